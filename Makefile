@@ -1,0 +1,46 @@
+# The one front door: the same verbs locally and in CI.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run test check lint types migrations-check fmt bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Migrate, load the seeds, make a demo editor key and serve on 127.0.0.1:8000.
+run: install
+	$(BIN)/claimdesk serve
+
+## Tests on a real Postgres (TEST_DATABASE_URL, or the embedded one under .data/).
+test: install
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: install
+	$(BIN)/mypy
+
+## alembic check: the models and the migrations describe the same schema.
+migrations-check: install
+	$(BIN)/claimdesk check-migrations
+
+check: lint types migrations-check test
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

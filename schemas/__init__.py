@@ -1,0 +1,1 @@
+"""The HTTP contract: marshmallow schemas, named by role. No Flask, no SQLAlchemy."""

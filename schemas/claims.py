@@ -1,0 +1,133 @@
+"""Claims and editorial decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from schemas.common import PageQuery, SpanSchema, SpeakerRefSchema, StrictSchema, text_query
+
+ATTRIBUTIONS = ["direct_quote", "indirect", "anonymous", "document", "author", "transcript_turn"]
+PRECISIONS = ["day", "month", "year"]
+STATUSES = ["unreviewed", "verified", "disputed", "false", "unverifiable", "rejected"]
+
+
+def _speaker_fields_exclusive(data: dict[str, Any]) -> None:
+    if data.get("speaker_id") is not None and data.get("speaker_name") is not None:
+        raise ValidationError("give speaker_id or speaker_name, not both", "speaker_name")
+
+
+class ClaimCreate(StrictSchema):
+    document_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    span = fields.Nested(SpanSchema, required=True)
+    text = fields.String(metadata={"description": "optional; must equal body[start:end]"})
+    speaker_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    speaker_name = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=300),
+        metadata={"description": "resolved to an existing speaker by name or alias, else created"},
+    )
+    attribution = fields.String(load_default="author", validate=validate.OneOf(ATTRIBUTIONS))
+    cue = fields.String(allow_none=True, validate=validate.Length(max=200))
+    claim_date = fields.Date(allow_none=True)
+    date_precision = fields.String(allow_none=True, validate=validate.OneOf(PRECISIONS))
+    checkworthiness = fields.Float(load_default=0.5, validate=validate.Range(min=0, max=1))
+    reasons = fields.List(fields.Raw(), load_default=list)
+
+    @validates_schema
+    def _one_speaker(self, data: dict[str, Any], **_: Any) -> None:
+        _speaker_fields_exclusive(data)
+
+
+class ClaimPatch(StrictSchema):
+    span = fields.Nested(SpanSchema)
+    text = fields.String()
+    speaker_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    speaker_name = fields.String(allow_none=True, validate=validate.Length(min=1, max=300))
+    attribution = fields.String(validate=validate.OneOf(ATTRIBUTIONS))
+    cue = fields.String(allow_none=True, validate=validate.Length(max=200))
+    claim_date = fields.Date(allow_none=True)
+    date_precision = fields.String(allow_none=True, validate=validate.OneOf(PRECISIONS))
+    checkworthiness = fields.Float(validate=validate.Range(min=0, max=1))
+    reasons = fields.List(fields.Raw())
+    reason = fields.String(
+        validate=validate.Length(max=2000), metadata={"description": "why, kept in the history"}
+    )
+
+    @validates_schema
+    def _one_speaker(self, data: dict[str, Any], **_: Any) -> None:
+        _speaker_fields_exclusive(data)
+        if not set(data) - {"reason"}:
+            raise ValidationError("send at least one field to change", "_schema")
+
+
+class EvidenceIn(StrictSchema):
+    url = fields.Url(allow_none=True, validate=validate.Length(max=2000))
+    document_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+    @validates_schema
+    def _points_somewhere(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("url") and not data.get("document_id"):
+            raise ValidationError("evidence needs a url or a document_id", "url")
+
+
+class EvidenceOut(Schema):
+    id = fields.Integer()
+    url = fields.String(allow_none=True)
+    document_id = fields.Integer(allow_none=True)
+    note = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class StatusChange(StrictSchema):
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    rationale = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    evidence = fields.List(fields.Nested(EvidenceIn), load_default=list)
+
+
+class ClaimOut(Schema):
+    id = fields.Integer()
+    document_id = fields.Integer()
+    text = fields.String()
+    span = fields.Nested(SpanSchema)
+    prefix = fields.String()
+    suffix = fields.String()
+    speaker = fields.Nested(SpeakerRefSchema, allow_none=True)
+    attribution = fields.String()
+    cue = fields.String(allow_none=True)
+    claim_date = fields.Date(allow_none=True)
+    date_precision = fields.String(allow_none=True)
+    checkworthiness = fields.Float()
+    reasons = fields.List(fields.Raw())
+    status = fields.String()
+    origin = fields.String()
+    extractor_version = fields.String(allow_none=True)
+    version = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class ClaimDetailOut(ClaimOut):
+    evidence = fields.List(fields.Nested(EvidenceOut))
+
+
+class ClaimQuery(PageQuery):
+    document_id = fields.Integer(validate=validate.Range(min=1))
+    outlet_id = fields.Integer(validate=validate.Range(min=1))
+    speaker_id = fields.Integer(validate=validate.Range(min=1))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    attribution = fields.String(validate=validate.OneOf(ATTRIBUTIONS))
+    date_from = fields.Date(metadata={"description": "claim_date on or after"})
+    date_to = fields.Date(metadata={"description": "claim_date on or before"})
+    q = text_query("full-text search over the claim text (web search syntax)")
+
+    @validates_schema
+    def _range(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise ValidationError("date_from is after date_to", "date_from")
+
+
+class DocumentClaimsQuery(PageQuery):
+    status = fields.String(validate=validate.OneOf(STATUSES))

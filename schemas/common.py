@@ -1,0 +1,86 @@
+"""Pieces shared by several resources."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+MAX_QUERY_CHARS = 500
+
+
+class StrictSchema(Schema):
+    """Unknown fields are an error, in bodies and query strings alike."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class SpanSchema(StrictSchema):
+    start = fields.Integer(required=True, validate=validate.Range(min=0))
+    end = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class SpeakerRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class PageQuery(StrictSchema):
+    """Keyset pagination: follow the `Link: rel="next"` header, or pass its `after`."""
+
+    limit = fields.Integer(
+        load_default=50,
+        validate=validate.Range(min=1, max=200),
+        metadata={"description": "page size, 1 to 200"},
+    )
+    after = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "cursor from the next link"}
+    )
+
+
+def text_query(description: str) -> fields.String:
+    return fields.String(
+        validate=validate.Length(min=1, max=MAX_QUERY_CHARS), metadata={"description": description}
+    )
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details (application/problem+json)."""
+
+    type = fields.String(metadata={"description": "URI naming the kind of problem"})
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(metadata={"description": "validation messages by location and field"})
+
+
+class EventSchema(Schema):
+    id = fields.Integer()
+    occurred_at = fields.DateTime()
+    actor = fields.String()
+    action = fields.String()
+    entity_type = fields.String()
+    entity_id = fields.Integer()
+    before = fields.Dict(allow_none=True)
+    after = fields.Dict(allow_none=True)
+    reason = fields.String(allow_none=True)
+
+
+class EventQuery(StrictSchema):
+    since = fields.String(
+        validate=validate.Length(max=100),
+        metadata={"description": "cursor returned by the previous call; omit to start at the beginning"},
+    )
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    entity_type = fields.String(
+        validate=validate.OneOf(
+            ["claims", "documents", "speakers", "claim_links", "evidence", "outlets", "api_keys"]
+        )
+    )
+    entity_id = fields.Integer()
+
+
+class EventPageSchema(Schema):
+    events = fields.List(fields.Nested(EventSchema))
+    cursor = fields.String(
+        allow_none=True, metadata={"description": "pass as `since` to get what happened next"}
+    )

@@ -1,0 +1,53 @@
+"""Documents: an article, transcript or post as ingested, body verbatim."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from schemas.common import PageQuery, StrictSchema, text_query
+
+KINDS = ["news", "op_ed", "transcript", "blog", "notes", "press_release", "other"]
+
+
+class DocumentCreate(StrictSchema):
+    body = fields.String(required=True, validate=validate.Length(min=1))
+    outlet = fields.String(allow_none=True, validate=validate.Length(min=1, max=200))
+    title = fields.String(allow_none=True, validate=validate.Length(max=500))
+    author = fields.String(allow_none=True, validate=validate.Length(max=300))
+    url = fields.Url(allow_none=True, validate=validate.Length(max=2000))
+    published_on = fields.Date(allow_none=True)
+    kind = fields.String(load_default="news", validate=validate.OneOf(KINDS))
+    language = fields.String(load_default="en", validate=validate.Length(min=2, max=16))
+    derived_from_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+
+
+class OutletOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class DocumentOut(Schema):
+    id = fields.Integer()
+    outlet = fields.Nested(OutletOut, allow_none=True)
+    title = fields.String(allow_none=True)
+    author = fields.String(allow_none=True)
+    url = fields.String(allow_none=True)
+    published_on = fields.Date(allow_none=True)
+    kind = fields.String()
+    language = fields.String()
+    body_sha256 = fields.String()
+    derived_from_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class DocumentFullOut(DocumentOut):
+    body = fields.String()
+
+
+class DocumentQuery(PageQuery):
+    outlet_id = fields.Integer()
+    outlet = fields.String(validate=validate.Length(min=1, max=200))
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    published_from = fields.Date()
+    published_to = fields.Date()
+    q = text_query("words in the title")

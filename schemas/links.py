@@ -1,0 +1,48 @@
+"""Links between claims of different documents."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from schemas.common import PageQuery, StrictSchema
+
+RELATIONS = ["corroborates", "conflicts", "same_claim"]
+STATES = ["suggested", "confirmed", "rejected"]
+
+
+class LinkCreate(StrictSchema):
+    claim_a_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    claim_b_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    relation = fields.String(required=True, validate=validate.OneOf(RELATIONS))
+    state = fields.String(load_default="suggested", validate=validate.OneOf(STATES[:2]))
+    rationale = fields.String(allow_none=True, validate=validate.Length(max=5000))
+
+
+class LinkReview(StrictSchema):
+    state = fields.String(required=True, validate=validate.OneOf(STATES[1:]))
+    relation = fields.String(validate=validate.OneOf(RELATIONS))
+    rationale = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class LinkDelete(StrictSchema):
+    reason = fields.String(validate=validate.Length(max=5000))
+
+
+class LinkOut(Schema):
+    id = fields.Integer()
+    claim_a_id = fields.Integer()
+    claim_b_id = fields.Integer()
+    relation = fields.String()
+    state = fields.String()
+    score = fields.Float(allow_none=True)
+    reasons = fields.Dict()
+    rationale = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    reviewed_at = fields.DateTime(allow_none=True)
+    version = fields.Integer()
+
+
+class LinkQuery(PageQuery):
+    claim_id = fields.Integer(validate=validate.Range(min=1))
+    relation = fields.String(validate=validate.OneOf(RELATIONS))
+    state = fields.String(validate=validate.OneOf(STATES))

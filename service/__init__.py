@@ -1,0 +1,1 @@
+"""Claimdesk: claim tracking and fact-checking for newsrooms."""

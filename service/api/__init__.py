@@ -1,0 +1,77 @@
+"""The HTTP API: flask-smorest blueprints under /api/v1, errors as problem+json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from flask_smorest import Api as SmorestApi
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException, UnsupportedMediaType
+
+from schemas.common import ProblemSchema
+from service.api import claims, documents, events, keys, links, speakers
+from service.api.context import db_session
+from service.api.errors import database_unavailable, http_problem
+
+
+class Api(SmorestApi):  # type: ignore[misc]
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error: HTTPException) -> Response:
+        return http_problem(error)
+
+
+API_CONFIG: dict[str, Any] = {
+    "API_TITLE": "Claimdesk",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.1.0",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+    "API_SPEC_OPTIONS": {
+        "info": {
+            "description": (
+                "Claim tracking and fact-checking for newsrooms. Writes need "
+                "`Authorization: Bearer <key>`; errors are RFC 9457 problem documents."
+            )
+        },
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}
+        },
+    },
+}
+
+_WRITE_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def require_json_bodies() -> None:
+    """415 for a write whose body is not JSON (an empty body is left to the schema)."""
+    if request.method not in _WRITE_METHODS or not request.path.startswith("/api/"):
+        return
+    if request.content_length == 0 or (
+        request.content_length is None and not request.headers.get("Transfer-Encoding")
+    ):
+        return
+    if not request.is_json:
+        raise UnsupportedMediaType("send the request body as application/json")
+
+
+def healthz() -> Response:
+    """200 when the database answers, 503 (problem+json) when it does not."""
+    try:
+        db_session().execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to reach the database is "unhealthy"
+        return database_unavailable(exc)
+    return jsonify(status="ok", database="ok")
+
+
+def init_api(app: Flask) -> Api:
+    app.config.update(API_CONFIG)
+    api = Api(app)
+    for module in (documents, claims, speakers, links, events, keys):
+        api.register_blueprint(module.blp)
+    app.before_request(require_json_bodies)
+    app.add_url_rule("/healthz", "healthz", healthz)
+    return api

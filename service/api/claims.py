@@ -1,0 +1,139 @@
+"""Claims: create, list, get, edit and decide, each write guarded by roles and ETags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from schemas.claims import ClaimCreate, ClaimDetailOut, ClaimOut, ClaimPatch, ClaimQuery, StatusChange
+from schemas.common import EventSchema
+from service.api.blueprint import Blueprint
+from service.api.context import current_actor, db_session, next_link, readable, requires
+from service.domain.enums import Attribution, ClaimStatus, DatePrecision, Role
+from service.models import Claim
+from service.operations.claims import (
+    ClaimChanges,
+    ClaimFilters,
+    EvidenceItem,
+    NewClaim,
+    SpeakerChoice,
+    claim_history,
+    claim_with_evidence,
+    create_claim,
+    decide_status,
+    edit_claim,
+    get_claim,
+    list_claims,
+)
+
+blp = Blueprint("claims", __name__, url_prefix="/api/v1/claims", description="Check-worthy claims anchored to spans of documents.")
+
+
+def claim_etag(claim: Claim) -> dict[str, int]:
+    """The ETag follows the claim's version, which every write to the claim increments."""
+    return {"claim": claim.id, "version": claim.version}
+
+
+@blp.route("")
+class Claims(MethodView):
+    @readable
+    @blp.arguments(ClaimQuery, location="query")
+    @blp.response(200, ClaimOut(many=True))
+    def get(self, query: dict[str, Any]) -> Any:
+        """List claims with filters (document, outlet, speaker, status, attribution, dates, q)."""
+        limit, after = query.pop("limit"), query.pop("after", None)
+        claims, cursor = list_claims(db_session(), ClaimFilters(**query), after=after, limit=limit)
+        return claims, 200, next_link(cursor)
+
+    @requires(Role.REVIEWER)
+    @blp.etag
+    @blp.arguments(ClaimCreate)
+    @blp.response(201, ClaimDetailOut)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Add a claim by hand: its span must lie in the body and `text` equal that slice."""
+        session = db_session()
+        speaker = None
+        if "speaker_id" in data or "speaker_name" in data:
+            speaker = SpeakerChoice(data.pop("speaker_id", None), data.pop("speaker_name", None))
+        span = data.pop("span")
+        precision = data.pop("date_precision", None)
+        claim = create_claim(
+            session,
+            current_actor(),
+            NewClaim(
+                span_start=span["start"],
+                span_end=span["end"],
+                speaker=speaker,
+                attribution=Attribution(data.pop("attribution")),
+                date_precision=DatePrecision(precision) if precision else None,
+                **data,
+            ),
+        )
+        session.commit()
+        blp.set_etag(claim_etag(claim))
+        return claim_with_evidence(session, claim.id), 201, {"Location": f"/api/v1/claims/{claim.id}"}
+
+
+@blp.route("/<int:claim_id>")
+class ClaimById(MethodView):
+    @readable
+    @blp.etag
+    @blp.response(200, ClaimDetailOut)
+    def get(self, claim_id: int) -> Any:
+        """One claim, with its evidence; the ETag is what edits and decisions must send back."""
+        claim = claim_with_evidence(db_session(), claim_id)
+        blp.set_etag(claim_etag(claim))
+        return claim
+
+    @requires(Role.REVIEWER)
+    @blp.etag
+    @blp.arguments(ClaimPatch)
+    @blp.response(200, ClaimDetailOut)
+    def patch(self, data: dict[str, Any], claim_id: int) -> Any:
+        """Correct a claim's span, speaker, attribution, date or scores (If-Match required)."""
+        session = db_session()
+        claim = get_claim(session, claim_id, for_update=True)
+        blp.check_etag(claim_etag(claim))
+        reason = data.pop("reason", None)
+        edit_claim(session, current_actor(), claim, ClaimChanges(data), reason)
+        session.commit()
+        blp.set_etag(claim_etag(claim))
+        return claim_with_evidence(session, claim.id)
+
+
+@blp.route("/<int:claim_id>/status")
+class ClaimStatusView(MethodView):
+    @requires(Role.REVIEWER)
+    @blp.etag
+    @blp.arguments(StatusChange)
+    @blp.response(200, ClaimDetailOut)
+    def put(self, data: dict[str, Any], claim_id: int) -> Any:
+        """Decide a claim's status under the editorial rules (If-Match required).
+
+        Verdicts need the editor role; rejecting or restoring a candidate needs a reviewer.
+        `verified` needs independent corroboration or an evidence URL; `disputed` and `false`
+        need a confirmed conflict or an evidence URL; every change needs a rationale.
+        """
+        session = db_session()
+        # Lock the row first: of two requests holding the same ETag, the second waits here,
+        # then sees the new version and gets 412.
+        claim = get_claim(session, claim_id, for_update=True)
+        blp.check_etag(claim_etag(claim))
+        evidence = [EvidenceItem(**item) for item in data["evidence"]]
+        decide_status(
+            session, current_actor(), claim, ClaimStatus(data["status"]), data["rationale"], evidence
+        )
+        session.commit()
+        blp.set_etag(claim_etag(claim))
+        return claim_with_evidence(session, claim.id)
+
+
+@blp.route("/<int:claim_id>/history")
+class ClaimHistory(MethodView):
+    @readable
+    @blp.response(200, EventSchema(many=True))
+    def get(self, claim_id: int) -> Any:
+        """Every change to the claim, oldest first: who, when, what, before, after, why."""
+        session = db_session()
+        return claim_history(session, get_claim(session, claim_id))

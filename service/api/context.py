@@ -1,0 +1,106 @@
+"""Per-request plumbing for views: the session, the acting key, paging headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+from urllib.parse import urlencode
+
+from flask import current_app, g, request
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.config import Settings
+from service.domain.enums import Role
+from service.domain.errors import Forbidden, Unauthenticated
+from service.operations.actors import Actor
+from service.operations.auth import authenticate
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def settings() -> Settings:
+    return cast(Settings, current_app.extensions["claimdesk.settings"])
+
+
+def db_session() -> Session:
+    """The request's session, opened on first use and closed at teardown."""
+    if "db_session" not in g:
+        factory = cast(sessionmaker[Session], current_app.extensions["claimdesk.sessionmaker"])
+        g.db_session = factory()
+    return cast(Session, g.db_session)
+
+
+def close_session(_: BaseException | None = None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def _bearer_actor() -> Actor | None:
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("use 'Authorization: Bearer <key>'")
+    actor = authenticate(db_session(), token.strip())
+    if actor is None:
+        raise Unauthenticated("the API key is unknown or revoked")
+    return actor
+
+
+def current_actor() -> Actor:
+    actor = g.get("actor")
+    if actor is None:  # pragma: no cover - guarded by @requires
+        raise Unauthenticated("an API key is required")
+    return cast(Actor, actor)
+
+
+def _check(role: Role) -> None:
+    actor = _bearer_actor()
+    if actor is None:
+        raise Unauthenticated(f"this needs an API key with the {role} role or higher")
+    if not actor.role.allows(role):
+        raise Forbidden(f"this needs the {role} role; your key has {actor.role}")
+    g.actor = actor
+
+
+def requires(role: Role) -> Callable[[F], F]:
+    """Authenticate the bearer key and demand at least `role` before the view (or ETag check)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            _check(role)
+            return view(*args, **kwargs)
+
+        apidoc = dict(getattr(wrapper, "_apidoc", {}))
+        manual = dict(apidoc.get("manual_doc", {}))
+        manual.update({"security": [{"bearerAuth": []}], "x-required-role": role.value})
+        apidoc["manual_doc"] = manual
+        wrapper._apidoc = apidoc  # type: ignore[attr-defined]
+        return cast(F, wrapper)
+
+    return decorator
+
+
+def readable(view: F) -> F:
+    """Reading is open unless the deployment requires a key for it."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if settings().read_requires_key:
+            _check(Role.VIEWER)
+        return view(*args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+def next_link(cursor: str | None, param: str = "after") -> dict[str, str]:
+    """`Link: <…>; rel="next"` keeping every filter of this request, or nothing at the end."""
+    if cursor is None:
+        return {}
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != param]
+    args.append((param, cursor))
+    return {"Link": f'<{request.base_url}?{urlencode(args)}>; rel="next"'}

@@ -1,0 +1,79 @@
+"""Documents: ingest (idempotent), list, get, and the claims of one document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from schemas.claims import ClaimOut, DocumentClaimsQuery
+from schemas.documents import DocumentCreate, DocumentFullOut, DocumentOut, DocumentQuery
+from service.api.blueprint import Blueprint
+from service.api.context import current_actor, db_session, next_link, readable, requires
+from service.domain.enums import DocumentKind, Role
+from service.operations.claims import ClaimFilters, list_claims
+from service.operations.documents import (
+    DocumentFilters,
+    NewDocument,
+    create_document,
+    get_document,
+    list_documents,
+)
+
+blp = Blueprint("documents", __name__, url_prefix="/api/v1/documents", description="Articles, transcripts and posts, stored verbatim.")
+
+
+@blp.route("")
+class Documents(MethodView):
+    @readable
+    @blp.arguments(DocumentQuery, location="query")
+    @blp.response(200, DocumentOut(many=True))
+    def get(self, query: dict[str, Any]) -> Any:
+        """List documents, oldest first, with keyset pagination."""
+        limit, after = query.pop("limit"), query.pop("after", None)
+        docs, cursor = list_documents(db_session(), DocumentFilters(**query), after=after, limit=limit)
+        return docs, 200, next_link(cursor)
+
+    @requires(Role.REVIEWER)
+    @blp.arguments(DocumentCreate)
+    @blp.response(201, DocumentFullOut)
+    @blp.alt_response(200, schema=DocumentFullOut, description="The same body was already stored: the existing document.")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Ingest a document. Posting a body already stored returns that document with 200."""
+        session = db_session()
+        data["kind"] = DocumentKind(data.get("kind", "news"))
+        doc, created = create_document(session, current_actor(), NewDocument(**data))
+        session.commit()
+        headers = {"Location": f"/api/v1/documents/{doc.id}"}
+        return doc, 201 if created else 200, headers
+
+
+@blp.route("/<int:document_id>")
+class DocumentById(MethodView):
+    @readable
+    @blp.etag
+    @blp.response(200, DocumentFullOut)
+    def get(self, document_id: int) -> Any:
+        """One document with its body."""
+        doc = get_document(db_session(), document_id)
+        blp.set_etag({"id": doc.id, "sha": doc.body_sha256, "derived": doc.derived_from_id})
+        return doc
+
+
+@blp.route("/<int:document_id>/claims")
+class DocumentClaims(MethodView):
+    @readable
+    @blp.arguments(DocumentClaimsQuery, location="query")
+    @blp.response(200, ClaimOut(many=True))
+    def get(self, query: dict[str, Any], document_id: int) -> Any:
+        """The claims of a document, in reading order."""
+        session = db_session()
+        get_document(session, document_id)
+        claims, cursor = list_claims(
+            session,
+            ClaimFilters(document_id=document_id, status=query.get("status")),
+            after=query.get("after"),
+            limit=query["limit"],
+            reading_order=True,
+        )
+        return claims, 200, next_link(cursor)

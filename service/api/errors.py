@@ -1,0 +1,142 @@
+"""One place that turns every failure into RFC 9457 application/problem+json."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, json, request
+from psycopg import errors as pg_errors
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from service.domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MIMETYPE = "application/problem+json"
+
+#: Database constraint → the request field it protects (so a 409/422 names the field).
+CONSTRAINT_FIELDS = {
+    "uq_documents_body_sha256": "body",
+    "uq_claim_links_claim_a_id_claim_b_id": "claim_b_id",
+    "uq_speaker_aliases_speaker_id_normalized": "alias",
+    "uq_users_name": "name",
+    "uq_outlets_name_lower": "outlet",
+    "ck_claims_span_in_body": "span",
+    "ck_claims_text_matches_span": "text",
+    "ck_claim_links_across_documents": "claim_b_id",
+}
+
+
+def problem(
+    status: int,
+    detail: str | None = None,
+    *,
+    title: str | None = None,
+    slug: str | None = None,
+    errors: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    phrase = HTTPStatus(status).phrase
+    body: dict[str, Any] = {
+        # about:blank means "nothing more than the status code says" (RFC 9457 §4.2.1).
+        "type": f"urn:claimdesk:problem:{slug}" if slug else "about:blank",
+        "title": title or phrase,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    if extra:
+        body.update(extra)
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def http_problem(error: HTTPException) -> Response:
+    """werkzeug/flask-smorest HTTP errors (404, 405, 412, 413, 422 from webargs, 428, …)."""
+    status = error.code or 500
+    if status >= 500:
+        return _internal(error)
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    headers = dict(data.get("headers") or {})
+    if status == 405 and error.get_response().headers.get("Allow"):
+        headers["Allow"] = error.get_response().headers["Allow"]
+    detail = data.get("message") or error.description
+    if status == 422 and errors:
+        detail = "the request does not match the schema; see errors"
+    return problem(status, detail, errors=errors, headers=headers)
+
+
+def domain_problem(error: DomainError) -> Response:
+    headers = {"WWW-Authenticate": 'Bearer realm="claimdesk"'} if error.status == 401 else None
+    extra = {"rule": error.rule} if hasattr(error, "rule") else None
+    return problem(
+        error.status, error.detail, title=error.title, slug=error.slug, errors=error.errors,
+        headers=headers, extra=extra,
+    )
+
+
+def _constraint(error: DBAPIError) -> str | None:
+    diag = getattr(error.orig, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def integrity_problem(error: IntegrityError) -> Response:
+    """A constraint the database enforces: 409 for uniqueness, 422 for any other rule."""
+    name = _constraint(error) or ""
+    field = CONSTRAINT_FIELDS.get(name, name or "body")
+    message = str(getattr(error.orig, "diag", None) and error.orig.diag.message_primary or "")  # type: ignore[union-attr]
+    if isinstance(error.orig, pg_errors.UniqueViolation):
+        return problem(409, f"already exists ({name})", slug="conflict",
+                       errors={"json": {field: ["already exists"]}})
+    log.info("constraint %s refused a write: %s", name, message)
+    return problem(422, message or f"constraint {name} refused the write", slug="constraint-violation",
+                   errors={"json": {field: [message or name]}})
+
+
+def database_unavailable(error: Exception) -> Response:
+    log.warning("database unavailable: %s", error)
+    return problem(503, "the database is unavailable or too slow; retry shortly",
+                   slug="service-unavailable", headers={"Retry-After": "5"})
+
+
+def dbapi_problem(error: DBAPIError) -> Response:
+    if isinstance(error.orig, pg_errors.QueryCanceled | pg_errors.LockNotAvailable
+                  | pg_errors.AdminShutdown | pg_errors.CannotConnectNow):
+        return database_unavailable(error)
+    if isinstance(error.orig, pg_errors.SerializationFailure | pg_errors.DeadlockDetected):
+        return problem(409, "a concurrent change conflicted with this one; retry", slug="conflict")
+    if error.connection_invalidated:
+        return database_unavailable(error)
+    return _internal(error)
+
+
+def stale_problem(error: StaleDataError) -> Response:
+    return problem(412, "the resource changed since you read it; fetch it again",
+                   slug="precondition-failed")
+
+
+def _internal(error: BaseException) -> Response:
+    log.error("unhandled error on %s %s", request.method, request.path, exc_info=error)
+    return problem(500, "an internal error occurred; it has been logged")
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(DomainError, domain_problem)
+    app.register_error_handler(IntegrityError, integrity_problem)
+    app.register_error_handler(OperationalError, dbapi_problem)
+    app.register_error_handler(DBAPIError, dbapi_problem)
+    app.register_error_handler(PoolTimeout, database_unavailable)
+    app.register_error_handler(StaleDataError, stale_problem)
+    app.register_error_handler(HTTPException, http_problem)
+    app.register_error_handler(Exception, _internal)

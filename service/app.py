@@ -1,0 +1,35 @@
+"""create_app: the composition root. Wiring only: config, database, API, errors, CLI."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from sqlalchemy import Connection, Engine
+
+from service.api import init_api
+from service.api.context import close_session
+from service.api.errors import register_error_handlers
+from service.config import Settings
+from service.db import create_db_engine, make_sessionmaker, resolve_database_url
+
+
+def create_app(settings: Settings | None = None, *, bind: Engine | Connection | None = None) -> Flask:
+    """Build the app. `bind` overrides the engine (tests pass a connection in a transaction)."""
+    settings = settings or Settings.from_env()
+    app = Flask("claimdesk")
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["claimdesk.settings"] = settings
+    if bind is None:
+        url = resolve_database_url(settings.database_url, settings.data_dir)
+        bind = create_db_engine(
+            url, statement_timeout_ms=settings.statement_timeout_ms, pool_size=settings.pool_size
+        )
+    app.extensions["claimdesk.engine"] = bind
+    app.extensions["claimdesk.sessionmaker"] = make_sessionmaker(bind)
+    app.teardown_appcontext(close_session)
+    register_error_handlers(app)
+    init_api(app)
+    logging.getLogger("claimdesk").setLevel(logging.INFO)
+    return app

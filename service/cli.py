@@ -1,0 +1,177 @@
+"""The `claimdesk` command: serve, migrate, seed, keys."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from service.config import PROJECT_ROOT, Settings
+from service.db import create_db_engine, embedded_server_url, libpq_url
+from service.domain.enums import Role
+from service.migrate import upgrade
+from service.operations.actors import SYSTEM
+from service.operations.auth import authenticate, create_api_key, list_api_keys, revoke_api_key
+from service.operations.seeds import load_seeds
+
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+
+
+def _database_url(settings: Settings) -> str:
+    # Without DATABASE_URL, the embedded server runs as long as this process does.
+    return settings.database_url or embedded_server_url(settings.data_dir, "claimdesk")
+
+
+def _engine(settings: Settings) -> Engine:
+    return create_db_engine(_database_url(settings))
+
+
+@click.group()
+def main() -> None:
+    """Claimdesk: claim tracking and fact-checking for newsrooms."""
+
+
+@main.command()
+def migrate() -> None:
+    """Upgrade the database to the newest schema."""
+    engine = _engine(Settings.from_env())
+    with engine.begin() as conn:
+        upgrade(conn)
+    click.echo("database at the newest migration")
+
+
+def _seed(engine: Engine) -> None:
+    with Session(engine) as session:
+        results = load_seeds(session, SYSTEM, SEEDS_DIR)
+        session.commit()
+    for r in results:
+        state = "loaded" if r.created else "already there"
+        click.echo(f"  document {r.document.id:>3}  {state:<13} {r.file}")
+
+
+@main.command()
+def seed() -> None:
+    """Load the seed articles (idempotent)."""
+    _seed(_engine(Settings.from_env()))
+
+
+@main.group()
+def keys() -> None:
+    """Create, list and revoke API keys."""
+
+
+@keys.command("create")
+@click.option("--name", required=True, help="who the key is for")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+def keys_create(name: str, role: str) -> None:
+    """Create a key and print its secret (shown this once)."""
+    with Session(_engine(Settings.from_env())) as session:
+        key, secret = create_api_key(session, SYSTEM, name=name, role=Role(role))
+        session.commit()
+        click.echo(f"key {key.id} ({role}) for {name}:", err=True)
+    click.echo(secret)
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """List keys (never their secrets)."""
+    with Session(_engine(Settings.from_env())) as session:
+        for key in list_api_keys(session):
+            state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+            click.echo(f"{key.id:>4}  {key.prefix}  {key.role:<8}  {state:<18} {key.name}")
+
+
+@keys.command("revoke")
+@click.argument("key_id", type=int)
+def keys_revoke(key_id: int) -> None:
+    """Revoke a key at once."""
+    with Session(_engine(Settings.from_env())) as session:
+        revoke_api_key(session, SYSTEM, key_id)
+        session.commit()
+    click.echo(f"key {key_id} revoked")
+
+
+def _demo_key(engine: Engine, path: Path) -> str:
+    """The demo editor key, kept in .data/ so every `make run` prints the same working key."""
+    with Session(engine) as session:
+        if path.exists():
+            secret = path.read_text().strip()
+            if authenticate(session, secret) is not None:
+                return secret
+        _, secret = create_api_key(session, SYSTEM, name="demo-editor", role=Role.EDITOR)
+        session.commit()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(secret + "\n")
+    path.chmod(0o600)
+    return secret
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Migrate, seed, make a demo editor key, then serve the API with gunicorn."""
+    settings = Settings.from_env()
+    url = _database_url(settings)
+    engine = create_db_engine(url)
+    with engine.begin() as conn:
+        upgrade(conn)
+    click.echo("migrated; seeds:")
+    _seed(engine)
+    key = _demo_key(engine, settings.data_dir / "demo-editor.key")
+    engine.dispose()
+    base = f"http://{host}:{port}"
+    click.echo(
+        f"\nClaimdesk is serving on {base}\n"
+        f"  API docs:  {base}/api/v1/docs   (OpenAPI: {base}/api/v1/openapi.json)\n"
+        f"  health:    {base}/healthz\n"
+        f"  demo editor key (also in {settings.data_dir / 'demo-editor.key'}):\n"
+        f"    curl -H 'Authorization: Bearer {key}' {base}/api/v1/documents\n"
+        "Stop with Ctrl-C.\n"
+    )
+    env = dict(os.environ, DATABASE_URL=libpq_url(url))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
+         "--access-logfile", "-", "service.wsgi:app"],
+        env=env,
+        cwd=PROJECT_ROOT,
+    )
+    try:
+        sys.exit(proc.wait())
+    except KeyboardInterrupt:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait()
+
+
+@main.command("check-migrations")
+def check_migrations() -> None:
+    """On a scratch database: upgrade to head, then fail if models and migrations drift."""
+    from sqlalchemy import text
+
+    from service.db import ensure_database, split_database
+    from service.migrate import check
+
+    settings = Settings.from_env()
+    test_url = os.environ.get("TEST_DATABASE_URL")
+    if test_url:
+        admin, name = split_database(test_url)
+        scratch = f"{name}_migrations_check"
+        ensure_database(admin, scratch)
+        url = test_url.rsplit("/", 1)[0] + "/" + scratch
+    else:
+        url = embedded_server_url(settings.data_dir, "claimdesk_migrations_check")
+    engine = create_db_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade(conn)
+    with engine.connect() as conn:
+        check(conn)
+    engine.dispose()
+    click.echo("alembic check: models and migrations agree")

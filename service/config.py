@@ -1,0 +1,50 @@
+"""Settings read from the environment once, then passed around explicitly."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return default if raw is None or raw == "" else int(raw)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service needs to know about its surroundings."""
+
+    #: SQLAlchemy URL; None means "use the embedded Postgres under data_dir".
+    database_url: str | None = None
+    data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / ".data")
+    #: Reading may be open (newsroom dashboards) or keyed; writes always need a key.
+    read_requires_key: bool = False
+    max_body_bytes: int = 5 * 1024 * 1024
+    max_page_size: int = 200
+    default_page_size: int = 50
+    statement_timeout_ms: int = 15_000
+    pool_size: int = 5
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Build settings from CLAIMDESK_* and DATABASE_URL environment variables."""
+        data_dir = os.environ.get("CLAIMDESK_DATA_DIR")
+        return cls(
+            database_url=os.environ.get("DATABASE_URL") or None,
+            data_dir=Path(data_dir) if data_dir else PROJECT_ROOT / ".data",
+            read_requires_key=_env_bool("CLAIMDESK_READ_REQUIRES_KEY", False),
+            max_body_bytes=_env_int("CLAIMDESK_MAX_BODY_BYTES", 5 * 1024 * 1024),
+            statement_timeout_ms=_env_int("CLAIMDESK_STATEMENT_TIMEOUT_MS", 15_000),
+            pool_size=_env_int("CLAIMDESK_POOL_SIZE", 5),
+        )

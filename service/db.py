@@ -1,0 +1,118 @@
+"""Database plumbing: typed declarative base, engines, sessions, embedded Postgres."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+log = logging.getLogger(__name__)
+
+#: Constraint names are deterministic so that migrations diff cleanly (alembic check).
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every model."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: DateTime(timezone=True)}
+
+
+class CreatedAtMixin:
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Make any libpq-style Postgres URL use the psycopg 3 driver."""
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    raise ValueError(f"not a PostgreSQL URL: {url.split('://', 1)[0]}://…")
+
+
+def libpq_url(url: str) -> str:
+    """The same URL as psycopg.connect() and psql understand it."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def create_db_engine(url: str, *, statement_timeout_ms: int = 15_000, pool_size: int = 5) -> Engine:
+    """An engine whose statements time out instead of hanging a worker forever."""
+    return create_engine(
+        sqlalchemy_url(url),
+        pool_size=pool_size,
+        pool_pre_ping=True,
+        connect_args={
+            "options": f"-c statement_timeout={statement_timeout_ms} -c lock_timeout=5000",
+            "connect_timeout": 5,
+            "application_name": "claimdesk",
+        },
+    )
+
+
+def make_sessionmaker(bind: Engine | Connection) -> sessionmaker[Session]:
+    """Sessions for the app; bound to a Connection (tests) they nest in its transaction."""
+    kwargs: dict[str, Any] = {"expire_on_commit": False}
+    if isinstance(bind, Connection):
+        kwargs["join_transaction_mode"] = "create_savepoint"
+    return sessionmaker(bind=bind, **kwargs)
+
+
+# --- embedded Postgres -------------------------------------------------------------------
+
+
+def embedded_server_url(data_dir: Path, database: str, *, stop_at_exit: bool = True) -> str:
+    """Start (or reuse) the pgserver Postgres under data_dir/pg and ensure `database` exists.
+
+    With stop_at_exit the server stops when the last process that asked for it exits;
+    pgserver keeps a list of handle pids in the data folder, so concurrent users share it.
+    """
+    import pgserver  # imported lazily: only needed without DATABASE_URL
+
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir / "run"))
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+    pgdata = data_dir / "pg"
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(pgdata, cleanup_mode="stop" if stop_at_exit else None)
+    ensure_database(server.get_uri(), database)
+    return str(server.get_uri(database))
+
+
+def ensure_database(admin_url: str, database: str) -> None:
+    """CREATE DATABASE if it is missing (connecting to the server's maintenance db)."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(libpq_url(admin_url), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+        if not exists:
+            log.info("creating database %s", database)
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+
+
+def split_database(url: str) -> tuple[str, str]:
+    """(url of the maintenance database 'postgres' on the same server, database name)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(sqlalchemy_url(url))
+    database = parsed.database or "postgres"
+    admin = parsed.set(database="postgres").render_as_string(hide_password=False)
+    return libpq_url(admin), database
+
+
+def resolve_database_url(url: str | None, data_dir: Path, database: str = "claimdesk") -> str:
+    """The configured URL, or the embedded server's (started on demand)."""
+    if url:
+        return url
+    return embedded_server_url(data_dir, database)

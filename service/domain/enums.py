@@ -1,0 +1,86 @@
+"""The controlled vocabularies. Stored as text with a CHECK constraint in Postgres."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DocumentKind(StrEnum):
+    NEWS = "news"
+    OP_ED = "op_ed"
+    TRANSCRIPT = "transcript"
+    BLOG = "blog"
+    NOTES = "notes"
+    PRESS_RELEASE = "press_release"
+    OTHER = "other"
+
+
+class SpeakerKind(StrEnum):
+    PERSON = "person"
+    ORGANISATION = "organisation"
+    UNKNOWN = "unknown"
+
+
+class Attribution(StrEnum):
+    DIRECT_QUOTE = "direct_quote"
+    INDIRECT = "indirect"
+    ANONYMOUS = "anonymous"
+    DOCUMENT = "document"
+    AUTHOR = "author"
+    TRANSCRIPT_TURN = "transcript_turn"
+
+
+class DatePrecision(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+class ClaimStatus(StrEnum):
+    UNREVIEWED = "unreviewed"
+    VERIFIED = "verified"
+    DISPUTED = "disputed"
+    FALSE = "false"
+    UNVERIFIABLE = "unverifiable"
+    #: A candidate a reviewer judged not to be a claim: kept, never deleted.
+    REJECTED = "rejected"
+
+
+class ClaimOrigin(StrEnum):
+    EXTRACTED = "extracted"
+    MANUAL = "manual"
+
+
+class LinkRelation(StrEnum):
+    CORROBORATES = "corroborates"
+    CONFLICTS = "conflicts"
+    SAME_CLAIM = "same_claim"
+
+
+class LinkState(StrEnum):
+    SUGGESTED = "suggested"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    REVIEWER = "reviewer"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return _ROLE_RANK[self]
+
+    def allows(self, needed: Role) -> bool:
+        return self.rank >= needed.rank
+
+
+_ROLE_RANK = {Role.VIEWER: 0, Role.REVIEWER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
+
+
+def check_in(column: str, enum: type[StrEnum]) -> str:
+    """SQL for a CHECK constraint restricting `column` to the enum's values."""
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return f"{column} IN ({values})"

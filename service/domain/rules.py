@@ -1,0 +1,76 @@
+"""Editorial decision rules. Pure: the caller gathers the facts, this decides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.domain.enums import ClaimStatus, Role
+from service.domain.errors import Forbidden, RuleViolation
+
+DECIDED = frozenset(
+    {ClaimStatus.VERIFIED, ClaimStatus.DISPUTED, ClaimStatus.FALSE, ClaimStatus.UNVERIFIABLE}
+)
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    """What the database knows that the rules need."""
+
+    #: Independent origins among confirmed corroborates/same_claim links.
+    independent_corroborations: int
+    confirmed_conflicts: int
+    #: Evidence URLs on the claim, including those sent with this decision.
+    evidence_urls: int
+
+
+def role_needed_for(current: ClaimStatus, target: ClaimStatus) -> Role:
+    """Rejecting a candidate (and restoring it) is review work; any verdict is an editor's."""
+    if {current, target} <= {ClaimStatus.UNREVIEWED, ClaimStatus.REJECTED}:
+        return Role.REVIEWER
+    return Role.EDITOR
+
+
+def check_transition(
+    role: Role, current: ClaimStatus, target: ClaimStatus, rationale: str | None, facts: DecisionFacts
+) -> None:
+    """Raise Forbidden or RuleViolation unless `role` may move a claim from current to target."""
+    needed = role_needed_for(current, target)
+    if not role.allows(needed):
+        raise Forbidden(f"changing a claim from {current} to {target} needs the {needed} role")
+    if not rationale or not rationale.strip():
+        raise RuleViolation("rationale-required", "a status change needs a rationale", "rationale")
+    if current == target:
+        raise RuleViolation("no-change", f"the claim is already {target}", "status")
+    if target == ClaimStatus.REJECTED and current != ClaimStatus.UNREVIEWED:
+        raise RuleViolation(
+            "reject-unreviewed-only",
+            f"only an unreviewed candidate can be rejected; this claim is {current}",
+            "status",
+        )
+    if current == ClaimStatus.REJECTED and target != ClaimStatus.UNREVIEWED:
+        raise RuleViolation(
+            "restore-first",
+            "a rejected candidate must be restored to unreviewed before it is decided",
+            "status",
+        )
+    if (
+        target == ClaimStatus.VERIFIED
+        and facts.independent_corroborations == 0
+        and facts.evidence_urls == 0
+    ):
+        raise RuleViolation(
+            "verified-needs-independent-support",
+            "verifying needs a confirmed corroborating link to a claim from an independent "
+            "source (another outlet, not derived from this document) or an evidence URL",
+            "status",
+        )
+    if (
+        target in (ClaimStatus.DISPUTED, ClaimStatus.FALSE)
+        and facts.confirmed_conflicts == 0
+        and facts.evidence_urls == 0
+    ):
+        raise RuleViolation(
+            f"{target}-needs-conflict-or-evidence",
+            f"marking a claim {target} needs a confirmed conflicting link or an evidence URL",
+            "status",
+        )

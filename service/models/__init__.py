@@ -1,0 +1,21 @@
+"""SQLAlchemy models, one module per aggregate; importing this registers them all."""
+
+from service.models.auth import ApiKey, User
+from service.models.claim import Claim, Evidence
+from service.models.document import Document, Outlet
+from service.models.event import Event
+from service.models.link import ClaimLink
+from service.models.speaker import Speaker, SpeakerAlias
+
+__all__ = [
+    "ApiKey",
+    "Claim",
+    "ClaimLink",
+    "Document",
+    "Event",
+    "Evidence",
+    "Outlet",
+    "Speaker",
+    "SpeakerAlias",
+    "User",
+]

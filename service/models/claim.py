@@ -1,0 +1,96 @@
+"""Claims anchored to a span of a document's body, and the evidence attached to them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Computed,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.db import Base, CreatedAtMixin
+from service.domain.enums import Attribution, ClaimOrigin, ClaimStatus, DatePrecision, check_in
+from service.models.document import Document
+from service.models.speaker import Speaker
+
+
+class Claim(CreatedAtMixin, Base):
+    __tablename__ = "claims"
+    __table_args__ = (
+        CheckConstraint(check_in("attribution", Attribution), name="attribution"),
+        CheckConstraint(check_in("status", ClaimStatus), name="status"),
+        CheckConstraint(check_in("origin", ClaimOrigin), name="origin"),
+        CheckConstraint(
+            f"date_precision IS NULL OR {check_in('date_precision', DatePrecision)}",
+            name="date_precision",
+        ),
+        CheckConstraint(
+            "(claim_date IS NULL) = (date_precision IS NULL)", name="date_has_precision"
+        ),
+        CheckConstraint("span_start >= 0 AND span_end > span_start", name="span_order"),
+        CheckConstraint("checkworthiness >= 0 AND checkworthiness <= 1", name="checkworthiness"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        Index("ix_claims_document_id_span_start", "document_id", "span_start"),
+        Index("ix_claims_tsv", "tsv", postgresql_using="gin"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("speakers.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    span_start: Mapped[int]
+    span_end: Mapped[int]
+    #: ~32 characters either side (W3C TextQuoteSelector) for re-anchoring after revisions.
+    prefix: Mapped[str] = mapped_column(Text, default="")
+    suffix: Mapped[str] = mapped_column(Text, default="")
+    attribution: Mapped[str] = mapped_column(String(20), default=Attribution.AUTHOR)
+    cue: Mapped[str | None] = mapped_column(String(200))
+    claim_date: Mapped[date | None] = mapped_column(index=True)
+    date_precision: Mapped[str | None] = mapped_column(String(10))
+    checkworthiness: Mapped[float] = mapped_column(Float, default=0.5)
+    reasons: Mapped[list[Any]] = mapped_column(JSONB, default=list)
+    status: Mapped[str] = mapped_column(String(20), default=ClaimStatus.UNREVIEWED, index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    origin: Mapped[str] = mapped_column(String(20), default=ClaimOrigin.MANUAL)
+    extractor_version: Mapped[str | None] = mapped_column(String(40))
+    tsv: Mapped[str] = mapped_column(
+        TSVECTOR, Computed("to_tsvector('english'::regconfig, text)", persisted=True)
+    )
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+
+    document: Mapped[Document] = relationship()
+    speaker: Mapped[Speaker | None] = relationship()
+    evidence: Mapped[list[Evidence]] = relationship(back_populates="claim", order_by="Evidence.id")
+
+    __mapper_args__ = {"version_id_col": version, "eager_defaults": True}
+
+    @property
+    def span(self) -> dict[str, int]:
+        """W3C TextPositionSelector: 0-based code point offsets, end exclusive."""
+        return {"start": self.span_start, "end": self.span_end}
+
+
+class Evidence(CreatedAtMixin, Base):
+    __tablename__ = "evidence"
+    __table_args__ = (
+        CheckConstraint("url IS NOT NULL OR document_id IS NOT NULL", name="points_somewhere"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+
+    claim: Mapped[Claim] = relationship(back_populates="evidence")

@@ -1,0 +1,46 @@
+"""Outlets and the documents they publish."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.db import Base, CreatedAtMixin
+from service.domain.enums import DocumentKind, check_in
+
+
+class Outlet(CreatedAtMixin, Base):
+    __tablename__ = "outlets"
+    __table_args__ = (Index("uq_outlets_name_lower", text("lower(name)"), unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(2000))
+
+
+class Document(CreatedAtMixin, Base):
+    __tablename__ = "documents"
+    __table_args__ = (
+        CheckConstraint(check_in("kind", DocumentKind), name="kind"),
+        CheckConstraint("char_length(body) > 0", name="body_not_empty"),
+        CheckConstraint("body_sha256 ~ '^[0-9a-f]{64}$'", name="body_sha256_hex"),
+        CheckConstraint("derived_from_id IS NULL OR derived_from_id <> id", name="not_own_source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outlet_id: Mapped[int | None] = mapped_column(ForeignKey("outlets.id"), index=True)
+    title: Mapped[str | None] = mapped_column(String(500))
+    author: Mapped[str | None] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    published_on: Mapped[date | None] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(20), default=DocumentKind.NEWS)
+    language: Mapped[str] = mapped_column(String(16), default="en")
+    body: Mapped[str] = mapped_column(Text)
+    body_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    derived_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL"), index=True
+    )
+
+    outlet: Mapped[Outlet | None] = relationship(lazy="joined")

@@ -1,0 +1,1 @@
+"""Business operations: plain functions taking a Session. They flush; the caller commits."""

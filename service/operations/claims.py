@@ -1,0 +1,308 @@
+"""Claims: creation anchored to an exact span, edits, editorial decisions and their history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from service.domain.enums import Attribution, ClaimOrigin, ClaimStatus, DatePrecision, LinkRelation, LinkState
+from service.domain.errors import InvalidInput, NotFound
+from service.domain.independence import independent_origins
+from service.domain.rules import DecisionFacts, check_transition
+from service.models import Claim, ClaimLink, Document, Event, Evidence
+from service.operations.actors import Actor
+from service.operations.events import entity_history, record_event, snapshot
+from service.operations.pagination import keyset_page
+from service.operations.speakers import get_speaker, resolve_speaker
+
+#: Characters of context kept either side of a span (W3C TextQuoteSelector prefix/suffix).
+CONTEXT_CHARS = 32
+
+
+@dataclass(frozen=True)
+class SpeakerChoice:
+    """Either an existing speaker by id, or a name to resolve (or create), or explicitly none."""
+
+    speaker_id: int | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class NewClaim:
+    document_id: int
+    span_start: int
+    span_end: int
+    text: str | None = None
+    speaker: SpeakerChoice | None = None
+    attribution: Attribution = Attribution.AUTHOR
+    cue: str | None = None
+    claim_date: date | None = None
+    date_precision: DatePrecision | None = None
+    checkworthiness: float = 0.5
+    reasons: list[Any] = field(default_factory=list)
+    origin: ClaimOrigin = ClaimOrigin.MANUAL
+    extractor_version: str | None = None
+
+
+@dataclass(frozen=True)
+class ClaimFilters:
+    document_id: int | None = None
+    outlet_id: int | None = None
+    speaker_id: int | None = None
+    status: str | None = None
+    attribution: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    url: str | None = None
+    document_id: int | None = None
+    note: str | None = None
+
+
+def _check_span(body: str, start: int, end: int, text: str | None) -> str:
+    """The exact text at [start, end) of body, or InvalidInput naming what is wrong."""
+    if start < 0:
+        raise InvalidInput("span", "start must be 0 or more")
+    if end <= start:
+        raise InvalidInput("span", "end must be greater than start")
+    if end > len(body):
+        raise InvalidInput("span", f"end {end} lies beyond the body ({len(body)} characters)")
+    exact = body[start:end]
+    if text is not None and text != exact:
+        raise InvalidInput(
+            "text", f"text must equal the body at [{start}, {end}): {exact[:80]!r}"
+        )
+    if not exact.strip():
+        raise InvalidInput("span", "the span covers only white space")
+    return exact
+
+
+def _check_date(claim_date: date | None, precision: DatePrecision | None) -> None:
+    if (claim_date is None) != (precision is None):
+        raise InvalidInput("date_precision", "claim_date and date_precision go together")
+
+
+def _resolve(session: Session, actor: Actor, choice: SpeakerChoice | None) -> int | None:
+    if choice is None:
+        return None
+    if choice.speaker_id is not None:
+        try:
+            found = get_speaker(session, choice.speaker_id)
+        except NotFound as exc:
+            raise InvalidInput("speaker_id", f"no speaker {choice.speaker_id}") from exc
+        # A merged speaker's claims belong to the entity it was merged into.
+        return found.merged_into_id or found.id
+    if choice.name is not None:
+        return resolve_speaker(session, actor, choice.name).id
+    return None
+
+
+def create_claim(session: Session, actor: Actor, new: NewClaim) -> Claim:
+    document = session.get(Document, new.document_id)
+    if document is None:
+        raise InvalidInput("document_id", f"no document {new.document_id}")
+    exact = _check_span(document.body, new.span_start, new.span_end, new.text)
+    _check_date(new.claim_date, new.date_precision)
+    claim = Claim(
+        document_id=document.id,
+        speaker_id=_resolve(session, actor, new.speaker),
+        text=exact,
+        span_start=new.span_start,
+        span_end=new.span_end,
+        prefix=document.body[max(0, new.span_start - CONTEXT_CHARS) : new.span_start],
+        suffix=document.body[new.span_end : new.span_end + CONTEXT_CHARS],
+        attribution=new.attribution.value,
+        cue=new.cue,
+        claim_date=new.claim_date,
+        date_precision=new.date_precision.value if new.date_precision else None,
+        checkworthiness=new.checkworthiness,
+        reasons=new.reasons,
+        status=ClaimStatus.UNREVIEWED.value,
+        origin=new.origin.value,
+        extractor_version=new.extractor_version,
+    )
+    session.add(claim)
+    session.flush()
+    record_event(session, actor, "claim.created", claim, after=snapshot(claim))
+    return claim
+
+
+def get_claim(session: Session, claim_id: int, *, for_update: bool = False) -> Claim:
+    options = [joinedload(Claim.speaker)] if not for_update else []
+    claim = session.get(Claim, claim_id, with_for_update=for_update, options=options)
+    if claim is None:
+        raise NotFound(f"no claim {claim_id}")
+    return claim
+
+
+def list_claims(
+    session: Session,
+    filters: ClaimFilters,
+    *,
+    after: str | None,
+    limit: int,
+    reading_order: bool = False,
+) -> tuple[list[Claim], str | None]:
+    """Claims matching the filters, by id (or by position in the text for one document)."""
+    stmt = select(Claim).options(joinedload(Claim.speaker))
+    if filters.document_id is not None:
+        stmt = stmt.where(Claim.document_id == filters.document_id)
+    if filters.outlet_id is not None:
+        stmt = stmt.where(
+            Claim.document_id.in_(select(Document.id).where(Document.outlet_id == filters.outlet_id))
+        )
+    if filters.speaker_id is not None:
+        stmt = stmt.where(Claim.speaker_id == filters.speaker_id)
+    if filters.status:
+        stmt = stmt.where(Claim.status == filters.status)
+    if filters.attribution:
+        stmt = stmt.where(Claim.attribution == filters.attribution)
+    if filters.date_from:
+        stmt = stmt.where(Claim.claim_date >= filters.date_from)
+    if filters.date_to:
+        stmt = stmt.where(Claim.claim_date <= filters.date_to)
+    if filters.q:
+        stmt = stmt.where(Claim.tsv.bool_op("@@")(func.websearch_to_tsquery("english", filters.q)))
+    keys = [Claim.span_start, Claim.id] if reading_order else [Claim.id]
+    return keyset_page(session, stmt, keys, after=after, limit=limit)
+
+
+@dataclass(frozen=True)
+class ClaimChanges:
+    """A partial edit; `sent` names the fields present, so that null can clear a value."""
+
+    values: dict[str, Any]
+
+    def has(self, name: str) -> bool:
+        return name in self.values
+
+
+def edit_claim(session: Session, actor: Actor, claim: Claim, changes: ClaimChanges, reason: str | None) -> Claim:
+    """Edit what a reviewer may correct; the status has its own rules (decide_status)."""
+    before = snapshot(claim)
+    v = changes.values
+    if "span" in v or "text" in v:
+        span = v.get("span") or {"start": claim.span_start, "end": claim.span_end}
+        body = claim.document.body
+        claim.text = _check_span(body, span["start"], span["end"], v.get("text"))
+        claim.span_start, claim.span_end = span["start"], span["end"]
+        claim.prefix = body[max(0, claim.span_start - CONTEXT_CHARS) : claim.span_start]
+        claim.suffix = body[claim.span_end : claim.span_end + CONTEXT_CHARS]
+    if "speaker_id" in v or "speaker_name" in v:
+        claim.speaker_id = _resolve(
+            session, actor, SpeakerChoice(v.get("speaker_id"), v.get("speaker_name"))
+        )
+    for name in ("attribution", "cue", "checkworthiness", "reasons"):
+        if name in v:
+            setattr(claim, name, v[name].value if name == "attribution" else v[name])
+    if "claim_date" in v or "date_precision" in v:
+        new_date = v.get("claim_date", claim.claim_date)
+        new_precision = v.get("date_precision", claim.date_precision)
+        _check_date(new_date, new_precision)
+        claim.claim_date = new_date
+        claim.date_precision = DatePrecision(new_precision).value if new_precision else None
+    session.flush()
+    after = snapshot(claim)
+    if after == before:
+        raise InvalidInput("json", "the edit changes nothing")
+    record_event(session, actor, "claim.edited", claim, before=before, after=after, reason=reason)
+    return claim
+
+
+def supporting_documents(session: Session, claim: Claim) -> tuple[list[int], int]:
+    """(documents of claims confirmed as corroborating or the same claim, confirmed conflicts)."""
+    other = func.coalesce(
+        func.nullif(ClaimLink.claim_a_id, claim.id), ClaimLink.claim_b_id
+    )
+    rows = session.execute(
+        select(ClaimLink.relation, Claim.document_id)
+        .join(Claim, Claim.id == other)
+        .where(
+            or_(ClaimLink.claim_a_id == claim.id, ClaimLink.claim_b_id == claim.id),
+            ClaimLink.state == LinkState.CONFIRMED,
+        )
+    ).all()
+    supporting = [
+        doc for rel, doc in rows if rel in (LinkRelation.CORROBORATES, LinkRelation.SAME_CLAIM)
+    ]
+    conflicts = sum(1 for rel, _ in rows if rel == LinkRelation.CONFLICTS)
+    return supporting, conflicts
+
+
+def decision_facts(session: Session, claim: Claim, new_evidence: list[EvidenceItem]) -> DecisionFacts:
+    supporting, conflicts = supporting_documents(session, claim)
+    independent = 0
+    if supporting:
+        # The origin graph joins documents by outlet and by derivation; it is small next to
+        # claims, and a decision is a rare write, so it is read whole here.
+        lineage = {
+            doc_id: (outlet_id, derived_from_id)
+            for doc_id, outlet_id, derived_from_id in session.execute(
+                select(Document.id, Document.outlet_id, Document.derived_from_id)
+            )
+        }
+        independent = independent_origins(claim.document_id, supporting, lineage)
+    urls = session.scalar(
+        select(func.count()).select_from(Evidence).where(
+            Evidence.claim_id == claim.id, Evidence.url.is_not(None)
+        )
+    ) or 0
+    urls += sum(1 for item in new_evidence if item.url)
+    return DecisionFacts(independent_corroborations=independent, confirmed_conflicts=conflicts, evidence_urls=urls)
+
+
+def add_evidence(session: Session, actor: Actor, claim: Claim, item: EvidenceItem) -> Evidence:
+    if item.url is None and item.document_id is None:
+        raise InvalidInput("evidence", "evidence needs a url or a document_id")
+    if item.document_id is not None and session.get(Document, item.document_id) is None:
+        raise InvalidInput("evidence", f"no document {item.document_id}")
+    evidence = Evidence(
+        claim_id=claim.id, url=item.url, document_id=item.document_id, note=item.note,
+        created_by=actor.key_id,
+    )
+    session.add(evidence)
+    session.flush()
+    record_event(session, actor, "evidence.added", evidence, after=snapshot(evidence))
+    return evidence
+
+
+def decide_status(
+    session: Session,
+    actor: Actor,
+    claim: Claim,
+    status: ClaimStatus,
+    rationale: str | None,
+    evidence: list[EvidenceItem],
+) -> Claim:
+    """Move a claim to `status` if the editorial rules allow it; evidence is stored with it."""
+    facts = decision_facts(session, claim, evidence)
+    check_transition(actor.role, ClaimStatus(claim.status), status, rationale, facts)
+    for item in evidence:
+        add_evidence(session, actor, claim, item)
+    before = snapshot(claim)
+    claim.status = status.value
+    session.flush()
+    record_event(
+        session, actor, "claim.status_changed", claim, before=before, after=snapshot(claim),
+        reason=rationale,
+    )
+    return claim
+
+
+def claim_history(session: Session, claim: Claim) -> list[Event]:
+    return entity_history(session, "claims", claim.id)
+
+
+def claim_with_evidence(session: Session, claim_id: int) -> Claim:
+    claim = session.get(Claim, claim_id, options=[joinedload(Claim.speaker), selectinload(Claim.evidence)])
+    if claim is None:
+        raise NotFound(f"no claim {claim_id}")
+    return claim

@@ -1,0 +1,127 @@
+"""Documents: verbatim bodies, idempotent by sha256, with their outlet and lineage."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service.domain.enums import DocumentKind
+from service.domain.errors import InvalidInput, NotFound
+from service.models import Document, Outlet
+from service.operations.actors import Actor
+from service.operations.events import record_event, snapshot
+from service.operations.pagination import keyset_page
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    body: str
+    outlet: str | None = None
+    title: str | None = None
+    author: str | None = None
+    url: str | None = None
+    published_on: date | None = None
+    kind: DocumentKind = DocumentKind.NEWS
+    language: str = "en"
+    derived_from_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DocumentFilters:
+    outlet_id: int | None = None
+    outlet: str | None = None
+    kind: str | None = None
+    published_from: date | None = None
+    published_to: date | None = None
+    q: str | None = None
+
+
+def body_sha256(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def get_or_create_outlet(session: Session, actor: Actor, name: str) -> Outlet:
+    """The outlet of that name (case-insensitive), created on first mention."""
+    name = " ".join(name.split())
+    outlet = session.scalar(select(Outlet).where(func.lower(Outlet.name) == name.lower()))
+    if outlet is None:
+        outlet = Outlet(name=name)
+        session.add(outlet)
+        session.flush()
+        record_event(session, actor, "outlet.created", outlet, after=snapshot(outlet))
+    return outlet
+
+
+def find_document_by_body(session: Session, body: str) -> Document | None:
+    return session.scalar(select(Document).where(Document.body_sha256 == body_sha256(body)))
+
+
+def create_document(session: Session, actor: Actor, new: NewDocument) -> tuple[Document, bool]:
+    """Store a document; the same body again returns the existing one. Returns (doc, created)."""
+    if not new.body.strip():
+        raise InvalidInput("body", "the body is empty or only white space")
+    existing = find_document_by_body(session, new.body)
+    if existing is not None:
+        return existing, False
+    if new.derived_from_id is not None and session.get(Document, new.derived_from_id) is None:
+        raise InvalidInput("derived_from_id", f"no document {new.derived_from_id}")
+    outlet = get_or_create_outlet(session, actor, new.outlet) if new.outlet else None
+    doc = Document(
+        outlet=outlet,
+        title=new.title,
+        author=new.author,
+        url=new.url,
+        published_on=new.published_on,
+        kind=new.kind.value,
+        language=new.language,
+        body=new.body,
+        body_sha256=body_sha256(new.body),
+        derived_from_id=new.derived_from_id,
+    )
+    try:
+        # A concurrent request may store the same body between our check and this insert;
+        # the unique key decides, and the loser returns the winner's document.
+        with session.begin_nested():
+            session.add(doc)
+            session.flush()
+    except IntegrityError as exc:
+        if "uq_documents_body_sha256" not in str(exc.orig):
+            raise
+        winner = find_document_by_body(session, new.body)
+        if winner is None:  # pragma: no cover - the row we collided with was rolled back
+            raise
+        return winner, False
+    record_event(session, actor, "document.created", doc, after=snapshot(doc))
+    return doc, True
+
+
+def get_document(session: Session, document_id: int) -> Document:
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise NotFound(f"no document {document_id}")
+    return doc
+
+
+def list_documents(
+    session: Session, filters: DocumentFilters, *, after: str | None, limit: int
+) -> tuple[list[Document], str | None]:
+    stmt = select(Document)
+    if filters.outlet_id is not None:
+        stmt = stmt.where(Document.outlet_id == filters.outlet_id)
+    if filters.outlet:
+        stmt = stmt.join(Outlet).where(func.lower(Outlet.name) == filters.outlet.lower())
+    if filters.kind:
+        stmt = stmt.where(Document.kind == filters.kind)
+    if filters.published_from:
+        stmt = stmt.where(Document.published_on >= filters.published_from)
+    if filters.published_to:
+        stmt = stmt.where(Document.published_on <= filters.published_to)
+    if filters.q:
+        pattern = "%" + filters.q.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+        stmt = stmt.where(Document.title.ilike(pattern))
+    return keyset_page(session, stmt, [Document.id], after=after, limit=limit)

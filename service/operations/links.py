@@ -1,0 +1,135 @@
+"""Links between claims of different documents; suggested, then confirmed or rejected by a person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from service.domain.enums import LinkRelation, LinkState
+from service.domain.errors import Conflict, InvalidInput, NotFound
+from service.models import Claim, ClaimLink
+from service.operations.actors import Actor
+from service.operations.events import record_event, snapshot
+from service.operations.pagination import keyset_page
+
+
+@dataclass(frozen=True)
+class NewLink:
+    claim_ids: tuple[int, int]
+    relation: LinkRelation
+    state: LinkState = LinkState.SUGGESTED
+    score: float | None = None
+    reasons: dict[str, Any] | None = None
+    rationale: str | None = None
+
+
+@dataclass(frozen=True)
+class LinkFilters:
+    claim_id: int | None = None
+    relation: str | None = None
+    state: str | None = None
+
+
+def create_link(session: Session, actor: Actor, new: NewLink) -> ClaimLink:
+    first, second = new.claim_ids
+    if first == second:
+        raise InvalidInput("claim_b_id", "a claim cannot be linked to itself")
+    a_id, b_id = sorted(new.claim_ids)
+    claims = {c.id: c for c in session.scalars(select(Claim).where(Claim.id.in_((a_id, b_id))))}
+    for field, claim_id in (("claim_a_id", first), ("claim_b_id", second)):
+        if claim_id not in claims:
+            raise InvalidInput(field, f"no claim {claim_id}")
+    if claims[a_id].document_id == claims[b_id].document_id:
+        raise InvalidInput("claim_b_id", "links join claims of two different documents")
+    if new.state == LinkState.CONFIRMED and not (new.rationale and new.rationale.strip()):
+        raise InvalidInput("rationale", "confirming a link needs a rationale")
+    existing = session.scalar(
+        select(ClaimLink).where(ClaimLink.claim_a_id == a_id, ClaimLink.claim_b_id == b_id)
+    )
+    if existing is not None:
+        raise Conflict(
+            f"claims {a_id} and {b_id} are already linked (link {existing.id}); review that link",
+            errors={"json": {"claim_b_id": [f"already linked by link {existing.id}"]}},
+        )
+    reviewed = new.state != LinkState.SUGGESTED
+    link = ClaimLink(
+        claim_a_id=a_id,
+        claim_b_id=b_id,
+        relation=new.relation.value,
+        state=new.state.value,
+        score=new.score,
+        reasons=new.reasons or {},
+        rationale=new.rationale,
+        created_by=actor.key_id,
+        reviewed_by=actor.key_id if reviewed else None,
+        reviewed_at=datetime.now(UTC) if reviewed else None,
+    )
+    session.add(link)
+    session.flush()
+    record_event(session, actor, "link.created", link, after=snapshot(link), reason=new.rationale)
+    return link
+
+
+def get_link(session: Session, link_id: int, *, for_update: bool = False) -> ClaimLink:
+    link = session.get(ClaimLink, link_id, with_for_update=for_update)
+    if link is None:
+        raise NotFound(f"no link {link_id}")
+    return link
+
+
+def list_links(
+    session: Session, filters: LinkFilters, *, after: str | None, limit: int
+) -> tuple[list[ClaimLink], str | None]:
+    stmt = select(ClaimLink)
+    if filters.claim_id is not None:
+        stmt = stmt.where(
+            or_(ClaimLink.claim_a_id == filters.claim_id, ClaimLink.claim_b_id == filters.claim_id)
+        )
+    if filters.relation:
+        stmt = stmt.where(ClaimLink.relation == filters.relation)
+    if filters.state:
+        stmt = stmt.where(ClaimLink.state == filters.state)
+    return keyset_page(session, stmt, [ClaimLink.id], after=after, limit=limit)
+
+
+def review_link(
+    session: Session,
+    actor: Actor,
+    link: ClaimLink,
+    *,
+    state: LinkState,
+    relation: LinkRelation | None,
+    rationale: str | None,
+) -> ClaimLink:
+    """Confirm or reject a link (optionally correcting its relation); a person always decides."""
+    if state == LinkState.SUGGESTED:
+        raise InvalidInput("state", "a review confirms or rejects; it cannot re-suggest")
+    if not rationale or not rationale.strip():
+        raise InvalidInput("rationale", "reviewing a link needs a rationale")
+    if link.state == state.value and (relation is None or relation.value == link.relation):
+        raise Conflict(f"link {link.id} is already {state}")
+    before = snapshot(link)
+    link.state = state.value
+    if relation is not None:
+        link.relation = relation.value
+    link.rationale = rationale
+    link.reviewed_by = actor.key_id
+    link.reviewed_at = datetime.now(UTC)
+    session.flush()
+    record_event(
+        session, actor, f"link.{state.value}", link, before=before, after=snapshot(link),
+        reason=rationale,
+    )
+    return link
+
+
+def delete_link(session: Session, actor: Actor, link: ClaimLink, reason: str | None) -> None:
+    """Remove a link; its whole life stays in the history."""
+    before = snapshot(link)
+    record_event(session, actor, "link.deleted", link, before=before, reason=reason)
+    session.delete(link)
+    session.flush()

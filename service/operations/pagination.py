@@ -1,0 +1,51 @@
+"""Keyset pagination on integer sort keys, with opaque cursors."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, tuple_
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from service.domain.errors import InvalidInput
+
+T = TypeVar("T")
+
+
+def encode_cursor(values: Sequence[int]) -> str:
+    raw = "k" + ".".join(str(v) for v in values)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, arity: int, field: str = "after") -> tuple[int, ...]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not raw.startswith("k"):
+            raise ValueError(raw)
+        values = tuple(int(part) for part in raw[1:].split("."))
+        if len(values) != arity:
+            raise ValueError(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(field, "not a cursor this service issued for this list") from exc
+    return values
+
+
+def keyset_page(
+    session: Session,
+    stmt: Select[tuple[T]],
+    keys: Sequence[InstrumentedAttribute[Any]],
+    *,
+    after: str | None,
+    limit: int,
+) -> tuple[list[T], str | None]:
+    """One page of `stmt` ordered by `keys` (unique together), and the next page's cursor."""
+    if after:
+        values = decode_cursor(after, len(keys))
+        stmt = stmt.where(tuple_(*keys) > tuple_(*values))
+    rows = list(session.scalars(stmt.order_by(*keys).limit(limit + 1)).unique())
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor([getattr(rows[-1], key.key) for key in keys])

@@ -1,0 +1,188 @@
+"""Speaker entities, their aliases, and merging two entities that are one person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from service.domain.enums import SpeakerKind
+from service.domain.errors import Conflict, InvalidInput, NotFound
+from service.models import Claim, Speaker, SpeakerAlias
+from service.operations.actors import Actor
+from service.operations.events import record_event, snapshot
+from service.operations.pagination import keyset_page
+
+
+def normalize_name(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+@dataclass(frozen=True)
+class SpeakerChanges:
+    name: str | None = None
+    kind: SpeakerKind | None = None
+    role: str | None = None
+    description: str | None = None
+    #: Which of the optional fields were sent (so that null can clear role/description).
+    sent: frozenset[str] = frozenset()
+
+
+def get_speaker(session: Session, speaker_id: int, *, for_update: bool = False) -> Speaker:
+    speaker = session.get(
+        Speaker, speaker_id, with_for_update=for_update, options=[selectinload(Speaker.aliases)]
+    )
+    if speaker is None:
+        raise NotFound(f"no speaker {speaker_id}")
+    return speaker
+
+
+def find_speaker_by_name(session: Session, name: str) -> Speaker | None:
+    """An active speaker whose name or an alias equals `name` (case and spacing folded)."""
+    norm = normalize_name(name)
+    stmt = (
+        select(Speaker)
+        .where(
+            Speaker.merged_into_id.is_(None),
+            or_(
+                func.lower(Speaker.name) == norm,
+                exists().where(
+                    SpeakerAlias.speaker_id == Speaker.id, SpeakerAlias.normalized == norm
+                ),
+            ),
+        )
+        .order_by(Speaker.id)
+        .limit(1)
+    )
+    return session.scalar(stmt)
+
+
+def create_speaker(
+    session: Session,
+    actor: Actor,
+    name: str,
+    *,
+    kind: SpeakerKind = SpeakerKind.PERSON,
+    role: str | None = None,
+    description: str | None = None,
+) -> Speaker:
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidInput("name", "a speaker needs a name")
+    speaker = Speaker(name=name, kind=kind.value, role=role, description=description)
+    speaker.aliases.append(SpeakerAlias(alias=name, normalized=normalize_name(name), match_score=1.0))
+    session.add(speaker)
+    session.flush()
+    record_event(session, actor, "speaker.created", speaker, after=snapshot(speaker))
+    return speaker
+
+
+def resolve_speaker(session: Session, actor: Actor, name: str) -> Speaker:
+    """The existing speaker known by this name, or a new one."""
+    return find_speaker_by_name(session, name) or create_speaker(session, actor, name)
+
+
+def list_speakers(
+    session: Session, *, q: str | None, after: str | None, limit: int
+) -> tuple[list[Speaker], str | None]:
+    stmt = select(Speaker).where(Speaker.merged_into_id.is_(None)).options(
+        selectinload(Speaker.aliases)
+    )
+    if q:
+        pattern = "%" + normalize_name(q).replace("%", r"\%").replace("_", r"\_") + "%"
+        stmt = stmt.where(
+            exists().where(
+                SpeakerAlias.speaker_id == Speaker.id, SpeakerAlias.normalized.like(pattern)
+            )
+        )
+    return keyset_page(session, stmt, [Speaker.id], after=after, limit=limit)
+
+
+def edit_speaker(session: Session, actor: Actor, speaker: Speaker, changes: SpeakerChanges) -> Speaker:
+    if speaker.merged_into_id is not None:
+        raise Conflict(f"speaker {speaker.id} was merged into {speaker.merged_into_id}; edit that one")
+    before = snapshot(speaker)
+    if changes.name is not None:
+        name = " ".join(changes.name.split())
+        if not name:
+            raise InvalidInput("name", "a speaker needs a name")
+        if name != speaker.name:
+            _attach_alias(speaker, speaker.name, 1.0)
+            _attach_alias(speaker, name, 1.0)
+            speaker.name = name
+    if changes.kind is not None:
+        speaker.kind = changes.kind.value
+    if "role" in changes.sent:
+        speaker.role = changes.role
+    if "description" in changes.sent:
+        speaker.description = changes.description
+    session.flush()
+    record_event(session, actor, "speaker.edited", speaker, before=before, after=snapshot(speaker))
+    return speaker
+
+
+def _attach_alias(speaker: Speaker, alias: str, score: float | None) -> SpeakerAlias | None:
+    norm = normalize_name(alias)
+    if any(a.normalized == norm for a in speaker.aliases):
+        return None
+    new = SpeakerAlias(alias=" ".join(alias.split()), normalized=norm, match_score=score)
+    speaker.aliases.append(new)
+    return new
+
+
+def _touch(speaker: Speaker) -> None:
+    """Aliases are part of the speaker: dirtying the row bumps its version (and ETag)."""
+    speaker.updated_at = func.now()  # type: ignore[assignment]
+
+
+def add_alias(
+    session: Session, actor: Actor, speaker: Speaker, alias: str, match_score: float | None = None
+) -> Speaker:
+    if not alias.strip():
+        raise InvalidInput("alias", "an alias cannot be empty")
+    if speaker.merged_into_id is not None:
+        raise Conflict(f"speaker {speaker.id} was merged into {speaker.merged_into_id}")
+    if _attach_alias(speaker, alias, match_score) is None:
+        raise Conflict(f"speaker {speaker.id} already has the alias {alias!r}")
+    _touch(speaker)
+    session.flush()
+    record_event(
+        session, actor, "speaker.alias_added", speaker, after={"alias": alias, "score": match_score}
+    )
+    return speaker
+
+
+def merge_speakers(session: Session, actor: Actor, source: Speaker, target: Speaker) -> Speaker:
+    """Fold `source` into `target`: its claims move, its name and aliases become target's aliases.
+
+    The source row stays, marked merged_into, so ids held by newsroom tools still resolve.
+    """
+    if source.id == target.id:
+        raise InvalidInput("into", "a speaker cannot be merged into itself")
+    if target.merged_into_id is not None:
+        raise InvalidInput("into", f"speaker {target.id} was itself merged into {target.merged_into_id}")
+    if source.merged_into_id is not None:
+        raise Conflict(f"speaker {source.id} was already merged into {source.merged_into_id}")
+    before_source, before_target = snapshot(source), snapshot(target)
+    moved = session.execute(
+        update(Claim).where(Claim.speaker_id == source.id).values(speaker_id=target.id)
+    ).rowcount  # type: ignore[attr-defined]
+    for alias in [source.name, *(a.alias for a in source.aliases)]:
+        score = next((a.match_score for a in source.aliases if a.alias == alias), 1.0)
+        _attach_alias(target, alias, score)
+    _touch(target)
+    source.merged_into_id = target.id
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "speaker.merged",
+        source,
+        before=before_source,
+        after=snapshot(source) | {"claims_moved": moved},
+    )
+    record_event(
+        session, actor, "speaker.merge_received", target, before=before_target, after=snapshot(target)
+    )
+    return target

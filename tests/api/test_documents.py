@@ -1,0 +1,100 @@
+"""Documents: idempotent ingest, listing with keyset pagination, validation."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask.testing import FlaskClient
+
+
+def test_creating_a_document_returns_201_with_location(client: FlaskClient, reviewer: dict[str, str]) -> None:
+    response = client.post(
+        "/api/v1/documents",
+        json={"body": "The bridge cost $4 billion.", "outlet": "Daily Planet", "kind": "news"},
+        headers=reviewer,
+    )
+    assert response.status_code == 201
+    assert response.headers["Location"] == f"/api/v1/documents/{response.json['id']}"
+    assert response.json["outlet"]["name"] == "Daily Planet"
+    assert response.json["body"] == "The bridge cost $4 billion."
+
+
+def test_posting_the_same_body_again_returns_the_existing_document_with_200(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    payload = {"body": "Same body twice.", "title": "first"}
+    first = client.post("/api/v1/documents", json=payload, headers=reviewer)
+    second = client.post("/api/v1/documents", json=payload | {"title": "second"}, headers=reviewer)
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert second.json["id"] == first.json["id"]
+    assert second.json["title"] == "first"
+
+
+def test_body_is_stored_verbatim(client: FlaskClient, reviewer: dict[str, str]) -> None:
+    body = "  Leading spaces,\r\nCRLF, emoji 🙂 and “curly quotes”.\n\n"
+    created = client.post("/api/v1/documents", json={"body": body}, headers=reviewer).json
+    assert client.get(f"/api/v1/documents/{created['id']}").json["body"] == body
+
+
+def test_whitespace_body_is_rejected_with_422_naming_the_field(client: FlaskClient, reviewer: dict[str, str]) -> None:
+    response = client.post("/api/v1/documents", json={"body": "   \n "}, headers=reviewer)
+    assert response.status_code == 422
+    assert response.content_type == "application/problem+json"
+    assert "body" in response.json["errors"]["json"]
+
+
+def test_unknown_fields_are_rejected(client: FlaskClient, reviewer: dict[str, str]) -> None:
+    response = client.post("/api/v1/documents", json={"body": "x", "colour": "red"}, headers=reviewer)
+    assert response.status_code == 422
+    assert response.json["errors"]["json"]["colour"] == ["Unknown field."]
+
+
+def test_derived_from_must_exist(client: FlaskClient, reviewer: dict[str, str]) -> None:
+    response = client.post("/api/v1/documents", json={"body": "x", "derived_from_id": 999999}, headers=reviewer)
+    assert response.status_code == 422
+    assert "derived_from_id" in response.json["errors"]["json"]
+
+
+def test_listing_pages_with_a_next_link_that_keeps_filters(
+    client: FlaskClient, make_document: Callable[..., dict[str, Any]]
+) -> None:
+    ids = [make_document(outlet="Paging Gazette")["id"] for _ in range(5)]
+    seen: list[int] = []
+    url: str | None = "/api/v1/documents?outlet=Paging+Gazette&limit=2"
+    pages = 0
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        seen += [d["id"] for d in response.json]
+        pages += 1
+        link = response.headers.get("Link")
+        url = link[1 : link.index(">")].replace("http://localhost", "") if link else None
+        if url:
+            assert "outlet=Paging+Gazette" in url
+    assert seen == ids
+    assert pages == 3
+
+
+def test_a_forged_cursor_is_a_422_not_a_500(client: FlaskClient) -> None:
+    response = client.get("/api/v1/documents?after=!!notacursor")
+    assert response.status_code == 422
+    assert "after" in response.json["errors"]["json"]
+
+
+def test_missing_document_is_a_404_problem(client: FlaskClient) -> None:
+    response = client.get("/api/v1/documents/987654")
+    assert response.status_code == 404
+    assert response.content_type == "application/problem+json"
+    assert response.json["status"] == 404
+
+
+def test_document_claims_come_in_reading_order(
+    client: FlaskClient, make_document: Callable[..., dict[str, Any]], make_claim: Callable[..., dict[str, Any]]
+) -> None:
+    doc = make_document()
+    body = client.get(f"/api/v1/documents/{doc['id']}").json["body"]
+    second = body.index("Officials")
+    late = make_claim(doc, start=second, end=second + len("Officials denied it."))
+    early = make_claim(doc)
+    listed = client.get(f"/api/v1/documents/{doc['id']}/claims").json
+    assert [c["id"] for c in listed] == [early["id"], late["id"]]

@@ -1,0 +1,163 @@
+"""Fixtures: one real Postgres, migrated once per run; every test inside a rolled-back transaction."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session
+
+from service.app import create_app
+from service.config import PROJECT_ROOT, Settings
+from service.db import create_db_engine, embedded_server_url, ensure_database, split_database
+from service.domain.enums import Role
+from service.migrate import upgrade
+from service.operations.actors import SYSTEM
+from service.operations.auth import create_api_key
+
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+
+
+def _test_database_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        admin, name = split_database(url)
+        ensure_database(admin, name)
+        return url
+    # No server given: the embedded one, stopped when the test run ends.
+    return embedded_server_url(PROJECT_ROOT / ".data", "claimdesk_test", stop_at_exit=True)
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    return _test_database_url()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """The test database, emptied and migrated to head once per run (never create_all)."""
+    engine = create_db_engine(database_url, pool_size=10)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+        upgrade(conn)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection in an outer transaction that is rolled back after the test."""
+    with engine.connect() as conn:
+        trans = conn.begin()
+        try:
+            yield conn
+        finally:
+            trans.rollback()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, data_dir=PROJECT_ROOT / ".data")
+
+
+@pytest.fixture
+def app(settings: Settings, connection: Connection) -> Flask:
+    return create_app(settings, bind=connection)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    """A session for arranging data directly, nested in the test's transaction."""
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as s:
+        yield s
+
+
+@pytest.fixture
+def make_key(session: Session) -> Callable[[Role], dict[str, str]]:
+    """Authorization headers for a fresh key of the given role."""
+    counter = iter(range(1_000_000))
+
+    def make(role: Role) -> dict[str, str]:
+        _, secret = create_api_key(session, SYSTEM, name=f"{role}-{next(counter)}", role=role)
+        session.commit()
+        return {"Authorization": f"Bearer {secret}"}
+
+    return make
+
+
+@pytest.fixture
+def reviewer(make_key: Callable[[Role], dict[str, str]]) -> dict[str, str]:
+    return make_key(Role.REVIEWER)
+
+
+@pytest.fixture
+def editor(make_key: Callable[[Role], dict[str, str]]) -> dict[str, str]:
+    return make_key(Role.EDITOR)
+
+
+@pytest.fixture
+def admin(make_key: Callable[[Role], dict[str, str]]) -> dict[str, str]:
+    return make_key(Role.ADMIN)
+
+
+BODY = (
+    "Senator Jane Doe said on Monday that the bridge cost $4 billion. "
+    "Officials denied it. The mayor called the project a success."
+)
+
+
+@pytest.fixture
+def make_document(client: FlaskClient, reviewer: dict[str, str]) -> Callable[..., dict[str, Any]]:
+    """POST a document (defaults overridable) and return its JSON."""
+    counter = iter(range(1_000_000))
+
+    def make(**overrides: Any) -> dict[str, Any]:
+        n = next(counter)
+        payload = {
+            "body": f"{BODY} Item {n}.",
+            "outlet": "Daily Planet",
+            "title": f"Bridge story {n}",
+            "published_on": "2025-11-25",
+            "kind": "news",
+        } | overrides
+        response = client.post("/api/v1/documents", json=payload, headers=reviewer)
+        assert response.status_code in (200, 201), response.json
+        return response.json  # type: ignore[no-any-return]
+
+    return make
+
+
+@pytest.fixture
+def make_claim(client: FlaskClient, reviewer: dict[str, str]) -> Callable[..., dict[str, Any]]:
+    """POST a claim over the first sentence of a document and return its JSON (with etag)."""
+
+    def make(document: dict[str, Any], start: int = 0, end: int | None = None, **overrides: Any) -> dict[str, Any]:
+        body = client.get(f"/api/v1/documents/{document['id']}").json["body"]
+        end = end if end is not None else body.index(".") + 1
+        payload = {"document_id": document["id"], "span": {"start": start, "end": end}} | overrides
+        response = client.post("/api/v1/claims", json=payload, headers=reviewer)
+        assert response.status_code == 201, response.json
+        return response.json | {"etag": response.headers["ETag"]}  # type: ignore[no-any-return]
+
+    return make
+
+
+def read_seed(name: str) -> str:
+    return (SEEDS_DIR / "articles" / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    return SEEDS_DIR
