@@ -68,7 +68,9 @@ class EventSchema(Schema):
 class EventQuery(StrictSchema):
     since = fields.String(
         validate=validate.Length(max=100),
-        metadata={"description": "cursor returned by the previous call; omit to start at the beginning"},
+        metadata={
+            "description": "cursor returned by the previous call; omit to start at the beginning"
+        },
     )
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     entity_type = fields.String(

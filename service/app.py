@@ -14,7 +14,9 @@ from service.config import Settings
 from service.db import create_db_engine, make_sessionmaker, resolve_database_url
 
 
-def create_app(settings: Settings | None = None, *, bind: Engine | Connection | None = None) -> Flask:
+def create_app(
+    settings: Settings | None = None, *, bind: Engine | Connection | None = None
+) -> Flask:
     """Build the app. `bind` overrides the engine (tests pass a connection in a transaction)."""
     settings = settings or Settings.from_env()
     app = Flask("claimdesk")

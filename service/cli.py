@@ -138,8 +138,18 @@ def serve(host: str, port: int, workers: int) -> None:
     )
     env = dict(os.environ, DATABASE_URL=libpq_url(url))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
-         "--access-logfile", "-", "service.wsgi:app"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+            "service.wsgi:app",
+        ],
         env=env,
         cwd=PROJECT_ROOT,
     )
@@ -155,16 +165,13 @@ def check_migrations() -> None:
     """On a scratch database: upgrade to head, then fail if models and migrations drift."""
     from sqlalchemy import text
 
-    from service.db import ensure_database, split_database
+    from service.db import sibling_database_url, split_database
     from service.migrate import check
 
     settings = Settings.from_env()
     test_url = os.environ.get("TEST_DATABASE_URL")
     if test_url:
-        admin, name = split_database(test_url)
-        scratch = f"{name}_migrations_check"
-        ensure_database(admin, scratch)
-        url = test_url.rsplit("/", 1)[0] + "/" + scratch
+        url = sibling_database_url(test_url, split_database(test_url)[1] + "_migrations_check")
     else:
         url = embedded_server_url(settings.data_dir, "claimdesk_migrations_check")
     engine = create_db_engine(url)

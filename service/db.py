@@ -84,7 +84,9 @@ def embedded_server_url(data_dir: Path, database: str, *, stop_at_exit: bool = T
     Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
     pgdata = data_dir / "pg"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(pgdata, cleanup_mode="stop" if stop_at_exit else None)
+    server = pgserver.get_server(  # type: ignore[attr-defined]
+        pgdata, cleanup_mode="stop" if stop_at_exit else None
+    )
     ensure_database(server.get_uri(), database)
     return str(server.get_uri(database))
 
@@ -95,7 +97,9 @@ def ensure_database(admin_url: str, database: str) -> None:
     from psycopg import sql
 
     with psycopg.connect(libpq_url(admin_url), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (database,)
+        ).fetchone()
         if not exists:
             log.info("creating database %s", database)
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
@@ -116,3 +120,12 @@ def resolve_database_url(url: str | None, data_dir: Path, database: str = "claim
     if url:
         return url
     return embedded_server_url(data_dir, database)
+
+
+def sibling_database_url(url: str, name: str) -> str:
+    """The URL of database `name` on the same server as `url`, created if missing."""
+    from sqlalchemy.engine import make_url
+
+    admin, _ = split_database(url)
+    ensure_database(admin, name)
+    return make_url(sqlalchemy_url(url)).set(database=name).render_as_string(hide_password=False)

@@ -1,4 +1,4 @@
-"""Fixtures: one real Postgres, migrated once per run; every test inside a rolled-back transaction."""
+"""Fixtures: one real Postgres migrated once per run; each test in a rolled-back transaction."""
 
 from __future__ import annotations
 
@@ -143,7 +143,9 @@ def make_document(client: FlaskClient, reviewer: dict[str, str]) -> Callable[...
 def make_claim(client: FlaskClient, reviewer: dict[str, str]) -> Callable[..., dict[str, Any]]:
     """POST a claim over the first sentence of a document and return its JSON (with etag)."""
 
-    def make(document: dict[str, Any], start: int = 0, end: int | None = None, **overrides: Any) -> dict[str, Any]:
+    def make(
+        document: dict[str, Any], start: int = 0, end: int | None = None, **overrides: Any
+    ) -> dict[str, Any]:
         body = client.get(f"/api/v1/documents/{document['id']}").json["body"]
         end = end if end is not None else body.index(".") + 1
         payload = {"document_id": document["id"], "span": {"start": start, "end": end}} | overrides

@@ -37,9 +37,7 @@ API_CONFIG: dict[str, Any] = {
                 "`Authorization: Bearer <key>`; errors are RFC 9457 problem documents."
             )
         },
-        "components": {
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}
-        },
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
     },
 }
 

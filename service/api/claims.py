@@ -6,7 +6,14 @@ from typing import Any
 
 from flask.views import MethodView
 
-from schemas.claims import ClaimCreate, ClaimDetailOut, ClaimOut, ClaimPatch, ClaimQuery, StatusChange
+from schemas.claims import (
+    ClaimCreate,
+    ClaimDetailOut,
+    ClaimOut,
+    ClaimPatch,
+    ClaimQuery,
+    StatusChange,
+)
 from schemas.common import EventSchema
 from service.api.blueprint import Blueprint
 from service.api.context import current_actor, db_session, next_link, readable, requires
@@ -27,7 +34,12 @@ from service.operations.claims import (
     list_claims,
 )
 
-blp = Blueprint("claims", __name__, url_prefix="/api/v1/claims", description="Check-worthy claims anchored to spans of documents.")
+blp = Blueprint(
+    "claims",
+    __name__,
+    url_prefix="/api/v1/claims",
+    description="Check-worthy claims anchored to spans of documents.",
+)
 
 
 def claim_etag(claim: Claim) -> dict[str, int]:
@@ -72,7 +84,11 @@ class Claims(MethodView):
         )
         session.commit()
         blp.set_etag(claim_etag(claim))
-        return claim_with_evidence(session, claim.id), 201, {"Location": f"/api/v1/claims/{claim.id}"}
+        return (
+            claim_with_evidence(session, claim.id),
+            201,
+            {"Location": f"/api/v1/claims/{claim.id}"},
+        )
 
 
 @blp.route("/<int:claim_id>")
@@ -122,7 +138,12 @@ class ClaimStatusView(MethodView):
         blp.check_etag(claim_etag(claim))
         evidence = [EvidenceItem(**item) for item in data["evidence"]]
         decide_status(
-            session, current_actor(), claim, ClaimStatus(data["status"]), data["rationale"], evidence
+            session,
+            current_actor(),
+            claim,
+            ClaimStatus(data["status"]),
+            data["rationale"],
+            evidence,
         )
         session.commit()
         blp.set_etag(claim_etag(claim))

@@ -20,7 +20,12 @@ from service.operations.documents import (
     list_documents,
 )
 
-blp = Blueprint("documents", __name__, url_prefix="/api/v1/documents", description="Articles, transcripts and posts, stored verbatim.")
+blp = Blueprint(
+    "documents",
+    __name__,
+    url_prefix="/api/v1/documents",
+    description="Articles, transcripts and posts, stored verbatim.",
+)
 
 
 @blp.route("")
@@ -31,13 +36,19 @@ class Documents(MethodView):
     def get(self, query: dict[str, Any]) -> Any:
         """List documents, oldest first, with keyset pagination."""
         limit, after = query.pop("limit"), query.pop("after", None)
-        docs, cursor = list_documents(db_session(), DocumentFilters(**query), after=after, limit=limit)
+        docs, cursor = list_documents(
+            db_session(), DocumentFilters(**query), after=after, limit=limit
+        )
         return docs, 200, next_link(cursor)
 
     @requires(Role.REVIEWER)
     @blp.arguments(DocumentCreate)
     @blp.response(201, DocumentFullOut)
-    @blp.alt_response(200, schema=DocumentFullOut, description="The same body was already stored: the existing document.")
+    @blp.alt_response(
+        200,
+        schema=DocumentFullOut,
+        description="The same body was already stored: the existing document.",
+    )
     def post(self, data: dict[str, Any]) -> Any:
         """Ingest a document. Posting a body already stored returns that document with 200."""
         session = db_session()

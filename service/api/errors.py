@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, Response, json, request
 from psycopg import errors as pg_errors
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -81,8 +81,13 @@ def domain_problem(error: DomainError) -> Response:
     headers = {"WWW-Authenticate": 'Bearer realm="claimdesk"'} if error.status == 401 else None
     extra = {"rule": error.rule} if hasattr(error, "rule") else None
     return problem(
-        error.status, error.detail, title=error.title, slug=error.slug, errors=error.errors,
-        headers=headers, extra=extra,
+        error.status,
+        error.detail,
+        title=error.title,
+        slug=error.slug,
+        errors=error.errors,
+        headers=headers,
+        extra=extra,
     )
 
 
@@ -95,24 +100,37 @@ def integrity_problem(error: IntegrityError) -> Response:
     """A constraint the database enforces: 409 for uniqueness, 422 for any other rule."""
     name = _constraint(error) or ""
     field = CONSTRAINT_FIELDS.get(name, name or "body")
-    message = str(getattr(error.orig, "diag", None) and error.orig.diag.message_primary or "")  # type: ignore[union-attr]
+    message = str((getattr(error.orig, "diag", None) and error.orig.diag.message_primary) or "")  # type: ignore[union-attr]
     if isinstance(error.orig, pg_errors.UniqueViolation):
-        return problem(409, f"already exists ({name})", slug="conflict",
-                       errors={"json": {field: ["already exists"]}})
+        return problem(
+            409,
+            f"already exists ({name})",
+            slug="conflict",
+            errors={"json": {field: ["already exists"]}},
+        )
     log.info("constraint %s refused a write: %s", name, message)
-    return problem(422, message or f"constraint {name} refused the write", slug="constraint-violation",
-                   errors={"json": {field: [message or name]}})
+    return problem(
+        422,
+        message or f"constraint {name} refused the write",
+        slug="constraint-violation",
+        errors={"json": {field: [message or name]}},
+    )
 
 
 def database_unavailable(error: Exception) -> Response:
     log.warning("database unavailable: %s", error)
-    return problem(503, "the database is unavailable or too slow; retry shortly",
-                   slug="service-unavailable", headers={"Retry-After": "5"})
+    return problem(
+        503,
+        "the database is unavailable or too slow; retry shortly",
+        slug="service-unavailable",
+        headers={"Retry-After": "5"},
+    )
 
 
 def dbapi_problem(error: DBAPIError) -> Response:
-    if isinstance(error.orig, pg_errors.QueryCanceled | pg_errors.LockNotAvailable
-                  | pg_errors.AdminShutdown | pg_errors.CannotConnectNow):
+    """OperationalError (refused connection, timeout, cancel, shutdown) is the database's
+    trouble, not the client's: 503 so clients retry."""
+    if isinstance(error, OperationalError | InterfaceError):
         return database_unavailable(error)
     if isinstance(error.orig, pg_errors.SerializationFailure | pg_errors.DeadlockDetected):
         return problem(409, "a concurrent change conflicted with this one; retry", slug="conflict")
@@ -122,8 +140,9 @@ def dbapi_problem(error: DBAPIError) -> Response:
 
 
 def stale_problem(error: StaleDataError) -> Response:
-    return problem(412, "the resource changed since you read it; fetch it again",
-                   slug="precondition-failed")
+    return problem(
+        412, "the resource changed since you read it; fetch it again", slug="precondition-failed"
+    )
 
 
 def _internal(error: BaseException) -> Response:

@@ -11,7 +11,12 @@ from service.api.blueprint import Blueprint
 from service.api.context import db_session, readable
 from service.operations.events import list_events
 
-blp = Blueprint("events", __name__, url_prefix="/api/v1/events", description="Append-only history of every change.")
+blp = Blueprint(
+    "events",
+    __name__,
+    url_prefix="/api/v1/events",
+    description="Append-only history of every change.",
+)
 
 
 @blp.route("")

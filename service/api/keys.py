@@ -12,7 +12,12 @@ from service.api.context import current_actor, db_session, requires
 from service.domain.enums import Role
 from service.operations.auth import create_api_key, list_api_keys, revoke_api_key
 
-blp = Blueprint("keys", __name__, url_prefix="/api/v1/keys", description="API keys and their roles (admins only).")
+blp = Blueprint(
+    "keys",
+    __name__,
+    url_prefix="/api/v1/keys",
+    description="API keys and their roles (admins only).",
+)
 
 
 @blp.route("")
@@ -29,7 +34,9 @@ class Keys(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """Create a key; the response holds its secret, shown this once."""
         session = db_session()
-        key, secret = create_api_key(session, current_actor(), name=data["name"], role=Role(data["role"]))
+        key, secret = create_api_key(
+            session, current_actor(), name=data["name"], role=Role(data["role"])
+        )
         session.commit()
         fields = ("id", "name", "role", "prefix", "created_at", "revoked_at")
         return {name: getattr(key, name) for name in fields} | {"key": secret}

@@ -21,7 +21,12 @@ from service.operations.links import (
     review_link,
 )
 
-blp = Blueprint("links", __name__, url_prefix="/api/v1/links", description="Corroborating, conflicting and same-claim links across documents.")
+blp = Blueprint(
+    "links",
+    __name__,
+    url_prefix="/api/v1/links",
+    description="Corroborating, conflicting and same-claim links across documents.",
+)
 
 
 def link_etag(link: ClaimLink) -> dict[str, int]:
@@ -83,7 +88,11 @@ class LinkById(MethodView):
         blp.check_etag(link_etag(link))
         relation = LinkRelation(data["relation"]) if "relation" in data else None
         review_link(
-            session, current_actor(), link, state=LinkState(data["state"]), relation=relation,
+            session,
+            current_actor(),
+            link,
+            state=LinkState(data["state"]),
+            relation=relation,
             rationale=data["rationale"],
         )
         session.commit()

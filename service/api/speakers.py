@@ -6,7 +6,14 @@ from typing import Any
 
 from flask.views import MethodView
 
-from schemas.speakers import AliasCreate, SpeakerCreate, SpeakerMerge, SpeakerOut, SpeakerPatch, SpeakerQuery
+from schemas.speakers import (
+    AliasCreate,
+    SpeakerCreate,
+    SpeakerMerge,
+    SpeakerOut,
+    SpeakerPatch,
+    SpeakerQuery,
+)
 from service.api.blueprint import Blueprint
 from service.api.context import current_actor, db_session, next_link, readable, requires
 from service.domain.enums import Role, SpeakerKind
@@ -22,7 +29,12 @@ from service.operations.speakers import (
     merge_speakers,
 )
 
-blp = Blueprint("speakers", __name__, url_prefix="/api/v1/speakers", description="Who asserted a claim: people, organisations, unnamed sources.")
+blp = Blueprint(
+    "speakers",
+    __name__,
+    url_prefix="/api/v1/speakers",
+    description="Who asserted a claim: people, organisations, unnamed sources.",
+)
 
 
 def speaker_etag(speaker: Speaker) -> dict[str, int]:
@@ -49,8 +61,12 @@ class Speakers(MethodView):
         """Create a speaker entity."""
         session = db_session()
         speaker = create_speaker(
-            session, current_actor(), data["name"], kind=SpeakerKind(data["kind"]),
-            role=data.get("role"), description=data.get("description"),
+            session,
+            current_actor(),
+            data["name"],
+            kind=SpeakerKind(data["kind"]),
+            role=data.get("role"),
+            description=data.get("description"),
         )
         session.commit()
         blp.set_etag(speaker_etag(speaker))
@@ -73,14 +89,17 @@ class SpeakerById(MethodView):
     @blp.arguments(SpeakerPatch)
     @blp.response(200, SpeakerOut)
     def patch(self, data: dict[str, Any], speaker_id: int) -> Any:
-        """Edit name, kind, role or description (If-Match required); an old name becomes an alias."""
+        """Edit name, kind, role or description (If-Match); an old name becomes an alias."""
         session = db_session()
         speaker = get_speaker(session, speaker_id, for_update=True)
         blp.check_etag(speaker_etag(speaker))
         kind = SpeakerKind(data["kind"]) if "kind" in data else None
         changes = SpeakerChanges(
-            name=data.get("name"), kind=kind, role=data.get("role"),
-            description=data.get("description"), sent=frozenset(data),
+            name=data.get("name"),
+            kind=kind,
+            role=data.get("role"),
+            description=data.get("description"),
+            sent=frozenset(data),
         )
         edit_speaker(session, current_actor(), speaker, changes)
         session.commit()

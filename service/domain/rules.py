@@ -31,7 +31,11 @@ def role_needed_for(current: ClaimStatus, target: ClaimStatus) -> Role:
 
 
 def check_transition(
-    role: Role, current: ClaimStatus, target: ClaimStatus, rationale: str | None, facts: DecisionFacts
+    role: Role,
+    current: ClaimStatus,
+    target: ClaimStatus,
+    rationale: str | None,
+    facts: DecisionFacts,
 ) -> None:
     """Raise Forbidden or RuleViolation unless `role` may move a claim from current to target."""
     needed = role_needed_for(current, target)

@@ -26,9 +26,7 @@ class ClaimLink(CreatedAtMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_a_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"))
-    claim_b_id: Mapped[int] = mapped_column(
-        ForeignKey("claims.id", ondelete="CASCADE"), index=True
-    )
+    claim_b_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
     relation: Mapped[str] = mapped_column(String(20))
     state: Mapped[str] = mapped_column(String(20), default=LinkState.SUGGESTED, index=True)
     score: Mapped[float | None] = mapped_column(Float)

@@ -9,7 +9,14 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from service.domain.enums import Attribution, ClaimOrigin, ClaimStatus, DatePrecision, LinkRelation, LinkState
+from service.domain.enums import (
+    Attribution,
+    ClaimOrigin,
+    ClaimStatus,
+    DatePrecision,
+    LinkRelation,
+    LinkState,
+)
 from service.domain.errors import InvalidInput, NotFound
 from service.domain.independence import independent_origins
 from service.domain.rules import DecisionFacts, check_transition
@@ -77,9 +84,7 @@ def _check_span(body: str, start: int, end: int, text: str | None) -> str:
         raise InvalidInput("span", f"end {end} lies beyond the body ({len(body)} characters)")
     exact = body[start:end]
     if text is not None and text != exact:
-        raise InvalidInput(
-            "text", f"text must equal the body at [{start}, {end}): {exact[:80]!r}"
-        )
+        raise InvalidInput("text", f"text must equal the body at [{start}, {end}): {exact[:80]!r}")
     if not exact.strip():
         raise InvalidInput("span", "the span covers only white space")
     return exact
@@ -157,7 +162,9 @@ def list_claims(
         stmt = stmt.where(Claim.document_id == filters.document_id)
     if filters.outlet_id is not None:
         stmt = stmt.where(
-            Claim.document_id.in_(select(Document.id).where(Document.outlet_id == filters.outlet_id))
+            Claim.document_id.in_(
+                select(Document.id).where(Document.outlet_id == filters.outlet_id)
+            )
         )
     if filters.speaker_id is not None:
         stmt = stmt.where(Claim.speaker_id == filters.speaker_id)
@@ -185,7 +192,9 @@ class ClaimChanges:
         return name in self.values
 
 
-def edit_claim(session: Session, actor: Actor, claim: Claim, changes: ClaimChanges, reason: str | None) -> Claim:
+def edit_claim(
+    session: Session, actor: Actor, claim: Claim, changes: ClaimChanges, reason: str | None
+) -> Claim:
     """Edit what a reviewer may correct; the status has its own rules (decide_status)."""
     before = snapshot(claim)
     v = changes.values
@@ -219,9 +228,7 @@ def edit_claim(session: Session, actor: Actor, claim: Claim, changes: ClaimChang
 
 def supporting_documents(session: Session, claim: Claim) -> tuple[list[int], int]:
     """(documents of claims confirmed as corroborating or the same claim, confirmed conflicts)."""
-    other = func.coalesce(
-        func.nullif(ClaimLink.claim_a_id, claim.id), ClaimLink.claim_b_id
-    )
+    other = func.coalesce(func.nullif(ClaimLink.claim_a_id, claim.id), ClaimLink.claim_b_id)
     rows = session.execute(
         select(ClaimLink.relation, Claim.document_id)
         .join(Claim, Claim.id == other)
@@ -237,7 +244,9 @@ def supporting_documents(session: Session, claim: Claim) -> tuple[list[int], int
     return supporting, conflicts
 
 
-def decision_facts(session: Session, claim: Claim, new_evidence: list[EvidenceItem]) -> DecisionFacts:
+def decision_facts(
+    session: Session, claim: Claim, new_evidence: list[EvidenceItem]
+) -> DecisionFacts:
     supporting, conflicts = supporting_documents(session, claim)
     independent = 0
     if supporting:
@@ -250,13 +259,18 @@ def decision_facts(session: Session, claim: Claim, new_evidence: list[EvidenceIt
             )
         }
         independent = independent_origins(claim.document_id, supporting, lineage)
-    urls = session.scalar(
-        select(func.count()).select_from(Evidence).where(
-            Evidence.claim_id == claim.id, Evidence.url.is_not(None)
+    urls = (
+        session.scalar(
+            select(func.count())
+            .select_from(Evidence)
+            .where(Evidence.claim_id == claim.id, Evidence.url.is_not(None))
         )
-    ) or 0
+        or 0
+    )
     urls += sum(1 for item in new_evidence if item.url)
-    return DecisionFacts(independent_corroborations=independent, confirmed_conflicts=conflicts, evidence_urls=urls)
+    return DecisionFacts(
+        independent_corroborations=independent, confirmed_conflicts=conflicts, evidence_urls=urls
+    )
 
 
 def add_evidence(session: Session, actor: Actor, claim: Claim, item: EvidenceItem) -> Evidence:
@@ -265,7 +279,10 @@ def add_evidence(session: Session, actor: Actor, claim: Claim, item: EvidenceIte
     if item.document_id is not None and session.get(Document, item.document_id) is None:
         raise InvalidInput("evidence", f"no document {item.document_id}")
     evidence = Evidence(
-        claim_id=claim.id, url=item.url, document_id=item.document_id, note=item.note,
+        claim_id=claim.id,
+        url=item.url,
+        document_id=item.document_id,
+        note=item.note,
         created_by=actor.key_id,
     )
     session.add(evidence)
@@ -291,7 +308,12 @@ def decide_status(
     claim.status = status.value
     session.flush()
     record_event(
-        session, actor, "claim.status_changed", claim, before=before, after=snapshot(claim),
+        session,
+        actor,
+        "claim.status_changed",
+        claim,
+        before=before,
+        after=snapshot(claim),
         reason=rationale,
     )
     return claim
@@ -302,7 +324,9 @@ def claim_history(session: Session, claim: Claim) -> list[Event]:
 
 
 def claim_with_evidence(session: Session, claim_id: int) -> Claim:
-    claim = session.get(Claim, claim_id, options=[joinedload(Claim.speaker), selectinload(Claim.evidence)])
+    claim = session.get(
+        Claim, claim_id, options=[joinedload(Claim.speaker), selectinload(Claim.evidence)]
+    )
     if claim is None:
         raise NotFound(f"no claim {claim_id}")
     return claim

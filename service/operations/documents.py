@@ -122,6 +122,8 @@ def list_documents(
     if filters.published_to:
         stmt = stmt.where(Document.published_on <= filters.published_to)
     if filters.q:
-        pattern = "%" + filters.q.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+        pattern = (
+            "%" + filters.q.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+        )
         stmt = stmt.where(Document.title.ilike(pattern))
     return keyset_page(session, stmt, [Document.id], after=after, limit=limit)

@@ -81,7 +81,9 @@ def list_events(
         )
     )
     if since:
-        stmt = stmt.where(tuple_(Event.txid, Event.id) > tuple_(*decode_cursor(since, 2, field="since")))
+        stmt = stmt.where(
+            tuple_(Event.txid, Event.id) > tuple_(*decode_cursor(since, 2, field="since"))
+        )
     if entity_type:
         stmt = stmt.where(Event.entity_type == entity_type)
     if entity_id is not None:

@@ -1,4 +1,4 @@
-"""Links between claims of different documents; suggested, then confirmed or rejected by a person."""
+"""Links between claims of different documents: suggested, then confirmed or rejected."""
 
 from __future__ import annotations
 
@@ -121,7 +121,12 @@ def review_link(
     link.reviewed_at = datetime.now(UTC)
     session.flush()
     record_event(
-        session, actor, f"link.{state.value}", link, before=before, after=snapshot(link),
+        session,
+        actor,
+        f"link.{state.value}",
+        link,
+        before=before,
+        after=snapshot(link),
         reason=rationale,
     )
     return link

@@ -34,7 +34,7 @@ def decode_cursor(cursor: str, arity: int, field: str = "after") -> tuple[int, .
 
 def keyset_page(
     session: Session,
-    stmt: Select[tuple[T]],
+    stmt: Select[T],
     keys: Sequence[InstrumentedAttribute[Any]],
     *,
     after: str | None,

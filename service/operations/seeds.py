@@ -32,7 +32,9 @@ def load_seeds(session: Session, actor: Actor, seeds_dir: Path) -> list[SeedResu
     for entry in manifest["documents"]:
         source = entry.get("derived_from")
         if source and source not in by_file:
-            raise InvalidInput("derived_from", f"{entry['file']} names {source}, not loaded before it")
+            raise InvalidInput(
+                "derived_from", f"{entry['file']} names {source}, not loaded before it"
+            )
         body = (seeds_dir / entry["file"]).read_text(encoding="utf-8")
         published = entry.get("published_on")
         doc, created = create_document(

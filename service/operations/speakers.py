@@ -71,7 +71,9 @@ def create_speaker(
     if not name:
         raise InvalidInput("name", "a speaker needs a name")
     speaker = Speaker(name=name, kind=kind.value, role=role, description=description)
-    speaker.aliases.append(SpeakerAlias(alias=name, normalized=normalize_name(name), match_score=1.0))
+    speaker.aliases.append(
+        SpeakerAlias(alias=name, normalized=normalize_name(name), match_score=1.0)
+    )
     session.add(speaker)
     session.flush()
     record_event(session, actor, "speaker.created", speaker, after=snapshot(speaker))
@@ -86,8 +88,10 @@ def resolve_speaker(session: Session, actor: Actor, name: str) -> Speaker:
 def list_speakers(
     session: Session, *, q: str | None, after: str | None, limit: int
 ) -> tuple[list[Speaker], str | None]:
-    stmt = select(Speaker).where(Speaker.merged_into_id.is_(None)).options(
-        selectinload(Speaker.aliases)
+    stmt = (
+        select(Speaker)
+        .where(Speaker.merged_into_id.is_(None))
+        .options(selectinload(Speaker.aliases))
     )
     if q:
         pattern = "%" + normalize_name(q).replace("%", r"\%").replace("_", r"\_") + "%"
@@ -99,9 +103,13 @@ def list_speakers(
     return keyset_page(session, stmt, [Speaker.id], after=after, limit=limit)
 
 
-def edit_speaker(session: Session, actor: Actor, speaker: Speaker, changes: SpeakerChanges) -> Speaker:
+def edit_speaker(
+    session: Session, actor: Actor, speaker: Speaker, changes: SpeakerChanges
+) -> Speaker:
     if speaker.merged_into_id is not None:
-        raise Conflict(f"speaker {speaker.id} was merged into {speaker.merged_into_id}; edit that one")
+        raise Conflict(
+            f"speaker {speaker.id} was merged into {speaker.merged_into_id}; edit that one"
+        )
     before = snapshot(speaker)
     if changes.name is not None:
         name = " ".join(changes.name.split())
@@ -133,7 +141,7 @@ def _attach_alias(speaker: Speaker, alias: str, score: float | None) -> SpeakerA
 
 def _touch(speaker: Speaker) -> None:
     """Aliases are part of the speaker: dirtying the row bumps its version (and ETag)."""
-    speaker.updated_at = func.now()  # type: ignore[assignment]
+    speaker.updated_at = func.now()
 
 
 def add_alias(
@@ -161,7 +169,9 @@ def merge_speakers(session: Session, actor: Actor, source: Speaker, target: Spea
     if source.id == target.id:
         raise InvalidInput("into", "a speaker cannot be merged into itself")
     if target.merged_into_id is not None:
-        raise InvalidInput("into", f"speaker {target.id} was itself merged into {target.merged_into_id}")
+        raise InvalidInput(
+            "into", f"speaker {target.id} was itself merged into {target.merged_into_id}"
+        )
     if source.merged_into_id is not None:
         raise Conflict(f"speaker {source.id} was already merged into {source.merged_into_id}")
     before_source, before_target = snapshot(source), snapshot(target)
@@ -183,6 +193,11 @@ def merge_speakers(session: Session, actor: Actor, source: Speaker, target: Spea
         after=snapshot(source) | {"claims_moved": moved},
     )
     record_event(
-        session, actor, "speaker.merge_received", target, before=before_target, after=snapshot(target)
+        session,
+        actor,
+        "speaker.merge_received",
+        target,
+        before=before_target,
+        after=snapshot(target),
     )
     return target

@@ -11,12 +11,34 @@ from flask.testing import FlaskClient
 Doc = Callable[..., dict[str, Any]]
 
 
-def test_a_claim_carries_the_agreed_json_shape(client: FlaskClient, make_document: Doc, make_claim: Doc) -> None:
-    claim = make_claim(make_document(), speaker_name="Jane Doe", attribution="indirect", cue="said",
-                       claim_date="2025-11-24", date_precision="day", checkworthiness=0.9,
-                       reasons=["number"])
-    for key in ("id", "document_id", "text", "span", "speaker", "attribution", "cue", "claim_date",
-                "date_precision", "checkworthiness", "reasons", "status", "origin"):
+def test_a_claim_carries_the_agreed_json_shape(
+    client: FlaskClient, make_document: Doc, make_claim: Doc
+) -> None:
+    claim = make_claim(
+        make_document(),
+        speaker_name="Jane Doe",
+        attribution="indirect",
+        cue="said",
+        claim_date="2025-11-24",
+        date_precision="day",
+        checkworthiness=0.9,
+        reasons=["number"],
+    )
+    for key in (
+        "id",
+        "document_id",
+        "text",
+        "span",
+        "speaker",
+        "attribution",
+        "cue",
+        "claim_date",
+        "date_precision",
+        "checkworthiness",
+        "reasons",
+        "status",
+        "origin",
+    ):
         assert key in claim
     assert claim["speaker"]["name"] == "Jane Doe"
     assert claim["status"] == "unreviewed"
@@ -24,13 +46,16 @@ def test_a_claim_carries_the_agreed_json_shape(client: FlaskClient, make_documen
     assert claim["text"].startswith("Senator Jane Doe said")
 
 
-def test_prefix_and_suffix_give_context_for_reanchoring(client: FlaskClient, make_document: Doc, make_claim: Doc) -> None:
+def test_prefix_and_suffix_give_context_for_reanchoring(
+    client: FlaskClient, make_document: Doc, make_claim: Doc
+) -> None:
     doc = make_document()
     body = client.get(f"/api/v1/documents/{doc['id']}").json["body"]
     start = body.index("Officials")
     claim = make_claim(doc, start=start, end=start + len("Officials denied it."))
-    assert body[: start].endswith(claim["prefix"]) and len(claim["prefix"]) == 32
-    assert body[start + len("Officials denied it."):].startswith(claim["suffix"])
+    assert body[:start].endswith(claim["prefix"])
+    assert len(claim["prefix"]) == 32
+    assert body[start + len("Officials denied it.") :].startswith(claim["suffix"])
 
 
 @pytest.mark.parametrize(
@@ -42,7 +67,12 @@ def test_prefix_and_suffix_give_context_for_reanchoring(client: FlaskClient, mak
     ],
 )
 def test_span_must_lie_in_the_body_and_text_must_match_it(
-    client: FlaskClient, reviewer: dict[str, str], make_document: Doc, span: dict[str, int], text: str | None, field: str
+    client: FlaskClient,
+    reviewer: dict[str, str],
+    make_document: Doc,
+    span: dict[str, int],
+    text: str | None,
+    field: str,
 ) -> None:
     doc = make_document()
     payload: dict[str, Any] = {"document_id": doc["id"], "span": span}
@@ -59,15 +89,25 @@ def test_offsets_count_code_points_not_bytes(client: FlaskClient, reviewer: dict
     start = body.index("owners")
     response = client.post(
         "/api/v1/claims",
-        json={"document_id": doc["id"], "span": {"start": start, "end": len(body)}, "text": body[start:]},
+        json={
+            "document_id": doc["id"],
+            "span": {"start": start, "end": len(body)},
+            "text": body[start:],
+        },
         headers=reviewer,
     )
     assert response.status_code == 201, response.json
     assert response.json["span"] == {"start": 7, "end": len(body)}
 
 
-def test_claim_for_missing_document_names_document_id(client: FlaskClient, reviewer: dict[str, str]) -> None:
-    response = client.post("/api/v1/claims", json={"document_id": 999999, "span": {"start": 0, "end": 1}}, headers=reviewer)
+def test_claim_for_missing_document_names_document_id(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    response = client.post(
+        "/api/v1/claims",
+        json={"document_id": 999999, "span": {"start": 0, "end": 1}},
+        headers=reviewer,
+    )
     assert response.status_code == 422
     assert "document_id" in response.json["errors"]["json"]
 
@@ -78,14 +118,26 @@ def test_list_filters_by_status_attribution_speaker_dates_and_text(
     doc = make_document(outlet="Filter Times")
     body = client.get(f"/api/v1/documents/{doc['id']}").json["body"]
     s2 = body.index("Officials")
-    a = make_claim(doc, speaker_name="Jane Doe", attribution="indirect", claim_date="2025-11-24", date_precision="day")
+    a = make_claim(
+        doc,
+        speaker_name="Jane Doe",
+        attribution="indirect",
+        claim_date="2025-11-24",
+        date_precision="day",
+    )
     b = make_claim(doc, start=s2, end=s2 + len("Officials denied it."), attribution="anonymous")
     base = f"/api/v1/claims?document_id={doc['id']}"
     assert [c["id"] for c in client.get(base + "&attribution=anonymous").json] == [b["id"]]
-    assert [c["id"] for c in client.get(base + f"&speaker_id={a['speaker']['id']}").json] == [a["id"]]
-    assert [c["id"] for c in client.get(base + "&date_from=2025-11-24&date_to=2025-11-24").json] == [a["id"]]
+    assert [c["id"] for c in client.get(base + f"&speaker_id={a['speaker']['id']}").json] == [
+        a["id"]
+    ]
+    assert [
+        c["id"] for c in client.get(base + "&date_from=2025-11-24&date_to=2025-11-24").json
+    ] == [a["id"]]
     assert [c["id"] for c in client.get(base + "&q=bridge+billion").json] == [a["id"]]
-    assert [c["id"] for c in client.get(f"/api/v1/claims?outlet_id={doc['outlet']['id']}").json] == [a["id"], b["id"]]
+    assert [
+        c["id"] for c in client.get(f"/api/v1/claims?outlet_id={doc['outlet']['id']}").json
+    ] == [a["id"], b["id"]]
     assert client.get(base + "&status=verified").json == []
 
 
@@ -96,11 +148,15 @@ def test_bad_filters_are_422(client: FlaskClient) -> None:
     assert client.get("/api/v1/claims?q=" + "x" * 600).status_code == 422
 
 
-def test_get_claim_has_an_etag_and_honours_if_none_match(client: FlaskClient, make_document: Doc, make_claim: Doc) -> None:
+def test_get_claim_has_an_etag_and_honours_if_none_match(
+    client: FlaskClient, make_document: Doc, make_claim: Doc
+) -> None:
     claim = make_claim(make_document())
     first = client.get(f"/api/v1/claims/{claim['id']}")
     assert first.headers["ETag"] == claim["etag"]
-    again = client.get(f"/api/v1/claims/{claim['id']}", headers={"If-None-Match": first.headers["ETag"]})
+    again = client.get(
+        f"/api/v1/claims/{claim['id']}", headers={"If-None-Match": first.headers["ETag"]}
+    )
     assert again.status_code == 304
 
 
@@ -110,9 +166,12 @@ def test_editing_needs_if_match_428_and_refuses_a_stale_one_412(
     claim = make_claim(make_document())
     url = f"/api/v1/claims/{claim['id']}"
     assert client.patch(url, json={"cue": "said"}, headers=reviewer).status_code == 428
-    ok = client.patch(url, json={"cue": "said", "reason": "typo"}, headers=reviewer | {"If-Match": claim["etag"]})
+    ok = client.patch(
+        url, json={"cue": "said", "reason": "typo"}, headers=reviewer | {"If-Match": claim["etag"]}
+    )
     assert ok.status_code == 200
-    assert ok.json["cue"] == "said" and ok.json["version"] == 2
+    assert ok.json["cue"] == "said"
+    assert ok.json["version"] == 2
     assert ok.headers["ETag"] != claim["etag"]
     stale = client.patch(url, json={"cue": "noted"}, headers=reviewer | {"If-Match": claim["etag"]})
     assert stale.status_code == 412
@@ -124,7 +183,8 @@ def test_editing_the_span_re_anchors_text_and_context(
 ) -> None:
     claim = make_claim(make_document())
     response = client.patch(
-        f"/api/v1/claims/{claim['id']}", json={"span": {"start": 0, "end": 16}},
+        f"/api/v1/claims/{claim['id']}",
+        json={"span": {"start": 0, "end": 16}},
         headers=reviewer | {"If-Match": claim["etag"]},
     )
     assert response.status_code == 200
@@ -133,17 +193,26 @@ def test_editing_the_span_re_anchors_text_and_context(
 
 def _decide(client: FlaskClient, claim_id: int, headers: dict[str, str], **body: Any) -> Any:
     etag = client.get(f"/api/v1/claims/{claim_id}").headers["ETag"]
-    return client.put(f"/api/v1/claims/{claim_id}/status", json=body, headers=headers | {"If-Match": etag})
+    return client.put(
+        f"/api/v1/claims/{claim_id}/status", json=body, headers=headers | {"If-Match": etag}
+    )
 
 
-def test_status_change_needs_if_match(client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc) -> None:
+def test_status_change_needs_if_match(
+    client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
+) -> None:
     claim = make_claim(make_document())
-    response = client.put(f"/api/v1/claims/{claim['id']}/status",
-                          json={"status": "unverifiable", "rationale": "no records"}, headers=editor)
+    response = client.put(
+        f"/api/v1/claims/{claim['id']}/status",
+        json={"status": "unverifiable", "rationale": "no records"},
+        headers=editor,
+    )
     assert response.status_code == 428
 
 
-def test_a_decision_needs_a_rationale(client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc) -> None:
+def test_a_decision_needs_a_rationale(
+    client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
+) -> None:
     claim = make_claim(make_document())
     response = _decide(client, claim["id"], editor, status="unverifiable", rationale="  ")
     assert response.status_code == 422
@@ -157,16 +226,33 @@ def test_verifying_needs_independent_corroboration_or_evidence(
     refused = _decide(client, claim["id"], editor, status="verified", rationale="looks right")
     assert refused.status_code == 422
     assert refused.json["rule"] == "verified-needs-independent-support"
-    accepted = _decide(client, claim["id"], editor, status="verified", rationale="budget document",
-                       evidence=[{"url": "https://example.org/budget.pdf", "note": "p. 4"}])
+    accepted = _decide(
+        client,
+        claim["id"],
+        editor,
+        status="verified",
+        rationale="budget document",
+        evidence=[{"url": "https://example.org/budget.pdf", "note": "p. 4"}],
+    )
     assert accepted.status_code == 200
     assert accepted.json["status"] == "verified"
     assert accepted.json["evidence"][0]["url"] == "https://example.org/budget.pdf"
 
 
-def _link(client: FlaskClient, headers: dict[str, str], a: int, b: int, relation: str) -> dict[str, Any]:
-    response = client.post("/api/v1/links", json={"claim_a_id": a, "claim_b_id": b, "relation": relation,
-                                                  "state": "confirmed", "rationale": "same numbers"}, headers=headers)
+def _link(
+    client: FlaskClient, headers: dict[str, str], a: int, b: int, relation: str
+) -> dict[str, Any]:
+    response = client.post(
+        "/api/v1/links",
+        json={
+            "claim_a_id": a,
+            "claim_b_id": b,
+            "relation": relation,
+            "state": "confirmed",
+            "rationale": "same numbers",
+        },
+        headers=headers,
+    )
     assert response.status_code == 201, response.json
     return response.json  # type: ignore[no-any-return]
 
@@ -196,7 +282,9 @@ def test_corroboration_from_another_outlet_verifies(
     claim = make_claim(make_document(outlet="Outlet One"))
     other = make_claim(make_document(outlet="Outlet Two"))
     _link(client, editor, claim["id"], other["id"], "corroborates")
-    response = _decide(client, claim["id"], editor, status="verified", rationale="independent report")
+    response = _decide(
+        client, claim["id"], editor, status="verified", rationale="independent report"
+    )
     assert response.status_code == 200, response.json
 
 
@@ -204,10 +292,18 @@ def test_disputing_needs_a_confirmed_conflict_or_evidence(
     client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
 ) -> None:
     claim = make_claim(make_document(outlet="Outlet One"))
-    assert _decide(client, claim["id"], editor, status="disputed", rationale="doubt").status_code == 422
+    assert (
+        _decide(client, claim["id"], editor, status="disputed", rationale="doubt").status_code
+        == 422
+    )
     other = make_claim(make_document(outlet="Outlet Two"))
     _link(client, editor, claim["id"], other["id"], "conflicts")
-    assert _decide(client, claim["id"], editor, status="disputed", rationale="conflicting report").status_code == 200
+    assert (
+        _decide(
+            client, claim["id"], editor, status="disputed", rationale="conflicting report"
+        ).status_code
+        == 200
+    )
 
 
 def test_reviewers_cannot_decide_but_can_reject_a_candidate(
@@ -226,17 +322,33 @@ def test_a_decision_can_be_reverted_with_a_reason_and_all_is_in_the_history(
     client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
 ) -> None:
     claim = make_claim(make_document())
-    assert _decide(client, claim["id"], editor, status="unverifiable", rationale="no records").status_code == 200
-    assert _decide(client, claim["id"], editor, status="unreviewed", rationale="records found").status_code == 200
+    assert (
+        _decide(
+            client, claim["id"], editor, status="unverifiable", rationale="no records"
+        ).status_code
+        == 200
+    )
+    assert (
+        _decide(
+            client, claim["id"], editor, status="unreviewed", rationale="records found"
+        ).status_code
+        == 200
+    )
     history = client.get(f"/api/v1/claims/{claim['id']}/history").json
-    assert [e["action"] for e in history] == ["claim.created", "claim.status_changed", "claim.status_changed"]
+    assert [e["action"] for e in history] == [
+        "claim.created",
+        "claim.status_changed",
+        "claim.status_changed",
+    ]
     assert history[1]["before"]["status"] == "unreviewed"
     assert history[1]["after"]["status"] == "unverifiable"
     assert history[2]["reason"] == "records found"
     assert history[1]["actor"].startswith("editor")
 
 
-def test_setting_the_same_status_again_is_refused(client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc) -> None:
+def test_setting_the_same_status_again_is_refused(
+    client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
+) -> None:
     claim = make_claim(make_document())
     response = _decide(client, claim["id"], editor, status="unreviewed", rationale="again")
     assert response.status_code == 422

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask.testing import FlaskClient
 
 
-def test_creating_a_document_returns_201_with_location(client: FlaskClient, reviewer: dict[str, str]) -> None:
+def test_creating_a_document_returns_201_with_location(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
     response = client.post(
         "/api/v1/documents",
         json={"body": "The bridge cost $4 billion.", "outlet": "Daily Planet", "kind": "news"},
@@ -36,7 +39,9 @@ def test_body_is_stored_verbatim(client: FlaskClient, reviewer: dict[str, str]) 
     assert client.get(f"/api/v1/documents/{created['id']}").json["body"] == body
 
 
-def test_whitespace_body_is_rejected_with_422_naming_the_field(client: FlaskClient, reviewer: dict[str, str]) -> None:
+def test_whitespace_body_is_rejected_with_422_naming_the_field(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
     response = client.post("/api/v1/documents", json={"body": "   \n "}, headers=reviewer)
     assert response.status_code == 422
     assert response.content_type == "application/problem+json"
@@ -44,13 +49,17 @@ def test_whitespace_body_is_rejected_with_422_naming_the_field(client: FlaskClie
 
 
 def test_unknown_fields_are_rejected(client: FlaskClient, reviewer: dict[str, str]) -> None:
-    response = client.post("/api/v1/documents", json={"body": "x", "colour": "red"}, headers=reviewer)
+    response = client.post(
+        "/api/v1/documents", json={"body": "x", "colour": "red"}, headers=reviewer
+    )
     assert response.status_code == 422
     assert response.json["errors"]["json"]["colour"] == ["Unknown field."]
 
 
 def test_derived_from_must_exist(client: FlaskClient, reviewer: dict[str, str]) -> None:
-    response = client.post("/api/v1/documents", json={"body": "x", "derived_from_id": 999999}, headers=reviewer)
+    response = client.post(
+        "/api/v1/documents", json={"body": "x", "derived_from_id": 999999}, headers=reviewer
+    )
     assert response.status_code == 422
     assert "derived_from_id" in response.json["errors"]["json"]
 
@@ -89,7 +98,9 @@ def test_missing_document_is_a_404_problem(client: FlaskClient) -> None:
 
 
 def test_document_claims_come_in_reading_order(
-    client: FlaskClient, make_document: Callable[..., dict[str, Any]], make_claim: Callable[..., dict[str, Any]]
+    client: FlaskClient,
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
 ) -> None:
     doc = make_document()
     body = client.get(f"/api/v1/documents/{doc['id']}").json["body"]

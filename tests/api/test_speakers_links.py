@@ -20,7 +20,9 @@ def test_claims_resolve_speaker_names_through_aliases(
     client: FlaskClient, reviewer: dict[str, str], make_document: Doc, make_claim: Doc
 ) -> None:
     witkoff = _speaker(client, reviewer, "Steve Witkoff")
-    added = client.post(f"/api/v1/speakers/{witkoff['id']}/aliases", json={"alias": "Witkov"}, headers=reviewer)
+    added = client.post(
+        f"/api/v1/speakers/{witkoff['id']}/aliases", json={"alias": "Witkov"}, headers=reviewer
+    )
     assert added.status_code == 201
     assert {a["alias"] for a in added.json["aliases"]} == {"Steve Witkoff", "Witkov"}
     claim = make_claim(make_document(), speaker_name="  witkov ")
@@ -29,13 +31,19 @@ def test_claims_resolve_speaker_names_through_aliases(
 
 def test_duplicate_alias_is_a_409(client: FlaskClient, reviewer: dict[str, str]) -> None:
     speaker = _speaker(client, reviewer, "Kirill Dmitriev")
-    response = client.post(f"/api/v1/speakers/{speaker['id']}/aliases", json={"alias": "kirill  dmitriev"}, headers=reviewer)
+    response = client.post(
+        f"/api/v1/speakers/{speaker['id']}/aliases",
+        json={"alias": "kirill  dmitriev"},
+        headers=reviewer,
+    )
     assert response.status_code == 409
 
 
 def test_search_finds_speakers_by_alias(client: FlaskClient, reviewer: dict[str, str]) -> None:
     speaker = _speaker(client, reviewer, "Scott Bessent")
-    client.post(f"/api/v1/speakers/{speaker['id']}/aliases", json={"alias": "Besant"}, headers=reviewer)
+    client.post(
+        f"/api/v1/speakers/{speaker['id']}/aliases", json={"alias": "Besant"}, headers=reviewer
+    )
     assert [s["id"] for s in client.get("/api/v1/speakers?q=besan").json] == [speaker["id"]]
 
 
@@ -45,7 +53,9 @@ def test_merging_moves_claims_and_keeps_names_as_aliases(
     target = _speaker(client, reviewer, "Steve Witkoff")
     source = _speaker(client, reviewer, "Wickoff")
     claim = make_claim(make_document(), speaker_id=source["id"])
-    response = client.post(f"/api/v1/speakers/{source['id']}/merge", json={"into": target["id"]}, headers=reviewer)
+    response = client.post(
+        f"/api/v1/speakers/{source['id']}/merge", json={"into": target["id"]}, headers=reviewer
+    )
     assert response.status_code == 200
     assert "Wickoff" in {a["alias"] for a in response.json["aliases"]}
     assert client.get(f"/api/v1/claims/{claim['id']}").json["speaker"]["id"] == target["id"]
@@ -54,16 +64,35 @@ def test_merging_moves_claims_and_keeps_names_as_aliases(
     assert source["id"] not in [s["id"] for s in client.get("/api/v1/speakers?q=wickoff").json]
 
 
-def test_merging_into_itself_or_a_missing_speaker_is_422(client: FlaskClient, reviewer: dict[str, str]) -> None:
+def test_merging_into_itself_or_a_missing_speaker_is_422(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
     speaker = _speaker(client, reviewer, "Someone")
-    assert client.post(f"/api/v1/speakers/{speaker['id']}/merge", json={"into": speaker["id"]}, headers=reviewer).status_code == 422
-    assert client.post(f"/api/v1/speakers/{speaker['id']}/merge", json={"into": 999999}, headers=reviewer).status_code == 422
+    assert (
+        client.post(
+            f"/api/v1/speakers/{speaker['id']}/merge",
+            json={"into": speaker["id"]},
+            headers=reviewer,
+        ).status_code
+        == 422
+    )
+    assert (
+        client.post(
+            f"/api/v1/speakers/{speaker['id']}/merge", json={"into": 999999}, headers=reviewer
+        ).status_code
+        == 422
+    )
 
 
-def test_editing_a_speaker_keeps_the_old_name_as_alias(client: FlaskClient, reviewer: dict[str, str]) -> None:
+def test_editing_a_speaker_keeps_the_old_name_as_alias(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
     speaker = _speaker(client, reviewer, "Dmitriev")
-    response = client.patch(f"/api/v1/speakers/{speaker['id']}", json={"name": "Kirill Dmitriev", "role": "head of RDIF"},
-                            headers=reviewer | {"If-Match": speaker["etag"]})
+    response = client.patch(
+        f"/api/v1/speakers/{speaker['id']}",
+        json={"name": "Kirill Dmitriev", "role": "head of RDIF"},
+        headers=reviewer | {"If-Match": speaker["etag"]},
+    )
     assert response.status_code == 200
     assert response.json["role"] == "head of RDIF"
     assert {"Dmitriev", "Kirill Dmitriev"} <= {a["alias"] for a in response.json["aliases"]}
@@ -73,11 +102,22 @@ def test_a_link_is_stored_as_an_ordered_pair_and_duplicates_in_either_order_are_
     client: FlaskClient, reviewer: dict[str, str], make_document: Doc, make_claim: Doc
 ) -> None:
     a, b = make_claim(make_document()), make_claim(make_document())
-    created = client.post("/api/v1/links", json={"claim_a_id": b["id"], "claim_b_id": a["id"], "relation": "corroborates"}, headers=reviewer)
+    created = client.post(
+        "/api/v1/links",
+        json={"claim_a_id": b["id"], "claim_b_id": a["id"], "relation": "corroborates"},
+        headers=reviewer,
+    )
     assert created.status_code == 201
-    assert (created.json["claim_a_id"], created.json["claim_b_id"]) == (min(a["id"], b["id"]), max(a["id"], b["id"]))
+    assert (created.json["claim_a_id"], created.json["claim_b_id"]) == (
+        min(a["id"], b["id"]),
+        max(a["id"], b["id"]),
+    )
     assert created.json["state"] == "suggested"
-    again = client.post("/api/v1/links", json={"claim_a_id": a["id"], "claim_b_id": b["id"], "relation": "conflicts"}, headers=reviewer)
+    again = client.post(
+        "/api/v1/links",
+        json={"claim_a_id": a["id"], "claim_b_id": b["id"], "relation": "conflicts"},
+        headers=reviewer,
+    )
     assert again.status_code == 409
     assert "claim_b_id" in again.json["errors"]["json"]
 
@@ -89,9 +129,17 @@ def test_links_within_one_document_or_to_itself_are_422(
     body = client.get(f"/api/v1/documents/{doc['id']}").json["body"]
     s2 = body.index("Officials")
     a, b = make_claim(doc), make_claim(doc, start=s2, end=s2 + 9)
-    same_doc = client.post("/api/v1/links", json={"claim_a_id": a["id"], "claim_b_id": b["id"], "relation": "conflicts"}, headers=reviewer)
+    same_doc = client.post(
+        "/api/v1/links",
+        json={"claim_a_id": a["id"], "claim_b_id": b["id"], "relation": "conflicts"},
+        headers=reviewer,
+    )
     assert same_doc.status_code == 422
-    self_link = client.post("/api/v1/links", json={"claim_a_id": a["id"], "claim_b_id": a["id"], "relation": "conflicts"}, headers=reviewer)
+    self_link = client.post(
+        "/api/v1/links",
+        json={"claim_a_id": a["id"], "claim_b_id": a["id"], "relation": "conflicts"},
+        headers=reviewer,
+    )
     assert self_link.status_code == 422
 
 
@@ -99,12 +147,29 @@ def test_confirming_a_link_needs_if_match_and_a_rationale(
     client: FlaskClient, reviewer: dict[str, str], make_document: Doc, make_claim: Doc
 ) -> None:
     a, b = make_claim(make_document()), make_claim(make_document())
-    link = client.post("/api/v1/links", json={"claim_a_id": a["id"], "claim_b_id": b["id"], "relation": "corroborates"}, headers=reviewer)
+    link = client.post(
+        "/api/v1/links",
+        json={"claim_a_id": a["id"], "claim_b_id": b["id"], "relation": "corroborates"},
+        headers=reviewer,
+    )
     url, etag = f"/api/v1/links/{link.json['id']}", link.headers["ETag"]
-    assert client.patch(url, json={"state": "confirmed", "rationale": "same figure"}, headers=reviewer).status_code == 428
-    assert client.patch(url, json={"state": "confirmed"}, headers=reviewer | {"If-Match": etag}).status_code == 422
-    confirmed = client.patch(url, json={"state": "confirmed", "relation": "same_claim", "rationale": "same figure"},
-                             headers=reviewer | {"If-Match": etag})
+    assert (
+        client.patch(
+            url, json={"state": "confirmed", "rationale": "same figure"}, headers=reviewer
+        ).status_code
+        == 428
+    )
+    assert (
+        client.patch(
+            url, json={"state": "confirmed"}, headers=reviewer | {"If-Match": etag}
+        ).status_code
+        == 422
+    )
+    confirmed = client.patch(
+        url,
+        json={"state": "confirmed", "relation": "same_claim", "rationale": "same figure"},
+        headers=reviewer | {"If-Match": etag},
+    )
     assert confirmed.status_code == 200
     assert (confirmed.json["state"], confirmed.json["relation"]) == ("confirmed", "same_claim")
     listed = client.get(f"/api/v1/links?claim_id={a['id']}&state=confirmed").json
@@ -112,14 +177,24 @@ def test_confirming_a_link_needs_if_match_and_a_rationale(
 
 
 def test_only_editors_delete_links_and_the_history_keeps_them(
-    client: FlaskClient, reviewer: dict[str, str], editor: dict[str, str], make_document: Doc, make_claim: Doc
+    client: FlaskClient,
+    reviewer: dict[str, str],
+    editor: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
 ) -> None:
     a, b = make_claim(make_document()), make_claim(make_document())
-    link = client.post("/api/v1/links", json={"claim_a_id": a["id"], "claim_b_id": b["id"], "relation": "corroborates"}, headers=reviewer)
+    link = client.post(
+        "/api/v1/links",
+        json={"claim_a_id": a["id"], "claim_b_id": b["id"], "relation": "corroborates"},
+        headers=reviewer,
+    )
     url, etag = f"/api/v1/links/{link.json['id']}", link.headers["ETag"]
     assert client.delete(url, headers=reviewer | {"If-Match": etag}).status_code == 403
     assert client.delete(url, headers=editor).status_code == 428
     assert client.delete(url, headers=editor | {"If-Match": etag}).status_code == 204
     assert client.get(url).status_code == 404
-    feed = client.get(f"/api/v1/events?entity_type=claim_links&entity_id={link.json['id']}").json["events"]
+    feed = client.get(f"/api/v1/events?entity_type=claim_links&entity_id={link.json['id']}").json[
+        "events"
+    ]
     assert [e["action"] for e in feed] == ["link.created", "link.deleted"]

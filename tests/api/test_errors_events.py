@@ -1,0 +1,172 @@
+"""Error paths (never a 500 for bad input), the change feed, and the append-only history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+Doc = Callable[..., dict[str, Any]]
+
+
+def test_a_body_over_the_limit_is_413(client: FlaskClient, reviewer: dict[str, str]) -> None:
+    big = "a" * (5 * 1024 * 1024 + 10)
+    response = client.post("/api/v1/documents", json={"body": big}, headers=reviewer)
+    assert response.status_code == 413
+    assert response.content_type == "application/problem+json"
+
+
+def test_malformed_json_is_400(client: FlaskClient, reviewer: dict[str, str]) -> None:
+    response = client.post(
+        "/api/v1/documents", data='{"body": "x"', content_type="application/json", headers=reviewer
+    )
+    assert response.status_code == 400
+    assert response.content_type == "application/problem+json"
+
+
+def test_non_utf8_json_is_400(client: FlaskClient, reviewer: dict[str, str]) -> None:
+    response = client.post(
+        "/api/v1/documents",
+        data=b'{"body": "caf\xe9"}',
+        content_type="application/json",
+        headers=reviewer,
+    )
+    assert response.status_code == 400
+
+
+def test_a_json_body_that_is_not_an_object_is_422(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    response = client.post("/api/v1/documents", json=["body"], headers=reviewer)
+    assert response.status_code == 422
+
+
+def test_wrong_content_type_is_415(client: FlaskClient, reviewer: dict[str, str]) -> None:
+    response = client.post(
+        "/api/v1/documents",
+        data="body=x",
+        content_type="application/x-www-form-urlencoded",
+        headers=reviewer,
+    )
+    assert response.status_code == 415
+
+
+def test_wrong_method_is_405_with_allow(client: FlaskClient) -> None:
+    response = client.delete("/api/v1/documents")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert response.content_type == "application/problem+json"
+
+
+def test_wrong_types_name_each_field(client: FlaskClient, reviewer: dict[str, str]) -> None:
+    response = client.post(
+        "/api/v1/claims",
+        json={"document_id": "one", "span": {"start": -1, "end": "x"}, "checkworthiness": 2},
+        headers=reviewer,
+    )
+    assert response.status_code == 422
+    errors = response.json["errors"]["json"]
+    assert {"document_id", "span", "checkworthiness"} <= set(errors)
+
+
+def test_a_failed_write_stores_nothing(
+    client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
+) -> None:
+    claim = make_claim(make_document())
+    etag = client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]
+    bad = client.put(
+        f"/api/v1/claims/{claim['id']}/status",
+        headers=editor | {"If-Match": etag},
+        json={"status": "verified", "rationale": "x", "evidence": [{"document_id": 999999}]},
+    )
+    assert bad.status_code == 422
+    after = client.get(f"/api/v1/claims/{claim['id']}")
+    assert after.json["status"] == "unreviewed"
+    assert after.json["evidence"] == []
+    assert after.headers["ETag"] == etag
+
+
+def test_the_event_feed_pages_with_a_cursor(client: FlaskClient, reviewer: dict[str, str]) -> None:
+    first = client.get("/api/v1/events?limit=1000").json
+    client.post("/api/v1/speakers", json={"name": "Feed One"}, headers=reviewer)
+    client.post("/api/v1/speakers", json={"name": "Feed Two"}, headers=reviewer)
+    page = (
+        client.get(f"/api/v1/events?since={first['cursor']}&limit=1").json
+        if first["cursor"]
+        else client.get("/api/v1/events?limit=1").json
+    )
+    assert len(page["events"]) == 1
+    rest = client.get(f"/api/v1/events?since={page['cursor']}").json
+    names = [
+        e["after"]["name"]
+        for e in page["events"] + rest["events"]
+        if e["action"] == "speaker.created"
+    ]
+    assert names[-2:] == ["Feed One", "Feed Two"]
+    assert client.get(f"/api/v1/events?since={rest['cursor']}").json["events"] == []
+
+
+def test_a_forged_feed_cursor_is_422(client: FlaskClient) -> None:
+    assert client.get("/api/v1/events?since=zzz").status_code == 422
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE events SET actor = 'mallory'", "DELETE FROM events", "TRUNCATE events"]
+)
+def test_the_database_refuses_to_rewrite_history(
+    session: Session, client: FlaskClient, reviewer: dict[str, str], statement: str
+) -> None:
+    client.post("/api/v1/speakers", json={"name": "History"}, headers=reviewer)
+    with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
+        session.execute(text(statement))
+
+
+def test_the_database_refuses_a_span_outside_the_body(session: Session, make_document: Doc) -> None:
+    doc = make_document()
+    with pytest.raises(DBAPIError, match="outside the body"), session.begin_nested():
+        session.execute(
+            text(
+                "INSERT INTO claims (document_id, text, span_start, span_end, prefix, suffix,"
+                " attribution, checkworthiness, reasons, status, version, origin)"
+                " VALUES (:d, 'x', 0, 100000, '', '', 'author', 0.5, '[]', 'unreviewed', 1,"
+                " 'manual')"
+            ),
+            {"d": doc["id"]},
+        )
+
+
+def test_health_checks_the_database(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_an_unreachable_database_is_503_not_500(settings: Any) -> None:
+    from dataclasses import replace
+
+    from service.app import create_app
+
+    app = create_app(replace(settings, database_url="postgresql://nobody@127.0.0.1:1/none"))
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 503
+    response = client.get("/api/v1/documents")
+    assert response.status_code == 503
+    assert response.content_type == "application/problem+json"
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_a_statement_timeout_is_503(app: Any, client: FlaskClient, session: Session) -> None:
+    @app.route("/_slow")
+    def slow() -> str:  # a view that runs longer than the statement timeout
+        from service.api.context import db_session
+
+        db_session().execute(text("SET LOCAL statement_timeout = 50"))
+        db_session().execute(text("SELECT pg_sleep(1)"))
+        return "never"
+
+    assert client.get("/_slow").status_code == 503

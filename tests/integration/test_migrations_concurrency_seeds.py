@@ -1,0 +1,126 @@
+"""Migrations up/down/up with no drift, concurrent decisions, seeds, and the OpenAPI document."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, delete, inspect, text
+from sqlalchemy.orm import Session
+
+from service.app import create_app
+from service.config import Settings
+from service.db import create_db_engine, sibling_database_url, split_database
+from service.domain.enums import Role
+from service.migrate import check, downgrade, upgrade
+from service.models import Claim, Document, Outlet
+from service.operations.actors import SYSTEM
+from service.operations.auth import create_api_key
+from service.operations.claims import NewClaim, create_claim
+from service.operations.documents import NewDocument, create_document
+from service.operations.seeds import load_seeds
+
+
+@pytest.fixture(scope="module")
+def scratch_engine(database_url: str) -> Iterator[Engine]:
+    url = sibling_database_url(database_url, split_database(database_url)[1] + "_scratch")
+    engine = create_db_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    yield engine
+    engine.dispose()
+
+
+def test_migrations_go_up_down_and_up_again_without_drift(scratch_engine: Engine) -> None:
+    with scratch_engine.begin() as conn:
+        upgrade(conn)
+        assert "claims" in inspect(conn).get_table_names()
+        downgrade(conn)
+        assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
+        upgrade(conn)
+    with scratch_engine.connect() as conn:
+        check(conn)  # raises if models and migrations disagree
+
+
+def test_two_concurrent_decisions_with_one_etag_one_wins_the_other_gets_412(
+    engine: Engine, settings: Settings
+) -> None:
+    with Session(engine) as session:
+        doc, _ = create_document(
+            session,
+            SYSTEM,
+            NewDocument(body="Concurrency: the dam holds 3 billion litres.", outlet="Race Desk"),
+        )
+        claim = create_claim(
+            session, SYSTEM, NewClaim(document_id=doc.id, span_start=13, span_end=44)
+        )
+        _, secret = create_api_key(session, SYSTEM, name="race-editor", role=Role.EDITOR)
+        session.commit()
+        ids = (doc.id, claim.id, doc.outlet_id)
+    try:
+        app = create_app(settings, bind=engine)
+        etag = app.test_client().get(f"/api/v1/claims/{ids[1]}").headers["ETag"]
+        barrier = threading.Barrier(2)
+        results: list[int] = []
+
+        def decide(status: str) -> None:
+            client = app.test_client()
+            barrier.wait()
+            response = client.put(
+                f"/api/v1/claims/{ids[1]}/status",
+                json={
+                    "status": status,
+                    "rationale": "race",
+                    "evidence": [{"url": "https://example.org/e"}],
+                },
+                headers={"Authorization": f"Bearer {secret}", "If-Match": etag},
+            )
+            results.append(response.status_code)
+
+        threads = [threading.Thread(target=decide, args=(s,)) for s in ("verified", "disputed")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert sorted(results) == [200, 412]
+        history = app.test_client().get(f"/api/v1/claims/{ids[1]}/history").json
+        assert [e["action"] for e in history].count("claim.status_changed") == 1
+    finally:
+        with Session(engine) as session:
+            session.execute(delete(Claim).where(Claim.id == ids[1]))
+            session.execute(delete(Document).where(Document.id == ids[0]))
+            session.execute(delete(Outlet).where(Outlet.id == ids[2]))
+            session.commit()
+
+
+def test_seeds_load_once_with_their_lineage(session: Session, seeds_dir: Any) -> None:
+    first = load_seeds(session, SYSTEM, seeds_dir)
+    again = load_seeds(session, SYSTEM, seeds_dir)
+    assert len(first) == 5
+    assert all(r.created for r in first)
+    assert not any(r.created for r in again)
+    by_file = {r.file.split("/")[-1][:3]: r.document for r in first}
+    assert by_file["000"].derived_from_id == by_file["001"].id
+    assert by_file["002"].outlet is not None
+    assert by_file["002"].outlet.name == "Deep News"
+    assert str(by_file["001"].published_on) == "2025-12-05"
+    for r in first:
+        assert r.document.body == (seeds_dir / r.file).read_text(encoding="utf-8")
+
+
+def test_the_openapi_document_validates(client: FlaskClient) -> None:
+    from openapi_spec_validator import validate
+
+    spec = client.get("/api/v1/openapi.json").json
+    validate(spec)
+    assert "/api/v1/claims/{claim_id}/status" in spec["paths"]
+    put = spec["paths"]["/api/v1/claims/{claim_id}/status"]["put"]
+    assert put["security"] == [{"bearerAuth": []}]
+    assert {"412", "428"} <= set(put["responses"])
+
+
+def test_docs_page_is_served(client: FlaskClient) -> None:
+    assert client.get("/api/v1/docs").status_code == 200

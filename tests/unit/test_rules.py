@@ -1,0 +1,73 @@
+"""Pure rules: decision transitions and independent origins (no database)."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.domain.enums import ClaimStatus, Role
+from service.domain.errors import Forbidden, RuleViolation
+from service.domain.independence import independent_origins, origin_groups
+from service.domain.rules import DecisionFacts, check_transition
+
+NONE = DecisionFacts(independent_corroborations=0, confirmed_conflicts=0, evidence_urls=0)
+S = ClaimStatus
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "role", "allowed"),
+    [
+        (S.UNREVIEWED, S.REJECTED, Role.REVIEWER, True),
+        (S.REJECTED, S.UNREVIEWED, Role.REVIEWER, True),
+        (S.UNREVIEWED, S.UNVERIFIABLE, Role.REVIEWER, False),
+        (S.UNREVIEWED, S.UNVERIFIABLE, Role.EDITOR, True),
+        (S.UNVERIFIABLE, S.UNREVIEWED, Role.REVIEWER, False),
+        (S.UNREVIEWED, S.REJECTED, Role.VIEWER, False),
+    ],
+)
+def test_who_may_make_which_transition(current: S, target: S, role: Role, allowed: bool) -> None:
+    if allowed:
+        check_transition(role, current, target, "why", NONE)
+    else:
+        with pytest.raises(Forbidden):
+            check_transition(role, current, target, "why", NONE)
+
+
+def test_a_rejected_candidate_must_be_restored_before_a_verdict() -> None:
+    with pytest.raises(RuleViolation, match="restored"):
+        check_transition(Role.EDITOR, S.REJECTED, S.UNVERIFIABLE, "why", NONE)
+
+
+def test_only_unreviewed_candidates_are_rejected() -> None:
+    with pytest.raises(RuleViolation):
+        check_transition(Role.EDITOR, S.VERIFIED, S.REJECTED, "why", NONE)
+
+
+@pytest.mark.parametrize("target", [S.DISPUTED, S.FALSE])
+def test_disputed_and_false_need_a_conflict_or_evidence(target: S) -> None:
+    with pytest.raises(RuleViolation):
+        check_transition(Role.EDITOR, S.UNREVIEWED, target, "why", NONE)
+    check_transition(Role.EDITOR, S.UNREVIEWED, target, "why", DecisionFacts(0, 1, 0))
+    check_transition(Role.EDITOR, S.UNREVIEWED, target, "why", DecisionFacts(0, 0, 1))
+
+
+def test_verified_needs_independent_corroboration_or_evidence() -> None:
+    with pytest.raises(RuleViolation):
+        check_transition(Role.EDITOR, S.UNREVIEWED, S.VERIFIED, "why", DecisionFacts(0, 3, 0))
+    check_transition(Role.EDITOR, S.UNREVIEWED, S.VERIFIED, "why", DecisionFacts(1, 0, 0))
+
+
+def test_documents_of_one_outlet_or_lineage_are_one_origin() -> None:
+    # doc: (outlet, derived_from)
+    docs = {1: (10, None), 2: (10, None), 3: (None, 1), 4: (20, None), 5: (None, None), 6: (30, 4)}
+    groups = origin_groups(docs)
+    assert groups[1] == groups[2] == groups[3]
+    assert groups[4] == groups[6]
+    assert len({groups[d] for d in docs}) == 3
+    assert independent_origins(1, [2, 3], docs) == 0
+    assert independent_origins(1, [2, 4, 6, 5], docs) == 2
+
+
+def test_a_derived_document_ties_its_whole_outlet_to_the_source() -> None:
+    # 3 (outlet 30) derives from 1 (outlet 10): every outlet-30 document shares 1's origin.
+    docs = {1: (10, None), 3: (30, 1), 7: (30, None)}
+    assert independent_origins(1, [7], docs) == 0
