@@ -78,10 +78,11 @@ def embedded_server_url(data_dir: Path, database: str, *, stop_at_exit: bool = T
     With stop_at_exit the server stops when the last process that asked for it exits;
     pgserver keeps a list of handle pids in the data folder, so concurrent users share it.
     """
-    import pgserver  # imported lazily: only needed without DATABASE_URL
-
+    # pgserver keeps its lock file in the user's runtime dir, read when it is imported;
+    # CI has none, so give it one of ours.
     os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir / "run"))
     Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+    import pgserver  # imported lazily: only needed without DATABASE_URL
     pgdata = data_dir / "pg"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(  # type: ignore[attr-defined]
