@@ -23,13 +23,16 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["claimdesk.settings"] = settings
+    read_bind = bind
     if bind is None:
         url = resolve_database_url(settings.database_url, settings.data_dir)
-        bind = create_db_engine(
-            url, statement_timeout_ms=settings.statement_timeout_ms, pool_size=settings.pool_size
+        timeout, size = settings.statement_timeout_ms, settings.pool_size
+        bind = create_db_engine(url, statement_timeout_ms=timeout, pool_size=size)
+        read_bind = create_db_engine(
+            url, statement_timeout_ms=timeout, pool_size=size, autocommit=True
         )
-    app.extensions["claimdesk.engine"] = bind
     app.extensions["claimdesk.sessionmaker"] = make_sessionmaker(bind)
+    app.extensions["claimdesk.read_sessionmaker"] = make_sessionmaker(read_bind or bind)
     app.teardown_appcontext(close_session)
     register_error_handlers(app)
     init_api(app)

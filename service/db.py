@@ -47,12 +47,21 @@ def libpq_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
-def create_db_engine(url: str, *, statement_timeout_ms: int = 15_000, pool_size: int = 5) -> Engine:
-    """An engine whose statements time out instead of hanging a worker forever."""
+def create_db_engine(
+    url: str, *, statement_timeout_ms: int = 15_000, pool_size: int = 5, autocommit: bool = False
+) -> Engine:
+    """An engine whose statements time out instead of hanging a worker forever.
+
+    autocommit engines serve safe (GET) requests: one round trip per query instead of
+    BEGIN + query + ROLLBACK. Their connections stay in autocommit for their whole life.
+    """
+    # No pool_pre_ping: it costs a round trip on every request. A connection the server
+    # dropped fails one request with 503 and is then replaced (the pool invalidates it).
     return create_engine(
         sqlalchemy_url(url),
         pool_size=pool_size,
-        pool_pre_ping=True,
+        pool_recycle=1800,
+        isolation_level="AUTOCOMMIT" if autocommit else "READ COMMITTED",
         connect_args={
             "options": f"-c statement_timeout={statement_timeout_ms} -c lock_timeout=5000",
             "connect_timeout": 5,
@@ -83,6 +92,7 @@ def embedded_server_url(data_dir: Path, database: str, *, stop_at_exit: bool = T
     os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir / "run"))
     Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
     import pgserver  # imported lazily: only needed without DATABASE_URL
+
     pgdata = data_dir / "pg"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(  # type: ignore[attr-defined]

@@ -23,10 +23,22 @@ def settings() -> Settings:
     return cast(Settings, current_app.extensions["claimdesk.settings"])
 
 
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def db_session() -> Session:
-    """The request's session, opened on first use and closed at teardown."""
+    """The request's session, opened on first use and closed at teardown.
+
+    Safe methods get an autocommit session (no BEGIN/ROLLBACK round trips); writes get a
+    transaction that the view commits once.
+    """
     if "db_session" not in g:
-        factory = cast(sessionmaker[Session], current_app.extensions["claimdesk.sessionmaker"])
+        name = (
+            "claimdesk.read_sessionmaker"
+            if request.method in _SAFE_METHODS
+            else "claimdesk.sessionmaker"
+        )
+        factory = cast(sessionmaker[Session], current_app.extensions[name])
         g.db_session = factory()
     return cast(Session, g.db_session)
 

@@ -63,8 +63,11 @@ class Claim(CreatedAtMixin, Base):
     version: Mapped[int] = mapped_column(default=1)
     origin: Mapped[str] = mapped_column(String(20), default=ClaimOrigin.MANUAL)
     extractor_version: Mapped[str | None] = mapped_column(String(40))
+    #: Only ever used in WHERE clauses: deferred so loading a claim never ships it.
     tsv: Mapped[str] = mapped_column(
-        TSVECTOR, Computed("to_tsvector('english'::regconfig, text)", persisted=True)
+        TSVECTOR,
+        Computed("to_tsvector('english'::regconfig, text)", persisted=True),
+        deferred=True,
     )
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 

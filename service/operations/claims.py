@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from service.domain.enums import (
     Attribution,
@@ -324,8 +324,9 @@ def claim_history(session: Session, claim: Claim) -> list[Event]:
 
 
 def claim_with_evidence(session: Session, claim_id: int) -> Claim:
+    # One round trip: speaker and evidence joined in.
     claim = session.get(
-        Claim, claim_id, options=[joinedload(Claim.speaker), selectinload(Claim.evidence)]
+        Claim, claim_id, options=[joinedload(Claim.speaker), joinedload(Claim.evidence)]
     )
     if claim is None:
         raise NotFound(f"no claim {claim_id}")

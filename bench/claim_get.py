@@ -1,0 +1,77 @@
+"""GET /api/v1/claims/{id} through the whole stack vs a bare psycopg + json.dumps endpoint.
+
+Both are WSGI apps driven by the same werkzeug test client in this process, over the same
+database of 100k claims, so the ratio isolates what Flask, flask-smorest, SQLAlchemy, the
+schemas and the ETag cost on top of the SQL itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from werkzeug.test import Client
+
+from bench.common import bench_database_url, build_claims_database, rate
+from service.app import create_app
+from service.config import Settings
+from service.db import libpq_url
+
+BARE_SQL = """
+SELECT c.id, c.document_id, c.text, json_build_object('start', c.span_start, 'end', c.span_end)
+       AS span, c.prefix, c.suffix,
+       CASE WHEN s.id IS NULL THEN NULL ELSE json_build_object('id', s.id, 'name', s.name) END
+       AS speaker,
+       c.attribution, c.cue, c.claim_date, c.date_precision, c.checkworthiness, c.reasons,
+       c.status, c.origin, c.extractor_version, c.version, c.created_at, c.updated_at,
+       COALESCE((SELECT json_agg(json_build_object('id', e.id, 'url', e.url, 'document_id',
+                 e.document_id, 'note', e.note, 'created_at', e.created_at) ORDER BY e.id)
+                 FROM evidence e WHERE e.claim_id = c.id), '[]') AS evidence
+FROM claims c LEFT JOIN speakers s ON s.id = c.speaker_id
+WHERE c.id = %s
+"""
+
+
+def bare_app(url: str) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+    conn = psycopg.connect(libpq_url(url), autocommit=True, row_factory=dict_row)
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        claim_id = int(environ["PATH_INFO"].rsplit("/", 1)[1])
+        row = conn.execute(BARE_SQL, (claim_id,)).fetchone()
+        body = json.dumps(row, default=str).encode()
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [body]
+
+    return app
+
+
+def main(n_claims: int = 100_000, seconds: float = 5.0) -> float:
+    url = bench_database_url()
+    print(f"GET one claim, {n_claims:,} claims stored ({seconds:.0f} s per side)")
+    ids = build_claims_database(url, n_claims)
+    random.Random(7).shuffle(ids)
+    full = Client(create_app(Settings(database_url=url)))
+    bare = Client(bare_app(url))
+
+    def via_full(i: int) -> None:
+        response = full.get(f"/api/v1/claims/{i}")
+        assert response.status_code == 200, response.status_code
+
+    def via_bare(i: int) -> None:
+        response = bare.get(f"/bare/claims/{i}")
+        assert response.status_code == 200
+
+    bare_rate = rate("bare: psycopg + json.dumps (baseline)", via_bare, ids, seconds)
+    full_rate = rate("full: Flask + smorest + SQLAlchemy + ETag", via_full, ids, seconds)
+    ratio = full_rate / bare_rate
+    print(f"  ratio full/bare = {ratio:.2f}   (target >= 0.50)")
+    return ratio
+
+
+if __name__ == "__main__":
+    main(int(os.environ.get("BENCH_CLAIMS", "100000")))

@@ -1,0 +1,98 @@
+"""Shared set-up for benchmarks: a scratch database at head, seeded, with many claims."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable
+
+import psycopg
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from service.config import PROJECT_ROOT, Settings
+from service.db import (
+    create_db_engine,
+    embedded_server_url,
+    libpq_url,
+    sibling_database_url,
+    split_database,
+)
+from service.migrate import upgrade
+from service.operations.actors import SYSTEM
+from service.operations.seeds import load_seeds
+from service.operations.speakers import create_speaker
+
+
+def bench_database_url() -> str:
+    """BENCH_DATABASE_URL, else a sibling of DATABASE_URL, else the embedded server."""
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if url:
+        return sibling_database_url(url, split_database(url)[1])  # creates it if missing
+    base = os.environ.get("DATABASE_URL")
+    if base:
+        return sibling_database_url(base, split_database(base)[1] + "_bench")
+    return embedded_server_url(Settings.from_env().data_dir, "claimdesk_bench")
+
+
+SENTENCE = re.compile(r"[^.!?\n]{30,300}[.!?]")
+
+
+def build_claims_database(url: str, n_claims: int) -> list[int]:
+    """Empty the database, migrate, seed, and add n_claims claims over real seed sentences."""
+    engine = create_db_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade(conn)
+    with Session(engine) as session:
+        docs = [r.document for r in load_seeds(session, SYSTEM, PROJECT_ROOT / "seeds")]
+        speakers = [create_speaker(session, SYSTEM, f"Speaker {i}").id for i in range(50)]
+        session.commit()
+        spans = [
+            (d.id, m.start(), m.end(), m.group()) for d in docs for m in SENTENCE.finditer(d.body)
+        ]
+    engine.dispose()
+    attributions = ["direct_quote", "indirect", "anonymous", "document", "author"]
+    with psycopg.connect(libpq_url(url)) as conn, conn.cursor() as cur:
+        with cur.copy(
+            "COPY claims (document_id, speaker_id, text, span_start, span_end, prefix, suffix,"
+            " attribution, checkworthiness, reasons, status, version, origin) FROM STDIN"
+        ) as copy:
+            for i in range(n_claims):
+                doc_id, start, end, sentence = spans[i % len(spans)]
+                copy.write_row(
+                    (
+                        doc_id,
+                        speakers[i % len(speakers)],
+                        sentence,
+                        start,
+                        end,
+                        "",
+                        "",
+                        attributions[i % 5],
+                        (i % 100) / 100,
+                        '["number"]',
+                        "unreviewed",
+                        1,
+                        "extracted",
+                    )
+                )
+        conn.commit()
+        ids = [row[0] for row in cur.execute("SELECT id FROM claims ORDER BY id")]
+        cur.execute("ANALYZE")
+    return ids
+
+
+def rate(label: str, fn: Callable[[int], object], ids: list[int], seconds: float) -> float:
+    """Calls per second of fn over ids (cycled) for about `seconds`, after a warm-up."""
+    for i in ids[:200]:
+        fn(i)
+    n, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        for i in ids[n % len(ids) : n % len(ids) + 100]:
+            fn(i)
+        n += 100
+    per_second = n / elapsed
+    print(f"  {label:<44} {per_second:>9.0f} req/s")
+    return per_second

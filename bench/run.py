@@ -1,0 +1,15 @@
+"""`make bench`: every benchmark, each printing ratios against a baseline run in this process."""
+
+from __future__ import annotations
+
+import os
+
+from bench import claim_get
+
+
+def main() -> None:
+    claim_get.main(int(os.environ.get("BENCH_CLAIMS", "100000")))
+
+
+if __name__ == "__main__":
+    main()
