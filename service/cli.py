@@ -6,6 +6,8 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -28,8 +30,19 @@ def _database_url(settings: Settings) -> str:
     return settings.database_url or embedded_server_url(settings.data_dir, "claimdesk")
 
 
-def _engine(settings: Settings) -> Engine:
-    return create_db_engine(_database_url(settings))
+@contextmanager
+def _engine() -> Iterator[Engine]:
+    engine = create_db_engine(_database_url(Settings.from_env()))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    with _engine() as engine, Session(engine) as session:
+        yield session
 
 
 @click.group()
@@ -40,8 +53,7 @@ def main() -> None:
 @main.command()
 def migrate() -> None:
     """Upgrade the database to the newest schema."""
-    engine = _engine(Settings.from_env())
-    with engine.begin() as conn:
+    with _engine() as engine, engine.begin() as conn:
         upgrade(conn)
     click.echo("database at the newest migration")
 
@@ -49,16 +61,19 @@ def migrate() -> None:
 def _seed(engine: Engine) -> None:
     with Session(engine) as session:
         results = load_seeds(session, SYSTEM, SEEDS_DIR)
+        lines = [
+            (r.document.id, "loaded" if r.created else "already there", r.file) for r in results
+        ]
         session.commit()
-    for r in results:
-        state = "loaded" if r.created else "already there"
-        click.echo(f"  document {r.document.id:>3}  {state:<13} {r.file}")
+    for doc_id, state, file in lines:
+        click.echo(f"  document {doc_id:>3}  {state:<13} {file}")
 
 
 @main.command()
 def seed() -> None:
     """Load the seed articles (idempotent)."""
-    _seed(_engine(Settings.from_env()))
+    with _engine() as engine:
+        _seed(engine)
 
 
 @main.group()
@@ -71,7 +86,7 @@ def keys() -> None:
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 def keys_create(name: str, role: str) -> None:
     """Create a key and print its secret (shown this once)."""
-    with Session(_engine(Settings.from_env())) as session:
+    with _session() as session:
         key, secret = create_api_key(session, SYSTEM, name=name, role=Role(role))
         session.commit()
         click.echo(f"key {key.id} ({role}) for {name}:", err=True)
@@ -81,7 +96,7 @@ def keys_create(name: str, role: str) -> None:
 @keys.command("list")
 def keys_list() -> None:
     """List keys (never their secrets)."""
-    with Session(_engine(Settings.from_env())) as session:
+    with _session() as session:
         for key in list_api_keys(session):
             state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
             click.echo(f"{key.id:>4}  {key.prefix}  {key.role:<8}  {state:<18} {key.name}")
@@ -91,7 +106,7 @@ def keys_list() -> None:
 @click.argument("key_id", type=int)
 def keys_revoke(key_id: int) -> None:
     """Revoke a key at once."""
-    with Session(_engine(Settings.from_env())) as session:
+    with _session() as session:
         revoke_api_key(session, SYSTEM, key_id)
         session.commit()
     click.echo(f"key {key_id} revoked")

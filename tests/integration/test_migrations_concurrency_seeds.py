@@ -124,3 +124,24 @@ def test_the_openapi_document_validates(client: FlaskClient) -> None:
 
 def test_docs_page_is_served(client: FlaskClient) -> None:
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_cli_migrates_seeds_idempotently_and_makes_keys(
+    scratch_engine: Engine, monkeypatch: Any
+) -> None:
+    from click.testing import CliRunner
+
+    from service.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", scratch_engine.url.render_as_string(hide_password=False))
+    runner = CliRunner()
+    assert runner.invoke(main, ["migrate"]).exit_code == 0
+    first = runner.invoke(main, ["seed"])
+    assert first.exit_code == 0, first.output
+    assert first.output.count("loaded") == 5
+    again = runner.invoke(main, ["seed"])
+    assert again.output.count("already there") == 5
+    created = runner.invoke(main, ["keys", "create", "--name", "cli-user", "--role", "editor"])
+    assert created.exit_code == 0, created.output
+    assert created.output.strip().splitlines()[-1].startswith("cdk_")
+    assert "cli-user" in runner.invoke(main, ["keys", "list"]).output
