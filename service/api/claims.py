@@ -26,7 +26,7 @@ from service.operations.claims import (
     NewClaim,
     SpeakerChoice,
     claim_history,
-    claim_with_evidence,
+    claim_view,
     create_claim,
     decide_status,
     edit_claim,
@@ -42,8 +42,10 @@ blp = Blueprint(
 )
 
 
-def claim_etag(claim: Claim) -> dict[str, int]:
+def claim_etag(claim: Claim | dict[str, Any]) -> dict[str, int]:
     """The ETag follows the claim's version, which every write to the claim increments."""
+    if isinstance(claim, dict):
+        return {"claim": claim["id"], "version": claim["version"]}
     return {"claim": claim.id, "version": claim.version}
 
 
@@ -85,7 +87,7 @@ class Claims(MethodView):
         session.commit()
         blp.set_etag(claim_etag(claim))
         return (
-            claim_with_evidence(session, claim.id),
+            claim_view(session, claim.id),
             201,
             {"Location": f"/api/v1/claims/{claim.id}"},
         )
@@ -98,7 +100,7 @@ class ClaimById(MethodView):
     @blp.response(200, ClaimDetailOut)
     def get(self, claim_id: int) -> Any:
         """One claim, with its evidence; the ETag is what edits and decisions must send back."""
-        claim = claim_with_evidence(db_session(), claim_id)
+        claim = claim_view(db_session(), claim_id)
         blp.set_etag(claim_etag(claim))
         return claim
 
@@ -115,7 +117,7 @@ class ClaimById(MethodView):
         edit_claim(session, current_actor(), claim, ClaimChanges(data), reason)
         session.commit()
         blp.set_etag(claim_etag(claim))
-        return claim_with_evidence(session, claim.id)
+        return claim_view(session, claim.id)
 
 
 @blp.route("/<int:claim_id>/status")
@@ -147,7 +149,7 @@ class ClaimStatusView(MethodView):
         )
         session.commit()
         blp.set_etag(claim_etag(claim))
-        return claim_with_evidence(session, claim.id)
+        return claim_view(session, claim.id)
 
 
 @blp.route("/<int:claim_id>/history")
