@@ -62,6 +62,10 @@ def create_db_engine(
         pool_size=pool_size,
         pool_recycle=1800,
         isolation_level="AUTOCOMMIT" if autocommit else "READ COMMITTED",
+        # In autocommit there is no transaction to roll back: skip the round trips. This also
+        # keeps psycopg's prepared statements, which a ROLLBACK would discard.
+        skip_autocommit_rollback=autocommit,
+        pool_reset_on_return=None if autocommit else "rollback",
         connect_args={
             "options": f"-c statement_timeout={statement_timeout_ms} -c lock_timeout=5000",
             "connect_timeout": 5,
