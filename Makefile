@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test check lint types migrations-check fmt bench clean
+.PHONY: install run test check lint types migrations-check fmt bench eval clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ check: lint types migrations-check test
 fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## Precision/recall of extraction against the annotated sets in tests/data/.
+eval: install
+	$(BIN)/python -m evals.extraction
 
 bench: install
 	$(BIN)/python -m bench.run

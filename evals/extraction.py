@@ -1,0 +1,171 @@
+"""`make eval`: how well extraction matches hand annotations.
+
+Matching: a predicted span matches a gold span when they overlap by at least half of the
+shorter; pairs are matched one-to-one, greedily by overlap. A prediction is check-worthy
+when its score is at least service.extraction.CHECKWORTHY.
+
+Attribution is compared at the gold set's granularity (direct_quote, indirect, author):
+anonymous and document attributions count as indirect, transcript turns as direct quotes.
+Speakers are compared after alias resolution: equal when one name's words contain the
+other's, or their fuzzy similarity is at least 85.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from service.config import PROJECT_ROOT
+from service.extraction import CHECKWORTHY, Candidate, DocumentContext, extract
+
+GOLD_SETS = [PROJECT_ROOT / "tests" / "data" / "gold_dev_claims.json"]
+ARTICLE_DIRS = [PROJECT_ROOT / "seeds" / "articles", PROJECT_ROOT / "tests" / "data" / "articles"]
+COARSE = {"anonymous": "indirect", "document": "indirect", "transcript_turn": "direct_quote"}
+
+
+def overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    shared = min(a[1], b[1]) - max(a[0], b[0])
+    return shared > 0 and shared * 2 >= min(a[1] - a[0], b[1] - b[0])
+
+
+def same_speaker(predicted: str | None, gold: str | None) -> bool:
+    if not predicted or not gold:
+        return predicted == gold
+    p, g = predicted.casefold().replace("the ", ""), gold.casefold().replace("the ", "")
+    pw, gw = set(p.split()), set(g.split())
+    return pw <= gw or gw <= pw or fuzz.ratio(p, g) >= 85
+
+
+def date_ok(predicted: Candidate, gold: str | None) -> bool:
+    if predicted.claim_date is None or gold is None:
+        return predicted.claim_date is None and gold is None
+    g, p = date.fromisoformat(gold), predicted.claim_date
+    if p.precision == "year":
+        return g.year == p.value.year
+    if p.precision == "month":
+        return (g.year, g.month) == (p.value.year, p.value.month)
+    return g == p.value
+
+
+@dataclass
+class Tally:
+    gold_cw: int = 0
+    pred_cw: int = 0
+    hit_cw: int = 0
+    true_pos: int = 0
+    matched: int = 0
+    speaker: int = 0
+    attribution: int = 0
+    dates: int = 0
+    non_editorial: int = 0
+
+
+def _context(doc: dict[str, Any]) -> DocumentContext:
+    published = doc.get("published")
+    outlet = (doc.get("outlet") or "").split(" (")[0] or None
+    return DocumentContext(
+        published_on=date.fromisoformat(published) if published else None,
+        author=doc.get("author"),
+        outlet=outlet,
+        kind={"op-ed": "op_ed"}.get(doc.get("kind", "news"), doc.get("kind", "news")),
+    )
+
+
+def _article(name: str) -> str:
+    for folder in ARTICLE_DIRS:
+        if (folder / name).exists():
+            return (folder / name).read_text(encoding="utf-8")
+    raise FileNotFoundError(name)
+
+
+def evaluate(gold_path: Path, tally: Tally, verbose: bool) -> None:
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    for doc in gold["documents"]:
+        body = _article(doc["file"])
+        predicted = extract(body, _context(doc))
+        claims = [c for c in gold["claims"] if c["file"] == doc["file"]]
+        pairs = sorted(
+            (
+                (min(p.end, g["end"]) - max(p.start, g["start"]), i, j)
+                for i, p in enumerate(predicted)
+                for j, g in enumerate(claims)
+                if overlap((p.start, p.end), (g["start"], g["end"]))
+            ),
+            reverse=True,
+        )
+        used_p: set[int] = set()
+        used_g: set[int] = set()
+        matches: list[tuple[Candidate, dict[str, Any]]] = []
+        for _, i, j in pairs:
+            if i not in used_p and j not in used_g:
+                used_p.add(i)
+                used_g.add(j)
+                matches.append((predicted[i], claims[j]))
+        tally.gold_cw += sum(1 for g in claims if g["checkworthy"])
+        tally.pred_cw += sum(1 for p in predicted if p.checkworthiness >= CHECKWORTHY)
+        for p, g in matches:
+            tally.matched += 1
+            if g["checkworthy"]:
+                tally.hit_cw += p.checkworthiness >= CHECKWORTHY
+            if g["checkworthy"] and p.checkworthiness >= CHECKWORTHY:
+                tally.true_pos += 1
+            ok_speaker = same_speaker(p.speaker, g["speaker"])
+            tally.speaker += ok_speaker
+            tally.attribution += COARSE.get(p.attribution, p.attribution) == g["basis"]
+            tally.dates += date_ok(p, g.get("claim_date"))
+            if verbose and not ok_speaker:
+                print(f"  speaker  {g['id']}: predicted {p.speaker!r}, gold {g['speaker']!r}")
+            if verbose and not date_ok(p, g.get("claim_date")):
+                print(f"  date     {g['id']}: predicted {p.claim_date}, gold {g.get('claim_date')}")
+        if verbose:
+            for j, g in enumerate(claims):
+                if j not in used_g and g["checkworthy"]:
+                    print(f"  missed   {g['id']}: {g['text'][:90]!r}")
+            for p, g in matches:
+                if g["checkworthy"] != (p.checkworthiness >= CHECKWORTHY):
+                    flag = f"gold={g['checkworthy']}"
+                    print(f"  cw {p.checkworthiness:.2f} {flag} {g['id']}: {g['text'][:70]!r}")
+        for nc in gold.get("non_claims", []):
+            if nc["file"] != doc["file"]:
+                continue
+            start = body.find(nc["text"])
+            span = (start, start + len(nc["text"]))
+            if start >= 0 and any(overlap((p.start, p.end), span) for p in predicted):
+                tally.non_editorial += 1
+                if verbose:
+                    print(f"  non-editorial taken: {nc['text'][:80]!r}")
+            for i, p in enumerate(predicted):
+                if i not in used_p and verbose and start >= 0 and overlap((p.start, p.end), span):
+                    pass
+
+
+def main() -> int:
+    verbose = "-v" in sys.argv
+    tally = Tally()
+    for path in GOLD_SETS:
+        evaluate(path, tally, verbose)
+    recall = tally.hit_cw / tally.gold_cw if tally.gold_cw else 0.0
+    precision = tally.true_pos / tally.pred_cw if tally.pred_cw else 0.0
+    m = tally.matched or 1
+    rows = [
+        ("check-worthy recall", recall, ">= 0.85"),
+        ("check-worthy precision", precision, ">= 0.65"),
+        ("speaker accuracy (matched)", tally.speaker / m, ">= 0.85"),
+        ("attribution accuracy (matched)", tally.attribution / m, ""),
+        ("date accuracy (matched)", tally.dates / m, ">= 0.90"),
+    ]
+    print(f"extraction on {', '.join(p.name for p in GOLD_SETS)}: {tally.matched} matched claims")
+    for name, value, target in rows:
+        print(f"  {name:<32} {value:5.2f}   {target}")
+    print(f"  {'claims from non-editorial text':<32} {tally.non_editorial:5d}   0")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

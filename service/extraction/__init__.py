@@ -1,0 +1,106 @@
+"""Text → candidate claims. Pure Python: no Flask, no database. Deterministic and versioned.
+
+Pipeline: blocks (lines) → non-editorial blocks skipped → sentences (pysbd) → follow-on
+quotes merged → attribution (quotes, speech verbs, anonymous and documentary cues) →
+speaker names resolved within the document → claim date → check-worthiness.
+"""
+
+from __future__ import annotations
+
+from service.extraction.attribution import attribute, is_follow_on_quote
+from service.extraction.boilerplate import PHOTO_CREDIT, skip_reason, trim_credit
+from service.extraction.checkworthiness import proper_nouns, score
+from service.extraction.dates import resolve_date
+from service.extraction.model import Candidate, DocumentContext, ResolvedDate
+from service.extraction.segment import blocks, sentences
+from service.extraction.speakers import PeopleTracker
+
+EXTRACTOR_VERSION = "rules-1"
+CHECKWORTHY = 0.5
+#: Below this, a sentence with no number is taken as opinion or speculation, not a claim.
+NOT_A_CLAIM = 0.25
+
+__all__ = ["CHECKWORTHY", "EXTRACTOR_VERSION", "Candidate", "DocumentContext", "extract"]
+
+
+def _fallback_speaker(context: DocumentContext) -> tuple[str | None, str]:
+    if context.kind == "transcript":
+        return None, "transcript_turn"
+    return context.author or context.outlet, "author"
+
+
+def _not_a_claim(value: float, reasons: list[str], *, attributed: bool) -> bool:
+    """Pure speculation ("relations could sour again") or the author's advice to the reader
+    ("they should be") states nothing checkable: no candidate at all."""
+    if any(r.startswith("number") for r in reasons):
+        return False
+    return value < NOT_A_CLAIM or ("opinion marker" in reasons and not attributed)
+
+
+def extract(body: str, context: DocumentContext | None = None) -> list[Candidate]:
+    """The candidate claims of a document, in reading order, with exact spans into `body`."""
+    context = context or DocumentContext()
+    people = PeopleTracker()
+    out: list[Candidate] = []
+    seen_blocks: set[str] = set()
+    known = proper_nouns(body)
+    for block in blocks(body):
+        if skip_reason(block.text, author=context.author) or block.text in seen_blocks:
+            # A caption repeated verbatim (image and lightbox) is one claim, not two.
+            continue
+        seen_blocks.add(block.text)
+        # A photo caption speaks for the outlet, not for the op-ed's author.
+        caption = bool(PHOTO_CREDIT.search(block.text)) or body.count(block.text) > 1
+        previous: Candidate | None = None
+        for sent in sentences(block):
+            text = trim_credit(sent.text)
+            if len(text.split()) < 3:
+                continue
+            end = sent.start + len(text)
+            if (
+                previous is not None
+                and previous.attribution == "direct_quote"
+                and is_follow_on_quote(text)
+            ):
+                previous.end = end
+                previous.text = body[previous.start : end]
+                continue
+            found = attribute(text, sent.start, people)
+            people.observe(text, sent.start)
+            if found:
+                speaker, kind, cue, confidence = (
+                    found.speaker,
+                    found.kind,
+                    found.cue,
+                    found.confidence,
+                )
+            elif caption:
+                speaker, kind, cue, confidence = context.outlet, "author", "photo caption", 0.6
+            else:
+                speaker, kind = _fallback_speaker(context)
+                cue, confidence = None, 0.6
+            when: ResolvedDate | None = resolve_date(text, context.published_on)
+            value, reasons = score(
+                text,
+                attributed=found is not None,
+                dated=when is not None,
+                quoted=kind == "direct_quote",
+                known=known,
+            )
+            if _not_a_claim(value, reasons, attributed=found is not None):
+                continue
+            candidate = Candidate(
+                start=sent.start,
+                end=end,
+                text=body[sent.start : end],
+                speaker=speaker,
+                attribution=kind,
+                cue=cue,
+                confidence=confidence,
+                claim_date=when,
+                checkworthiness=value,
+                reasons=reasons,
+            )
+            out.append(candidate)
+            previous = candidate
+    return out

@@ -1,0 +1,131 @@
+"""Who asserts a sentence, and how we know: quotes, speech verbs, anonymous and documentary cues."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.extraction.speakers import NAME, PeopleTracker, strip_titles
+
+CUE_VERBS = (
+    "said|says|say|told|tells|added|adds|noted|notes|warned|warns|argued|argues|believes|"
+    "believe|thinks|claimed|claims|stated|states|explained|explains|wrote|writes|insisted|"
+    "insists|stressed|stresses|suggested|reminded|denied|denies|acknowledged|acknowledges|"
+    "admitted|admits|predicted|predicts|estimated|estimates|compared|announced|announces|"
+    "confirmed|confirms|asserted|asserts|maintained|maintains|testified|tweeted|posted|recalled|"
+    "revealed|disclosed|conceded|cautioned|countered|emphasized|emphasised|contends|contended"
+)
+_Q_OPEN = "\"“”'‘"
+_Q = r"[\"“”]"
+_SUBJECT = (
+    r"(?P<subj>(?:he|she|they)\b|" + NAME.pattern + r"(?:\s+of\s+(?:the\s+)?[A-Z][\w.&\-]*)?)"
+)
+_ADVERB = r"(?:\s+(?:also|later|recently|publicly|previously|repeatedly|once|then|further))?"
+
+#: "…," Dannenberg said.  /  "…," said Dannenberg.
+QUOTE_THEN_CUE = re.compile(
+    _Q
+    + r"[^\"“”]{8,}?[,.!?…]?"
+    + _Q
+    + r"\s*,?\s*(?:"
+    + _SUBJECT
+    + _ADVERB
+    + r"\s+(?P<cue>"
+    + CUE_VERBS
+    + r")\b|(?P<cue2>said|says|added|told)\s+(?P<subj2>"
+    + NAME.pattern
+    + r"))"
+)
+#: Dannenberg said: "…"  /  he said of Putin: "…"
+CUE_THEN_QUOTE = re.compile(
+    _SUBJECT
+    + _ADVERB
+    + r"\s+(?P<cue>"
+    + CUE_VERBS
+    + r")(?:\s+(?:of|about|to)\s+[\w\s]{1,40}?)?\s*[:,]\s*"
+    + _Q
+)
+#: Dannenberg, former head of X, believes …  /  Senator Warren noted Monday that …
+SUBJECT_CUE = re.compile(
+    r"(?:^|[,;:—–]\s+|\bthat\s+)"
+    + _SUBJECT
+    + r"(?:,\s[^,]{3,120}?,)?"
+    + _ADVERB
+    + r"\s+(?P<cue>"
+    + CUE_VERBS
+    + r")\b"
+)
+ACCORDING_TO = re.compile(r"\baccording to (?P<subj>[^,.;]{2,80})", re.I)
+ANONYMOUS = re.compile(
+    r"\b(?P<cue>(?:people|persons?|sources?|officials?|diplomats?|aides?|someone)\s+"
+    r"(?:familiar with|close to|briefed on|with knowledge of|"
+    r"who (?:spoke|asked)[^,.]{0,40}anonymity)[^,.;]{0,40}|"
+    r"(?:unnamed|anonymous|senior|several|two|three|four)\s+"
+    r"(?:sources?|officials?|people|diplomats?)(?:\s+said)?|"
+    r"reportedly|it (?:was|has been|is) reported|according to (?:reports|sources|people))\b",
+    re.I,
+)
+DOCUMENTARY = re.compile(
+    r"(?P<subj>(?:[A-Z][\w.&\-]*\s+)*(?:data|documents?|drafts?(?: of [a-z ]+)?|records?|filings?|"
+    r"figures|statistics|polls?|surveys?|memos?))\s+(?P<cue>showing|shows?|showed|reviewed|seen by|"
+    r"obtained by|that [\w ]{1,40} reviewed)",
+)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    speaker: str | None
+    kind: str
+    cue: str | None
+    confidence: float
+
+
+def _speaker(raw: str, people: PeopleTracker, at: int) -> str | None:
+    raw = re.sub(r"\s+of\s+(?:the\s+)?[A-Z][\w.&\-]*$", "", raw.strip())
+    if raw.lower() in ("he", "she", "they"):
+        found = people.pronoun(raw, at)
+        if found:
+            people.learn_gender(found, raw)
+        return found
+    name, _ = strip_titles(raw)
+    return people.canonical(name) if name else None
+
+
+def attribute(sentence: str, offset: int, people: PeopleTracker) -> Attribution | None:
+    """The explicit attribution of a sentence, or None when nothing but the author asserts it."""
+    for pattern, kind, conf in (
+        (QUOTE_THEN_CUE, "direct_quote", 0.9),
+        (CUE_THEN_QUOTE, "direct_quote", 0.85),
+    ):
+        m = pattern.search(sentence)
+        if m:
+            subj = m.groupdict().get("subj") or m.groupdict().get("subj2")
+            cue = m.groupdict().get("cue") or m.groupdict().get("cue2")
+            if subj:
+                speaker = _speaker(subj, people, offset + m.start())
+                if speaker:
+                    return Attribution(speaker, kind, cue, conf)
+    m = ANONYMOUS.search(sentence)
+    if m:
+        return Attribution(None, "anonymous", m.group("cue").strip(), 0.75)
+    m = DOCUMENTARY.search(sentence)
+    if m:
+        return Attribution(m.group("subj").strip(), "document", m.group("cue"), 0.7)
+    m = ACCORDING_TO.search(sentence)
+    if m:
+        subj = m.group("subj")
+        names = NAME.search(subj)
+        speaker = _speaker(names.group(), people, offset + m.start()) if names else subj.strip()
+        return Attribution(speaker, "indirect", "according to", 0.8)
+    m = SUBJECT_CUE.search(sentence)
+    if m:
+        speaker = _speaker(m.group("subj"), people, offset + m.start("subj"))
+        if speaker:
+            return Attribution(speaker, "indirect", m.group("cue"), 0.75)
+    return None
+
+
+def is_follow_on_quote(sentence: str) -> bool:
+    """A sentence that is nothing but a quotation (continuing the previous speaker)."""
+    s = sentence.strip()
+    return len(s) > 2 and s[0] in _Q_OPEN and s.rstrip()[-1] in _Q_OPEN and "said" not in s

@@ -1,0 +1,114 @@
+"""Claim dates: explicit dates, and weekdays resolved against the publication date.
+
+The publication date is never a claim date by itself; a sentence with no date words
+gets none. Vague periods ("earlier this year", "recently") are left undated.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from service.extraction.model import ResolvedDate
+
+MONTHS = {
+    name: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for name in names
+}
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY_FIRST = re.compile(
+    r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r"(?:,?\s+(?P<year>\d{4}))?\b", re.I
+)
+_MONTH_DAY = re.compile(
+    r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>\d{4}))?", re.I
+)
+_MONTH_YEAR = re.compile(r"\b" + _MONTH + r"\s+(?:of\s+)?(?P<year>\d{4})\b", re.I)
+_MONTH_IN_YEAR = re.compile(
+    r"\b(?P<month>"
+    + "|".join(n for n in MONTHS if len(n) > 3)
+    + r")\b[^.;]{0,60}?\bin\s+(?P<year>\d{4})\b",
+    re.I,
+)
+_WEEKDAY = re.compile(
+    r"\b(?:on\s+|last\s+|this\s+|next\s+)?(?P<wd>" + "|".join(WEEKDAYS) + r")\b", re.I
+)
+_FUTURE = re.compile(r"\b(?:will|would|is set to|are set to|plans? to|is going to|next)\b", re.I)
+_YEAR = re.compile(r"\bin\s+(?P<year>(?:19|20)\d{2})\b")
+
+
+def _safe(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def resolve_date(sentence: str, published: date | None) -> ResolvedDate | None:
+    """The date of the event or statement a sentence reports, if its words give one."""
+    for pattern in (_MONTH_DAY, _DAY_FIRST):
+        m = pattern.search(sentence)
+        if m:
+            month = MONTHS[m.group("month").lower()]
+            day = int(m.group("day"))
+            if m.group("year"):
+                found = _safe(int(m.group("year")), month, day)
+                how = f"explicit date {m.group().strip()!r}"
+            elif published:
+                year = published.year
+                found = _safe(year, month, day)
+                # "Dec 30" read in a January article is last year's.
+                if found and found > published + timedelta(days=31):
+                    found = _safe(year - 1, month, day)
+                how = f"{m.group().strip()!r} with the year of publication"
+            else:
+                found, how = None, ""
+            if found:
+                return ResolvedDate(found, "day", how)
+    for pattern in (_MONTH_YEAR, _MONTH_IN_YEAR):
+        m = pattern.search(sentence)
+        if m:
+            found = _safe(int(m.group("year")), MONTHS[m.group("month").lower()], 1)
+            if found:
+                return ResolvedDate(found, "month", f"month and year {m.group().strip()!r}")
+    m = _WEEKDAY.search(sentence)
+    if m and published:
+        return _weekday(m, sentence, published)
+    m = _YEAR.search(sentence)
+    if m:
+        return ResolvedDate(date(int(m.group("year")), 1, 1), "year", f"year {m.group()!r}")
+    return None
+
+
+def _weekday(m: re.Match[str], sentence: str, published: date) -> ResolvedDate:
+    """A weekday: the last one up to publication, or the next one for future tense."""
+    target = WEEKDAYS.index(m.group("wd").lower())
+    prefix = m.group().lower()
+    if _FUTURE.search(sentence) or prefix.startswith("next"):
+        delta = (target - published.weekday()) % 7 or 7
+        found = published + timedelta(days=delta)
+        how = f"{m.group().strip()!r}: the next one after publication"
+    else:
+        delta = (published.weekday() - target) % 7
+        if prefix.startswith("last") and delta == 0:
+            delta = 7
+        found = published - timedelta(days=delta)
+        how = f"{m.group().strip()!r}: the last one up to publication"
+    return ResolvedDate(found, "day", how)

@@ -1,0 +1,55 @@
+"""What extraction takes and gives: plain dataclasses, no Flask, no database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    """What is known about a document besides its body."""
+
+    published_on: date | None = None
+    author: str | None = None
+    outlet: str | None = None
+    kind: str = "news"
+
+
+@dataclass(frozen=True)
+class ResolvedDate:
+    value: date
+    precision: str  # day | month | year
+    how: str  # the words it was read from and the rule used
+
+
+@dataclass
+class Candidate:
+    """One candidate claim: an exact span of the body plus what we inferred about it."""
+
+    start: int
+    end: int
+    text: str
+    speaker: str | None
+    attribution: str
+    cue: str | None
+    confidence: float
+    claim_date: ResolvedDate | None
+    checkworthiness: float
+    reasons: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        """The API's claim shape, without ids."""
+        return {
+            "text": self.text,
+            "span": {"start": self.start, "end": self.end},
+            "speaker": {"name": self.speaker} if self.speaker else None,
+            "attribution": self.attribution,
+            "cue": self.cue,
+            "attribution_confidence": round(self.confidence, 2),
+            "claim_date": self.claim_date.value.isoformat() if self.claim_date else None,
+            "date_precision": self.claim_date.precision if self.claim_date else None,
+            "date_how": self.claim_date.how if self.claim_date else None,
+            "checkworthiness": round(self.checkworthiness, 2),
+            "reasons": self.reasons,
+        }

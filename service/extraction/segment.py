@@ -1,0 +1,50 @@
+"""Blocks (lines and paragraphs) and sentences, each with exact offsets into the body."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pysbd
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+_LINE = re.compile(r"[^\n]+")
+
+
+def blocks(body: str) -> list[Span]:
+    """Non-empty lines, trimmed of surrounding white space (offsets kept exact)."""
+    out = []
+    for m in _LINE.finditer(body):
+        raw = m.group()
+        left = len(raw) - len(raw.lstrip())
+        text = raw.strip()
+        if text:
+            start = m.start() + left
+            out.append(Span(start, start + len(text), text))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> pysbd.Segmenter:
+    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+
+def sentences(block: Span) -> list[Span]:
+    """Sentences of one block (pysbd), trimmed, with offsets into the body."""
+    out = []
+    for piece in _segmenter().segment(block.text):
+        text = piece.sent
+        stripped = text.strip()
+        if not stripped:
+            continue
+        start = block.start + piece.start + (len(text) - len(text.lstrip()))
+        out.append(Span(start, start + len(stripped), stripped))
+    return out

@@ -1,0 +1,294 @@
+"""Names in running text: find them, split titles off, map surnames and pronouns to people."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_CAP = r"(?:[A-Z]\.(?:[A-Z]\.)+|[A-ZÀ-Ý][\w’'\-]*\.?)"
+NAME = re.compile(_CAP + r"(?:\s+(?:(?:de|van|von|bin|al|da|di|le|la)\s+)?" + _CAP + r")*")
+
+#: Words that open a capitalised run but are titles, roles or descriptors, not the name.
+TITLES = {
+    "president",
+    "senator",
+    "sen.",
+    "secretary",
+    "minister",
+    "prime",
+    "envoy",
+    "special",
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "ambassador",
+    "gov.",
+    "governor",
+    "rep.",
+    "representative",
+    "chancellor",
+    "general",
+    "gen.",
+    "dr.",
+    "mr.",
+    "ms.",
+    "mrs.",
+    "sir",
+    "chairman",
+    "chair",
+    "director",
+    "ceo",
+    "king",
+    "queen",
+    "pope",
+    "judge",
+    "justice",
+    "mayor",
+    "commissioner",
+    "deputy",
+    "vice",
+    "foreign",
+    "defense",
+    "defence",
+    "state",
+    "former",
+    "u.s.",
+    "us",
+    "uk",
+    "eu",
+    "white",
+    "house",
+    "kremlin",
+    "economic",
+    "host",
+    "reporter",
+    "correspondent",
+    "colleague",
+    "lawmaker",
+    "leader",
+    "officer",
+    "official",
+}
+#: Capitalised words that are places, groups or sentence furniture rather than people.
+NOT_PEOPLE = {
+    "the",
+    "a",
+    "an",
+    "in",
+    "on",
+    "at",
+    "but",
+    "and",
+    "or",
+    "if",
+    "when",
+    "while",
+    "during",
+    "after",
+    "before",
+    "since",
+    "as",
+    "so",
+    "yet",
+    "this",
+    "that",
+    "these",
+    "those",
+    "it",
+    "its",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "you",
+    "his",
+    "her",
+    "their",
+    "our",
+    "my",
+    "even",
+    "earlier",
+    "later",
+    "still",
+    "also",
+    "then",
+    "now",
+    "here",
+    "there",
+    "what",
+    "who",
+    "why",
+    "how",
+    "among",
+    "for",
+    "with",
+    "without",
+    "from",
+    "to",
+    "by",
+    "of",
+    "no",
+    "not",
+    "most",
+    "many",
+    "some",
+    "all",
+    "both",
+    "each",
+    "every",
+    "more",
+    "less",
+    "about",
+    "russia",
+    "russian",
+    "ukraine",
+    "ukrainian",
+    "america",
+    "american",
+    "europe",
+    "european",
+    "china",
+    "chinese",
+    "moscow",
+    "kyiv",
+    "washington",
+    "gaza",
+    "israel",
+    "iran",
+    "nato",
+    "congress",
+    "senate",
+    "kremlin",
+    "white",
+    "house",
+    "united",
+    "states",
+    "kingdom",
+    "miami",
+    "florida",
+    "alaska",
+    "arctic",
+    "riyadh",
+    "geneva",
+    "london",
+    "paris",
+    "berlin",
+    "west",
+    "western",
+    "east",
+    "eastern",
+    "north",
+    "south",
+    "korea",
+    "ai",
+    "ceo",
+    "cia",
+    "fbi",
+    "un",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "getting",
+    "right",
+    "wall",
+    "street",
+    "journal",
+}
+NATIONALITY = re.compile(r"(?:ian|ean|ese|ish|ic|i)$", re.I)
+AGENT_NOUN = re.compile(r"^[A-Z][a-z]+(?:er|or|ist|ian|ant|ent|ary|ive)$")
+PRONOUNS = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
+
+
+def strip_titles(run: str) -> tuple[str, str | None]:
+    """('Donald Trump', 'U.S. President') from 'U.S. President Donald Trump'."""
+    tokens = run.split()
+    cut = 0
+    while cut < len(tokens) - 1 and (
+        tokens[cut].lower().strip(",") in TITLES
+        or (NATIONALITY.search(tokens[cut]) and tokens[cut].lower() in NOT_PEOPLE)
+    ):
+        cut += 1
+    # "Engineer Karen Ostby", "Economist Ana Ruiz": an agent noun opening a run of three.
+    while len(tokens) - cut >= 3 and AGENT_NOUN.search(tokens[cut]):
+        cut += 1
+    role = " ".join(tokens[:cut]) or None
+    return " ".join(tokens[cut:]).rstrip(".,’'s").strip(), role
+
+
+def looks_like_person(name: str) -> bool:
+    tokens = [t.lower().strip(".,’'") for t in name.split()]
+    if not tokens or any(t in NOT_PEOPLE for t in tokens):
+        return False
+    return 2 <= len(tokens) <= 4
+
+
+@dataclass
+class PeopleTracker:
+    """People mentioned so far in one document, in order, to resolve surnames and pronouns."""
+
+    full_names: dict[str, str] = field(default_factory=dict)  # surname → full name
+    mentions: list[tuple[int, str]] = field(default_factory=list)  # (offset, full name)
+    gender: dict[str, str] = field(default_factory=dict)
+    #: Every capitalised word seen, to expand a short form ("Exxon" → "ExxonMobil").
+    words: set[str] = field(default_factory=set)
+
+    def observe(self, text: str, offset: int) -> None:
+        """Record every person-like name in a stretch of text starting at `offset`."""
+        for m in NAME.finditer(text):
+            self.words.update(m.group().split())
+            name, role = strip_titles(m.group())
+            if looks_like_person(name):
+                self.full_names.setdefault(name.split()[-1], name)
+                self.mentions.append((offset + m.start(), name))
+            elif (
+                len(name.split()) == 1
+                and name.lower() not in NOT_PEOPLE
+                and (role or name in self.full_names)
+            ):
+                # "President Putin" is a person; so is "Putin" once we know him.
+                full = self.full_names.setdefault(name, name)
+                self.mentions.append((offset + m.start(), full))
+
+    def canonical(self, name: str) -> str:
+        """The fullest form of a name seen so far ('Dannenberg' → 'Rob Dannenberg')."""
+        name, _ = strip_titles(name)
+        if len(name.split()) == 1:
+            if name in self.full_names:
+                return self.full_names[name]
+            longer = sorted(
+                w for w in self.words if w.startswith(name) and w[len(name) :].isalpha()
+            )
+            return longer[0] if longer and longer[0][len(name)].isupper() else name
+        return name
+
+    def pronoun(self, word: str, before: int) -> str | None:
+        """The most recent person before `before` compatible with the pronoun's gender."""
+        wanted = PRONOUNS.get(word.lower())
+        for offset, name in reversed(self.mentions):
+            if offset >= before:
+                continue
+            known = self.gender.get(name)
+            if wanted is None or known is None or known == wanted:
+                return name
+        return None
+
+    def learn_gender(self, name: str, word: str) -> None:
+        if word.lower() in PRONOUNS:
+            self.gender.setdefault(name, PRONOUNS[word.lower()])

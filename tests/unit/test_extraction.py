@@ -1,0 +1,189 @@
+"""Extraction rules, each on sentences written for the test (not taken from the seeds)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from service.extraction import CHECKWORTHY, DocumentContext, extract
+from service.extraction.boilerplate import skip_reason
+from service.extraction.dates import resolve_date
+
+NEWS = DocumentContext(published_on=date(2024, 6, 12), outlet="Harbour Gazette", author="Mia Lund")
+
+
+def one(body: str, context: DocumentContext = NEWS) -> dict[str, object]:
+    found = extract(body, context)
+    assert len(found) == 1, [c.text for c in found]
+    return found[0].as_json()
+
+
+def test_spans_are_exact_offsets_into_the_body() -> None:
+    body = (
+        "Headline Without Period\n\n  Café owners said rents rose 12% in 2023.  \n"
+        "The council approved the budget on Monday.\n"
+    )
+    for c in extract(body, NEWS):
+        assert body[c.start : c.end] == c.text
+    assert [c.text for c in extract(body, NEWS)] == [
+        "Café owners said rents rose 12% in 2023.",
+        "The council approved the budget on Monday.",
+    ]
+
+
+def test_unattributed_text_belongs_to_the_author_or_else_the_outlet() -> None:
+    assert one("The port handled 4 million containers last year.")["speaker"] == {
+        "name": "Mia Lund"
+    }
+    no_author = DocumentContext(outlet="Harbour Gazette")
+    claim = one("The port handled 4 million containers last year.", no_author)
+    assert claim["speaker"] == {"name": "Harbour Gazette"}
+    assert claim["attribution"] == "author"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "cue"),
+    [
+        ('"The dam will hold," Karen Ostby said.', "Karen Ostby", "said"),
+        ('"The dam will hold," said Karen Ostby.', "Karen Ostby", "said"),
+        ("Karen Ostby said: “The dam will hold through the winter.”", "Karen Ostby", "said"),
+        (
+            "“The dam will hold through the winter,” Karen Ostby told reporters.",
+            "Karen Ostby",
+            "told",
+        ),
+    ],
+)
+def test_direct_quotes_in_straight_and_curly_marks(sentence: str, speaker: str, cue: str) -> None:
+    claim = one(sentence)
+    assert claim["attribution"] == "direct_quote"
+    assert claim["speaker"] == {"name": speaker}
+    assert claim["cue"] == cue
+
+
+def test_a_follow_on_quote_joins_the_previous_speakers_claim() -> None:
+    body = '"The levy funds the new ferry," Tomas Berg said. "It starts running in May."'
+    claim = one(body)
+    assert claim["text"] == body
+    assert claim["speaker"] == {"name": "Tomas Berg"}
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        (
+            "Mayor Tomas Berg, who chairs the harbour board, believes the levy raised $3 million.",
+            "Tomas Berg",
+        ),
+        (
+            "Engineer Karen Ostby noted on Monday that the dam lost 2 meters of water.",
+            "Karen Ostby",
+        ),
+        ("According to Karen Ostby, the reservoir fell by 40% in June.", "Karen Ostby"),
+        ("Nordvik Shipping later denied that it had cut 300 jobs.", "Nordvik Shipping"),
+    ],
+)
+def test_indirect_attribution_with_titles_split_off(body: str, speaker: str) -> None:
+    claim = one(body)
+    assert claim["attribution"] == "indirect"
+    assert claim["speaker"] == {"name": speaker}
+
+
+def test_surnames_and_pronouns_resolve_to_the_person_named_earlier() -> None:
+    body = (
+        "Harbour master Ingrid Solberg met the ferry operators on Monday. "
+        '"We lost 12 sailings to the storm," Solberg said. '
+        "She added that repairs would cost 2 million kroner."
+    )
+    claims = extract(body, NEWS)
+    assert [c.speaker for c in claims[1:]] == ["Ingrid Solberg", "Ingrid Solberg"]
+
+
+def test_anonymous_and_documentary_sources_are_recognised() -> None:
+    anon = one("The merger talks stalled in May, according to people familiar with the talks.")
+    assert anon["attribution"] == "anonymous"
+    assert anon["speaker"] is None
+    doc = one("Port data showing 14 ship arrivals a day contradict the claim.")
+    assert doc["attribution"] == "document"
+    assert doc["speaker"] == {"name": "Port data"}
+
+
+def test_transcripts_without_labels_are_transcript_turns() -> None:
+    claim = one("We counted 40 trucks at the border crossing.", DocumentContext(kind="transcript"))
+    assert claim["attribution"] == "transcript_turn"
+    assert claim["speaker"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Disclaimer: This is not financial advice.", "disclaimer"),
+        ("Sign up for our free morning newsletter.", "sign-up prompt"),
+        ("Learn more about your ad choices. Visit podcastchoices.com/adchoices", "ad read"),
+        ("This episode is brought to you by Acme Mattresses.", "ad read"),
+        ("Editor’s note: The views expressed are the author's own.", "editor's note"),
+        ("Read more", "navigation"),
+        ("3 min read", "navigation"),
+        ("  4. 4", "debris"),
+        ("Harbour Gazette", "no sentence"),
+    ],
+)
+def test_non_editorial_text_is_recognised(text: str, expected: str) -> None:
+    assert skip_reason(text) == expected
+
+
+def test_non_editorial_blocks_yield_no_claims_and_credits_are_trimmed() -> None:
+    body = (
+        "Harbour Gazette\nJune 12\n\n"
+        "The new ferry entered service on June 3, 2024. (Ola Dahl / Reuters)\n"
+        "Disclaimer: Investing carries risk. This is not financial advice.\n"
+    )
+    claims = extract(body, NEWS)
+    assert [c.text for c in claims] == ["The new ferry entered service on June 3, 2024."]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "precision"),
+    [
+        ("The vote took place on Monday.", date(2024, 6, 10), "day"),
+        ("The minister will visit on Friday.", date(2024, 6, 14), "day"),
+        ("The deal was signed Jan 30.", date(2024, 1, 30), "day"),
+        ("Talks resumed on 3 March 2023.", date(2023, 3, 3), "day"),
+        ("Shipments began in September 2022.", date(2022, 9, 1), "month"),
+        ("The tunnel opened in 1998.", date(1998, 1, 1), "year"),
+    ],
+)
+def test_dates_resolve_against_the_publication_date(
+    sentence: str, value: date, precision: str
+) -> None:
+    found = resolve_date(sentence, date(2024, 6, 12))  # a Wednesday
+    assert found is not None
+    assert (found.value, found.precision) == (value, precision)
+
+
+def test_the_publication_date_is_not_a_claim_date() -> None:
+    assert resolve_date("The ferry is popular with tourists.", date(2024, 6, 12)) is None
+
+
+def test_numbers_and_names_raise_checkworthiness_and_opinions_lower_it() -> None:
+    factual = one("Nordvik Shipping cut 300 jobs in Bergen in 2023.")
+    vague = extract("Perhaps things might improve eventually.", NEWS)
+    question = one("Did Nordvik Shipping cut 300 jobs in Bergen?")
+    assert factual["checkworthiness"] >= CHECKWORTHY
+    assert vague == []  # speculation with nothing checkable is not a claim
+    assert question["checkworthiness"] < CHECKWORTHY
+    assert "question" in question["reasons"]
+
+
+def test_unbalanced_quotes_degrade_locally() -> None:
+    body = 'Tomas Berg said "the levy raised $3 million. The ferry sails daily from Bergen to Oslo.'
+    claims = extract(body, NEWS)
+    assert len(claims) == 2
+    assert claims[1].text == "The ferry sails daily from Bergen to Oslo."
+
+
+def test_an_empty_or_sentence_less_body_yields_nothing() -> None:
+    assert extract("", NEWS) == []
+    assert extract("   \n\n  ", NEWS) == []
+    assert extract("Logo\nMenu\nHome", NEWS) == []
