@@ -8,11 +8,11 @@ speaker names resolved within the document → claim date → check-worthiness.
 from __future__ import annotations
 
 from service.extraction.attribution import attribute, is_follow_on_quote
-from service.extraction.boilerplate import PHOTO_CREDIT, skip_reason, trim_credit
+from service.extraction.boilerplate import PHOTO_CREDIT, ad_blocks, skip_reason, trim_credit
 from service.extraction.checkworthiness import proper_nouns, score
 from service.extraction.dates import resolve_date
 from service.extraction.model import Candidate, DocumentContext, ResolvedDate
-from service.extraction.segment import blocks, sentences
+from service.extraction.segment import Span, blocks, sentences
 from service.extraction.speakers import PeopleTracker
 
 EXTRACTOR_VERSION = "rules-1"
@@ -37,6 +37,30 @@ def _not_a_claim(value: float, reasons: list[str], *, attributed: bool) -> bool:
     return value < NOT_A_CLAIM or ("opinion marker" in reasons and not attributed)
 
 
+def _mend(spans: list[Span], body: str) -> list[Span]:
+    """Rejoin a sentence the splitter cut after an abbreviation ('the U.S. | in April')."""
+    out: list[Span] = []
+    for span in spans:
+        if out and span.text[0].islower():
+            out[-1] = Span(out[-1].start, span.end, body[out[-1].start : span.end])
+        else:
+            out.append(span)
+    return out
+
+
+def reader_comments(all_blocks: list[Span]) -> dict[int, str]:
+    """Trailing blocks of a blog post written in short, conversational sentences: reader
+    comments, which speak for their commenters (numbered, as no names are given)."""
+    found: list[int] = []
+    for index in range(len(all_blocks) - 1, 0, -1):
+        parts = sentences(all_blocks[index])
+        words = sum(len(p.text.split()) for p in parts)
+        if not parts or words / len(parts) >= 10:
+            break
+        found.append(index)
+    return {index: f"Reader comment {n}" for n, index in enumerate(sorted(found), 1)}
+
+
 def extract(body: str, context: DocumentContext | None = None) -> list[Candidate]:
     """The candidate claims of a document, in reading order, with exact spans into `body`."""
     context = context or DocumentContext()
@@ -44,7 +68,12 @@ def extract(body: str, context: DocumentContext | None = None) -> list[Candidate
     out: list[Candidate] = []
     seen_blocks: set[str] = set()
     known = proper_nouns(body)
-    for block in blocks(body):
+    all_blocks = blocks(body)
+    ads = ad_blocks([b.text for b in all_blocks])
+    comments = reader_comments(all_blocks) if context.kind == "blog" else {}
+    for index, block in enumerate(all_blocks):
+        if index in ads:
+            continue
         if skip_reason(block.text, author=context.author) or block.text in seen_blocks:
             # A caption repeated verbatim (image and lightbox) is one claim, not two.
             continue
@@ -52,7 +81,7 @@ def extract(body: str, context: DocumentContext | None = None) -> list[Candidate
         # A photo caption speaks for the outlet, not for the op-ed's author.
         caption = bool(PHOTO_CREDIT.search(block.text)) or body.count(block.text) > 1
         previous: Candidate | None = None
-        for sent in sentences(block):
+        for sent in _mend(sentences(block), body):
             text = trim_credit(sent.text)
             if len(text.split()) < 3:
                 continue
@@ -67,13 +96,12 @@ def extract(body: str, context: DocumentContext | None = None) -> list[Candidate
                 continue
             found = attribute(text, sent.start, people)
             people.observe(text, sent.start)
-            if found:
-                speaker, kind, cue, confidence = (
-                    found.speaker,
-                    found.kind,
-                    found.cue,
-                    found.confidence,
-                )
+            if index in comments and (found is None or found.kind != "direct_quote"):
+                # A commenter's own assertions are theirs, whoever they are about.
+                speaker, kind, cue, confidence = comments[index], "author", "reader comment", 0.5
+            elif found:
+                speaker, kind = found.speaker, found.kind
+                cue, confidence = found.cue, found.confidence
             elif caption:
                 speaker, kind, cue, confidence = context.outlet, "author", "photo caption", 0.6
             else:

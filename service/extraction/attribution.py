@@ -20,7 +20,10 @@ _Q = r"[\"“”]"
 _SUBJECT = (
     r"(?P<subj>(?:he|she|they)\b|" + NAME.pattern + r"(?:\s+of\s+(?:the\s+)?[A-Z][\w.&\-]*)?)"
 )
-_ADVERB = r"(?:\s+(?:also|later|recently|publicly|previously|repeatedly|once|then|further))?"
+_ADVERB = (
+    r"(?:\s+(?:also|later|recently|publicly|previously|repeatedly|once|then|further|even|"
+    r"now|still|has|had|have|privately|reportedly))?"
+)
 
 #: "…," Dannenberg said.  /  "…," said Dannenberg.
 QUOTE_THEN_CUE = re.compile(
@@ -62,7 +65,8 @@ ANONYMOUS = re.compile(
     r"who (?:spoke|asked)[^,.]{0,40}anonymity)[^,.;]{0,40}|"
     r"(?:unnamed|anonymous|senior|several|two|three|four)\s+"
     r"(?:sources?|officials?|people|diplomats?)(?:\s+said)?|"
-    r"reportedly|it (?:was|has been|is) reported|according to (?:reports|sources|people))\b",
+    r"reportedly|it (?:was|has been|is) reported|"
+    r"according to (?:(?:recent|media|news|press) )?(?:reports?|reporting|sources|people))\b",
     re.I,
 )
 DOCUMENTARY = re.compile(

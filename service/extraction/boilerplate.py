@@ -47,7 +47,52 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("credit", re.compile(r"^\s*(?:photo|image|illustration|credit)s?\s*[:/]", re.I)),
+    (
+        "credits",
+        re.compile(
+            r"\btheme music\b|\b(?:produced|edited|mixed|engineered|hosted) by\b|"
+            r"\bfact[- ]checking (?:this week |today )?by\b|\bco-production of\b|"
+            r"\bour (?:senior |executive )?producers?\b|\bthat's all for today\b|"
+            r"\bsee you (?:on|tomorrow|next)\b|\bwelcome to [A-Z][\w ]+, (?:our|the) show\b|"
+            r"\bcoming up on the show\b|^I'm [A-Z][a-z]+ [A-Z][a-z]+\.?$",
+            re.I,
+        ),
+    ),
 ]
+
+#: Sponsor-read markers: a block with one opens an ad run (see ad_blocks).
+AD_MARKER = re.compile(
+    r"\bmember,? fdic\b|\bcopyright \d{4}\b|\bnmls\b|\bterms (?:apply|and conditions)\b|"
+    r"\bsubject to (?:credit )?approval\b|\blimited[- ]time offer\b|\blearn more at\b|"
+    r"\bexpires\b|\bpromo\b|\b[a-z0-9-]+\.(?:com|fm)(?:/|\b)|\bin the app\b|\bfree shipping\b|"
+    r"\bget started (?:today|now)\b|\bsponsor(?:ed)?\b",
+    re.I,
+)
+_SECOND_PERSON = re.compile(r"\byou(?:r|'ll|'re|'ve)?\b", re.I)
+
+
+def ad_blocks(texts: list[str]) -> set[int]:
+    """Indexes of blocks inside sponsor reads: each block with an ad marker, plus the
+    neighbouring blocks that address the listener ("you get…") or are short slogans, and
+    whatever lies between two ad blocks a few lines apart."""
+    ads = {i for i, t in enumerate(texts) if AD_MARKER.search(t) or skip_reason(t) == "ad read"}
+    # A sponsor read is bracketed: "brought to you by X" … "learn more at x.com".
+    ordered = sorted(ads)
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        if b - a <= 5:
+            ads.update(range(a, b))
+    for start in sorted(ads):
+        for step in (-1, 1):
+            i = start + step
+            while (
+                0 <= i < len(texts)
+                and i not in ads
+                and (_SECOND_PERSON.search(texts[i]) or len(texts[i].split()) <= 5)
+            ):
+                ads.add(i)
+                i += step
+    return ads
+
 
 #: A parenthesised photo credit at the end of a caption: "(Drew Angerer / AFP via Getty Images)".
 PHOTO_CREDIT = re.compile(

@@ -187,3 +187,35 @@ def test_an_empty_or_sentence_less_body_yields_nothing() -> None:
     assert extract("", NEWS) == []
     assert extract("   \n\n  ", NEWS) == []
     assert extract("Logo\nMenu\nHome", NEWS) == []
+
+
+def test_sponsor_reads_in_a_transcript_yield_no_claims() -> None:
+    body = (
+        "The harbour board met three times in March.\n"
+        "This episode is brought to you by Acme Bank.\n"
+        "Acme Bank has served coastal towns for 80 years.\n"
+        "With Acme Checking, you get no monthly fees.\n"
+        "Member FDIC. Learn more at acmebank.com/podcast.\n"
+        "Back to the story: the board approved the levy in April.\n"
+    )
+    texts = [c.text for c in extract(body, DocumentContext(kind="transcript"))]
+    assert texts == [
+        "The harbour board met three times in March.",
+        "Back to the story: the board approved the levy in April.",
+    ]
+
+
+def test_trailing_reader_comments_on_a_blog_belong_to_commenters() -> None:
+    body = (
+        "The city council voted on Tuesday to close the old ferry terminal, citing repair "
+        "costs that the harbour office put at 40 million kroner over ten years.\n"
+        "Great post. The mayor lied about the costs. Nobody believes him.\n"
+    )
+    claims = extract(body, DocumentContext(kind="blog", author="Ola Dahl"))
+    assert claims[0].speaker == "Ola Dahl"
+    assert {c.speaker for c in claims[1:]} == {"Reader comment 1"}
+
+
+def test_a_sentence_cut_after_an_abbreviation_is_rejoined() -> None:
+    body = "The envoy flew to the U.S. in April and met 12 senators."
+    assert [c.text for c in extract(body, NEWS)] == [body]
