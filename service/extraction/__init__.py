@@ -96,6 +96,8 @@ def extract(body: str, context: DocumentContext | None = None) -> list[Candidate
                 continue
             found = attribute(text, sent.start, people)
             people.observe(text, sent.start)
+            speaker: str | None
+            cue: str | None
             if index in comments and (found is None or found.kind != "direct_quote"):
                 # A commenter's own assertions are theirs, whoever they are about.
                 speaker, kind, cue, confidence = comments[index], "author", "reader comment", 0.5

@@ -6,6 +6,7 @@ reviewer can see it; sentence-level trimming removes trailing photo credits.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -78,7 +79,7 @@ def ad_blocks(texts: list[str]) -> set[int]:
     ads = {i for i, t in enumerate(texts) if AD_MARKER.search(t) or skip_reason(t) == "ad read"}
     # A sponsor read is bracketed: "brought to you by X" … "learn more at x.com".
     ordered = sorted(ads)
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in itertools.pairwise(ordered):
         if b - a <= 5:
             ads.update(range(a, b))
     for start in sorted(ads):
