@@ -19,6 +19,10 @@ class DocumentCreate(StrictSchema):
     kind = fields.String(load_default="news", validate=validate.OneOf(KINDS))
     language = fields.String(load_default="en", validate=validate.Length(min=2, max=16))
     derived_from_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    extract = fields.Boolean(
+        load_default=True,
+        metadata={"description": "extract candidate claims now (in the same transaction)"},
+    )
 
 
 class OutletOut(Schema):
@@ -51,3 +55,10 @@ class DocumentQuery(PageQuery):
     published_from = fields.Date()
     published_to = fields.Date()
     q = text_query("words in the title")
+
+
+class ExtractionOut(Schema):
+    extractor_version = fields.String()
+    created = fields.Integer(metadata={"description": "new candidate claims"})
+    replaced = fields.Integer(metadata={"description": "untouched candidates replaced"})
+    kept = fields.Integer(metadata={"description": "claims a person touched, kept as they are"})

@@ -131,6 +131,7 @@ def make_document(client: FlaskClient, reviewer: dict[str, str]) -> Callable[...
             "title": f"Bridge story {n}",
             "published_on": "2025-11-25",
             "kind": "news",
+            "extract": False,
         } | overrides
         response = client.post("/api/v1/documents", json=payload, headers=reviewer)
         assert response.status_code in (200, 201), response.json

@@ -7,18 +7,26 @@ from typing import Any
 from flask.views import MethodView
 
 from schemas.claims import ClaimOut, DocumentClaimsQuery
-from schemas.documents import DocumentCreate, DocumentFullOut, DocumentOut, DocumentQuery
+from schemas.documents import (
+    DocumentCreate,
+    DocumentFullOut,
+    DocumentOut,
+    DocumentQuery,
+    ExtractionOut,
+)
 from service.api.blueprint import Blueprint
 from service.api.context import current_actor, db_session, next_link, readable, requires
 from service.domain.enums import DocumentKind, Role
+from service.extraction import EXTRACTOR_VERSION
 from service.operations.claims import ClaimFilters, list_claims
 from service.operations.documents import (
     DocumentFilters,
     NewDocument,
-    create_document,
     get_document,
+    ingest_document,
     list_documents,
 )
+from service.operations.extraction import extract_claims
 
 blp = Blueprint(
     "documents",
@@ -53,7 +61,10 @@ class Documents(MethodView):
         """Ingest a document. Posting a body already stored returns that document with 200."""
         session = db_session()
         data["kind"] = DocumentKind(data.get("kind", "news"))
-        doc, created = create_document(session, current_actor(), NewDocument(**data))
+        extract = data.pop("extract")
+        doc, created = ingest_document(
+            session, current_actor(), NewDocument(**data), extract=extract
+        )
         session.commit()
         headers = {"Location": f"/api/v1/documents/{doc.id}"}
         return doc, 201 if created else 200, headers
@@ -69,6 +80,24 @@ class DocumentById(MethodView):
         doc = get_document(db_session(), document_id)
         blp.set_etag({"id": doc.id, "sha": doc.body_sha256, "derived": doc.derived_from_id})
         return doc
+
+
+@blp.route("/<int:document_id>/extract")
+class DocumentExtract(MethodView):
+    @requires(Role.REVIEWER)
+    @blp.response(200, ExtractionOut)
+    def post(self, document_id: int) -> Any:
+        """Re-run the extractor: claims a person touched stay, untouched candidates are replaced."""
+        session = db_session()
+        document = get_document(session, document_id, for_update=True)
+        result = extract_claims(session, current_actor(), document)
+        session.commit()
+        return {
+            "extractor_version": EXTRACTOR_VERSION,
+            "created": len(result.created),
+            "replaced": result.replaced,
+            "kept": result.kept,
+        }
 
 
 @blp.route("/<int:document_id>/claims")

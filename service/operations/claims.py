@@ -319,8 +319,12 @@ def decide_status(
     return claim
 
 
-def claim_history(session: Session, claim: Claim) -> list[Event]:
-    return entity_history(session, "claims", claim.id)
+def claim_history(session: Session, claim_id: int) -> list[Event]:
+    """The claim's events; NotFound if there never was such a claim."""
+    events = entity_history(session, "claims", claim_id)
+    if not events:
+        raise NotFound(f"no claim {claim_id}")
+    return events
 
 
 _CLAIMS = Claim.__table__

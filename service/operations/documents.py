@@ -15,6 +15,7 @@ from service.domain.errors import InvalidInput, NotFound
 from service.models import Document, Outlet
 from service.operations.actors import Actor
 from service.operations.events import record_event, snapshot
+from service.operations.extraction import extract_claims
 from service.operations.pagination import keyset_page
 
 
@@ -100,8 +101,21 @@ def create_document(session: Session, actor: Actor, new: NewDocument) -> tuple[D
     return doc, True
 
 
-def get_document(session: Session, document_id: int) -> Document:
-    doc = session.get(Document, document_id)
+def ingest_document(
+    session: Session, actor: Actor, new: NewDocument, *, extract: bool = True
+) -> tuple[Document, bool]:
+    """Store a document and extract its claims, in the caller's one transaction."""
+    doc, created = create_document(session, actor, new)
+    if created and extract:
+        extract_claims(session, actor, doc)
+    return doc, created
+
+
+def get_document(session: Session, document_id: int, *, for_update: bool = False) -> Document:
+    """One document; for_update locks it (two re-extractions must not interleave)."""
+    doc = session.get(
+        Document, document_id, with_for_update={"of": Document} if for_update else None
+    )
     if doc is None:
         raise NotFound(f"no document {document_id}")
     return doc

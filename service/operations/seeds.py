@@ -13,7 +13,7 @@ from service.domain.enums import DocumentKind
 from service.domain.errors import InvalidInput
 from service.models import Document
 from service.operations.actors import Actor
-from service.operations.documents import NewDocument, create_document
+from service.operations.documents import NewDocument, ingest_document
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def load_seeds(session: Session, actor: Actor, seeds_dir: Path) -> list[SeedResu
             )
         body = (seeds_dir / entry["file"]).read_text(encoding="utf-8")
         published = entry.get("published_on")
-        doc, created = create_document(
+        doc, created = ingest_document(
             session,
             actor,
             NewDocument(

@@ -1,0 +1,177 @@
+"""Run the extractor on a stored document and keep its candidates as claims."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from sqlalchemy import Select, delete, exists, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from service.domain.enums import (
+    Attribution,
+    ClaimOrigin,
+    ClaimStatus,
+    DatePrecision,
+    SpeakerKind,
+)
+from service.extraction import EXTRACTOR_VERSION, Candidate, DocumentContext, extract
+from service.models import Claim, ClaimLink, Document, Evidence, Speaker
+from service.operations.actors import Actor
+from service.operations.claims import NewClaim, SpeakerChoice, create_claim
+from service.operations.events import record_event, snapshot
+from service.operations.speakers import add_alias, create_speaker, normalize_name
+
+#: A name this close to a known speaker's name or alias is taken to be that speaker.
+SAME_NAME = 88.0
+#: A lone surname this close to the surname of a known full name is that person.
+SAME_SURNAME = 85.0
+
+
+@dataclass(frozen=True)
+class SpeakerMatch:
+    speaker: Speaker
+    score: float
+
+
+def context_of(document: Document) -> DocumentContext:
+    return DocumentContext(
+        published_on=document.published_on,
+        author=document.author,
+        outlet=document.outlet.name if document.outlet else None,
+        kind=document.kind,
+    )
+
+
+def match_speaker(name: str, speakers: list[Speaker]) -> SpeakerMatch | None:
+    """The known speaker a name most likely refers to (name variants, surname only)."""
+    norm = normalize_name(name)
+    best: SpeakerMatch | None = None
+    for speaker in speakers:
+        for alias in speaker.aliases:
+            if alias.normalized == norm:
+                return SpeakerMatch(speaker, 100.0)
+            score = fuzz.ratio(norm, alias.normalized)
+            name_tokens, alias_tokens = norm.split(), alias.normalized.split()
+            if len(name_tokens) == 1 and len(alias_tokens) > 1:
+                score = fuzz.ratio(norm, alias_tokens[-1]) if score < SAME_NAME else score
+                if score < SAME_SURNAME:
+                    continue
+            elif (
+                len(name_tokens) > 1 and len(alias_tokens) > 1 and name_tokens[0] != alias_tokens[0]
+            ):
+                # "Steve Witkoff" and "Jared Witkoff" are different people.
+                continue
+            elif score < SAME_NAME:
+                continue
+            if best is None or score > best.score:
+                best = SpeakerMatch(speaker, score)
+    return best
+
+
+class SpeakerResolver:
+    """Resolves extracted names to speaker entities, creating or aliasing as needed."""
+
+    def __init__(self, session: Session, actor: Actor, document: Document) -> None:
+        self.session, self.actor, self.document = session, actor, document
+        self.speakers = list(
+            session.scalars(
+                select(Speaker)
+                .where(Speaker.merged_into_id.is_(None))
+                .options(selectinload(Speaker.aliases))
+            )
+        )
+        self.cache: dict[str, Speaker] = {}
+
+    def _kind(self, name: str) -> SpeakerKind:
+        outlet = self.document.outlet.name if self.document.outlet else None
+        if name == outlet or name.split()[-1].lower() in ("data", "documents", "report", "drafts"):
+            return SpeakerKind.ORGANISATION
+        return SpeakerKind.PERSON if " " in name else SpeakerKind.UNKNOWN
+
+    def resolve(self, name: str) -> Speaker:
+        if name in self.cache:
+            return self.cache[name]
+        match = match_speaker(name, self.speakers)
+        if match is None:
+            speaker = create_speaker(self.session, self.actor, name, kind=self._kind(name))
+            self.speakers.append(speaker)
+        else:
+            speaker = match.speaker
+            if match.score < 100.0:
+                add_alias(self.session, self.actor, speaker, name, match_score=match.score / 100)
+        self.cache[name] = speaker
+        return speaker
+
+
+def _new_claim(document: Document, candidate: Candidate, speaker_id: int | None) -> NewClaim:
+    reasons: list[str] = list(candidate.reasons)
+    if candidate.claim_date:
+        reasons.append(f"date: {candidate.claim_date.how}")
+    reasons.append(f"attribution confidence {candidate.confidence:.2f}")
+    return NewClaim(
+        document_id=document.id,
+        span_start=candidate.start,
+        span_end=candidate.end,
+        text=candidate.text,
+        speaker=SpeakerChoice(speaker_id=speaker_id) if speaker_id else None,
+        attribution=Attribution(candidate.attribution),
+        cue=candidate.cue[:200] if candidate.cue else None,
+        claim_date=candidate.claim_date.value if candidate.claim_date else None,
+        date_precision=DatePrecision(candidate.claim_date.precision)
+        if candidate.claim_date
+        else None,
+        checkworthiness=round(candidate.checkworthiness, 3),
+        reasons=reasons,
+        origin=ClaimOrigin.EXTRACTED,
+        extractor_version=EXTRACTOR_VERSION,
+    )
+
+
+def _untouched(document_id: int) -> Select[int]:
+    """Extracted candidates no person has touched: never edited, decided, linked or evidenced."""
+    return select(Claim.id).where(
+        Claim.document_id == document_id,
+        Claim.origin == ClaimOrigin.EXTRACTED,
+        Claim.version == 1,
+        Claim.status == ClaimStatus.UNREVIEWED,
+        ~exists().where(or_(ClaimLink.claim_a_id == Claim.id, ClaimLink.claim_b_id == Claim.id)),
+        ~exists().where(Evidence.claim_id == Claim.id),
+    )
+
+
+@dataclass(frozen=True)
+class ExtractionResult:
+    created: list[Claim]
+    kept: int
+    replaced: int
+
+
+def extract_claims(session: Session, actor: Actor, document: Document) -> ExtractionResult:
+    """(Re-)extract a document: untouched candidates are replaced, touched claims kept."""
+    untouched_ids = list(session.scalars(_untouched(document.id)))
+    for claim in session.scalars(select(Claim).where(Claim.id.in_(untouched_ids))):
+        record_event(
+            session,
+            actor,
+            "claim.replaced",
+            claim,
+            before=snapshot(claim),
+            reason=f"re-extracted with {EXTRACTOR_VERSION}",
+        )
+    if untouched_ids:
+        session.execute(delete(Claim).where(Claim.id.in_(untouched_ids)))
+    kept_spans = {
+        (start, end)
+        for start, end in session.execute(
+            select(Claim.span_start, Claim.span_end).where(Claim.document_id == document.id)
+        )
+    }
+    resolver = SpeakerResolver(session, actor, document)
+    created = []
+    for candidate in extract(document.body, context_of(document)):
+        if (candidate.start, candidate.end) in kept_spans:
+            continue
+        speaker_id = resolver.resolve(candidate.speaker).id if candidate.speaker else None
+        created.append(create_claim(session, actor, _new_claim(document, candidate, speaker_id)))
+    return ExtractionResult(created=created, kept=len(kept_spans), replaced=len(untouched_ids))

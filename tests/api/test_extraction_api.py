@@ -1,0 +1,99 @@
+"""Extraction through the API: ingest yields claims in one transaction; re-extraction keeps
+what people touched."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+BODY = (
+    "Harbour Gazette\nJune 12\n\n"
+    "Mayor Tomas Berg said on Monday that the ferry levy raised $3 million in 2023.\n"
+    '"We will not raise it again," Berg told reporters.\n'
+    "The harbour board approved 14 new berths in May.\n"
+    "Disclaimer: This is not financial advice.\n"
+)
+
+
+def _ingest(client: FlaskClient, headers: dict[str, str], body: str = BODY) -> dict[str, object]:
+    response = client.post(
+        "/api/v1/documents",
+        json={
+            "body": body,
+            "outlet": "Harbour Gazette",
+            "published_on": "2024-06-12",
+            "kind": "news",
+        },
+        headers=headers,
+    )
+    assert response.status_code == 201, response.json
+    return response.json  # type: ignore[no-any-return]
+
+
+def test_ingesting_a_document_extracts_its_claims_with_speakers(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    doc = _ingest(client, reviewer)
+    claims = client.get(f"/api/v1/documents/{doc['id']}/claims").json
+    assert [c["text"][:20] for c in claims] == [
+        "Mayor Tomas Berg sai",
+        '"We will not raise i',
+        "The harbour board ap",
+    ]
+    assert claims[0]["speaker"]["name"] == "Tomas Berg"
+    assert claims[1]["speaker"]["id"] == claims[0]["speaker"]["id"]
+    assert claims[1]["attribution"] == "direct_quote"
+    assert claims[2]["speaker"]["name"] == "Harbour Gazette"
+    assert claims[0]["claim_date"] == "2024-06-10"
+    assert claims[0]["date_precision"] == "day"
+    assert all(c["origin"] == "extracted" and c["extractor_version"] for c in claims)
+
+
+def test_name_variants_across_documents_become_aliases_of_one_speaker(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    _ingest(client, reviewer)
+    other = _ingest(client, reviewer, "Mayor Tomas Bergh said the levy would end in 2026.\n")
+    claim = client.get(f"/api/v1/documents/{other['id']}/claims").json[0]
+    speaker = client.get(f"/api/v1/speakers/{claim['speaker']['id']}").json
+    assert speaker["name"] == "Tomas Berg"
+    variant = next(a for a in speaker["aliases"] if a["alias"] == "Tomas Bergh")
+    assert 0.85 <= variant["match_score"] < 1.0
+
+
+def test_a_body_with_no_sentences_is_a_document_with_no_claims(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    doc = _ingest(client, reviewer, "Logo\nMenu\nHome\n")
+    assert client.get(f"/api/v1/documents/{doc['id']}/claims").json == []
+
+
+def test_re_extraction_keeps_touched_claims_and_replaces_the_rest(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    doc = _ingest(client, reviewer)
+    claims = client.get(f"/api/v1/documents/{doc['id']}/claims").json
+    touched = claims[2]
+    etag = client.get(f"/api/v1/claims/{touched['id']}").headers["ETag"]
+    edit = client.patch(
+        f"/api/v1/claims/{touched['id']}",
+        json={"checkworthiness": 0.99},
+        headers=reviewer | {"If-Match": etag},
+    )
+    assert edit.status_code == 200
+    result = client.post(f"/api/v1/documents/{doc['id']}/extract", headers=reviewer)
+    assert result.status_code == 200
+    assert result.json["replaced"] == 2
+    assert result.json["created"] == 2
+    assert result.json["kept"] == 1
+    after = client.get(f"/api/v1/documents/{doc['id']}/claims").json
+    assert len(after) == 3
+    assert any(c["id"] == touched["id"] and c["checkworthiness"] == 0.99 for c in after)
+    history = client.get(f"/api/v1/claims/{claims[0]['id']}/history").json
+    assert history[-1]["action"] == "claim.replaced"
+
+
+def test_extraction_needs_a_reviewer_and_an_existing_document(
+    client: FlaskClient, make_key: object
+) -> None:
+    assert client.post("/api/v1/documents/1/extract").status_code == 401
+    assert client.post("/api/v1/documents/987654/extract", headers=reviewer).status_code == 404
