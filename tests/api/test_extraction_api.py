@@ -92,8 +92,8 @@ def test_re_extraction_keeps_touched_claims_and_replaces_the_rest(
     assert history[-1]["action"] == "claim.replaced"
 
 
-def test_extraction_needs_a_reviewer_and_an_existing_document(
-    client: FlaskClient, make_key: object
+def test_extraction_needs_a_key_and_an_existing_document(
+    client: FlaskClient, reviewer: dict[str, str]
 ) -> None:
     assert client.post("/api/v1/documents/1/extract").status_code == 401
     assert client.post("/api/v1/documents/987654/extract", headers=reviewer).status_code == 404
