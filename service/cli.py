@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import click
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
+from tqdm import tqdm
 
 from service.config import PROJECT_ROOT, Settings
 from service.db import create_db_engine, embedded_server_url, libpq_url
-from service.domain.enums import Role
+from service.domain.enums import DocumentKind, Role
+from service.extraction import DocumentContext, extract
 from service.migrate import upgrade
+from service.models import Claim
 from service.operations.actors import SYSTEM
 from service.operations.auth import authenticate, create_api_key, list_api_keys, revoke_api_key
+from service.operations.documents import NewDocument, ingest_document
 from service.operations.seeds import load_seeds
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
@@ -74,6 +80,67 @@ def seed() -> None:
     """Load the seed articles (idempotent)."""
     with _engine() as engine:
         _seed(engine)
+
+
+KINDS = [k.value for k in DocumentKind]
+
+
+@main.command("extract")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--published", type=click.DateTime(formats=["%Y-%m-%d"]), help="YYYY-MM-DD")
+@click.option("--author")
+@click.option("--outlet")
+@click.option("--kind", type=click.Choice(KINDS), default="news", show_default=True)
+def extract_file(
+    file: Path, published: datetime | None, author: str | None, outlet: str | None, kind: str
+) -> None:
+    """Print a text file's candidate claims as JSON lines; the database is not touched."""
+    body = _read_text(file)
+    context = DocumentContext(
+        published_on=published.date() if published else None,
+        author=author,
+        outlet=outlet,
+        kind=kind,
+    )
+    for candidate in extract(body, context):
+        click.echo(json.dumps(candidate.as_json(), ensure_ascii=False))
+
+
+def _read_text(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.BadParameter(f"{file} is not UTF-8 text ({exc.reason})") from exc
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--outlet")
+@click.option("--kind", type=click.Choice(KINDS), default="news", show_default=True)
+def ingest(paths: tuple[Path, ...], outlet: str | None, kind: str) -> None:
+    """Ingest text files and folders of them (*.txt), extracting claims, with a progress bar."""
+    files = sorted(
+        f for p in paths for f in ([p] if p.is_file() else p.rglob("*.txt")) if f.is_file()
+    )
+    created = existing = claims = 0
+    with _engine() as engine, tqdm(files, unit="file", disable=None) as bar:
+        for file in bar:
+            bar.set_postfix_str(file.name[:30])
+            body = _read_text(file)
+            if not body.strip():
+                click.echo(f"skipped {file}: empty", err=True)
+                continue
+            with Session(engine) as session:
+                new = NewDocument(
+                    body=body, outlet=outlet, title=file.stem, kind=DocumentKind(kind)
+                )
+                doc, was_created = ingest_document(session, SYSTEM, new)
+                n = session.scalar(select(func.count()).where(Claim.document_id == doc.id)) or 0
+                session.commit()
+            created += was_created
+            existing += not was_created
+            claims += n if was_created else 0
+    click.echo(f"{created} documents ingested ({claims} claims), {existing} already stored")
 
 
 @main.group()

@@ -13,6 +13,7 @@ from service.domain.enums import Role
 # (method, path template, minimal role). Paths use ids created by the `world` fixture.
 WRITE_ROUTES: list[tuple[str, str, Role]] = [
     ("POST", "/api/v1/documents", Role.REVIEWER),
+    ("POST", "/api/v1/documents/{document}/extract", Role.REVIEWER),
     ("POST", "/api/v1/claims", Role.REVIEWER),
     ("PATCH", "/api/v1/claims/{claim}", Role.REVIEWER),
     ("PUT", "/api/v1/claims/{claim}/status", Role.EDITOR),
@@ -49,6 +50,7 @@ def world(
     key = client.post("/api/v1/keys", json={"name": "victim", "role": "viewer"}, headers=admin)
     return {
         "ids": {
+            "document": doc_b["id"],
             "claim": claim["id"],
             "speaker": speaker.json["id"],
             "link": link.json["id"],

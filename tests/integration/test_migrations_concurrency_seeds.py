@@ -145,3 +145,41 @@ def test_cli_migrates_seeds_idempotently_and_makes_keys(
     assert created.exit_code == 0, created.output
     assert created.output.strip().splitlines()[-1].startswith("cdk_")
     assert "cli-user" in runner.invoke(main, ["keys", "list"]).output
+
+
+def test_cli_extract_prints_json_lines_without_a_database(tmp_path: Any) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from service.cli import main
+
+    article = tmp_path / "a.txt"
+    article.write_text(
+        '"The levy raised $3 million," Tomas Berg said on Monday.\n', encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["extract", str(article), "--published", "2024-06-12"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert rows[0]["speaker"] == {"name": "Tomas Berg"}
+    assert rows[0]["claim_date"] == "2024-06-10"
+    binary = tmp_path / "b.txt"
+    binary.write_bytes(b"\xff\xfe\x00bad")
+    assert CliRunner().invoke(main, ["extract", str(binary)]).exit_code == 2
+
+
+def test_cli_ingests_a_folder_once(scratch_engine: Engine, monkeypatch: Any, tmp_path: Any) -> None:
+    from click.testing import CliRunner
+
+    from service.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", scratch_engine.url.render_as_string(hide_password=False))
+    (tmp_path / "one.txt").write_text("The board approved 14 new berths in May 2024.\n")
+    (tmp_path / "two.txt").write_text("Tomas Berg said the levy raised $3 million.\n")
+    runner = CliRunner()
+    assert runner.invoke(main, ["migrate"]).exit_code == 0
+    first = runner.invoke(main, ["ingest", str(tmp_path)])
+    assert first.exit_code == 0, first.output
+    assert "2 documents ingested (2 claims), 0 already stored" in first.output
+    again = runner.invoke(main, ["ingest", str(tmp_path / "one.txt")])
+    assert "0 documents ingested (0 claims), 1 already stored" in again.output
