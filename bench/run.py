@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 
-from bench import claim_get
+from bench import claim_get, extraction
 
 
 def main() -> None:
+    extraction.main()
+    print()
     claim_get.main(int(os.environ.get("BENCH_CLAIMS", "100000")))
 
 
