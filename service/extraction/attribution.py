@@ -70,7 +70,7 @@ ANONYMOUS = re.compile(
     re.I,
 )
 DOCUMENTARY = re.compile(
-    r"(?P<subj>(?:[A-Z][\w.&\-]*\s+)*(?:data|documents?|drafts?(?: of [a-z ]+)?|records?|filings?|"
+    r"(?P<subj>(?:[A-Z][\w.&\-]*\s+)*(?:data|documents?|drafts?(?: of [a-z]+)?|records?|filings?|"
     r"figures|statistics|polls?|surveys?|memos?))\s+(?P<cue>showing|shows?|showed|reviewed|seen by|"
     r"obtained by|that [\w ]{1,40} reviewed)",
 )
@@ -116,7 +116,8 @@ def attribute(sentence: str, offset: int, people: PeopleTracker) -> Attribution 
     if m:
         return Attribution(m.group("subj").strip(), "document", m.group("cue"), 0.7)
     m = ACCORDING_TO.search(sentence)
-    if m:
+    if m and not m.group("subj").lower().startswith(("our ", "my ")):
+        # "according to our reporting" is the outlet speaking for itself: no attribution.
         subj = m.group("subj")
         names = NAME.search(subj)
         speaker = _speaker(names.group(), people, offset + m.start()) if names else subj.strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -46,11 +47,14 @@ def context_of(document: Document) -> DocumentContext:
 def match_speaker(name: str, speakers: list[Speaker]) -> SpeakerMatch | None:
     """The known speaker a name most likely refers to (name variants, surname only)."""
     norm = normalize_name(name)
+    digits = re.sub(r"\D", "", norm)
     best: SpeakerMatch | None = None
     for speaker in speakers:
         for alias in speaker.aliases:
             if alias.normalized == norm:
                 return SpeakerMatch(speaker, 100.0)
+            if re.sub(r"\D", "", alias.normalized) != digits:
+                continue  # "Reader comment 1" is not "Reader comment 2"
             score = fuzz.ratio(norm, alias.normalized)
             name_tokens, alias_tokens = norm.split(), alias.normalized.split()
             if len(name_tokens) == 1 and len(alias_tokens) > 1:
@@ -83,18 +87,27 @@ class SpeakerResolver:
         )
         self.cache: dict[str, Speaker] = {}
 
-    def _kind(self, name: str) -> SpeakerKind:
+    def _kind(self, name: str, attribution: str) -> SpeakerKind:
         outlet = self.document.outlet.name if self.document.outlet else None
-        if name == outlet or name.split()[-1].lower() in ("data", "documents", "report", "drafts"):
+        if name == outlet:
             return SpeakerKind.ORGANISATION
-        return SpeakerKind.PERSON if " " in name else SpeakerKind.UNKNOWN
+        if attribution == Attribution.DOCUMENT or " " not in name:
+            return SpeakerKind.UNKNOWN
+        return SpeakerKind.PERSON
 
-    def resolve(self, name: str) -> Speaker:
+    def resolve(self, candidate: Candidate) -> Speaker:
+        """The speaker entity of a candidate whose `speaker` name is set."""
+        assert candidate.speaker is not None
+        name = candidate.speaker
+        if candidate.cue == "reader comment":
+            # Anonymous commenters are particular to their page: never merged across pages.
+            name = f"{name} on document {self.document.id}"
         if name in self.cache:
             return self.cache[name]
         match = match_speaker(name, self.speakers)
         if match is None:
-            speaker = create_speaker(self.session, self.actor, name, kind=self._kind(name))
+            kind = self._kind(name, candidate.attribution)
+            speaker = create_speaker(self.session, self.actor, name, kind=kind)
             self.speakers.append(speaker)
         else:
             speaker = match.speaker
@@ -172,6 +185,6 @@ def extract_claims(session: Session, actor: Actor, document: Document) -> Extrac
     for candidate in extract(document.body, context_of(document)):
         if (candidate.start, candidate.end) in kept_spans:
             continue
-        speaker_id = resolver.resolve(candidate.speaker).id if candidate.speaker else None
+        speaker_id = resolver.resolve(candidate).id if candidate.speaker else None
         created.append(create_claim(session, actor, _new_claim(document, candidate, speaker_id)))
     return ExtractionResult(created=created, kept=len(kept_spans), replaced=len(untouched_ids))
