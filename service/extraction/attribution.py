@@ -13,12 +13,21 @@ CUE_VERBS = (
     "insists|stressed|stresses|suggested|reminded|denied|denies|acknowledged|acknowledges|"
     "admitted|admits|predicted|predicts|estimated|estimates|compared|announced|announces|"
     "confirmed|confirms|asserted|asserts|maintained|maintains|testified|tweeted|posted|recalled|"
-    "revealed|disclosed|conceded|cautioned|countered|emphasized|emphasised|contends|contended"
+    "revealed|disclosed|conceded|cautioned|countered|emphasized|emphasised|contends|contended|"
+    "called|calls|described|describes"
+)
+#: Institutions named by a common noun ("the cruise operators' association denied …").
+_INSTITUTION = (
+    r"(?P<inst>(?:the|its|a)\s+(?:[\w’'\-]+\s+){0,3}?(?:association|union|ministry|company|"
+    r"council|board|committee|office|operator|agency|government|police|court|department|"
+    r"commission|authority|regulator|firm|bank|group|party|campaign|spokesperson|spokesman))"
 )
 _Q_OPEN = "\"“”'‘"
 _Q = r"[\"“”]"
 _SUBJECT = (
-    r"(?P<subj>(?:he|she|they)\b|" + NAME.pattern + r"(?:\s+of\s+(?:the\s+)?[A-Z][\w.&\-]*)?)"
+    r"(?P<subj>(?:he|she|they)\b|"
+    + NAME.pattern
+    + r"(?:\s+of\s+(?:the\s+)?[A-Z][\w.&\-]*(?:\s+[A-Z][\w.&\-]*)*)?)"
 )
 _ADVERB = (
     r"(?:\s+(?:also|later|recently|publicly|previously|repeatedly|once|then|further|even|"
@@ -48,15 +57,18 @@ CUE_THEN_QUOTE = re.compile(
     + r")(?:\s+(?:of|about|to)\s+[\w\s]{1,40}?)?\s*[:,]\s*"
     + _Q
 )
-#: Dannenberg, former head of X, believes …  /  Senator Warren noted Monday that …
+#: Dannenberg, former head of X, believes …  /  Energy minister Sofia Lind said …
 SUBJECT_CUE = re.compile(
-    r"(?:^|[,;:—–]\s+|\bthat\s+)"
+    r"(?:^|[,;:—–]\s+|\bthat\s+)(?:(?:[A-Za-z][\w\-’']*\s+){0,3}?)"
     + _SUBJECT
     + r"(?:,\s[^,]{3,120}?,)?"
     + _ADVERB
     + r"\s+(?P<cue>"
     + CUE_VERBS
     + r")\b"
+)
+INSTITUTION_CUE = re.compile(
+    r"(?:^|[,;:—–]\s+)" + _INSTITUTION + _ADVERB + r"\s+(?P<cue>" + CUE_VERBS + r")\b", re.I
 )
 ACCORDING_TO = re.compile(r"\baccording to (?P<subj>[^,.;]{2,80})", re.I)
 ANONYMOUS = re.compile(
@@ -70,9 +82,10 @@ ANONYMOUS = re.compile(
     re.I,
 )
 DOCUMENTARY = re.compile(
-    r"(?P<subj>(?:[A-Z][\w.&\-]*\s+)*(?:data|documents?|drafts?(?: of [a-z]+)?|records?|filings?|"
-    r"figures|statistics|polls?|surveys?|memos?))\s+(?P<cue>showing|shows?|showed|reviewed|seen by|"
-    r"obtained by|that [\w ]{1,40} reviewed)",
+    r"(?P<subj>(?:[A-Z][\w.&\-]*\s+|(?:its|the|an?)\s+(?:[a-z]+\s+)?)*(?:data|documents?|"
+    r"drafts?(?: of [a-z]+)?|records?|filings?|figures|statistics|polls?|surveys?|memos?|outlook|"
+    r"report|study|analysis)(?: (?:from|by|of) (?:the )?[\w’' ]{2,40}?)?)\s+(?P<cue>showing|shows?|"
+    r"showed|reviewed|seen by|obtained by|published by|that [\w ]{1,40} reviewed)\b",
 )
 
 
@@ -85,7 +98,7 @@ class Attribution:
 
 
 def _speaker(raw: str, people: PeopleTracker, at: int) -> str | None:
-    raw = re.sub(r"\s+of\s+(?:the\s+)?[A-Z][\w.&\-]*$", "", raw.strip())
+    raw = re.sub(r"\s+of\s+(?:the\s+)?[A-Z][\w.&\-]*(?:\s+[A-Z][\w.&\-]*)*$", "", raw.strip())
     if raw.lower() in ("he", "she", "they"):
         found = people.pronoun(raw, at)
         if found:
@@ -127,6 +140,10 @@ def attribute(sentence: str, offset: int, people: PeopleTracker) -> Attribution 
         speaker = _speaker(m.group("subj"), people, offset + m.start("subj"))
         if speaker:
             return Attribution(speaker, "indirect", m.group("cue"), 0.75)
+    m = INSTITUTION_CUE.search(sentence)
+    if m:
+        name = re.sub(r"^(?:the|its|a)\s+", "", m.group("inst"), flags=re.I)
+        return Attribution(name, "indirect", m.group("cue"), 0.6)
     return None
 
 

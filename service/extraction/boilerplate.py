@@ -113,7 +113,7 @@ def skip_reason(text: str, *, author: str | None = None) -> str | None:
             return reason
     if not _LETTERS.search(text):
         return "debris"
-    if author and text.startswith(author + " is "):
+    if author and re.match(re.escape(author) + r" (?:is|was|covers|writes|reports|has)\b", text):
         return "author bio"
     words = text.split()
     body = PHOTO_CREDIT.sub("", text)

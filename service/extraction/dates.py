@@ -51,6 +51,7 @@ _WEEKDAY = re.compile(
     r"\b(?:on\s+|last\s+|this\s+|next\s+)?(?P<wd>" + "|".join(WEEKDAYS) + r")\b", re.I
 )
 _FUTURE = re.compile(r"\b(?:will|would|is set to|are set to|plans? to|is going to|next)\b", re.I)
+_PAST_BEFORE = re.compile(r"\b(?:said|told|\w+ed|met|was|were|did)\s+(?:\w+\s+)?$", re.I)
 _YEAR = re.compile(r"\bin\s+(?P<year>(?:19|20)\d{2})\b")
 
 
@@ -101,7 +102,10 @@ def _weekday(m: re.Match[str], sentence: str, published: date) -> ResolvedDate:
     """A weekday: the last one up to publication, or the next one for future tense."""
     target = WEEKDAYS.index(m.group("wd").lower())
     prefix = m.group().lower()
-    if _FUTURE.search(sentence) or prefix.startswith("next"):
+    before = sentence[max(0, m.start() - 30) : m.start()]
+    # "… will be scrapped, the mayor said on Monday": the verb next to the day decides.
+    past = _PAST_BEFORE.search(before) or prefix.startswith("last")
+    if not past and (_FUTURE.search(sentence) or prefix.startswith("next")):
         delta = (target - published.weekday()) % 7 or 7
         found = published + timedelta(days=delta)
         how = f"{m.group().strip()!r}: the next one after publication"

@@ -212,7 +212,7 @@ NOT_PEOPLE = {
     "journal",
 }
 NATIONALITY = re.compile(r"(?:ian|ean|ese|ish|ic|i)$", re.I)
-AGENT_NOUN = re.compile(r"^[A-Z][a-z]+(?:er|or|ist|ian|ant|ent|ary|ive)$")
+AGENT_NOUN = re.compile(r"^[A-Z][a-z]+(?:er|or|ist|yst|ian|ant|ent|ary|ive)$")
 PRONOUNS = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
 
 
@@ -229,7 +229,8 @@ def strip_titles(run: str) -> tuple[str, str | None]:
     while len(tokens) - cut >= 3 and AGENT_NOUN.search(tokens[cut]):
         cut += 1
     role = " ".join(tokens[:cut]) or None
-    return " ".join(tokens[cut:]).rstrip(".,’'s").strip(), role
+    name = re.sub(r"(?:[’']s)?[.,]*$", "", " ".join(tokens[cut:]))
+    return name.strip(), role
 
 
 def looks_like_person(name: str) -> bool:

@@ -219,3 +219,25 @@ def test_trailing_reader_comments_on_a_blog_belong_to_commenters() -> None:
 def test_a_sentence_cut_after_an_abbreviation_is_rejoined() -> None:
     body = "The envoy flew to the U.S. in April and met 12 senators."
     assert [c.text for c in extract(body, NEWS)] == [body]
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        ("Transport minister Eva Dal said the tunnel cost 3 billion kroner.", "Eva Dal"),
+        ("Economist Lars Aas of Fjord Capital Partners argued that rents rose 9%.", "Lars Aas"),
+        ("The dockworkers' union denied that 40 members had walked out.", "dockworkers' union"),
+        (
+            "Ticket data from the port authority show 12,000 crossings in July.",
+            "Ticket data from the port authority",
+        ),
+    ],
+)
+def test_role_words_institutions_and_data_sources_as_speakers(body: str, speaker: str) -> None:
+    assert one(body)["speaker"] == {"name": speaker}
+
+
+def test_the_verb_next_to_a_weekday_decides_past_or_future() -> None:
+    found = resolve_date("The levy will end in 2025, the mayor said on Monday.", date(2024, 6, 12))
+    assert found is not None
+    assert found.value == date(2024, 6, 10)
