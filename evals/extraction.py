@@ -161,9 +161,7 @@ def report(name: str, tally: Tally) -> None:
         ("attribution accuracy (matched)", tally.attribution / m, ""),
         ("date accuracy (matched)", tally.dates / m, ">= 0.90"),
     ]
-    print(
-        f"extraction on {name}: {tally.matched} matched claims, {tally.gold_cw} check-worthy in gold"
-    )
+    print(f"extraction on {name}: {tally.matched} matched, {tally.gold_cw} check-worthy in gold")
     for label, value, target in rows:
         print(f"  {label:<32} {value:5.2f}   {target}")
     print(f"  {'claims from non-editorial text':<32} {tally.non_editorial:5d}   0")
