@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from schemas.common import PageQuery, StrictSchema, text_query
 
 KINDS = ["news", "op_ed", "transcript", "blog", "notes", "press_release", "other"]
 
 
+def _text_not_binary(value: str) -> None:
+    """Postgres text cannot hold NUL; a NUL means the client sent binary data as text."""
+    if "\x00" in value:
+        raise ValidationError("the body contains NUL characters: send text, not binary data")
+
+
 class DocumentCreate(StrictSchema):
-    body = fields.String(required=True, validate=validate.Length(min=1))
+    body = fields.String(required=True, validate=[validate.Length(min=1), _text_not_binary])
     outlet = fields.String(allow_none=True, validate=validate.Length(min=1, max=200))
     title = fields.String(allow_none=True, validate=validate.Length(max=500))
     author = fields.String(allow_none=True, validate=validate.Length(max=300))

@@ -8,7 +8,13 @@ from typing import Any
 
 from flask import Flask, Response, json, request
 from psycopg import errors as pg_errors
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -132,6 +138,10 @@ def dbapi_problem(error: DBAPIError) -> Response:
     trouble, not the client's: 503 so clients retry."""
     if isinstance(error, OperationalError | InterfaceError):
         return database_unavailable(error)
+    if isinstance(error, DataError):
+        # A value Postgres cannot store (a NUL in text, a number out of range): bad input.
+        message = str(error.orig).split("\n")[0]
+        return problem(422, f"a value cannot be stored: {message}", slug="validation-error")
     if isinstance(error.orig, pg_errors.SerializationFailure | pg_errors.DeadlockDetected):
         return problem(409, "a concurrent change conflicted with this one; retry", slug="conflict")
     if error.connection_invalidated:

@@ -22,7 +22,7 @@ _INSTITUTION = (
     r"council|board|committee|office|operator|agency|government|police|court|department|"
     r"commission|authority|regulator|firm|bank|group|party|campaign|spokesperson|spokesman))"
 )
-_Q_OPEN = "\"“”'‘"
+_Q_OPEN = "\"“”'‘’"
 _Q = r"[\"“”]"
 _SUBJECT = (
     r"(?P<subj>(?:he|she|they)\b|"
@@ -35,10 +35,11 @@ _ADVERB = (
 )
 
 #: "…," Dannenberg said.  /  "…," said Dannenberg.
+#: A quotation in double marks, or in single marks (British style; apostrophes inside are
+#: allowed, the closing mark is the one followed by the attribution).
+_QUOTATION = r"(?:" + _Q + r"[^\"“”]{8,}?[,.!?…]?" + _Q + r"|[‘'][^\n]{8,}?[,.!?…]?[’'])"
 QUOTE_THEN_CUE = re.compile(
-    _Q
-    + r"[^\"“”]{8,}?[,.!?…]?"
-    + _Q
+    _QUOTATION
     + r"\s*,?\s*(?:"
     + _SUBJECT
     + _ADVERB

@@ -170,3 +170,13 @@ def test_a_statement_timeout_is_503(app: Any, client: FlaskClient, session: Sess
         return "never"
 
     assert client.get("/_slow").status_code == 503
+
+
+def test_a_value_postgres_cannot_store_is_422_not_500(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    response = client.post(
+        "/api/v1/documents", json={"body": "Fine text.", "title": "bad\x00title"}, headers=reviewer
+    )
+    assert response.status_code == 422
+    assert response.content_type == "application/problem+json"

@@ -97,3 +97,15 @@ def test_extraction_needs_a_key_and_an_existing_document(
 ) -> None:
     assert client.post("/api/v1/documents/1/extract").status_code == 401
     assert client.post("/api/v1/documents/987654/extract", headers=reviewer).status_code == 404
+
+
+def test_binary_looking_text_is_refused_with_422_and_nothing_stored(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    before = len(client.get("/api/v1/documents?limit=200").json)
+    response = client.post(
+        "/api/v1/documents", json={"body": "PK\x03\x04\x00\x00"}, headers=reviewer
+    )
+    assert response.status_code == 422
+    assert "body" in response.json["errors"]["json"]
+    assert len(client.get("/api/v1/documents?limit=200").json) == before

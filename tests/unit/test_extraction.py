@@ -241,3 +241,9 @@ def test_the_verb_next_to_a_weekday_decides_past_or_future() -> None:
     found = resolve_date("The levy will end in 2025, the mayor said on Monday.", date(2024, 6, 12))
     assert found is not None
     assert found.value == date(2024, 6, 10)
+
+
+def test_single_quotation_marks_with_apostrophes_inside() -> None:
+    claim = one("‘We don’t expect the ferry to run in 2025,’ Karen Ostby said.")
+    assert claim["attribution"] == "direct_quote"
+    assert claim["speaker"] == {"name": "Karen Ostby"}
