@@ -39,9 +39,10 @@ fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## Precision/recall of extraction against the annotated sets in tests/data/.
+## Extraction and link-suggestion figures against the annotated sets in tests/data/.
 eval: install
 	$(BIN)/python -m evals.extraction
+	$(BIN)/python -m evals.linking
 
 bench: install
 	$(BIN)/python -m bench.run

@@ -109,8 +109,44 @@ class ClaimOut(Schema):
     updated_at = fields.DateTime()
 
 
+class CorroborationOut(Schema):
+    independent_origins = fields.Integer(
+        metadata={
+            "description": "origins (outlets; a document and what derives from it count "
+            "once) backing the claim through confirmed corroborates/same_claim links"
+        }
+    )
+    confirmed_links = fields.Integer()
+    open_conflicts = fields.Integer(
+        metadata={"description": "conflicts links not rejected (confirmed or suggested)"}
+    )
+    suggested_links = fields.Integer()
+
+
 class ClaimDetailOut(ClaimOut):
     evidence = fields.List(fields.Nested(EvidenceOut))
+    corroboration = fields.Nested(CorroborationOut)
+
+
+class SuggestionOut(Schema):
+    claim = fields.Nested(ClaimOut, metadata={"description": "the suggested claim"})
+    relation = fields.String(metadata={"description": "same_claim, corroborates or conflicts"})
+    score = fields.Float()
+    possible_conflict = fields.Boolean()
+    reasons = fields.Dict(
+        metadata={"description": "shared words, entities and numbers; conflict signals"}
+    )
+
+
+class ClusterMemberOut(Schema):
+    claim_id = fields.Integer()
+    text = fields.String()
+    document_id = fields.Integer()
+    document_title = fields.String(allow_none=True)
+    outlet = fields.String(allow_none=True)
+    published_on = fields.Date(allow_none=True)
+    speaker = fields.Nested(SpeakerRefSchema, allow_none=True)
+    claim_date = fields.Date(allow_none=True)
 
 
 class ClaimQuery(PageQuery):

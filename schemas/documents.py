@@ -68,3 +68,4 @@ class ExtractionOut(Schema):
     created = fields.Integer(metadata={"description": "new candidate claims"})
     replaced = fields.Integer(metadata={"description": "untouched candidates replaced"})
     kept = fields.Integer(metadata={"description": "claims a person touched, kept as they are"})
+    suggested = fields.Integer(metadata={"description": "link suggestions stored for new claims"})

@@ -12,7 +12,9 @@ from schemas.claims import (
     ClaimOut,
     ClaimPatch,
     ClaimQuery,
+    ClusterMemberOut,
     StatusChange,
+    SuggestionOut,
 )
 from schemas.common import EventSchema
 from service.api.blueprint import Blueprint
@@ -25,6 +27,7 @@ from service.operations.claims import (
     EvidenceItem,
     NewClaim,
     SpeakerChoice,
+    claim_cluster,
     claim_history,
     claim_view,
     create_claim,
@@ -33,6 +36,7 @@ from service.operations.claims import (
     get_claim,
     list_claims,
 )
+from service.operations.suggestions import suggestions_view
 
 blp = Blueprint(
     "claims",
@@ -162,3 +166,25 @@ class ClaimHistory(MethodView):
         Still answers for a claim that re-extraction replaced: its history outlives it.
         """
         return claim_history(db_session(), claim_id)
+
+
+@blp.route("/<int:claim_id>/suggestions")
+class ClaimSuggestions(MethodView):
+    @readable
+    @blp.response(200, SuggestionOut(many=True))
+    def get(self, claim_id: int) -> Any:
+        """Fresh link suggestions for the claim (top 10), each with its relation guess and why.
+
+        Claims of other documents found by full-text search or sharing the speaker, scored on
+        shared words, entities, numbers and dates; reviewed pairs are left out."""
+        session = db_session()
+        return suggestions_view(session, get_claim(session, claim_id))
+
+
+@blp.route("/<int:claim_id>/cluster")
+class ClaimClusterView(MethodView):
+    @readable
+    @blp.response(200, ClusterMemberOut(many=True))
+    def get(self, claim_id: int) -> Any:
+        """Every appearance of the same claim across documents, earliest first."""
+        return claim_cluster(db_session(), claim_id)

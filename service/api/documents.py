@@ -97,6 +97,7 @@ class DocumentExtract(MethodView):
             "created": len(result.created),
             "replaced": result.replaced,
             "kept": result.kept,
+            "suggested": result.suggested,
         }
 
 

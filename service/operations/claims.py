@@ -244,21 +244,56 @@ def supporting_documents(session: Session, claim: Claim) -> tuple[list[int], int
     return supporting, conflicts
 
 
+def independent_origin_count(session: Session, document_id: int, supporting: list[int]) -> int:
+    """Distinct origins among supporting documents, other than the claim's own."""
+    if not supporting:
+        return 0
+    # The origin graph joins documents by outlet and by derivation; it is small next to
+    # claims, and this runs only for claims with confirmed links, so it is read whole.
+    lineage = {
+        doc_id: (outlet_id, derived_from_id)
+        for doc_id, outlet_id, derived_from_id in session.execute(
+            select(Document.id, Document.outlet_id, Document.derived_from_id)
+        )
+    }
+    return independent_origins(document_id, supporting, lineage)
+
+
+def corroboration(session: Session, claim_id: int, document_id: int) -> dict[str, int]:
+    """Independent origins backing the claim (confirmed corroborates/same_claim links) and
+    its open conflicts (confirmed conflicts links, and suggested ones flagged as conflicts)."""
+    rows = session.execute(
+        select(ClaimLink.relation, ClaimLink.state, Claim.document_id)
+        .join(
+            Claim,
+            Claim.id
+            == func.coalesce(func.nullif(ClaimLink.claim_a_id, claim_id), ClaimLink.claim_b_id),
+        )
+        .where(or_(ClaimLink.claim_a_id == claim_id, ClaimLink.claim_b_id == claim_id))
+    ).all()
+    supporting = [
+        doc
+        for rel, state, doc in rows
+        if state == LinkState.CONFIRMED
+        and rel in (LinkRelation.CORROBORATES, LinkRelation.SAME_CLAIM)
+    ]
+    return {
+        "independent_origins": independent_origin_count(session, document_id, supporting),
+        "confirmed_links": sum(1 for _, state, _ in rows if state == LinkState.CONFIRMED),
+        "open_conflicts": sum(
+            1
+            for rel, state, _ in rows
+            if rel == LinkRelation.CONFLICTS and state != LinkState.REJECTED
+        ),
+        "suggested_links": sum(1 for _, state, _ in rows if state == LinkState.SUGGESTED),
+    }
+
+
 def decision_facts(
     session: Session, claim: Claim, new_evidence: list[EvidenceItem]
 ) -> DecisionFacts:
     supporting, conflicts = supporting_documents(session, claim)
-    independent = 0
-    if supporting:
-        # The origin graph joins documents by outlet and by derivation; it is small next to
-        # claims, and a decision is a rare write, so it is read whole here.
-        lineage = {
-            doc_id: (outlet_id, derived_from_id)
-            for doc_id, outlet_id, derived_from_id in session.execute(
-                select(Document.id, Document.outlet_id, Document.derived_from_id)
-            )
-        }
-        independent = independent_origins(claim.document_id, supporting, lineage)
+    independent = independent_origin_count(session, claim.document_id, supporting)
     urls = (
         session.scalar(
             select(func.count())
@@ -336,6 +371,11 @@ _CLAIM_VIEW = (
     select(
         *_CLAIM_COLUMNS,
         _SPEAKERS.c.name.label("speaker_name"),
+        select(func.count())
+        .select_from(ClaimLink)
+        .where(or_(ClaimLink.claim_a_id == _CLAIMS.c.id, ClaimLink.claim_b_id == _CLAIMS.c.id))
+        .scalar_subquery()
+        .label("link_count"),
         *(_EVIDENCE.c[name].label(f"evidence_{name}") for name in _EVIDENCE_COLUMNS),
     )
     .select_from(_CLAIMS)
@@ -361,9 +401,61 @@ def claim_view(session: Session, claim_id: int) -> dict[str, Any]:
     view["span"] = {"start": first["span_start"], "end": first["span_end"]}
     speaker_id = first["speaker_id"]
     view["speaker"] = {"id": speaker_id, "name": first["speaker_name"]} if speaker_id else None
+    view["corroboration"] = (
+        corroboration(session, claim_id, first["document_id"])
+        if first["link_count"]
+        else {
+            "independent_origins": 0,
+            "confirmed_links": 0,
+            "open_conflicts": 0,
+            "suggested_links": 0,
+        }
+    )
     view["evidence"] = [
         {name: row[f"evidence_{name}"] for name in _EVIDENCE_COLUMNS}
         for row in rows
         if row["evidence_id"] is not None
     ]
     return view
+
+
+def claim_cluster(session: Session, claim_id: int) -> list[dict[str, Any]]:
+    """Every appearance of the same claim (confirmed same_claim links, transitively), earliest
+    publication first: the first is the claim's first appearance."""
+    get_claim(session, claim_id)
+    seen, frontier = {claim_id}, [claim_id]
+    while frontier:
+        rows = session.execute(
+            select(ClaimLink.claim_a_id, ClaimLink.claim_b_id).where(
+                ClaimLink.relation == LinkRelation.SAME_CLAIM,
+                ClaimLink.state == LinkState.CONFIRMED,
+                or_(ClaimLink.claim_a_id.in_(frontier), ClaimLink.claim_b_id.in_(frontier)),
+            )
+        ).all()
+        frontier = [x for pair in rows for x in pair if x not in seen]
+        seen.update(frontier)
+    members = session.execute(
+        select(Claim, Document)
+        .join(Document, Document.id == Claim.document_id)
+        .where(Claim.id.in_(seen))
+        .options(joinedload(Claim.speaker))
+    ).all()
+    appearances = [
+        {
+            "claim_id": claim.id,
+            "text": claim.text,
+            "document_id": doc.id,
+            "document_title": doc.title,
+            "outlet": doc.outlet.name if doc.outlet else None,
+            "published_on": doc.published_on,
+            "speaker": {"id": claim.speaker.id, "name": claim.speaker.name}
+            if claim.speaker
+            else None,
+            "claim_date": claim.claim_date,
+        }
+        for claim, doc in members
+    ]
+    appearances.sort(
+        key=lambda a: (a["published_on"] is None, a["published_on"] or date.min, a["claim_id"])
+    )
+    return appearances

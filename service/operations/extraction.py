@@ -22,6 +22,7 @@ from service.operations.actors import Actor
 from service.operations.claims import NewClaim, SpeakerChoice, create_claim
 from service.operations.events import record_event, snapshot
 from service.operations.speakers import add_alias, create_speaker, normalize_name
+from service.operations.suggestions import store_suggestions
 
 #: A name this close to a known speaker's name or alias is taken to be that speaker.
 SAME_NAME = 88.0
@@ -158,6 +159,7 @@ class ExtractionResult:
     created: list[Claim]
     kept: int
     replaced: int
+    suggested: int
 
 
 def extract_claims(session: Session, actor: Actor, document: Document) -> ExtractionResult:
@@ -187,4 +189,7 @@ def extract_claims(session: Session, actor: Actor, document: Document) -> Extrac
             continue
         speaker_id = resolver.resolve(candidate).id if candidate.speaker else None
         created.append(create_claim(session, actor, _new_claim(document, candidate, speaker_id)))
-    return ExtractionResult(created=created, kept=len(kept_spans), replaced=len(untouched_ids))
+    suggested = store_suggestions(session, actor, created)
+    return ExtractionResult(
+        created=created, kept=len(kept_spans), replaced=len(untouched_ids), suggested=suggested
+    )

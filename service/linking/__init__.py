@@ -1,0 +1,1 @@
+"""Claim linking: candidate retrieval in SQL (retrieval.py) and pure-Python pair scoring."""

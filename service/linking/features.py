@@ -1,0 +1,134 @@
+"""What a claim's text offers for comparison: content words, entities, numbers, signals."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.extraction.checkworthiness import named_entities
+
+_STOP = (
+    "a an the and or but if of to in on at by for with from as is are was were be",
+    "been being it its this that these those he she they them his her their we our",
+    "you your i me my not no has have had do does did will would can could may might",
+    "should must than then there here about into over under after before also just",
+    "only very more most such so up out said says say told which who whom what when",
+    "where why how while all any some each other own same too s t don now even still",
+)
+STOPWORDS = frozenset(word for line in _STOP for word in line.split())
+NEGATION = re.compile(
+    r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|denied|denies|deny|refused|"
+    r"refuses|rejected|rejects|false|untrue)\b|n['’]t\b",
+    re.I,
+)
+#: Predicates that cannot both hold of the same subject.
+OPPOSED = [
+    ("agreed", "failed"),
+    ("approved", "denied"),
+    ("approved", "rejected"),
+    ("rose", "fell"),
+    ("increased", "decreased"),
+    ("won", "lost"),
+    ("confirmed", "denied"),
+    ("accepted", "rejected"),
+    ("signed", "refused"),
+    ("grew", "shrank"),
+    ("up", "down"),
+    ("succeeded", "failed"),
+    ("opened", "closed"),
+    ("higher", "lower"),
+    ("more", "less"),
+    ("returned", "left"),
+]
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+_NUMBER = re.compile(
+    r"(?P<cur>[$€£])?\s?(?P<num>\d+(?:[.,]\d+)*)\s?(?P<mag>%|percent|per cent|thousand|million|"
+    r"billion|trillion|bn|m\b)?",
+    re.I,
+)
+_MAGNITUDE = {
+    "thousand": 1e3,
+    "million": 1e6,
+    "m": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "trillion": 1e12,
+}
+
+
+def stem(word: str) -> str:
+    word = re.sub(r"['’]s$", "", word.lower())
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float
+    unit: str  # currency sign, "%", "year" or ""
+    text: str
+
+
+@dataclass(frozen=True)
+class ClaimFeatures:
+    claim_id: int
+    document_id: int
+    speaker_id: int | None
+    text: str
+    words: frozenset[str]
+    entities: frozenset[str]
+    quantities: tuple[Quantity, ...]
+    negated: bool
+    predicates: frozenset[str]
+
+
+def quantities(text: str) -> tuple[Quantity, ...]:
+    out = []
+    for m in _NUMBER.finditer(text):
+        raw = m.group("num").replace(",", "")
+        try:
+            value = float(raw)
+        except ValueError:
+            continue
+        mag = (m.group("mag") or "").lower()
+        unit = m.group("cur") or ("%" if mag in ("%", "percent", "per cent") else "")
+        if not unit and not mag and 1900 <= value <= 2100 and raw.isdigit():
+            unit = "year"
+        value *= _MAGNITUDE.get(mag, 1.0)
+        out.append(Quantity(value, unit, m.group().strip()))
+    return tuple(out)
+
+
+def features(claim_id: int, document_id: int, speaker_id: int | None, text: str) -> ClaimFeatures:
+    words = {stem(w) for w in _WORD.findall(text)}
+    words = {w for w in words if w not in STOPWORDS and len(w) > 2 and not w.isdigit()}
+    entities = {
+        re.sub(r"['’]s$", "", e).casefold() for e in named_entities(text) if e.casefold() != "i"
+    }
+    lowered = {w.lower() for w in _WORD.findall(text)}
+    predicates = {w for pair in OPPOSED for w in pair if w in lowered}
+    return ClaimFeatures(
+        claim_id=claim_id,
+        document_id=document_id,
+        speaker_id=speaker_id,
+        text=text,
+        words=frozenset(words),
+        entities=frozenset(entities),
+        quantities=quantities(text),
+        negated=bool(NEGATION.search(text)),
+        predicates=frozenset(predicates),
+    )
+
+
+def search_terms(f: ClaimFeatures, limit: int = 10) -> list[str]:
+    """The words a full-text search for related claims should look for: entities first."""
+    entity_words = [w for e in sorted(f.entities) for w in _WORD.findall(e) if len(w) > 2]
+    rest = sorted(f.words, key=len, reverse=True)
+    terms: list[str] = []
+    for w in [*entity_words, *rest]:
+        w = re.sub(r"[^a-z0-9]", "", w.lower())
+        if len(w) > 2 and w not in STOPWORDS and w not in terms:
+            terms.append(w)
+    return terms[:limit]

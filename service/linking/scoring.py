@@ -1,0 +1,133 @@
+"""Score a pair of claims and guess their relation, with the reasons. Pure Python."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from service.linking.features import OPPOSED, ClaimFeatures
+
+#: Below this a pair is not worth a reviewer's time.
+MIN_SCORE = 0.2
+
+
+@dataclass
+class PairScore:
+    claim_a_id: int
+    claim_b_id: int
+    score: float
+    relation: str
+    possible_conflict: bool
+    reasons: dict[str, Any] = field(default_factory=dict)
+
+
+def _match_entities(a: frozenset[str], b: frozenset[str]) -> list[str]:
+    """Shared entities, counting name variants (Witkoff / Witkov) as the same."""
+    shared = []
+    for x in a:
+        for y in b:
+            if (
+                x == y
+                or fuzz.ratio(x, y) >= 85
+                or (min(len(x), len(y)) > 3 and (x in y.split() or y in x.split()))
+            ):
+                shared.append(x)
+                break
+    return sorted(shared)
+
+
+def idf_weights(pool: list[ClaimFeatures]) -> dict[str, float]:
+    """Inverse document frequency of words over a pool of claims (rare words weigh more)."""
+    counts: dict[str, int] = {}
+    for f in pool:
+        for w in f.words:
+            counts[w] = counts.get(w, 0) + 1
+    n = len(pool) + 1
+    return {w: math.log(n / (c + 0.5)) for w, c in counts.items()}
+
+
+def _weighted_overlap(a: frozenset[str], b: frozenset[str], idf: dict[str, float] | None) -> float:
+    """Shared words' weight over the smaller side's weight (1 when one is inside the other)."""
+    if idf is None:
+        return len(a & b) / max(1, min(len(a), len(b)))
+
+    def weight(words: frozenset[str]) -> float:
+        return sum(max(0.1, idf.get(w, 3.0)) for w in words)
+
+    return weight(a & b) / max(1e-9, min(weight(a), weight(b)))
+
+
+def score_pair(
+    a: ClaimFeatures, b: ClaimFeatures, idf: dict[str, float] | None = None
+) -> PairScore:
+    shared_words = sorted(a.words & b.words)
+    lexical = _weighted_overlap(a.words, b.words, idf)
+    shared_entities = _match_entities(a.entities, b.entities)
+    entity = len(shared_entities) / max(1, min(len(a.entities), len(b.entities)))
+    shared_numbers = sorted(
+        {
+            qa.text
+            for qa in a.quantities
+            for qb in b.quantities
+            if qa.unit == qb.unit and abs(qa.value - qb.value) <= 1e-9 * max(1, qa.value)
+        }
+    )
+    contradicted = [
+        f"{qa.text} vs {qb.text}"
+        for qa in a.quantities
+        for qb in b.quantities
+        if qa.unit == qb.unit
+        and qa.unit != "year"
+        and qa.value != qb.value
+        and not any(qa.text == s for s in shared_numbers)
+    ]
+    signals: list[str] = []
+    related = lexical >= 0.3 or (entity >= 0.5 and lexical >= 0.15)
+    shared_amounts = [
+        qa
+        for qa in a.quantities
+        for qb in b.quantities
+        if qa.unit == qb.unit and qa.unit != "year" and qa.value == qb.value
+    ]
+    if contradicted and related and not shared_amounts:
+        signals.append("number mismatch about the same subject: " + ", ".join(contradicted[:3]))
+    if a.negated != b.negated and related:
+        signals.append("negation or denial on one side")
+    for x, y in OPPOSED:
+        opposed = (x in a.predicates and y in b.predicates) or (
+            y in a.predicates and x in b.predicates
+        )
+        if opposed and related:
+            signals.append(f"opposed predicates: {x} / {y}")
+    same_speaker = a.speaker_id is not None and a.speaker_id == b.speaker_id
+    score = 0.55 * min(1.0, lexical) + 0.3 * min(1.0, entity) + (0.1 if shared_numbers else 0.0)
+    score += 0.05 if same_speaker else 0.0
+    score = round(min(1.0, score), 3)
+    if signals:
+        relation = "conflicts"
+    elif lexical >= 0.5 and entity >= 0.5:
+        relation = "same_claim"
+    else:
+        relation = "corroborates"
+    reasons: dict[str, Any] = {
+        "lexical_overlap": round(lexical, 2),
+        "shared_words": shared_words[:12],
+        "shared_entities": shared_entities,
+        "shared_numbers": shared_numbers,
+        "conflict_signals": signals,
+    }
+    if same_speaker:
+        reasons["same_speaker"] = True
+    low, high = sorted((a.claim_id, b.claim_id))
+    return PairScore(low, high, score, relation, bool(signals), reasons)
+
+
+def rank(target: ClaimFeatures, candidates: list[ClaimFeatures], top: int = 10) -> list[PairScore]:
+    """The best-scoring candidates from other documents, best first."""
+    scored = [score_pair(target, c) for c in candidates if c.document_id != target.document_id]
+    scored = [s for s in scored if s.score >= MIN_SCORE]
+    scored.sort(key=lambda s: (-s.score, s.claim_a_id, s.claim_b_id))
+    return scored[:top]

@@ -1,0 +1,90 @@
+"""Link suggestions: fresh on demand, and stored as `suggested` links after extraction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from service.domain.enums import LinkRelation, LinkState
+from service.linking.features import features
+from service.linking.retrieval import candidates
+from service.linking.scoring import PairScore, rank
+from service.models import Claim, ClaimLink
+from service.operations.actors import Actor
+from service.operations.links import NewLink, create_link
+
+#: Suggestions kept per new claim when a document is extracted.
+STORED_PER_CLAIM = 3
+
+
+def _linked_pairs(session: Session, claim_id: int) -> dict[frozenset[int], str]:
+    """Pairs with this claim that already have a link, and the link's state."""
+    rows = session.execute(
+        select(ClaimLink.claim_a_id, ClaimLink.claim_b_id, ClaimLink.state).where(
+            or_(ClaimLink.claim_a_id == claim_id, ClaimLink.claim_b_id == claim_id)
+        )
+    )
+    return {frozenset((a, b)): state for a, b, state in rows}
+
+
+def suggest(session: Session, claim: Claim, top: int = 10) -> list[PairScore]:
+    """Fresh top suggestions for a claim; pairs already reviewed (confirmed or rejected) are
+    left out: a rejected pair is never suggested again, a confirmed one is not re-scored."""
+    target = features(claim.id, claim.document_id, claim.speaker_id, claim.text)
+    reviewed = {
+        pair
+        for pair, state in _linked_pairs(session, claim.id).items()
+        if state != LinkState.SUGGESTED
+    }
+    pool = [
+        c for c in candidates(session, target) if frozenset((claim.id, c.claim_id)) not in reviewed
+    ]
+    return rank(target, pool, top=top)
+
+
+def store_suggestions(session: Session, actor: Actor, claims: list[Claim]) -> int:
+    """Store the best few suggestions of each claim as `suggested` links (new pairs only)."""
+    stored = 0
+    for claim in claims:
+        existing = _linked_pairs(session, claim.id)
+        for s in suggest(session, claim, top=STORED_PER_CLAIM):
+            if frozenset((s.claim_a_id, s.claim_b_id)) in existing:
+                continue
+            create_link(
+                session,
+                actor,
+                NewLink(
+                    claim_ids=(s.claim_a_id, s.claim_b_id),
+                    relation=LinkRelation(s.relation),
+                    state=LinkState.SUGGESTED,
+                    score=s.score,
+                    reasons=s.reasons | {"possible_conflict": s.possible_conflict},
+                ),
+            )
+            existing[frozenset((s.claim_a_id, s.claim_b_id))] = LinkState.SUGGESTED
+            stored += 1
+    return stored
+
+
+def suggestions_view(session: Session, claim: Claim, top: int = 10) -> list[dict[str, Any]]:
+    """Fresh suggestions with the suggested claims loaded (one query for all of them)."""
+    ranked = suggest(session, claim, top=top)
+    other_ids = [s.claim_b_id if s.claim_a_id == claim.id else s.claim_a_id for s in ranked]
+    others = {
+        c.id: c
+        for c in session.scalars(
+            select(Claim).where(Claim.id.in_(other_ids)).options(joinedload(Claim.speaker))
+        )
+    }
+    return [
+        {
+            "claim": others[other],
+            "relation": s.relation,
+            "score": s.score,
+            "possible_conflict": s.possible_conflict,
+            "reasons": s.reasons,
+        }
+        for s, other in zip(ranked, other_ids, strict=True)
+    ]

@@ -1,0 +1,140 @@
+"""Suggestions, corroboration by independent origin, and same-claim clusters through the API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask.testing import FlaskClient
+
+Doc = Callable[..., dict[str, Any]]
+TEXT = (
+    "Harbour master Ingrid Solberg said the Nordhavn ferry carried 1.2 million passengers in 2023."
+)
+
+
+def _doc_with_claim(
+    make_document: Doc, make_claim: Doc, text: str = TEXT, **doc: Any
+) -> dict[str, Any]:
+    document = make_document(body=text, **doc)
+    return make_claim(document, start=0, end=len(text))
+
+
+def _confirm(
+    client: FlaskClient, headers: dict[str, str], a: int, b: int, relation: str
+) -> dict[str, Any]:
+    response = client.post(
+        "/api/v1/links",
+        json={
+            "claim_a_id": a,
+            "claim_b_id": b,
+            "relation": relation,
+            "state": "confirmed",
+            "rationale": "checked",
+        },
+        headers=headers,
+    )
+    assert response.status_code == 201, response.json
+    return response.json  # type: ignore[no-any-return]
+
+
+def test_suggestions_find_the_same_claim_elsewhere_with_reasons(
+    client: FlaskClient, make_document: Doc, make_claim: Doc
+) -> None:
+    a = _doc_with_claim(make_document, make_claim, outlet="Gazette")
+    other = "The Nordhavn ferry carried 1.2 million passengers in 2023, Ingrid Solberg said."
+    b = _doc_with_claim(make_document, make_claim, other, outlet="Tribune")
+    response = client.get(f"/api/v1/claims/{a['id']}/suggestions")
+    assert response.status_code == 200
+    top = response.json[0]
+    assert top["claim"]["id"] == b["id"]
+    assert top["relation"] == "same_claim"
+    assert "1.2 million" in top["reasons"]["shared_numbers"]
+
+
+def test_a_rejected_pair_is_never_suggested_again(
+    client: FlaskClient, reviewer: dict[str, str], make_document: Doc, make_claim: Doc
+) -> None:
+    a = _doc_with_claim(make_document, make_claim, outlet="Gazette")
+    b = _doc_with_claim(make_document, make_claim, TEXT + " Again.", outlet="Tribune")
+    link = client.post(
+        "/api/v1/links",
+        json={"claim_a_id": a["id"], "claim_b_id": b["id"], "relation": "same_claim"},
+        headers=reviewer,
+    )
+    client.patch(
+        f"/api/v1/links/{link.json['id']}",
+        json={"state": "rejected", "rationale": "different ferry"},
+        headers=reviewer | {"If-Match": link.headers["ETag"]},
+    )
+    ids = [s["claim"]["id"] for s in client.get(f"/api/v1/claims/{a['id']}/suggestions").json]
+    assert b["id"] not in ids
+
+
+def test_corroboration_counts_independent_origins_only(
+    client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
+) -> None:
+    claim = _doc_with_claim(make_document, make_claim, outlet="Gazette")
+    sibling = _doc_with_claim(make_document, make_claim, TEXT + " (1)", outlet="Gazette")
+    source = make_document(body=TEXT + " (2)", outlet="Radio")
+    derived = make_document(body=TEXT + " (3)", outlet=None, derived_from_id=source["id"])
+    other = _doc_with_claim(make_document, make_claim, TEXT + " (4)", outlet="Tribune")
+    from_source = make_claim(source, start=0, end=len(TEXT))
+    from_derived = make_claim(derived, start=0, end=len(TEXT))
+    _confirm(client, editor, claim["id"], sibling["id"], "corroborates")
+    assert (
+        client.get(f"/api/v1/claims/{claim['id']}").json["corroboration"]["independent_origins"]
+        == 0
+    )
+    _confirm(client, editor, claim["id"], from_source["id"], "same_claim")
+    _confirm(client, editor, claim["id"], from_derived["id"], "corroborates")
+    assert (
+        client.get(f"/api/v1/claims/{claim['id']}").json["corroboration"]["independent_origins"]
+        == 1
+    )
+    _confirm(client, editor, claim["id"], other["id"], "corroborates")
+    corroboration = client.get(f"/api/v1/claims/{claim['id']}").json["corroboration"]
+    assert corroboration["independent_origins"] == 2
+    assert corroboration["confirmed_links"] == 4
+    assert (
+        client.get(f"/api/v1/claims/{other['id']}").json["corroboration"]["independent_origins"]
+        == 1
+    )
+
+
+def test_same_claim_links_form_a_cluster_listed_earliest_first(
+    client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
+) -> None:
+    late = _doc_with_claim(make_document, make_claim, outlet="A", published_on="2025-03-02")
+    early = _doc_with_claim(
+        make_document, make_claim, TEXT + " (b)", outlet="B", published_on="2025-03-01"
+    )
+    middle = _doc_with_claim(
+        make_document, make_claim, TEXT + " (c)", outlet="C", published_on="2025-03-01"
+    )
+    unrelated = _doc_with_claim(make_document, make_claim, TEXT + " (d)", outlet="D")
+    _confirm(client, editor, late["id"], early["id"], "same_claim")
+    _confirm(client, editor, early["id"], middle["id"], "same_claim")
+    _confirm(client, editor, middle["id"], unrelated["id"], "corroborates")
+    cluster = client.get(f"/api/v1/claims/{late['id']}/cluster").json
+    assert [m["claim_id"] for m in cluster] == [early["id"], middle["id"], late["id"]]
+    assert cluster[0]["outlet"] == "B"
+    assert client.get("/api/v1/claims/987654/cluster").status_code == 404
+
+
+def test_ingesting_stores_suggested_links_to_earlier_documents(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    first = client.post(
+        "/api/v1/documents", json={"body": TEXT, "outlet": "Gazette"}, headers=reviewer
+    ).json
+    other = "The Nordhavn ferry carried 1.2 million passengers in 2023, Ingrid Solberg said."
+    second = client.post(
+        "/api/v1/documents", json={"body": other, "outlet": "Tribune"}, headers=reviewer
+    ).json
+    claim = client.get(f"/api/v1/documents/{second['id']}/claims").json[0]
+    links = client.get(f"/api/v1/links?claim_id={claim['id']}&state=suggested").json
+    assert len(links) == 1
+    assert links[0]["relation"] == "same_claim"
+    assert links[0]["reasons"]["shared_numbers"]
+    assert first["id"] != second["id"]

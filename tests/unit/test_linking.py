@@ -1,0 +1,70 @@
+"""Pair scoring signals, on pairs of sentences written for the test."""
+
+from __future__ import annotations
+
+from service.linking.features import features, quantities
+from service.linking.scoring import rank, score_pair
+
+
+def f(i: int, doc: int, text: str, speaker: int | None = None):  # type: ignore[no-untyped-def]
+    return features(i, doc, speaker, text)
+
+
+def test_the_same_statement_in_two_outlets_is_a_same_claim() -> None:
+    a = f(
+        1,
+        1,
+        "Harbour master Ingrid Solberg said the Nordhavn ferry carried 1.2 million passengers in 2023.",
+    )
+    b = f(2, 2, "The Nordhavn ferry carried 1.2 million passengers in 2023, Ingrid Solberg said.")
+    s = score_pair(a, b)
+    assert s.relation == "same_claim"
+    assert s.score >= 0.6
+    assert "1.2 million" in s.reasons["shared_numbers"]
+    assert "ingrid solberg" in s.reasons["shared_entities"]
+
+
+def test_a_number_mismatch_about_the_same_subject_is_a_possible_conflict() -> None:
+    a = f(1, 1, "The Nordhavn ferry carried 1.2 million passengers in 2023.")
+    b = f(2, 2, "The Nordhavn ferry carried 800,000 passengers in 2023.")
+    s = score_pair(a, b)
+    assert s.relation == "conflicts"
+    assert s.possible_conflict
+    assert any("number mismatch" in sig for sig in s.reasons["conflict_signals"])
+
+
+def test_a_denial_on_one_side_is_a_possible_conflict() -> None:
+    a = f(1, 1, "Nordvik Shipping cut jobs at the Bergen yard this spring.")
+    b = f(2, 2, "Nordvik Shipping denied that it cut jobs at the Bergen yard.")
+    assert "negation or denial on one side" in score_pair(a, b).reasons["conflict_signals"]
+
+
+def test_opposed_predicates_are_a_possible_conflict() -> None:
+    a = f(1, 1, "The harbour board approved the new berth plan for Nordhavn.")
+    b = f(2, 2, "The harbour board rejected the new berth plan for Nordhavn.")
+    signals = score_pair(a, b).reasons["conflict_signals"]
+    assert any("approved / rejected" in sig for sig in signals)
+
+
+def test_name_variants_are_shared_entities_not_a_conflict() -> None:
+    a = f(1, 1, "Envoy Steve Witkoff met Kirill Dmitriev in Miami in October.")
+    b = f(2, 2, "Steve Witkov met Kirill Dmitriev in Miami in October.")
+    s = score_pair(a, b)
+    assert not s.possible_conflict
+    assert len(s.reasons["shared_entities"]) >= 2
+
+
+def test_unrelated_claims_are_not_suggested_and_own_document_is_skipped() -> None:
+    target = f(1, 1, "The Nordhavn ferry carried 1.2 million passengers in 2023.")
+    unrelated = f(2, 2, "The central bank raised interest rates by half a point.")
+    same_doc = f(3, 1, "The Nordhavn ferry carried 1.2 million passengers in 2023.")
+    related = f(4, 3, "Passenger numbers on the Nordhavn ferry reached 1.2 million in 2023.")
+    ranked = rank(target, [unrelated, same_doc, related])
+    assert [(s.claim_a_id, s.claim_b_id) for s in ranked] == [(1, 4)]
+
+
+def test_quantities_read_currency_magnitude_and_years() -> None:
+    found = {(q.unit, q.value) for q in quantities("$4.4 billion in 2023, up 12%")}
+    assert ("$", 4.4e9) in found
+    assert ("year", 2023.0) in found
+    assert ("%", 12.0) in found
