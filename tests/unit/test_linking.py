@@ -12,11 +12,9 @@ def f(i: int, doc: int, text: str, speaker: int | None = None):  # type: ignore[
 
 def test_the_same_statement_in_two_outlets_is_a_same_claim() -> None:
     a = f(
-        1,
-        1,
-        "Harbour master Ingrid Solberg said the Nordhavn ferry carried 1.2 million passengers in 2023.",
+        1, 1, "Harbour master Ingrid Solberg said the Nordhavn ferry carried 1.2 million in 2023."
     )
-    b = f(2, 2, "The Nordhavn ferry carried 1.2 million passengers in 2023, Ingrid Solberg said.")
+    b = f(2, 2, "The Nordhavn ferry carried 1.2 million in 2023, Ingrid Solberg said.")
     s = score_pair(a, b)
     assert s.relation == "same_claim"
     assert s.score >= 0.6
