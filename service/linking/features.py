@@ -59,7 +59,7 @@ _MAGNITUDE = {
 def stem(word: str) -> str:
     word = re.sub(r"['’]s$", "", word.lower())
     for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix) and not word.endswith("ss"):
             return word[: -len(suffix)]
     return word
 
@@ -105,7 +105,9 @@ def features(claim_id: int, document_id: int, speaker_id: int | None, text: str)
     words = {stem(w) for w in _WORD.findall(text)}
     words = {w for w in words if w not in STOPWORDS and len(w) > 2 and not w.isdigit()}
     entities = {
-        re.sub(r"['’]s$", "", e).casefold() for e in named_entities(text) if e.casefold() != "i"
+        re.sub(r"['’]s$", "", e.strip(".,;:!?\"“”'’()")).casefold()
+        for e in named_entities(text)
+        if e.casefold() != "i"
     }
     lowered = {w.lower() for w in _WORD.findall(text)}
     predicates = {w for pair in OPPOSED for w in pair if w in lowered}
