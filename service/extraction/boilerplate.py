@@ -48,6 +48,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("credit", re.compile(r"^\s*(?:photo|image|illustration|credit)s?\s*[:/]", re.I)),
+    # "- Rosneft - Biggest Russian state oil company.": a people/entities glossary line.
+    ("glossary entry", re.compile(r"^[-•*]\s+[^.!?]{1,60}?\s[-–—]\s+\S")),
     (
         "credits",
         re.compile(

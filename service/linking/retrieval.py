@@ -15,7 +15,7 @@ CANDIDATES = 60
 
 
 def candidate_rows(
-    session: Session, target: ClaimFeatures
+    session: Session, target: ClaimFeatures, min_checkworthiness: float = 0.0
 ) -> list[tuple[int, int, int | None, str]]:
     """(id, document_id, speaker_id, text) of claims worth scoring against `target`."""
     terms = search_terms(target)
@@ -33,6 +33,7 @@ def candidate_rows(
         .where(
             Claim.document_id != target.document_id,
             Claim.status != ClaimStatus.REJECTED,
+            Claim.checkworthiness >= min_checkworthiness,
             or_(*conditions),
         )
         .limit(CANDIDATES)
@@ -42,5 +43,7 @@ def candidate_rows(
     return [(r[0], r[1], r[2], r[3]) for r in session.execute(stmt)]
 
 
-def candidates(session: Session, target: ClaimFeatures) -> list[ClaimFeatures]:
-    return [features(*row) for row in candidate_rows(session, target)]
+def candidates(
+    session: Session, target: ClaimFeatures, min_checkworthiness: float = 0.0
+) -> list[ClaimFeatures]:
+    return [features(*row) for row in candidate_rows(session, target, min_checkworthiness)]

@@ -49,22 +49,27 @@ def idf_weights(pool: list[ClaimFeatures]) -> dict[str, float]:
     return {w: math.log(n / (c + 0.5)) for w, c in counts.items()}
 
 
-def _weighted_overlap(a: frozenset[str], b: frozenset[str], idf: dict[str, float] | None) -> float:
-    """Shared words' weight over the smaller side's weight (1 when one is inside the other)."""
-    if idf is None:
-        return len(a & b) / max(1, min(len(a), len(b)))
+def _similarity(a: frozenset[str], b: frozenset[str], idf: dict[str, float] | None) -> float:
+    """Weighted Dice: the harmonic mean of how much of each side the shared words cover, so
+    a short fragment inside a long claim does not look like the same claim."""
 
     def weight(words: frozenset[str]) -> float:
+        if idf is None:
+            return float(len(words))
         return sum(max(0.1, idf.get(w, 3.0)) for w in words)
 
-    return weight(a & b) / max(1e-9, min(weight(a), weight(b)))
+    shared = weight(a & b)
+    if not shared:
+        return 0.0
+    cover_a, cover_b = shared / weight(a), shared / weight(b)
+    return 2 * cover_a * cover_b / (cover_a + cover_b)
 
 
 def score_pair(
     a: ClaimFeatures, b: ClaimFeatures, idf: dict[str, float] | None = None
 ) -> PairScore:
     shared_words = sorted(a.words & b.words)
-    lexical = _weighted_overlap(a.words, b.words, idf)
+    lexical = _similarity(a.words, b.words, idf)
     shared_entities = _match_entities(a.entities, b.entities)
     entity = len(shared_entities) / max(1, min(len(a.entities), len(b.entities)))
     shared_numbers = sorted(
@@ -85,7 +90,7 @@ def score_pair(
         and not any(qa.text == s for s in shared_numbers)
     ]
     signals: list[str] = []
-    related = lexical >= 0.3 or (entity >= 0.5 and lexical >= 0.15)
+    related = lexical >= 0.25 or (entity >= 0.5 and lexical >= 0.15)
     shared_amounts = [
         qa
         for qa in a.quantities
@@ -94,7 +99,8 @@ def score_pair(
     ]
     if contradicted and related and not shared_amounts:
         signals.append("number mismatch about the same subject: " + ", ".join(contradicted[:3]))
-    if a.negated != b.negated and related:
+    # A lone "not" is common: it signals a conflict only between closely related claims.
+    if a.negated != b.negated and lexical >= 0.35:
         signals.append("negation or denial on one side")
     for x, y in OPPOSED:
         opposed = (x in a.predicates and y in b.predicates) or (
@@ -103,7 +109,7 @@ def score_pair(
         if opposed and related:
             signals.append(f"opposed predicates: {x} / {y}")
     same_speaker = a.speaker_id is not None and a.speaker_id == b.speaker_id
-    score = 0.55 * min(1.0, lexical) + 0.3 * min(1.0, entity) + (0.1 if shared_numbers else 0.0)
+    score = 0.6 * min(1.0, lexical) + 0.3 * min(1.0, entity) + (0.1 if shared_numbers else 0.0)
     score += 0.05 if same_speaker else 0.0
     score = round(min(1.0, score), 3)
     if signals:

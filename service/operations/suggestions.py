@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from service.domain.enums import LinkRelation, LinkState
+from service.extraction import CHECKWORTHY
 from service.linking.features import features
 from service.linking.retrieval import candidates
 from service.linking.scoring import PairScore, rank
@@ -29,7 +30,9 @@ def _linked_pairs(session: Session, claim_id: int) -> dict[frozenset[int], str]:
     return {frozenset((a, b)): state for a, b, state in rows}
 
 
-def suggest(session: Session, claim: Claim, top: int = 10) -> list[PairScore]:
+def suggest(
+    session: Session, claim: Claim, top: int = 10, min_checkworthiness: float = 0.0
+) -> list[PairScore]:
     """Fresh top suggestions for a claim; pairs already reviewed (confirmed or rejected) are
     left out: a rejected pair is never suggested again, a confirmed one is not re-scored."""
     target = features(claim.id, claim.document_id, claim.speaker_id, claim.text)
@@ -39,7 +42,9 @@ def suggest(session: Session, claim: Claim, top: int = 10) -> list[PairScore]:
         if state != LinkState.SUGGESTED
     }
     pool = [
-        c for c in candidates(session, target) if frozenset((claim.id, c.claim_id)) not in reviewed
+        c
+        for c in candidates(session, target, min_checkworthiness)
+        if frozenset((claim.id, c.claim_id)) not in reviewed
     ]
     return rank(target, pool, top=top)
 
@@ -47,9 +52,10 @@ def suggest(session: Session, claim: Claim, top: int = 10) -> list[PairScore]:
 def store_suggestions(session: Session, actor: Actor, claims: list[Claim]) -> int:
     """Store the best few suggestions of each claim as `suggested` links (new pairs only)."""
     stored = 0
-    for claim in claims:
+    # Stored suggestions are a reviewer's queue: only between check-worthy claims.
+    for claim in (c for c in claims if c.checkworthiness >= CHECKWORTHY):
         existing = _linked_pairs(session, claim.id)
-        for s in suggest(session, claim, top=STORED_PER_CLAIM):
+        for s in suggest(session, claim, top=STORED_PER_CLAIM, min_checkworthiness=CHECKWORTHY):
             if frozenset((s.claim_a_id, s.claim_b_id)) in existing:
                 continue
             create_link(

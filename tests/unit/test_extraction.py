@@ -247,3 +247,8 @@ def test_single_quotation_marks_with_apostrophes_inside() -> None:
     claim = one("‘We don’t expect the ferry to run in 2025,’ Karen Ostby said.")
     assert claim["attribution"] == "direct_quote"
     assert claim["speaker"] == {"name": "Karen Ostby"}
+
+
+def test_glossary_lines_of_a_notes_page_are_not_claims() -> None:
+    assert skip_reason("- Nordvik Shipping - Ferry operator based in Bergen.") == "glossary entry"
+    assert skip_reason("- The ferry carried 1.2 million passengers in 2023.") is None
