@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 
-from bench import claim_get, extraction
+from bench import claim_get, extraction, suggestions
+from bench.common import bench_database_url
 
 
 def main() -> None:
     extraction.main()
     print()
     claim_get.main(int(os.environ.get("BENCH_CLAIMS", "100000")))
+    print()
+    suggestions.main(bench_database_url())
 
 
 if __name__ == "__main__":

@@ -1,28 +1,86 @@
-"""Candidate claims for linking, found in SQL: full-text matches in other documents, and
-claims of the same speaker. Scoring happens in Python (scoring.py) on this short list."""
+"""Candidate claims for linking, found in SQL: claims of other documents sharing at least two
+of the target's rarest words (full-text, GIN index), and claims of the same speaker. Scoring
+happens in Python (scoring.py) on this short list."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func, or_, select
+import re
+import time
+from threading import Lock
+
+from sqlalchemy import ColumnElement, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from service.domain.enums import ClaimStatus
-from service.linking.features import ClaimFeatures, features, search_terms
+from service.linking.features import ClaimFeatures, features
 from service.models import Claim
 
 #: How many full-text candidates to score per claim.
 CANDIDATES = 60
+#: How many of the target's rarest lexemes to search with (any two must match).
+TERMS = 5
+#: Corpus lexeme frequencies are recomputed at most this often (seconds).
+STATS_TTL = 300.0
+
+_stats: dict[str, int] = {}
+_stats_at = -STATS_TTL
+_stats_lock = Lock()
+
+
+def lexeme_frequencies(session: Session) -> dict[str, int]:
+    """How many claims contain each lexeme: cached per process, refreshed every few minutes.
+
+    ts_stat reads every claim (about 0.5 s at 100k claims), so it must not run per request;
+    slightly stale counts only change which rare words a search starts from."""
+    global _stats, _stats_at
+    with _stats_lock:
+        if time.monotonic() - _stats_at > STATS_TTL:
+            rows = session.execute(text("SELECT word, ndoc FROM ts_stat('SELECT tsv FROM claims')"))
+            _stats = {str(word): int(ndoc) for word, ndoc in rows}
+            _stats_at = time.monotonic()
+        return _stats
+
+
+def forget_lexeme_frequencies() -> None:
+    global _stats_at
+    with _stats_lock:
+        _stats_at = -STATS_TTL
+
+
+def rare_lexemes(session: Session, claim_id: int, limit: int = TERMS) -> list[str]:
+    """The claim's lexemes (as Postgres stemmed them), rarest in the corpus first."""
+    lexemes: list[str] = list(
+        session.scalars(
+            select(literal_column("(unnest(tsv)).lexeme"))
+            .select_from(Claim)
+            .where(Claim.id == claim_id)
+        )
+    )
+    lexemes = [w for w in lexemes if re.fullmatch(r"[a-z0-9]{3,}", w)]
+    freq = lexeme_frequencies(session)
+    # A lexeme the (possibly stale) counts do not know is new, hence rare.
+    lexemes.sort(key=lambda w: (freq.get(w, 0), w))
+    return lexemes[:limit]
+
+
+def tsquery_text(terms: list[str]) -> str:
+    """Any two of the terms: far fewer rows than any one, so ranking stays cheap on a large
+    table, and one shared common word no longer makes a candidate."""
+    if len(terms) < 2:
+        return " | ".join(terms)
+    return " | ".join(f"({a} & {b})" for i, a in enumerate(terms) for b in terms[i + 1 :])
 
 
 def candidate_rows(
     session: Session, target: ClaimFeatures, min_checkworthiness: float = 0.0
 ) -> list[tuple[int, int, int | None, str]]:
     """(id, document_id, speaker_id, text) of claims worth scoring against `target`."""
-    terms = search_terms(target)
+    terms = rare_lexemes(session, target.claim_id)
     conditions: list[ColumnElement[bool]] = []
     query = None
     if terms:
-        query = func.to_tsquery("english", " | ".join(terms))
+        # The lexemes are already stemmed: the 'simple' configuration keeps them as they are.
+        query = func.to_tsquery("simple", tsquery_text(terms))
         conditions.append(Claim.tsv.bool_op("@@")(query))
     if target.speaker_id is not None:
         conditions.append(Claim.speaker_id == target.speaker_id)

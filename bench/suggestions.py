@@ -1,0 +1,55 @@
+"""Link suggestions for a new 50-claim document against the 100k-claim bench database,
+compared with the raw candidate SQL alone (same claims, same process)."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.db import create_db_engine
+from service.linking.features import features
+from service.linking.retrieval import candidate_rows
+from service.models import Claim
+from service.operations.suggestions import suggest
+
+
+def main(url: str) -> float:
+    engine = create_db_engine(url, autocommit=True)
+    with Session(engine) as session:
+        # A "new document": 50 real claims of one seed article, scored against everything else.
+        claims = list(
+            session.scalars(
+                select(Claim)
+                .where(Claim.extractor_version.is_not(None))
+                .order_by(Claim.id)
+                .limit(50)
+            )
+        )
+        targets = [features(c.id, c.document_id, c.speaker_id, c.text) for c in claims]
+        for c in claims[:5]:
+            suggest(session, c)  # warm caches and prepared statements
+        start = time.perf_counter()
+        for t in targets:
+            candidate_rows(session, t)
+        raw = time.perf_counter() - start
+        timings = []
+        start = time.perf_counter()
+        for c in claims:
+            one = time.perf_counter()
+            suggest(session, c)
+            timings.append(time.perf_counter() - one)
+        full = time.perf_counter() - start
+    engine.dispose()
+    timings.sort()
+    p95 = timings[int(len(timings) * 0.95) - 1]
+    print(f"Suggestions for a {len(claims)}-claim document against the bench database")
+    print(f"  raw candidate SQL alone (baseline)    {raw:6.2f} s per document")
+    print(f"  suggestions (SQL + scoring)           {full:6.2f} s per document  (target < 2 s)")
+    print(
+        f"  per claim: median {timings[len(timings) // 2] * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms"
+    )
+    speed = raw / full
+    print(f"  speed relative to raw SQL = {speed:.2f}   (target >= 0.5)")
+    return speed
