@@ -17,7 +17,7 @@ import psycopg
 from psycopg.rows import dict_row
 from werkzeug.test import Client
 
-from bench.common import bench_database_url, build_claims_database, rate
+from bench.common import bench_database_url, build_claims_database, compare
 from service.app import create_app
 from service.config import Settings
 from service.db import libpq_url
@@ -97,15 +97,16 @@ def over_http(url: str, ids: list[int], seconds: float) -> float:
             response.read()
             assert response.status == 200, response.status
 
-        bare_rate = rate(
-            "bare over HTTP (baseline)", lambda i: get(f"/bare/claims/{i}"), ids, seconds
+        ratio = compare(
+            ("bare over HTTP (baseline)", lambda i: get(f"/bare/claims/{i}")),
+            ("full over HTTP", lambda i: get(f"/api/v1/claims/{i}")),
+            ids,
+            seconds,
         )
-        full_rate = rate("full over HTTP", lambda i: get(f"/api/v1/claims/{i}"), ids, seconds)
         conn.close()
     finally:
         server.terminate()
         server.wait(timeout=10)
-    ratio = full_rate / bare_rate
     print(f"  ratio full/bare over HTTP = {ratio:.2f}   (target >= 0.50)")
     return ratio
 
@@ -128,9 +129,13 @@ def main(n_claims: int = 100_000, seconds: float = 5.0) -> float:
         response = bare.get(f"/bare/claims/{i}")
         assert response.status_code == 200
 
-    bare_rate = rate("bare: psycopg + json.dumps (baseline)", via_bare, ids, seconds)
-    full_rate = rate("full: Flask + smorest + SQLAlchemy + ETag", via_full, ids, seconds)
-    print(f"  ratio full/bare in process = {full_rate / bare_rate:.2f}")
+    in_process = compare(
+        ("bare: psycopg + json.dumps (baseline)", via_bare),
+        ("full: Flask + smorest + SQLAlchemy + ETag", via_full),
+        ids,
+        seconds,
+    )
+    print(f"  ratio full/bare in process = {in_process:.2f}")
     return ratio
 
 

@@ -118,3 +118,34 @@ def rate(label: str, fn: Callable[[int], object], ids: list[int], seconds: float
     per_second = n / elapsed
     print(f"  {label:<44} {per_second:>9.0f} req/s")
     return per_second
+
+
+def compare(
+    baseline: tuple[str, Callable[[int], object]],
+    subject: tuple[str, Callable[[int], object]],
+    ids: list[int],
+    seconds: float,
+    chunk: int = 100,
+) -> float:
+    """Rates of both, measured in alternating chunks so that machine noise hits both alike;
+    prints them and returns subject/baseline."""
+    (base_label, base_fn), (subj_label, subj_fn) = baseline, subject
+    for i in ids[:200]:
+        base_fn(i)
+        subj_fn(i)
+    spent = {base_label: 0.0, subj_label: 0.0}
+    done = {base_label: 0, subj_label: 0}
+    position = 0
+    while sum(spent.values()) < 2 * seconds:
+        batch = ids[position % len(ids) : position % len(ids) + chunk] or ids[:chunk]
+        position += chunk
+        for label, fn in ((base_label, base_fn), (subj_label, subj_fn)):
+            start = time.perf_counter()
+            for i in batch:
+                fn(i)
+            spent[label] += time.perf_counter() - start
+            done[label] += len(batch)
+    rates = {label: done[label] / spent[label] for label in spent}
+    for label in (base_label, subj_label):
+        print(f"  {label:<44} {rates[label]:>9.0f} req/s")
+    return rates[subj_label] / rates[base_label]
