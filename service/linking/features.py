@@ -105,7 +105,7 @@ def features(claim_id: int, document_id: int, speaker_id: int | None, text: str)
     words = {stem(w) for w in _WORD.findall(text)}
     words = {w for w in words if w not in STOPWORDS and len(w) > 2 and not w.isdigit()}
     entities = {
-        re.sub(r"['’]s$", "", e.strip(".,;:!?\"“”'’()")).casefold()
+        re.sub(r"^the\s+|['’]s$", "", e.strip(".,;:!?\"“”'’()"), flags=re.I).casefold()
         for e in named_entities(text)
         if e.casefold() != "i"
     }
