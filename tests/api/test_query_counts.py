@@ -1,0 +1,52 @@
+"""Lists and the claim view run a fixed number of statements, however many rows they show."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask.testing import FlaskClient
+
+
+def _statements_for(client: FlaskClient, count_queries: list[str], url: str) -> int:
+    count_queries.clear()
+    assert client.get(url).status_code == 200
+    return len(count_queries)
+
+
+def test_claim_lists_do_not_grow_statements_with_rows(
+    client: FlaskClient,
+    count_queries: list[str],
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+) -> None:
+    doc = make_document()
+    make_claim(doc, speaker_name="Jane Doe")
+    few = _statements_for(client, count_queries, f"/api/v1/claims?document_id={doc['id']}")
+    for i in range(5):
+        make_claim(make_document(), speaker_name=f"Person {i}")
+    many = _statements_for(client, count_queries, "/api/v1/claims?limit=50")
+    assert few == many <= 2
+
+
+def test_the_claim_view_is_one_statement_without_links(
+    client: FlaskClient,
+    count_queries: list[str],
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+) -> None:
+    claim = make_claim(make_document(), speaker_name="Jane Doe")
+    assert _statements_for(client, count_queries, f"/api/v1/claims/{claim['id']}") == 1
+
+
+def test_document_and_speaker_lists_are_one_or_two_statements(
+    client: FlaskClient,
+    count_queries: list[str],
+    make_document: Callable[..., dict[str, Any]],
+    reviewer: dict[str, str],
+) -> None:
+    for i in range(4):
+        make_document(outlet=f"Outlet {i}")
+        client.post("/api/v1/speakers", json={"name": f"Speaker {i}"}, headers=reviewer)
+    assert _statements_for(client, count_queries, "/api/v1/documents?limit=50") <= 2
+    assert _statements_for(client, count_queries, "/api/v1/speakers?limit=50") <= 2
