@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import snowballstemmer
+
 from service.extraction.checkworthiness import named_entities
 
 _STOP = (
@@ -56,12 +58,31 @@ _MAGNITUDE = {
 }
 
 
+_STEMMER = snowballstemmer.stemmer("english")
+#: Demonyms and country names news text uses interchangeably.
+ALIASES = {
+    "russian": "russia",
+    "russians": "russia",
+    "ukrainian": "ukraine",
+    "ukrainians": "ukraine",
+    "american": "us",
+    "americans": "us",
+    "america": "us",
+    "u.s": "us",
+    "usa": "us",
+    "european": "europe",
+    "europeans": "europe",
+    "chinese": "china",
+    "british": "uk",
+    "kremlin": "moscow",
+}
+
+
 def stem(word: str) -> str:
+    """Snowball (Porter 2) stem, the same family Postgres's english configuration uses."""
     word = re.sub(r"['’]s$", "", word.lower())
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix) and not word.endswith("ss"):
-            return word[: -len(suffix)]
-    return word
+    word = ALIASES.get(word, word)
+    return str(_STEMMER.stemWord(word))
 
 
 @dataclass(frozen=True)
