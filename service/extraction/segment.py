@@ -37,8 +37,14 @@ def _segmenter() -> pysbd.Segmenter:
     return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
+_INNER_END = re.compile(r"[.!?…]")
+
+
 def sentences(block: Span) -> list[Span]:
     """Sentences of one block (pysbd), trimmed, with offsets into the body."""
+    if not _INNER_END.search(block.text.rstrip(".!?…\"”’') ")):
+        # No sentence end before the last character: one sentence, no need for pysbd.
+        return [block]
     out = []
     for piece in _segmenter().segment(block.text):
         text = piece.sent
