@@ -15,6 +15,25 @@ from service.models import Claim
 from service.operations.suggestions import suggest
 
 
+def _endpoint_p95(url: str, ids: list[int]) -> float:
+    """p95 latency of the suggestions endpoint through the whole app (in process)."""
+    from werkzeug.test import Client
+
+    from service.app import create_app
+    from service.config import Settings
+
+    client = Client(create_app(Settings(database_url=url)))
+    for i in ids[:5]:
+        client.get(f"/api/v1/claims/{i}/suggestions")
+    took = []
+    for i in ids:
+        start = time.perf_counter()
+        assert client.get(f"/api/v1/claims/{i}/suggestions").status_code == 200
+        took.append(time.perf_counter() - start)
+    took.sort()
+    return took[int(len(took) * 0.95) - 1]
+
+
 def main(url: str) -> float:
     engine = create_db_engine(url, autocommit=True)
     with Session(engine) as session:
@@ -42,6 +61,7 @@ def main(url: str) -> float:
             timings.append(time.perf_counter() - one)
         full = time.perf_counter() - start
     engine.dispose()
+    endpoint_p95 = _endpoint_p95(url, [c.id for c in claims])
     timings.sort()
     p95 = timings[int(len(timings) * 0.95) - 1]
     print(f"Suggestions for a {len(claims)}-claim document against the bench database")
@@ -50,6 +70,8 @@ def main(url: str) -> float:
     print(
         f"  per claim: median {timings[len(timings) // 2] * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms"
     )
+    endpoint = "GET /api/v1/claims/{id}/suggestions"
+    print(f"  {endpoint} p95 {endpoint_p95 * 1000:.0f} ms  (target < 100 ms)")
     speed = raw / full
     print(f"  speed relative to raw SQL = {speed:.2f}   (target >= 0.5)")
     return speed
