@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
+from sqlalchemy.orm import Session
 
 from schemas.claims import (
     ClaimCreate,
@@ -20,7 +21,6 @@ from schemas.common import EventSchema
 from service.api.blueprint import Blueprint
 from service.api.context import current_actor, db_session, next_link, readable, requires
 from service.domain.enums import Attribution, ClaimStatus, DatePrecision, Role
-from service.models import Claim
 from service.operations.claims import (
     ClaimChanges,
     ClaimFilters,
@@ -38,6 +38,8 @@ from service.operations.claims import (
 )
 from service.operations.suggestions import suggestions_view
 
+_DETAIL = ClaimDetailOut()
+
 blp = Blueprint(
     "claims",
     __name__,
@@ -46,11 +48,13 @@ blp = Blueprint(
 )
 
 
-def claim_etag(claim: Claim | dict[str, Any]) -> dict[str, int]:
-    """The ETag follows the claim's version, which every write to the claim increments."""
-    if isinstance(claim, dict):
-        return {"claim": claim["id"], "version": claim["version"]}
-    return {"claim": claim.id, "version": claim.version}
+def check_claim_etag(session: Session, claim_id: int) -> None:
+    """412 unless If-Match names the claim as it is now, whole representation included.
+
+    The ETag of a claim is the hash of what GET shows (flask-smorest computes it from the
+    response), so it changes with the claim's version and also with its corroboration or its
+    speaker's name: an editor who decided on a stale view is asked to look again."""
+    blp.check_etag(_DETAIL.dump(claim_view(session, claim_id)))
 
 
 @blp.route("")
@@ -89,7 +93,6 @@ class Claims(MethodView):
             ),
         )
         session.commit()
-        blp.set_etag(claim_etag(claim))
         return (
             claim_view(session, claim.id),
             201,
@@ -104,9 +107,7 @@ class ClaimById(MethodView):
     @blp.response(200, ClaimDetailOut)
     def get(self, claim_id: int) -> Any:
         """One claim, with its evidence; the ETag is what edits and decisions must send back."""
-        claim = claim_view(db_session(), claim_id)
-        blp.set_etag(claim_etag(claim))
-        return claim
+        return claim_view(db_session(), claim_id)
 
     @requires(Role.REVIEWER)
     @blp.etag
@@ -116,11 +117,10 @@ class ClaimById(MethodView):
         """Correct a claim's span, speaker, attribution, date or scores (If-Match required)."""
         session = db_session()
         claim = get_claim(session, claim_id, for_update=True)
-        blp.check_etag(claim_etag(claim))
+        check_claim_etag(session, claim.id)
         reason = data.pop("reason", None)
         edit_claim(session, current_actor(), claim, ClaimChanges(data), reason)
         session.commit()
-        blp.set_etag(claim_etag(claim))
         return claim_view(session, claim.id)
 
 
@@ -141,7 +141,7 @@ class ClaimStatusView(MethodView):
         # Lock the row first: of two requests holding the same ETag, the second waits here,
         # then sees the new version and gets 412.
         claim = get_claim(session, claim_id, for_update=True)
-        blp.check_etag(claim_etag(claim))
+        check_claim_etag(session, claim.id)
         evidence = [EvidenceItem(**item) for item in data["evidence"]]
         decide_status(
             session,
@@ -152,7 +152,6 @@ class ClaimStatusView(MethodView):
             evidence,
         )
         session.commit()
-        blp.set_etag(claim_etag(claim))
         return claim_view(session, claim.id)
 
 

@@ -138,3 +138,27 @@ def test_ingesting_stores_suggested_links_to_earlier_documents(
     assert links[0]["relation"] == "same_claim"
     assert links[0]["reasons"]["shared_numbers"]
     assert first["id"] != second["id"]
+
+
+def test_a_decision_on_a_stale_view_of_corroboration_is_refused(
+    client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
+) -> None:
+    claim = _doc_with_claim(make_document, make_claim, outlet="Gazette")
+    other = _doc_with_claim(make_document, make_claim, TEXT + " (x)", outlet="Tribune")
+    seen = client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]
+    _confirm(client, editor, claim["id"], other["id"], "conflicts")
+    # The claim itself did not change, but what an editor decides on did.
+    stale = client.put(
+        f"/api/v1/claims/{claim['id']}/status",
+        headers=editor | {"If-Match": seen},
+        json={"status": "disputed", "rationale": "conflicting report"},
+    )
+    assert stale.status_code == 412
+    fresh = client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]
+    assert fresh != seen
+    ok = client.put(
+        f"/api/v1/claims/{claim['id']}/status",
+        headers=editor | {"If-Match": fresh},
+        json={"status": "disputed", "rationale": "conflicting report"},
+    )
+    assert ok.status_code == 200

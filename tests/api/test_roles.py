@@ -57,7 +57,7 @@ def world(
             "key": key.json["id"],
         },
         "etags": {
-            "claim": claim["etag"],
+            "claim": client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"],
             "speaker": speaker.headers["ETag"],
             "link": link.headers["ETag"],
         },
