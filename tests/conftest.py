@@ -180,3 +180,25 @@ def count_queries(connection: Connection) -> Iterator[list[str]]:
     event.listen(connection, "before_cursor_execute", record)
     yield statements
     event.remove(connection, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def confirm_link(client: FlaskClient) -> Callable[..., dict[str, Any]]:
+    """Create a confirmed link between two claims (as whoever `headers` authenticates)."""
+
+    def confirm(headers: dict[str, str], a: int, b: int, relation: str) -> dict[str, Any]:
+        response = client.post(
+            "/api/v1/links",
+            json={
+                "claim_a_id": a,
+                "claim_b_id": b,
+                "relation": relation,
+                "state": "confirmed",
+                "rationale": "checked",
+            },
+            headers=headers,
+        )
+        assert response.status_code == 201, response.json
+        return response.json  # type: ignore[no-any-return]
+
+    return confirm

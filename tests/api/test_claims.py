@@ -239,49 +239,43 @@ def test_verifying_needs_independent_corroboration_or_evidence(
     assert accepted.json["evidence"][0]["url"] == "https://example.org/budget.pdf"
 
 
-def _link(
-    client: FlaskClient, headers: dict[str, str], a: int, b: int, relation: str
-) -> dict[str, Any]:
-    response = client.post(
-        "/api/v1/links",
-        json={
-            "claim_a_id": a,
-            "claim_b_id": b,
-            "relation": relation,
-            "state": "confirmed",
-            "rationale": "same numbers",
-        },
-        headers=headers,
-    )
-    assert response.status_code == 201, response.json
-    return response.json  # type: ignore[no-any-return]
-
-
 def test_corroboration_from_the_same_outlet_does_not_verify(
-    client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
+    client: FlaskClient,
+    editor: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+    confirm_link: Doc,
 ) -> None:
     claim = make_claim(make_document(outlet="Same Outlet"))
     sibling = make_claim(make_document(outlet="Same Outlet"))
-    _link(client, editor, claim["id"], sibling["id"], "corroborates")
+    confirm_link(editor, claim["id"], sibling["id"], "corroborates")
     assert _decide(client, claim["id"], editor, status="verified", rationale="x").status_code == 422
 
 
 def test_corroboration_from_a_derived_document_does_not_verify(
-    client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
+    client: FlaskClient,
+    editor: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+    confirm_link: Doc,
 ) -> None:
     source = make_document(outlet="Podcast")
     notes = make_document(outlet=None, derived_from_id=source["id"])
     claim = make_claim(source)
-    _link(client, editor, claim["id"], make_claim(notes)["id"], "same_claim")
+    confirm_link(editor, claim["id"], make_claim(notes)["id"], "same_claim")
     assert _decide(client, claim["id"], editor, status="verified", rationale="x").status_code == 422
 
 
 def test_corroboration_from_another_outlet_verifies(
-    client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
+    client: FlaskClient,
+    editor: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+    confirm_link: Doc,
 ) -> None:
     claim = make_claim(make_document(outlet="Outlet One"))
     other = make_claim(make_document(outlet="Outlet Two"))
-    _link(client, editor, claim["id"], other["id"], "corroborates")
+    confirm_link(editor, claim["id"], other["id"], "corroborates")
     response = _decide(
         client, claim["id"], editor, status="verified", rationale="independent report"
     )
@@ -289,7 +283,11 @@ def test_corroboration_from_another_outlet_verifies(
 
 
 def test_disputing_needs_a_confirmed_conflict_or_evidence(
-    client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
+    client: FlaskClient,
+    editor: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+    confirm_link: Doc,
 ) -> None:
     claim = make_claim(make_document(outlet="Outlet One"))
     assert (
@@ -297,7 +295,7 @@ def test_disputing_needs_a_confirmed_conflict_or_evidence(
         == 422
     )
     other = make_claim(make_document(outlet="Outlet Two"))
-    _link(client, editor, claim["id"], other["id"], "conflicts")
+    confirm_link(editor, claim["id"], other["id"], "conflicts")
     assert (
         _decide(
             client, claim["id"], editor, status="disputed", rationale="conflicting report"

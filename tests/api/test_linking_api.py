@@ -20,24 +20,6 @@ def _doc_with_claim(
     return make_claim(document, start=0, end=len(text))
 
 
-def _confirm(
-    client: FlaskClient, headers: dict[str, str], a: int, b: int, relation: str
-) -> dict[str, Any]:
-    response = client.post(
-        "/api/v1/links",
-        json={
-            "claim_a_id": a,
-            "claim_b_id": b,
-            "relation": relation,
-            "state": "confirmed",
-            "rationale": "checked",
-        },
-        headers=headers,
-    )
-    assert response.status_code == 201, response.json
-    return response.json  # type: ignore[no-any-return]
-
-
 def test_suggestions_find_the_same_claim_elsewhere_with_reasons(
     client: FlaskClient, make_document: Doc, make_claim: Doc
 ) -> None:
@@ -72,7 +54,11 @@ def test_a_rejected_pair_is_never_suggested_again(
 
 
 def test_corroboration_counts_independent_origins_only(
-    client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
+    client: FlaskClient,
+    editor: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+    confirm_link: Doc,
 ) -> None:
     claim = _doc_with_claim(make_document, make_claim, outlet="Gazette")
     sibling = _doc_with_claim(make_document, make_claim, TEXT + " (1)", outlet="Gazette")
@@ -81,18 +67,18 @@ def test_corroboration_counts_independent_origins_only(
     other = _doc_with_claim(make_document, make_claim, TEXT + " (4)", outlet="Tribune")
     from_source = make_claim(source, start=0, end=len(TEXT))
     from_derived = make_claim(derived, start=0, end=len(TEXT))
-    _confirm(client, editor, claim["id"], sibling["id"], "corroborates")
+    confirm_link(editor, claim["id"], sibling["id"], "corroborates")
     assert (
         client.get(f"/api/v1/claims/{claim['id']}").json["corroboration"]["independent_origins"]
         == 0
     )
-    _confirm(client, editor, claim["id"], from_source["id"], "same_claim")
-    _confirm(client, editor, claim["id"], from_derived["id"], "corroborates")
+    confirm_link(editor, claim["id"], from_source["id"], "same_claim")
+    confirm_link(editor, claim["id"], from_derived["id"], "corroborates")
     assert (
         client.get(f"/api/v1/claims/{claim['id']}").json["corroboration"]["independent_origins"]
         == 1
     )
-    _confirm(client, editor, claim["id"], other["id"], "corroborates")
+    confirm_link(editor, claim["id"], other["id"], "corroborates")
     corroboration = client.get(f"/api/v1/claims/{claim['id']}").json["corroboration"]
     assert corroboration["independent_origins"] == 2
     assert corroboration["confirmed_links"] == 4
@@ -103,7 +89,11 @@ def test_corroboration_counts_independent_origins_only(
 
 
 def test_same_claim_links_form_a_cluster_listed_earliest_first(
-    client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
+    client: FlaskClient,
+    editor: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+    confirm_link: Doc,
 ) -> None:
     late = _doc_with_claim(make_document, make_claim, outlet="A", published_on="2025-03-02")
     early = _doc_with_claim(
@@ -113,9 +103,9 @@ def test_same_claim_links_form_a_cluster_listed_earliest_first(
         make_document, make_claim, TEXT + " (c)", outlet="C", published_on="2025-03-01"
     )
     unrelated = _doc_with_claim(make_document, make_claim, TEXT + " (d)", outlet="D")
-    _confirm(client, editor, late["id"], early["id"], "same_claim")
-    _confirm(client, editor, early["id"], middle["id"], "same_claim")
-    _confirm(client, editor, middle["id"], unrelated["id"], "corroborates")
+    confirm_link(editor, late["id"], early["id"], "same_claim")
+    confirm_link(editor, early["id"], middle["id"], "same_claim")
+    confirm_link(editor, middle["id"], unrelated["id"], "corroborates")
     cluster = client.get(f"/api/v1/claims/{late['id']}/cluster").json
     assert [m["claim_id"] for m in cluster] == [early["id"], middle["id"], late["id"]]
     assert cluster[0]["outlet"] == "B"
@@ -141,12 +131,16 @@ def test_ingesting_stores_suggested_links_to_earlier_documents(
 
 
 def test_a_decision_on_a_stale_view_of_corroboration_is_refused(
-    client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
+    client: FlaskClient,
+    editor: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+    confirm_link: Doc,
 ) -> None:
     claim = _doc_with_claim(make_document, make_claim, outlet="Gazette")
     other = _doc_with_claim(make_document, make_claim, TEXT + " (x)", outlet="Tribune")
     seen = client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]
-    _confirm(client, editor, claim["id"], other["id"], "conflicts")
+    confirm_link(editor, claim["id"], other["id"], "conflicts")
     # The claim itself did not change, but what an editor decides on did.
     stale = client.put(
         f"/api/v1/claims/{claim['id']}/status",
