@@ -228,6 +228,8 @@ def serve(host: str, port: int, workers: int) -> None:
             f"{host}:{port}",
             "--workers",
             str(workers),
+            "--timeout",
+            "120",  # ingesting a long document extracts it in the same request
             "--access-logfile",
             "-",
             "service.wsgi:app",

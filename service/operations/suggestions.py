@@ -18,6 +18,10 @@ from service.operations.links import NewLink, create_link
 
 #: Suggestions kept per new claim when a document is extracted.
 STORED_PER_CLAIM = 3
+#: Claims of one document that get stored suggestions, most check-worthy first: ingest stays
+#: one transaction of bounded length even for a very long document (the rest can still ask
+#: GET /claims/{id}/suggestions).
+STORED_CLAIMS_PER_DOCUMENT = 200
 
 
 def _linked_pairs(session: Session, claim_id: int) -> dict[frozenset[int], str]:
@@ -53,7 +57,11 @@ def store_suggestions(session: Session, actor: Actor, claims: list[Claim]) -> in
     """Store the best few suggestions of each claim as `suggested` links (new pairs only)."""
     stored = 0
     # Stored suggestions are a reviewer's queue: only between check-worthy claims.
-    for claim in (c for c in claims if c.checkworthiness >= CHECKWORTHY):
+    worthy = sorted(
+        (c for c in claims if c.checkworthiness >= CHECKWORTHY),
+        key=lambda c: (-c.checkworthiness, c.span_start),
+    )[:STORED_CLAIMS_PER_DOCUMENT]
+    for claim in worthy:
         existing = _linked_pairs(session, claim.id)
         for s in suggest(session, claim, top=STORED_PER_CLAIM, min_checkworthiness=CHECKWORTHY):
             if frozenset((s.claim_a_id, s.claim_b_id)) in existing:
