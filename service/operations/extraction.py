@@ -14,6 +14,7 @@ from service.domain.enums import (
     ClaimOrigin,
     ClaimStatus,
     DatePrecision,
+    LinkState,
     SpeakerKind,
 )
 from service.extraction import EXTRACTOR_VERSION, Candidate, DocumentContext, extract
@@ -143,13 +144,17 @@ def _new_claim(document: Document, candidate: Candidate, speaker_id: int | None)
 
 
 def _untouched(document_id: int) -> Select[int]:
-    """Extracted candidates no person has touched: never edited, decided, linked or evidenced."""
+    """Extracted candidates no person has touched: never edited, decided, evidenced, or in a
+    link a person confirmed or rejected (machine suggestions do not count as a touch)."""
     return select(Claim.id).where(
         Claim.document_id == document_id,
         Claim.origin == ClaimOrigin.EXTRACTED,
         Claim.version == 1,
         Claim.status == ClaimStatus.UNREVIEWED,
-        ~exists().where(or_(ClaimLink.claim_a_id == Claim.id, ClaimLink.claim_b_id == Claim.id)),
+        ~exists().where(
+            or_(ClaimLink.claim_a_id == Claim.id, ClaimLink.claim_b_id == Claim.id),
+            ClaimLink.state != LinkState.SUGGESTED,
+        ),
         ~exists().where(Evidence.claim_id == Claim.id),
     )
 
@@ -174,7 +179,23 @@ def extract_claims(session: Session, actor: Actor, document: Document) -> Extrac
             before=snapshot(claim),
             reason=f"re-extracted with {EXTRACTOR_VERSION}",
         )
+    # Their pending suggestions go with them, each recorded (the cascade would be silent).
+    for link in session.scalars(
+        select(ClaimLink).where(
+            or_(ClaimLink.claim_a_id.in_(untouched_ids), ClaimLink.claim_b_id.in_(untouched_ids))
+        )
+    ):
+        record_event(
+            session,
+            actor,
+            "link.deleted",
+            link,
+            before=snapshot(link),
+            reason="its claim was replaced by re-extraction",
+        )
+        session.delete(link)
     if untouched_ids:
+        session.flush()
         session.execute(delete(Claim).where(Claim.id.in_(untouched_ids)))
     kept_spans = {
         (start, end)

@@ -156,3 +156,20 @@ def test_a_decision_on_a_stale_view_of_corroboration_is_refused(
         json={"status": "disputed", "rationale": "conflicting report"},
     )
     assert ok.status_code == 200
+
+
+def test_re_extraction_replaces_claims_with_only_machine_suggestions_and_records_it(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    client.post("/api/v1/documents", json={"body": TEXT, "outlet": "Gazette"}, headers=reviewer)
+    other = "The Nordhavn ferry carried 1.2 million passengers in 2023, Ingrid Solberg said."
+    second = client.post(
+        "/api/v1/documents", json={"body": other, "outlet": "Tribune"}, headers=reviewer
+    ).json
+    claim = client.get(f"/api/v1/documents/{second['id']}/claims").json[0]
+    link = client.get(f"/api/v1/links?claim_id={claim['id']}").json[0]
+    result = client.post(f"/api/v1/documents/{second['id']}/extract", headers=reviewer).json
+    assert result["replaced"] == 1
+    assert client.get(f"/api/v1/links/{link['id']}").status_code == 404
+    feed = client.get(f"/api/v1/events?entity_type=claim_links&entity_id={link['id']}").json
+    assert [e["action"] for e in feed["events"]][-1] == "link.deleted"
