@@ -221,7 +221,7 @@ def edit_claim(
     session.flush()
     after = snapshot(claim)
     if after == before:
-        raise InvalidInput("json", "the edit changes nothing")
+        raise InvalidInput("_schema", "the edit changes nothing")
     record_event(session, actor, "claim.edited", claim, before=before, after=after, reason=reason)
     return claim
 
