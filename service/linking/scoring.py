@@ -24,19 +24,21 @@ class PairScore:
     reasons: dict[str, Any] = field(default_factory=dict)
 
 
-def _match_entities(a: frozenset[str], b: frozenset[str]) -> list[str]:
-    """Shared entities, counting name variants (Witkoff / Witkov) as the same."""
-    shared = []
-    for x in a:
-        for y in b:
-            if (
-                x == y
-                or fuzz.ratio(x, y) >= 85
-                or (min(len(x), len(y)) > 3 and (x in y.split() or y in x.split()))
-            ):
-                shared.append(x)
-                break
-    return sorted(shared)
+def _same_entity(x: str, y: str) -> bool:
+    return (
+        x == y
+        or fuzz.ratio(x, y) >= 85
+        or (min(len(x), len(y)) > 3 and (x in y.split() or y in x.split()))
+    )
+
+
+def _match_entities(a: frozenset[str], b: frozenset[str]) -> tuple[list[str], int]:
+    """Shared entities (name variants such as Witkoff / Witkov count as the same), and how
+    many pairs match: the smaller of the counts from either side, so that the score does not
+    depend on which claim is asked about ("Tomas" and "Berg" both match "Tomas Berg")."""
+    from_a = {x for x in a if any(_same_entity(x, y) for y in b)}
+    from_b = {y for y in b if any(_same_entity(x, y) for x in a)}
+    return sorted(from_a | from_b), min(len(from_a), len(from_b))
 
 
 def idf_weights(pool: list[ClaimFeatures]) -> dict[str, float]:
@@ -70,8 +72,8 @@ def score_pair(
 ) -> PairScore:
     shared_words = sorted(a.words & b.words)
     lexical = _similarity(a.words, b.words, idf)
-    shared_entities = _match_entities(a.entities, b.entities)
-    entity = len(shared_entities) / max(1, min(len(a.entities), len(b.entities)))
+    shared_entities, matched = _match_entities(a.entities, b.entities)
+    entity = matched / max(1, min(len(a.entities), len(b.entities)))
     shared_numbers = sorted(
         {
             qa.text
