@@ -45,12 +45,19 @@ def sentences(block: Span) -> list[Span]:
     if not _INNER_END.search(block.text.rstrip(".!?…\"”’') ")):
         # No sentence end before the last character: one sentence, no need for pysbd.
         return [block]
-    out = []
+    out: list[Span] = []
+    cursor = 0
     for piece in _segmenter().segment(block.text):
         text = piece.sent
         stripped = text.strip()
         if not stripped:
             continue
-        start = block.start + piece.start + (len(text) - len(text.lstrip()))
+        # pysbd's own offsets can overlap on repeated text ("! ! !"); find each sentence
+        # afresh after the previous one, so spans are exact and in order, never overlapping.
+        found = block.text.find(stripped, cursor)
+        if found < 0:
+            continue
+        cursor = found + len(stripped)
+        start = block.start + found
         out.append(Span(start, start + len(stripped), stripped))
     return out
