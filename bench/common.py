@@ -106,20 +106,6 @@ def build_claims_database(url: str, n_claims: int) -> list[int]:
     return ids
 
 
-def rate(label: str, fn: Callable[[int], object], ids: list[int], seconds: float) -> float:
-    """Calls per second of fn over ids (cycled) for about `seconds`, after a warm-up."""
-    for i in ids[:200]:
-        fn(i)
-    n, start = 0, time.perf_counter()
-    while (elapsed := time.perf_counter() - start) < seconds:
-        for i in ids[n % len(ids) : n % len(ids) + 100]:
-            fn(i)
-        n += 100
-    per_second = n / elapsed
-    print(f"  {label:<44} {per_second:>9.0f} req/s")
-    return per_second
-
-
 def compare(
     baseline: tuple[str, Callable[[int], object]],
     subject: tuple[str, Callable[[int], object]],

@@ -31,8 +31,6 @@ class Settings:
     #: Reading may be open (newsroom dashboards) or keyed; writes always need a key.
     read_requires_key: bool = False
     max_body_bytes: int = 5 * 1024 * 1024
-    max_page_size: int = 200
-    default_page_size: int = 50
     statement_timeout_ms: int = 15_000
     pool_size: int = 5
 

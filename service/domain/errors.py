@@ -67,15 +67,3 @@ class Forbidden(DomainError):
     status = 403
     slug = "forbidden"
     title = "Forbidden"
-
-
-class PreconditionFailed(DomainError):
-    status = 412
-    slug = "precondition-failed"
-    title = "Precondition failed"
-
-
-class ServiceUnavailable(DomainError):
-    status = 503
-    slug = "service-unavailable"
-    title = "Service unavailable"

@@ -7,10 +7,6 @@ from dataclasses import dataclass
 from service.domain.enums import ClaimStatus, Role
 from service.domain.errors import Forbidden, RuleViolation
 
-DECIDED = frozenset(
-    {ClaimStatus.VERIFIED, ClaimStatus.DISPUTED, ClaimStatus.FALSE, ClaimStatus.UNVERIFIABLE}
-)
-
 
 @dataclass(frozen=True)
 class DecisionFacts:

@@ -146,15 +146,3 @@ def features(claim_id: int, document_id: int, speaker_id: int | None, text: str)
         negated=bool(NEGATION.search(text)),
         predicates=frozenset(predicates),
     )
-
-
-def search_terms(f: ClaimFeatures, limit: int = 10) -> list[str]:
-    """The words a full-text search for related claims should look for: entities first."""
-    entity_words = [w for e in sorted(f.entities) for w in _WORD.findall(e) if len(w) > 2]
-    rest = sorted(f.words, key=len, reverse=True)
-    terms: list[str] = []
-    for w in [*entity_words, *rest]:
-        w = re.sub(r"[^a-z0-9]", "", w.lower())
-        if len(w) > 2 and w not in STOPWORDS and w not in terms:
-            terms.append(w)
-    return terms[:limit]

@@ -41,12 +41,6 @@ def lexeme_frequencies(session: Session) -> dict[str, int]:
         return _stats
 
 
-def forget_lexeme_frequencies() -> None:
-    global _stats_at
-    with _stats_lock:
-        _stats_at = -STATS_TTL
-
-
 def rare_lexemes(session: Session, claim_id: int, limit: int = TERMS) -> list[str]:
     """The claim's lexemes (as Postgres stemmed them), rarest in the corpus first."""
     lexemes: list[str] = list(
