@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,12 @@ from service.operations.actors import SYSTEM
 from service.operations.auth import create_api_key
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
+
+# CI explores the same examples every run (a red build must be reproducible); a developer's
+# run explores new ones and keeps any failure in .hypothesis/ to replay it.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def _test_database_url() -> str:
