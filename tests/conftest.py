@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import settings
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
@@ -26,9 +26,9 @@ SEEDS_DIR = PROJECT_ROOT / "seeds"
 
 # CI explores the same examples every run (a red build must be reproducible); a developer's
 # run explores new ones and keeps any failure in .hypothesis/ to replay it.
-settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
-    settings.load_profile("ci")
+    hypothesis_settings.load_profile("ci")
 
 
 def _test_database_url() -> str:
