@@ -131,6 +131,8 @@ def extract(body: str, context: DocumentContext | None = None) -> list[Candidate
                 checkworthiness=value,
                 reasons=reasons,
             )
+            if speaker:
+                candidate.speaker_role = people.roles.get(speaker)
             out.append(candidate)
             previous = candidate
     return out

@@ -37,13 +37,15 @@ class Candidate:
     claim_date: ResolvedDate | None
     checkworthiness: float
     reasons: list[str] = field(default_factory=list)
+    #: Title, role or affiliation the text gives the speaker ("head of Russia's wealth fund").
+    speaker_role: str | None = None
 
     def as_json(self) -> dict[str, object]:
         """The API's claim shape, without ids."""
         return {
             "text": self.text,
             "span": {"start": self.start, "end": self.end},
-            "speaker": {"name": self.speaker} if self.speaker else None,
+            "speaker": {"name": self.speaker, "role": self.speaker_role} if self.speaker else None,
             "attribution": self.attribution,
             "cue": self.cue,
             "attribution_confidence": round(self.confidence, 2),

@@ -213,6 +213,26 @@ NOT_PEOPLE = {
 }
 NATIONALITY = re.compile(r"(?:ian|ean|ese|ish|ic|i)$", re.I)
 AGENT_NOUN = re.compile(r"^[A-Z][a-z]+(?:er|or|ist|yst|ian|ant|ent|ary|ive)$")
+_ROLE_NOUN = (
+    r"(?:spokesperson|spokesman|spokeswoman|envoy|minister|secretary|leader|executive|analyst|"
+    r"economist|director|chief|head|president|senator|governor|mayor|ambassador|adviser|advisor|"
+    r"official|reporter|correspondent|host|founder|chairman|chairwoman|chair|ceo|engineer|"
+    r"professor|fellow|general|commander|negotiator|investor|banker|lawyer|judge)"
+)
+#: Role words just before a name: "White House spokesperson Anna Kelly", "Energy minister X".
+ROLE_BEFORE = re.compile(
+    r"((?:[A-Z][\w.’'&\-]*\s+){0,3}(?:[a-z][\w\-]*\s+){0,2}" + _ROLE_NOUN + r")\s+$"
+)
+#: An appositive after a name: "Rob Dannenberg, former head of the CIA’s Eurasia Division,".
+ROLE_AFTER = re.compile(
+    r"^,\s+((?:a\s+|an\s+|the\s+)?(?:former\s+|then-|acting\s+|deputy\s+|senior\s+)?"
+    + _ROLE_NOUN
+    + r"\b[^,;]{0,80}?)(?:,|;|\.|$)",
+    re.I,
+)
+#: An affiliation after a name: "Elina Ribakova of PIIE".
+AFFILIATION = re.compile(r"^\s+(?:of|at|from)\s+((?:the\s+)?[A-Z][\w.&\-]*(?:\s+[A-Z][\w.&\-]*)*)")
+
 PRONOUNS = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
 
 
@@ -249,6 +269,23 @@ class PeopleTracker:
     gender: dict[str, str] = field(default_factory=dict)
     #: Every capitalised word seen, to expand a short form ("Exxon" → "ExxonMobil").
     words: set[str] = field(default_factory=set)
+    #: What the text says a person is: title, role or affiliation, first mention wins.
+    roles: dict[str, str] = field(default_factory=dict)
+
+    def _note_role(self, name: str, title: str | None, text: str, start: int, end: int) -> None:
+        if name in self.roles:
+            return
+        after = text[end:]
+        for found in (
+            ROLE_AFTER.match(after),
+            ROLE_BEFORE.search(text[max(0, start - 60) : start]),
+            AFFILIATION.match(after),
+        ):
+            if found:
+                self.roles[name] = found.group(1).strip()
+                return
+        if title:
+            self.roles[name] = title
 
     def observe(self, text: str, offset: int) -> None:
         """Record every person-like name in a stretch of text starting at `offset`."""
@@ -258,6 +295,7 @@ class PeopleTracker:
             if looks_like_person(name):
                 self.full_names.setdefault(name.split()[-1], name)
                 self.mentions.append((offset + m.start(), name))
+                self._note_role(name, role, text, m.start(), m.end())
             elif (
                 len(name.split()) == 1
                 and name.lower() not in NOT_PEOPLE

@@ -109,7 +109,9 @@ class SpeakerResolver:
         match = match_speaker(name, self.speakers)
         if match is None:
             kind = self._kind(name, candidate.attribution)
-            speaker = create_speaker(self.session, self.actor, name, kind=kind)
+            speaker = create_speaker(
+                self.session, self.actor, name, kind=kind, role=candidate.speaker_role
+            )
             self.speakers.append(speaker)
         else:
             speaker = match.speaker

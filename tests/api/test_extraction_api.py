@@ -40,6 +40,7 @@ def test_ingesting_a_document_extracts_its_claims_with_speakers(
         "The harbour board ap",
     ]
     assert claims[0]["speaker"]["name"] == "Tomas Berg"
+    assert client.get(f"/api/v1/speakers/{claims[0]['speaker']['id']}").json["role"] == "Mayor"
     assert claims[1]["speaker"]["id"] == claims[0]["speaker"]["id"]
     assert claims[1]["attribution"] == "direct_quote"
     assert claims[2]["speaker"]["name"] == "Harbour Gazette"

@@ -161,7 +161,7 @@ def test_cli_extract_prints_json_lines_without_a_database(tmp_path: Any) -> None
     result = CliRunner().invoke(main, ["extract", str(article), "--published", "2024-06-12"])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.output.splitlines()]
-    assert rows[0]["speaker"] == {"name": "Tomas Berg"}
+    assert rows[0]["speaker"]["name"] == "Tomas Berg"
     assert rows[0]["claim_date"] == "2024-06-10"
     binary = tmp_path / "b.txt"
     binary.write_bytes(b"\xff\xfe\x00bad")
