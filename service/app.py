@@ -1,4 +1,4 @@
-"""create_app: the composition root. Wiring only: config, database, API, errors, CLI."""
+"""create_app: the composition root. Wiring only: config, database, API, errors."""
 
 from __future__ import annotations
 
