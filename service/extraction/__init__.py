@@ -7,6 +7,8 @@ speaker names resolved within the document → claim date → check-worthiness.
 
 from __future__ import annotations
 
+import re
+
 from service.extraction.attribution import attribute, is_follow_on_quote
 from service.extraction.boilerplate import PHOTO_CREDIT, ad_blocks, skip_reason, trim_credit
 from service.extraction.checkworthiness import proper_nouns, score
@@ -61,6 +63,33 @@ def reader_comments(all_blocks: list[Span]) -> dict[int, str]:
     return {index: f"Reader comment {n}" for n, index in enumerate(sorted(found), 1)}
 
 
+#: Audio journalism names a voice after it is heard: "… That's our colleague Joe Parkinson."
+_THATS = re.compile(
+    r"^That(?:'s|’s| is| was)\s+(?:our\s+(?:colleague|correspondent|reporter|producer|host)\s+)?"
+    r"(?P<name>[A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+){1,2})\b"
+)
+
+
+def _name_transcript_voices(
+    claims: list[Candidate], blocks_of: list[int], all_blocks: list[Span]
+) -> list[Candidate]:
+    """In a transcript, give the turns before "That's <Name>" to that name: the sentences
+    before it on its line, or the line before when it opens its line. The identifying
+    sentence itself is attribution, not a claim, and is dropped."""
+    kept: list[tuple[Candidate, int]] = []
+    for claim, block in zip(claims, blocks_of, strict=True):
+        m = _THATS.match(claim.text)
+        if not m:
+            kept.append((claim, block))
+            continue
+        opens_line = claim.start == all_blocks[block].start
+        turns = [c for c, b in kept if b == (block - 1 if opens_line else block)]
+        for turn in turns:
+            if turn.speaker is None and turn.attribution == "transcript_turn":
+                turn.speaker, turn.cue, turn.confidence = m.group("name"), "that's", 0.7
+    return [c for c, _ in kept]
+
+
 def extract(body: str, context: DocumentContext | None = None) -> list[Candidate]:
     """The candidate claims of a document, in reading order, with exact spans into `body`."""
     context = context or DocumentContext()
@@ -68,6 +97,7 @@ def extract(body: str, context: DocumentContext | None = None) -> list[Candidate
     out: list[Candidate] = []
     seen_blocks: set[str] = set()
     known = proper_nouns(body)
+    block_of: list[int] = []
     all_blocks = blocks(body)
     ads = ad_blocks([b.text for b in all_blocks])
     comments = reader_comments(all_blocks) if context.kind == "blog" else {}
@@ -134,5 +164,8 @@ def extract(body: str, context: DocumentContext | None = None) -> list[Candidate
             if speaker:
                 candidate.speaker_role = people.roles.get(speaker)
             out.append(candidate)
+            block_of.append(index)
             previous = candidate
+    if context.kind == "transcript":
+        return _name_transcript_voices(out, block_of, all_blocks)
     return out

@@ -275,3 +275,20 @@ def test_titles_roles_and_affiliations_go_into_the_speakers_role(
 ) -> None:
     claim = one(body)
     assert claim["speaker"] == {"name": speaker, "role": role}
+
+
+def test_a_transcript_names_a_voice_after_it_is_heard() -> None:
+    body = (
+        "The ferry levy raised 41 million kroner last year.\n"
+        "The board wants 80 million. That's our colleague Ingrid Solberg, who covers the port.\n"
+        "Bergen doubled its levy in 2016.\n"
+        "That's Tomas Berg, the mayor.\n"
+        "That's the levy Bergen copied in 2016.\n"
+    )
+    claims = extract(body, DocumentContext(kind="transcript"))
+    assert [(c.text[:26], c.speaker) for c in claims] == [
+        ("The ferry levy raised 41 m", None),
+        ("The board wants 80 million", "Ingrid Solberg"),
+        ("Bergen doubled its levy in", "Tomas Berg"),
+        ("That's the levy Bergen cop", None),
+    ]
