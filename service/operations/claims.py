@@ -226,22 +226,36 @@ def edit_claim(
     return claim
 
 
+def _links_of(session: Session, claim_id: int) -> list[tuple[str, str, int]]:
+    """(relation, state, document of the other claim) for every link of a claim."""
+    other = func.coalesce(func.nullif(ClaimLink.claim_a_id, claim_id), ClaimLink.claim_b_id)
+    rows = session.execute(
+        select(ClaimLink.relation, ClaimLink.state, Claim.document_id)
+        .join(Claim, Claim.id == other)
+        .where(or_(ClaimLink.claim_a_id == claim_id, ClaimLink.claim_b_id == claim_id))
+    ).all()
+    return [(rel, state, doc) for rel, state, doc in rows]
+
+
+def _supporting(links: list[tuple[str, str, int]]) -> list[int]:
+    """Documents of the claims confirmed as corroborating it or as the same claim."""
+    return [
+        doc
+        for rel, state, doc in links
+        if state == LinkState.CONFIRMED
+        and rel in (LinkRelation.CORROBORATES, LinkRelation.SAME_CLAIM)
+    ]
+
+
 def supporting_documents(session: Session, claim: Claim) -> tuple[list[int], int]:
     """(documents of claims confirmed as corroborating or the same claim, confirmed conflicts)."""
-    other = func.coalesce(func.nullif(ClaimLink.claim_a_id, claim.id), ClaimLink.claim_b_id)
-    rows = session.execute(
-        select(ClaimLink.relation, Claim.document_id)
-        .join(Claim, Claim.id == other)
-        .where(
-            or_(ClaimLink.claim_a_id == claim.id, ClaimLink.claim_b_id == claim.id),
-            ClaimLink.state == LinkState.CONFIRMED,
-        )
-    ).all()
-    supporting = [
-        doc for rel, doc in rows if rel in (LinkRelation.CORROBORATES, LinkRelation.SAME_CLAIM)
-    ]
-    conflicts = sum(1 for rel, _ in rows if rel == LinkRelation.CONFLICTS)
-    return supporting, conflicts
+    links = _links_of(session, claim.id)
+    conflicts = sum(
+        1
+        for rel, state, _ in links
+        if state == LinkState.CONFIRMED and rel == LinkRelation.CONFLICTS
+    )
+    return _supporting(links), conflicts
 
 
 def independent_origin_count(session: Session, document_id: int, supporting: list[int]) -> int:
@@ -262,21 +276,8 @@ def independent_origin_count(session: Session, document_id: int, supporting: lis
 def corroboration(session: Session, claim_id: int, document_id: int) -> dict[str, int]:
     """Independent origins backing the claim (confirmed corroborates/same_claim links) and
     its open conflicts (confirmed conflicts links, and suggested ones flagged as conflicts)."""
-    rows = session.execute(
-        select(ClaimLink.relation, ClaimLink.state, Claim.document_id)
-        .join(
-            Claim,
-            Claim.id
-            == func.coalesce(func.nullif(ClaimLink.claim_a_id, claim_id), ClaimLink.claim_b_id),
-        )
-        .where(or_(ClaimLink.claim_a_id == claim_id, ClaimLink.claim_b_id == claim_id))
-    ).all()
-    supporting = [
-        doc
-        for rel, state, doc in rows
-        if state == LinkState.CONFIRMED
-        and rel in (LinkRelation.CORROBORATES, LinkRelation.SAME_CLAIM)
-    ]
+    rows = _links_of(session, claim_id)
+    supporting = _supporting(rows)
     return {
         "independent_origins": independent_origin_count(session, document_id, supporting),
         "confirmed_links": sum(1 for _, state, _ in rows if state == LinkState.CONFIRMED),
