@@ -35,16 +35,19 @@ def _linked_pairs(session: Session, claim_id: int) -> dict[frozenset[int], str]:
 
 
 def suggest(
-    session: Session, claim: Claim, top: int = 10, min_checkworthiness: float = 0.0
+    session: Session,
+    claim: Claim,
+    top: int = 10,
+    min_checkworthiness: float = 0.0,
+    linked: dict[frozenset[int], str] | None = None,
 ) -> list[PairScore]:
     """Fresh top suggestions for a claim; pairs already reviewed (confirmed or rejected) are
-    left out: a rejected pair is never suggested again, a confirmed one is not re-scored."""
+    left out: a rejected pair is never suggested again, a confirmed one is not re-scored.
+    `linked` is the claim's existing links, when the caller has already read them."""
     target = features(claim.id, claim.document_id, claim.speaker_id, claim.text)
-    reviewed = {
-        pair
-        for pair, state in _linked_pairs(session, claim.id).items()
-        if state != LinkState.SUGGESTED
-    }
+    if linked is None:
+        linked = _linked_pairs(session, claim.id)
+    reviewed = {pair for pair, state in linked.items() if state != LinkState.SUGGESTED}
     pool = [
         c
         for c in candidates(session, target, min_checkworthiness)
@@ -63,7 +66,10 @@ def store_suggestions(session: Session, actor: Actor, claims: list[Claim]) -> in
     )[:STORED_CLAIMS_PER_DOCUMENT]
     for claim in worthy:
         existing = _linked_pairs(session, claim.id)
-        for s in suggest(session, claim, top=STORED_PER_CLAIM, min_checkworthiness=CHECKWORTHY):
+        ranked = suggest(
+            session, claim, STORED_PER_CLAIM, min_checkworthiness=CHECKWORTHY, linked=existing
+        )
+        for s in ranked:
             if frozenset((s.claim_a_id, s.claim_b_id)) in existing:
                 continue
             create_link(
