@@ -16,7 +16,7 @@ from service.models import Document, Outlet
 from service.operations.actors import Actor
 from service.operations.events import record_event, snapshot
 from service.operations.extraction import extract_claims
-from service.operations.pagination import keyset_page
+from service.operations.pagination import keyset_page, like_contains
 
 
 @dataclass(frozen=True)
@@ -136,8 +136,5 @@ def list_documents(
     if filters.published_to:
         stmt = stmt.where(Document.published_on <= filters.published_to)
     if filters.q:
-        pattern = (
-            "%" + filters.q.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
-        )
-        stmt = stmt.where(Document.title.ilike(pattern))
+        stmt = stmt.where(Document.title.ilike(like_contains(filters.q)))
     return keyset_page(session, stmt, [Document.id], after=after, limit=limit)

@@ -14,6 +14,12 @@ from service.domain.errors import InvalidInput
 T = TypeVar("T")
 
 
+def like_contains(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with LIKE's own wildcards escaped."""
+    escaped = text.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+    return f"%{escaped}%"
+
+
 def encode_cursor(values: Sequence[int]) -> str:
     raw = "k" + ".".join(str(v) for v in values)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")

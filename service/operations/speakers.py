@@ -12,7 +12,7 @@ from service.domain.errors import Conflict, InvalidInput, NotFound
 from service.models import Claim, Speaker, SpeakerAlias
 from service.operations.actors import Actor
 from service.operations.events import record_event, snapshot
-from service.operations.pagination import keyset_page
+from service.operations.pagination import keyset_page, like_contains
 
 
 def normalize_name(name: str) -> str:
@@ -94,7 +94,7 @@ def list_speakers(
         .options(selectinload(Speaker.aliases))
     )
     if q:
-        pattern = "%" + normalize_name(q).replace("%", r"\%").replace("_", r"\_") + "%"
+        pattern = like_contains(normalize_name(q))
         stmt = stmt.where(
             exists().where(
                 SpeakerAlias.speaker_id == Speaker.id, SpeakerAlias.normalized.like(pattern)

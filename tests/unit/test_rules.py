@@ -71,3 +71,9 @@ def test_a_derived_document_ties_its_whole_outlet_to_the_source() -> None:
     # 3 (outlet 30) derives from 1 (outlet 10): every outlet-30 document shares 1's origin.
     docs = {1: (10, None), 3: (30, 1), 7: (30, None)}
     assert independent_origins(1, [7], docs) == 0
+
+
+def test_like_patterns_escape_wildcards_and_backslashes() -> None:
+    from service.operations.pagination import like_contains
+
+    assert like_contains("50%_off\\") == "%50\\%\\_off\\\\%"
