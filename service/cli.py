@@ -143,6 +143,18 @@ def ingest(paths: tuple[Path, ...], outlet: str | None, kind: str) -> None:
     click.echo(f"{created} documents ingested ({claims} claims), {existing} already stored")
 
 
+@main.command()
+def embed() -> None:
+    """Store sentence vectors for the claims that lack one (see service/linking/semantic.py)."""
+    from service.linking import semantic
+    from service.operations.suggestions import backfill_vectors
+
+    if semantic.encoder() is None:
+        raise click.ClickException(f"{semantic.MODEL_NAME} is not installed (make install)")
+    with _session() as session:
+        click.echo(f"{backfill_vectors(session)} claims embedded")
+
+
 @main.group()
 def keys() -> None:
     """Create, list and revoke API keys."""

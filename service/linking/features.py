@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import snowballstemmer
 
@@ -106,6 +107,8 @@ class ClaimFeatures:
     quantities: tuple[Quantity, ...]
     negated: bool
     predicates: frozenset[str]
+    #: The sentence embedding (semantic.py), when there is one.
+    vector: Any = field(default=None, compare=False, hash=False, repr=False)
 
 
 def quantities(text: str) -> tuple[Quantity, ...]:
@@ -125,7 +128,9 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     return tuple(out)
 
 
-def features(claim_id: int, document_id: int, speaker_id: int | None, text: str) -> ClaimFeatures:
+def features(
+    claim_id: int, document_id: int, speaker_id: int | None, text: str, vector: Any = None
+) -> ClaimFeatures:
     words = {stem(w) for w in _WORD.findall(text)}
     words = {w for w in words if w not in STOPWORDS and len(w) > 2 and not w.isdigit()}
     entities = {
@@ -145,4 +150,5 @@ def features(claim_id: int, document_id: int, speaker_id: int | None, text: str)
         quantities=quantities(text),
         negated=bool(NEGATION.search(text)),
         predicates=frozenset(predicates),
+        vector=vector,
     )

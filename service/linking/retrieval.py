@@ -1,6 +1,7 @@
-"""Candidate claims for linking, found in SQL: claims of other documents sharing at least two
-of the target's rarest words (full-text, GIN index), and claims of the same speaker. Scoring
-happens in Python (scoring.py) on this short list."""
+"""Candidate claims for linking: claims of other documents sharing at least two of the
+target's rarest words (full-text, GIN index), claims of the same speaker, and the claims
+nearest in meaning (sentence embeddings, semantic.py). Scoring happens in Python
+(scoring.py) on this short list."""
 
 from __future__ import annotations
 
@@ -8,15 +9,19 @@ import re
 import time
 from threading import Lock
 
-from sqlalchemy import ColumnElement, func, literal_column, or_, select, text
+from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from service.domain.enums import ClaimStatus
+from service.linking import semantic
 from service.linking.features import ClaimFeatures, features
 from service.models import Claim
 
 #: How many full-text candidates to score per claim.
 CANDIDATES = 60
+#: How many claims nearest in meaning to score per claim, and how near they must be (cosine).
+SEMANTIC_CANDIDATES = 30
+SEMANTIC_FLOOR = 0.3
 #: How many of the target's rarest lexemes to search with (any two must match).
 TERMS = 5
 #: Corpus lexeme frequencies are recomputed at most this often (seconds).
@@ -65,10 +70,24 @@ def tsquery_text(terms: list[str]) -> str:
     return " | ".join(f"({a} & {b})" for i, a in enumerate(terms) for b in terms[i + 1 :])
 
 
+CandidateRow = tuple[int, int, int | None, str, bytes | None]
+
+
+def _columns() -> Select[int, int, int | None, str, bytes | None]:
+    return select(Claim.id, Claim.document_id, Claim.speaker_id, Claim.text, Claim.embedding)
+
+
 def candidate_rows(
     session: Session, target: ClaimFeatures, min_checkworthiness: float = 0.0
-) -> list[tuple[int, int, int | None, str]]:
-    """(id, document_id, speaker_id, text) of claims worth scoring against `target`."""
+) -> list[CandidateRow]:
+    """(id, document_id, speaker_id, text, embedding) of claims worth scoring against
+    `target`: those sharing rare words or the speaker, and those nearest in meaning."""
+    usable = (
+        Claim.document_id != target.document_id,
+        Claim.status != ClaimStatus.REJECTED,
+        Claim.checkworthiness >= min_checkworthiness,
+    )
+    rows: dict[int, CandidateRow] = {}
     terms = rare_lexemes(session, target.claim_id)
     conditions: list[ColumnElement[bool]] = []
     query = None
@@ -78,24 +97,29 @@ def candidate_rows(
         conditions.append(Claim.tsv.bool_op("@@")(query))
     if target.speaker_id is not None:
         conditions.append(Claim.speaker_id == target.speaker_id)
-    if not conditions:
-        return []
-    stmt = (
-        select(Claim.id, Claim.document_id, Claim.speaker_id, Claim.text)
-        .where(
-            Claim.document_id != target.document_id,
-            Claim.status != ClaimStatus.REJECTED,
-            Claim.checkworthiness >= min_checkworthiness,
-            or_(*conditions),
-        )
-        .limit(CANDIDATES)
-    )
-    if query is not None:
-        stmt = stmt.order_by(func.ts_rank(Claim.tsv, query).desc(), Claim.id)
-    return [(r[0], r[1], r[2], r[3]) for r in session.execute(stmt)]
+    if conditions:
+        stmt = _columns().where(*usable, or_(*conditions)).limit(CANDIDATES)
+        if query is not None:
+            stmt = stmt.order_by(func.ts_rank(Claim.tsv, query).desc(), Claim.id)
+        rows.update({r[0]: (r[0], r[1], r[2], r[3], r[4]) for r in session.execute(stmt)})
+    if target.vector is not None:
+        near = [
+            i
+            for i, _ in semantic.nearest(
+                session, target.vector, target.document_id, SEMANTIC_CANDIDATES, SEMANTIC_FLOOR
+            )
+            if i not in rows
+        ]
+        if near:
+            stmt = _columns().where(*usable, Claim.id.in_(near))
+            rows.update({r[0]: (r[0], r[1], r[2], r[3], r[4]) for r in session.execute(stmt)})
+    return list(rows.values())
 
 
 def candidates(
     session: Session, target: ClaimFeatures, min_checkworthiness: float = 0.0
 ) -> list[ClaimFeatures]:
-    return [features(*row) for row in candidate_rows(session, target, min_checkworthiness)]
+    return [
+        features(i, d, s, t, semantic.from_bytes(e) if e is not None else None)
+        for i, d, s, t, e in candidate_rows(session, target, min_checkworthiness)
+    ]

@@ -9,9 +9,16 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from service.linking.features import OPPOSED, ClaimFeatures
+from service.linking.semantic import cosine
 
-#: Below this a pair is not worth a reviewer's time.
+#: Below this a pair is not worth a reviewer's time: with word overlap alone, and when
+#: closeness in meaning is part of the score (it finds pairs sharing no word, with low scores).
 MIN_SCORE = 0.2
+MIN_SCORE_WITH_MEANING = 0.15
+#: Sentence-embedding cosines (semantic.py): close enough for a negation on one side to
+#: signal a conflict, and close enough (with a shared entity or words) to be the same claim.
+CLOSE_MEANING = 0.5
+SAME_MEANING = 0.75
 
 
 @dataclass
@@ -91,8 +98,10 @@ def score_pair(
         and qa.value != qb.value
         and not any(qa.text == s for s in shared_numbers)
     ]
+    meaning = cosine(a.vector, b.vector) if a.vector is not None and b.vector is not None else None
+    close = meaning is not None and meaning >= CLOSE_MEANING
     signals: list[str] = []
-    related = lexical >= 0.25 or (entity >= 0.5 and lexical >= 0.15)
+    related = lexical >= 0.25 or (entity >= 0.5 and lexical >= 0.15) or close
     shared_amounts = [
         qa
         for qa in a.quantities
@@ -102,7 +111,7 @@ def score_pair(
     if contradicted and related and not shared_amounts:
         signals.append("number mismatch about the same subject: " + ", ".join(contradicted[:3]))
     # A lone "not" is common: it signals a conflict only between closely related claims.
-    if a.negated != b.negated and lexical >= 0.35:
+    if a.negated != b.negated and (lexical >= 0.35 or close):
         signals.append("negation or denial on one side")
     for x, y in OPPOSED:
         opposed = (x in a.predicates and y in b.predicates) or (
@@ -111,12 +120,20 @@ def score_pair(
         if opposed and related:
             signals.append(f"opposed predicates: {x} / {y}")
     same_speaker = a.speaker_id is not None and a.speaker_id == b.speaker_id
-    score = 0.6 * min(1.0, lexical) + 0.3 * min(1.0, entity) + (0.1 if shared_numbers else 0.0)
+    if meaning is None:
+        score = 0.6 * min(1.0, lexical) + 0.3 * min(1.0, entity)
+    else:
+        # Cosine between unrelated news sentences sits around 0.1-0.2 for this model.
+        nearness = min(1.0, max(0.0, (meaning - 0.15) / 0.6))
+        score = 0.5 * nearness + 0.3 * min(1.0, lexical) + 0.2 * min(1.0, entity)
+    score += 0.1 if shared_numbers else 0.0
     score += 0.05 if same_speaker else 0.0
     score = round(min(1.0, score), 3)
     if signals:
         relation = "conflicts"
-    elif lexical >= 0.5 and entity >= 0.5:
+    elif (lexical >= 0.5 and entity >= 0.5) or (
+        meaning is not None and meaning >= SAME_MEANING and (entity >= 0.5 or lexical >= 0.3)
+    ):
         relation = "same_claim"
     else:
         relation = "corroborates"
@@ -127,6 +144,8 @@ def score_pair(
         "shared_numbers": shared_numbers,
         "conflict_signals": signals,
     }
+    if meaning is not None:
+        reasons["meaning_similarity"] = round(meaning, 2)
     if same_speaker:
         reasons["same_speaker"] = True
     low, high = sorted((a.claim_id, b.claim_id))
@@ -136,6 +155,7 @@ def score_pair(
 def rank(target: ClaimFeatures, candidates: list[ClaimFeatures], top: int = 10) -> list[PairScore]:
     """The best-scoring candidates from other documents, best first."""
     scored = [score_pair(target, c) for c in candidates if c.document_id != target.document_id]
-    scored = [s for s in scored if s.score >= MIN_SCORE]
+    floor = MIN_SCORE if target.vector is None else MIN_SCORE_WITH_MEANING
+    scored = [s for s in scored if s.score >= floor]
     scored.sort(key=lambda s: (-s.score, s.claim_a_id, s.claim_b_id))
     return scored[:top]

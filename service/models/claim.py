@@ -11,6 +11,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
     func,
@@ -69,6 +70,9 @@ class Claim(CreatedAtMixin, Base):
         Computed("to_tsvector('english'::regconfig, text)", persisted=True),
         deferred=True,
     )
+    #: The claim's sentence embedding (service/linking/semantic.py) as float16 bytes; set for
+    #: check-worthy claims, the ones link suggestions are made between. Deferred like tsv.
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 
     document: Mapped[Document] = relationship()

@@ -20,6 +20,7 @@ from service.domain.enums import (
 from service.domain.errors import InvalidInput, NotFound
 from service.domain.independence import independent_origins
 from service.domain.rules import DecisionFacts, check_transition
+from service.linking import semantic
 from service.models import Claim, ClaimLink, Document, Event, Evidence, Speaker
 from service.operations.actors import Actor
 from service.operations.events import entity_history, record_event, snapshot
@@ -53,6 +54,8 @@ class NewClaim:
     reasons: list[Any] = field(default_factory=list)
     origin: ClaimOrigin = ClaimOrigin.MANUAL
     extractor_version: str | None = None
+    #: A vector computed by the caller (extraction embeds a document's claims in batches).
+    embedding: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,12 @@ def _resolve(session: Session, actor: Actor, choice: SpeakerChoice | None) -> in
     return None
 
 
+def _embedding(text: str, checkworthiness: float, origin: str) -> bytes | None:
+    if not semantic.wanted(checkworthiness, origin):
+        return None
+    return semantic.stored_vectors([text])[0]
+
+
 def create_claim(session: Session, actor: Actor, new: NewClaim) -> Claim:
     document = session.get(Document, new.document_id)
     if document is None:
@@ -133,6 +142,7 @@ def create_claim(session: Session, actor: Actor, new: NewClaim) -> Claim:
         status=ClaimStatus.UNREVIEWED.value,
         origin=new.origin.value,
         extractor_version=new.extractor_version,
+        embedding=new.embedding or _embedding(exact, new.checkworthiness, new.origin.value),
     )
     session.add(claim)
     session.flush()
@@ -218,6 +228,8 @@ def edit_claim(
         _check_date(new_date, new_precision)
         claim.claim_date = new_date
         claim.date_precision = DatePrecision(new_precision).value if new_precision else None
+    if {"span", "text", "checkworthiness"} & v.keys():
+        claim.embedding = _embedding(claim.text, claim.checkworthiness, claim.origin)
     session.flush()
     after = snapshot(claim)
     if after == before:

@@ -16,7 +16,7 @@ from service.operations.pagination import decode_cursor, encode_cursor
 #: Columns left out of snapshots: derived (tsv) or too large to repeat in every event (body).
 _SNAPSHOT_XMIN = "(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint"
 _OWN_TXID = "(pg_current_xact_id_if_assigned()::text)::bigint"
-_SKIP = {"tsv", "body", "created_at", "updated_at"}
+_SKIP = {"tsv", "body", "created_at", "updated_at", "embedding"}
 
 
 def snapshot(obj: Base) -> dict[str, Any]:

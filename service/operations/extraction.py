@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 from sqlalchemy import Select, delete, exists, or_, select
@@ -18,6 +18,7 @@ from service.domain.enums import (
     SpeakerKind,
 )
 from service.extraction import EXTRACTOR_VERSION, Candidate, DocumentContext, extract
+from service.linking import semantic
 from service.models import Claim, ClaimLink, Document, Evidence, Speaker
 from service.operations.actors import Actor
 from service.operations.claims import NewClaim, SpeakerChoice, create_claim
@@ -206,12 +207,25 @@ def extract_claims(session: Session, actor: Actor, document: Document) -> Extrac
         )
     }
     resolver = SpeakerResolver(session, actor, document)
+    fresh = [
+        c
+        for c in extract(document.body, context_of(document))
+        if (c.start, c.end) not in kept_spans
+    ]
+    # One batched pass of the embedding model for the claims that get vectors.
+    worthy = [
+        i for i, c in enumerate(fresh) if semantic.wanted(c.checkworthiness, ClaimOrigin.EXTRACTED)
+    ]
+    vectors: list[bytes | None] = [None] * len(fresh)
+    for i, vector in zip(
+        worthy, semantic.stored_vectors([fresh[i].text for i in worthy]), strict=True
+    ):
+        vectors[i] = vector
     created = []
-    for candidate in extract(document.body, context_of(document)):
-        if (candidate.start, candidate.end) in kept_spans:
-            continue
+    for candidate, vector in zip(fresh, vectors, strict=True):
         speaker_id = resolver.resolve(candidate).id if candidate.speaker else None
-        created.append(create_claim(session, actor, _new_claim(document, candidate, speaker_id)))
+        new = replace(_new_claim(document, candidate, speaker_id), embedding=vector)
+        created.append(create_claim(session, actor, new))
     suggested = store_suggestions(session, actor, created)
     return ExtractionResult(
         created=created, kept=len(kept_spans), replaced=len(untouched_ids), suggested=suggested

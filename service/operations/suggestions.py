@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from service.domain.enums import LinkRelation, LinkState
+from service.domain.enums import ClaimOrigin, LinkRelation, LinkState
 from service.extraction import CHECKWORTHY
+from service.linking import semantic
 from service.linking.features import features
 from service.linking.retrieval import candidates
 from service.linking.scoring import PairScore, rank
@@ -34,6 +35,14 @@ def _linked_pairs(session: Session, claim_id: int) -> dict[frozenset[int], str]:
     return {frozenset((a, b)): state for a, b, state in rows}
 
 
+def _vector(claim: Claim) -> Any:
+    """The claim's stored embedding, or one computed now for a claim that has none."""
+    if claim.embedding is not None:
+        return semantic.from_bytes(claim.embedding)
+    fresh = semantic.embed([claim.text])
+    return None if fresh is None else fresh[0]
+
+
 def suggest(
     session: Session,
     claim: Claim,
@@ -44,7 +53,7 @@ def suggest(
     """Fresh top suggestions for a claim; pairs already reviewed (confirmed or rejected) are
     left out: a rejected pair is never suggested again, a confirmed one is not re-scored.
     `linked` is the claim's existing links, when the caller has already read them."""
-    target = features(claim.id, claim.document_id, claim.speaker_id, claim.text)
+    target = features(claim.id, claim.document_id, claim.speaker_id, claim.text, _vector(claim))
     if linked is None:
         linked = _linked_pairs(session, claim.id)
     reviewed = {pair for pair, state in linked.items() if state != LinkState.SUGGESTED}
@@ -86,6 +95,31 @@ def store_suggestions(session: Session, actor: Actor, claims: list[Claim]) -> in
             existing[frozenset((s.claim_a_id, s.claim_b_id))] = LinkState.SUGGESTED
             stored += 1
     return stored
+
+
+def backfill_vectors(session: Session, batch: int = 256) -> int:
+    """Store vectors for the claims that should have one and do not (claims stored before
+    the model was installed, or before the embedding column existed). Derived data: the
+    claims' versions, ETags and histories do not change. One transaction per batch."""
+    done = 0
+    wanted = or_(Claim.checkworthiness >= CHECKWORTHY, Claim.origin == ClaimOrigin.MANUAL)
+    while True:
+        rows = session.execute(
+            select(Claim.id, Claim.text)
+            .where(Claim.embedding.is_(None), wanted)
+            .order_by(Claim.id)
+            .limit(batch)
+        ).all()
+        vectors = semantic.stored_vectors([text for _, text in rows])
+        if not rows or vectors[0] is None:
+            return done
+        table = cast(Table, Claim.__table__)
+        session.execute(
+            update(table).where(table.c.id == bindparam("cid")).values(embedding=bindparam("vec")),
+            [{"cid": i, "vec": v} for (i, _), v in zip(rows, vectors, strict=True)],
+        )
+        session.commit()
+        done += len(rows)
 
 
 def suggestions_view(session: Session, claim: Claim, top: int = 10) -> list[dict[str, Any]]:

@@ -6,6 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from service.extraction import CHECKWORTHY
+from service.linking import semantic
+from service.models import Claim
+from service.operations.suggestions import backfill_vectors
+from tests.conftest import read_seed
 
 Doc = Callable[..., dict[str, Any]]
 TEXT = (
@@ -173,3 +181,70 @@ def test_re_extraction_replaces_claims_with_only_machine_suggestions_and_records
     assert client.get(f"/api/v1/links/{link['id']}").status_code == 404
     feed = client.get(f"/api/v1/events?entity_type=claim_links&entity_id={link['id']}").json
     assert [e["action"] for e in feed["events"]][-1] == "link.deleted"
+
+
+def test_suggestions_find_a_claim_close_in_meaning_with_no_word_in_common(
+    client: FlaskClient, make_document: Doc, make_claim: Doc
+) -> None:
+    a = _doc_with_claim(
+        make_document,
+        make_claim,
+        "The city council voted to shut the Nordhavn ferry route next spring.",
+        outlet="Gazette",
+    )
+    b = _doc_with_claim(
+        make_document,
+        make_claim,
+        "Boats between the two harbours will stop running after the winter, officials decided.",
+        outlet="Tribune",
+    )
+    suggestions = client.get(f"/api/v1/claims/{a['id']}/suggestions").json
+    assert [s["claim"]["id"] for s in suggestions] == [b["id"]]
+    assert suggestions[0]["reasons"]["shared_words"] == []
+    assert suggestions[0]["reasons"]["meaning_similarity"] >= 0.3
+
+
+def test_vectors_are_stored_for_check_worthy_and_hand_made_claims_and_follow_edits(
+    client: FlaskClient,
+    reviewer: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+    session: Session,
+) -> None:
+    body = read_seed("002_4cd0b8571e5830e8.txt")
+    document = make_document(body=body, extract=True)
+    rows = session.execute(
+        select(Claim.checkworthiness, Claim.embedding).where(Claim.document_id == document["id"])
+    ).all()
+    assert rows
+    assert all((e is not None) == (cw >= CHECKWORTHY) for cw, e in rows)
+    assert any(e is None for _, e in rows), "some extracted claims are not check-worthy"
+    manual = _doc_with_claim(make_document, make_claim, TEXT + " It was a record.")
+    before = session.scalar(select(Claim.embedding).where(Claim.id == manual["id"]))
+    assert before is not None
+    assert len(before) == 2 * semantic.DIM
+    edited = client.patch(
+        f"/api/v1/claims/{manual['id']}",
+        json={"span": {"start": len(TEXT) + 1, "end": len(TEXT) + 17}},
+        headers=reviewer | {"If-Match": manual["etag"]},
+    )
+    assert edited.status_code == 200, edited.json
+    session.expire_all()
+    after = session.scalar(select(Claim.embedding).where(Claim.id == manual["id"]))
+    assert after is not None
+    assert after != before
+
+
+def test_backfill_stores_missing_vectors_without_touching_versions(
+    make_document: Doc, make_claim: Doc, session: Session
+) -> None:
+    claim = _doc_with_claim(make_document, make_claim)
+    session.execute(update(Claim).where(Claim.id == claim["id"]).values(embedding=None))
+    version = session.scalar(select(Claim.version).where(Claim.id == claim["id"]))
+    assert backfill_vectors(session) >= 1
+    row = session.execute(
+        select(Claim.embedding, Claim.version).where(Claim.id == claim["id"])
+    ).one()
+    assert row.embedding is not None
+    assert row.version == version
+    assert backfill_vectors(session) == 0

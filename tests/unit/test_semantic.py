@@ -1,0 +1,62 @@
+"""The NumPy sentence encoder and how closeness in meaning enters pair scoring."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from service.linking import semantic
+from service.linking.features import features
+from service.linking.scoring import rank, score_pair
+
+
+def vec(text: str) -> np.ndarray:  # type: ignore[type-arg]
+    vectors = semantic.embed([text])
+    assert vectors is not None, "make install puts the model package in the venv"
+    return vectors[0]
+
+
+def test_the_encoder_reproduces_the_reference_model() -> None:
+    # sentence-transformers' all-MiniLM-L6-v2 gives 0.7553 for this pair (its model card's
+    # example sentences); a wrong layer, pooling or tokenizer setting moves it by far more.
+    a, b = vec("A man is eating food."), vec("A man is eating a piece of bread.")
+    assert float(a @ b) == pytest.approx(0.7553, abs=2e-3)
+    assert float(np.linalg.norm(a)) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_vectors_do_not_depend_on_the_batch_they_are_computed_in() -> None:
+    texts = ["Short one.", "A much longer sentence about the harbour and its ferries, padded."]
+    together = semantic.embed(texts)
+    assert together is not None
+    assert np.allclose(together[0], vec(texts[0]), atol=1e-5)
+    stored = semantic.from_bytes(semantic.to_bytes(together[1]))
+    assert np.allclose(stored, together[1], atol=1e-3)
+
+
+def test_claims_that_share_no_word_are_found_by_meaning() -> None:
+    target = "The city council voted to shut the Nordhavn ferry route next spring."
+    paraphrase = (
+        "Boats between the two harbours will stop running after the winter, officials decided."
+    )
+    unrelated = "The football club signed a new goalkeeper from Lisbon on Tuesday."
+    a = features(1, 1, None, target, vec(target))
+    b = features(2, 2, None, paraphrase, vec(paraphrase))
+    c = features(3, 3, None, unrelated, vec(unrelated))
+    assert not (a.words & b.words)
+    near, far = score_pair(a, b), score_pair(a, c)
+    assert near.reasons["meaning_similarity"] > far.reasons["meaning_similarity"] + 0.2
+    assert [s.claim_b_id for s in rank(a, [b, c])] == [2]
+    # Without vectors the same pair shares nothing and is not suggested.
+    plain = [features(x.claim_id, x.document_id, None, x.text) for x in (a, b, c)]
+    assert rank(plain[0], plain[1:]) == []
+
+
+def test_a_denial_of_a_claim_close_in_meaning_is_a_possible_conflict() -> None:
+    a_text = "The ministry approved the export licence for the turbines in March."
+    b_text = "Officials say no permit to sell the turbines abroad was ever granted."
+    a = features(1, 1, None, a_text, vec(a_text))
+    b = features(2, 2, None, b_text, vec(b_text))
+    s = score_pair(a, b)
+    assert s.reasons["meaning_similarity"] >= 0.5
+    assert s.possible_conflict
+    assert "negation or denial on one side" in s.reasons["conflict_signals"]
