@@ -33,6 +33,10 @@ class Settings:
     max_body_bytes: int = 5 * 1024 * 1024
     statement_timeout_ms: int = 15_000
     pool_size: int = 5
+    #: Who publishes the reviews (ClaimReview author) and where the service is reached.
+    organisation_name: str = "Claimdesk newsroom"
+    organisation_url: str = "http://127.0.0.1:8000/"
+    public_url: str = "http://127.0.0.1:8000"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -45,4 +49,7 @@ class Settings:
             max_body_bytes=_env_int("CLAIMDESK_MAX_BODY_BYTES", 5 * 1024 * 1024),
             statement_timeout_ms=_env_int("CLAIMDESK_STATEMENT_TIMEOUT_MS", 15_000),
             pool_size=_env_int("CLAIMDESK_POOL_SIZE", 5),
+            organisation_name=os.environ.get("CLAIMDESK_ORG_NAME") or cls.organisation_name,
+            organisation_url=os.environ.get("CLAIMDESK_ORG_URL") or cls.organisation_url,
+            public_url=os.environ.get("CLAIMDESK_PUBLIC_URL") or cls.public_url,
         )

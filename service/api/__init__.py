@@ -10,7 +10,7 @@ from sqlalchemy import text
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
 from schemas.common import ProblemSchema
-from service.api import claims, documents, events, keys, links, speakers
+from service.api import claims, documents, events, keys, links, reports, speakers
 from service.api.context import db_session
 from service.api.errors import database_unavailable, http_problem
 
@@ -68,7 +68,7 @@ def healthz() -> Response:
 def init_api(app: Flask) -> Api:
     app.config.update(API_CONFIG)
     api = Api(app)
-    for module in (documents, claims, speakers, links, events, keys):
+    for module in (documents, claims, speakers, links, events, keys, reports):
         api.register_blueprint(module.blp)
     app.before_request(require_json_bodies)
     app.add_url_rule("/healthz", "healthz", healthz)

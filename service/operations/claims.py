@@ -378,7 +378,7 @@ def claim_history(session: Session, claim_id: int) -> list[Event]:
 _CLAIMS = Claim.__table__
 _EVIDENCE = Evidence.__table__
 _SPEAKERS = Speaker.__table__
-_CLAIM_COLUMNS = [c for c in _CLAIMS.c if c.key != "tsv"]
+_CLAIM_COLUMNS = [c for c in _CLAIMS.c if c.key not in ("tsv", "embedding")]
 _EVIDENCE_COLUMNS = ("id", "url", "document_id", "note", "created_at")
 _CLAIM_VIEW = (
     select(

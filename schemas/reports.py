@@ -1,0 +1,168 @@
+"""Sourcing reports, ClaimReview and exports: what tools read (JSON shapes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import INCLUDE, Schema, fields, validate
+
+from schemas.common import MAX_QUERY_CHARS, StrictSchema
+
+REPORT_FORMATS = ("json", "html", "md", "csv")
+
+
+class ReportQuery(StrictSchema):
+    format = fields.String(
+        validate=validate.OneOf(REPORT_FORMATS),
+        metadata={
+            "description": "json, html, md or csv; without it the Accept header decides "
+            "(application/json, text/html, text/markdown, text/csv)"
+        },
+    )
+
+
+class StoryQuery(ReportQuery):
+    q = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=MAX_QUERY_CHARS),
+        metadata={"description": "words the story's claims contain (web search syntax)"},
+    )
+
+
+class ReportSpeakerOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+
+
+class ReportDocumentRefOut(Schema):
+    id = fields.Integer()
+    title = fields.String(allow_none=True)
+    outlet = fields.String(allow_none=True)
+    published_on = fields.Date(allow_none=True)
+    url = fields.String(allow_none=True)
+
+
+class OtherClaimOut(Schema):
+    claim_id = fields.Integer()
+    text = fields.String()
+    status = fields.String()
+    document_id = fields.Integer()
+    document_title = fields.String(allow_none=True)
+    outlet = fields.String(allow_none=True)
+    published_on = fields.Date(allow_none=True)
+    speaker = fields.String(allow_none=True)
+    relation = fields.String()
+    state = fields.String()
+    link_id = fields.Integer()
+
+
+class ReportClaimOut(Schema):
+    id = fields.Integer()
+    text = fields.String()
+    span = fields.Dict(keys=fields.String(), values=fields.Integer())
+    speaker = fields.Nested(ReportSpeakerOut, allow_none=True)
+    attribution = fields.String()
+    claim_date = fields.Date(allow_none=True)
+    status = fields.String()
+    checkworthiness = fields.Float()
+    document = fields.Nested(ReportDocumentRefOut)
+    independent_origins = fields.Integer(
+        metadata={"description": "distinct outlets (derivations joined) confirmed as backing it"}
+    )
+    corroborating = fields.List(fields.Nested(OtherClaimOut))
+    conflicting = fields.List(
+        fields.Nested(OtherClaimOut),
+        metadata={"description": "conflicts links, confirmed or still suggested"},
+    )
+    open_conflicts = fields.Integer()
+    suggested_links = fields.Integer()
+
+
+class TotalsOut(Schema):
+    claims = fields.Integer()
+    checkworthy = fields.Integer()
+    by_attribution = fields.Dict(keys=fields.String(), values=fields.Integer())
+    share_anonymous = fields.Float()
+    share_author_alone = fields.Float()
+    share_named = fields.Float()
+    independently_corroborated = fields.Integer()
+    share_independently_corroborated = fields.Float()
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+    verified = fields.Integer()
+    disputed = fields.Integer()
+    claims_with_open_conflicts = fields.Integer()
+    open_conflicts = fields.Integer()
+    unreviewed_checkworthy = fields.Integer()
+
+
+class AttentionOut(Schema):
+    claim_id = fields.Integer()
+    reason = fields.String()
+    text = fields.String()
+    status = fields.String()
+
+
+class ReportHeaderOut(Schema):
+    id = fields.Integer()
+    title = fields.String(allow_none=True)
+    outlet = fields.String(allow_none=True)
+    author = fields.String(allow_none=True)
+    url = fields.String(allow_none=True)
+    published_on = fields.Date(allow_none=True)
+    kind = fields.String()
+    derived_from_id = fields.Integer(allow_none=True)
+
+
+class DocumentReportOut(Schema):
+    document = fields.Nested(ReportHeaderOut)
+    totals = fields.Nested(TotalsOut)
+    attention = fields.List(fields.Nested(AttentionOut))
+    claims = fields.List(fields.Nested(ReportClaimOut))
+
+
+class SpeakerHeaderOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    role = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    aliases = fields.List(fields.String())
+
+
+class SpeakerReportOut(Schema):
+    speaker = fields.Nested(SpeakerHeaderOut)
+    totals = fields.Nested(TotalsOut)
+    claims = fields.List(fields.Nested(ReportClaimOut))
+
+
+class StoryClusterOut(Schema):
+    first_appearance = fields.Nested(ReportClaimOut)
+    appearances = fields.List(fields.Nested(ReportClaimOut))
+    independent_origins = fields.Integer()
+    open_conflicts = fields.Integer()
+
+
+class StoryReportOut(Schema):
+    query = fields.String()
+    truncated = fields.Boolean()
+    totals = fields.Nested(TotalsOut)
+    clusters = fields.List(fields.Nested(StoryClusterOut))
+
+
+class ExportQuery(StrictSchema):
+    since = fields.String(
+        validate=validate.Length(max=100),
+        metadata={"description": "cursor of the last row read: resume after it"},
+    )
+
+
+class JsonLdOut(Schema):
+    """A JSON-LD document, passed through as built (its vocabulary is schema.org's or the
+    W3C's, not ours)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
+        return obj

@@ -1,0 +1,247 @@
+"""Sourcing reports (JSON, HTML, Markdown, CSV), ClaimReview, Web Annotation and exports."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from flask import Response, request, stream_with_context
+from flask.views import MethodView
+from werkzeug.exceptions import NotAcceptable
+
+from schemas.common import ProblemSchema
+from schemas.reports import (
+    DocumentReportOut,
+    ExportQuery,
+    JsonLdOut,
+    ReportQuery,
+    SpeakerReportOut,
+    StoryQuery,
+    StoryReportOut,
+)
+from service.api.blueprint import Blueprint
+from service.api.context import db_session, readable, settings
+from service.reports import render
+from service.reports.exports import annotation, claim_review, decided_claim_ids, export_claims
+from service.reports.query import document_report, speaker_report, story_report
+
+blp = Blueprint(
+    "reports",
+    __name__,
+    url_prefix="/api/v1",
+    description="Sourcing reports: how well a story, a speaker or a search is sourced.",
+)
+
+_ACCEPTED = {
+    "application/json": "json",
+    "text/html": "html",
+    "text/markdown": "md",
+    "text/csv": "csv",
+}
+_ALTERNATIVES = {
+    "200": {
+        "description": "the report; also text/html (printable page), text/markdown and "
+        "text/csv (one row per claim), chosen by `format` or the Accept header",
+        "content": {
+            "text/html": {"schema": {"type": "string"}},
+            "text/markdown": {"schema": {"type": "string"}},
+            "text/csv": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+def chosen_format(query: dict[str, Any]) -> str:
+    """`?format=` wins; otherwise the best match of Accept (JSON when it says nothing)."""
+    if "format" in query:
+        return str(query["format"])
+    if not request.headers.get("Accept"):
+        return "json"
+    best = request.accept_mimetypes.best_match(list(_ACCEPTED))
+    if best is None:
+        raise NotAcceptable(
+            "reports are available as " + ", ".join(_ACCEPTED) + " (or pass ?format=)"
+        )
+    return _ACCEPTED[best]
+
+
+def _text(fmt: str, body: str, filename: str) -> Response:
+    response = Response(body, content_type=render.FORMATS[fmt])
+    if fmt == "csv":
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _respond(
+    fmt: str, report: dict[str, Any], renderers: dict[str, Callable[[], str]], name: str
+) -> Any:
+    if fmt == "json":
+        return report
+    return _text(fmt, renderers[fmt](), name)
+
+
+@blp.route("/documents/<int:document_id>/report")
+class DocumentReport(MethodView):
+    @readable
+    @blp.arguments(ReportQuery, location="query")
+    @blp.response(200, DocumentReportOut)
+    @blp.doc(responses=_ALTERNATIVES)
+    def get(self, query: dict[str, Any], document_id: int) -> Any:
+        """How well the document is sourced: each claim in reading order with whom it rests
+        on, its status and its independent backing elsewhere; the story's totals; and what an
+        editor should look at first. Four SQL statements whatever the document's size."""
+        fmt = chosen_format(query)
+        report = document_report(db_session(), document_id)
+        return _respond(
+            fmt,
+            report,
+            {
+                "html": lambda: render.document_html(report),
+                "md": lambda: render.document_markdown(report),
+                "csv": lambda: render.claims_csv(report["claims"]),
+            },
+            f"document-{document_id}-report",
+        )
+
+
+@blp.route("/speakers/<int:speaker_id>/report")
+class SpeakerReport(MethodView):
+    @readable
+    @blp.arguments(ReportQuery, location="query")
+    @blp.response(200, SpeakerReportOut)
+    @blp.doc(responses=_ALTERNATIVES)
+    def get(self, query: dict[str, Any], speaker_id: int) -> Any:
+        """What the speaker claimed (names merged into them included), where, when and with
+        what status and backing; their aliases. Newest documents first."""
+        fmt = chosen_format(query)
+        report = speaker_report(db_session(), speaker_id)
+        title = f"Claims by {report['speaker']['name']}"
+        groups = [{"heading": None, "claims": report["claims"]}]
+        return _respond(
+            fmt,
+            report,
+            {
+                "html": lambda: render.claims_html(title, report, groups),
+                "md": lambda: render.claims_markdown(title, report, report["claims"]),
+                "csv": lambda: render.claims_csv(report["claims"]),
+            },
+            f"speaker-{speaker_id}-report",
+        )
+
+
+@blp.route("/reports/story")
+class StoryReport(MethodView):
+    @readable
+    @blp.arguments(StoryQuery, location="query")
+    @blp.response(200, StoryReportOut)
+    @blp.doc(responses=_ALTERNATIVES)
+    def get(self, query: dict[str, Any]) -> Any:
+        """A story across documents: the claims matching `q`, grouped by same-claim cluster
+        (first appearance first), each cluster with its independent origins and conflicts."""
+        fmt = chosen_format(query)
+        report = story_report(db_session(), query["q"])
+        title = f"Story: {report['query']}"
+        groups = [
+            {
+                "heading": f"{len(c['appearances'])} appearance(s) · "
+                f"{c['independent_origins']} independent origin(s) · "
+                f"{c['open_conflicts']} open conflict(s)",
+                "claims": c["appearances"],
+            }
+            for c in report["clusters"]
+        ]
+        claims = [m for c in report["clusters"] for m in c["appearances"]]
+        cluster_of = {
+            m["id"]: c["first_appearance"]["id"]
+            for c in report["clusters"]
+            for m in c["appearances"]
+        }
+        return _respond(
+            fmt,
+            report,
+            {
+                "html": lambda: render.claims_html(title, report, groups),
+                "md": lambda: render.claims_markdown(title, report, claims),
+                "csv": lambda: render.claims_csv(claims, cluster_of),
+            },
+            "story-report",
+        )
+
+
+def _json_ld(document: dict[str, Any]) -> Response:
+    return Response(
+        json.dumps(document, ensure_ascii=False, default=str), content_type="application/ld+json"
+    )
+
+
+def _organisation() -> dict[str, str]:
+    s = settings()
+    return {"name": s.organisation_name, "url": s.organisation_url}
+
+
+@blp.route("/claims/<int:claim_id>/claimreview")
+class ClaimReviewView(MethodView):
+    @readable
+    @blp.response(200, JsonLdOut, content_type="application/ld+json")
+    @blp.alt_response(409, schema=ProblemSchema, description="the claim is not decided yet")
+    def get(self, claim_id: int) -> Any:
+        """schema.org ClaimReview for a decided claim (verified, disputed, false or
+        unverifiable). Rating scale: 1 False, 2 Disputed, 3 Unverifiable, 4 Verified
+        (worstRating 1, bestRating 4); alternateName carries the verdict in words.
+        itemReviewed lists every appearance of the claim (its same-claim cluster), earliest
+        first as firstAppearance."""
+        review = claim_review(db_session(), claim_id, _organisation(), settings().public_url)
+        return _json_ld(review)
+
+
+@blp.route("/claims/<int:claim_id>/annotation")
+class ClaimAnnotationView(MethodView):
+    @readable
+    @blp.response(200, JsonLdOut, content_type="application/ld+json")
+    def get(self, claim_id: int) -> Any:
+        """The claim as a W3C Web Annotation on its document, with TextQuoteSelector
+        (exact, prefix, suffix) and TextPositionSelector (character offsets in the body)."""
+        return _json_ld(annotation(db_session(), claim_id, settings().public_url))
+
+
+@blp.route("/exports/claimreview")
+class ClaimReviewExport(MethodView):
+    @readable
+    @blp.response(200, JsonLdOut(many=True), content_type="application/ld+json")
+    def get(self) -> Any:
+        """Every decided claim's ClaimReview, as one JSON array streamed as it is built."""
+        session = db_session()
+        organisation, public_url = _organisation(), settings().public_url
+
+        def generate() -> Iterator[str]:
+            yield "["
+            for n, claim_id in enumerate(decided_claim_ids(session)):
+                review = claim_review(session, claim_id, organisation, public_url)
+                yield ("," if n else "") + json.dumps(review, ensure_ascii=False, default=str)
+            yield "]\n"
+
+        return Response(stream_with_context(generate()), content_type="application/ld+json")
+
+
+@blp.route("/exports/claims.ndjson")
+class ClaimsExport(MethodView):
+    @readable
+    @blp.arguments(ExportQuery, location="query")
+    @blp.response(200, description="one JSON claim per line", content_type="application/x-ndjson")
+    def get(self, query: dict[str, Any]) -> Any:
+        """Every claim (with speaker, document, links and status) as newline-delimited JSON,
+        oldest first, streamed without a row cap. Each line carries a `cursor`: pass the last
+        one read as `since` to resume after it. Changes to claims already exported are in
+        GET /events."""
+        session = db_session()
+        lines = export_claims(session, query.get("since"))
+        first = next(lines, None)  # a bad cursor fails here, as a 422, before streaming
+
+        def generate() -> Iterator[str]:
+            if first is not None:
+                yield first
+                yield from lines
+
+        return Response(stream_with_context(generate()), content_type="application/x-ndjson")

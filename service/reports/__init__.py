@@ -1,0 +1,2 @@
+"""Sourcing reports, ClaimReview, Web Annotation and exports: one query layer, pure shaping,
+renderers per format."""

@@ -1,0 +1,275 @@
+"""Machine-readable outputs: schema.org ClaimReview, W3C Web Annotation, NDJSON export.
+
+ClaimReview rating scale (documented in the API): 1 False, 2 Disputed, 3 Unverifiable,
+4 Verified; worstRating 1, bestRating 4. The textual rating (alternateName) is what search
+engines show; the number orders verdicts for tools.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from service.domain.enums import ClaimStatus, SpeakerKind
+from service.domain.errors import Conflict, NotFound
+from service.models import Claim, ClaimLink, Document, Event, Outlet, Speaker
+from service.operations.claims import claim_cluster
+from service.operations.pagination import decode_cursor, encode_cursor
+
+RATINGS = {
+    ClaimStatus.FALSE.value: (1, "False"),
+    ClaimStatus.DISPUTED.value: (2, "Disputed"),
+    ClaimStatus.UNVERIFIABLE.value: (3, "Unverifiable"),
+    ClaimStatus.VERIFIED.value: (4, "Verified"),
+}
+#: Rows fetched per round trip by the streaming export.
+EXPORT_BATCH = 2000
+
+
+def _iso(x: date | datetime | None) -> str | None:
+    return x.isoformat() if x else None
+
+
+def _person(name: str | None, kind: str | None) -> dict[str, Any] | None:
+    if not name:
+        return None
+    kind_type = "Organization" if kind == SpeakerKind.ORGANISATION else "Person"
+    return {"@type": kind_type, "name": name}
+
+
+def claim_review(
+    session: Session, claim_id: int, organisation: dict[str, str], public_url: str
+) -> dict[str, Any]:
+    """ClaimReview JSON-LD for a decided claim; Conflict (409) while it is undecided."""
+    row = session.execute(
+        select(Claim, Speaker.name, Speaker.kind, Document, Outlet.name)
+        .join(Document, Document.id == Claim.document_id)
+        .outerjoin(Outlet, Outlet.id == Document.outlet_id)
+        .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+        .where(Claim.id == claim_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"no claim {claim_id}")
+    claim, speaker, kind, document, outlet = row
+    if claim.status not in RATINGS:
+        raise Conflict(f"claim {claim_id} is {claim.status}: only decided claims have a review")
+    decided = session.execute(
+        select(Event.occurred_at, Event.reason)
+        .where(
+            Event.entity_type == "claims",
+            Event.entity_id == claim_id,
+            Event.action == "claim.status_changed",
+        )
+        .order_by(Event.id.desc())
+        .limit(1)
+    ).first()
+    value, label = RATINGS[claim.status]
+    appearances = claim_cluster(session, claim_id)
+    works = [
+        {
+            "@type": "CreativeWork",
+            "headline": a["document_title"],
+            "datePublished": _iso(a["published_on"]),
+            "author": {"@type": "Organization", "name": a["outlet"]} if a["outlet"] else None,
+            "url": None,
+        }
+        for a in appearances
+    ]
+    urls = dict(
+        session.execute(
+            select(Document.id, Document.url).where(
+                Document.id.in_([a["document_id"] for a in appearances])
+            )
+        ).all()
+    )
+    for work, a in zip(works, appearances, strict=True):
+        work["url"] = urls.get(a["document_id"])
+    works = [{k: v for k, v in w.items() if v is not None} for w in works]
+    author = _person(speaker, kind) or (
+        {"@type": "Organization", "name": outlet} if outlet else None
+    )
+    item: dict[str, Any] = {
+        "@type": "Claim",
+        "author": author,
+        "datePublished": _iso(claim.claim_date or document.published_on),
+        "appearance": works,
+        "firstAppearance": works[0] if works else None,
+    }
+    review: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": f"{public_url.rstrip('/')}/claims/{claim.id}",
+        "claimReviewed": claim.text,
+        "itemReviewed": {k: v for k, v in item.items() if v is not None},
+        "author": {"@type": "Organization", **organisation},
+        "datePublished": _iso(decided[0].date() if decided else claim.updated_at.date()),
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": value,
+            "bestRating": 4,
+            "worstRating": 1,
+            "alternateName": label,
+            "name": label,
+        },
+    }
+    if decided and decided[1]:
+        review["reviewBody"] = decided[1]
+    return review
+
+
+def decided_claim_ids(session: Session) -> Iterator[int]:
+    yield from session.scalars(
+        select(Claim.id).where(Claim.status.in_(list(RATINGS))).order_by(Claim.id)
+    )
+
+
+def annotation(session: Session, claim_id: int, public_url: str) -> dict[str, Any]:
+    """The claim as a W3C Web Annotation on its document: the quote with its context
+    (TextQuoteSelector) and its character offsets (TextPositionSelector)."""
+    row = session.execute(
+        select(Claim, Document.url, Speaker.name)
+        .join(Document, Document.id == Claim.document_id)
+        .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+        .where(Claim.id == claim_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"no claim {claim_id}")
+    claim, document_url, speaker = row
+    base = public_url.rstrip("/")
+    body = [
+        {"type": "TextualBody", "purpose": "tagging", "value": "claim"},
+        {"type": "TextualBody", "purpose": "assessing", "value": claim.status},
+    ]
+    if speaker:
+        body.append(
+            {"type": "TextualBody", "purpose": "describing", "value": f"speaker: {speaker}"}
+        )
+    return {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": f"{base}/api/v1/claims/{claim.id}/annotation",
+        "type": "Annotation",
+        "motivation": "highlighting",
+        "created": _iso(claim.created_at),
+        "modified": _iso(claim.updated_at),
+        "body": body,
+        "target": {
+            "source": document_url or f"{base}/api/v1/documents/{claim.document_id}",
+            "selector": [
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": claim.text,
+                    "prefix": claim.prefix,
+                    "suffix": claim.suffix,
+                },
+                {"type": "TextPositionSelector", "start": claim.span_start, "end": claim.span_end},
+            ],
+        },
+    }
+
+
+_LINKS = (
+    select(
+        func.coalesce(
+            func.jsonb_agg(
+                func.jsonb_build_object(
+                    "id",
+                    ClaimLink.id,
+                    "other_claim_id",
+                    func.coalesce(
+                        func.nullif(ClaimLink.claim_a_id, Claim.id), ClaimLink.claim_b_id
+                    ),
+                    "relation",
+                    ClaimLink.relation,
+                    "state",
+                    ClaimLink.state,
+                )
+            ),
+            func.jsonb_build_array(),
+        )
+    )
+    .where(or_(ClaimLink.claim_a_id == Claim.id, ClaimLink.claim_b_id == Claim.id))
+    .correlate(Claim)
+    .scalar_subquery()
+)
+
+
+def _export_batch(after: int) -> Any:
+    return (
+        select(
+            Claim.id,
+            Claim.document_id,
+            Claim.text,
+            Claim.span_start,
+            Claim.span_end,
+            Claim.attribution,
+            Claim.claim_date,
+            Claim.status,
+            Claim.checkworthiness,
+            Claim.version,
+            Claim.updated_at,
+            Speaker.id.label("speaker_id"),
+            Speaker.name.label("speaker_name"),
+            Document.title,
+            Document.url,
+            Document.published_on,
+            Outlet.name.label("outlet"),
+            _LINKS.label("links"),
+        )
+        .join(Document, Document.id == Claim.document_id)
+        .outerjoin(Outlet, Outlet.id == Document.outlet_id)
+        .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+        .where(Claim.id > after)
+        .order_by(Claim.id)
+        .limit(EXPORT_BATCH)
+    )
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _export_line(r: Any) -> str:
+    speaker = {"id": r.speaker_id, "name": r.speaker_name} if r.speaker_id else None
+    document = {
+        "id": r.document_id,
+        "title": r.title,
+        "url": r.url,
+        "published_on": _iso(r.published_on),
+        "outlet": r.outlet,
+    }
+    line = {
+        "id": r.id,
+        "text": r.text,
+        "span": {"start": r.span_start, "end": r.span_end},
+        "attribution": r.attribution,
+        "claim_date": _iso(r.claim_date),
+        "status": r.status,
+        "checkworthiness": r.checkworthiness,
+        "version": r.version,
+        "updated_at": _iso(r.updated_at),
+        "speaker": speaker,
+        "document": document,
+        "links": r.links,
+        "cursor": encode_cursor([r.id]),
+    }
+    return _dumps(line) + "\n"
+
+
+def export_claims(session: Session, since: str | None) -> Iterator[str]:
+    """Every claim after the cursor as NDJSON lines, oldest first, each with its speaker,
+    document and links and the cursor that resumes after it.
+
+    Keyset batches of EXPORT_BATCH rows (id > last id): memory stays flat however many claims
+    there are, and no transaction or server-side cursor is held open while a slow client
+    reads (the read sessions autocommit)."""
+    after = decode_cursor(since, 1, "since")[0] if since else 0
+    while True:
+        rows = session.execute(_export_batch(after)).all()
+        if not rows:
+            return
+        after = rows[-1].id
+        yield from (_export_line(r) for r in rows)

@@ -1,0 +1,182 @@
+"""What the sourcing reports need, read for the set and not the row.
+
+A document report is four statements whatever its size: the document, its claims, every
+non-rejected link of those claims with the claim at the other end, and the origin graph
+(outlets and derivations) that decides which backing documents are independent. The shaping
+that follows (shape.py) is pure Python.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from service.domain.enums import ClaimStatus, LinkState
+from service.domain.errors import InvalidInput, NotFound
+from service.models import Claim, ClaimLink, Document, Outlet, Speaker, SpeakerAlias
+from service.reports.shape import ClaimRow, LinkEnd, build_document_report, build_story
+
+#: Claims a story report covers at most (best full-text matches first).
+STORY_LIMIT = 500
+
+
+def _lineage(session: Session) -> dict[int, tuple[int | None, int | None]]:
+    # Small next to claims (one row per document); see operations.claims for the same rule.
+    return {
+        doc: (outlet, derived)
+        for doc, outlet, derived in session.execute(
+            select(Document.id, Document.outlet_id, Document.derived_from_id)
+        )
+    }
+
+
+def _claim_rows(
+    session: Session, where: Any, order: Any, limit: int | None = None
+) -> list[ClaimRow]:
+    stmt = (
+        select(
+            Claim.id,
+            Claim.document_id,
+            Claim.text,
+            Claim.span_start,
+            Claim.span_end,
+            Claim.attribution,
+            Claim.claim_date,
+            Claim.status,
+            Claim.checkworthiness,
+            Speaker.id.label("speaker_id"),
+            Speaker.name.label("speaker_name"),
+            Speaker.kind.label("speaker_kind"),
+            Document.title.label("document_title"),
+            Document.published_on,
+            Document.url.label("document_url"),
+            Outlet.name.label("outlet"),
+        )
+        .join(Document, Document.id == Claim.document_id)
+        .outerjoin(Outlet, Outlet.id == Document.outlet_id)
+        .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+        .where(where, Claim.status != ClaimStatus.REJECTED)
+        .order_by(*order)
+        .limit(limit)
+    )
+    return [ClaimRow(**row._asdict()) for row in session.execute(stmt)]
+
+
+def _link_ends(session: Session, claim_filter: Any) -> list[LinkEnd]:
+    """Every non-rejected link with a claim matching `claim_filter` on either side, once per
+    matching side, with the claim at the other end described."""
+    mine, other = aliased(Claim), aliased(Claim)
+    other_doc, other_outlet, other_speaker = aliased(Document), aliased(Outlet), aliased(Speaker)
+    stmt = (
+        select(
+            ClaimLink.id.label("link_id"),
+            mine.id.label("claim_id"),
+            ClaimLink.relation,
+            ClaimLink.state,
+            ClaimLink.score,
+            other.id.label("other_claim_id"),
+            other.text.label("other_text"),
+            other.status.label("other_status"),
+            other.document_id.label("other_document_id"),
+            other_doc.title.label("other_document_title"),
+            other_doc.published_on.label("other_published_on"),
+            other_outlet.name.label("other_outlet"),
+            other_speaker.name.label("other_speaker"),
+        )
+        .select_from(ClaimLink)
+        .join(mine, or_(mine.id == ClaimLink.claim_a_id, mine.id == ClaimLink.claim_b_id))
+        .join(
+            other,
+            and_(
+                or_(other.id == ClaimLink.claim_a_id, other.id == ClaimLink.claim_b_id),
+                other.id != mine.id,
+            ),
+        )
+        .join(other_doc, other_doc.id == other.document_id)
+        .outerjoin(other_outlet, other_outlet.id == other_doc.outlet_id)
+        .outerjoin(other_speaker, other_speaker.id == other.speaker_id)
+        .where(claim_filter(mine), ClaimLink.state != LinkState.REJECTED)
+        .order_by(mine.id, ClaimLink.id)
+    )
+    return [LinkEnd(**row._asdict()) for row in session.execute(stmt)]
+
+
+def document_report(session: Session, document_id: int) -> dict[str, Any]:
+    found = session.execute(
+        select(Document, Outlet.name)
+        .outerjoin(Outlet, Outlet.id == Document.outlet_id)
+        .where(Document.id == document_id)
+    ).first()
+    if found is None:
+        raise NotFound(f"no document {document_id}")
+    document, outlet = found
+    claims = _claim_rows(session, Claim.document_id == document_id, (Claim.span_start, Claim.id))
+    links = _link_ends(session, lambda c: c.document_id == document_id)
+    header = {
+        "id": document.id,
+        "title": document.title,
+        "outlet": outlet,
+        "author": document.author,
+        "url": document.url,
+        "published_on": document.published_on,
+        "kind": document.kind,
+        "derived_from_id": document.derived_from_id,
+    }
+    report = build_document_report(header, claims, links, _lineage(session))
+    report["body"] = document.body
+    return report
+
+
+def speaker_report(session: Session, speaker_id: int) -> dict[str, Any]:
+    speaker = session.get(Speaker, speaker_id)
+    if speaker is None:
+        raise NotFound(f"no speaker {speaker_id}")
+    # A merged speaker's report is the report of the entity it was merged into.
+    target = speaker.merged_into_id or speaker.id
+    people = select(Speaker.id).where(or_(Speaker.id == target, Speaker.merged_into_id == target))
+    aliases = list(
+        session.scalars(
+            select(SpeakerAlias.alias)
+            .where(SpeakerAlias.speaker_id.in_(people))
+            .order_by(SpeakerAlias.alias)
+        )
+    )
+    claims = _claim_rows(
+        session,
+        Claim.speaker_id.in_(people),
+        (Document.published_on.desc().nulls_last(), Claim.document_id, Claim.span_start),
+    )
+    links = _link_ends(session, lambda c: c.speaker_id.in_(people))
+    named = session.get(Speaker, target)
+    assert named is not None
+    report = build_document_report({}, claims, links, _lineage(session))
+    return {
+        "speaker": {
+            "id": named.id,
+            "name": named.name,
+            "kind": named.kind,
+            "role": named.role,
+            "description": named.description,
+            "aliases": aliases,
+        },
+        "totals": report["totals"],
+        "claims": report["claims"],
+    }
+
+
+def story_report(session: Session, q: str) -> dict[str, Any]:
+    q = q.strip()
+    if not q:
+        raise InvalidInput("q", "a story report needs search words")
+    query = func.websearch_to_tsquery("english", q)
+    claims = _claim_rows(
+        session,
+        Claim.tsv.bool_op("@@")(query),
+        (Document.published_on.nulls_last(), Claim.document_id, Claim.span_start),
+        limit=STORY_LIMIT,
+    )
+    ids = [c.id for c in claims]
+    links = _link_ends(session, lambda c: c.id.in_(ids)) if ids else []
+    return build_story(q, claims, links, _lineage(session), truncated=len(claims) == STORY_LIMIT)

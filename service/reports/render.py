@@ -1,0 +1,185 @@
+"""Reports in the formats editors and tools ask for: JSON (by the API schema), HTML,
+Markdown and CSV. Pure functions of the report dicts (shape.py); HTML through Jinja2
+templates with autoescaping and no external assets, so a saved page prints and opens offline.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from service.domain.enums import Attribution
+
+FORMATS = {
+    "json": "application/json",
+    "html": "text/html; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+}
+
+ATTRIBUTION_LABELS = {
+    Attribution.DIRECT_QUOTE.value: "direct quote",
+    Attribution.INDIRECT.value: "reported speech",
+    Attribution.TRANSCRIPT_TURN.value: "speaker on a transcript",
+    Attribution.DOCUMENT.value: "a document",
+    Attribution.ANONYMOUS.value: "anonymous source",
+    Attribution.AUTHOR.value: "the author alone",
+}
+
+_env = Environment(
+    loader=PackageLoader("service.reports", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.filters["pct"] = lambda x: f"{round(100 * x)}%"
+_env.globals["attribution_label"] = lambda a: ATTRIBUTION_LABELS.get(a, a)
+
+
+def segments(body: str, claims: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any] | None]]:
+    """The body cut into plain text and claim spans, in order. Overlapping spans (possible
+    for hand-made claims) are clipped so that every character is shown exactly once."""
+    out: list[tuple[str, dict[str, Any] | None]] = []
+    at = 0
+    for claim in sorted(claims, key=lambda c: (c["span"]["start"], c["id"])):
+        start, end = max(claim["span"]["start"], at), claim["span"]["end"]
+        if end <= start:
+            continue
+        if start > at:
+            out.append((body[at:start], None))
+        out.append((body[start:end], claim))
+        at = end
+    if at < len(body):
+        out.append((body[at:], None))
+    return out
+
+
+def _words(x: Any) -> str:
+    if x is None:
+        return ""
+    if isinstance(x, date):
+        return x.isoformat()
+    return str(x)
+
+
+def document_html(report: dict[str, Any]) -> str:
+    numbers = {c["id"]: n for n, c in enumerate(report["claims"], start=1)}
+    return _env.get_template("document.html").render(
+        r=report, numbers=numbers, segments=segments(report["body"], report["claims"])
+    )
+
+
+def claims_html(title: str, report: dict[str, Any], groups: list[dict[str, Any]]) -> str:
+    return _env.get_template("claims.html").render(title=title, r=report, groups=groups)
+
+
+def _md_cell(x: Any) -> str:
+    return _words(x).replace("|", "\\|").replace("\n", " ")
+
+
+def _md_totals(t: dict[str, Any]) -> list[str]:
+    return [
+        "| | |",
+        "|---|---|",
+        f"| Claims | {t['claims']} ({t['checkworthy']} check-worthy) |",
+        f"| Named sources | {t['share_named']:.0%} |",
+        f"| Anonymous sources | {t['share_anonymous']:.0%} |",
+        f"| Author alone | {t['share_author_alone']:.0%} |",
+        f"| Independently corroborated | {t['share_independently_corroborated']:.0%} "
+        f"({t['independently_corroborated']}) |",
+        f"| Verified / disputed | {t['verified']} / {t['disputed']} |",
+        f"| Open conflicts | {t['open_conflicts']} |",
+        f"| Unreviewed check-worthy | {t['unreviewed_checkworthy']} |",
+    ]
+
+
+def _md_claims(claims: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "| # | Claim | Speaker | Rests on | Status | Independent origins | Open conflicts |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for c in claims:
+        speaker = c["speaker"]["name"] if c["speaker"] else ""
+        lines.append(
+            f"| {c['id']} | {_md_cell(c['text'])} | {_md_cell(speaker)} "
+            f"| {ATTRIBUTION_LABELS.get(c['attribution'], c['attribution'])} | {c['status']} "
+            f"| {c['independent_origins']} | {c['open_conflicts']} |"
+        )
+    return lines
+
+
+def document_markdown(report: dict[str, Any]) -> str:
+    d = report["document"]
+    head = " · ".join(_words(x) for x in (d["outlet"], d["author"], d["published_on"]) if x)
+    lines = [f"# Sourcing report: {d['title'] or 'document ' + str(d['id'])}", ""]
+    if head:
+        lines += [head, ""]
+    lines += ["## Totals", "", *_md_totals(report["totals"]), ""]
+    if report["attention"]:
+        lines += ["## Look at first", ""]
+        lines += [
+            f"- claim {a['claim_id']}: {a['reason']} — “{_md_cell(a['text'])}”"
+            for a in report["attention"]
+        ]
+        lines.append("")
+    lines += ["## Claims", "", *_md_claims(report["claims"]), ""]
+    return "\n".join(lines)
+
+
+def claims_markdown(title: str, report: dict[str, Any], claims: list[dict[str, Any]]) -> str:
+    lines = [f"# {title}", "", "## Totals", "", *_md_totals(report["totals"]), ""]
+    lines += ["## Claims", "", *_md_claims(claims), ""]
+    return "\n".join(lines)
+
+
+CSV_COLUMNS = [
+    "claim_id",
+    "document_id",
+    "document_title",
+    "outlet",
+    "published_on",
+    "text",
+    "speaker",
+    "attribution",
+    "claim_date",
+    "status",
+    "checkworthiness",
+    "independent_origins",
+    "open_conflicts",
+    "corroborating_claim_ids",
+    "conflicting_claim_ids",
+    "cluster",
+]
+
+
+def claims_csv(claims: list[dict[str, Any]], cluster_of: dict[int, int] | None = None) -> str:
+    """One row per claim; linked claims as space-separated ids."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for c in claims:
+        writer.writerow(
+            [
+                c["id"],
+                c["document"]["id"],
+                c["document"]["title"] or "",
+                c["document"]["outlet"] or "",
+                _words(c["document"]["published_on"]),
+                c["text"],
+                c["speaker"]["name"] if c["speaker"] else "",
+                c["attribution"],
+                _words(c["claim_date"]),
+                c["status"],
+                c["checkworthiness"],
+                c["independent_origins"],
+                c["open_conflicts"],
+                " ".join(str(x["claim_id"]) for x in c["corroborating"]),
+                " ".join(str(x["claim_id"]) for x in c["conflicting"]),
+                (cluster_of or {}).get(c["id"], ""),
+            ]
+        )
+    return out.getvalue()

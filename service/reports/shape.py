@@ -1,0 +1,270 @@
+"""Sourcing reports shaped from rows: pure Python, no database, no Flask.
+
+Terms used in every format:
+- *independent origins*: distinct origins among the documents whose claims are confirmed as
+  corroborating the claim or as the same claim; documents of one outlet, or one derived from
+  another, are one origin, and the claim's own origin does not count.
+- *open conflict*: a conflicts link that is confirmed, or suggested and not yet rejected.
+- *named*, *anonymous*, *author alone*: whom the claim rests on (attribution kinds
+  direct_quote, indirect, transcript_turn and document are named sources).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from service.domain.enums import Attribution, ClaimStatus, LinkRelation, LinkState
+from service.domain.independence import origin_groups
+from service.extraction import CHECKWORTHY
+
+#: Items in an editor's "look at first" list.
+ATTENTION_ITEMS = 10
+ANONYMOUS = {Attribution.ANONYMOUS.value}
+AUTHOR = {Attribution.AUTHOR.value}
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    id: int
+    document_id: int
+    text: str
+    span_start: int
+    span_end: int
+    attribution: str
+    claim_date: date | None
+    status: str
+    checkworthiness: float
+    speaker_id: int | None
+    speaker_name: str | None
+    speaker_kind: str | None
+    document_title: str | None
+    published_on: date | None
+    document_url: str | None
+    outlet: str | None
+
+
+@dataclass(frozen=True)
+class LinkEnd:
+    link_id: int
+    claim_id: int
+    relation: str
+    state: str
+    score: float | None
+    other_claim_id: int
+    other_text: str
+    other_status: str
+    other_document_id: int
+    other_document_title: str | None
+    other_published_on: date | None
+    other_outlet: str | None
+    other_speaker: str | None
+
+
+def _other(link: LinkEnd) -> dict[str, Any]:
+    return {
+        "claim_id": link.other_claim_id,
+        "text": link.other_text,
+        "status": link.other_status,
+        "document_id": link.other_document_id,
+        "document_title": link.other_document_title,
+        "outlet": link.other_outlet,
+        "published_on": link.other_published_on,
+        "speaker": link.other_speaker,
+        "relation": link.relation,
+        "state": link.state,
+        "link_id": link.link_id,
+    }
+
+
+def _share(part: int, whole: int) -> float:
+    return round(part / whole, 3) if whole else 0.0
+
+
+def claim_entries(
+    claims: list[ClaimRow],
+    links: list[LinkEnd],
+    lineage: dict[int, tuple[int | None, int | None]],
+) -> list[dict[str, Any]]:
+    groups = origin_groups(lineage)
+    by_claim: dict[int, list[LinkEnd]] = {}
+    for link in links:
+        by_claim.setdefault(link.claim_id, []).append(link)
+    entries = []
+    for c in claims:
+        mine = by_claim.get(c.id, [])
+        backing = [
+            x
+            for x in mine
+            if x.state == LinkState.CONFIRMED
+            and x.relation in (LinkRelation.CORROBORATES, LinkRelation.SAME_CLAIM)
+        ]
+        conflicting = [x for x in mine if x.relation == LinkRelation.CONFLICTS]
+        own = groups.get(c.document_id, c.document_id)
+        origins = {groups.get(x.other_document_id, x.other_document_id) for x in backing} - {own}
+        entries.append(
+            {
+                "id": c.id,
+                "text": c.text,
+                "span": {"start": c.span_start, "end": c.span_end},
+                "speaker": {"id": c.speaker_id, "name": c.speaker_name, "kind": c.speaker_kind}
+                if c.speaker_id
+                else None,
+                "attribution": c.attribution,
+                "claim_date": c.claim_date,
+                "status": c.status,
+                "checkworthiness": c.checkworthiness,
+                "document": {
+                    "id": c.document_id,
+                    "title": c.document_title,
+                    "outlet": c.outlet,
+                    "published_on": c.published_on,
+                    "url": c.document_url,
+                },
+                "independent_origins": len(origins),
+                "corroborating": [_other(x) for x in backing],
+                "conflicting": [_other(x) for x in conflicting],
+                "open_conflicts": len(conflicting),
+                "suggested_links": sum(1 for x in mine if x.state == LinkState.SUGGESTED),
+            }
+        )
+    return entries
+
+
+def totals(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    n = len(entries)
+    by_attribution = {a.value: 0 for a in Attribution}
+    for e in entries:
+        by_attribution[e["attribution"]] = by_attribution.get(e["attribution"], 0) + 1
+    anonymous = sum(by_attribution[a] for a in ANONYMOUS)
+    author = sum(by_attribution[a] for a in AUTHOR)
+    by_status = {s.value: 0 for s in ClaimStatus if s != ClaimStatus.REJECTED}
+    for e in entries:
+        by_status[e["status"]] += 1
+    corroborated = sum(1 for e in entries if e["independent_origins"] > 0)
+    worthy = [e for e in entries if e["checkworthiness"] >= CHECKWORTHY]
+    return {
+        "claims": n,
+        "checkworthy": len(worthy),
+        "by_attribution": by_attribution,
+        "share_anonymous": _share(anonymous, n),
+        "share_author_alone": _share(author, n),
+        "share_named": _share(n - anonymous - author, n),
+        "independently_corroborated": corroborated,
+        "share_independently_corroborated": _share(corroborated, n),
+        "by_status": by_status,
+        "verified": by_status[ClaimStatus.VERIFIED],
+        "disputed": by_status[ClaimStatus.DISPUTED],
+        "claims_with_open_conflicts": sum(1 for e in entries if e["open_conflicts"]),
+        "open_conflicts": len({x["link_id"] for e in entries for x in e["conflicting"]}),
+        "unreviewed_checkworthy": sum(1 for e in worthy if e["status"] == ClaimStatus.UNREVIEWED),
+    }
+
+
+def attention(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What an editor should look at first: open conflicts, then check-worthy claims resting
+    on anonymous sources alone, then other check-worthy claims nobody independent backs.
+    Decided claims are left out; within a kind, the most check-worthy first."""
+    items: list[tuple[int, float, int, str, dict[str, Any]]] = []
+    for e in entries:
+        undecided = e["status"] == ClaimStatus.UNREVIEWED
+        worthy = e["checkworthiness"] >= CHECKWORTHY
+        if e["open_conflicts"]:
+            reason = f"{e['open_conflicts']} open conflict(s) with claims elsewhere"
+            items.append((0, -e["checkworthiness"], e["id"], reason, e))
+        elif (
+            undecided and worthy and e["attribution"] in ANONYMOUS and not e["independent_origins"]
+        ):
+            items.append(
+                (1, -e["checkworthiness"], e["id"], "rests on an anonymous source alone", e)
+            )
+        elif undecided and worthy and not e["independent_origins"]:
+            items.append((2, -e["checkworthiness"], e["id"], "no independent corroboration", e))
+    items.sort(key=lambda t: t[:3])
+    return [
+        {"claim_id": e["id"], "reason": reason, "text": e["text"], "status": e["status"]}
+        for *_, reason, e in items[:ATTENTION_ITEMS]
+    ]
+
+
+def build_document_report(
+    document: dict[str, Any],
+    claims: list[ClaimRow],
+    links: list[LinkEnd],
+    lineage: dict[int, tuple[int | None, int | None]],
+) -> dict[str, Any]:
+    entries = claim_entries(claims, links, lineage)
+    return {
+        "document": document,
+        "totals": totals(entries),
+        "attention": attention(entries),
+        "claims": entries,
+    }
+
+
+def build_story(
+    q: str,
+    claims: list[ClaimRow],
+    links: list[LinkEnd],
+    lineage: dict[int, tuple[int | None, int | None]],
+    truncated: bool,
+) -> dict[str, Any]:
+    """The matching claims grouped by same-claim cluster (confirmed same_claim links among
+    them), each group with its appearances earliest first and its combined corroboration."""
+    entries = claim_entries(claims, links, lineage)
+    parent = {e["id"]: e["id"] for e in entries}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for link in links:
+        if (
+            link.relation == LinkRelation.SAME_CLAIM
+            and link.state == LinkState.CONFIRMED
+            and link.other_claim_id in parent
+        ):
+            a, b = find(link.claim_id), find(link.other_claim_id)
+            parent[max(a, b)] = min(a, b)
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for e in entries:
+        grouped.setdefault(find(e["id"]), []).append(e)
+    groups = origin_groups(lineage)
+    clusters: list[dict[str, Any]] = []
+    for members in grouped.values():
+        members.sort(
+            key=lambda e: (
+                e["document"]["published_on"] is None,
+                e["document"]["published_on"] or date.min,
+                e["id"],
+            )
+        )
+        inside = {m["id"] for m in members}
+        own = {groups.get(m["document"]["id"], m["document"]["id"]) for m in members}
+        backing = {
+            groups.get(x["document_id"], x["document_id"])
+            for m in members
+            for x in m["corroborating"]
+            if x["claim_id"] not in inside
+        }
+        conflicts = {x["link_id"] for m in members for x in m["conflicting"]}
+        clusters.append(
+            {
+                "first_appearance": members[0],
+                "appearances": members,
+                # Every origin the claim appears in or is backed from, minus one: how many
+                # origins back its first appearance independently.
+                "independent_origins": len(own | backing) - 1,
+                "open_conflicts": len(conflicts),
+            }
+        )
+    clusters.sort(key=lambda c: (-len(c["appearances"]), c["first_appearance"]["id"]))
+    return {
+        "query": q,
+        "truncated": truncated,
+        "totals": totals(entries),
+        "clusters": clusters,
+    }
