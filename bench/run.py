@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from bench import claim_get, extraction, suggestions
+from bench import claim_get, exports, extraction, suggestions
 from bench.common import bench_database_url
 
 
@@ -14,6 +14,8 @@ def main() -> None:
     claim_get.main(int(os.environ.get("BENCH_CLAIMS", "100000")))
     print()
     suggestions.main(bench_database_url())
+    print()
+    exports.main(bench_database_url())
 
 
 if __name__ == "__main__":

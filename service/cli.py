@@ -156,6 +156,47 @@ def embed() -> None:
 
 
 @main.group()
+def report() -> None:
+    """Sourcing reports, written to a file or standard output."""
+
+
+@report.command("document")
+@click.argument("document_id", type=int)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "html", "md", "csv"]),
+    default="html",
+    show_default=True,
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="file")
+def report_document(document_id: int, fmt: str, output: Path | None) -> None:
+    """The sourcing report of one document, as the API's /documents/{id}/report gives it."""
+    from schemas.reports import DocumentReportOut
+    from service.domain.errors import NotFound
+    from service.reports import render
+    from service.reports.query import document_report
+
+    with _session() as session:
+        try:
+            data = document_report(session, document_id)
+        except NotFound as exc:
+            raise click.ClickException(str(exc)) from exc
+    renderers = {
+        "json": lambda: json.dumps(DocumentReportOut().dump(data), ensure_ascii=False, indent=2),
+        "html": lambda: render.document_html(data),
+        "md": lambda: render.document_markdown(data),
+        "csv": lambda: render.claims_csv(data["claims"]),
+    }
+    text = renderers[fmt]()
+    if output is None:
+        click.echo(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"report of document {document_id} written to {output}")
+
+
+@main.group()
 def keys() -> None:
     """Create, list and revoke API keys."""
 

@@ -1,0 +1,264 @@
+"""Sourcing reports in every format, the statement bound, ClaimReview, annotation, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+Doc = Callable[..., dict[str, Any]]
+STORY = (
+    "Harbour master Ingrid Solberg said the Nordhavn ferry carried 1.2 million passengers. "
+    "People familiar with the talks said the route would close. "
+    "The ferry is the town's lifeline."
+)
+OTHER = "The Nordhavn ferry carried 1.2 million passengers, the port authority said."
+THIRD = "Nordhavn's ferry did not carry 1.2 million passengers, a rival operator said."
+
+
+@pytest.fixture
+def story(
+    client: FlaskClient,
+    editor: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+    confirm_link: Doc,
+) -> dict[str, Any]:
+    """A three-claim article backed by one outlet and contradicted by another."""
+    doc = make_document(body=STORY, outlet="Gazette", title="Ferry story")
+    first = make_claim(doc, start=0, end=STORY.index(".") + 1, attribution="direct_quote")
+    second_start = STORY.index("People")
+    anonymous = make_claim(
+        doc,
+        start=second_start,
+        end=STORY.index(".", second_start) + 1,
+        attribution="anonymous",
+        checkworthiness=0.9,
+    )
+    last = make_claim(doc, start=STORY.index("The ferry"), end=len(STORY))
+    backing_doc = make_document(body=OTHER, outlet="Tribune", published_on="2025-11-20")
+    backing = make_claim(backing_doc, start=0, end=len(OTHER))
+    rival_doc = make_document(body=THIRD, outlet="Herald")
+    rival = make_claim(rival_doc, start=0, end=len(THIRD))
+    confirm_link(editor, first["id"], backing["id"], "same_claim")
+    confirm_link(editor, first["id"], rival["id"], "conflicts")
+    return {
+        "doc": doc,
+        "first": first,
+        "anonymous": anonymous,
+        "last": last,
+        "backing": backing,
+        "rival": rival,
+    }
+
+
+def test_the_json_report_shows_sourcing_backing_conflicts_and_what_to_look_at(
+    client: FlaskClient, story: dict[str, Any]
+) -> None:
+    response = client.get(f"/api/v1/documents/{story['doc']['id']}/report")
+    assert response.status_code == 200
+    report = response.json
+    assert [c["id"] for c in report["claims"]] == [
+        story["first"]["id"],
+        story["anonymous"]["id"],
+        story["last"]["id"],
+    ]
+    first = report["claims"][0]
+    assert first["independent_origins"] == 1
+    assert [x["outlet"] for x in first["corroborating"]] == ["Tribune"]
+    assert [x["outlet"] for x in first["conflicting"]] == ["Herald"]
+    totals = report["totals"]
+    assert totals["claims"] == 3
+    assert totals["by_attribution"]["anonymous"] == 1
+    assert totals["share_anonymous"] == pytest.approx(1 / 3, abs=1e-3)
+    assert totals["share_independently_corroborated"] == pytest.approx(1 / 3, abs=1e-3)
+    assert totals["open_conflicts"] == 1
+    reasons = {a["claim_id"]: a["reason"] for a in report["attention"]}
+    assert "open conflict" in reasons[story["first"]["id"]]
+    assert reasons[story["anonymous"]["id"]] == "rests on an anonymous source alone"
+    assert report["attention"][0]["claim_id"] == story["first"]["id"]
+
+
+def test_a_document_report_runs_four_statements_whatever_its_size(
+    client: FlaskClient,
+    story: dict[str, Any],
+    make_document: Doc,
+    make_claim: Doc,
+    editor: dict[str, str],
+    confirm_link: Doc,
+    count_queries: list[str],
+) -> None:
+    url = f"/api/v1/documents/{story['doc']['id']}/report"
+    count_queries.clear()
+    client.get(url)
+    small = len(count_queries)
+    # More claims elsewhere and more links to this document's claims.
+    for n in range(3):
+        text = f"The Nordhavn ferry carried 1.2 million passengers, report {n} said."
+        other = make_claim(make_document(body=text, outlet=f"Outlet {n}"), start=0, end=len(text))
+        confirm_link(editor, story["last"]["id"], other["id"], "corroborates")
+    count_queries.clear()
+    big = client.get(url).json
+    assert big["claims"][2]["independent_origins"] == 3
+    assert len(count_queries) == small <= 5
+
+
+def test_markdown_csv_and_html_carry_the_same_report(
+    client: FlaskClient, story: dict[str, Any]
+) -> None:
+    url = f"/api/v1/documents/{story['doc']['id']}/report"
+    md = client.get(url + "?format=md")
+    assert md.content_type.startswith("text/markdown")
+    assert "# Sourcing report: Ferry story" in md.text
+    assert "| Anonymous sources | 33% |" in md.text
+    by_accept = client.get(url, headers={"Accept": "text/csv"})
+    assert by_accept.content_type.startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(by_accept.text)))
+    assert [int(r["claim_id"]) for r in rows] == [
+        story["first"]["id"],
+        story["anonymous"]["id"],
+        story["last"]["id"],
+    ]
+    assert rows[0]["corroborating_claim_ids"] == str(story["backing"]["id"])
+    assert rows[1]["attribution"] == "anonymous"
+    html = client.get(url, headers={"Accept": "text/html,application/xhtml+xml;q=0.9"})
+    assert html.content_type.startswith("text/html")
+    page = html.text
+    # Every claim highlighted in the article text, the text escaped, nothing fetched.
+    assert page.count("<mark ") == 3
+    assert "Harbour master Ingrid Solberg said" in page
+    assert "http://" not in page.split("<footer>")[0].replace("http://127.0.0.1", "")
+    assert "<script" not in page
+    assert "a-anonymous" in page
+
+
+def test_report_format_errors(client: FlaskClient, story: dict[str, Any]) -> None:
+    url = f"/api/v1/documents/{story['doc']['id']}/report"
+    bad = client.get(url + "?format=pdf")
+    assert bad.status_code == 422
+    assert "format" in bad.json["errors"]["query"]
+    refused = client.get(url, headers={"Accept": "image/png"})
+    assert refused.status_code == 406
+    assert refused.content_type == "application/problem+json"
+    assert client.get("/api/v1/documents/999999/report").status_code == 404
+
+
+def test_speaker_and_story_reports(
+    client: FlaskClient, reviewer: dict[str, str], story: dict[str, Any]
+) -> None:
+    speaker = client.patch(
+        f"/api/v1/claims/{story['last']['id']}",
+        json={"speaker_name": "Ingrid Solberg"},
+        headers=reviewer | {"If-Match": story["last"]["etag"]},
+    ).json["speaker"]
+    report = client.get(f"/api/v1/speakers/{speaker['id']}/report").json
+    assert report["speaker"]["name"] == "Ingrid Solberg"
+    assert [c["id"] for c in report["claims"]] == [story["last"]["id"]]
+    md = client.get(f"/api/v1/speakers/{speaker['id']}/report?format=md").text
+    assert "# Claims by Ingrid Solberg" in md
+    found = client.get("/api/v1/reports/story", query_string={"q": "Nordhavn ferry"}).json
+    clusters = found["clusters"]
+    # The confirmed same-claim pair is one cluster, earliest appearance first.
+    pair = next(c for c in clusters if len(c["appearances"]) == 2)
+    assert [a["id"] for a in pair["appearances"]] == [story["backing"]["id"], story["first"]["id"]]
+    assert pair["independent_origins"] == 1
+    assert pair["open_conflicts"] == 1
+    assert client.get("/api/v1/reports/story").status_code == 422
+    html = client.get("/api/v1/reports/story?q=ferry&format=html")
+    assert html.status_code == 200
+    assert "Story: ferry" in html.text
+
+
+def test_claimreview_for_a_decided_claim_has_every_google_property(
+    client: FlaskClient, editor: dict[str, str], story: dict[str, Any]
+) -> None:
+    claim = story["first"]
+    undecided = client.get(f"/api/v1/claims/{claim['id']}/claimreview")
+    assert undecided.status_code == 409
+    etag = client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]
+    decided = client.put(
+        f"/api/v1/claims/{claim['id']}/status",
+        headers=editor | {"If-Match": etag},
+        json={"status": "disputed", "rationale": "the Herald's figures differ"},
+    )
+    assert decided.status_code == 200, decided.json
+    response = client.get(f"/api/v1/claims/{claim['id']}/claimreview")
+    assert response.status_code == 200
+    assert response.content_type == "application/ld+json"
+    review = json.loads(response.data)
+    # Required by Google: claimReviewed, reviewRating (with alternateName), url.
+    assert review["@context"] == "https://schema.org"
+    assert review["@type"] == "ClaimReview"
+    assert review["claimReviewed"] == claim["text"]
+    assert review["url"].endswith(f"/claims/{claim['id']}")
+    rating = review["reviewRating"]
+    assert rating["@type"] == "Rating"
+    assert rating["alternateName"] == "Disputed"
+    assert (rating["ratingValue"], rating["worstRating"], rating["bestRating"]) == (2, 1, 4)
+    assert rating["name"] == "Disputed"
+    # Recommended: author, datePublished, itemReviewed (Claim: author, datePublished,
+    # appearance, firstAppearance).
+    assert review["author"]["@type"] == "Organization"
+    assert review["author"]["name"]
+    assert review["datePublished"]
+    item = review["itemReviewed"]
+    assert item["@type"] == "Claim"
+    assert item["author"]["name"]
+    assert item["datePublished"]
+    assert len(item["appearance"]) == 2
+    assert item["firstAppearance"] == item["appearance"][0]
+    assert item["firstAppearance"]["datePublished"] == "2025-11-20"
+    assert review["reviewBody"] == "the Herald's figures differ"
+    feed = json.loads(client.get("/api/v1/exports/claimreview").data)
+    assert [r["claimReviewed"] for r in feed] == [claim["text"]]
+
+
+def test_annotation_selects_the_claim_in_its_document(
+    client: FlaskClient, story: dict[str, Any]
+) -> None:
+    claim = story["anonymous"]
+    response = client.get(f"/api/v1/claims/{claim['id']}/annotation")
+    note = json.loads(response.data)
+    assert note["type"] == "Annotation"
+    assert note["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    quote, position = note["target"]["selector"]
+    assert quote["type"] == "TextQuoteSelector"
+    assert quote["exact"] == claim["text"]
+    assert STORY.endswith(
+        quote["exact"] + quote["suffix"] + STORY[position["end"] + len(quote["suffix"]) :]
+    )
+    assert position["type"] == "TextPositionSelector"
+    assert STORY[position["start"] : position["end"]] == claim["text"]
+
+
+def test_the_ndjson_export_streams_everything_and_resumes_from_a_cursor(
+    client: FlaskClient, story: dict[str, Any]
+) -> None:
+    from service.reports import exports
+
+    full = client.get("/api/v1/exports/claims.ndjson")
+    assert full.content_type == "application/x-ndjson"
+    lines = [json.loads(x) for x in full.data.splitlines()]
+    ids = [x["id"] for x in lines]
+    assert ids == sorted(ids)
+    assert story["rival"]["id"] in ids
+    first = next(x for x in lines if x["id"] == story["first"]["id"])
+    assert {link["relation"] for link in first["links"]} == {"same_claim", "conflicts"}
+    assert first["document"]["outlet"] == "Gazette"
+    middle = ids.index(story["anonymous"]["id"])
+    rest = client.get(f"/api/v1/exports/claims.ndjson?since={lines[middle]['cursor']}")
+    assert [json.loads(x)["id"] for x in rest.data.splitlines()] == ids[middle + 1 :]
+    assert client.get("/api/v1/exports/claims.ndjson?since=nope").status_code == 422
+    # Batches are read one after another: a batch size below the row count changes nothing.
+    exports_batch = exports.EXPORT_BATCH
+    try:
+        exports.EXPORT_BATCH = 2
+        small = client.get("/api/v1/exports/claims.ndjson")
+        assert [json.loads(x)["id"] for x in small.data.splitlines()] == ids
+    finally:
+        exports.EXPORT_BATCH = exports_batch
