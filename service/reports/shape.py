@@ -171,7 +171,16 @@ def attention(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         undecided = e["status"] == ClaimStatus.UNREVIEWED
         worthy = e["checkworthiness"] >= CHECKWORTHY
         if e["open_conflicts"]:
-            reason = f"{e['open_conflicts']} open conflict(s) with claims elsewhere"
+            confirmed = sum(1 for x in e["conflicting"] if x["state"] == LinkState.CONFIRMED)
+            suggested = e["open_conflicts"] - confirmed
+            reason = "conflicting claims elsewhere: " + ", ".join(
+                part
+                for part in (
+                    f"{confirmed} confirmed" if confirmed else "",
+                    f"{suggested} suggested, to review" if suggested else "",
+                )
+                if part
+            )
             items.append((0, -e["checkworthiness"], e["id"], reason, e))
         elif (
             undecided and worthy and e["attribution"] in ANONYMOUS and not e["independent_origins"]
