@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from bench import claim_get, exports, extraction, suggestions
+from bench import claim_get, exports, extraction, reports, suggestions
 from bench.common import bench_database_url
 
 
@@ -16,6 +16,8 @@ def main() -> None:
     suggestions.main(bench_database_url())
     print()
     exports.main(bench_database_url())
+    print()
+    reports.main(bench_database_url())
 
 
 if __name__ == "__main__":

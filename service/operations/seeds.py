@@ -6,14 +6,20 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.domain.enums import DocumentKind
+from service.domain.enums import DocumentKind, LinkRelation, LinkState, Role
 from service.domain.errors import InvalidInput
-from service.models import Document
+from service.models import Claim, ClaimLink, Document
 from service.operations.actors import Actor
 from service.operations.documents import NewDocument, ingest_document
+from service.operations.links import NewLink, create_link, review_link
+
+#: Who the demo reviews are recorded as (events name them; no key exists for it).
+SEED_REVIEWER = Actor(key_id=None, name="seed reviewer (demo)", role=Role.EDITOR)
 
 
 @dataclass(frozen=True)
@@ -52,4 +58,61 @@ def load_seeds(session: Session, actor: Actor, seeds_dir: Path) -> list[SeedResu
         )
         by_file[entry["file"]] = doc
         results.append(SeedResult(doc, created, entry["file"]))
+    reviews = seeds_dir / "reviews.json"
+    if reviews.is_file():
+        load_reviews(session, json.loads(reviews.read_text(encoding="utf-8")), by_file)
     return results
+
+
+def _claim(session: Session, by_file: dict[str, Document], side: dict[str, str]) -> Claim:
+    document = by_file[side["file"]]
+    found = session.scalars(
+        select(Claim)
+        .where(
+            Claim.document_id == document.id, Claim.text.contains(side["quote"], autoescape=True)
+        )
+        .order_by(Claim.span_start)
+    ).first()
+    if found is None:
+        raise InvalidInput(
+            "reviews", f"no claim of {side['file']} contains {side['quote']!r}: update reviews.json"
+        )
+    return found
+
+
+def load_reviews(
+    session: Session, reviews: dict[str, list[dict[str, Any]]], by_file: dict[str, Document]
+) -> int:
+    """Confirm the demo links (idempotent: a pair already confirmed or rejected is left)."""
+    done = 0
+    for entry in reviews["links"]:
+        a, b = _claim(session, by_file, entry["a"]), _claim(session, by_file, entry["b"])
+        relation = LinkRelation(entry["relation"])
+        low, high = sorted((a.id, b.id))
+        link = session.scalar(
+            select(ClaimLink).where(ClaimLink.claim_a_id == low, ClaimLink.claim_b_id == high)
+        )
+        if link is None:
+            create_link(
+                session,
+                SEED_REVIEWER,
+                NewLink(
+                    claim_ids=(a.id, b.id),
+                    relation=relation,
+                    state=LinkState.CONFIRMED,
+                    rationale=entry["rationale"],
+                ),
+            )
+        elif link.state == LinkState.SUGGESTED:
+            review_link(
+                session,
+                SEED_REVIEWER,
+                link,
+                state=LinkState.CONFIRMED,
+                relation=relation,
+                rationale=entry["rationale"],
+            )
+        else:
+            continue
+        done += 1
+    return done

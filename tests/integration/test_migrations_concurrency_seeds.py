@@ -111,6 +111,27 @@ def test_seeds_load_once_with_their_lineage(session: Session, seeds_dir: Any) ->
         assert r.document.body == (seeds_dir / r.file).read_text(encoding="utf-8")
 
 
+def test_seed_reviews_show_independent_and_derived_backing(
+    session: Session, seeds_dir: Any
+) -> None:
+    from service.reports.query import document_report
+
+    docs = {r.file.split("/")[-1][:3]: r.document for r in load_seeds(session, SYSTEM, seeds_dir)}
+    report = document_report(session, docs["001"].id)
+    by_text = {c["text"][:40]: c for c in report["claims"]}
+    protagonists = by_text["The key protagonists were Kirill Dmitrie"]
+    assert protagonists["independent_origins"] == 2
+    assert {x["outlet"] for x in protagonists["corroborating"]} == {
+        "Deep News",
+        "The Kyiv Independent",
+    }
+    quoted = next(c for c in report["claims"] if c["text"].startswith("They're not only drafting"))
+    assert [x["relation"] for x in quoted["corroborating"]] == ["same_claim"]
+    assert quoted["independent_origins"] == 0  # the notes page derives from the episode
+    assert report["totals"]["by_attribution"]["anonymous"] >= 1
+    assert report["totals"]["independently_corroborated"] >= 3
+
+
 def test_the_openapi_document_validates(client: FlaskClient) -> None:
     from openapi_spec_validator import validate
 
@@ -127,8 +148,10 @@ def test_docs_page_is_served(client: FlaskClient) -> None:
 
 
 def test_cli_migrates_seeds_idempotently_and_makes_keys(
-    scratch_engine: Engine, monkeypatch: Any
+    scratch_engine: Engine, monkeypatch: Any, tmp_path: Any
 ) -> None:
+    import json
+
     from click.testing import CliRunner
 
     from service.cli import main
@@ -145,6 +168,17 @@ def test_cli_migrates_seeds_idempotently_and_makes_keys(
     assert created.exit_code == 0, created.output
     assert created.output.strip().splitlines()[-1].startswith("cdk_")
     assert "cli-user" in runner.invoke(main, ["keys", "list"]).output
+    out = tmp_path / "report.html"
+    written = runner.invoke(main, ["report", "document", "1", "--format", "html", "-o", str(out)])
+    assert written.exit_code == 0, written.output
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>")
+    assert "<mark " in page
+    as_json = runner.invoke(main, ["report", "document", "1", "--format", "json"])
+    assert json.loads(as_json.output)["document"]["id"] == 1
+    missing = runner.invoke(main, ["report", "document", "999999"])
+    assert missing.exit_code != 0
+    assert "no document 999999" in missing.output
 
 
 def test_cli_extract_prints_json_lines_without_a_database(tmp_path: Any) -> None:
