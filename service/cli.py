@@ -267,6 +267,8 @@ def serve(host: str, port: int, workers: int) -> None:
         f"\nClaimdesk is serving on {base}\n"
         f"  API docs:  {base}/api/v1/docs   (OpenAPI: {base}/api/v1/openapi.json)\n"
         f"  health:    {base}/healthz\n"
+        f"  sourcing report (in a browser): {base}/api/v1/documents/1/report?format=html\n"
+        f"  the same as JSON:  curl {base}/api/v1/documents/1/report\n"
         f"  demo editor key (also in {settings.data_dir / 'demo-editor.key'}):\n"
         f"    curl -H 'Authorization: Bearer {key}' {base}/api/v1/documents\n"
         "Stop with Ctrl-C.\n"
