@@ -20,6 +20,11 @@ _STOP = (
     "where why how while all any some each other own same too s t don now even still",
 )
 STOPWORDS = frozenset(word for line in _STOP for word in line.split())
+#: Phrases with a negative word that deny nothing ("not only … but also", "no matter how").
+NOT_A_DENIAL = re.compile(
+    r"\b(?:not only|not just|not merely|not least|no doubt|no matter|no wonder|nothing but)\b",
+    re.I,
+)
 NEGATION = re.compile(
     r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|denied|denies|deny|refused|"
     r"refuses|rejected|rejects|false|untrue)\b|n['’]t\b",
@@ -94,6 +99,8 @@ class Quantity:
     value: float
     unit: str  # currency sign, "%", "year" or ""
     text: str
+    #: The stemmed word after the number ("passengers" → "passeng"): what a bare number counts.
+    counts: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,8 @@ class ClaimFeatures:
     quantities: tuple[Quantity, ...]
     negated: bool
     predicates: frozenset[str]
+    #: Content words under a negation (see negated_words).
+    denied: frozenset[str] = frozenset()
     #: The sentence embedding (semantic.py), when there is one.
     vector: Any = field(default=None, compare=False, hash=False, repr=False)
 
@@ -124,15 +133,51 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         if not unit and not mag and 1900 <= value <= 2100 and raw.isdigit():
             unit = "year"
         value *= _MAGNITUDE.get(mag, 1.0)
-        out.append(Quantity(value, unit, m.group().strip()))
+        following = _WORD.match(text, m.end() + (1 if text[m.end() : m.end() + 1] in " -" else 0))
+        counts = stem(following.group()) if following else ""
+        out.append(Quantity(value, unit, m.group().strip(), counts))
     return tuple(out)
+
+
+def _content_stem(word: str) -> str:
+    """The stem of a content word, or "" for a stopword, a number or a scrap. Stopwords are
+    checked before stemming: their stems ("any" → "ani") are not in the list."""
+    lowered = word.lower()
+    if lowered in STOPWORDS or lowered.isdigit():
+        return ""
+    w = stem(word)
+    return "" if w in STOPWORDS or len(w) <= 2 or w.isdigit() else w
+
+
+#: How many content words after a negation cue it is taken to cover (within its clause).
+NEGATION_SCOPE = 6
+_CLAUSE_END = re.compile(r"[,;:.!?]|\b(?:but|while|whereas|although)\b", re.I)
+
+
+def negated_words(text: str) -> frozenset[str]:
+    """Stems of the content words a negation or denial covers: up to NEGATION_SCOPE words after
+    each cue, stopping at the end of its clause ("denied that it cut jobs" → cut, job)."""
+    text = NOT_A_DENIAL.sub(" ", text)
+    out: set[str] = set()
+    for cue in NEGATION.finditer(text):
+        end = _CLAUSE_END.search(text, cue.end())
+        scope = text[cue.end() : end.start() if end else len(text)]
+        taken = 0
+        for word in _WORD.findall(scope):
+            w = _content_stem(word)
+            if not w:
+                continue
+            out.add(w)
+            taken += 1
+            if taken == NEGATION_SCOPE:
+                break
+    return frozenset(out)
 
 
 def features(
     claim_id: int, document_id: int, speaker_id: int | None, text: str, vector: Any = None
 ) -> ClaimFeatures:
-    words = {stem(w) for w in _WORD.findall(text)}
-    words = {w for w in words if w not in STOPWORDS and len(w) > 2 and not w.isdigit()}
+    words = {content for w in _WORD.findall(text) if (content := _content_stem(w))}
     entities = {
         re.sub(r"^the\s+|['’]s$", "", e.strip(".,;:!?\"“”'’()"), flags=re.I).casefold()
         for e in named_entities(text)
@@ -148,7 +193,8 @@ def features(
         words=frozenset(words),
         entities=frozenset(entities),
         quantities=quantities(text),
-        negated=bool(NEGATION.search(text)),
+        negated=bool(NEGATION.search(NOT_A_DENIAL.sub(" ", text))),
         predicates=frozenset(predicates),
+        denied=negated_words(text),
         vector=vector,
     )

@@ -18,7 +18,7 @@ MIN_SCORE_WITH_MEANING = 0.15
 #: Sentence-embedding cosines (semantic.py): close enough for a negation on one side to
 #: signal a conflict, and close enough (with a shared entity or words) to be the same claim.
 CLOSE_MEANING = 0.5
-SAME_MEANING = 0.75
+SAME_MEANING = 0.65
 
 
 @dataclass
@@ -89,19 +89,26 @@ def score_pair(
             if qa.unit == qb.unit and abs(qa.value - qb.value) <= 1e-9 * max(1, qa.value)
         }
     )
+    # Two figures contradict when they measure the same thing: the same currency or percent,
+    # or bare numbers of the same noun ("800 passengers" / "1,200 passengers"), never a
+    # "Dec. 2" against "the 80s".
     contradicted = [
         f"{qa.text} vs {qb.text}"
         for qa in a.quantities
         for qb in b.quantities
         if qa.unit == qb.unit
         and qa.unit != "year"
+        and (qa.unit != "" or (qa.counts != "" and qa.counts == qb.counts))
         and qa.value != qb.value
         and not any(qa.text == s for s in shared_numbers)
     ]
     meaning = cosine(a.vector, b.vector) if a.vector is not None and b.vector is not None else None
     close = meaning is not None and meaning >= CLOSE_MEANING
     signals: list[str] = []
-    related = lexical >= 0.25 or (entity >= 0.5 and lexical >= 0.15) or close
+    # A number mismatch or opposed predicates speak of the same subject only when the claims
+    # share words or entities: closeness in meaning alone ("talks on Tuesday, March 18th" /
+    # "talking about Ukraine for 30 years") would flag every pair of figures on one topic.
+    related = lexical >= 0.25 or (entity >= 0.5 and lexical >= 0.15)
     shared_amounts = [
         qa
         for qa in a.quantities
@@ -111,7 +118,11 @@ def score_pair(
     if contradicted and related and not shared_amounts:
         signals.append("number mismatch about the same subject: " + ", ".join(contradicted[:3]))
     # A lone "not" is common: it signals a conflict only between closely related claims.
-    if a.negated != b.negated and (lexical >= 0.35 or close):
+    # A negation signals a conflict when what it denies is what the other claim asserts:
+    # a word under the negation on one side appears un-negated on the other. A "not"
+    # elsewhere in a long sentence says nothing about the other claim.
+    denied = (a.denied & (b.words - b.denied)) | (b.denied & (a.words - a.denied))
+    if a.negated != b.negated and denied and (lexical >= 0.25 or close):
         signals.append("negation or denial on one side")
     for x, y in OPPOSED:
         opposed = (x in a.predicates and y in b.predicates) or (
@@ -132,7 +143,7 @@ def score_pair(
     if signals:
         relation = "conflicts"
     elif (lexical >= 0.5 and entity >= 0.5) or (
-        meaning is not None and meaning >= SAME_MEANING and (entity >= 0.5 or lexical >= 0.3)
+        meaning is not None and meaning >= SAME_MEANING and entity >= 0.5 and lexical >= 0.35
     ):
         relation = "same_claim"
     else:

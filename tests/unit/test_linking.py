@@ -66,3 +66,20 @@ def test_quantities_read_currency_magnitude_and_years() -> None:
     assert ("$", 4.4e9) in found
     assert ("year", 2023.0) in found
     assert ("%", 12.0) in found
+
+
+def test_not_only_is_not_a_denial() -> None:
+    a = f(1, 1, "The council is not only closing the Bergen yard, it is also selling the ferries.")
+    b = f(2, 2, "The council is closing the Bergen yard and selling the ferries.")
+    s = score_pair(a, b)
+    assert not a.negated
+    assert not s.possible_conflict
+
+
+def test_bare_numbers_of_different_things_are_not_a_mismatch() -> None:
+    a = f(1, 1, "Harbour master Ingrid Solberg, in the job since the 80s, met the envoy in Bergen.")
+    b = f(2, 2, "Ingrid Solberg met the envoy in Bergen on Dec. 2, with 3 advisers.")
+    assert not score_pair(a, b).possible_conflict
+    c = f(3, 3, "The Bergen ferry carried 800 passengers on Monday, Ingrid Solberg said.")
+    d = f(4, 4, "The Bergen ferry carried 1,200 passengers on Monday, Ingrid Solberg said.")
+    assert any("800 vs 1,200" in sig for sig in score_pair(c, d).reasons["conflict_signals"])
