@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from marshmallow import INCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from schemas.common import MAX_QUERY_CHARS, StrictSchema
 
@@ -155,14 +153,3 @@ class ExportQuery(StrictSchema):
         validate=validate.Length(max=100),
         metadata={"description": "cursor of the last row read: resume after it"},
     )
-
-
-class JsonLdOut(Schema):
-    """A JSON-LD document, passed through as built (its vocabulary is schema.org's or the
-    W3C's, not ours)."""
-
-    class Meta:
-        unknown = INCLUDE
-
-    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
-        return obj

@@ -14,7 +14,6 @@ from schemas.common import ProblemSchema
 from schemas.reports import (
     DocumentReportOut,
     ExportQuery,
-    JsonLdOut,
     ReportQuery,
     SpeakerReportOut,
     StoryQuery,
@@ -184,7 +183,7 @@ def _organisation() -> dict[str, str]:
 @blp.route("/claims/<int:claim_id>/claimreview")
 class ClaimReviewView(MethodView):
     @readable
-    @blp.response(200, JsonLdOut, content_type="application/ld+json")
+    @blp.response(200, description="ClaimReview JSON-LD", content_type="application/ld+json")
     @blp.alt_response(409, schema=ProblemSchema, description="the claim is not decided yet")
     def get(self, claim_id: int) -> Any:
         """schema.org ClaimReview for a decided claim (verified, disputed, false or
@@ -199,7 +198,7 @@ class ClaimReviewView(MethodView):
 @blp.route("/claims/<int:claim_id>/annotation")
 class ClaimAnnotationView(MethodView):
     @readable
-    @blp.response(200, JsonLdOut, content_type="application/ld+json")
+    @blp.response(200, description="Web Annotation JSON-LD", content_type="application/ld+json")
     def get(self, claim_id: int) -> Any:
         """The claim as a W3C Web Annotation on its document, with TextQuoteSelector
         (exact, prefix, suffix) and TextPositionSelector (character offsets in the body)."""
@@ -209,7 +208,9 @@ class ClaimAnnotationView(MethodView):
 @blp.route("/exports/claimreview")
 class ClaimReviewExport(MethodView):
     @readable
-    @blp.response(200, JsonLdOut(many=True), content_type="application/ld+json")
+    @blp.response(
+        200, description="a JSON array of ClaimReview JSON-LD", content_type="application/ld+json"
+    )
     def get(self) -> Any:
         """Every decided claim's ClaimReview, as one JSON array streamed as it is built."""
         session = db_session()

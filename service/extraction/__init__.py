@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from service.extraction.attribution import attribute, is_follow_on_quote
+from service.extraction.attribution import Attribution, attribute, is_follow_on_quote
 from service.extraction.boilerplate import PHOTO_CREDIT, ad_blocks, skip_reason, trim_credit
 from service.extraction.checkworthiness import proper_nouns, score
 from service.extraction.dates import resolve_date
@@ -70,6 +70,26 @@ _THATS = re.compile(
 )
 
 
+#: A sentence that only says where the previous one comes from: "That's according to people
+#: familiar with the talks." It is that sentence's sourcing, not a claim of its own.
+_SOURCING = re.compile(
+    r"^(?:That|This|It)(?:'s|’s| is| was)\s+(?:all\s+|also\s+)?"
+    r"according\s+to\s+[^.;:]{2,100}[.!]?$",
+    re.I,
+)
+
+
+def _source_previous(previous: Candidate, found: Attribution | None) -> None:
+    """Give the previous claim the sourcing a follow-up sentence names."""
+    if found is None:
+        return
+    if found.kind == "anonymous":
+        previous.attribution, previous.cue, previous.confidence = "anonymous", found.cue, 0.7
+    elif found.speaker:
+        previous.speaker, previous.attribution = found.speaker, "indirect"
+        previous.cue, previous.confidence = "according to", 0.7
+
+
 def _name_transcript_voices(
     claims: list[Candidate], blocks_of: list[int], all_blocks: list[Span]
 ) -> list[Candidate]:
@@ -126,6 +146,9 @@ def extract(body: str, context: DocumentContext | None = None) -> list[Candidate
                 continue
             found = attribute(text, sent.start, people)
             people.observe(text, sent.start)
+            if previous is not None and _SOURCING.match(text):
+                _source_previous(previous, found)
+                continue
             speaker: str | None
             cue: str | None
             if index in comments and (found is None or found.kind != "direct_quote"):

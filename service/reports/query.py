@@ -150,7 +150,8 @@ def speaker_report(session: Session, speaker_id: int) -> dict[str, Any]:
     )
     links = _link_ends(session, lambda c: c.speaker_id.in_(people))
     named = session.get(Speaker, target)
-    assert named is not None
+    if named is None:  # merged_into_id is a foreign key: only a concurrent delete gets here
+        raise NotFound(f"no speaker {target}")
     report = build_document_report({}, claims, links, _lineage(session))
     return {
         "speaker": {

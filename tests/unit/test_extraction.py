@@ -292,3 +292,21 @@ def test_a_transcript_names_a_voice_after_it_is_heard() -> None:
         ("Bergen doubled its levy in", "Tomas Berg"),
         ("That's the levy Bergen cop", None),
     ]
+
+
+def test_a_sourcing_sentence_sources_the_claim_before_it_and_is_not_a_claim() -> None:
+    body = (
+        "Harbour master Ingrid Solberg says the Nordhavn ferry will stop running in March. "
+        "That's according to people familiar with the council's plans.\n\n"
+        "The levy raised 41 million kroner last year. "
+        "This is according to the harbour office."
+    )
+    found = extract(body, NEWS)
+    assert [c.text for c in found] == [
+        "Harbour master Ingrid Solberg says the Nordhavn ferry will stop running in March.",
+        "The levy raised 41 million kroner last year.",
+    ]
+    assert found[0].attribution == "anonymous"
+    assert found[0].speaker == "Ingrid Solberg"
+    assert found[1].attribution == "indirect"
+    assert found[1].speaker == "the harbour office"
