@@ -163,33 +163,27 @@ def totals(entries: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def attention(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What an editor should look at first: open conflicts, then check-worthy claims resting
-    on anonymous sources alone, then other check-worthy claims nobody independent backs.
-    Decided claims are left out; within a kind, the most check-worthy first."""
+    """What an editor should look at first, one line per claim with every reason that applies,
+    most urgent first: confirmed conflicts, then undecided check-worthy claims resting on an
+    anonymous source alone, then conflicts the service suggested (to review), then undecided
+    check-worthy claims nobody independent backs. Within a rank, most check-worthy first."""
     items: list[tuple[int, float, int, str, dict[str, Any]]] = []
     for e in entries:
-        undecided = e["status"] == ClaimStatus.UNREVIEWED
-        worthy = e["checkworthiness"] >= CHECKWORTHY
-        if e["open_conflicts"]:
-            confirmed = sum(1 for x in e["conflicting"] if x["state"] == LinkState.CONFIRMED)
-            suggested = e["open_conflicts"] - confirmed
-            reason = "conflicting claims elsewhere: " + ", ".join(
-                part
-                for part in (
-                    f"{confirmed} confirmed" if confirmed else "",
-                    f"{suggested} suggested, to review" if suggested else "",
-                )
-                if part
-            )
-            items.append((0, -e["checkworthiness"], e["id"], reason, e))
-        elif (
-            undecided and worthy and e["attribution"] in ANONYMOUS and not e["independent_origins"]
-        ):
-            items.append(
-                (1, -e["checkworthiness"], e["id"], "rests on an anonymous source alone", e)
-            )
-        elif undecided and worthy and not e["independent_origins"]:
-            items.append((2, -e["checkworthiness"], e["id"], "no independent corroboration", e))
+        open_worthy = e["status"] == ClaimStatus.UNREVIEWED and e["checkworthiness"] >= CHECKWORTHY
+        confirmed = sum(1 for x in e["conflicting"] if x["state"] == LinkState.CONFIRMED)
+        suggested = e["open_conflicts"] - confirmed
+        found: list[tuple[int, str]] = []
+        if confirmed:
+            found.append((0, f"{confirmed} confirmed conflicting claim(s) elsewhere"))
+        if open_worthy and e["attribution"] in ANONYMOUS and not e["independent_origins"]:
+            found.append((1, "rests on an anonymous source alone"))
+        if suggested:
+            found.append((2, f"{suggested} possible conflict(s) suggested, to review"))
+        if open_worthy and not e["independent_origins"] and e["attribution"] not in ANONYMOUS:
+            found.append((3, "no independent corroboration"))
+        if found:
+            reason = "; ".join(text for _, text in found)
+            items.append((found[0][0], -e["checkworthiness"], e["id"], reason, e))
     items.sort(key=lambda t: t[:3])
     return [
         {"claim_id": e["id"], "reason": reason, "text": e["text"], "status": e["status"]}

@@ -79,7 +79,7 @@ def test_the_json_report_shows_sourcing_backing_conflicts_and_what_to_look_at(
     assert totals["share_independently_corroborated"] == pytest.approx(1 / 3, abs=1e-3)
     assert totals["open_conflicts"] == 1
     reasons = {a["claim_id"]: a["reason"] for a in report["attention"]}
-    assert reasons[story["first"]["id"]] == "conflicting claims elsewhere: 1 confirmed"
+    assert reasons[story["first"]["id"]] == "1 confirmed conflicting claim(s) elsewhere"
     assert reasons[story["anonymous"]["id"]] == "rests on an anonymous source alone"
     assert report["attention"][0]["claim_id"] == story["first"]["id"]
 

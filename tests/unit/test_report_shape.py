@@ -1,0 +1,132 @@
+"""Report shaping on rows written for the test: independence, totals, what to look at first."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from service.reports.render import segments
+from service.reports.shape import (
+    ClaimRow,
+    LinkEnd,
+    attention,
+    build_document_report,
+    build_story,
+    claim_entries,
+)
+
+
+def row(
+    i: int, doc: int = 1, attribution: str = "author", cw: float = 0.8, **kw: object
+) -> ClaimRow:
+    values: dict[str, object] = {
+        "id": i,
+        "document_id": doc,
+        "text": f"claim {i}",
+        "span_start": 10 * i,
+        "span_end": 10 * i + 5,
+        "attribution": attribution,
+        "claim_date": None,
+        "status": "unreviewed",
+        "checkworthiness": cw,
+        "speaker_id": None,
+        "speaker_name": None,
+        "speaker_kind": None,
+        "document_title": None,
+        "published_on": None,
+        "document_url": None,
+        "outlet": None,
+    }
+    values.update(kw)
+    return ClaimRow(**values)  # type: ignore[arg-type]
+
+
+def link(claim: int, other: int, doc: int, relation: str, state: str = "confirmed") -> LinkEnd:
+    return LinkEnd(
+        link_id=claim * 100 + other,
+        claim_id=claim,
+        relation=relation,
+        state=state,
+        score=None,
+        other_claim_id=other,
+        other_text=f"claim {other}",
+        other_status="unreviewed",
+        other_document_id=doc,
+        other_document_title=None,
+        other_published_on=date(2025, 1, doc),
+        other_outlet=None,
+        other_speaker=None,
+    )
+
+
+# documents: 1 (outlet 10), 2 (outlet 10, same outlet), 3 (outlet 20), 4 (derived from 3)
+LINEAGE = {1: (10, None), 2: (10, None), 3: (20, None), 4: (None, 3), 5: (30, None)}
+
+
+def test_independent_origins_skip_own_outlet_and_derivations() -> None:
+    links = [
+        link(1, 21, 2, "corroborates"),  # same outlet as the claim: not independent
+        link(1, 31, 3, "same_claim"),
+        link(1, 41, 4, "corroborates"),  # derived from 3: the same origin as 3
+        link(1, 51, 5, "corroborates", "suggested"),  # not confirmed: not counted
+    ]
+    (entry,) = claim_entries([row(1)], links, LINEAGE)
+    assert entry["independent_origins"] == 1
+    assert entry["suggested_links"] == 1
+
+
+def test_attention_ranks_confirmed_conflicts_then_anonymous_then_suggested() -> None:
+    claims = [
+        row(1, cw=0.6),  # nobody backs it
+        row(2, attribution="anonymous", cw=0.9),
+        row(3, cw=0.7),  # suggested conflict
+        row(4, cw=0.55),  # confirmed conflict
+        row(5, cw=0.9, status="verified"),  # decided: not listed
+        row(6, cw=0.2),  # not check-worthy: not listed
+    ]
+    links = [link(3, 31, 3, "conflicts", "suggested"), link(4, 41, 3, "conflicts")]
+    items = attention(claim_entries(claims, links, LINEAGE))
+    assert [a["claim_id"] for a in items] == [4, 2, 3, 1]
+    assert items[2]["reason"] == (
+        "1 possible conflict(s) suggested, to review; no independent corroboration"
+    )
+
+
+def test_totals_shares_by_whom_claims_rest_on() -> None:
+    claims = [row(1, attribution="anonymous"), row(2), row(3, attribution="direct_quote")]
+    t = build_document_report({}, claims, [link(3, 31, 3, "corroborates")], LINEAGE)["totals"]
+    assert (t["share_anonymous"], t["share_author_alone"], t["share_named"]) == (
+        0.333,
+        0.333,
+        0.333,
+    )
+    assert t["independently_corroborated"] == 1
+    assert t["by_status"]["unreviewed"] == 3
+
+
+def test_a_story_groups_same_claims_earliest_first() -> None:
+    a = row(1, doc=3, published_on=date(2025, 3, 1))
+    b = row(2, doc=1, published_on=date(2025, 1, 1))
+    c = row(3, doc=5)
+    links = [link(1, 2, 1, "same_claim"), link(2, 1, 3, "same_claim")]
+    story = build_story("q", [a, b, c], links, LINEAGE, truncated=False)
+    first = story["clusters"][0]
+    assert [m["id"] for m in first["appearances"]] == [2, 1]
+    assert first["independent_origins"] == 1
+    assert len(story["clusters"]) == 2
+
+
+def test_highlight_segments_cover_the_body_once_even_when_spans_overlap() -> None:
+    body = "0123456789abcdefghij"
+    claims = [
+        {"id": 1, "span": {"start": 2, "end": 8}},
+        {"id": 2, "span": {"start": 5, "end": 12}},
+        {"id": 3, "span": {"start": 6, "end": 7}},
+    ]
+    parts = segments(body, claims)
+    assert "".join(text for text, _ in parts) == body
+    assert [(text, c["id"] if c else None) for text, c in parts] == [
+        ("01", None),
+        ("234567", 1),
+        ("89ab", 2),
+        ("cdefghij", None),
+    ]
