@@ -176,6 +176,7 @@ def test_cli_migrates_seeds_idempotently_and_makes_keys(
     assert "<mark " in page
     as_json = runner.invoke(main, ["report", "document", "1", "--format", "json"])
     assert json.loads(as_json.output)["document"]["id"] == 1
+    assert runner.invoke(main, ["embed"]).output.strip() == "0 claims embedded"
     missing = runner.invoke(main, ["report", "document", "999999"])
     assert missing.exit_code != 0
     assert "no document 999999" in missing.output
