@@ -169,6 +169,18 @@ def test_speaker_and_story_reports(
     assert pair["independent_origins"] == 1
     assert pair["open_conflicts"] == 1
     assert client.get("/api/v1/reports/story").status_code == 422
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(
+                    "/api/v1/reports/story", query_string={"q": "Nordhavn ferry", "format": "csv"}
+                ).text
+            )
+        )
+    )
+    cluster = {int(r["claim_id"]): r["cluster"] for r in rows}
+    assert cluster[story["first"]["id"]] == cluster[story["backing"]["id"]]
+    assert cluster[story["rival"]["id"]] != cluster[story["first"]["id"]]
     html = client.get("/api/v1/reports/story?q=ferry&format=html")
     assert html.status_code == 200
     assert "Story: ferry" in html.text
