@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select,
 from sqlalchemy.orm import Session
 
 from service.domain.enums import ClaimStatus
-from service.linking import semantic
+from service.linking import semantic, vector_index
 from service.linking.features import ClaimFeatures, features
 from service.models import Claim
 
@@ -105,7 +105,7 @@ def candidate_rows(
     if target.vector is not None:
         near = [
             i
-            for i, _ in semantic.nearest(
+            for i, _ in vector_index.nearest(
                 session, target.vector, target.document_id, SEMANTIC_CANDIDATES, SEMANTIC_FLOOR
             )
             if i not in rows

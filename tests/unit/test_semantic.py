@@ -60,3 +60,24 @@ def test_a_denial_of_a_claim_close_in_meaning_is_a_possible_conflict() -> None:
     assert s.reasons["meaning_similarity"] >= 0.5
     assert s.possible_conflict
     assert "negation or denial on one side" in s.reasons["conflict_signals"]
+
+
+def test_scoring_extraction_and_report_shaping_stay_pure() -> None:
+    """Pure logic imports neither Flask nor SQLAlchemy (checked in a fresh interpreter)."""
+    import subprocess
+    import sys
+
+    modules = [
+        "service.extraction",
+        "service.linking.features",
+        "service.linking.scoring",
+        "service.linking.semantic",
+        "service.reports.shape",
+        "service.reports.render",
+    ]
+    code = (
+        f"import sys; import {', '.join(modules)}; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
