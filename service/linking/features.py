@@ -139,6 +139,7 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=65536)
 def _content_stem(word: str) -> str:
     """The stem of a content word, or "" for a stopword, a number or a scrap. Stopwords are
     checked before stemming: their stems ("any" → "ani") are not in the list."""
