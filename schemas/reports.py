@@ -110,6 +110,7 @@ class ReportHeaderOut(Schema):
     published_on = fields.Date(allow_none=True)
     kind = fields.String()
     derived_from_id = fields.Integer(allow_none=True)
+    derived_from_title = fields.String(allow_none=True)
 
 
 class DocumentReportOut(Schema):

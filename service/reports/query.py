@@ -104,14 +104,16 @@ def _link_ends(session: Session, claim_filter: Any) -> list[LinkEnd]:
 
 
 def document_report(session: Session, document_id: int) -> dict[str, Any]:
+    source = aliased(Document)
     found = session.execute(
-        select(Document, Outlet.name)
+        select(Document, Outlet.name, source.title)
         .outerjoin(Outlet, Outlet.id == Document.outlet_id)
+        .outerjoin(source, source.id == Document.derived_from_id)
         .where(Document.id == document_id)
     ).first()
     if found is None:
         raise NotFound(f"no document {document_id}")
-    document, outlet = found
+    document, outlet, source_title = found
     claims = _claim_rows(session, Claim.document_id == document_id, (Claim.span_start, Claim.id))
     links = _link_ends(session, lambda c: c.document_id == document_id)
     header = {
@@ -123,6 +125,7 @@ def document_report(session: Session, document_id: int) -> dict[str, Any]:
         "published_on": document.published_on,
         "kind": document.kind,
         "derived_from_id": document.derived_from_id,
+        "derived_from_title": source_title,
     }
     report = build_document_report(header, claims, links, _lineage(session))
     report["body"] = document.body

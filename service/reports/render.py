@@ -118,6 +118,9 @@ def document_markdown(report: dict[str, Any]) -> str:
     lines = [f"# Sourcing report: {d['title'] or 'document ' + str(d['id'])}", ""]
     if head:
         lines += [head, ""]
+    if d.get("derived_from_id"):
+        source = d.get("derived_from_title") or f"document {d['derived_from_id']}"
+        lines += [f"Derived from “{source}”: what the two share is not independent.", ""]
     lines += ["## Totals", "", *_md_totals(report["totals"]), ""]
     if report["attention"]:
         lines += ["## Look at first", ""]

@@ -274,3 +274,17 @@ def test_the_ndjson_export_streams_everything_and_resumes_from_a_cursor(
         assert [json.loads(x)["id"] for x in small.data.splitlines()] == ids
     finally:
         exports.EXPORT_BATCH = exports_batch
+
+
+def test_a_derived_documents_report_names_its_source(
+    client: FlaskClient, story: dict[str, Any], make_document: Doc
+) -> None:
+    notes = make_document(body="Notes on the ferry story.", derived_from_id=story["doc"]["id"])
+    report = client.get(f"/api/v1/documents/{notes['id']}/report").json
+    assert report["document"]["derived_from_id"] == story["doc"]["id"]
+    assert report["document"]["derived_from_title"] == "Ferry story"
+    assert report["totals"]["claims"] == 0
+    page = client.get(f"/api/v1/documents/{notes['id']}/report?format=html").text
+    assert "Derived from “Ferry story”" in page
+    md = client.get(f"/api/v1/documents/{notes['id']}/report?format=md").text
+    assert "Derived from “Ferry story”" in md
