@@ -45,9 +45,10 @@ fmt: install
 	$(BIN)/ruff check --fix .
 
 ## Extraction and link-suggestion figures against the annotated sets in tests/data/.
+## GOLD="path/to/gold.json …" measures other annotated sets (articles beside them or in articles/).
 eval: install
-	$(BIN)/python -m evals.extraction
-	$(BIN)/python -m evals.linking
+	$(BIN)/python -m evals.extraction $(GOLD)
+	$(BIN)/python -m evals.linking $(GOLD)
 
 bench: install
 	$(BIN)/python -m bench.run

@@ -167,9 +167,20 @@ def report(name: str, tally: Tally) -> None:
     print(f"  {'claims from non-editorial text':<32} {tally.non_editorial:5d}   0")
 
 
+def gold_sets(argv: list[str]) -> list[Path]:
+    """Gold files named on the command line (their folders also hold their articles), else
+    the project's own: `make eval GOLD="other/gold.json"` measures another annotated set."""
+    named = [Path(a) for a in argv if not a.startswith("-")]
+    for path in named:
+        for folder in (path.parent, path.parent / "articles"):
+            if folder not in ARTICLE_DIRS:
+                ARTICLE_DIRS.append(folder)
+    return named or GOLD_SETS
+
+
 def main() -> int:
     verbose = "-v" in sys.argv
-    for path in GOLD_SETS:
+    for path in gold_sets(sys.argv[1:]):
         tally = Tally()
         evaluate(path, tally, verbose)
         report(path.name, tally)

@@ -9,9 +9,10 @@ Precision@3 is over claims that have at least one gold link.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
-from evals.extraction import GOLD_SETS
+from evals.extraction import gold_sets
 from service.linking import semantic
 from service.linking.features import ClaimFeatures, features
 from service.linking.scoring import rank
@@ -84,7 +85,7 @@ def evaluate(path: Path) -> None:
 
 
 def main() -> int:
-    for path in GOLD_SETS:
+    for path in gold_sets(sys.argv[1:]):
         evaluate(path)
     return 0
 
