@@ -78,6 +78,8 @@ ANONYMOUS = re.compile(
     r"who (?:spoke|asked)[^,.]{0,40}anonymity)[^,.;]{0,40}|"
     r"(?:unnamed|anonymous|senior|several|two|three|four)\s+"
     r"(?:sources?|officials?|people|diplomats?)(?:\s+said)?|"
+    r"(?:an?|one|another)\s+(?:[a-z]+\s+){0,2}(?:official|source|aide|diplomat|insider)\s+"
+    r"(?:said|says|told)|"
     r"reportedly|it (?:was|has been|is) reported|"
     r"according to (?:(?:recent|media|news|press) )?(?:reports?|reporting|sources|people))\b",
     re.I,

@@ -20,9 +20,11 @@ _STOP = (
     "where why how while all any some each other own same too s t don now even still",
 )
 STOPWORDS = frozenset(word for line in _STOP for word in line.split())
-#: Phrases with a negative word that deny nothing ("not only … but also", "no matter how").
+#: Phrases with a negative word that deny nothing ("not only … but also", "no matter how",
+#: "no other port charges as little": a superlative).
 NOT_A_DENIAL = re.compile(
-    r"\b(?:not only|not just|not merely|not least|no doubt|no matter|no wonder|nothing but)\b",
+    r"\b(?:not only|not just|not merely|not least|no doubt|no matter|no wonder|nothing but|"
+    r"no other|none other)\b",
     re.I,
 )
 NEGATION = re.compile(

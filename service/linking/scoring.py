@@ -19,6 +19,10 @@ MIN_SCORE_WITH_MEANING = 0.15
 #: signal a conflict, and close enough (with a shared entity or words) to be the same claim.
 CLOSE_MEANING = 0.5
 SAME_MEANING = 0.65
+#: A paraphrase this close and sharing some words is the same claim without a shared name;
+#: the same speaker saying something this close is the same statement reported twice.
+CLOSE_PARAPHRASE = 0.7
+SAME_SPEAKER_MEANING = 0.6
 
 
 @dataclass
@@ -72,6 +76,21 @@ def _similarity(a: frozenset[str], b: frozenset[str], idf: dict[str, float] | No
         return 0.0
     cover_a, cover_b = shared / weight(a), shared / weight(b)
     return 2 * cover_a * cover_b / (cover_a + cover_b)
+
+
+def _same_claim(lexical: float, entity: float, meaning: float | None, same_speaker: bool) -> bool:
+    """The same assertion, not merely a related one: most of the words and the entities
+    shared; or close in meaning with the entities or enough words shared; or one person's
+    statement reported twice in other words."""
+    if lexical >= 0.5 and entity >= 0.5:
+        return True
+    if meaning is None:
+        return False
+    return (
+        (meaning >= SAME_MEANING and entity >= 0.5 and lexical >= 0.35)
+        or (meaning >= CLOSE_PARAPHRASE and lexical >= 0.3)
+        or (same_speaker and meaning >= SAME_SPEAKER_MEANING)
+    )
 
 
 def score_pair(
@@ -142,9 +161,7 @@ def score_pair(
     score = round(min(1.0, score), 3)
     if signals:
         relation = "conflicts"
-    elif (lexical >= 0.5 and entity >= 0.5) or (
-        meaning is not None and meaning >= SAME_MEANING and entity >= 0.5 and lexical >= 0.35
-    ):
+    elif _same_claim(lexical, entity, meaning, same_speaker):
         relation = "same_claim"
     else:
         relation = "corroborates"

@@ -310,3 +310,16 @@ def test_a_sourcing_sentence_sources_the_claim_before_it_and_is_not_a_claim() ->
     assert found[0].speaker == "Ingrid Solberg"
     assert found[1].attribution == "indirect"
     assert found[1].speaker == "the harbour office"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Two ferry lines plan to leave the route next year, a port official said.",
+        "The yard will close in March, one senior source told the Gazette.",
+    ],
+)
+def test_an_unnamed_official_is_an_anonymous_source(sentence: str) -> None:
+    found = one(sentence)
+    assert found["attribution"] == "anonymous"
+    assert found["speaker"] is None
