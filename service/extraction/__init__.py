@@ -32,8 +32,11 @@ def _fallback_speaker(context: DocumentContext) -> tuple[str | None, str]:
 
 
 def _not_a_claim(value: float, reasons: list[str], *, attributed: bool) -> bool:
-    """Pure speculation ("relations could sour again") or the author's advice to the reader
-    ("they should be") states nothing checkable: no candidate at all."""
+    """Pure speculation ("relations could sour again"), the author's advice to the reader
+    ("they should be") or a to-do item ("Audit the contracts") states nothing checkable: no
+    candidate at all."""
+    if "instruction, not an assertion" in reasons:
+        return True
     if any(r.startswith("number") for r in reasons):
         return False
     return value < NOT_A_CLAIM or ("opinion marker" in reasons and not attributed)

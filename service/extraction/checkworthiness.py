@@ -67,6 +67,27 @@ def named_entities(sentence: str, known: frozenset[str] = frozenset()) -> list[s
     return out
 
 
+#: Verbs that open an instruction or a to-do item ("- Audit diplomatic channels: assess
+#: 3-5 lines…"): advice to the reader asserts nothing, whatever numbers it holds.
+_TODO_VERB = (
+    r"(?:Assess|Audit|Analy[sz]e|Evaluate|Track|Monitor|Measure|Calculate|Review|Consider|"
+    r"Identify|Develop|Ensure|Establish|Implement|Prioriti[sz]e|Compare|Investigate|Explore|"
+    r"Prepare|Map|Engage|Avoid|Check|Make sure|Remember|Listen|Read|Watch|Subscribe|Click|"
+    r"Download|Contact)"
+)
+#: A to-do verb opening a list item or a "Label: …" line, or followed by what it acts on
+#: ("Monitor the vote"). "Review boards approved …" is a subject, not an order.
+_IMPERATIVE = re.compile(
+    r"^(?:(?:[-•*–]\s*|\d+[.)]\s+)(?:[\w’' ]{1,40}:\s+)?" + _TODO_VERB + r"\b|"
+    r"(?:[\w’' ]{1,40}:\s+)?" + _TODO_VERB + r"\s+(?:the|a|an|its|their|your|our|this|these|"
+    r"those|what|how|whether|which|who|each|every|all|any)\b)"
+)
+
+
+def is_instruction(sentence: str) -> bool:
+    return bool(_IMPERATIVE.match(sentence.strip()))
+
+
 def score(
     sentence: str,
     *,
@@ -78,6 +99,8 @@ def score(
     """Score and reasons. In attributed speech, hedges and opinions are the source's own
     words: that a named source said them is itself checkable, so they weigh half."""
     value, reasons = 0.35, []
+    if is_instruction(sentence) and not quoted:
+        return 0.0, ["instruction, not an assertion"]
     damp = 0.5 if (quoted or attributed) else 1.0
     if _NUMBER.search(sentence) or _WORD_NUMBER.search(sentence):
         value += 0.2

@@ -323,3 +323,20 @@ def test_an_unnamed_official_is_an_anonymous_source(sentence: str) -> None:
     found = one(sentence)
     assert found["attribution"] == "anonymous"
     assert found["speaker"] is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "- Audit the ferry contracts: compare 3-5 bids against last year's prices.",
+        "Evaluate the levy: calculate what 2 extra cruise calls a week would bring in.",
+        "1. Monitor the harbour board's vote on June 13.",
+    ],
+)
+def test_instructions_and_to_do_items_are_not_claims(sentence: str) -> None:
+    assert extract(sentence, NEWS) == []
+
+
+def test_a_report_that_starts_with_such_a_word_is_still_a_claim() -> None:
+    found = one("Review boards approved 40 new ferry licences in 2023, the ministry said.")
+    assert found["checkworthiness"] >= CHECKWORTHY
