@@ -159,8 +159,20 @@ CSV_COLUMNS = [
 ]
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str | None) -> str:
+    """Text for a spreadsheet: a cell opening like a formula ("=…", "+…", "-…", "@…") gets a
+    leading apostrophe, so opening the CSV in a spreadsheet shows it instead of running it
+    (OWASP's advice against CSV injection)."""
+    text = text or ""
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
 def claims_csv(claims: list[dict[str, Any]], cluster_of: dict[int, int] | None = None) -> str:
-    """One row per claim; linked claims as space-separated ids."""
+    """One row per claim; linked claims as space-separated ids. Free text is guarded
+    against formula injection (_cell)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -169,11 +181,11 @@ def claims_csv(claims: list[dict[str, Any]], cluster_of: dict[int, int] | None =
             [
                 c["id"],
                 c["document"]["id"],
-                c["document"]["title"] or "",
-                c["document"]["outlet"] or "",
+                _cell(c["document"]["title"]),
+                _cell(c["document"]["outlet"]),
                 _words(c["document"]["published_on"]),
-                c["text"],
-                c["speaker"]["name"] if c["speaker"] else "",
+                _cell(c["text"]),
+                _cell(c["speaker"]["name"] if c["speaker"] else None),
                 c["attribution"],
                 _words(c["claim_date"]),
                 c["status"],

@@ -130,3 +130,16 @@ def test_highlight_segments_cover_the_body_once_even_when_spans_overlap() -> Non
         ("89ab", 2),
         ("cdefghij", None),
     ]
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas() -> None:
+    import csv
+    import io
+
+    from service.reports.render import claims_csv
+
+    claims = claim_entries(
+        [row(1, text='=HYPERLINK("http://x")'), row(2, text="- a bullet"), row(3)], [], LINEAGE
+    )
+    rows = list(csv.DictReader(io.StringIO(claims_csv(claims))))
+    assert [r["text"] for r in rows] == ['\'=HYPERLINK("http://x")', "'- a bullet", "claim 3"]
