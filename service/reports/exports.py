@@ -20,6 +20,7 @@ from service.domain.errors import Conflict, NotFound
 from service.models import Claim, ClaimLink, Document, Event, Outlet, Speaker
 from service.operations.claims import claim_cluster
 from service.operations.pagination import decode_cursor, encode_cursor
+from service.reports.query import claims_in_context
 
 RATINGS = {
     ClaimStatus.FALSE.value: (1, "False"),
@@ -200,29 +201,7 @@ _LINKS = (
 
 def _export_batch(after: int) -> Any:
     return (
-        select(
-            Claim.id,
-            Claim.document_id,
-            Claim.text,
-            Claim.span_start,
-            Claim.span_end,
-            Claim.attribution,
-            Claim.claim_date,
-            Claim.status,
-            Claim.checkworthiness,
-            Claim.version,
-            Claim.updated_at,
-            Speaker.id.label("speaker_id"),
-            Speaker.name.label("speaker_name"),
-            Document.title,
-            Document.url,
-            Document.published_on,
-            Outlet.name.label("outlet"),
-            _LINKS.label("links"),
-        )
-        .join(Document, Document.id == Claim.document_id)
-        .outerjoin(Outlet, Outlet.id == Document.outlet_id)
-        .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+        claims_in_context(Claim.version, Claim.updated_at, _LINKS.label("links"))
         .where(Claim.id > after)
         .order_by(Claim.id)
         .limit(EXPORT_BATCH)
@@ -236,8 +215,8 @@ def _export_line(r: Any) -> str:
     speaker = {"id": r.speaker_id, "name": r.speaker_name} if r.speaker_id else None
     document = {
         "id": r.document_id,
-        "title": r.title,
-        "url": r.url,
+        "title": r.document_title,
+        "url": r.document_url,
         "published_on": _iso(r.published_on),
         "outlet": r.outlet,
     }

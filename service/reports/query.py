@@ -8,9 +8,9 @@ that follows (shape.py) is pure Python.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Unpack
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from service.domain.enums import ClaimStatus, LinkState
@@ -32,10 +32,10 @@ def _lineage(session: Session) -> dict[int, tuple[int | None, int | None]]:
     }
 
 
-def _claim_rows(
-    session: Session, where: Any, order: Any, limit: int | None = None
-) -> list[ClaimRow]:
-    stmt = (
+def claims_in_context(*extra: Any) -> Select[Unpack[tuple[Any, ...]]]:
+    """Claims with their speaker, document and outlet: what every report and export shows
+    of a claim (plus `extra` columns)."""
+    return (
         select(
             Claim.id,
             Claim.document_id,
@@ -53,10 +53,19 @@ def _claim_rows(
             Document.published_on,
             Document.url.label("document_url"),
             Outlet.name.label("outlet"),
+            *extra,
         )
         .join(Document, Document.id == Claim.document_id)
         .outerjoin(Outlet, Outlet.id == Document.outlet_id)
         .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+    )
+
+
+def _claim_rows(
+    session: Session, where: Any, order: Any, limit: int | None = None
+) -> list[ClaimRow]:
+    stmt = (
+        claims_in_context()
         .where(where, Claim.status != ClaimStatus.REJECTED)
         .order_by(*order)
         .limit(limit)
