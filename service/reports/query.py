@@ -8,7 +8,7 @@ that follows (shape.py) is pure Python.
 
 from __future__ import annotations
 
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -32,7 +32,7 @@ def _lineage(session: Session) -> dict[int, tuple[int | None, int | None]]:
     }
 
 
-def claims_in_context(*extra: Any) -> Select[Unpack[tuple[Any, ...]]]:
+def claims_in_context(*extra: Any) -> Select[*tuple[Any, ...]]:
     """Claims with their speaker, document and outlet: what every report and export shows
     of a claim (plus `extra` columns)."""
     return (
