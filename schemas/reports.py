@@ -101,13 +101,10 @@ class AttentionOut(Schema):
     status = fields.String()
 
 
-class ReportHeaderOut(Schema):
-    id = fields.Integer()
-    title = fields.String(allow_none=True)
-    outlet = fields.String(allow_none=True)
+class ReportHeaderOut(ReportDocumentRefOut):
+    """The reported document: its reference fields and what a reader needs about it."""
+
     author = fields.String(allow_none=True)
-    url = fields.String(allow_none=True)
-    published_on = fields.Date(allow_none=True)
     kind = fields.String()
     derived_from_id = fields.Integer(allow_none=True)
     derived_from_title = fields.String(allow_none=True)
