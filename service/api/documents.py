@@ -17,7 +17,7 @@ from schemas.documents import (
 from service.api.blueprint import Blueprint
 from service.api.context import current_actor, db_session, next_link, readable, requires
 from service.domain.enums import DocumentKind, Role
-from service.extraction import EXTRACTOR_VERSION
+from service.extraction import extractor_version
 from service.operations.claims import ClaimFilters, list_claims
 from service.operations.documents import (
     DocumentFilters,
@@ -93,7 +93,7 @@ class DocumentExtract(MethodView):
         result = extract_claims(session, current_actor(), document)
         session.commit()
         return {
-            "extractor_version": EXTRACTOR_VERSION,
+            "extractor_version": extractor_version(),
             "created": len(result.created),
             "replaced": result.replaced,
             "kept": result.kept,

@@ -32,6 +32,8 @@ class Attribution(StrEnum):
 
 class DatePrecision(StrEnum):
     DAY = "day"
+    #: "last week": the claim date is that week's Monday.
+    WEEK = "week"
     MONTH = "month"
     YEAR = "year"
 

@@ -1,140 +1,72 @@
-"""Text → candidate claims. Pure Python: no Flask, no database. Deterministic and versioned.
+"""Text → candidate claims. Pure: no Flask, no database. Deterministic and versioned.
 
-Pipeline: blocks (lines) → non-editorial blocks skipped → sentences (pysbd) → follow-on
-quotes merged → attribution (quotes, speech verbs, anonymous and documentary cues) →
-speaker names resolved within the document → claim date → check-worthiness.
+Pipeline: blocks (lines) → non-editorial blocks skipped → sentences (pysbd, exact spans) →
+attribution → speakers resolved within the document → claim date → check-worthiness.
+
+With the spaCy model installed (`make install`), attribution, speakers and check-worthiness
+come from a parse (service/extraction/parsed.py, version "parse-1"); without it, from the
+regular-expression rules below (version "rules-1"), and `nlp.status()` says so.
 """
 
 from __future__ import annotations
 
-import re
-
-from service.extraction.attribution import Attribution, attribute, is_follow_on_quote
-from service.extraction.boilerplate import PHOTO_CREDIT, ad_blocks, skip_reason, trim_credit
+from service.extraction import nlp
+from service.extraction.attribution import attribute, is_follow_on_quote
+from service.extraction.boilerplate import trim_credit
 from service.extraction.checkworthiness import proper_nouns, score
 from service.extraction.dates import resolve_date
+from service.extraction.document import (
+    SOURCING,
+    editorial_blocks,
+    fallback_speaker,
+    mend,
+    name_transcript_voices,
+    not_a_claim,
+    source_previous,
+)
 from service.extraction.model import Candidate, DocumentContext, ResolvedDate
-from service.extraction.segment import Span, blocks, sentences
+from service.extraction.segment import sentences
 from service.extraction.speakers import PeopleTracker
 
-EXTRACTOR_VERSION = "rules-1"
+RULES_VERSION = "rules-1"
+PARSE_VERSION = "parse-1"
 CHECKWORTHY = 0.5
-#: Below this, a sentence with no number is taken as opinion or speculation, not a claim.
-NOT_A_CLAIM = 0.25
 
-__all__ = ["CHECKWORTHY", "EXTRACTOR_VERSION", "Candidate", "DocumentContext", "extract"]
-
-
-def _fallback_speaker(context: DocumentContext) -> tuple[str | None, str]:
-    if context.kind == "transcript":
-        return None, "transcript_turn"
-    return context.author or context.outlet, "author"
+__all__ = [
+    "CHECKWORTHY",
+    "Candidate",
+    "DocumentContext",
+    "extract",
+    "extractor_version",
+]
 
 
-def _not_a_claim(value: float, reasons: list[str], *, attributed: bool) -> bool:
-    """Pure speculation ("relations could sour again"), the author's advice to the reader
-    ("they should be") or a to-do item ("Audit the contracts") states nothing checkable: no
-    candidate at all."""
-    if "instruction, not an assertion" in reasons:
-        return True
-    if any(r.startswith("number") for r in reasons):
-        return False
-    return value < NOT_A_CLAIM or ("opinion marker" in reasons and not attributed)
-
-
-def _mend(spans: list[Span], body: str) -> list[Span]:
-    """Rejoin a sentence the splitter cut after an abbreviation ('the U.S. | in April')."""
-    out: list[Span] = []
-    for span in spans:
-        if out and span.text[0].islower():
-            out[-1] = Span(out[-1].start, span.end, body[out[-1].start : span.end])
-        else:
-            out.append(span)
-    return out
-
-
-def reader_comments(all_blocks: list[Span]) -> dict[int, str]:
-    """Trailing blocks of a blog post written in short, conversational sentences: reader
-    comments, which speak for their commenters (numbered, as no names are given)."""
-    found: list[int] = []
-    for index in range(len(all_blocks) - 1, 0, -1):
-        parts = sentences(all_blocks[index])
-        words = sum(len(p.text.split()) for p in parts)
-        if not parts or words / len(parts) >= 10:
-            break
-        found.append(index)
-    return {index: f"Reader comment {n}" for n, index in enumerate(sorted(found), 1)}
-
-
-#: Audio journalism names a voice after it is heard: "… That's our colleague Joe Parkinson."
-_THATS = re.compile(
-    r"^That(?:'s|’s| is| was)\s+(?:our\s+(?:colleague|correspondent|reporter|producer|host)\s+)?"
-    r"(?P<name>[A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+){1,2})\b"
-)
-
-
-#: A sentence that only says where the previous one comes from: "That's according to people
-#: familiar with the talks." It is that sentence's sourcing, not a claim of its own.
-_SOURCING = re.compile(
-    r"^(?:That|This|It)(?:'s|’s| is| was)\s+(?:all\s+|also\s+)?"
-    r"according\s+to\s+[^.;:]{2,100}[.!]?$",
-    re.I,
-)
-
-
-def _source_previous(previous: Candidate, found: Attribution | None) -> None:
-    """Give the previous claim the sourcing a follow-up sentence names."""
-    if found is None:
-        return
-    if found.kind == "anonymous":
-        previous.attribution, previous.cue, previous.confidence = "anonymous", found.cue, 0.7
-    elif found.speaker:
-        previous.speaker, previous.attribution = found.speaker, "indirect"
-        previous.cue, previous.confidence = "according to", 0.7
-
-
-def _name_transcript_voices(
-    claims: list[Candidate], blocks_of: list[int], all_blocks: list[Span]
-) -> list[Candidate]:
-    """In a transcript, give the turns before "That's <Name>" to that name: the sentences
-    before it on its line, or the line before when it opens its line. The identifying
-    sentence itself is attribution, not a claim, and is dropped."""
-    kept: list[tuple[Candidate, int]] = []
-    for claim, block in zip(claims, blocks_of, strict=True):
-        m = _THATS.match(claim.text)
-        if not m:
-            kept.append((claim, block))
-            continue
-        opens_line = claim.start == all_blocks[block].start
-        turns = [c for c, b in kept if b == (block - 1 if opens_line else block)]
-        for turn in turns:
-            if turn.speaker is None and turn.attribution == "transcript_turn":
-                turn.speaker, turn.cue, turn.confidence = m.group("name"), "that's", 0.7
-    return [c for c, _ in kept]
+def extractor_version() -> str:
+    """The version of the extractor this process runs (the parse needs the model package)."""
+    return PARSE_VERSION if nlp.pipeline() is not None else RULES_VERSION
 
 
 def extract(body: str, context: DocumentContext | None = None) -> list[Candidate]:
     """The candidate claims of a document, in reading order, with exact spans into `body`."""
     context = context or DocumentContext()
+    pipeline = nlp.pipeline()
+    if pipeline is not None:
+        from service.extraction.parsed import extract_parsed
+
+        return extract_parsed(body, context, pipeline)
+    return extract_rules(body, context)
+
+
+def extract_rules(body: str, context: DocumentContext) -> list[Candidate]:
+    """The fallback without a parser: regular-expression attribution and scoring."""
     people = PeopleTracker()
     out: list[Candidate] = []
-    seen_blocks: set[str] = set()
     known = proper_nouns(body)
     block_of: list[int] = []
-    all_blocks = blocks(body)
-    ads = ad_blocks([b.text for b in all_blocks])
-    comments = reader_comments(all_blocks) if context.kind == "blog" else {}
-    for index, block in enumerate(all_blocks):
-        if index in ads:
-            continue
-        if skip_reason(block.text, author=context.author) or block.text in seen_blocks:
-            # A caption repeated verbatim (image and lightbox) is one claim, not two.
-            continue
-        seen_blocks.add(block.text)
-        # A photo caption speaks for the outlet, not for the op-ed's author.
-        caption = bool(PHOTO_CREDIT.search(block.text)) or body.count(block.text) > 1
+    all_blocks, editorial = editorial_blocks(body, context)
+    for block in editorial:
         previous: Candidate | None = None
-        for sent in _mend(sentences(block), body):
+        for sent in mend(sentences(block.span), body):
             text = trim_credit(sent.text)
             if len(text.split()) < 3:
                 continue
@@ -149,21 +81,21 @@ def extract(body: str, context: DocumentContext | None = None) -> list[Candidate
                 continue
             found = attribute(text, sent.start, people)
             people.observe(text, sent.start)
-            if previous is not None and _SOURCING.match(text):
-                _source_previous(previous, found)
+            if previous is not None and SOURCING.match(text):
+                source_previous(previous, found)
                 continue
             speaker: str | None
             cue: str | None
-            if index in comments and (found is None or found.kind != "direct_quote"):
+            if block.comment and (found is None or found.kind != "direct_quote"):
                 # A commenter's own assertions are theirs, whoever they are about.
-                speaker, kind, cue, confidence = comments[index], "author", "reader comment", 0.5
+                speaker, kind, cue, confidence = block.comment, "author", "reader comment", 0.5
             elif found:
                 speaker, kind = found.speaker, found.kind
                 cue, confidence = found.cue, found.confidence
-            elif caption:
+            elif block.caption:
                 speaker, kind, cue, confidence = context.outlet, "author", "photo caption", 0.6
             else:
-                speaker, kind = _fallback_speaker(context)
+                speaker, kind = fallback_speaker(context)
                 cue, confidence = None, 0.6
             when: ResolvedDate | None = resolve_date(text, context.published_on)
             value, reasons = score(
@@ -173,7 +105,7 @@ def extract(body: str, context: DocumentContext | None = None) -> list[Candidate
                 quoted=kind == "direct_quote",
                 known=known,
             )
-            if _not_a_claim(value, reasons, attributed=found is not None):
+            if not_a_claim(value, reasons, attributed=found is not None):
                 continue
             candidate = Candidate(
                 start=sent.start,
@@ -190,8 +122,8 @@ def extract(body: str, context: DocumentContext | None = None) -> list[Candidate
             if speaker:
                 candidate.speaker_role = people.roles.get(speaker)
             out.append(candidate)
-            block_of.append(index)
+            block_of.append(block.index)
             previous = candidate
     if context.kind == "transcript":
-        return _name_transcript_voices(out, block_of, all_blocks)
+        return name_transcript_voices(out, block_of, all_blocks)
     return out

@@ -1,7 +1,8 @@
-"""Claim dates: explicit dates, and weekdays resolved against the publication date.
+"""Claim dates: explicit dates, weekdays and relative periods ("yesterday", "last week",
+"earlier this month", "last year") resolved against the publication date, with precision.
 
 The publication date is never a claim date by itself; a sentence with no date words
-gets none. Vague periods ("earlier this year", "recently") are left undated.
+gets none. Periods without an anchor ("recently", "in recent years") are left undated.
 """
 
 from __future__ import annotations
@@ -52,7 +53,11 @@ _WEEKDAY = re.compile(
 )
 _FUTURE = re.compile(r"\b(?:will|would|is set to|are set to|plans? to|is going to|next)\b", re.I)
 _PAST_BEFORE = re.compile(r"\b(?:said|told|\w+ed|met|was|were|did)\s+(?:\w+\s+)?$", re.I)
-_YEAR = re.compile(r"\bin\s+(?P<year>(?:19|20)\d{2})\b")
+_YEAR = re.compile(r"\bin\s+(?P<year>(?:19|20)\d{2})\b|^(?P<lead>(?:19|20)\d{2})\b", re.I)
+_RELATIVE = re.compile(
+    r"\b(?P<rel>yesterday|today|(?:last|next|earlier this|later this|this) (?:week|month|year))\b",
+    re.I,
+)
 
 
 def _safe(year: int, month: int, day: int) -> date | None:
@@ -92,10 +97,32 @@ def resolve_date(sentence: str, published: date | None) -> ResolvedDate | None:
     m = _WEEKDAY.search(sentence)
     if m and published:
         return _weekday(m, sentence, published)
+    m = _RELATIVE.search(sentence)
+    if m and published:
+        return _relative(m.group("rel").lower(), published)
     m = _YEAR.search(sentence)
     if m:
-        return ResolvedDate(date(int(m.group("year")), 1, 1), "year", f"year {m.group()!r}")
+        year = int(m.group("year") or m.group("lead"))
+        return ResolvedDate(date(year, 1, 1), "year", f"year {m.group().strip()!r}")
     return None
+
+
+def _relative(phrase: str, published: date) -> ResolvedDate:
+    """'yesterday', 'last week', 'earlier this month', 'next year' … from the publication date."""
+    how = f"{phrase!r} from the publication date"
+    if phrase == "yesterday":
+        return ResolvedDate(published - timedelta(days=1), "day", how)
+    if phrase == "today":
+        return ResolvedDate(published, "day", how)
+    step = {"last": -1, "next": 1}.get(phrase.split()[0], 0)
+    unit = phrase.split()[-1]
+    if unit == "week":
+        monday = published - timedelta(days=published.weekday()) + timedelta(weeks=step)
+        return ResolvedDate(monday, "week", how)
+    if unit == "month":
+        months = published.year * 12 + published.month - 1 + step
+        return ResolvedDate(date(months // 12, months % 12 + 1, 1), "month", how)
+    return ResolvedDate(date(published.year + step, 1, 1), "year", how)
 
 
 def _weekday(m: re.Match[str], sentence: str, published: date) -> ResolvedDate:

@@ -17,7 +17,7 @@ from service.domain.enums import (
     LinkState,
     SpeakerKind,
 )
-from service.extraction import EXTRACTOR_VERSION, Candidate, DocumentContext, extract
+from service.extraction import Candidate, DocumentContext, extract, extractor_version
 from service.linking import semantic
 from service.models import Claim, ClaimLink, Document, Evidence, Speaker
 from service.operations.actors import Actor
@@ -142,7 +142,7 @@ def _new_claim(document: Document, candidate: Candidate, speaker_id: int | None)
         checkworthiness=round(candidate.checkworthiness, 3),
         reasons=reasons,
         origin=ClaimOrigin.EXTRACTED,
-        extractor_version=EXTRACTOR_VERSION,
+        extractor_version=extractor_version(),
     )
 
 
@@ -180,7 +180,7 @@ def extract_claims(session: Session, actor: Actor, document: Document) -> Extrac
             "claim.replaced",
             claim,
             before=snapshot(claim),
-            reason=f"re-extracted with {EXTRACTOR_VERSION}",
+            reason=f"re-extracted with {extractor_version()}",
         )
     # Their pending suggestions go with them, each recorded (the cascade would be silent).
     for link in session.scalars(

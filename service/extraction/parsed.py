@@ -1,0 +1,628 @@
+"""Extraction from a parse: attribution, speakers and check-worthiness read off spaCy's
+tokens, parts of speech, dependencies and entities.
+
+Attribution is the subject of a speech or cognition verb (by lemma, in any tense or order:
+"X said", "said X", "…," writes X) governing a clause or a quotation; "according to X";
+anonymous and documentary subjects by the shape of their noun phrase. Direct quotes are the
+spans between quotation marks; a sentence that is all quotation takes the speaker named in
+its quotation, the sentence beside it, or the paragraph before or after ("X, a reporter,
+explains …"). Pronouns resolve to people only, by gender and distance; "I"/"we" in a quotation
+are the quotation's speaker.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from service.extraction.attribution import ANONYMOUS
+from service.extraction.boilerplate import trim_credit
+from service.extraction.checkworthiness import is_instruction
+from service.extraction.dates import resolve_date
+from service.extraction.document import (
+    SOURCING,
+    editorial_blocks,
+    fallback_speaker,
+    mend,
+    name_transcript_voices,
+)
+from service.extraction.model import Candidate, DocumentContext
+from service.extraction.scoring import score_tokens
+from service.extraction.segment import Span, sentences
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
+    from spacy.tokens import Span as TokenSpan
+
+
+def _lexicon(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+#: Verbs that report speech, writing or thought, by lemma. A verb here attributes only
+#: when it governs a clause or a quotation, so "she told a story" attributes nothing.
+SPEECH_LEMMAS = _lexicon(
+    """
+    say tell ask reply respond write argue warn deny insist estimate add note explain claim
+    state announce confirm acknowledge admit predict believe think report suggest stress
+    emphasize emphasise recall reveal disclose concede caution counter contend testify tweet
+    post describe accuse allege maintain assert complain conclude agree promise vow urge
+    declare observe remark comment recount indicate mention boast lament propose recommend
+    repeat reiterate reckon concur dispute doubt expect forecast project calculate find show
+    suggest explain answer continue joke quip muse wonder hope fear worry feel acknowledge
+    signal caution predict estimate project remind cite compare call reject
+    """
+)
+#: Reporting verbs whose object is what they report ("X noted the proposal's focus on …",
+#: "Exxon denied the report", "she called the plan reckless"); "told a story", "wrote a
+#: book", "asked a question" report nothing.
+OBJECT_REPORTS = _lexicon(
+    """
+    note deny confirm acknowledge admit reveal disclose predict estimate forecast cite
+    dispute reject compare call describe announce claim allege report stress emphasize
+    emphasise find show
+    """
+)
+#: Verbs that report through an infinitive ("X claimed to have …"); "urged X to", "asked X
+#: to", "promised to" are acts the author reports, not claims of the subject.
+XCOMP_REPORTS = frozenset({"claim", "deny", "admit", "expect", "estimate", "predict"})
+#: Of those, the ones a document rather than a person "does": "the study found", "data show".
+EVIDENCE_LEMMAS = frozenset({"find", "show", "suggest", "indicate", "estimate", "conclude"})
+#: Head nouns of a subject that is a document, data or a study rather than a person.
+DOCUMENT_NOUNS = _lexicon(
+    """
+    data datum document draft record filing figure statistic poll survey memo report study
+    analysis research paper estimate review audit census chart model projection assessment
+    investigation ranking index
+    """
+)
+_CLAUSAL = frozenset({"ccomp", "parataxis", "oprd"})
+_SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+_QUOTE_CHARS = "\"“”‘’'"
+_PERSONAL = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
+_HONORIFIC = {"mr": "m", "mr.": "m", "mrs": "f", "mrs.": "f", "ms": "f", "ms.": "f"}
+_SELF = frozenset({"i", "we", "me", "us", "my", "our"})
+#: How much nearer a grammatical subject counts than a mere mention, in characters.
+_SUBJECT_BONUS = 150
+
+
+# --- quotations -------------------------------------------------------------------------
+
+
+def quote_regions(text: str) -> list[tuple[int, int]]:
+    """Spans of `text` inside quotation marks (marks included): curly pairs, straight pairs,
+    and single marks that open after a space and close before one (not apostrophes). A quote
+    left open runs to the end of the paragraph, as a quote continued into the next one does."""
+    out: list[tuple[int, int]] = []
+    opened: int | None = None
+    straight = False
+    for i, ch in enumerate(text):
+        if opened is None:
+            if ch == "“" or (ch == '"'):
+                opened, straight = i, ch == '"'
+            elif ch == "‘" or (ch == "'" and (i == 0 or text[i - 1] in " (—–-")):
+                # A single mark opens a quotation only if it closes before a space/end.
+                close = _closing_single(text, i)
+                if close is not None:
+                    out.append((i, close + 1))
+        elif (straight and ch == '"') or (not straight and ch == "”"):
+            out.append((opened, i + 1))
+            opened = None
+    if opened is not None:
+        out.append((opened, len(text)))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(out):
+        if merged and start < merged[-1][1]:
+            continue  # a single quotation nested in a double one belongs to the outer speaker
+        merged.append((start, end))
+    return merged
+
+
+def _closing_single(text: str, at: int) -> int | None:
+    for j in range(at + 2, min(len(text), at + 600)):
+        if text[j] in "’'" and (j + 1 == len(text) or not text[j + 1].isalnum()):
+            if text[j - 1] in "sS" and j + 1 < len(text) and text[j + 1] == " ":
+                continue  # a plural possessive ("the workers' union") is not the close
+            inner = text[at + 1 : j]
+            return j if " " in inner.strip() else None
+    return None
+
+
+# --- people -----------------------------------------------------------------------------
+
+
+@dataclass
+class People:
+    """People named in one document: full names by surname, mentions in order, genders,
+    roles, and who last spoke as an organisation or group (for "they")."""
+
+    full: dict[str, str] = field(default_factory=dict)
+    mentions: list[tuple[int, str]] = field(default_factory=list)
+    gender: dict[str, str] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)
+    groups: list[tuple[int, str]] = field(default_factory=list)
+    #: Every entity name seen, to expand a short form ("Exxon" → "ExxonMobil").
+    names: set[str] = field(default_factory=set)
+
+    def learn(self, doc: Doc, offset: int) -> None:
+        """Record the people a parsed block names (PERSON entities), with the gender an
+        honorific gives them."""
+        for ent in doc.ents:
+            if ent.label_ in ("ORG", "PERSON"):
+                self.names.add(clean_name(ent))
+            if ent.label_ != "PERSON":
+                continue
+            name = clean_name(ent)
+            if not name:
+                continue
+            parts = name.split()
+            if len(parts) > 1:
+                self.full.setdefault(parts[-1], name)
+            full = self.canonical(name)
+            self.mentions.append((offset + ent.start_char, full))
+            before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
+            if before in _HONORIFIC:
+                self.gender.setdefault(full, _HONORIFIC[before])
+
+    def canonical(self, name: str) -> str:
+        parts = name.split()
+        if len(parts) == 1 and parts[0] in self.full:
+            return self.full[parts[0]]
+        if len(parts) == 1:
+            longer = sorted(
+                n
+                for n in self.names
+                if " " not in n and n.startswith(name) and n[len(name) :][:1].isupper()
+            )
+            if longer:
+                return longer[0]
+        return name
+
+    def is_person(self, name: str) -> bool:
+        return any(n == name for _, n in self.mentions) or name.split()[-1] in self.full
+
+    def pronoun(self, word: str, before: int, subjects: list[tuple[int, str]]) -> str | None:
+        """The person a third-person pronoun at `before` refers to: the nearest person named
+        before it whose gender fits, a grammatical subject counting as nearer."""
+        wanted = _PERSONAL.get(word.lower())
+        best: tuple[int, str] | None = None
+        for pool, bonus in ((self.mentions, 0), (subjects, _SUBJECT_BONUS)):
+            for offset, name in reversed(pool):
+                if offset >= before:
+                    continue
+                distance = before - offset - bonus
+                if before - offset > 1500 or (best is not None and distance >= best[0]):
+                    break
+                known = self.gender.get(name)
+                if self.is_person(name) and (wanted is None or known in (None, wanted)):
+                    best = (distance, name)
+                    break
+        return best[1] if best else None
+
+    def learn_genders(self, docs: list[tuple[int, Doc]]) -> None:
+        """Genders the text itself gives: a sentence naming one person and using "he"/"his"
+        or "she"/"her" (or the sentence after it, naming nobody) votes for that person."""
+        votes: dict[str, dict[str, int]] = {}
+        for _, doc in docs:
+            last: str | None = None
+            for sent in doc.sents:
+                persons = {self.canonical(clean_name(e)) for e in sent.ents if e.label_ == "PERSON"}
+                genders = [_PERSONAL[t.lower_] for t in sent if t.lower_ in _PERSONAL]
+                target = next(iter(persons)) if len(persons) == 1 else (None if persons else last)
+                if target and genders:
+                    tally = votes.setdefault(target, {})
+                    for g in genders:
+                        tally[g] = tally.get(g, 0) + 1
+                last = next(iter(persons)) if len(persons) == 1 else (None if persons else last)
+        for name, tally in votes.items():
+            if name not in self.gender:
+                self.gender[name] = max(sorted(tally), key=lambda g: tally[g])
+
+
+def clean_name(span: TokenSpan) -> str:
+    """An entity's text without a possessive, a leading article or an honorific."""
+    tokens = [t for t in span if t.tag_ != "POS" and t.lower_ not in ("'s", "’s")]
+    while tokens and (tokens[0].lower_ in _HONORIFIC or tokens[0].pos_ in ("DET", "ADP")):
+        tokens = tokens[1:]
+    text = " ".join(t.text for t in tokens)
+    return re.sub(r"[’']s$", "", text).strip(" ,.'’\"“”")
+
+
+# --- attribution ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Said:
+    """Who a sentence says asserts it."""
+
+    speaker: str | None
+    kind: str  # direct_quote | indirect | anonymous | document
+    cue: str | None
+    confidence: float
+    role: str | None = None
+    is_person: bool = False
+
+
+def _subject(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in _SUBJECTS:
+            return child
+        if child.dep_ == "agent":  # "was told by X"
+            for grand in child.children:
+                if grand.dep_ == "pobj":
+                    return grand
+    if verb.dep_ in ("conj", "xcomp") and verb.head is not verb:
+        return _subject(verb.head)  # "She laughed and said …", "He went on to say …"
+    return None
+
+
+def _governs_content(verb: Token, quoted: bool) -> bool:
+    """A reporting verb attributes when it governs a clause, or stands beside a quotation,
+    or is the parenthetical of an inverted report ("…, said X", parsed as parataxis/ROOT)."""
+    if quoted:
+        return True
+    lemma = verb.lemma_.lower()
+    for child in verb.children:
+        if child.dep_ in _CLAUSAL:
+            return True
+        if child.dep_ == "xcomp" and lemma in XCOMP_REPORTS:
+            return True
+        if child.dep_ == "dobj" and (lemma in OBJECT_REPORTS or child.lower_ in ("that", "this")):
+            return True
+    return verb.dep_ == "parataxis"
+
+
+def _entity_of(token: Token) -> TokenSpan | None:
+    doc = token.doc
+    for ent in doc.ents:
+        if ent.start <= token.i < ent.end:
+            return ent
+    return None
+
+
+def _phrase(token: Token, drop: Iterable[str] = ("relcl", "acl", "punct", "appos")) -> str:
+    """The text of the phrase a token heads, without relative clauses, appositions and
+    punctuation (as written: "dockworkers' union"), and without a trailing possessive."""
+    dropped = set(drop)
+    words: list[Token] = []
+
+    def walk(t: Token) -> None:
+        for left in t.lefts:
+            if left.dep_ not in dropped:
+                walk(left)
+        words.append(t)
+        for right in t.rights:
+            if right.dep_ not in dropped:
+                walk(right)
+
+    walk(token)
+    while words and words[-1].tag_ == "POS":
+        words.pop()
+    return "".join(w.text_with_ws for w in words).strip()
+
+
+class Attributor:
+    """Attribution for the sentences of one document, in reading order."""
+
+    def __init__(self, context: DocumentContext, people: People) -> None:
+        self.context = context
+        self.people = people
+        self.subjects: list[tuple[int, str]] = []  # (offset, person) who were subjects
+
+    def speaker(self, subj: Token, offset: int, *, in_quote_of: str | None) -> Said | None:
+        """The speaker a subject token names, or None if it names nobody we can tell."""
+        lower = subj.lower_
+        at = offset + subj.idx
+        if lower in _SELF:
+            if in_quote_of:
+                return Said(in_quote_of, "indirect", None, 0.8, is_person=True)
+            author = self.context.author or self.context.outlet
+            return Said(author, "indirect", None, 0.7) if author else None
+        if lower in _PERSONAL:
+            name = self.people.pronoun(lower, at, self.subjects)
+            return Said(name, "indirect", None, 0.7, is_person=True) if name else None
+        if lower in ("they", "it"):
+            for _, group in reversed(self.people.groups):
+                return Said(group, "indirect", None, 0.6)
+            return None
+        appos = next((c for c in subj.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+        if subj.pos_ != "PROPN" and appos is not None:
+            # "The company's chief executive, Satya Nadella, said …"
+            said = self.speaker(appos, offset, in_quote_of=in_quote_of)
+            if said:
+                role = _phrase(subj)
+                self.people.roles.setdefault(said.speaker or "", role)
+                return Said(said.speaker, said.kind, None, said.confidence, role, said.is_person)
+        if subj.pos_ == "PROPN" or subj.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
+            return self._named(subj, offset)
+        phrase = _phrase(subj, drop=("punct", "appos"))
+        if ANONYMOUS.search(phrase) or _anonymous_noun(subj):
+            return Said(None, "anonymous", phrase, 0.75)
+        if subj.lemma_.lower() in DOCUMENT_NOUNS:
+            return Said(_strip_det(_phrase(subj)), "document", None, 0.7)
+        if subj.pos_ in ("NOUN", "PROPN"):
+            name = _strip_det(_phrase(subj))
+            self.people.groups.append((at, name))
+            return Said(name, "indirect", None, 0.6)
+        return None
+
+    def _named(self, subj: Token, offset: int) -> Said:
+        ent = _entity_of(subj)
+        if ent is not None:
+            name = clean_name(ent)
+            label = ent.label_
+            first = ent.start
+        else:
+            run = [t for t in subj.subtree if t.pos_ == "PROPN" and t.i <= subj.i]
+            # The proper-noun run that ends at the head: "Chad Myers" in "meteorologist Chad Myers".
+            names: list[Token] = []
+            for t in reversed(run):
+                if names and t.i != names[0].i - 1:
+                    break
+                names.insert(0, t)
+            name = " ".join(t.text for t in names) or subj.text
+            name = re.sub(r"[’']s$", "", name)
+            label = ""
+            first = names[0].i if names else subj.i
+        name = self.people.canonical(name)
+        person = label == "PERSON" or self.people.is_person(name)
+        role_words = [
+            t
+            for t in subj.lefts
+            if t.i < first and t.dep_ in ("compound", "amod", "nmod", "poss") and t.tag_ != "POS"
+        ]
+        role_parts = [_phrase(t) for t in role_words]
+        for child in subj.rights:
+            if child.dep_ == "appos":
+                role_parts.append(_phrase(child))
+            elif child.dep_ == "prep" and child.lower_ in ("of", "at", "from"):
+                role_parts.append(_phrase(child).split(" ", 1)[-1])  # "of PIIE" → "PIIE"
+        role = " ".join(p for p in role_parts if p) or None
+        if role:
+            self.people.roles.setdefault(name, role)
+        if person:
+            self.subjects.append((offset + subj.idx, name))
+        else:
+            self.people.groups.append((offset + subj.idx, name))
+        return Said(name, "indirect", None, 0.8, self.people.roles.get(name), person)
+
+    def attribute(
+        self, sent: TokenSpan, offset: int, regions: list[tuple[int, int]]
+    ) -> tuple[Said | None, float]:
+        """The attribution of one sentence (None: the author's own), and the share of its
+        characters inside quotation marks."""
+        base = sent.doc[0].idx if len(sent.doc) else 0
+        s0, s1 = sent.start_char, sent.end_char
+        inside = sum(max(0, min(e, s1) - max(s, s0)) for s, e in regions)
+        share = inside / max(1, len(sent.text.strip()))
+
+        def quoted(t: Token) -> bool:
+            return any(s <= t.idx < e for s, e in regions)
+
+        best: Said | None = None
+        for token in sent:
+            if quoted(token):
+                continue
+            lemma = token.lemma_.lower()
+            if token.pos_ == "VERB" and lemma == "accord" and token.i + 1 < len(sent.doc):
+                # "according to X"
+                to = next((c for c in token.children if c.lower_ == "to"), None)
+                obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
+                if obj is not None:
+                    found = self.speaker(obj, offset - base, in_quote_of=None)
+                    if found:
+                        kind = found.kind if found.kind in ("anonymous", "document") else "indirect"
+                        return _with(found, kind, "according to"), share
+                continue
+            if token.pos_ != "VERB" or lemma not in SPEECH_LEMMAS:
+                continue
+            if not _governs_content(token, share > 0):
+                continue
+            subj = _subject(token)
+            if (
+                subj is None
+                and token.dep_ in ("acl", "advcl", "pcomp")
+                and (token.head.lemma_.lower() in DOCUMENT_NOUNS)
+            ):
+                subj = token.head  # "with Bloomberg data showing …", "a study finding …"
+            if subj is None:
+                continue
+            if (
+                lemma in EVIDENCE_LEMMAS
+                and subj.lemma_.lower() not in DOCUMENT_NOUNS
+                and subj.pos_ != "PROPN"
+                and subj.ent_type_ not in ("ORG", "PERSON")
+            ):
+                continue  # "the tool shows wear": an evidence verb needs a document
+            found = self.speaker(subj, offset - base, in_quote_of=None)
+            if found is None:
+                continue
+            kind = found.kind
+            if share >= 0.3 and kind == "indirect":
+                kind = "direct_quote"
+            candidate = _with(found, kind, token.text.lower())
+            if best is None or token.dep_ == "ROOT":
+                best = candidate
+        if best is None:
+            m = ANONYMOUS.search(sent.text)
+            if m and not any(s <= m.start() + s0 - base < e for s, e in regions):
+                best = Said(None, "anonymous", m.group("cue").strip(), 0.75)
+        return best, share
+
+
+def _with(found: Said, kind: str, cue: str) -> Said:
+    return Said(
+        found.speaker, kind, found.cue or cue, found.confidence, found.role, found.is_person
+    )
+
+
+def _strip_det(phrase: str) -> str:
+    return re.sub(r"^(?:the|a|an|its|their|his|her)\s+", "", phrase, flags=re.I).strip()
+
+
+def _anonymous_noun(subj: Token) -> bool:
+    """'an official', 'a source', 'officials' with no name: unnamed sources."""
+    if subj.lemma_.lower() not in ("official", "source", "aide", "insider", "diplomat", "person"):
+        return False
+    return not any(c.dep_ in ("compound", "appos") and c.pos_ == "PROPN" for c in subj.children)
+
+
+# --- the document -----------------------------------------------------------------------
+
+
+@dataclass
+class _Sentence:
+    span: Span
+    tokens: TokenSpan
+    block: int
+    said: Said | None
+    share: float  # of its characters inside quotation marks
+    open_quote: bool  # inside a quotation that began before it
+
+
+def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[Candidate]:
+    """The candidate claims of a document, read off a parse of each editorial block."""
+    all_blocks, editorial = editorial_blocks(body, context)
+    kept = list(editorial)
+    docs = list(nlp.pipe([b.span.text for b in kept], batch_size=64))
+    people = People()
+    for block, doc in zip(kept, docs, strict=True):
+        people.learn(doc, block.span.start)
+    people.learn_genders([(b.span.start, d) for b, d in zip(kept, docs, strict=True)])
+    attributor = Attributor(context, people)
+    rows: list[_Sentence] = []
+    for block, doc in zip(kept, docs, strict=True):
+        regions = quote_regions(block.span.text)
+        for sent in mend(sentences(block.span), body):
+            text = trim_credit(sent.text)
+            if len(text.split()) < 3:
+                continue
+            span = Span(sent.start, sent.start + len(text), text)
+            tokens = doc.char_span(
+                span.start - block.span.start,
+                span.end - block.span.start,
+                alignment_mode="expand",
+            )
+            if tokens is None:
+                continue
+            said, share = attributor.attribute(tokens, block.span.start, regions)
+            rel = span.start - block.span.start
+            open_quote = any(s < rel < e for s, e in regions)
+            rows.append(_Sentence(span, tokens, block.index, said, share, open_quote))
+    _settle_quotes(rows)
+    out: list[Candidate] = []
+    block_of: list[int] = []
+    by_index = {b.index: b for b in kept}
+    previous: Candidate | None = None
+    for row in rows:
+        block = by_index[row.block]
+        if previous is not None and block_of and block_of[-1] == row.block:
+            if SOURCING.match(row.span.text):
+                # "That's according to …" sources the claim before it.
+                if row.said and row.said.kind == "anonymous":
+                    previous.attribution, previous.cue = "anonymous", row.said.cue
+                    previous.confidence = 0.7
+                elif row.said:
+                    previous.speaker, previous.attribution = row.said.speaker, "indirect"
+                    previous.cue, previous.confidence = "according to", 0.7
+                continue
+        else:
+            previous = None
+        candidate = _candidate(row, block.caption, block.comment, context, people)
+        if candidate is None:
+            continue
+        out.append(candidate)
+        block_of.append(row.block)
+        previous = candidate
+    if context.kind == "transcript":
+        return name_transcript_voices(out, block_of, all_blocks)
+    return out
+
+
+def _settle_quotes(rows: list[_Sentence]) -> None:
+    """A sentence that is all quotation with no reporting verb of its own takes the speaker
+    of its quotation's other sentences, of the sentence beside it, or of the paragraph
+    before ("He said:") or after ("X, a reporter, explains …")."""
+    for i, row in enumerate(rows):
+        if row.said is not None or row.share < 0.6:
+            continue
+        found: Said | None = None
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(rows) and rows[j].said and rows[j].said.kind == "direct_quote":  # type: ignore[union-attr]
+                near = rows[j]
+                same_block = near.block == row.block
+                continued = j == i - 1 and (row.open_quote or near.block == row.block - 1)
+                if same_block or continued:
+                    found = near.said
+                    break
+        if found is None:
+            # The next paragraph names the voice: "Ana Ruiz, an analyst, explains the deal."
+            nxt = rows[i + 1] if i + 1 < len(rows) else None
+            if nxt and nxt.block == row.block + 1 and nxt.said and nxt.share < 0.3:
+                found = nxt.said
+            prev = rows[i - 1] if i > 0 else None
+            if (
+                found is None
+                and prev
+                and prev.block == row.block - 1
+                and prev.said
+                and prev.span.text.rstrip().endswith(":")
+            ):
+                found = prev.said
+        if found is not None and found.speaker:
+            row.said = Said(
+                found.speaker, "direct_quote", found.cue, 0.7, found.role, found.is_person
+            )
+
+
+def _candidate(
+    row: _Sentence,
+    caption: bool,
+    comment: str | None,
+    context: DocumentContext,
+    people: People,
+) -> Candidate | None:
+    text = row.span.text
+    said = row.said
+    speaker: str | None
+    cue: str | None
+    role: str | None = None
+    if comment and (said is None or said.kind != "direct_quote"):
+        speaker, kind, cue, confidence = comment, "author", "reader comment", 0.5
+    elif said is not None:
+        speaker, kind, cue, confidence = said.speaker, said.kind, said.cue, said.confidence
+        role = said.role or (people.roles.get(said.speaker) if said.speaker else None)
+    elif caption:
+        speaker, kind, cue, confidence = context.outlet, "author", "photo caption", 0.6
+    else:
+        speaker, kind = fallback_speaker(context)
+        cue, confidence = None, 0.6
+    if kind == "direct_quote" and said is not None and row.share >= 0.3 and said.confidence >= 0.8:
+        confidence = 0.9
+    when = resolve_date(text, context.published_on)
+    if is_instruction(text) and kind != "direct_quote":
+        return None
+    value, reasons = score_tokens(
+        row.tokens,
+        attributed=said is not None,
+        dated=when is not None,
+        quoted=kind == "direct_quote",
+    )
+    if value < 0.12:
+        return None
+    return Candidate(
+        start=row.span.start,
+        end=row.span.end,
+        text=text,
+        speaker=speaker,
+        attribution=kind,
+        cue=cue,
+        confidence=confidence,
+        claim_date=when,
+        checkworthiness=value,
+        reasons=reasons,
+        speaker_role=role,
+    )

@@ -1,0 +1,129 @@
+"""Check-worthiness from a parse: features a reader would name, weighed by a logistic model.
+
+Each feature is a property of the sentence's parse, not of its words: a number (digits or
+number words, not clock times), named entities, a date, an actor doing something (a subject
+and a main verb that is not a copula or a modal), attribution to a source; against: a
+question, an opinion frame with nothing checkable under it, hedges and modals, an evaluative
+predicate, words to the reader, a fragment. The weights are fitted on the dev gold
+(`python -m evals.fit_checkworthiness`, logistic regression) so that 0.5 means "show an
+editor"; the intercept and weights below are its output, rounded.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span as TokenSpan
+
+#: Fitted on the dev gold by evals/fit_checkworthiness.py (see its docstring).
+INTERCEPT = -1.0
+WEIGHTS: dict[str, float] = {
+    "number": 1.2,
+    "entities": 0.6,
+    "date": 0.5,
+    "actor_event": 1.0,
+    "attributed": 0.6,
+    "question": -2.0,
+    "opinion": -1.0,
+    "hedge": -0.7,
+    "evaluative": -0.8,
+    "to_reader": -0.8,
+    "fragment": -0.8,
+    "first_person": -0.3,
+}
+FEATURES = tuple(WEIGHTS)
+
+_NAMED = frozenset(
+    {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"}
+)
+_AMOUNT = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
+_MODALS = frozenset({"may", "might", "could", "would", "should", "must", "can"})
+_HEDGE_ADVERBS = frozenset(
+    {"perhaps", "probably", "maybe", "possibly", "likely", "apparently", "arguably", "seemingly"}
+)
+_OPINION_VERBS = frozenset({"think", "believe", "feel", "guess", "suppose", "hope", "reckon"})
+_READER = frozenset({"you", "your", "yours", "yourself"})
+_FIRST = frozenset({"i", "we", "my", "our", "me", "us"})
+
+
+def features(sent: TokenSpan, *, attributed: bool, dated: bool, quoted: bool) -> dict[str, float]:
+    """The sentence's features, each in [0, 1] (entities count up to two)."""
+    ents = list(sent.ents)
+    clock = {t.i for e in ents if e.label_ == "TIME" for t in e}
+    number = any(e.label_ in _AMOUNT for e in ents) or any(
+        t.like_num and t.i not in clock and t.pos_ == "NUM" for t in sent
+    )
+    named = {e.text for e in ents if e.label_ in _NAMED}
+    root = sent.root
+    main = root
+    opinion = False
+    if root.lemma_.lower() in _OPINION_VERBS and any(
+        c.dep_ == "nsubj" and c.lower_ in _FIRST for c in root.children
+    ):
+        # "I think X": X is what is claimed; the frame itself only softens it.
+        opinion = True
+        main = next((c for c in root.children if c.dep_ == "ccomp"), root)
+    subject = next((c for c in main.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    auxes = [c for c in main.children if c.dep_ in ("aux", "auxpass")]
+    modal = any(a.lower_ in _MODALS for a in auxes)
+    actor_event = (
+        subject is not None
+        and main.pos_ == "VERB"
+        and main.lemma_.lower() != "be"
+        and not modal
+        and subject.lower_ not in _READER
+    )
+    hedge = modal or any(t.lower_ in _HEDGE_ADVERBS for t in sent)
+    copular = main.lemma_.lower() == "be" or (main.pos_ == "AUX" and main.dep_ == "ROOT")
+    evaluative = copular and any(c.dep_ == "acomp" and c.pos_ == "ADJ" for c in main.children)
+    text = sent.text.rstrip("\"”’' )")
+    words = [t for t in sent if not t.is_punct]
+    return {
+        "number": float(number),
+        "entities": min(len(named), 2) / 2,
+        "date": float(dated or any(e.label_ == "DATE" for e in ents)),
+        "actor_event": float(actor_event),
+        "attributed": float(attributed),
+        "question": float(text.endswith("?")),
+        "opinion": float(opinion),
+        "hedge": float(hedge),
+        "evaluative": float(evaluative and not number and not named),
+        "to_reader": float(any(t.lower_ in _READER for t in sent) and not quoted),
+        "fragment": float(len(words) < 6),
+        "first_person": float(
+            subject is not None and subject.lower_ in _FIRST and not quoted and not opinion
+        ),
+    }
+
+
+_REASON = {
+    "number": "number or amount",
+    "entities": "named entities",
+    "date": "dated",
+    "actor_event": "an actor and an event",
+    "attributed": "attributed to a source",
+    "question": "question",
+    "opinion": "opinion frame",
+    "hedge": "hedge or modal",
+    "evaluative": "evaluative wording",
+    "to_reader": "addresses the reader",
+    "fragment": "fragment",
+    "first_person": "the writer's own experience",
+}
+
+
+def score_tokens(
+    sent: TokenSpan, *, attributed: bool, dated: bool, quoted: bool
+) -> tuple[float, list[str]]:
+    """Check-worthiness in [0, 1] (a calibrated probability) and the reasons that moved it."""
+    values = features(sent, attributed=attributed, dated=dated, quoted=quoted)
+    z = INTERCEPT + sum(WEIGHTS[k] * v for k, v in values.items())
+    reasons = [_REASON[k] for k, v in values.items() if v and WEIGHTS[k]]
+    if values["entities"]:
+        named = [e.text for e in sent.ents if e.label_ in _NAMED]
+        reasons[reasons.index("named entities")] = "named entities: " + ", ".join(
+            dict.fromkeys(named[:4])
+        )
+    return 1 / (1 + math.exp(-z)), reasons
