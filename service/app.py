@@ -12,6 +12,7 @@ from service.api.context import close_session
 from service.api.errors import register_error_handlers
 from service.config import Settings
 from service.db import create_db_engine, make_sessionmaker, resolve_database_url
+from service.extraction import nlp
 
 
 def create_app(
@@ -36,5 +37,8 @@ def create_app(
     app.teardown_appcontext(close_session)
     register_error_handlers(app)
     init_api(app)
-    logging.getLogger("claimdesk").setLevel(logging.INFO)
+    log = logging.getLogger("claimdesk")
+    log.setLevel(logging.INFO)
+    if not nlp.available():
+        log.warning("extraction: %s", nlp.status())
     return app

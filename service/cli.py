@@ -20,7 +20,7 @@ from tqdm import tqdm
 from service.config import PROJECT_ROOT, Settings
 from service.db import create_db_engine, embedded_server_url, libpq_url
 from service.domain.enums import DocumentKind, Role
-from service.extraction import DocumentContext, extract
+from service.extraction import DocumentContext, extract, nlp
 from service.migrate import upgrade
 from service.models import Claim
 from service.operations.actors import SYSTEM
@@ -267,6 +267,7 @@ def serve(host: str, port: int, workers: int) -> None:
         f"\nClaimdesk is serving on {base}\n"
         f"  API docs:  {base}/api/v1/docs   (OpenAPI: {base}/api/v1/openapi.json)\n"
         f"  health:    {base}/healthz\n"
+        f"  extraction: {nlp.status()}\n"
         f"  sourcing report (in a browser): {base}/api/v1/documents/1/report?format=html\n"
         f"  the same as JSON:  curl {base}/api/v1/documents/1/report\n"
         f"  demo editor key (also in {settings.data_dir / 'demo-editor.key'}):\n"

@@ -13,6 +13,7 @@ from schemas.common import ProblemSchema
 from service.api import claims, documents, events, keys, links, reports, speakers
 from service.api.context import db_session
 from service.api.errors import database_unavailable, http_problem
+from service.extraction import extractor_version, nlp
 
 
 class Api(SmorestApi):  # type: ignore[misc]
@@ -57,12 +58,13 @@ def require_json_bodies() -> None:
 
 
 def healthz() -> Response:
-    """200 when the database answers, 503 (problem+json) when it does not."""
+    """200 when the database answers, 503 (problem+json) when it does not; says which
+    extractor runs (the parse needs the spaCy model package)."""
     try:
         db_session().execute(text("SELECT 1"))
     except Exception as exc:  # any failure to reach the database is "unhealthy"
         return database_unavailable(exc)
-    return jsonify(status="ok", database="ok")
+    return jsonify(status="ok", database="ok", extractor=extractor_version(), parser=nlp.status())
 
 
 def init_api(app: Flask) -> Api:

@@ -43,7 +43,7 @@ __all__ = [
 
 def extractor_version() -> str:
     """The version of the extractor this process runs (the parse needs the model package)."""
-    return PARSE_VERSION if nlp.pipeline() is not None else RULES_VERSION
+    return PARSE_VERSION if nlp.available() else RULES_VERSION
 
 
 def extract(body: str, context: DocumentContext | None = None) -> list[Candidate]:

@@ -48,8 +48,6 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("credit", re.compile(r"^\s*(?:photo|image|illustration|credit)s?\s*[:/]", re.I)),
-    # "- Rosneft - Biggest Russian state oil company.": a people/entities glossary line.
-    ("glossary entry", re.compile(r"^[-•*]\s+[^.!?]{1,60}?\s[-–—]\s+\S")),
     (
         "credits",
         re.compile(
@@ -104,6 +102,11 @@ PHOTO_CREDIT = re.compile(
     re.I,
 )
 
+#: "- Rosneft - Russia's biggest state oil company.": an entry of a people/entities list.
+_ENTRY = re.compile(r"^[-•*]\s+[^.!?]{1,60}?\s[-–—]\s+(?P<about>\S.*)$")
+#: An entry that only says where the page mentions it ("- X - Mentioned as related
+#: listening") states nothing about the entity.
+_META = re.compile(r"^(?:mentioned|discussed|referenced|cited|listed|related|see also)\b", re.I)
 _LETTERS = re.compile(r"[A-Za-z]")
 _END = re.compile(r"[.!?…][\"”’')\]]*$")
 
@@ -115,6 +118,11 @@ def skip_reason(text: str, *, author: str | None = None) -> str | None:
             return reason
     if not _LETTERS.search(text):
         return "debris"
+    entry = _ENTRY.match(text)
+    if entry:
+        # An entry that states a role or a fact is a claim about the entity.
+        about = entry.group("about")
+        return "glossary entry" if _META.match(about) or len(about.split()) < 2 else None
     if author and re.match(re.escape(author) + r" (?:is|was|covers|writes|reports|has)\b", text):
         return "author bio"
     words = text.split()

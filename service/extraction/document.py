@@ -99,7 +99,10 @@ def name_transcript_voices(
         opens_line = claim.start == all_blocks[block].start
         turns = [c for c, b in kept if b == (block - 1 if opens_line else block)]
         for turn in turns:
-            if turn.speaker is None and turn.attribution == "transcript_turn":
+            # A voice guessed from the turn order (confidence below 0.7) gives way to a name.
+            if turn.attribution == "transcript_turn" and (
+                turn.speaker is None or turn.confidence < 0.7
+            ):
                 turn.speaker, turn.cue, turn.confidence = m.group("name"), "that's", 0.7
     return [c for c, _ in kept]
 

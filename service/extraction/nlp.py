@@ -8,6 +8,7 @@ falls back to its regular-expression rules and says so (`status()`).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -34,9 +35,15 @@ def pipeline() -> Language | None:
         return None
 
 
+def available() -> bool:
+    """Whether the parser can be loaded, without loading it."""
+    if os.environ.get("CLAIMDESK_NO_PARSER") == "1":
+        return False
+    return all(importlib.util.find_spec(name) is not None for name in ("spacy", MODEL_NAME))
+
+
 def status() -> str:
     """One line for start-up logs and /healthz."""
-    nlp = pipeline()
-    if nlp is None:
+    if not available():
         return f"rules only: {MODEL_NAME} is not installed (make install)"
-    return f"spaCy {nlp.meta.get('spacy_version', '')} with {MODEL_NAME} {nlp.meta['version']}"
+    return f"spaCy parse with {MODEL_NAME}"

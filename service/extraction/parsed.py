@@ -181,6 +181,17 @@ class People:
                 return longer[0]
         return name
 
+    def full_name(self, name: str) -> str:
+        """A full name for a first name or surname the text gives in full elsewhere."""
+        parts = name.split()
+        if len(parts) == 1:
+            if parts[0] in self.full:
+                return self.full[parts[0]]
+            firsts = sorted({n for _, n in self.mentions if n.split()[0] == name and " " in n})
+            if len(firsts) == 1:
+                return firsts[0]
+        return name
+
     def is_person(self, name: str) -> bool:
         return any(n == name for _, n in self.mentions) or name.split()[-1] in self.full
 
@@ -317,10 +328,8 @@ class Attributor:
         lower = subj.lower_
         at = offset + subj.idx
         if lower in _SELF:
-            if in_quote_of:
-                return Said(in_quote_of, "indirect", None, 0.8, is_person=True)
-            author = self.context.author or self.context.outlet
-            return Said(author, "indirect", None, 0.7) if author else None
+            # "I"/"we" in a quotation are its speaker; outside one, the writer's own words.
+            return Said(in_quote_of, "indirect", None, 0.8, is_person=True) if in_quote_of else None
         if lower in _PERSONAL:
             name = self.people.pronoun(lower, at, self.subjects)
             return Said(name, "indirect", None, 0.7, is_person=True) if name else None
@@ -391,9 +400,12 @@ class Attributor:
 
     def attribute(
         self, sent: TokenSpan, offset: int, regions: list[tuple[int, int]]
-    ) -> tuple[Said | None, float]:
-        """The attribution of one sentence (None: the author's own), and the share of its
-        characters inside quotation marks."""
+    ) -> tuple[Said | None, float, Said | None]:
+        """The attribution of one sentence (None: the author's own), the share of its
+        characters inside quotation marks, and whom a reporting verb with no reported clause
+        introduces ("Ana Ruiz, an analyst, explains the deal": the voice of a quotation
+        standing before it)."""
+        introduced: Said | None = None
         base = sent.doc[0].idx if len(sent.doc) else 0
         s0, s1 = sent.start_char, sent.end_char
         inside = sum(max(0, min(e, s1) - max(s, s0)) for s, e in regions)
@@ -415,11 +427,14 @@ class Attributor:
                     found = self.speaker(obj, offset - base, in_quote_of=None)
                     if found:
                         kind = found.kind if found.kind in ("anonymous", "document") else "indirect"
-                        return _with(found, kind, "according to"), share
+                        return _with(found, kind, "according to"), share, None
                 continue
             if token.pos_ != "VERB" or lemma not in SPEECH_LEMMAS:
                 continue
             if not _governs_content(token, share > 0):
+                subj = _subject(token)
+                if introduced is None and subj is not None and subj.pos_ == "PROPN":
+                    introduced = self.speaker(subj, offset - base, in_quote_of=None)
                 continue
             subj = _subject(token)
             if (
@@ -450,7 +465,7 @@ class Attributor:
             m = ANONYMOUS.search(sent.text)
             if m and not any(s <= m.start() + s0 - base < e for s, e in regions):
                 best = Said(None, "anonymous", m.group("cue").strip(), 0.75)
-        return best, share
+        return best, share, introduced
 
 
 def _with(found: Said, kind: str, cue: str) -> Said:
@@ -470,6 +485,53 @@ def _anonymous_noun(subj: Token) -> bool:
     return not any(c.dep_ in ("compound", "appos") and c.pos_ == "PROPN" for c in subj.children)
 
 
+# --- transcripts ------------------------------------------------------------------------
+
+#: A voice naming itself: "I'm Ana Ruiz.", "My name is Ana Ruiz", "This is Ana Ruiz, in Oslo."
+_SELF_INTRO = re.compile(
+    r"\b(?:I'm|I’m|I am|my name is|this is)\s+(?P<name>[A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+){0,2})"
+)
+#: A turn handed over by name: "Drew, can you …?" or "… what happened next, Drew?"
+_HAND_OVER = re.compile(
+    r"^(?:So,?\s+|And\s+|Now,?\s+)?(?P<first>[A-Z][a-z]+),\s+[^?]*\?|,\s+(?P<last>[A-Z][a-z]+)\?\s*$"
+)
+
+
+@dataclass(frozen=True)
+class Voice:
+    name: str | None
+    cue: str | None
+    confidence: float
+
+
+def transcript_voices(texts: list[str], host: str | None, people: People) -> list[Voice]:
+    """Who speaks each line of an unlabeled transcript. Narration and questions are the
+    host's; a question that hands the turn to someone by name ("Drew, can you …?") makes
+    the lines after it theirs until the next question; a voice that names itself ("I'm X")
+    speaks its line. Guesses from turn order say so with a low confidence."""
+    out: list[Voice] = []
+    guest: str | None = None
+    for text in texts:
+        intro = _SELF_INTRO.search(text)
+        if intro and intro.start() < 40:
+            name = people.full_name(intro.group("name"))
+            guest = None if name == host else name
+            out.append(Voice(name, "names itself", 0.9))
+            continue
+        if text.rstrip().endswith("?"):
+            m = _HAND_OVER.search(text.strip())
+            addressed = m and (m.group("first") or m.group("last"))
+            if addressed and addressed.lower() not in ("so", "and", "now", "well", "okay"):
+                guest = people.full_name(addressed)
+            out.append(Voice(host, "asks the question", 0.6))
+            continue
+        if guest:
+            out.append(Voice(guest, "turn handed over", 0.6))
+        else:
+            out.append(Voice(host, "the host's narration", 0.5))
+    return out
+
+
 # --- the document -----------------------------------------------------------------------
 
 
@@ -481,6 +543,7 @@ class _Sentence:
     said: Said | None
     share: float  # of its characters inside quotation marks
     open_quote: bool  # inside a quotation that began before it
+    introduced: Said | None  # whom a reporting verb without a reported clause names
 
 
 def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[Candidate]:
@@ -508,11 +571,16 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
             )
             if tokens is None:
                 continue
-            said, share = attributor.attribute(tokens, block.span.start, regions)
+            said, share, introduced = attributor.attribute(tokens, block.span.start, regions)
             rel = span.start - block.span.start
             open_quote = any(s < rel < e for s, e in regions)
-            rows.append(_Sentence(span, tokens, block.index, said, share, open_quote))
+            rows.append(_Sentence(span, tokens, block.index, said, share, open_quote, introduced))
     _settle_quotes(rows)
+    voices: dict[int, Voice] = {}
+    if context.kind == "transcript":
+        # Over every line, sponsor reads included: a hand-over can sit beside an ad.
+        found = transcript_voices([b.text for b in all_blocks], context.author, people)
+        voices = dict(enumerate(found))
     out: list[Candidate] = []
     block_of: list[int] = []
     by_index = {b.index: b for b in kept}
@@ -531,7 +599,9 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
                 continue
         else:
             previous = None
-        candidate = _candidate(row, block.caption, block.comment, context, people)
+        candidate = _candidate(
+            row, block.caption, block.comment, context, people, voices.get(row.block)
+        )
         if candidate is None:
             continue
         out.append(candidate)
@@ -561,8 +631,8 @@ def _settle_quotes(rows: list[_Sentence]) -> None:
         if found is None:
             # The next paragraph names the voice: "Ana Ruiz, an analyst, explains the deal."
             nxt = rows[i + 1] if i + 1 < len(rows) else None
-            if nxt and nxt.block == row.block + 1 and nxt.said and nxt.share < 0.3:
-                found = nxt.said
+            if nxt and nxt.block == row.block + 1 and nxt.share < 0.3:
+                found = nxt.said or nxt.introduced
             prev = rows[i - 1] if i > 0 else None
             if (
                 found is None
@@ -584,9 +654,14 @@ def _candidate(
     comment: str | None,
     context: DocumentContext,
     people: People,
+    voice: Voice | None = None,
 ) -> Candidate | None:
     text = row.span.text
     said = row.said
+    if voice is not None and (said is None or said.kind != "direct_quote"):
+        # In a transcript every sentence is someone's spoken turn; who reports what inside it
+        # ("X says …") does not change whose turn it is.
+        said = None
     speaker: str | None
     cue: str | None
     role: str | None = None
@@ -595,6 +670,8 @@ def _candidate(
     elif said is not None:
         speaker, kind, cue, confidence = said.speaker, said.kind, said.cue, said.confidence
         role = said.role or (people.roles.get(said.speaker) if said.speaker else None)
+    elif voice is not None:
+        speaker, kind, cue, confidence = voice.name, "transcript_turn", voice.cue, voice.confidence
     elif caption:
         speaker, kind, cue, confidence = context.outlet, "author", "photo caption", 0.6
     else:

@@ -250,9 +250,13 @@ def test_single_quotation_marks_with_apostrophes_inside() -> None:
     assert claim["speaker"]["name"] == "Karen Ostby"
 
 
-def test_glossary_lines_of_a_notes_page_are_not_claims() -> None:
-    assert skip_reason("- Nordvik Shipping - Ferry operator based in Bergen.") == "glossary entry"
+def test_list_entries_that_state_a_role_are_claims_and_page_references_are_not() -> None:
+    assert skip_reason("- Nordvik Shipping - Mentioned as related reading.") == "glossary entry"
+    assert skip_reason("- Nordvik Shipping - Ferry operator based in Bergen.") is None
+    assert skip_reason("- Lena Dahl — port director since 2019") is None
     assert skip_reason("- The ferry carried 1.2 million passengers in 2023.") is None
+    found = extract("People\n- Lena Dahl — port director since 2019\n", NEWS)
+    assert [c.text for c in found] == ["- Lena Dahl — port director since 2019"]
 
 
 @pytest.mark.parametrize(

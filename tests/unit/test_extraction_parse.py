@@ -1,0 +1,145 @@
+"""Rules of the parse-based extractor, each on sentences written for the test."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from service.extraction import CHECKWORTHY, DocumentContext, extract
+from service.extraction import nlp as nlp_module
+from service.extraction.dates import resolve_date
+from service.extraction.parsed import quote_regions
+from service.extraction.scoring import features
+
+pytestmark = pytest.mark.skipif(
+    nlp_module.pipeline() is None, reason=f"{nlp_module.MODEL_NAME} is not installed"
+)
+
+NEWS = DocumentContext(published_on=date(2024, 6, 12), outlet="Harbour Gazette", author="Mia Lund")
+
+
+def claims(body: str, context: DocumentContext = NEWS) -> list[tuple[str, str | None, str]]:
+    return [(c.text, c.speaker, c.attribution) for c in extract(body, context)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speaker", "role"),
+    [
+        ('"The bridge will not reopen before May," writes columnist Ola Berg.', "Ola Berg", None),
+        (
+            '"The storm will reach the coast by noon," said NRK meteorologist Kari Vik.',
+            "Kari Vik",
+            "NRK meteorologist",
+        ),
+        ("“The yard needs 200 more welders,” Kari Vik told the council.", "Kari Vik", None),
+    ],
+)
+def test_a_quotation_takes_the_subject_of_its_reporting_verb_in_either_order(
+    sentence: str, speaker: str, role: str | None
+) -> None:
+    (found,) = extract(sentence, NEWS)
+    assert (found.speaker, found.attribution) == (speaker, "direct_quote")
+    if role:
+        assert found.speaker_role == role
+
+
+def test_a_quotation_on_its_own_line_takes_the_speaker_named_in_the_next_paragraph() -> None:
+    body = '"The levy will be gone by the summer."\nTomas Berg, a councillor, explains the plan.\n'
+    first = claims(body)[0]
+    assert first[1:] == ("Tomas Berg", "direct_quote")
+
+
+def test_a_quotation_continued_in_the_next_sentence_keeps_its_speaker() -> None:
+    body = '"We lost 40 ships last year," Kari Vik said. "Most went to Bergen."'
+    assert [c[1] for c in claims(body)] == ["Kari Vik", "Kari Vik"]
+
+
+def test_single_quotation_marks_nested_in_a_double_quotation_belong_to_the_outer_speaker() -> None:
+    text = "\"They told us 'the yard is safe' in March,\" Kari Vik said."
+    assert quote_regions(text) == [(0, text.rindex('"') + 1)]
+    assert claims(text)[0][1:] == ("Kari Vik", "direct_quote")
+
+
+def test_pronouns_resolve_to_people_by_gender_never_to_places() -> None:
+    body = (
+        "Tomas Berg thanked his staff in Oslo. Kari Vik praised her team in Bergen. "
+        "He said the yard had lost 40 jobs."
+    )
+    assert claims(body)[-1][1] == "Tomas Berg"
+
+
+def test_the_first_word_of_a_sentence_is_not_part_of_a_name() -> None:
+    body = "Tomas Berg runs the yard. But Berg told reporters that the yard lost 40 jobs."
+    assert claims(body)[-1][1:] == ("Tomas Berg", "indirect")
+
+
+def test_a_reporting_verb_that_governs_no_claim_attributes_nothing() -> None:
+    assert claims("Kari Vik told a story about the harbour in 1950.")[0][2] == "author"
+    assert claims("The council urged the port to cut its fees by 5%.")[0][2] == "author"
+
+
+def test_reporting_verbs_with_a_reported_object_attribute_to_their_subject() -> None:
+    body = "Opposition leader Hanne Dal called the harbour plan reckless."
+    assert claims(body)[0][1:] == ("Hanne Dal", "indirect")
+
+
+def test_an_evidence_verb_needs_a_document_as_its_subject() -> None:
+    assert claims("The survey found that 12% of the ferries ran late.")[0][2] == "document"
+    assert claims("The old hull shows that the ship hit a rock.")[0][2] == "author"
+
+
+def test_the_writers_own_opinion_frame_keeps_the_fact_under_it() -> None:
+    (found,) = extract("I think the port handled 4 million containers last year.", NEWS)
+    assert found.attribution == "author"
+    assert found.speaker == "Mia Lund"
+    assert found.checkworthiness >= CHECKWORTHY
+
+
+def test_a_plain_factual_sentence_with_an_actor_and_an_event_is_checkworthy() -> None:
+    (found,) = extract("The harbour board approved the new ferry contract.", NEWS)
+    assert found.checkworthiness >= CHECKWORTHY
+    for sentence in ("Is the ferry contract a good idea?", "This is a terrible idea."):
+        low = extract(sentence, NEWS)
+        assert not low or low[0].checkworthiness < CHECKWORTHY
+
+
+def test_number_words_count_and_clock_times_do_not() -> None:
+    nlp = nlp_module.pipeline()
+    assert nlp is not None
+    words = nlp("Thirty workers left the union.")
+    assert features(words[:], attributed=False, dated=False, quoted=False)["number"] == 1.0
+    clock = nlp("The meeting starts at 3 p.m. sharp.")
+    assert features(clock[:], attributed=False, dated=False, quoted=False)["number"] == 0.0
+
+
+def test_an_unlabeled_transcript_gives_narration_to_the_host_and_hands_turns_over() -> None:
+    body = (
+        "Today we look at the harbour. Our reporter Kari Vik has followed the story for months.\n"
+        "Kari, what did you find?\n"
+        "The port lost 40 ships last year.\n"
+        "I'm Tomas Berg, and I have run the yard since 2010.\n"
+    )
+    context = DocumentContext(kind="transcript", author="Ola Host", outlet="Harbour Radio")
+    speakers = {text: speaker for text, speaker, _ in claims(body, context)}
+    assert speakers["Today we look at the harbour."] == "Ola Host"
+    assert speakers["The port lost 40 ships last year."] == "Kari Vik"
+    assert speakers["I'm Tomas Berg, and I have run the yard since 2010."] == "Tomas Berg"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "precision"),
+    [
+        ("The mayor resigned yesterday.", date(2024, 6, 11), "day"),
+        ("Fees rose last week.", date(2024, 6, 3), "week"),
+        ("Earlier this month the board met twice.", date(2024, 6, 1), "month"),
+        ("Traffic fell 8% last year.", date(2023, 1, 1), "year"),
+        ("2019 was the busiest year on record.", date(2019, 1, 1), "year"),
+    ],
+)
+def test_relative_dates_resolve_with_their_precision(
+    sentence: str, value: date, precision: str
+) -> None:
+    found = resolve_date(sentence, date(2024, 6, 12))
+    assert found is not None
+    assert (found.value, found.precision) == (value, precision)
