@@ -58,7 +58,7 @@ def reader_comments(all_blocks: list[Span]) -> dict[int, str]:
 
 
 #: Audio journalism names a voice after it is heard: "… That's our colleague Joe Parkinson."
-_THATS = re.compile(
+THATS = re.compile(
     r"^That(?:'s|’s| is| was)\s+(?:our\s+(?:colleague|correspondent|reporter|producer|host)\s+)?"
     r"(?P<name>[A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+){1,2})\b"
 )
@@ -92,7 +92,7 @@ def name_transcript_voices(
     sentence itself is attribution, not a claim, and is dropped."""
     kept: list[tuple[Candidate, int]] = []
     for claim, block in zip(claims, blocks_of, strict=True):
-        m = _THATS.match(claim.text)
+        m = THATS.match(claim.text)
         if not m:
             kept.append((claim, block))
             continue

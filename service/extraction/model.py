@@ -39,6 +39,9 @@ class Candidate:
     reasons: list[str] = field(default_factory=list)
     #: Title, role or affiliation the text gives the speaker ("head of Russia's wealth fund").
     speaker_role: str | None = None
+    #: The check-worthiness features the score was computed from (the parse path), for
+    #: fitting and explaining the weights; not part of the API shape.
+    features: dict[str, float] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, object]:
         """The API's claim shape, without ids."""

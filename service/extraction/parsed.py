@@ -497,6 +497,15 @@ _HAND_OVER = re.compile(
 )
 
 
+#: Marks of talk rather than script: contractions, first and second person, fillers and
+#: openers. A reporter answering speaks this way; a host's scripted narration rarely does.
+_SPOKEN = re.compile(
+    r"\b(?:I|we|our|us|you|your|\w+(?:'|’)(?:s|re|ve|ll|d|t)|effectively|really|basically|"
+    r"actually|kind of|sort of|of course|I mean|you know)\b|^(?:So|Now|And|But|Well|Look|Yeah|"
+    r"Yes|Okay|Right)\b"
+)
+
+
 @dataclass(frozen=True)
 class Voice:
     name: str | None
@@ -507,11 +516,16 @@ class Voice:
 def transcript_voices(texts: list[str], host: str | None, people: People) -> list[Voice]:
     """Who speaks each line of an unlabeled transcript. Narration and questions are the
     host's; a question that hands the turn to someone by name ("Drew, can you …?") makes
-    the lines after it theirs until the next question; a voice that names itself ("I'm X")
-    speaks its line. Guesses from turn order say so with a low confidence."""
+    the lines after it theirs until the next question, except scripted narration after the
+    answer (a line with no mark of talk: no contraction, person, filler or opener), which is
+    the host's; a
+    voice that names itself ("I'm X") speaks its line. Guesses from turn order say so with a
+    low confidence."""
     out: list[Voice] = []
     guest: str | None = None
+    answering = False  # the line after a question answers it
     for text in texts:
+        was_answering, answering = answering, False
         intro = _SELF_INTRO.search(text)
         if intro and intro.start() < 40:
             name = people.full_name(intro.group("name"))
@@ -524,8 +538,9 @@ def transcript_voices(texts: list[str], host: str | None, people: People) -> lis
             if addressed and addressed.lower() not in ("so", "and", "now", "well", "okay"):
                 guest = people.full_name(addressed)
             out.append(Voice(host, "asks the question", 0.6))
+            answering = True
             continue
-        if guest:
+        if guest and (was_answering or _SPOKEN.search(text)):
             out.append(Voice(guest, "turn handed over", 0.6))
         else:
             out.append(Voice(host, "the host's narration", 0.5))
@@ -682,7 +697,7 @@ def _candidate(
     when = resolve_date(text, context.published_on)
     if is_instruction(text) and kind != "direct_quote":
         return None
-    value, reasons = score_tokens(
+    value, reasons, values = score_tokens(
         row.tokens,
         attributed=said is not None,
         dated=when is not None,
@@ -702,4 +717,5 @@ def _candidate(
         checkworthiness=value,
         reasons=reasons,
         speaker_role=role,
+        features=values,
     )

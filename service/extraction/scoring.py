@@ -114,16 +114,22 @@ _REASON = {
 }
 
 
+def probability(values: dict[str, float]) -> float:
+    """The logistic model's probability that an editor should see the sentence."""
+    z = INTERCEPT + sum(WEIGHTS[k] * v for k, v in values.items())
+    return 1 / (1 + math.exp(-z))
+
+
 def score_tokens(
     sent: TokenSpan, *, attributed: bool, dated: bool, quoted: bool
-) -> tuple[float, list[str]]:
-    """Check-worthiness in [0, 1] (a calibrated probability) and the reasons that moved it."""
+) -> tuple[float, list[str], dict[str, float]]:
+    """Check-worthiness in [0, 1] (a calibrated probability), the reasons that moved it,
+    and the feature values."""
     values = features(sent, attributed=attributed, dated=dated, quoted=quoted)
-    z = INTERCEPT + sum(WEIGHTS[k] * v for k, v in values.items())
     reasons = [_REASON[k] for k, v in values.items() if v and WEIGHTS[k]]
     if values["entities"]:
         named = [e.text for e in sent.ents if e.label_ in _NAMED]
         reasons[reasons.index("named entities")] = "named entities: " + ", ".join(
             dict.fromkeys(named[:4])
         )
-    return 1 / (1 + math.exp(-z)), reasons
+    return probability(values), reasons, values

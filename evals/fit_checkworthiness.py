@@ -1,0 +1,70 @@
+"""Fit the check-worthiness weights (service/extraction/scoring.py) on the dev gold.
+
+    python -m evals.fit_checkworthiness
+
+Extracts every dev article, matches predictions to gold sentences as `make eval` does, and
+fits a logistic regression (scikit-learn, L2, C=1) of the gold label on the parse features
+of the matched sentences. It prints the intercept and weights to paste into scoring.py (a
+feature no dev sentence has keeps its stated prior). Only `dev` is used: `test` is never
+fitted on.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sklearn.linear_model import LogisticRegression
+
+from evals.extraction import SPLITS, _article, _context, overlap
+from service.extraction import extract
+from service.extraction.scoring import FEATURES, WEIGHTS
+
+
+def matched_features() -> tuple[list[list[float]], list[int]]:
+    rows: list[list[float]] = []
+    labels: list[int] = []
+    for path in SPLITS["dev"]:
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        for doc in gold["documents"]:
+            predicted = extract(_article(doc["file"]), _context(doc))
+            claims = [c for c in gold["claims"] if c["file"] == doc["file"]]
+            pairs = sorted(
+                (
+                    (min(p.end, g["end"]) - max(p.start, g["start"]), i, j)
+                    for i, p in enumerate(predicted)
+                    for j, g in enumerate(claims)
+                    if overlap((p.start, p.end), (g["start"], g["end"]))
+                ),
+                reverse=True,
+            )
+            used_p: set[int] = set()
+            used_g: set[int] = set()
+            for _, i, j in pairs:
+                if i in used_p or j in used_g or not predicted[i].features:
+                    continue
+                used_p.add(i)
+                used_g.add(j)
+                rows.append([predicted[i].features[k] for k in FEATURES])
+                labels.append(int(bool(claims[j]["checkworthy"])))
+    return rows, labels
+
+
+def main() -> int:
+    rows, labels = matched_features()
+    model = LogisticRegression(C=1.0, max_iter=1000)
+    model.fit(rows, labels)
+    print(f"{len(rows)} matched dev sentences, {sum(labels)} check-worthy")
+    print(f"INTERCEPT = {model.intercept_[0]:.2f}")
+    print("WEIGHTS: dict[str, float] = {")
+    for k, (name, weight) in enumerate(zip(FEATURES, model.coef_[0], strict=True)):
+        if not any(row[k] for row in rows):
+            # Never seen on dev: the fit says nothing, so the stated prior stays.
+            print(f'    "{name}": {WEIGHTS[name]:.2f},  # no dev sentence has it: prior kept')
+        else:
+            print(f'    "{name}": {weight:.2f},')
+    print("}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
