@@ -28,7 +28,7 @@ from service.extraction.document import (
     mend,
     name_transcript_voices,
 )
-from service.extraction.model import Candidate, DocumentContext
+from service.extraction.model import Candidate, DocumentContext, ResolvedDate
 from service.extraction.scoring import score_tokens
 from service.extraction.segment import Span, sentences
 
@@ -619,12 +619,32 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
         )
         if candidate is None:
             continue
+        if previous is not None and _continues_quotation(previous, candidate):
+            # A quotation's later sentences were said when its first one was.
+            assert previous.claim_date is not None
+            candidate.claim_date = ResolvedDate(
+                previous.claim_date.value,
+                previous.claim_date.precision,
+                "carried from the quotation's first sentence",
+            )
         out.append(candidate)
         block_of.append(row.block)
         previous = candidate
     if context.kind == "transcript":
         return name_transcript_voices(out, block_of, all_blocks)
     return out
+
+
+def _continues_quotation(previous: Candidate, candidate: Candidate) -> bool:
+    """The candidate goes on with the previous sentence's quotation, which has a date."""
+    return (
+        candidate.claim_date is None
+        and previous.claim_date is not None
+        and previous.attribution == candidate.attribution == "direct_quote"
+        and previous.speaker == candidate.speaker
+        and candidate.cue == previous.cue
+        and candidate.confidence < 0.9
+    )
 
 
 def _settle_quotes(rows: list[_Sentence]) -> None:
@@ -699,7 +719,7 @@ def _candidate(
         return None
     value, reasons, values = score_tokens(
         row.tokens,
-        attributed=said is not None,
+        attributed=said is not None or (kind == "transcript_turn" and speaker is not None),
         dated=when is not None,
         quoted=kind == "direct_quote",
     )

@@ -4,7 +4,8 @@ Each feature is a property of the sentence's parse, not of its words: a number (
 number words, not clock times), named entities, a date, an actor doing something (a subject
 and a main verb that is not a copula or a modal), attribution to a source; against: a
 question, an opinion frame with nothing checkable under it, hedges and modals, an evaluative
-predicate, words to the reader, a fragment. The weights are fitted on the dev gold
+predicate, words to the reader, a fragment. A copula with a nominal predicate ("X is a banker",
+"there was a meeting") states a fact about something. The weights are fitted on the dev gold
 (`python -m evals.fit_checkworthiness`, logistic regression) so that 0.5 means "show an
 editor"; the intercept and weights below are its output, rounded.
 """
@@ -24,6 +25,7 @@ WEIGHTS: dict[str, float] = {
     "entities": 0.6,
     "date": 0.5,
     "actor_event": 1.0,
+    "identity": 0.8,
     "attributed": 0.6,
     "question": -2.0,
     "opinion": -1.0,
@@ -78,6 +80,12 @@ def features(sent: TokenSpan, *, attributed: bool, dated: bool, quoted: bool) ->
     hedge = modal or any(t.lower_ in _HEDGE_ADVERBS for t in sent)
     copular = main.lemma_.lower() == "be" or (main.pos_ == "AUX" and main.dep_ == "ROOT")
     evaluative = copular and any(c.dep_ == "acomp" and c.pos_ == "ADJ" for c in main.children)
+    # "X is a Russian investment banker", "There was a group of …": a fact about something.
+    identity = (
+        copular
+        and any(c.dep_ == "attr" for c in main.children)
+        and (subject is not None or any(c.dep_ == "expl" for c in main.children))
+    )
     text = sent.text.rstrip("\"”’' )")
     words = [t for t in sent if not t.is_punct]
     return {
@@ -85,6 +93,7 @@ def features(sent: TokenSpan, *, attributed: bool, dated: bool, quoted: bool) ->
         "entities": min(len(named), 2) / 2,
         "date": float(dated or any(e.label_ == "DATE" for e in ents)),
         "actor_event": float(actor_event),
+        "identity": float(identity and not evaluative),
         "attributed": float(attributed),
         "question": float(text.endswith("?")),
         "opinion": float(opinion),
@@ -103,6 +112,7 @@ _REASON = {
     "entities": "named entities",
     "date": "dated",
     "actor_event": "an actor and an event",
+    "identity": "states what something is",
     "attributed": "attributed to a source",
     "question": "question",
     "opinion": "opinion frame",

@@ -143,3 +143,24 @@ def test_relative_dates_resolve_with_their_precision(
     found = resolve_date(sentence, date(2024, 6, 12))
     assert found is not None
     assert (found.value, found.precision) == (value, precision)
+
+
+def test_a_quotation_continued_in_the_next_sentence_carries_its_statement_date() -> None:
+    body = '"The yard lost 40 jobs," Kari Vik said on Monday. "Most of the welders went to Bergen."'
+    first, second = extract(body, NEWS)
+    assert first.claim_date is not None
+    assert second.claim_date is not None
+    assert second.claim_date.value == first.claim_date.value == date(2024, 6, 10)
+    # A sentence of the author's after a dated one is not dated by it.
+    first, second = extract("The yard closed on Monday. Welders earn less than drivers.", NEWS)
+    assert second.claim_date is None
+
+
+def test_a_sentence_that_says_what_something_is_states_a_fact() -> None:
+    nlp = nlp_module.pipeline()
+    assert nlp is not None
+    fact = nlp("Kari Vik is a shipbuilder from Bergen.")
+    assert features(fact[:], attributed=False, dated=False, quoted=False)["identity"] == 1.0
+    opinion = nlp("The plan is reckless.")
+    values = features(opinion[:], attributed=False, dated=False, quoted=False)
+    assert (values["identity"], values["evaluative"]) == (0.0, 1.0)
