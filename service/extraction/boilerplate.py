@@ -47,11 +47,15 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
+    # "… it would probably be […]": a truncated excerpt of another page (related posts,
+    # sponsored teasers), not this article's text.
+    ("teaser", re.compile(r"\[(?:…|\.\.\.)\]\s*$")),
     ("credit", re.compile(r"^\s*(?:photo|image|illustration|credit)s?\s*[:/]", re.I)),
     (
         "credits",
         re.compile(
             r"\btheme music\b|\b(?:produced|edited|mixed|engineered|hosted) by\b|"
+            r"\b(?:show|episode|podcast|programme|program) is made by\b|"
             r"\bfact[- ]checking (?:this week |today )?by\b|\bco-production of\b|"
             r"\bour (?:senior |executive )?producers?\b|\bthat's all for today\b|"
             r"\bsee you (?:on|tomorrow|next)\b|\bwelcome to [A-Z][\w ]+, (?:our|the) show\b|"

@@ -53,7 +53,7 @@ SPEECH_LEMMAS = _lexicon(
     declare observe remark comment recount indicate mention boast lament propose recommend
     repeat reiterate reckon concur dispute doubt expect forecast project calculate find show
     suggest explain answer continue joke quip muse wonder hope fear worry feel acknowledge
-    signal caution predict estimate project remind cite compare call reject
+    signal caution predict estimate project remind cite compare call reject remember
     """
 )
 #: Reporting verbs whose object is what they report ("X noted the proposal's focus on …",
@@ -429,7 +429,9 @@ class Attributor:
                         kind = found.kind if found.kind in ("anonymous", "document") else "indirect"
                         return _with(found, kind, "according to"), share, None
                 continue
-            if token.pos_ != "VERB" or lemma not in SPEECH_LEMMAS:
+            if token.pos_ != "VERB":
+                continue
+            if lemma not in SPEECH_LEMMAS and not _reports_that_clause(token):
                 continue
             if not _governs_content(token, share > 0):
                 subj = _subject(token)
@@ -466,6 +468,24 @@ class Attributor:
             if m and not any(s <= m.start() + s0 - base < e for s, e in regions):
                 best = Said(None, "anonymous", m.group("cue").strip(), 0.75)
         return best, share, introduced
+
+
+#: Verbs that take a that-clause without reporting anyone's words or thoughts.
+_NOT_REPORTING = frozenset({"be", "mean", "ensure", "make", "see", "seem", "appear", "happen"})
+
+
+def _reports_that_clause(verb: Token) -> bool:
+    """A verb outside the lexicon that reports all the same: a named or personal subject and a
+    that-clause ("Rundle theorized in 2017 that …", "she figured that …")."""
+    if verb.lemma_.lower() in _NOT_REPORTING:
+        return False
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subject is None or not (subject.pos_ == "PROPN" or subject.lower_ in _PERSONAL):
+        return False
+    return any(
+        c.dep_ == "ccomp" and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+        for c in verb.children
+    )
 
 
 def _with(found: Said, kind: str, cue: str) -> Said:

@@ -164,3 +164,14 @@ def test_a_sentence_that_says_what_something_is_states_a_fact() -> None:
     opinion = nlp("The plan is reckless.")
     values = features(opinion[:], attributed=False, dated=False, quoted=False)
     assert (values["identity"], values["evaluative"]) == (0.0, 1.0)
+
+
+def test_any_verb_with_a_named_subject_and_a_that_clause_reports() -> None:
+    body = "Kari Vik runs the yard. Vik theorized in 2017 that the yard would need 200 welders."
+    assert claims(body)[-1][1:] == ("Kari Vik", "indirect")
+    assert claims("Kari Vik made sure that the yard stayed open.")[0][2] == "author"
+
+
+def test_a_truncated_teaser_of_another_page_is_not_editorial() -> None:
+    body = "The ferry levy raised 41 million kroner.\nWant a faster website? Try our builder […]\n"
+    assert [c.text for c in extract(body, NEWS)] == ["The ferry levy raised 41 million kroner."]
