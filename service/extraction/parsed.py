@@ -410,6 +410,13 @@ class Attributor:
         s0, s1 = sent.start_char, sent.end_char
         inside = sum(max(0, min(e, s1) - max(s, s0)) for s, e in regions)
         share = inside / max(1, len(sent.text.strip()))
+        # A quotation of a clause, not a scare-quoted phrase ("a 'red carpet'"): four words.
+        text = sent.doc.text
+        clause = any(
+            len(text[max(s, s0 - base) : min(e, s1 - base)].split()) >= 4
+            for s, e in regions
+            if min(e, s1 - base) > max(s, s0 - base)
+        )
 
         def quoted(t: Token) -> bool:
             return any(s <= t.idx < e for s, e in regions)
@@ -458,7 +465,7 @@ class Attributor:
             if found is None:
                 continue
             kind = found.kind
-            if share >= 0.3 and kind == "indirect":
+            if (share >= 0.3 or clause) and kind == "indirect":
                 kind = "direct_quote"
             candidate = _with(found, kind, token.text.lower())
             if best is None or token.dep_ == "ROOT":
@@ -676,13 +683,17 @@ def _settle_quotes(rows: list[_Sentence]) -> None:
             continue
         found: Said | None = None
         for j in (i - 1, i + 1):
-            if 0 <= j < len(rows) and rows[j].said and rows[j].said.kind == "direct_quote":  # type: ignore[union-attr]
-                near = rows[j]
-                same_block = near.block == row.block
-                continued = j == i - 1 and (row.open_quote or near.block == row.block - 1)
-                if same_block or continued:
-                    found = near.said
-                    break
+            near_said = rows[j].said if 0 <= j < len(rows) else None
+            if near_said is None or not near_said.speaker:
+                continue
+            near = rows[j]
+            same_block = near.block == row.block
+            continued = j == i - 1 and (row.open_quote or near.block == row.block - 1)
+            # Beside a quotation of the same voice, or after "It's easy, she says, …".
+            quoting = near_said.kind == "direct_quote" or (j == i - 1 and near_said.is_person)
+            if quoting and (same_block or (continued and near_said.kind == "direct_quote")):
+                found = near_said
+                break
         if found is None:
             # The next paragraph names the voice: "Ana Ruiz, an analyst, explains the deal."
             nxt = rows[i + 1] if i + 1 < len(rows) else None
