@@ -132,8 +132,11 @@ def skip_reason(text: str, *, author: str | None = None) -> str | None:
     words = text.split()
     body = PHOTO_CREDIT.sub("", text)
     if not _END.search(body):
-        # Headlines, bylines, logos, datelines, list items: no sentence ends here.
-        return "no sentence" if len(words) < 40 else None
+        # Headlines, bylines, logos, datelines, list items: no sentence ends here. A long
+        # line in running lower case is a sentence that lost its full stop in extraction.
+        lower = sum(1 for w in words if w[:1].islower())
+        running = len(words) >= 15 and lower * 2 > len(words)
+        return None if len(words) >= 40 or running else "no sentence"
     if len(words) < 3:
         return "fragment"
     return None

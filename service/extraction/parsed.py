@@ -54,6 +54,7 @@ SPEECH_LEMMAS = _lexicon(
     repeat reiterate reckon concur dispute doubt expect forecast project calculate find show
     suggest explain answer continue joke quip muse wonder hope fear worry feel acknowledge
     signal caution predict estimate project remind cite compare call reject remember
+    highlight characterize characterise detail outline point
     """
 )
 #: Reporting verbs whose object is what they report ("X noted the proposal's focus on …",
@@ -85,8 +86,10 @@ _QUOTE_CHARS = "\"“”‘’'"
 _PERSONAL = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
 _HONORIFIC = {"mr": "m", "mr.": "m", "mrs": "f", "mrs.": "f", "ms": "f", "ms.": "f"}
 _SELF = frozenset({"i", "we", "me", "us", "my", "our"})
-#: How much nearer a grammatical subject counts than a mere mention, in characters.
-_SUBJECT_BONUS = 150
+#: How much nearer a person who last spoke (the subject of a reporting verb) counts than a
+#: mere mention, in characters: "he added" continues the last speaker far more often than
+#: it turns to someone merely named in between.
+_SPEAKER_BONUS = 400
 
 
 # --- quotations -------------------------------------------------------------------------
@@ -195,12 +198,12 @@ class People:
     def is_person(self, name: str) -> bool:
         return any(n == name for _, n in self.mentions) or name.split()[-1] in self.full
 
-    def pronoun(self, word: str, before: int, subjects: list[tuple[int, str]]) -> str | None:
+    def pronoun(self, word: str, before: int, speakers: list[tuple[int, str]]) -> str | None:
         """The person a third-person pronoun at `before` refers to: the nearest person named
-        before it whose gender fits, a grammatical subject counting as nearer."""
+        before it whose gender fits, one who last spoke counting as nearer."""
         wanted = _PERSONAL.get(word.lower())
         best: tuple[int, str] | None = None
-        for pool, bonus in ((self.mentions, 0), (subjects, _SUBJECT_BONUS)):
+        for pool, bonus in ((self.mentions, 0), (speakers, _SPEAKER_BONUS)):
             for offset, name in reversed(pool):
                 if offset >= before:
                     continue
@@ -238,7 +241,7 @@ def clean_name(span: TokenSpan) -> str:
     tokens = [t for t in span if t.tag_ != "POS" and t.lower_ not in ("'s", "’s")]
     while tokens and (tokens[0].lower_ in _HONORIFIC or tokens[0].pos_ in ("DET", "ADP")):
         tokens = tokens[1:]
-    text = " ".join(t.text for t in tokens)
+    text = "".join(t.text_with_ws for t in tokens)
     return re.sub(r"[’']s$", "", text).strip(" ,.'’\"“”")
 
 
@@ -321,7 +324,7 @@ class Attributor:
     def __init__(self, context: DocumentContext, people: People) -> None:
         self.context = context
         self.people = people
-        self.subjects: list[tuple[int, str]] = []  # (offset, person) who were subjects
+        self.speakers: list[tuple[int, str]] = []  # (offset, person) subjects of reporting
 
     def speaker(self, subj: Token, offset: int, *, in_quote_of: str | None) -> Said | None:
         """The speaker a subject token names, or None if it names nobody we can tell."""
@@ -331,7 +334,9 @@ class Attributor:
             # "I"/"we" in a quotation are its speaker; outside one, the writer's own words.
             return Said(in_quote_of, "indirect", None, 0.8, is_person=True) if in_quote_of else None
         if lower in _PERSONAL:
-            name = self.people.pronoun(lower, at, self.subjects)
+            name = self.people.pronoun(lower, at, self.speakers)
+            if name:
+                self.speakers.append((at, name))
             return Said(name, "indirect", None, 0.7, is_person=True) if name else None
         if lower in ("they", "it"):
             for _, group in reversed(self.people.groups):
@@ -372,7 +377,7 @@ class Attributor:
                 if names and t.i != names[0].i - 1:
                     break
                 names.insert(0, t)
-            name = " ".join(t.text for t in names) or subj.text
+            name = "".join(t.text_with_ws for t in names).strip() or subj.text
             name = re.sub(r"[’']s$", "", name)
             label = ""
             first = names[0].i if names else subj.i
@@ -393,7 +398,7 @@ class Attributor:
         if role:
             self.people.roles.setdefault(name, role)
         if person:
-            self.subjects.append((offset + subj.idx, name))
+            self.speakers.append((offset + subj.idx, name))
         else:
             self.people.groups.append((offset + subj.idx, name))
         return Said(name, "indirect", None, 0.8, self.people.roles.get(name), person)
@@ -442,7 +447,7 @@ class Attributor:
                 continue
             if not _governs_content(token, share > 0):
                 subj = _subject(token)
-                if introduced is None and subj is not None and subj.pos_ == "PROPN":
+                if introduced is None and subj is not None and subj.pos_ in ("PROPN", "NOUN"):
                     introduced = self.speaker(subj, offset - base, in_quote_of=None)
                 continue
             subj = _subject(token)
@@ -677,8 +682,11 @@ def _continues_quotation(previous: Candidate, candidate: Candidate) -> bool:
 def _settle_quotes(rows: list[_Sentence]) -> None:
     """A sentence that is all quotation with no reporting verb of its own takes the speaker
     of its quotation's other sentences, of the sentence beside it, or of the paragraph
-    before ("He said:") or after ("X, a reporter, explains …")."""
-    for i, row in enumerate(rows):
+    before ("He said:") or after ("X, a reporter, explains …"). Two passes, forward and
+    back, so a voice named after a quotation of several sentences reaches all of them."""
+    order = [*range(len(rows)), *reversed(range(len(rows)))]
+    for i in order:
+        row = rows[i]
         if row.said is not None or row.share < 0.6:
             continue
         found: Said | None = None

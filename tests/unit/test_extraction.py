@@ -346,3 +346,12 @@ def test_instructions_and_to_do_items_are_not_claims(sentence: str) -> None:
 def test_a_report_that_starts_with_such_a_word_is_still_a_claim() -> None:
     found = one("Review boards approved 40 new ferry licences in 2023, the ministry said.")
     assert found["checkworthiness"] >= CHECKWORTHY
+
+
+def test_a_long_line_that_lost_its_full_stop_is_still_a_sentence() -> None:
+    body = (
+        "Harbour Board Approves New Ferry Contract For The Northern Route\n"
+        "The harbour board said on Monday that the new ferry contract would cost the city 41 "
+        "million kroner over ten years\n"
+    )
+    assert [c.text[:20] for c in extract(body, NEWS)] == ["The harbour board sa"]
