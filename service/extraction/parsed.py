@@ -543,6 +543,7 @@ class Voice:
     name: str | None
     cue: str | None
     confidence: float
+    kind: str = "transcript_turn"
 
 
 def transcript_voices(texts: list[str], host: str | None, people: People) -> list[Voice]:
@@ -576,6 +577,29 @@ def transcript_voices(texts: list[str], host: str | None, people: People) -> lis
             out.append(Voice(guest, "turn handed over", 0.6))
         else:
             out.append(Voice(host, "the host's narration", 0.5))
+    return out
+
+
+def interview_voices(texts: list[str], author: str | None, people: People) -> list[Voice]:
+    """Who speaks each line of a question-and-answer interview: the introduction and every
+    question are the interviewer's (the author); the lines after a question, up to the next
+    one, are the interviewee's own words, a direct quote. The interviewee is the person the
+    piece names most often, the author aside."""
+    counts: dict[str, int] = {}
+    for _, name in people.mentions:
+        if name != author:
+            counts[name] = counts.get(name, 0) + 1
+    guest = max(sorted(counts), key=lambda n: counts[n]) if counts else None
+    out: list[Voice] = []
+    asked = False
+    for text in texts:
+        if text.rstrip().endswith("?"):
+            asked = True
+            out.append(Voice(author, "the interviewer's question", 0.8, "author"))
+        elif asked and guest:
+            out.append(Voice(guest, "answer in an interview", 0.7, "direct_quote"))
+        else:
+            out.append(Voice(author, "the interviewer's introduction", 0.7, "author"))
     return out
 
 
@@ -627,6 +651,9 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
     if context.kind == "transcript":
         # Over every line, sponsor reads included: a hand-over can sit beside an ad.
         found = transcript_voices([b.text for b in all_blocks], context.author, people)
+        voices = dict(enumerate(found))
+    elif context.kind == "interview":
+        found = interview_voices([b.text for b in all_blocks], context.author, people)
         voices = dict(enumerate(found))
     out: list[Candidate] = []
     block_of: list[int] = []
@@ -745,7 +772,7 @@ def _candidate(
         speaker, kind, cue, confidence = said.speaker, said.kind, said.cue, said.confidence
         role = said.role or (people.roles.get(said.speaker) if said.speaker else None)
     elif voice is not None:
-        speaker, kind, cue, confidence = voice.name, "transcript_turn", voice.cue, voice.confidence
+        speaker, kind, cue, confidence = voice.name, voice.kind, voice.cue, voice.confidence
     elif caption:
         speaker, kind, cue, confidence = context.outlet, "author", "photo caption", 0.6
     else:

@@ -175,3 +175,19 @@ def test_any_verb_with_a_named_subject_and_a_that_clause_reports() -> None:
 def test_a_truncated_teaser_of_another_page_is_not_editorial() -> None:
     body = "The ferry levy raised 41 million kroner.\nWant a faster website? Try our builder […]\n"
     assert [c.text for c in extract(body, NEWS)] == ["The ferry levy raised 41 million kroner."]
+
+
+def test_an_interview_gives_questions_to_the_interviewer_and_answers_to_the_interviewee() -> None:
+    body = (
+        "Kari Vik has run the Bergen yard since 2010. Vik trained as a welder.\n"
+        "How did you start?\n"
+        "I welded hulls for 12 years before the yard hired me as a manager.\n"
+        "What changed in 2020?\n"
+        "We lost 40 jobs when the ferry contract ended.\n"
+    )
+    context = DocumentContext(kind="interview", author="Ola Writer", outlet="Harbour Gazette")
+    found = {c.text: (c.speaker, c.attribution) for c in extract(body, context)}
+    assert found["Kari Vik has run the Bergen yard since 2010."] == ("Ola Writer", "author")
+    assert found["We lost 40 jobs when the ferry contract ended."] == ("Kari Vik", "direct_quote")
+    answer = "I welded hulls for 12 years before the yard hired me as a manager."
+    assert found[answer] == ("Kari Vik", "direct_quote")
