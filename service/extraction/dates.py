@@ -53,7 +53,19 @@ _WEEKDAY = re.compile(
 )
 _FUTURE = re.compile(r"\b(?:will|would|is set to|are set to|plans? to|is going to|next)\b", re.I)
 _PAST_BEFORE = re.compile(r"\b(?:said|told|\w+ed|met|was|were|did)\s+(?:\w+\s+)?$", re.I)
-_YEAR = re.compile(r"\bin\s+(?P<year>(?:19|20)\d{2})\b|^(?P<lead>(?:19|20)\d{2})\b", re.I)
+_YEAR = re.compile(
+    r"\bin\s+(?P<year>(?:1[5-9]|20)\d{2})\b|^(?P<lead>(?:1[5-9]|20)\d{2})\b|"
+    r"\b(?:in|during|by|since) the (?P<decade>(?:1[5-9]|20)\d0)s\b",
+    re.I,
+)
+#: A month with no day and no year ("In December, …"): the latest such month up to
+#: publication, or the next one when the verb beside it is in the future tense.
+_MONTH_ALONE = re.compile(
+    r"\b(?:in|since|last|this|next|early|late|mid-?)\s+(?P<month>"
+    + "|".join(n for n in MONTHS if len(n) > 3 and n != "march")
+    + r"|(?-i:March|May))\b(?!\s+\d)",
+    re.I,
+)
 _RELATIVE = re.compile(
     r"\b(?P<rel>yesterday|today|(?:last|next|earlier this|later this|this) (?:week|month|year))\b",
     re.I,
@@ -100,9 +112,16 @@ def resolve_date(sentence: str, published: date | None) -> ResolvedDate | None:
     m = _RELATIVE.search(sentence)
     if m and published:
         return _relative(m.group("rel").lower(), published)
+    m = _MONTH_ALONE.search(sentence)
+    if m and published:
+        month = MONTHS[m.group("month").lower()]
+        ahead = month > published.month and bool(_FUTURE.search(sentence))
+        year = published.year if month <= published.month or ahead else published.year - 1
+        how = f"{m.group().strip()!r}: the {'next' if ahead else 'last'} one from publication"
+        return ResolvedDate(date(year, month, 1), "month", how)
     m = _YEAR.search(sentence)
     if m:
-        year = int(m.group("year") or m.group("lead"))
+        year = int(m.group("year") or m.group("lead") or m.group("decade"))
         return ResolvedDate(date(year, 1, 1), "year", f"year {m.group().strip()!r}")
     return None
 

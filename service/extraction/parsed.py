@@ -678,14 +678,15 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
         )
         if candidate is None:
             continue
-        if previous is not None and _continues_quotation(previous, candidate):
-            # A quotation's later sentences were said when its first one was.
-            assert previous.claim_date is not None
-            candidate.claim_date = ResolvedDate(
-                previous.claim_date.value,
-                previous.claim_date.precision,
-                "carried from the quotation's first sentence",
-            )
+        if previous is not None and previous.claim_date and candidate.claim_date is None:
+            if _continues_quotation(previous, candidate):
+                # A quotation's later sentences were said when its first one was.
+                how = "carried from the quotation's first sentence"
+            else:
+                how = ""
+            if how:
+                dated = previous.claim_date
+                candidate.claim_date = ResolvedDate(dated.value, dated.precision, how)
         out.append(candidate)
         block_of.append(row.block)
         previous = candidate
@@ -695,11 +696,9 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
 
 
 def _continues_quotation(previous: Candidate, candidate: Candidate) -> bool:
-    """The candidate goes on with the previous sentence's quotation, which has a date."""
+    """The candidate goes on with the previous sentence's quotation."""
     return (
-        candidate.claim_date is None
-        and previous.claim_date is not None
-        and previous.attribution == candidate.attribution == "direct_quote"
+        previous.attribution == candidate.attribution == "direct_quote"
         and previous.speaker == candidate.speaker
         and candidate.cue == previous.cue
         and candidate.confidence < 0.9

@@ -191,3 +191,25 @@ def test_an_interview_gives_questions_to_the_interviewer_and_answers_to_the_inte
     assert found["We lost 40 jobs when the ferry contract ended."] == ("Kari Vik", "direct_quote")
     answer = "I welded hulls for 12 years before the yard hired me as a manager."
     assert found[answer] == ("Kari Vik", "direct_quote")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "precision"),
+    [
+        ("In December, the board sold two ferries.", date(2023, 12, 1), "month"),
+        ("In June the yard hired 40 welders.", date(2024, 6, 1), "month"),
+        ("The levy will rise in September.", date(2024, 9, 1), "month"),
+        ("Traders first came to the port in the 1880s.", date(1880, 1, 1), "year"),
+        ("The harbour opened in 1884, when trade boomed.", date(1884, 1, 1), "year"),
+    ],
+)
+def test_months_without_a_year_decades_and_old_years_resolve(
+    sentence: str, value: date, precision: str
+) -> None:
+    found = resolve_date(sentence, date(2024, 6, 12))
+    assert found is not None
+    assert (found.value, found.precision) == (value, precision)
+
+
+def test_may_the_modal_is_not_a_month() -> None:
+    assert resolve_date("Fees in may be raised.", date(2024, 6, 12)) is None
