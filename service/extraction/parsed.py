@@ -29,7 +29,7 @@ from service.extraction.document import (
     name_transcript_voices,
 )
 from service.extraction.model import Candidate, DocumentContext, ResolvedDate
-from service.extraction.scoring import score_tokens
+from service.extraction.scoring import nothing_checkable, score_tokens
 from service.extraction.segment import Span, sentences
 
 if TYPE_CHECKING:
@@ -788,7 +788,7 @@ def _candidate(
         dated=when is not None,
         quoted=kind == "direct_quote",
     )
-    if value < 0.12:
+    if said is None and nothing_checkable(values):
         return None
     return Candidate(
         start=row.span.start,
