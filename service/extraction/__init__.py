@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from service.extraction import nlp
 from service.extraction.attribution import attribute, is_follow_on_quote
-from service.extraction.boilerplate import trim_credit
+from service.extraction.boilerplate import dateline_length, trim_credit
 from service.extraction.checkworthiness import proper_nouns, score
 from service.extraction.dates import resolve_date
 from service.extraction.document import (
@@ -68,9 +68,12 @@ def extract_rules(body: str, context: DocumentContext) -> list[Candidate]:
         previous: Candidate | None = None
         for sent in mend(sentences(block.span), body):
             text = trim_credit(sent.text)
+            lead = dateline_length(text)
+            text = text[lead:]
             if len(text.split()) < 3:
                 continue
-            end = sent.start + len(text)
+            start = sent.start + lead
+            end = start + len(text)
             if (
                 previous is not None
                 and previous.attribution == "direct_quote"
@@ -79,8 +82,8 @@ def extract_rules(body: str, context: DocumentContext) -> list[Candidate]:
                 previous.end = end
                 previous.text = body[previous.start : end]
                 continue
-            found = attribute(text, sent.start, people)
-            people.observe(text, sent.start)
+            found = attribute(text, start, people)
+            people.observe(text, start)
             if previous is not None and SOURCING.match(text):
                 source_previous(previous, found)
                 continue
@@ -108,9 +111,9 @@ def extract_rules(body: str, context: DocumentContext) -> list[Candidate]:
             if not_a_claim(value, reasons, attributed=found is not None):
                 continue
             candidate = Candidate(
-                start=sent.start,
+                start=start,
                 end=end,
-                text=body[sent.start : end],
+                text=body[start:end],
                 speaker=speaker,
                 attribution=kind,
                 cue=cue,

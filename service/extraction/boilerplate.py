@@ -47,6 +47,16 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
+    # "Our Standards: The Thomson Reuters Trust Principles.", "This article originally
+    # appeared on VICE US.": the outlet's policy links and syndication notes.
+    (
+        "publisher's note",
+        re.compile(
+            r"^\s*our (?:standards|policies|principles|editorial (?:standards|policy))\b|"
+            r"\boriginally (?:appeared|published|ran) (?:on|in|at)\b",
+            re.I,
+        ),
+    ),
     # "… it would probably be […]": a truncated excerpt of another page (related posts,
     # sponsored teasers), not this article's text.
     ("teaser", re.compile(r"\[(?:…|\.\.\.)\]\s*$")),
@@ -142,6 +152,16 @@ def skip_reason(text: str, *, author: str | None = None) -> str | None:
     return None
 
 
+#: A wire dateline before the first sentence: "LOS ANGELES (Reuters) - ", "BERLIN (AP) — ".
+DATELINE = re.compile(r"^[A-Z][A-Z .,'’\-]{1,40}\s\([A-Z][\w .&]{1,30}\)\s*[-–—]+\s*")
+
+
 def trim_credit(text: str) -> str:
     """The text without a trailing photo credit."""
     return PHOTO_CREDIT.sub("", text)
+
+
+def dateline_length(text: str) -> int:
+    """How many leading characters are a wire dateline (0 if none)."""
+    m = DATELINE.match(text)
+    return m.end() if m else 0

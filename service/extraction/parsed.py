@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from service.extraction.attribution import ANONYMOUS
-from service.extraction.boilerplate import trim_credit
+from service.extraction.boilerplate import dateline_length, trim_credit
 from service.extraction.checkworthiness import is_instruction
 from service.extraction.dates import resolve_date
 from service.extraction.document import (
@@ -632,15 +632,17 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
         regions = quote_regions(block.span.text)
         for sent in mend(sentences(block.span), body):
             text = trim_credit(sent.text)
+            lead = dateline_length(text)
+            text = text[lead:]
             if len(text.split()) < 3:
                 continue
-            span = Span(sent.start, sent.start + len(text), text)
+            span = Span(sent.start + lead, sent.start + lead + len(text), text)
             tokens = doc.char_span(
                 span.start - block.span.start,
                 span.end - block.span.start,
                 alignment_mode="expand",
             )
-            if tokens is None:
+            if tokens is None or _only_a_date(tokens):
                 continue
             said, share, introduced = attributor.attribute(tokens, block.span.start, regions)
             rel = span.start - block.span.start
@@ -693,6 +695,12 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
     if context.kind == "transcript":
         return name_transcript_voices(out, block_of, all_blocks)
     return out
+
+
+def _only_a_date(tokens: TokenSpan) -> bool:
+    """ "Monday, 6 January 2020" left over from a page's header: a dateline, not a claim."""
+    words = [t for t in tokens if not t.is_punct]
+    return bool(words) and all(t.ent_type_ in ("DATE", "TIME") for t in words)
 
 
 def _continues_quotation(previous: Candidate, candidate: Candidate) -> bool:

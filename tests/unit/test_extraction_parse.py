@@ -213,3 +213,15 @@ def test_months_without_a_year_decades_and_old_years_resolve(
 
 def test_may_the_modal_is_not_a_month() -> None:
     assert resolve_date("Fees in may be raised.", date(2024, 6, 12)) is None
+
+
+def test_wire_datelines_dates_alone_and_publishers_notes_are_not_claims() -> None:
+    body = (
+        "OSLO (Reuters) - The harbour board sold two ferries on Monday.\n"
+        "What is next for the port?Tuesday, 11 June 2024\n"
+        "This article originally appeared on Harbour Weekly.\n"
+        "Our Standards: The Gazette Trust Principles.\n"
+    )
+    texts = [c.text for c in extract(body, NEWS)]
+    assert texts[0] == "The harbour board sold two ferries on Monday."
+    assert not any("11 June" in t or "originally" in t or "Standards" in t for t in texts)
