@@ -134,7 +134,9 @@ def ingest(paths: tuple[Path, ...], outlet: str | None, kind: str) -> None:
                 new = NewDocument(
                     body=body, outlet=outlet, title=file.stem, kind=DocumentKind(kind)
                 )
-                doc, was_created = ingest_document(session, SYSTEM, new)
+                doc, was_created = ingest_document(
+                    session, SYSTEM, new, suggest_min=Settings.from_env().suggest_min
+                )
                 n = session.scalar(select(func.count()).where(Claim.document_id == doc.id)) or 0
                 session.commit()
             created += was_created

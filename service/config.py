@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from service.linking.scoring import SUGGEST_MIN
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -37,6 +39,9 @@ class Settings:
     organisation_name: str = "Claimdesk newsroom"
     organisation_url: str = "http://127.0.0.1:8000/"
     public_url: str = "http://127.0.0.1:8000"
+    #: Stored link suggestions need at least this confidence (a probability that the link is
+    #: real); lower pairs are shown only on demand. No threshold ever confirms a link.
+    suggest_min: float = SUGGEST_MIN
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -52,4 +57,5 @@ class Settings:
             organisation_name=os.environ.get("CLAIMDESK_ORG_NAME") or cls.organisation_name,
             organisation_url=os.environ.get("CLAIMDESK_ORG_URL") or cls.organisation_url,
             public_url=os.environ.get("CLAIMDESK_PUBLIC_URL") or cls.public_url,
+            suggest_min=float(os.environ.get("CLAIMDESK_SUGGEST_MIN") or SUGGEST_MIN),
         )

@@ -15,7 +15,7 @@ from schemas.documents import (
     ExtractionOut,
 )
 from service.api.blueprint import Blueprint
-from service.api.context import current_actor, db_session, next_link, readable, requires
+from service.api.context import current_actor, db_session, next_link, readable, requires, settings
 from service.domain.enums import DocumentKind, Role
 from service.extraction import extractor_version
 from service.operations.claims import ClaimFilters, list_claims
@@ -63,7 +63,11 @@ class Documents(MethodView):
         data["kind"] = DocumentKind(data.get("kind", "news"))
         extract = data.pop("extract")
         doc, created = ingest_document(
-            session, current_actor(), NewDocument(**data), extract=extract
+            session,
+            current_actor(),
+            NewDocument(**data),
+            extract=extract,
+            suggest_min=settings().suggest_min,
         )
         session.commit()
         headers = {"Location": f"/api/v1/documents/{doc.id}"}
@@ -90,7 +94,7 @@ class DocumentExtract(MethodView):
         """Re-run the extractor: claims a person touched stay, untouched candidates are replaced."""
         session = db_session()
         document = get_document(session, document_id, for_update=True)
-        result = extract_claims(session, current_actor(), document)
+        result = extract_claims(session, current_actor(), document, settings().suggest_min)
         session.commit()
         return {
             "extractor_version": extractor_version(),

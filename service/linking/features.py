@@ -120,6 +120,8 @@ class ClaimFeatures:
     denied: frozenset[str] = frozenset()
     #: The sentence embedding (semantic.py), when there is one.
     vector: Any = field(default=None, compare=False, hash=False, repr=False)
+    #: The document this claim's document is derived from (a notes page's transcript).
+    source_document_id: int | None = None
 
 
 def quantities(text: str) -> tuple[Quantity, ...]:
@@ -178,7 +180,12 @@ def negated_words(text: str) -> frozenset[str]:
 
 
 def features(
-    claim_id: int, document_id: int, speaker_id: int | None, text: str, vector: Any = None
+    claim_id: int,
+    document_id: int,
+    speaker_id: int | None,
+    text: str,
+    vector: Any = None,
+    source_document_id: int | None = None,
 ) -> ClaimFeatures:
     words = {content for w in _WORD.findall(text) if (content := _content_stem(w))}
     entities = {
@@ -200,4 +207,5 @@ def features(
         predicates=frozenset(predicates),
         denied=negated_words(text),
         vector=vector,
+        source_document_id=source_document_id,
     )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from service.domain.enums import ClaimStatus
 from service.linking import semantic, vector_index
 from service.linking.features import ClaimFeatures, features
-from service.models import Claim
+from service.models import Claim, Document
 
 #: How many full-text candidates to score per claim.
 CANDIDATES = 60
@@ -70,18 +70,26 @@ def tsquery_text(terms: list[str]) -> str:
     return " | ".join(f"({a} & {b})" for i, a in enumerate(terms) for b in terms[i + 1 :])
 
 
-CandidateRow = tuple[int, int, int | None, str, bytes | None]
+CandidateRow = tuple[int, int, int | None, str, bytes | None, int | None]
 
 
-def _columns() -> Select[int, int, int | None, str, bytes | None]:
-    return select(Claim.id, Claim.document_id, Claim.speaker_id, Claim.text, Claim.embedding)
+def _columns() -> Select[int, int, int | None, str, bytes | None, int | None]:
+    return select(
+        Claim.id,
+        Claim.document_id,
+        Claim.speaker_id,
+        Claim.text,
+        Claim.embedding,
+        Document.derived_from_id,
+    ).join(Document, Document.id == Claim.document_id)
 
 
 def candidate_rows(
     session: Session, target: ClaimFeatures, min_checkworthiness: float = 0.0
 ) -> list[CandidateRow]:
-    """(id, document_id, speaker_id, text, embedding) of claims worth scoring against
-    `target`: those sharing rare words or the speaker, and those nearest in meaning."""
+    """(id, document_id, speaker_id, text, embedding, source document) of claims worth
+    scoring against `target`: those sharing rare words or the speaker, and those nearest in
+    meaning."""
     usable = (
         Claim.document_id != target.document_id,
         Claim.status != ClaimStatus.REJECTED,
@@ -101,7 +109,7 @@ def candidate_rows(
         stmt = _columns().where(*usable, or_(*conditions)).limit(CANDIDATES)
         if query is not None:
             stmt = stmt.order_by(func.ts_rank(Claim.tsv, query).desc(), Claim.id)
-        rows.update({r[0]: (r[0], r[1], r[2], r[3], r[4]) for r in session.execute(stmt)})
+        rows.update({r[0]: (r[0], r[1], r[2], r[3], r[4], r[5]) for r in session.execute(stmt)})
     if target.vector is not None:
         near = [
             i
@@ -112,7 +120,7 @@ def candidate_rows(
         ]
         if near:
             stmt = _columns().where(*usable, Claim.id.in_(near))
-            rows.update({r[0]: (r[0], r[1], r[2], r[3], r[4]) for r in session.execute(stmt)})
+            rows.update({r[0]: (r[0], r[1], r[2], r[3], r[4], r[5]) for r in session.execute(stmt)})
     return list(rows.values())
 
 
@@ -120,6 +128,6 @@ def candidates(
     session: Session, target: ClaimFeatures, min_checkworthiness: float = 0.0
 ) -> list[ClaimFeatures]:
     return [
-        features(i, d, s, t, semantic.from_bytes(e) if e is not None else None)
-        for i, d, s, t, e in candidate_rows(session, target, min_checkworthiness)
+        features(i, d, s, t, semantic.from_bytes(e) if e is not None else None, src)
+        for i, d, s, t, e, src in candidate_rows(session, target, min_checkworthiness)
     ]

@@ -11,10 +11,29 @@ from rapidfuzz import fuzz
 from service.linking.features import OPPOSED, ClaimFeatures
 from service.linking.semantic import cosine
 
-#: Below this a pair is not worth a reviewer's time: with word overlap alone, and when
-#: closeness in meaning is part of the score (it finds pairs sharing no word, with low scores).
-MIN_SCORE = 0.2
-MIN_SCORE_WITH_MEANING = 0.15
+#: On-demand suggestions (GET /claims/{id}/suggestions) show pairs down to this confidence;
+#: stored suggestions need `suggest_min` (Settings, CLAIMDESK_SUGGEST_MIN).
+MIN_SCORE = 0.05
+#: The default for storing a suggestion after ingest: chosen on the dev link gold
+#: (evals/linking.py prints precision and recall by threshold).
+SUGGEST_MIN = 0.5
+#: At most this many stored suggestions per claim, best first.
+STORED_PER_CLAIM = 3
+#: The pair confidence: a logistic model over the pair's evidence, fitted on the dev link gold
+#: by evals/fit_links.py, so that a confidence of 0.6 means about 60 % of such pairs are real
+#: links. No threshold confirms a link: a person does.
+LINK_INTERCEPT = -4.0
+LINK_WEIGHTS: dict[str, float] = {
+    "meaning": 4.0,
+    "lexical": 3.0,
+    "entities": 1.5,
+    "numbers": 1.0,
+    "same_speaker": 0.5,
+    "conflict": 0.5,
+    "derived": 1.0,
+}
+#: A summary restating its source this closely says the same thing.
+DERIVED_SAME = 0.6
 #: Sentence-embedding cosines (semantic.py): close enough for a negation on one side to
 #: signal a conflict, and close enough (with a shared entity or words) to be the same claim.
 CLOSE_MEANING = 0.5
@@ -150,18 +169,18 @@ def score_pair(
         if opposed and related:
             signals.append(f"opposed predicates: {x} / {y}")
     same_speaker = a.speaker_id is not None and a.speaker_id == b.speaker_id
-    if meaning is None:
-        score = 0.6 * min(1.0, lexical) + 0.3 * min(1.0, entity)
-    else:
-        # Cosine between unrelated news sentences sits around 0.1-0.2 for this model.
-        nearness = min(1.0, max(0.0, (meaning - 0.15) / 0.6))
-        score = 0.5 * nearness + 0.3 * min(1.0, lexical) + 0.2 * min(1.0, entity)
-    score += 0.1 if shared_numbers else 0.0
-    score += 0.05 if same_speaker else 0.0
-    score = round(min(1.0, score), 3)
+    derived = (a.source_document_id is not None and a.source_document_id == b.document_id) or (
+        b.source_document_id is not None and b.source_document_id == a.document_id
+    )
+    values = pair_features(
+        lexical, entity, meaning, bool(shared_numbers), same_speaker, bool(signals), derived
+    )
+    score = round(confidence(values), 3)
     if signals:
         relation = "conflicts"
-    elif _same_claim(lexical, entity, meaning, same_speaker):
+    elif _same_claim(lexical, entity, meaning, same_speaker) or (
+        derived and max(meaning or 0.0, lexical) >= DERIVED_SAME
+    ):
         relation = "same_claim"
     else:
         relation = "corroborates"
@@ -176,14 +195,68 @@ def score_pair(
         reasons["meaning_similarity"] = round(meaning, 2)
     if same_speaker:
         reasons["same_speaker"] = True
+    if derived:
+        # A summary and its source: their agreement is not independent.
+        reasons["derived_from_source"] = True
     low, high = sorted((a.claim_id, b.claim_id))
     return PairScore(low, high, score, relation, bool(signals), reasons)
 
 
-def rank(target: ClaimFeatures, candidates: list[ClaimFeatures], top: int = 10) -> list[PairScore]:
-    """The best-scoring candidates from other documents, best first."""
-    scored = [score_pair(target, c) for c in candidates if c.document_id != target.document_id]
-    floor = MIN_SCORE if target.vector is None else MIN_SCORE_WITH_MEANING
-    scored = [s for s in scored if s.score >= floor]
+def pair_features(
+    lexical: float,
+    entity: float,
+    meaning: float | None,
+    numbers: bool,
+    same_speaker: bool,
+    conflict: bool,
+    derived: bool,
+) -> dict[str, float]:
+    """The evidence the confidence weighs, each in [0, 1]."""
+    # Cosine between unrelated news sentences sits around 0.1-0.2 for this model; without a
+    # vector, closeness in meaning is read off the words.
+    nearness = lexical if meaning is None else min(1.0, max(0.0, (meaning - 0.15) / 0.6))
+    return {
+        "meaning": nearness,
+        "lexical": min(1.0, lexical),
+        "entities": min(1.0, entity),
+        "numbers": float(numbers),
+        "same_speaker": float(same_speaker),
+        "conflict": float(conflict),
+        "derived": float(derived),
+    }
+
+
+def confidence(values: dict[str, float]) -> float:
+    """How likely the pair is a real link, in [0, 1]."""
+    z = LINK_INTERCEPT + sum(LINK_WEIGHTS[k] * v for k, v in values.items())
+    return 1 / (1 + math.exp(-z))
+
+
+def _same_text(f: ClaimFeatures) -> tuple[int, str]:
+    return f.document_id, " ".join(f.text.casefold().split())
+
+
+def rank(
+    target: ClaimFeatures,
+    candidates: list[ClaimFeatures],
+    top: int = 10,
+    floor: float = MIN_SCORE,
+) -> list[PairScore]:
+    """The best-scoring candidates from other documents, best first. A sentence a document
+    repeats (a caption shown twice) is one candidate: its first appearance."""
+    seen: set[tuple[int, str]] = set()
+    unique = []
+    for c in sorted(candidates, key=lambda c: c.claim_id):
+        key = _same_text(c)
+        if c.document_id != target.document_id and key not in seen:
+            seen.add(key)
+            unique.append(c)
+    scored = [s for s in (score_pair(target, c) for c in unique) if s.score >= floor]
     scored.sort(key=lambda s: (-s.score, s.claim_a_id, s.claim_b_id))
     return scored[:top]
+
+
+def to_store(ranked: list[PairScore], suggest_min: float = SUGGEST_MIN) -> list[PairScore]:
+    """Of a claim's ranked suggestions, those worth a reviewer's queue: confident enough, and
+    a few at most."""
+    return [s for s in ranked if s.score >= suggest_min][:STORED_PER_CLAIM]

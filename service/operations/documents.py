@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from service.domain.enums import DocumentKind
 from service.domain.errors import InvalidInput, NotFound
+from service.linking.scoring import SUGGEST_MIN
 from service.models import Document, Outlet
 from service.operations.actors import Actor
 from service.operations.events import record_event, snapshot
@@ -102,12 +103,17 @@ def create_document(session: Session, actor: Actor, new: NewDocument) -> tuple[D
 
 
 def ingest_document(
-    session: Session, actor: Actor, new: NewDocument, *, extract: bool = True
+    session: Session,
+    actor: Actor,
+    new: NewDocument,
+    *,
+    extract: bool = True,
+    suggest_min: float = SUGGEST_MIN,
 ) -> tuple[Document, bool]:
     """Store a document and extract its claims, in the caller's one transaction."""
     doc, created = create_document(session, actor, new)
     if created and extract:
-        extract_claims(session, actor, doc)
+        extract_claims(session, actor, doc, suggest_min)
     return doc, created
 
 

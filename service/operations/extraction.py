@@ -19,6 +19,7 @@ from service.domain.enums import (
 )
 from service.extraction import Candidate, DocumentContext, extract, extractor_version
 from service.linking import semantic
+from service.linking.scoring import SUGGEST_MIN
 from service.models import Claim, ClaimLink, Document, Evidence, Speaker
 from service.operations.actors import Actor
 from service.operations.claims import NewClaim, SpeakerChoice, create_claim
@@ -170,8 +171,11 @@ class ExtractionResult:
     suggested: int
 
 
-def extract_claims(session: Session, actor: Actor, document: Document) -> ExtractionResult:
-    """(Re-)extract a document: untouched candidates are replaced, touched claims kept."""
+def extract_claims(
+    session: Session, actor: Actor, document: Document, suggest_min: float = SUGGEST_MIN
+) -> ExtractionResult:
+    """(Re-)extract a document: untouched candidates are replaced, touched claims kept; link
+    suggestions of at least `suggest_min` confidence are stored for the new claims."""
     untouched_ids = list(session.scalars(_untouched(document.id)))
     for claim in session.scalars(select(Claim).where(Claim.id.in_(untouched_ids))):
         record_event(
@@ -226,7 +230,7 @@ def extract_claims(session: Session, actor: Actor, document: Document) -> Extrac
         speaker_id = resolver.resolve(candidate).id if candidate.speaker else None
         new = replace(_new_claim(document, candidate, speaker_id), embedding=vector)
         created.append(create_claim(session, actor, new))
-    suggested = store_suggestions(session, actor, created)
+    suggested = store_suggestions(session, actor, created, suggest_min)
     return ExtractionResult(
         created=created, kept=len(kept_spans), replaced=len(untouched_ids), suggested=suggested
     )

@@ -12,13 +12,11 @@ from service.extraction import CHECKWORTHY
 from service.linking import semantic
 from service.linking.features import features
 from service.linking.retrieval import candidates
-from service.linking.scoring import PairScore, rank
+from service.linking.scoring import SUGGEST_MIN, PairScore, rank, to_store
 from service.models import Claim, ClaimLink
 from service.operations.actors import Actor
 from service.operations.links import NewLink, create_link
 
-#: Suggestions kept per new claim when a document is extracted.
-STORED_PER_CLAIM = 3
 #: Claims of one document that get stored suggestions, most check-worthy first: ingest stays
 #: one transaction of bounded length even for a very long document (the rest can still ask
 #: GET /claims/{id}/suggestions).
@@ -53,7 +51,14 @@ def suggest(
     """Fresh top suggestions for a claim; pairs already reviewed (confirmed or rejected) are
     left out: a rejected pair is never suggested again, a confirmed one is not re-scored.
     `linked` is the claim's existing links, when the caller has already read them."""
-    target = features(claim.id, claim.document_id, claim.speaker_id, claim.text, _vector(claim))
+    target = features(
+        claim.id,
+        claim.document_id,
+        claim.speaker_id,
+        claim.text,
+        _vector(claim),
+        claim.document.derived_from_id,
+    )
     if linked is None:
         linked = _linked_pairs(session, claim.id)
     reviewed = {pair for pair, state in linked.items() if state != LinkState.SUGGESTED}
@@ -65,20 +70,29 @@ def suggest(
     return rank(target, pool, top=top)
 
 
-def store_suggestions(session: Session, actor: Actor, claims: list[Claim]) -> int:
-    """Store the best few suggestions of each claim as `suggested` links (new pairs only)."""
+def store_suggestions(
+    session: Session, actor: Actor, claims: list[Claim], suggest_min: float = SUGGEST_MIN
+) -> int:
+    """Store each claim's suggestions whose confidence reaches `suggest_min` as `suggested`
+    links (new pairs only, a few per claim). A sentence the document repeats (a caption
+    shown twice) gets one queue entry, on its first appearance."""
     stored = 0
     # Stored suggestions are a reviewer's queue: only between check-worthy claims.
+    seen: set[str] = set()
+    unique = []
+    for claim in sorted(claims, key=lambda c: c.span_start):
+        key = " ".join(claim.text.casefold().split())
+        if key not in seen:
+            seen.add(key)
+            unique.append(claim)
     worthy = sorted(
-        (c for c in claims if c.checkworthiness >= CHECKWORTHY),
+        (c for c in unique if c.checkworthiness >= CHECKWORTHY),
         key=lambda c: (-c.checkworthiness, c.span_start),
     )[:STORED_CLAIMS_PER_DOCUMENT]
     for claim in worthy:
         existing = _linked_pairs(session, claim.id)
-        ranked = suggest(
-            session, claim, STORED_PER_CLAIM, min_checkworthiness=CHECKWORTHY, linked=existing
-        )
-        for s in ranked:
+        ranked = suggest(session, claim, 10, min_checkworthiness=CHECKWORTHY, linked=existing)
+        for s in to_store(ranked, suggest_min):
             if frozenset((s.claim_a_id, s.claim_b_id)) in existing:
                 continue
             create_link(
