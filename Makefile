@@ -46,7 +46,7 @@ fmt: install
 ## GOLD="path/to/gold.json …" measures other annotated sets (articles beside them or in articles/).
 eval: install
 	$(BIN)/python -m evals.extraction $(GOLD)
-	$(BIN)/python -m evals.linking $(GOLD)
+	$(BIN)/python -m evals.linking
 
 bench: install
 	$(BIN)/python -m bench.run

@@ -251,3 +251,23 @@ def test_backfill_stores_missing_vectors_without_touching_versions(
     assert row.embedding is not None
     assert row.version == version
     assert backfill_vectors(session) == 0
+
+
+def test_a_caption_repeated_in_a_document_gets_one_queue_entry(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    client.post("/api/v1/documents", json={"body": TEXT, "outlet": "Gazette"}, headers=reviewer)
+    caption = "The Nordhavn ferry carried 1.2 million passengers in 2023, Ingrid Solberg said."
+    # The second appearance carries a photo credit: another block, the same sentence.
+    body = f"{caption}\nThe yard in Bergen is closing.\n{caption} (Ana Berg / AP)\n"
+    second = client.post(
+        "/api/v1/documents", json={"body": body, "outlet": "Tribune"}, headers=reviewer
+    ).json
+    claims = client.get(f"/api/v1/documents/{second['id']}/claims").json
+    assert [c["text"] for c in claims].count(caption) == 2
+    links = [
+        link
+        for c in claims
+        for link in client.get(f"/api/v1/links?claim_id={c['id']}&state=suggested").json
+    ]
+    assert len(links) == 1

@@ -83,3 +83,42 @@ def test_bare_numbers_of_different_things_are_not_a_mismatch() -> None:
     c = f(3, 3, "The Bergen ferry carried 800 passengers on Monday, Ingrid Solberg said.")
     d = f(4, 4, "The Bergen ferry carried 1,200 passengers on Monday, Ingrid Solberg said.")
     assert any("800 vs 1,200" in sig for sig in score_pair(c, d).reasons["conflict_signals"])
+
+
+def test_only_pairs_at_or_above_suggest_min_are_stored_and_a_few_at_most() -> None:
+    from service.linking.scoring import STORED_PER_CLAIM, PairScore, to_store
+
+    ranked = [
+        PairScore(1, n, score, "corroborates", False)
+        for n, score in enumerate([0.9, 0.8, 0.7, 0.6, 0.3, 0.1], start=2)
+    ]
+    assert [s.score for s in to_store(ranked, 0.5)] == [0.9, 0.8, 0.7][:STORED_PER_CLAIM]
+    assert [s.score for s in to_store(ranked, 0.65)] == [0.9, 0.8, 0.7]
+    assert to_store(ranked, 0.95) == []
+
+
+def test_confidence_rises_with_the_evidence() -> None:
+    a = f(1, 1, "Nordvik Shipping cut 300 jobs at the Bergen yard in March.")
+    close = score_pair(a, f(2, 2, "Nordvik Shipping cut 300 jobs at its Bergen yard in March."))
+    loose = score_pair(a, f(3, 2, "The Bergen yard builds ferries for the coastal route."))
+    assert 0.0 <= loose.score < close.score <= 1.0
+
+
+def test_a_summary_restating_its_source_is_the_same_claim_and_says_it_is_derived() -> None:
+    source = features(
+        1, 1, None, "Ingrid Solberg runs the harbour office and has done so since 2019."
+    )
+    restated = "Ingrid Solberg - runs the harbour office since 2019."
+    plain = score_pair(features(2, 2, None, restated), source)
+    derived = score_pair(features(2, 2, None, restated, source_document_id=1), source)
+    assert derived.relation == "same_claim"
+    assert derived.reasons["derived_from_source"] is True
+    assert "derived_from_source" not in plain.reasons
+    assert derived.score > plain.score
+
+
+def test_a_sentence_repeated_in_one_document_is_one_candidate() -> None:
+    target = f(1, 1, "The Nordhavn ferry carried 1.2 million passengers in 2023.")
+    caption = "The Nordhavn ferry carried 1.2 million passengers last year."
+    ranked = rank(target, [f(2, 2, caption), f(3, 2, caption), f(4, 3, caption)])
+    assert sorted((s.claim_a_id, s.claim_b_id) for s in ranked) == [(1, 2), (1, 4)]

@@ -1,0 +1,76 @@
+"""Fit the link confidence (service/linking/scoring.py LINK_WEIGHTS) on the dev link gold.
+
+    python -m evals.fit_links
+
+Every pair of the dev split that shares some evidence (close in meaning, or sharing words) is a
+training example, labelled by whether the gold holds that link: a pool that does not depend on
+the weights being fitted. A logistic regression (scikit-learn, L2)
+of the label on the pair's evidence gives the weights; its regularisation is chosen by
+cross-validation that leaves whole document pairs out. Only `dev` is used.
+"""
+
+from __future__ import annotations
+
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import GroupKFold, cross_val_predict
+
+from evals.linking import build, gold_links, split_of
+from service.linking.scoring import LINK_WEIGHTS, score_pair
+
+
+def main() -> int:
+    corpus = build()
+    links, _ = gold_links(corpus)
+    gold = {frozenset((a, b)) for a, b, _ in links}
+    rows: dict[frozenset[int], list[float]] = {}
+    groups: dict[frozenset[int], str] = {}
+    names = list(LINK_WEIGHTS)
+    feats = corpus.feats
+    for i, f in enumerate(feats):
+        for other in feats[i + 1 :]:
+            if other.document_id == f.document_id:
+                continue
+            if split_of(corpus, f.claim_id, other.claim_id) != "dev":
+                continue
+            s = score_pair(f, other)
+            if s.evidence["meaning"] < 0.2 and s.evidence["lexical"] < 0.1:
+                continue
+            pair = frozenset((s.claim_a_id, s.claim_b_id))
+            rows[pair] = [s.evidence[k] for k in names]
+            a, b = sorted(pair)
+            groups[pair] = "-".join(sorted((corpus.file_of[a][:3], corpus.file_of[b][:3])))
+    pairs = list(rows)
+    x = [rows[p] for p in pairs]
+    y = [int(p in gold) for p in pairs]
+    g = [groups[p] for p in pairs]
+    print(f"{len(pairs)} dev pairs sharing some evidence, {sum(y)} gold links")
+    best_c, best_auc = 1.0, 0.0
+    for c in (0.1, 0.3, 1.0, 3.0):
+        held = cross_val_predict(
+            LogisticRegression(C=c, max_iter=2000),
+            x,
+            y,
+            groups=g,
+            cv=GroupKFold(n_splits=min(4, len(set(g)))),
+            method="predict_proba",
+        )
+        auc = roc_auc_score(y, held[:, 1])
+        print(f"  C={c}: ROC-AUC leaving document pairs out {auc:.3f}")
+        if auc > best_auc:
+            best_c, best_auc = c, auc
+    model = LogisticRegression(C=best_c, max_iter=2000).fit(x, y)
+    print(f"C = {best_c}")
+    print(f"LINK_INTERCEPT = {model.intercept_[0]:.2f}")
+    print("LINK_WEIGHTS: dict[str, float] = {")
+    for k, (name, w) in enumerate(zip(names, model.coef_[0], strict=True)):
+        if not any(r[k] for r in x):
+            print(f'    "{name}": {LINK_WEIGHTS[name]:.2f},  # no dev pair has it: prior kept')
+        else:
+            print(f'    "{name}": {w:.2f},')
+    print("}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
