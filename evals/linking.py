@@ -245,7 +245,8 @@ def main() -> int:
         print(f"  ({semantic.MODEL_NAME} is not installed: word overlap only)")
     on_demand, stored = suggestions(corpus, SUGGEST_MIN)
     print(f"suggest_min = {SUGGEST_MIN}")
-    for split in ("dev", "test"):
+    only = [a[2:] for a in sys.argv[1:] if a in ("--dev", "--test")]
+    for split in only or ["dev", "test"]:
         report(split, corpus, links, missing, on_demand, stored)
     return 0
 
