@@ -19,6 +19,8 @@ from service.models import Claim, Document
 
 #: How many full-text candidates to score per claim.
 CANDIDATES = 60
+#: Claims of a summary's source (or of a source's summaries) scored against each claim.
+LINEAGE_CANDIDATES = 400
 #: How many claims nearest in meaning to score per claim, and how near they must be (cosine).
 SEMANTIC_CANDIDATES = 30
 SEMANTIC_FLOOR = 0.3
@@ -110,6 +112,14 @@ def candidate_rows(
         if query is not None:
             stmt = stmt.order_by(func.ts_rank(Claim.tsv, query).desc(), Claim.id)
         rows.update({r[0]: (r[0], r[1], r[2], r[3], r[4], r[5]) for r in session.execute(stmt)})
+    # A summary and its source: every claim of the other is a candidate, so that each
+    # restatement can be linked as the same claim whatever words it uses.
+    related = select(Document.id).where(Document.derived_from_id == target.document_id)
+    lineage: list[ColumnElement[bool]] = [Claim.document_id.in_(related)]
+    if target.source_document_id is not None:
+        lineage.append(Claim.document_id == target.source_document_id)
+    stmt = _columns().where(*usable, or_(*lineage)).order_by(Claim.id).limit(LINEAGE_CANDIDATES)
+    rows.update({r[0]: (r[0], r[1], r[2], r[3], r[4], r[5]) for r in session.execute(stmt)})
     if target.vector is not None:
         near = [
             i

@@ -271,3 +271,34 @@ def test_a_caption_repeated_in_a_document_gets_one_queue_entry(
         for link in client.get(f"/api/v1/links?claim_id={c['id']}&state=suggested").json
     ]
     assert len(links) == 1
+
+
+@requires_model
+def test_a_summary_restating_its_source_gets_a_same_claim_suggestion(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    source = client.post(
+        "/api/v1/documents",
+        json={
+            "body": "Harbour master Ingrid Solberg said the Nordhavn ferry carried 1.2 million "
+            "passengers in 2023, more than in any year before.",
+            "outlet": "Harbour Radio",
+            "kind": "transcript",
+        },
+        headers=reviewer,
+    ).json
+    notes = client.post(
+        "/api/v1/documents",
+        json={
+            "body": "Record year: 1.2 million people rode the Nordhavn ferry in 2023, according "
+            "to harbour master Ingrid Solberg.",
+            "kind": "notes",
+            "derived_from_id": source["id"],
+        },
+        headers=reviewer,
+    ).json
+    claim = client.get(f"/api/v1/documents/{notes['id']}/claims").json[0]
+    links = client.get(f"/api/v1/links?claim_id={claim['id']}&state=suggested").json
+    assert [(link["relation"], link["reasons"].get("derived_from_source")) for link in links] == [
+        ("same_claim", True)
+    ]
