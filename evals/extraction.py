@@ -226,6 +226,14 @@ def report(name: str, tally: Tally) -> None:
     for label, value, target in rows:
         print(f"  {label:<32} {value:5.2f}   {target}")
     print(f"  {'claims from non-editorial text':<32} {tally.non_editorial:5d}   0")
+    # Calibration: of the sentences scored in a bucket, how many the gold calls check-worthy
+    # (0.5 should mean "show an editor": about half of them are).
+    cells = []
+    for lo in (0.0, 0.2, 0.4, 0.6, 0.8):
+        bucket = [y for v, y in tally.ranked if lo <= v < lo + 0.2 or (lo == 0.8 and v == 1.0)]
+        share = sum(bucket) / len(bucket) if bucket else float("nan")
+        cells.append(f"{lo:.1f}-{lo + 0.2:.1f}: {share:.2f} of {len(bucket)}")
+    print("  check-worthy share by score      " + "; ".join(cells))
 
 
 def gold_sets(argv: list[str]) -> list[Path]:
