@@ -71,6 +71,26 @@ def same_speaker(predicted: str | None, gold: str | None) -> bool:
 _COARSENESS = {"day": 0, "week": 1, "month": 2, "year": 3}
 
 
+def match(predicted: list[Candidate], claims: list[dict[str, Any]]) -> dict[int, int]:
+    """Prediction index → gold index: one to one, greedily by overlap (see the docstring)."""
+    pairs = sorted(
+        (
+            (min(p.end, g["end"]) - max(p.start, g["start"]), i, j)
+            for i, p in enumerate(predicted)
+            for j, g in enumerate(claims)
+            if overlap((p.start, p.end), (g["start"], g["end"]))
+        ),
+        reverse=True,
+    )
+    out: dict[int, int] = {}
+    taken: set[int] = set()
+    for _, i, j in pairs:
+        if i not in out and j not in taken:
+            out[i] = j
+            taken.add(j)
+    return out
+
+
 def date_ok(predicted: Candidate, gold: str | None, gold_precision: str | None = None) -> bool:
     """Equal at the coarser of the two precisions (a week holds its seven days)."""
     if predicted.claim_date is None or gold is None:
@@ -128,23 +148,9 @@ def evaluate(gold_path: Path, tally: Tally, verbose: bool) -> None:
         body = _article(doc["file"])
         predicted = extract(body, _context(doc))
         claims = [c for c in gold["claims"] if c["file"] == doc["file"]]
-        pairs = sorted(
-            (
-                (min(p.end, g["end"]) - max(p.start, g["start"]), i, j)
-                for i, p in enumerate(predicted)
-                for j, g in enumerate(claims)
-                if overlap((p.start, p.end), (g["start"], g["end"]))
-            ),
-            reverse=True,
-        )
-        used_p: set[int] = set()
-        used_g: set[int] = set()
-        matches: list[tuple[Candidate, dict[str, Any]]] = []
-        for _, i, j in pairs:
-            if i not in used_p and j not in used_g:
-                used_p.add(i)
-                used_g.add(j)
-                matches.append((predicted[i], claims[j]))
+        index = match(predicted, claims)
+        used_p, used_g = set(index), set(index.values())
+        matches = [(predicted[i], claims[j]) for i, j in index.items()]
         tally.gold_cw += sum(1 for g in claims if g["checkworthy"])
         tally.pred_cw += sum(1 for p in predicted if p.checkworthiness >= CHECKWORTHY)
         tally.gold_quotes += sum(1 for g in claims if g["basis"] == "direct_quote")

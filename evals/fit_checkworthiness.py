@@ -17,7 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
-from evals.extraction import SPLITS, _article, _context, overlap
+from evals.extraction import SPLITS, _article, _context, match
 from service.extraction import extract
 from service.extraction.scoring import FEATURES, WEIGHTS
 
@@ -31,22 +31,9 @@ def matched_features() -> tuple[list[list[float]], list[int], list[str]]:
         for doc in gold["documents"]:
             predicted = extract(_article(doc["file"]), _context(doc))
             claims = [c for c in gold["claims"] if c["file"] == doc["file"]]
-            pairs = sorted(
-                (
-                    (min(p.end, g["end"]) - max(p.start, g["start"]), i, j)
-                    for i, p in enumerate(predicted)
-                    for j, g in enumerate(claims)
-                    if overlap((p.start, p.end), (g["start"], g["end"]))
-                ),
-                reverse=True,
-            )
-            used_p: set[int] = set()
-            used_g: set[int] = set()
-            for _, i, j in pairs:
-                if i in used_p or j in used_g or not predicted[i].features:
+            for i, j in match(predicted, claims).items():
+                if not predicted[i].features:
                     continue
-                used_p.add(i)
-                used_g.add(j)
                 rows.append([predicted[i].features[k] for k in FEATURES])
                 labels.append(int(bool(claims[j]["checkworthy"])))
                 groups.append(doc["file"])
@@ -69,16 +56,23 @@ def main() -> int:
     print(f"{len(rows)} matched dev sentences, {sum(labels)} check-worthy")
     auc = roc_auc_score(labels, held_out[:, 1])
     print(f"ROC-AUC by 5-fold cross-validation over articles: {auc:.3f}")
-    print(f"INTERCEPT = {model.intercept_[0]:.2f}")
-    print("WEIGHTS: dict[str, float] = {")
-    for k, (name, weight) in enumerate(zip(FEATURES, model.coef_[0], strict=True)):
+    print_model("", model, rows, WEIGHTS)
+    return 0
+
+
+def print_model(
+    prefix: str, model: LogisticRegression, rows: list[list[float]], priors: dict[str, float]
+) -> None:
+    """The fitted intercept and weights as Python to paste; a feature no example has keeps
+    its stated prior (the fit says nothing about it)."""
+    print(f"{prefix}INTERCEPT = {model.intercept_[0]:.2f}")
+    print(f"{prefix}WEIGHTS: dict[str, float] = {{")
+    for k, (name, weight) in enumerate(zip(priors, model.coef_[0], strict=True)):
         if not any(row[k] for row in rows):
-            # Never seen on dev: the fit says nothing, so the stated prior stays.
-            print(f'    "{name}": {WEIGHTS[name]:.2f},  # no dev sentence has it: prior kept')
+            print(f'    "{name}": {priors[name]:.2f},  # no dev example has it: prior kept')
         else:
             print(f'    "{name}": {weight:.2f},')
     print("}")
-    return 0
 
 
 if __name__ == "__main__":

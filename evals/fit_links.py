@@ -15,6 +15,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
+from evals.fit_checkworthiness import print_model
 from evals.linking import build, gold_links, split_of
 from service.linking.scoring import LINK_WEIGHTS, score_pair
 
@@ -61,14 +62,7 @@ def main() -> int:
             best_c, best_auc = c, auc
     model = LogisticRegression(C=best_c, max_iter=2000).fit(x, y)
     print(f"C = {best_c}")
-    print(f"LINK_INTERCEPT = {model.intercept_[0]:.2f}")
-    print("LINK_WEIGHTS: dict[str, float] = {")
-    for k, (name, w) in enumerate(zip(names, model.coef_[0], strict=True)):
-        if not any(r[k] for r in x):
-            print(f'    "{name}": {LINK_WEIGHTS[name]:.2f},  # no dev pair has it: prior kept')
-        else:
-            print(f'    "{name}": {w:.2f},')
-    print("}")
+    print_model("LINK_", model, x, LINK_WEIGHTS)
     return 0
 
 
