@@ -23,6 +23,7 @@ from service.extraction.checkworthiness import is_instruction
 from service.extraction.dates import resolve_date
 from service.extraction.document import (
     SOURCING,
+    Block,
     editorial_blocks,
     fallback_speaker,
     mend,
@@ -620,7 +621,7 @@ class _Sentence:
 def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[Candidate]:
     """The candidate claims of a document, read off a parse of each editorial block."""
     all_blocks, editorial = editorial_blocks(body, context)
-    kept = list(editorial)
+    kept, overflow = _within_budget(list(editorial))
     docs = list(nlp.pipe([b.span.text for b in kept], batch_size=64))
     people = People()
     for block, doc in zip(kept, docs, strict=True):
@@ -693,8 +694,39 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
         block_of.append(row.block)
         previous = candidate
     if context.kind == "transcript":
-        return name_transcript_voices(out, block_of, all_blocks)
+        out = name_transcript_voices(out, block_of, all_blocks)
+    if overflow:
+        out = sorted(out + _by_rules(body, context, overflow), key=lambda c: c.start)
     return out
+
+
+#: A block longer than this is not parsed (spaCy's own limit is 1,000,000 characters, and a
+#: parse of that size takes minutes); nor is text past the budget of one document. Those blocks
+#: get the rules' attribution instead: nothing is dropped, the request stays bounded.
+MAX_BLOCK_CHARS = 100_000
+PARSE_BUDGET_CHARS = 600_000
+
+
+def _within_budget(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
+    parsed: list[Block] = []
+    rest: list[Block] = []
+    budget = 0
+    for block in blocks:
+        size = len(block.span.text)
+        if size > MAX_BLOCK_CHARS or budget + size > PARSE_BUDGET_CHARS:
+            rest.append(block)
+        else:
+            budget += size
+            parsed.append(block)
+    return parsed, rest
+
+
+def _by_rules(body: str, context: DocumentContext, blocks: list[Block]) -> list[Candidate]:
+    """The rules extractor's candidates inside the given blocks."""
+    from service.extraction import extract_rules
+
+    spans = [(b.span.start, b.span.end) for b in blocks]
+    return [c for c in extract_rules(body, context) if any(s <= c.start < e for s, e in spans)]
 
 
 def _only_a_date(tokens: TokenSpan) -> bool:

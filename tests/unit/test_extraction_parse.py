@@ -225,3 +225,13 @@ def test_wire_datelines_dates_alone_and_publishers_notes_are_not_claims() -> Non
     texts = [c.text for c in extract(body, NEWS)]
     assert texts[0] == "The harbour board sold two ferries on Monday."
     assert not any("11 June" in t or "originally" in t or "Standards" in t for t in texts)
+
+
+def test_a_block_too_long_to_parse_falls_back_to_the_rules_and_loses_nothing() -> None:
+    from service.extraction.parsed import MAX_BLOCK_CHARS
+
+    long_line = " ".join(["harbour"] * (MAX_BLOCK_CHARS // 7))  # longer than the parse limit
+    body = f"The council approved the budget on Monday.\n{long_line}\nFees rose 9% in 2023.\n"
+    found = extract(body, NEWS)
+    assert [c.text[:12] for c in found] == ["The council ", "harbour harb", "Fees rose 9%"]
+    assert all(body[c.start : c.end] == c.text for c in found)
