@@ -55,7 +55,7 @@ SPEECH_LEMMAS = _lexicon(
     repeat reiterate reckon concur dispute doubt expect forecast project calculate find show
     suggest explain answer continue joke quip muse wonder hope fear worry feel acknowledge
     signal caution predict estimate project remind cite compare call reject remember
-    highlight characterize characterise detail outline point
+    highlight characterize characterise detail outline point refer hint speak
     """
 )
 #: Reporting verbs whose object is what they report ("X noted the proposal's focus on …",
@@ -68,6 +68,17 @@ OBJECT_REPORTS = _lexicon(
     emphasise find show
     """
 )
+#: Reporting verbs whose report comes as a prepositional object: "X points to the deal",
+#: "she warned of a crisis", "he referred to the leak", "they hinted at a deal".
+PREP_REPORTS: dict[str, tuple[str, ...]] = {
+    "point": ("to",),
+    "warn": ("of", "against", "about"),
+    "refer": ("to",),
+    "hint": ("at",),
+    "complain": ("about", "of"),
+    "insist": ("on",),
+    "speak": ("of", "about"),
+}
 #: Verbs that report through an infinitive ("X claimed to have …"); "urged X to", "asked X
 #: to", "promised to" are acts the author reports, not claims of the subject.
 XCOMP_REPORTS = frozenset({"claim", "deny", "admit", "expect", "estimate", "predict"})
@@ -87,6 +98,8 @@ _QUOTE_CHARS = "\"“”‘’'"
 _PERSONAL = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
 _HONORIFIC = {"mr": "m", "mr.": "m", "mrs": "f", "mrs.": "f", "ms": "f", "ms.": "f"}
 _SELF = frozenset({"i", "we", "me", "us", "my", "our"})
+#: Nouns by which a page speaks of itself or its parts: their "X describes …" is the author's.
+_THIS_PAGE = frozenset({"text", "article", "quote", "episode", "passage", "section", "page"})
 #: How much nearer a person who last spoke (the subject of a reporting verb) counts than a
 #: mere mention, in characters: "he added" continues the last speaker far more often than
 #: it turns to someone merely named in between.
@@ -287,7 +300,19 @@ def _governs_content(verb: Token, quoted: bool) -> bool:
             return True
         if child.dep_ == "dobj" and (lemma in OBJECT_REPORTS or child.lower_ in ("that", "this")):
             return True
+        if child.dep_ == "prep" and child.lower_ in PREP_REPORTS.get(lemma, ()):
+            return True
     return verb.dep_ == "parataxis"
+
+
+def _opening_name(sent: TokenSpan) -> Token | None:
+    """The head of a PERSON or ORG entity that opens the sentence (after an article)."""
+    for ent in sent.ents:
+        opening = all(t.is_punct or t.pos_ == "DET" for t in sent.doc[sent.start : ent.start])
+        if opening and ent.label_ in ("PERSON", "ORG"):
+            return ent.root
+        break
+    return None
 
 
 def _entity_of(token: Token) -> TokenSpan | None:
@@ -353,6 +378,8 @@ class Attributor:
                 return Said(said.speaker, said.kind, None, said.confidence, role, said.is_person)
         if subj.pos_ == "PROPN" or subj.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
             return self._named(subj, offset)
+        if subj.lemma_.lower() in _THIS_PAGE:
+            return None  # "The text describes …", "This quote introduces …": the page itself
         phrase = _phrase(subj, drop=("punct", "appos"))
         if ANONYMOUS.search(phrase) or _anonymous_noun(subj):
             return Said(None, "anonymous", phrase, 0.75)
@@ -442,7 +469,9 @@ class Attributor:
                         kind = found.kind if found.kind in ("anonymous", "document") else "indirect"
                         return _with(found, kind, "according to"), share, None
                 continue
-            if token.pos_ != "VERB":
+            # A root with a nominal subject is a verb whatever its tag ("Hinshaw points to").
+            misread = token.dep_ == "ROOT" and any(c.dep_ == "nsubj" for c in token.children)
+            if token.pos_ != "VERB" and not misread:
                 continue
             if lemma not in SPEECH_LEMMAS and not _reports_that_clause(token):
                 continue
@@ -458,6 +487,11 @@ class Attributor:
                 and (token.head.lemma_.lower() in DOCUMENT_NOUNS)
             ):
                 subj = token.head  # "with Bloomberg data showing …", "a study finding …"
+            if subj is None or subj.pos_ not in ("NOUN", "PROPN", "PRON", "NUM"):
+                # The parse gave the verb no usable subject ("Thomas Graham of CFR, author of
+                # *A Book*, noted …" split in two): a person or organisation opening the
+                # sentence is its subject.
+                subj = _opening_name(sent)
             if subj is None:
                 continue
             if (

@@ -235,3 +235,12 @@ def test_a_block_too_long_to_parse_falls_back_to_the_rules_and_loses_nothing() -
     found = extract(body, NEWS)
     assert [c.text[:12] for c in found] == ["The council ", "harbour harb", "Fees rose 9%"]
     assert all(body[c.start : c.end] == c.text for c in found)
+
+
+def test_parse_slips_do_not_lose_the_speaker() -> None:
+    # A reporting verb tagged as a noun, and a page that speaks of itself.
+    assert claims("Kari Vik points to the new contract with Nordvik Shipping.")[0][1:] == (
+        "Kari Vik",
+        "indirect",
+    )
+    assert claims("The text describes the harbour contract of 2019.")[0][2] == "author"
