@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+import flask_swagger_ui
+from flask import Flask, Response, jsonify, request, send_from_directory
 from flask_smorest import Api as SmorestApi
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
@@ -30,7 +32,9 @@ API_CONFIG: dict[str, Any] = {
     "OPENAPI_URL_PREFIX": "/api/v1",
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "docs",
-    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+    # Swagger UI's own files are served by this app (see swagger_asset), never from a CDN:
+    # the docs page works offline.
+    "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs/assets/",
     "API_SPEC_OPTIONS": {
         "info": {
             "description": (
@@ -67,6 +71,16 @@ def healthz() -> Response:
     return jsonify(status="ok", database="ok", extractor=extractor_version(), parser=nlp.status())
 
 
+#: Swagger UI 5 (Apache-2.0), as vendored by the flask-swagger-ui package: only its static
+#: files are used, flask-smorest renders the page.
+SWAGGER_UI_DIST = Path(flask_swagger_ui.__file__).parent / "dist"
+
+
+def swagger_asset(filename: str) -> Response:
+    """A Swagger UI static file, cached for a day."""
+    return send_from_directory(SWAGGER_UI_DIST, filename, max_age=86400)
+
+
 def init_api(app: Flask) -> Api:
     app.config.update(API_CONFIG)
     api = Api(app)
@@ -74,4 +88,5 @@ def init_api(app: Flask) -> Api:
         api.register_blueprint(module.blp)
     app.before_request(require_json_bodies)
     app.add_url_rule("/healthz", "healthz", healthz)
+    app.add_url_rule("/api/v1/docs/assets/<path:filename>", "swagger_asset", swagger_asset)
     return api

@@ -183,3 +183,19 @@ def test_a_value_postgres_cannot_store_is_422_not_500(
     )
     assert response.status_code == 422
     assert response.content_type == "application/problem+json"
+
+
+def test_the_api_docs_page_loads_swagger_ui_from_this_app_not_a_cdn(client: FlaskClient) -> None:
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "/api/v1/docs/assets/swagger-ui-bundle.js" in html
+    assert "cdn." not in html
+    assert "https://" not in html.split("<body")[0]
+    with client.get("/api/v1/docs/assets/swagger-ui-bundle.js") as script:
+        assert script.status_code == 200
+        assert len(script.get_data()) > 100_000
+    with client.get("/api/v1/docs/assets/swagger-ui.css") as style:
+        assert style.status_code == 200
+    with client.get("/api/v1/docs/assets/../../pyproject.toml") as escape:
+        assert escape.status_code == 404
