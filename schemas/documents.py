@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from schemas.common import PageQuery, StrictSchema, text_query
 
-KINDS = ["news", "op_ed", "transcript", "blog", "notes", "press_release", "other"]
+KINDS = ["news", "op_ed", "transcript", "blog", "notes", "press_release", "interview", "other"]
 
 
 def _text_not_binary(value: str) -> None:

@@ -13,6 +13,7 @@ from service.api.errors import register_error_handlers
 from service.config import Settings
 from service.db import create_db_engine, make_sessionmaker, resolve_database_url
 from service.extraction import nlp
+from service.web import init_web
 
 
 def create_app(
@@ -37,6 +38,7 @@ def create_app(
     app.teardown_appcontext(close_session)
     register_error_handlers(app)
     init_api(app)
+    init_web(app)
     log = logging.getLogger("claimdesk")
     log.setLevel(logging.INFO)
     if not nlp.available():

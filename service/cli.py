@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -20,12 +21,14 @@ from tqdm import tqdm
 from service.config import PROJECT_ROOT, Settings
 from service.db import create_db_engine, embedded_server_url, libpq_url
 from service.domain.enums import DocumentKind, Role
+from service.domain.errors import Conflict, InvalidInput
 from service.extraction import DocumentContext, extract, nlp
 from service.migrate import upgrade
-from service.models import Claim
+from service.models import Claim, User
 from service.operations.actors import SYSTEM
 from service.operations.auth import authenticate, create_api_key, list_api_keys, revoke_api_key
 from service.operations.documents import NewDocument, ingest_document
+from service.operations.people import create_person, list_people, sign_in
 from service.operations.seeds import load_seeds
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
@@ -234,6 +237,75 @@ def keys_revoke(key_id: int) -> None:
     click.echo(f"key {key_id} revoked")
 
 
+@main.group()
+def users() -> None:
+    """People who sign in to the workspace."""
+
+
+@users.command("create")
+@click.option("--name", required=True, help="the name the person signs in with")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="at least 12 characters (asked for when not given)",
+)
+def users_create(name: str, role: str, password: str) -> None:
+    """Create a person who can sign in with a password (stored as an argon2id hash)."""
+    with _session() as session:
+        try:
+            create_person(session, SYSTEM, name=name, role=Role(role), password=password)
+        except (InvalidInput, Conflict) as exc:
+            raise click.ClickException(exc.detail) from exc
+        session.commit()
+    click.echo(f"{name} can sign in as {role}")
+
+
+@users.command("list")
+def users_list() -> None:
+    """People who can sign in, with their roles."""
+    with _session() as session:
+        for user in list_people(session):
+            locked = (
+                f"  locked until {user.locked_until:%Y-%m-%d %H:%M}" if user.locked_until else ""
+            )
+            click.echo(f"{user.name}\t{user.role}{locked}")
+
+
+def _demo_person(engine: Engine, path: Path) -> tuple[str, str]:
+    """The demo editor who signs in to the workspace; the password is kept in .data/."""
+    name = "demo editor"
+    with Session(engine) as session:
+        if path.exists():
+            password = path.read_text().strip()
+            if sign_in(session, name, password).user is not None:
+                session.commit()
+                return name, password
+            session.rollback()
+        password = secrets.token_urlsafe(12)
+        user = session.scalar(select(User).where(User.name == name))
+        if user is not None:  # a stale demo password: start the demo person afresh
+            user.password_hash = user.role = None
+            session.flush()
+        create_person(session, SYSTEM, name=name, role=Role.EDITOR, password=password)
+        session.commit()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(password + "\n")
+    path.chmod(0o600)
+    return name, password
+
+
+def _secret_key(path: Path) -> str:
+    """The key that signs session cookies, shared by every worker and kept across restarts."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32) + "\n")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def _demo_key(engine: Engine, path: Path) -> str:
     """The demo editor key, kept in .data/ so every `make run` prints the same working key."""
     with Session(engine) as session:
@@ -263,10 +335,13 @@ def serve(host: str, port: int, workers: int) -> None:
     click.echo("migrated; seeds:")
     _seed(engine)
     key = _demo_key(engine, settings.data_dir / "demo-editor.key")
+    person, password = _demo_person(engine, settings.data_dir / "demo-editor.password")
     engine.dispose()
     base = f"http://{host}:{port}"
     click.echo(
         f"\nClaimdesk is serving on {base}\n"
+        f"  workspace: {base}/sign-in   name: {person!r}   password: {password}\n"
+        f"             (the password is also in {settings.data_dir / 'demo-editor.password'})\n"
         f"  API docs:  {base}/api/v1/docs   (OpenAPI: {base}/api/v1/openapi.json)\n"
         f"  health:    {base}/healthz\n"
         f"  extraction: {nlp.status()}\n"
@@ -277,6 +352,7 @@ def serve(host: str, port: int, workers: int) -> None:
         "Stop with Ctrl-C.\n"
     )
     env = dict(os.environ, DATABASE_URL=libpq_url(url))
+    env.setdefault("CLAIMDESK_SECRET_KEY", _secret_key(settings.data_dir / "secret.key"))
     proc = subprocess.Popen(
         [
             sys.executable,

@@ -42,6 +42,11 @@ class Settings:
     #: Stored link suggestions need at least this confidence (a probability that the link is
     #: real); lower pairs are shown only on demand. No threshold ever confirms a link.
     suggest_min: float = SUGGEST_MIN
+    #: Signs the workspace's session cookies. None: a random key per process (tests, one
+    #: worker); `claimdesk serve` keeps one in data_dir so every worker shares it.
+    secret_key: str | None = None
+    #: Session cookies only over HTTPS (set CLAIMDESK_SECURE_COOKIES=1 behind TLS).
+    secure_cookies: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -58,4 +63,6 @@ class Settings:
             organisation_url=os.environ.get("CLAIMDESK_ORG_URL") or cls.organisation_url,
             public_url=os.environ.get("CLAIMDESK_PUBLIC_URL") or cls.public_url,
             suggest_min=float(os.environ.get("CLAIMDESK_SUGGEST_MIN") or SUGGEST_MIN),
+            secret_key=os.environ.get("CLAIMDESK_SECRET_KEY") or None,
+            secure_cookies=_env_bool("CLAIMDESK_SECURE_COOKIES", False),
         )

@@ -12,6 +12,8 @@ class DocumentKind(StrEnum):
     BLOG = "blog"
     NOTES = "notes"
     PRESS_RELEASE = "press_release"
+    #: Questions and answers: the questions are the interviewer's, the answers the guest's.
+    INTERVIEW = "interview"
     OTHER = "other"
 
 

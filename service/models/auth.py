@@ -12,11 +12,22 @@ from service.domain.enums import Role, check_in
 
 
 class User(CreatedAtMixin, Base):
+    """A person (or a tool's owner). People who sign in to the workspace have a password
+    (argon2id hash, never the password) and a role; repeated failures lock the account."""
+
     __tablename__ = "users"
-    __table_args__ = ()
+    __table_args__ = (
+        CheckConstraint(f"role IS NULL OR {check_in('role', Role)}", name="role"),
+        CheckConstraint("(password_hash IS NULL) = (role IS NULL)", name="password_has_role"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
+    role: Mapped[str | None] = mapped_column(String(20), default=None)
+    failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class ApiKey(CreatedAtMixin, Base):

@@ -110,3 +110,22 @@ def test_binary_looking_text_is_refused_with_422_and_nothing_stored(
     assert response.status_code == 422
     assert "body" in response.json["errors"]["json"]
     assert len(client.get("/api/v1/documents?limit=200").json) == before
+
+
+def test_an_interview_is_ingested_with_the_answers_as_the_guests_words(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    body = (
+        "Kari Vik has run the Bergen yard since 2010.\n"
+        "What changed in 2020?\n"
+        "We lost 40 jobs when the ferry contract ended.\n"
+    )
+    doc = client.post(
+        "/api/v1/documents",
+        json={"body": body, "kind": "interview", "author": "Ola Writer", "outlet": "Gazette"},
+        headers=reviewer,
+    ).json
+    claims = client.get(f"/api/v1/documents/{doc['id']}/claims").json
+    answer = next(c for c in claims if c["text"].startswith("We lost 40 jobs"))
+    assert answer["attribution"] == "direct_quote"
+    assert answer["speaker"]["name"] == "Kari Vik"

@@ -1,0 +1,113 @@
+"""The workspace inbox: documents newest first with what waits for a person, and claim search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from service.domain.enums import ClaimStatus, LinkRelation, LinkState
+from service.extraction import CHECKWORTHY
+from service.models import Claim, ClaimLink, Document, Outlet
+
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    id: int
+    title: str | None
+    kind: str
+    outlet: str | None
+    published_on: date | None
+    created_at: datetime
+    unreviewed: int
+    suggested: int
+    conflicts: int
+
+
+def _links_of_document(*conditions: Any) -> Any:
+    """How many links have a claim of the outer query's document on one side (a link never
+    joins two claims of one document, so none is counted twice)."""
+    return (
+        select(func.count())
+        .select_from(ClaimLink)
+        .join(Claim, or_(Claim.id == ClaimLink.claim_a_id, Claim.id == ClaimLink.claim_b_id))
+        .where(Claim.document_id == Document.id, *conditions)
+        .correlate(Document)
+        .scalar_subquery()
+    )
+
+
+def inbox(
+    session: Session,
+    *,
+    outlet: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    before_id: int | None = None,
+) -> list[InboxRow]:
+    """One statement: each document with its unreviewed check-worthy claims, its suggested
+    links and its open conflicts (suggested or confirmed), newest first."""
+    unreviewed = (
+        select(func.count())
+        .where(
+            Claim.document_id == Document.id,
+            Claim.status == ClaimStatus.UNREVIEWED,
+            Claim.checkworthiness >= CHECKWORTHY,
+        )
+        .correlate(Document)
+        .scalar_subquery()
+    )
+    suggested = _links_of_document(ClaimLink.state == LinkState.SUGGESTED)
+    conflicts = _links_of_document(
+        ClaimLink.relation == LinkRelation.CONFLICTS, ClaimLink.state != LinkState.REJECTED
+    )
+    stmt = (
+        select(
+            Document.id,
+            Document.title,
+            Document.kind,
+            Outlet.name,
+            Document.published_on,
+            Document.created_at,
+            unreviewed,
+            suggested,
+            conflicts,
+        )
+        .outerjoin(Outlet, Outlet.id == Document.outlet_id)
+        .order_by(Document.id.desc())
+        .limit(PAGE)
+    )
+    if outlet:
+        stmt = stmt.where(func.lower(Outlet.name) == outlet.lower())
+    if kind:
+        stmt = stmt.where(Document.kind == kind)
+    if status:
+        stmt = stmt.where(
+            exists().where(and_(Claim.document_id == Document.id, Claim.status == status))
+        )
+    if before_id:
+        stmt = stmt.where(Document.id < before_id)
+    return [InboxRow(*row) for row in session.execute(stmt)]
+
+
+def outlets(session: Session) -> list[str]:
+    return list(session.scalars(select(Outlet.name).order_by(func.lower(Outlet.name))))
+
+
+def search_claims(session: Session, q: str, limit: int = PAGE) -> list[tuple[Claim, str | None]]:
+    """Claims matching a web-style query (the claims' full-text index), best first, with
+    their document's title."""
+    query = func.websearch_to_tsquery("english", q)
+    rows = session.execute(
+        select(Claim, Document.title)
+        .join(Document, Document.id == Claim.document_id)
+        .where(Claim.tsv.bool_op("@@")(query))
+        .order_by(func.ts_rank(Claim.tsv, query).desc(), Claim.id)
+        .limit(limit)
+    )
+    return [(claim, title) for claim, title in rows]
