@@ -1,4 +1,5 @@
-"""The workspace inbox: documents newest first with what waits for a person, and claim search."""
+"""What the workspace reads: the inbox (documents newest first with what waits for a person),
+claim search, and one document with its claims and their links."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from service.domain.enums import ClaimStatus, LinkRelation, LinkState
+from service.domain.errors import NotFound
 from service.extraction import CHECKWORTHY
 from service.models import Claim, ClaimLink, Document, Outlet
 
@@ -111,3 +113,57 @@ def search_claims(session: Session, q: str, limit: int = PAGE) -> list[tuple[Cla
         .limit(limit)
     )
     return [(claim, title) for claim, title in rows]
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    link: ClaimLink
+    other: Claim
+    other_title: str | None
+    other_outlet: str | None
+
+
+def document_workspace(
+    session: Session, document_id: int
+) -> tuple[Document, str | None, list[Claim], dict[int, list[LinkRow]]]:
+    """A document, its claims in reading order (speakers loaded) and each claim's links that
+    are not rejected, with the claim at the other end: three statements whatever the size."""
+    found = session.execute(
+        select(Document, Outlet.name)
+        .outerjoin(Outlet, Outlet.id == Document.outlet_id)
+        .where(Document.id == document_id)
+    ).first()
+    if found is None:
+        raise NotFound(f"no document {document_id}")
+    document, outlet = found
+    claims = list(
+        session.scalars(
+            select(Claim)
+            .where(Claim.document_id == document_id)
+            .options(joinedload(Claim.speaker))
+            .order_by(Claim.span_start, Claim.id)
+        )
+    )
+    mine = aliased(Claim)
+    other = aliased(Claim)
+    other_doc = aliased(Document)
+    other_outlet = aliased(Outlet)
+    rows = session.execute(
+        select(ClaimLink, mine.id, other, other_doc.title, other_outlet.name)
+        .join(mine, or_(mine.id == ClaimLink.claim_a_id, mine.id == ClaimLink.claim_b_id))
+        .join(
+            other,
+            and_(
+                or_(other.id == ClaimLink.claim_a_id, other.id == ClaimLink.claim_b_id),
+                other.id != mine.id,
+            ),
+        )
+        .join(other_doc, other_doc.id == other.document_id)
+        .outerjoin(other_outlet, other_outlet.id == other_doc.outlet_id)
+        .where(mine.document_id == document_id, ClaimLink.state != LinkState.REJECTED)
+        .order_by(ClaimLink.score.desc().nulls_last(), ClaimLink.id)
+    )
+    links: dict[int, list[LinkRow]] = {}
+    for link, mine_id, other_claim, title, outlet_name in rows:
+        links.setdefault(mine_id, []).append(LinkRow(link, other_claim, title, outlet_name))
+    return document, outlet, claims, links

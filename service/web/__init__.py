@@ -13,15 +13,27 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
-from flask_login import LoginManager, UserMixin, login_required, login_user, logout_user
+from flask_login import (
+    LoginManager,
+    UserMixin,
+    current_user,
+    login_required,
+    login_user,
+    logout_user,
+)
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import select
 
 from service.api.context import db_session
 from service.config import Settings
-from service.domain.enums import ClaimStatus, DocumentKind
-from service.models import User
-from service.operations.inbox import inbox, outlets, search_claims
-from service.operations.people import sign_in
+from service.domain.enums import ClaimStatus, DocumentKind, LinkRelation, LinkState, Role
+from service.domain.errors import DomainError, InvalidInput
+from service.models import Claim, Event, User
+from service.operations.actors import Actor
+from service.operations.claims import EvidenceItem, decide_status, get_claim
+from service.operations.inbox import document_workspace, inbox, outlets, search_claims
+from service.operations.links import get_link, review_link
+from service.operations.people import person_actor, sign_in
 
 blp = Blueprint("web", __name__, template_folder="templates")
 csrf = CSRFProtect()
@@ -116,6 +128,138 @@ def inbox_page() -> str:
         statuses=list(ClaimStatus),
         outlets=outlets(session),
     )
+
+
+def _role() -> Role:
+    return Role(current_user.role or Role.VIEWER)
+
+
+def _segments(body: str, claims: list[Claim]) -> list[tuple[str, Claim | None]]:
+    """The body cut into plain runs and claim spans (a span overlapping an earlier one stays
+    plain), so the page can highlight every claim in the text."""
+    out: list[tuple[str, Claim | None]] = []
+    cursor = 0
+    for claim in sorted(claims, key=lambda c: (c.span_start, c.id)):
+        if claim.span_start < cursor:
+            continue
+        out.append((body[cursor : claim.span_start], None))
+        out.append((body[claim.span_start : claim.span_end], claim))
+        cursor = claim.span_end
+    out.append((body[cursor:], None))
+    return out
+
+
+@blp.get("/documents/<int:document_id>")
+@login_required
+def document_page(document_id: int, problem: str | None = None, status_code: int = 200) -> Any:
+    session = db_session()
+    document, outlet, claims, links = document_workspace(session, document_id)
+    selected_id = request.args.get("claim", type=int) or request.form.get("claim", type=int)
+    selected = next((c for c in claims if c.id == selected_id), None)
+    page = render_template(
+        "document.html",
+        document=document,
+        outlet=outlet,
+        claims=claims,
+        segments=_segments(document.body, claims),
+        links=links,
+        selected=selected,
+        problem=problem,
+        can_review=_role().allows(Role.REVIEWER),
+        can_decide=_role().allows(Role.EDITOR),
+        relations=list(LinkRelation),
+        statuses=list(ClaimStatus),
+    )
+    return page, status_code
+
+
+def _stale(kind: str, entity: Any, version: int | None) -> str | None:
+    """What changed since the form was shown, and by whom (the last event), or None."""
+    if version == entity.version:
+        return None
+    last = db_session().scalar(
+        select(Event)
+        .where(Event.entity_type == kind, Event.entity_id == entity.id)
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+    who = (
+        f"{last.actor} ({last.action}, {last.occurred_at:%Y-%m-%d %H:%M} UTC)"
+        if last
+        else "someone"
+    )
+    return (
+        f"This changed while you were looking at it: {who} saved a newer version. Nothing of "
+        "yours was saved; the page now shows the current state, so check it and apply your "
+        "change again."
+    )
+
+
+@blp.post("/links/<int:link_id>/review")
+@login_required
+def review_link_submit(link_id: int) -> Any:
+    session = db_session()
+    link = get_link(session, link_id, for_update=True)
+    document_id = request.form.get("document", type=int) or 0
+    if not _role().allows(Role.REVIEWER):
+        return document_page(document_id, "Reviewing links needs the reviewer role.", 403)
+    stale = _stale("claim_links", link, request.form.get("version", type=int))
+    if stale:
+        session.rollback()
+        return document_page(document_id, stale, 409)
+    decision = request.form.get("decision")
+    relation = request.form.get("relation")
+    try:
+        review_link(
+            session,
+            person_actor_of(session),
+            link,
+            state=LinkState.CONFIRMED if decision == "confirm" else LinkState.REJECTED,
+            relation=LinkRelation(relation) if relation in set(LinkRelation) else None,
+            rationale=request.form.get("rationale"),
+        )
+    except DomainError as exc:
+        session.rollback()
+        return document_page(document_id, exc.detail, exc.status)
+    session.commit()
+    claim = request.form.get("claim", "")
+    return redirect(url_for("web.document_page", document_id=document_id, claim=claim))
+
+
+@blp.post("/claims/<int:claim_id>/status")
+@login_required
+def decide_submit(claim_id: int) -> Any:
+    session = db_session()
+    claim = get_claim(session, claim_id, for_update=True)
+    if not _role().allows(Role.EDITOR):
+        return document_page(claim.document_id, "Deciding a claim needs the editor role.", 403)
+    stale = _stale("claims", claim, request.form.get("version", type=int))
+    if stale:
+        session.rollback()
+        return document_page(claim.document_id, stale, 409)
+    status = request.form.get("status", "")
+    url = request.form.get("evidence_url", "").strip()
+    try:
+        if status not in set(ClaimStatus):
+            raise InvalidInput("status", "choose a status")
+        decide_status(
+            session,
+            person_actor_of(session),
+            claim,
+            ClaimStatus(status),
+            request.form.get("rationale"),
+            [EvidenceItem(url=url)] if url else [],
+        )
+    except DomainError as exc:
+        session.rollback()
+        return document_page(claim.document_id, exc.detail, exc.status)
+    session.commit()
+    return redirect(url_for("web.document_page", document_id=claim.document_id, claim=claim.id))
+
+
+def person_actor_of(session: Any) -> Actor:
+    user = session.get(User, int(current_user.id))
+    return person_actor(user)
 
 
 @blp.errorhandler(CSRFError)

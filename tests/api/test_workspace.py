@@ -141,3 +141,131 @@ def test_the_inbox_counts_each_documents_own_links_in_one_statement(
     assert rows["Courier"][1] == "0"
     selects = [q for q in count_queries if q.lstrip().upper().startswith("SELECT")]
     assert len(selects) <= 3  # the signed-in person, the documents with counts, the outlets
+
+
+def _two_outlets(client: FlaskClient, reviewer: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    """Two outlets report the same thing: ingest stores a suggested same-claim link."""
+    sentence = "Harbour master Ingrid Solberg said the Nordhavn ferry carried 1.2 million in 2023."
+    first = client.post(
+        "/api/v1/documents", json={"body": sentence, "outlet": "Gazette"}, headers=reviewer
+    ).json
+    other = "The Nordhavn ferry carried 1.2 million in 2023, Ingrid Solberg said."
+    client.post("/api/v1/documents", json={"body": other, "outlet": "Tribune"}, headers=reviewer)
+    claim = client.get(f"/api/v1/documents/{first['id']}/claims").json[0]
+    link = client.get(f"/api/v1/links?claim_id={claim['id']}&state=suggested").json[0]
+    return first["id"], link
+
+
+def _page_token(client: FlaskClient, path: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True))
+    assert found
+    return found.group(1)
+
+
+def test_confirming_a_suggestion_then_verifying_on_the_document_page(
+    client: FlaskClient, person: str, reviewer: dict[str, str]
+) -> None:
+    document_id, link = _two_outlets(client, reviewer)
+    claim_id = link["claim_a_id"] if link["claim_a_id"] else link["claim_b_id"]
+    claim_id = next(c["id"] for c in client.get(f"/api/v1/documents/{document_id}/claims").json)
+    _sign_in(client, person, PASSWORD)
+    path = f"/documents/{document_id}?claim={claim_id}"
+    page = client.get(path).get_data(as_text=True)
+    assert "Ingrid Solberg" in page
+    assert "Confirm" in page
+    claim = client.get(f"/api/v1/claims/{claim_id}").json
+    # Verifying before any confirmed independent link is refused, and the page says why.
+    refused = client.post(
+        f"/claims/{claim_id}/status",
+        data={
+            "csrf_token": _page_token(client, path),
+            "version": str(claim["version"]),
+            "status": "verified",
+            "rationale": "two outlets say so",
+        },
+    )
+    assert refused.status_code == 422
+    assert "independent" in refused.get_data(as_text=True)
+    before = client.get(f"/api/v1/claims/{claim_id}").json["corroboration"]
+    confirmed = client.post(
+        f"/links/{link['id']}/review",
+        data={
+            "csrf_token": _page_token(client, path),
+            "version": str(link["version"]),
+            "document": str(document_id),
+            "claim": str(claim_id),
+            "relation": "same_claim",
+            "rationale": "the same statement in two papers",
+            "decision": "confirm",
+        },
+    )
+    assert confirmed.status_code == 302
+    after = client.get(f"/api/v1/claims/{claim_id}").json
+    assert after["corroboration"] != before
+    verified = client.post(
+        f"/claims/{claim_id}/status",
+        data={
+            "csrf_token": _page_token(client, path),
+            "version": str(after["version"]),
+            "status": "verified",
+            "rationale": "confirmed by an independent outlet",
+        },
+    )
+    assert verified.status_code == 302
+    assert client.get(f"/api/v1/claims/{claim_id}").json["status"] == "verified"
+
+
+def test_a_stale_save_is_refused_and_says_who_changed_it(
+    client: FlaskClient, person: str, reviewer: dict[str, str]
+) -> None:
+    document_id, link = _two_outlets(client, reviewer)
+    _sign_in(client, person, PASSWORD)
+    path = f"/documents/{document_id}"
+    # Someone else rejects the suggestion through the API first.
+    client.patch(
+        f"/api/v1/links/{link['id']}",
+        json={"state": "rejected", "rationale": "not the same ferry"},
+        headers={**reviewer, "If-Match": client.get(f"/api/v1/links/{link['id']}").headers["ETag"]},
+    )
+    stale = client.post(
+        f"/links/{link['id']}/review",
+        data={
+            "csrf_token": _page_token(client, path),
+            "version": str(link["version"]),
+            "document": str(document_id),
+            "relation": "same_claim",
+            "rationale": "looks the same",
+            "decision": "confirm",
+        },
+    )
+    assert stale.status_code == 409
+    text = stale.get_data(as_text=True)
+    assert "changed while you were looking" in text
+    assert "link.rejected" in text
+    assert client.get(f"/api/v1/links/{link['id']}").json["state"] == "rejected"
+
+
+def test_a_viewer_sees_no_write_controls_and_a_forged_write_is_refused(
+    client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    document_id, link = _two_outlets(client, reviewer)
+    create_person(session, SYSTEM, name="Vera Viewer", role=Role.VIEWER, password=PASSWORD)
+    session.commit()
+    _sign_in(client, "Vera Viewer", PASSWORD)
+    claim_id = client.get(f"/api/v1/documents/{document_id}/claims").json[0]["id"]
+    path = f"/documents/{document_id}?claim={claim_id}"
+    page = client.get(path).get_data(as_text=True)
+    assert "Confirm" not in page
+    assert "Save decision" not in page
+    forged = client.post(
+        f"/links/{link['id']}/review",
+        data={
+            "csrf_token": _page_token(client, path),
+            "version": str(link["version"]),
+            "document": str(document_id),
+            "rationale": "forged",
+            "decision": "confirm",
+        },
+    )
+    assert forged.status_code == 403
+    assert client.get(f"/api/v1/links/{link['id']}").json["state"] == "suggested"
