@@ -30,12 +30,14 @@ from service.domain.enums import ClaimStatus, DocumentKind, LinkRelation, LinkSt
 from service.domain.errors import DomainError, InvalidInput
 from service.models import Claim, Event, User
 from service.operations.actors import Actor
-from service.operations.claims import EvidenceItem, decide_status, get_claim
+from service.operations.claims import EvidenceItem, claim_history, decide_status, get_claim
 from service.operations.inbox import document_workspace, inbox, outlets, search_claims
 from service.operations.links import get_link, review_link
 from service.operations.people import person_actor, sign_in
 
-blp = Blueprint("web", __name__, template_folder="templates")
+blp = Blueprint(
+    "web", __name__, template_folder="templates", static_folder="static", static_url_path="/static"
+)
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "web.sign_in_page"
@@ -156,6 +158,7 @@ def document_page(document_id: int, problem: str | None = None, status_code: int
     document, outlet, claims, links = document_workspace(session, document_id)
     selected_id = request.args.get("claim", type=int) or request.form.get("claim", type=int)
     selected = next((c for c in claims if c.id == selected_id), None)
+    history = claim_history(session, selected.id) if selected else []
     page = render_template(
         "document.html",
         document=document,
@@ -164,6 +167,7 @@ def document_page(document_id: int, problem: str | None = None, status_code: int
         segments=_segments(document.body, claims),
         links=links,
         selected=selected,
+        history=history,
         problem=problem,
         can_review=_role().allows(Role.REVIEWER),
         can_decide=_role().allows(Role.EDITOR),

@@ -269,3 +269,25 @@ def test_a_viewer_sees_no_write_controls_and_a_forged_write_is_refused(
     )
     assert forged.status_code == 403
     assert client.get(f"/api/v1/links/{link['id']}").json["state"] == "suggested"
+
+
+def test_the_document_page_runs_a_fixed_number_of_statements_whatever_its_size(
+    client: FlaskClient, person: str, reviewer: dict[str, str], count_queries: list[str]
+) -> None:
+    sentences = [
+        f"The harbour board sold ferry number {n} to Nordvik Shipping in 2023." for n in range(40)
+    ]
+    doc = client.post(
+        "/api/v1/documents",
+        json={"body": "\n".join(sentences), "outlet": "Gazette"},
+        headers=reviewer,
+    ).json
+    claim_id = client.get(f"/api/v1/documents/{doc['id']}/claims").json[0]["id"]
+    _sign_in(client, person, PASSWORD)
+    count_queries.clear()
+    page = client.get(f"/documents/{doc['id']}?claim={claim_id}")
+    assert page.status_code == 200
+    assert page.get_data(as_text=True).count('class="claim ') == 40
+    selects = [q for q in count_queries if q.lstrip().upper().startswith("SELECT")]
+    # person, document, claims with speakers, links with the other claims, the claim's history
+    assert len(selects) <= 6

@@ -1,0 +1,51 @@
+// Keyboard for the document workspace: j/k next/previous claim, c confirm or r reject the first
+// suggested link (focuses its "why" field; Enter submits), v/d verify or dispute (focuses the
+// rationale). Keys typed into a field are left alone. Without JavaScript every action is a form.
+(function () {
+  "use strict";
+  function typing(el) {
+    return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable);
+  }
+  function go(step) {
+    var claims = Array.prototype.slice.call(document.querySelectorAll("a.claim"));
+    if (!claims.length) { return; }
+    var at = claims.findIndex(function (a) { return a.classList.contains("selected"); });
+    var next = at < 0 ? (step > 0 ? 0 : claims.length - 1) : Math.min(claims.length - 1, Math.max(0, at + step));
+    window.location.href = claims[next].href;
+  }
+  function review(decision) {
+    var form = document.querySelector("form.review");
+    if (!form) { return; }
+    var hidden = form.querySelector("input[name=decision][type=hidden]");
+    if (!hidden) {
+      hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = "decision";
+      form.appendChild(hidden);
+      form.querySelectorAll("button[name=decision]").forEach(function (b) { b.removeAttribute("name"); });
+    }
+    hidden.value = decision;
+    form.querySelector("input[name=rationale]").focus();
+  }
+  function decide(status) {
+    var form = document.querySelector("form.decide");
+    if (!form) { return; }
+    form.querySelector("select[name=status]").value = status;
+    form.querySelector("textarea[name=rationale]").focus();
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(document.activeElement)) { return; }
+    var actions = {
+      j: function () { go(1); },
+      k: function () { go(-1); },
+      c: function () { review("confirm"); },
+      r: function () { review("reject"); },
+      v: function () { decide("verified"); },
+      d: function () { decide("disputed"); }
+    };
+    if (actions[event.key]) {
+      event.preventDefault();
+      actions[event.key]();
+    }
+  });
+})();
