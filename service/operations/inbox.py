@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from service.domain.enums import ClaimStatus, LinkRelation, LinkState
 from service.domain.errors import NotFound
 from service.extraction import CHECKWORTHY
-from service.models import Claim, ClaimLink, Document, Outlet
+from service.models import Claim, ClaimLink, Document, Outlet, Speaker
+from service.operations.speakers import list_speakers
 
 PAGE = 50
 
@@ -167,3 +168,19 @@ def document_workspace(
     for link, mine_id, other_claim, title, outlet_name in rows:
         links.setdefault(mine_id, []).append(LinkRow(link, other_claim, title, outlet_name))
     return document, outlet, claims, links
+
+
+def speakers_page(
+    session: Session, q: str | None, after: str | None
+) -> tuple[list[tuple[Speaker, int]], str | None]:
+    """Speakers with their aliases (and each alias's match score) and how many claims each
+    has: two statements for the page."""
+    speakers, cursor = list_speakers(session, q=q, after=after, limit=PAGE)
+    counts = dict(
+        session.execute(
+            select(Claim.speaker_id, func.count())
+            .where(Claim.speaker_id.in_([s.id for s in speakers]))
+            .group_by(Claim.speaker_id)
+        ).all()
+    )
+    return [(s, counts.get(s.id, 0)) for s in speakers], cursor

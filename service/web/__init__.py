@@ -22,7 +22,7 @@ from flask_login import (
     logout_user,
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from service.api.context import db_session
 from service.config import Settings
@@ -31,9 +31,16 @@ from service.domain.errors import DomainError, InvalidInput
 from service.models import Claim, Event, User
 from service.operations.actors import Actor
 from service.operations.claims import EvidenceItem, claim_history, decide_status, get_claim
-from service.operations.inbox import document_workspace, inbox, outlets, search_claims
+from service.operations.inbox import (
+    document_workspace,
+    inbox,
+    outlets,
+    search_claims,
+    speakers_page,
+)
 from service.operations.links import get_link, review_link
 from service.operations.people import person_actor, sign_in
+from service.operations.speakers import get_speaker, merge_speakers
 
 blp = Blueprint(
     "web", __name__, template_folder="templates", static_folder="static", static_url_path="/static"
@@ -259,6 +266,62 @@ def decide_submit(claim_id: int) -> Any:
         return document_page(claim.document_id, exc.detail, exc.status)
     session.commit()
     return redirect(url_for("web.document_page", document_id=claim.document_id, claim=claim.id))
+
+
+@blp.get("/speakers")
+@login_required
+def speakers_list() -> str:
+    session = db_session()
+    q = request.args.get("q", "").strip()[:200] or None
+    rows, cursor = speakers_page(session, q, request.args.get("after"))
+    return render_template(
+        "speakers.html",
+        rows=rows,
+        q=q or "",
+        cursor=cursor,
+        can_merge=_role().allows(Role.REVIEWER),
+    )
+
+
+@blp.get("/speakers/<int:speaker_id>/merge")
+@login_required
+def merge_preview(speaker_id: int) -> Any:
+    """What a merge would do, before anyone does it."""
+    session = db_session()
+    source = get_speaker(session, speaker_id)
+    into = request.args.get("into", type=int)
+    target = get_speaker(session, into) if into else None
+    moving = session.scalar(
+        select(func.count()).select_from(Claim).where(Claim.speaker_id == source.id)
+    )
+    return render_template(
+        "merge.html",
+        source=source,
+        target=target,
+        moving=moving,
+        problem=None,
+        can_merge=_role().allows(Role.REVIEWER),
+    )
+
+
+@blp.post("/speakers/<int:speaker_id>/merge")
+@login_required
+def merge_submit(speaker_id: int) -> Any:
+    session = db_session()
+    if not _role().allows(Role.REVIEWER):
+        return render_template("refused.html", reason="Merging needs the reviewer role."), 403
+    source = get_speaker(session, speaker_id, for_update=True)
+    target = get_speaker(session, request.form.get("into", type=int) or 0, for_update=True)
+    if request.form.get("version", type=int) != source.version:
+        session.rollback()
+        return redirect(url_for("web.merge_preview", speaker_id=speaker_id, into=target.id)), 303
+    try:
+        merge_speakers(session, person_actor_of(session), source, target)
+    except DomainError as exc:
+        session.rollback()
+        return render_template("refused.html", reason=exc.detail), exc.status
+    session.commit()
+    return redirect(url_for("web.speakers_list", q=target.name))
 
 
 def person_actor_of(session: Any) -> Actor:

@@ -291,3 +291,31 @@ def test_the_document_page_runs_a_fixed_number_of_statements_whatever_its_size(
     selects = [q for q in count_queries if q.lstrip().upper().startswith("SELECT")]
     # person, document, claims with speakers, links with the other claims, the claim's history
     assert len(selects) <= 6
+
+
+def test_speakers_show_aliases_and_merge_after_a_preview(
+    client: FlaskClient, person: str, reviewer: dict[str, str]
+) -> None:
+    first = client.post("/api/v1/speakers", json={"name": "Ingrid Solberg"}, headers=reviewer).json
+    second = client.post(
+        "/api/v1/speakers", json={"name": "Ingrid Solbergh"}, headers=reviewer
+    ).json
+    _sign_in(client, person, PASSWORD)
+    listing = client.get("/speakers?q=solberg").get_data(as_text=True)
+    assert "Ingrid Solberg" in listing
+    assert "Ingrid Solbergh" in listing
+    preview = client.get(f"/speakers/{second['id']}/merge?into={first['id']}")
+    text = preview.get_data(as_text=True)
+    assert "would" in text
+    assert "aliases of Ingrid Solberg" in text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', text)
+    version = re.search(r'name="version" value="(\d+)"', text)
+    assert token
+    assert version
+    merged = client.post(
+        f"/speakers/{second['id']}/merge",
+        data={"csrf_token": token.group(1), "into": str(first["id"]), "version": version.group(1)},
+    )
+    assert merged.status_code == 302
+    after = client.get(f"/api/v1/speakers/{first['id']}").json
+    assert "Ingrid Solbergh" in [a["alias"] for a in after["aliases"]]
