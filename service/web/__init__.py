@@ -43,7 +43,11 @@ from service.operations.people import person_actor, sign_in
 from service.operations.speakers import get_speaker, merge_speakers
 
 blp = Blueprint(
-    "web", __name__, template_folder="templates", static_folder="static", static_url_path="/static"
+    "web",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/workspace/static",
 )
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -160,10 +164,17 @@ def _segments(body: str, claims: list[Claim]) -> list[tuple[str, Claim | None]]:
 
 @blp.get("/documents/<int:document_id>")
 @login_required
-def document_page(document_id: int, problem: str | None = None, status_code: int = 200) -> Any:
+def document_page(
+    document_id: int,
+    problem: str | None = None,
+    status_code: int = 200,
+    claim_id: int | None = None,
+) -> Any:
     session = db_session()
     document, outlet, claims, links = document_workspace(session, document_id)
-    selected_id = request.args.get("claim", type=int) or request.form.get("claim", type=int)
+    selected_id = (
+        claim_id or request.args.get("claim", type=int) or request.form.get("claim", type=int)
+    )
     selected = next((c for c in claims if c.id == selected_id), None)
     history = claim_history(session, selected.id) if selected else []
     page = render_template(
@@ -243,11 +254,13 @@ def decide_submit(claim_id: int) -> Any:
     session = db_session()
     claim = get_claim(session, claim_id, for_update=True)
     if not _role().allows(Role.EDITOR):
-        return document_page(claim.document_id, "Deciding a claim needs the editor role.", 403)
+        return document_page(
+            claim.document_id, "Deciding a claim needs the editor role.", 403, claim.id
+        )
     stale = _stale("claims", claim, request.form.get("version", type=int))
     if stale:
         session.rollback()
-        return document_page(claim.document_id, stale, 409)
+        return document_page(claim.document_id, stale, 409, claim_id)
     status = request.form.get("status", "")
     url = request.form.get("evidence_url", "").strip()
     try:
@@ -263,7 +276,7 @@ def decide_submit(claim_id: int) -> Any:
         )
     except DomainError as exc:
         session.rollback()
-        return document_page(claim.document_id, exc.detail, exc.status)
+        return document_page(claim.document_id, exc.detail, exc.status, claim_id)
     session.commit()
     return redirect(url_for("web.document_page", document_id=claim.document_id, claim=claim.id))
 

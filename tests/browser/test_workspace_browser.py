@@ -1,0 +1,178 @@
+"""The workspace in a real browser: Playwright driving Debian's Chromium (no browser download)
+against the app served on loopback, on the test database.
+
+`.ci/run` installs Chromium with apt-get; where it is missing these tests skip and say so.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from service.domain.enums import Role
+from service.operations.actors import SYSTEM
+from service.operations.people import create_person
+
+CHROMIUM = os.environ.get("CLAIMDESK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+playwright_api = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+)
+#: Headless as root on a machine with no network: no sandbox, no background connections.
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def live(app: Flask) -> Iterator[str]:
+    """The app on a loopback port, one request at a time (it shares the test's transaction)."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=False)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def _people(session: Session) -> None:
+    create_person(session, SYSTEM, name="Mia Lund", role=Role.EDITOR, password=PASSWORD)
+    create_person(session, SYSTEM, name="Vera Viewer", role=Role.VIEWER, password=PASSWORD)
+    session.commit()
+
+
+def _story(client: FlaskClient, reviewer: dict[str, str]) -> tuple[int, int, dict[str, Any]]:
+    sentence = "Harbour master Ingrid Solberg said the Nordhavn ferry carried 1.2 million in 2023."
+    first = client.post(
+        "/api/v1/documents", json={"body": sentence, "outlet": "Gazette"}, headers=reviewer
+    ).json
+    other = "The Nordhavn ferry carried 1.2 million in 2023, Ingrid Solberg said."
+    client.post("/api/v1/documents", json={"body": other, "outlet": "Tribune"}, headers=reviewer)
+    claim = client.get(f"/api/v1/documents/{first['id']}/claims").json[0]
+    link = client.get(f"/api/v1/links?claim_id={claim['id']}&state=suggested").json[0]
+    return first["id"], claim["id"], link
+
+
+def _sign_in(page: Any, live: str, name: str) -> None:
+    page.goto(f"{live}/sign-in")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live}/")
+
+
+def test_sign_in_confirm_a_suggestion_and_verify_in_a_browser(
+    page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    _people(session)
+    document_id, claim_id, link = _story(client, reviewer)
+    other_id = link["claim_b_id"] if link["claim_a_id"] == claim_id else link["claim_a_id"]
+    before = [client.get(f"/api/v1/claims/{i}").json["corroboration"] for i in (claim_id, other_id)]
+    _sign_in(page, live, "Mia Lund")
+    assert page.get_by_role("heading", name="Inbox").is_visible()
+    page.goto(f"{live}/documents/{document_id}?claim={claim_id}")
+    # Verifying with no confirmed independent link is refused, and the page says why.
+    page.get_by_label("Status").select_option("verified")
+    page.get_by_label("Rationale").fill("two papers say so")
+    page.get_by_role("button", name="Save decision").click()
+    assert "independent" in page.get_by_role("alert").text_content()
+    page.get_by_label("Why").fill("the same statement in two papers")
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_load_state()
+    assert "confirmed" in page.content()
+    after = [client.get(f"/api/v1/claims/{i}").json["corroboration"] for i in (claim_id, other_id)]
+    assert after[0] != before[0]
+    assert after[1] != before[1]
+    page.get_by_label("Status").select_option("verified")
+    page.get_by_label("Rationale").fill("an independent outlet reports the same")
+    page.get_by_role("button", name="Save decision").click()
+    page.wait_for_load_state()
+    assert client.get(f"/api/v1/claims/{claim_id}").json["status"] == "verified"
+
+
+def test_a_stale_save_shows_the_conflict_in_a_browser(
+    page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    _people(session)
+    document_id, claim_id, link = _story(client, reviewer)
+    _sign_in(page, live, "Mia Lund")
+    page.goto(f"{live}/documents/{document_id}?claim={claim_id}")
+    etag = client.get(f"/api/v1/links/{link['id']}").headers["ETag"]
+    client.patch(
+        f"/api/v1/links/{link['id']}",
+        json={"state": "rejected", "rationale": "not the same ferry"},
+        headers={**reviewer, "If-Match": etag},
+    )
+    page.get_by_label("Why").fill("looks the same to me")
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_load_state()
+    assert "changed while you were looking" in page.get_by_role("alert").text_content()
+    assert client.get(f"/api/v1/links/{link['id']}").json["state"] == "rejected"
+
+
+def test_keys_move_between_claims(
+    page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    _people(session)
+    body = "The yard hired 40 welders in 2021.\nThe yard lost its ferry contract in 2020.\n"
+    doc = client.post(
+        "/api/v1/documents", json={"body": body, "outlet": "Gazette"}, headers=reviewer
+    ).json
+    _sign_in(page, live, "Mia Lund")
+    page.goto(f"{live}/documents/{doc['id']}")
+    page.keyboard.press("j")
+    page.wait_for_url("**claim=*")
+    first = page.url
+    page.keyboard.press("j")
+    page.wait_for_url(lambda url: url != first)
+    assert "lost its ferry contract" in page.locator("aside blockquote").first.text_content()
+
+
+def test_a_viewer_gets_no_write_controls_and_a_post_without_token_is_refused(
+    page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    _people(session)
+    document_id, claim_id, link = _story(client, reviewer)
+    _sign_in(page, live, "Vera Viewer")
+    page.goto(f"{live}/documents/{document_id}?claim={claim_id}")
+    assert page.get_by_role("button", name="Confirm").count() == 0
+    assert page.get_by_role("button", name="Save decision").count() == 0
+    forged = page.request.post(
+        f"{live}/links/{link['id']}/review",
+        form={"decision": "confirm", "rationale": "forged", "version": "1"},
+    )
+    assert forged.status == 400  # no CSRF token
+    assert client.get(f"/api/v1/links/{link['id']}").json["state"] == "suggested"
