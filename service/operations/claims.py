@@ -17,7 +17,7 @@ from service.domain.enums import (
     LinkRelation,
     LinkState,
 )
-from service.domain.errors import InvalidInput, NotFound
+from service.domain.errors import InvalidInput, NotFound, RuleViolation
 from service.domain.independence import independent_origins
 from service.domain.rules import DecisionFacts, check_transition
 from service.linking import semantic
@@ -472,3 +472,54 @@ def claim_cluster(session: Session, claim_id: int) -> list[dict[str, Any]]:
         key=lambda a: (a["published_on"] is None, a["published_on"] or date.min, a["claim_id"])
     )
     return appearances
+
+
+def split_claim(session: Session, actor: Actor, claim: Claim, at: int) -> tuple[Claim, Claim]:
+    """Split an unreviewed candidate at a body offset into two claims made by hand (same
+    speaker, attribution and date); the original is kept, rejected, pointing at both."""
+    if claim.status != ClaimStatus.UNREVIEWED:
+        raise RuleViolation(
+            "split-unreviewed-only",
+            f"only an unreviewed candidate can be split; this is {claim.status}",
+            "at",
+        )
+    body = claim.document.body
+    parts = []
+    for start, end in ((claim.span_start, at), (at, claim.span_end)):
+        while start < end and body[start].isspace():
+            start += 1
+        while end > start and body[end - 1].isspace():
+            end -= 1
+        parts.append((start, end))
+    if not claim.span_start < at < claim.span_end or any(s >= e for s, e in parts):
+        raise InvalidInput("at", "split inside the claim, leaving text on both sides")
+    made = [
+        create_claim(
+            session,
+            actor,
+            NewClaim(
+                document_id=claim.document_id,
+                span_start=start,
+                span_end=end,
+                speaker=SpeakerChoice(speaker_id=claim.speaker_id) if claim.speaker_id else None,
+                attribution=Attribution(claim.attribution),
+                cue=claim.cue,
+                claim_date=claim.claim_date,
+                date_precision=DatePrecision(claim.date_precision)
+                if claim.date_precision
+                else None,
+                checkworthiness=claim.checkworthiness,
+                reasons=[f"split from claim {claim.id}"],
+            ),
+        )
+        for start, end in parts
+    ]
+    decide_status(
+        session,
+        actor,
+        claim,
+        ClaimStatus.REJECTED,
+        f"split into claims {made[0].id} and {made[1].id}",
+        [],
+    )
+    return made[0], made[1]

@@ -7,6 +7,7 @@ refused. Pages read without JavaScript.
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -30,7 +31,15 @@ from service.domain.enums import ClaimStatus, DocumentKind, LinkRelation, LinkSt
 from service.domain.errors import DomainError, InvalidInput
 from service.models import Claim, Event, User
 from service.operations.actors import Actor
-from service.operations.claims import EvidenceItem, claim_history, decide_status, get_claim
+from service.operations.claims import (
+    EvidenceItem,
+    NewClaim,
+    claim_history,
+    create_claim,
+    decide_status,
+    get_claim,
+    split_claim,
+)
 from service.operations.inbox import (
     document_workspace,
     inbox,
@@ -188,7 +197,8 @@ def document_page(
         history=history,
         problem=problem,
         can_review=_role().allows(Role.REVIEWER),
-        can_decide=_role().allows(Role.EDITOR),
+        can_decide=_role().allows(Role.REVIEWER),
+        split_points=_split_points(selected) if selected else [],
         relations=list(LinkRelation),
         statuses=list(ClaimStatus),
     )
@@ -253,9 +263,9 @@ def review_link_submit(link_id: int) -> Any:
 def decide_submit(claim_id: int) -> Any:
     session = db_session()
     claim = get_claim(session, claim_id, for_update=True)
-    if not _role().allows(Role.EDITOR):
+    if not _role().allows(Role.REVIEWER):
         return document_page(
-            claim.document_id, "Deciding a claim needs the editor role.", 403, claim.id
+            claim.document_id, "Changing a claim's status needs the reviewer role.", 403, claim.id
         )
     stale = _stale("claims", claim, request.form.get("version", type=int))
     if stale:
@@ -335,6 +345,63 @@ def merge_submit(speaker_id: int) -> Any:
         return render_template("refused.html", reason=exc.detail), exc.status
     session.commit()
     return redirect(url_for("web.speakers_list", q=target.name))
+
+
+def _split_points(claim: Claim) -> list[tuple[int, str]]:
+    """Where a claim can be split: after each word but the last (body offset, the words
+    before it)."""
+    out = []
+    for m in re.finditer(r"\S+(?=\s+\S)", claim.text):
+        words = claim.text[: m.end()].split()
+        label = " ".join(words[-4:])
+        out.append((claim.span_start + m.end(), ("… " if len(words) > 4 else "") + label))
+    return out
+
+
+@blp.post("/documents/<int:document_id>/claims")
+@login_required
+def add_claim_submit(document_id: int) -> Any:
+    """A claim a person marked in the text (the span comes from the selection)."""
+    session = db_session()
+    if not _role().allows(Role.REVIEWER):
+        return document_page(document_id, "Adding a claim needs the reviewer role.", 403)
+    start = request.form.get("span_start", type=int)
+    end = request.form.get("span_end", type=int)
+    try:
+        if start is None or end is None:
+            raise InvalidInput("span", "select the words of the claim in the text")
+        claim = create_claim(
+            session,
+            person_actor_of(session),
+            NewClaim(document_id=document_id, span_start=start, span_end=end),
+        )
+    except DomainError as exc:
+        session.rollback()
+        return document_page(document_id, exc.detail, exc.status)
+    session.commit()
+    return redirect(url_for("web.document_page", document_id=document_id, claim=claim.id))
+
+
+@blp.post("/claims/<int:claim_id>/split")
+@login_required
+def split_submit(claim_id: int) -> Any:
+    session = db_session()
+    claim = get_claim(session, claim_id, for_update=True)
+    if not _role().allows(Role.REVIEWER):
+        return document_page(claim.document_id, "Splitting needs the reviewer role.", 403)
+    stale = _stale("claims", claim, request.form.get("version", type=int))
+    if stale:
+        session.rollback()
+        return document_page(claim.document_id, stale, 409, claim_id)
+    try:
+        first, _ = split_claim(
+            session, person_actor_of(session), claim, request.form.get("at", type=int) or 0
+        )
+    except DomainError as exc:
+        session.rollback()
+        return document_page(claim.document_id, exc.detail, exc.status, claim_id)
+    session.commit()
+    return redirect(url_for("web.document_page", document_id=claim.document_id, claim=first.id))
 
 
 def person_actor_of(session: Any) -> Actor:

@@ -319,3 +319,60 @@ def test_speakers_show_aliases_and_merge_after_a_preview(
     assert merged.status_code == 302
     after = client.get(f"/api/v1/speakers/{first['id']}").json
     assert "Ingrid Solbergh" in [a["alias"] for a in after["aliases"]]
+
+
+def _reviewer_person(session: Session) -> str:
+    create_person(session, SYSTEM, name="Rolf Reviewer", role=Role.REVIEWER, password=PASSWORD)
+    session.commit()
+    return "Rolf Reviewer"
+
+
+def test_a_reviewer_adds_a_claim_splits_one_and_rejects_a_candidate_but_cannot_verify(
+    client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    body = "The yard hired 40 welders in 2021 and it lost its ferry contract in 2020."
+    doc = client.post(
+        "/api/v1/documents", json={"body": body, "outlet": "Gazette"}, headers=reviewer
+    ).json
+    original = client.get(f"/api/v1/documents/{doc['id']}/claims").json[0]
+    _sign_in(client, _reviewer_person(session), PASSWORD)
+    path = f"/documents/{doc['id']}?claim={original['id']}"
+    at = body.index(" and it lost")
+    split = client.post(
+        f"/claims/{original['id']}/split",
+        data={"csrf_token": _page_token(client, path), "version": "1", "at": str(at)},
+    )
+    assert split.status_code == 302
+    claims = client.get(f"/api/v1/documents/{doc['id']}/claims").json
+    texts = {c["text"]: c["status"] for c in claims}
+    assert texts[body] == "rejected"
+    assert texts["The yard hired 40 welders in 2021"] == "unreviewed"
+    assert texts["and it lost its ferry contract in 2020."] == "unreviewed"
+    added = client.post(
+        f"/documents/{doc['id']}/claims",
+        data={"csrf_token": _page_token(client, path), "span_start": "4", "span_end": "8"},
+    )
+    assert added.status_code == 302
+    assert "yard" in [c["text"] for c in client.get(f"/api/v1/documents/{doc['id']}/claims").json]
+    first = next(c for c in claims if c["text"] == "The yard hired 40 welders in 2021")
+    refused = client.post(
+        f"/claims/{first['id']}/status",
+        data={
+            "csrf_token": _page_token(client, path),
+            "version": str(first["version"]),
+            "status": "verified",
+            "rationale": "looks right",
+        },
+    )
+    assert refused.status_code == 403
+    assert "editor" in refused.get_data(as_text=True)
+    rejected = client.post(
+        f"/claims/{first['id']}/status",
+        data={
+            "csrf_token": _page_token(client, path),
+            "version": str(first["version"]),
+            "status": "rejected",
+            "rationale": "not a claim after all",
+        },
+    )
+    assert rejected.status_code == 302

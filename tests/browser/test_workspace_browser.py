@@ -176,3 +176,39 @@ def test_a_viewer_gets_no_write_controls_and_a_post_without_token_is_refused(
     )
     assert forged.status == 400  # no CSRF token
     assert client.get(f"/api/v1/links/{link['id']}").json["state"] == "suggested"
+
+
+def test_selecting_words_in_the_text_adds_a_claim(
+    page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    _people(session)
+    body = "Café owners said rents rose 12% in 2023. The council approved the budget."
+    doc = client.post(
+        "/api/v1/documents",
+        json={"body": body, "outlet": "Gazette", "extract": False},
+        headers=reviewer,
+    ).json
+    _sign_in(page, live, "Mia Lund")
+    page.goto(f"{live}/documents/{doc['id']}")
+    # Select "rents rose 12%" in the article as a reader would, then release the mouse.
+    page.evaluate(
+        """(words) => {
+            const article = document.querySelector("article.text");
+            const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+            const node = walker.nextNode();
+            const at = node.textContent.indexOf(words);
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + words.length);
+            const selection = window.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+            document.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
+        }""",
+        "rents rose 12%",
+    )
+    assert page.get_by_label("From character").input_value() == str(body.index("rents"))
+    page.get_by_role("button", name="Add claim").click()
+    page.wait_for_url("**claim=*")
+    claims = client.get(f"/api/v1/documents/{doc['id']}/claims").json
+    assert [c["text"] for c in claims] == ["rents rose 12%"]

@@ -33,6 +33,24 @@
     form.querySelector("select[name=status]").value = status;
     form.querySelector("textarea[name=rationale]").focus();
   }
+  // Selecting words in the article fills the "Add a claim" span, in code points (as stored).
+  function points(text) { return Array.from(text).length; }
+  document.addEventListener("mouseup", function () {
+    var article = document.querySelector("article.text");
+    var form = document.querySelector("form.add-claim");
+    var selection = window.getSelection();
+    if (!article || !form || !selection.rangeCount || selection.isCollapsed) { return; }
+    var range = selection.getRangeAt(0);
+    if (!article.contains(range.startContainer) || !article.contains(range.endContainer)) { return; }
+    var before = document.createRange();
+    before.setStart(article, 0);
+    before.setEnd(range.startContainer, range.startOffset);
+    var start = points(before.toString());
+    var chosen = range.toString();
+    form.querySelector("input[name=span_start]").value = start;
+    form.querySelector("input[name=span_end]").value = start + points(chosen);
+    form.querySelector("#selection").textContent = "“" + chosen + "”";
+  });
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(document.activeElement)) { return; }
     var actions = {
