@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,16 +27,26 @@ from sqlalchemy import func, select
 
 from service.api.context import db_session
 from service.config import Settings
-from service.domain.enums import ClaimStatus, DocumentKind, LinkRelation, LinkState, Role
+from service.domain.enums import (
+    Attribution,
+    ClaimStatus,
+    DatePrecision,
+    DocumentKind,
+    LinkRelation,
+    LinkState,
+    Role,
+)
 from service.domain.errors import DomainError, InvalidInput
 from service.models import Claim, Event, User
 from service.operations.actors import Actor
 from service.operations.claims import (
+    ClaimChanges,
     EvidenceItem,
     NewClaim,
     claim_history,
     create_claim,
     decide_status,
+    edit_claim,
     get_claim,
     split_claim,
 )
@@ -199,6 +209,8 @@ def document_page(
         can_review=_role().allows(Role.REVIEWER),
         can_decide=_role().allows(Role.REVIEWER),
         split_points=_split_points(selected) if selected else [],
+        attributions=list(Attribution),
+        precisions=list(DatePrecision),
         relations=list(LinkRelation),
         statuses=list(ClaimStatus),
     )
@@ -402,6 +414,45 @@ def split_submit(claim_id: int) -> Any:
         return document_page(claim.document_id, exc.detail, exc.status, claim_id)
     session.commit()
     return redirect(url_for("web.document_page", document_id=claim.document_id, claim=first.id))
+
+
+@blp.post("/claims/<int:claim_id>/edit")
+@login_required
+def edit_submit(claim_id: int) -> Any:
+    """A reviewer corrects the speaker (picked by name, created if new), attribution or date."""
+    session = db_session()
+    claim = get_claim(session, claim_id, for_update=True)
+    if not _role().allows(Role.REVIEWER):
+        return document_page(claim.document_id, "Correcting needs the reviewer role.", 403)
+    stale = _stale("claims", claim, request.form.get("version", type=int))
+    if stale:
+        session.rollback()
+        return document_page(claim.document_id, stale, 409, claim_id)
+    form = request.form
+    values: dict[str, Any] = {}
+    speaker = " ".join(form.get("speaker", "").split())
+    current = claim.speaker.name if claim.speaker else ""
+    if speaker != current:
+        values["speaker_id"], values["speaker_name"] = None, speaker or None
+    if form.get("attribution") in set(Attribution) and form["attribution"] != claim.attribution:
+        values["attribution"] = Attribution(form["attribution"])
+    try:
+        when = date.fromisoformat(form["claim_date"]) if form.get("claim_date") else None
+        precision = form.get("date_precision") or None
+        if (when, precision) != (claim.claim_date, claim.date_precision):
+            values["claim_date"] = when
+            values["date_precision"] = DatePrecision(precision) if when and precision else None
+        edit_claim(
+            session, person_actor_of(session), claim, ClaimChanges(values), form.get("reason")
+        )
+    except ValueError:
+        session.rollback()
+        return document_page(claim.document_id, "claim_date: not a date", 422, claim_id)
+    except DomainError as exc:
+        session.rollback()
+        return document_page(claim.document_id, exc.detail, exc.status, claim_id)
+    session.commit()
+    return redirect(url_for("web.document_page", document_id=claim.document_id, claim=claim.id))
 
 
 def person_actor_of(session: Any) -> Actor:

@@ -376,3 +376,36 @@ def test_a_reviewer_adds_a_claim_splits_one_and_rejects_a_candidate_but_cannot_v
         },
     )
     assert rejected.status_code == 302
+
+
+def test_a_reviewer_corrects_the_speaker_and_date_from_the_panel(
+    client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    doc = client.post(
+        "/api/v1/documents",
+        json={"body": "The yard hired 40 welders in 2021.", "outlet": "Gazette"},
+        headers=reviewer,
+    ).json
+    claim = client.get(f"/api/v1/documents/{doc['id']}/claims").json[0]
+    _sign_in(client, _reviewer_person(session), PASSWORD)
+    path = f"/documents/{doc['id']}?claim={claim['id']}"
+    saved = client.post(
+        f"/claims/{claim['id']}/edit",
+        data={
+            "csrf_token": _page_token(client, path),
+            "version": str(claim["version"]),
+            "speaker": "Kari Vik",
+            "attribution": "indirect",
+            "claim_date": "2021-03-01",
+            "date_precision": "month",
+            "reason": "the yard's spokeswoman said it",
+        },
+    )
+    assert saved.status_code == 302
+    after = client.get(f"/api/v1/claims/{claim['id']}").json
+    assert after["speaker"]["name"] == "Kari Vik"
+    assert (after["attribution"], after["claim_date"], after["date_precision"]) == (
+        "indirect",
+        "2021-03-01",
+        "month",
+    )
