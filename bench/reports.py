@@ -26,13 +26,13 @@ N_CLAIMS, N_LINKS, RUNS = 200, 1000, 30
 SENTENCE = re.compile(r"[A-Z][^.!?\n]{40,200}[.!?]")
 
 
-def _arrange(session: Session) -> int:
+def _arrange(session: Session, n_claims: int = N_CLAIMS, n_links: int = N_LINKS) -> int:
     sentences = []
     for body in session.scalars(select(Document.body).limit(5)):
         sentences += SENTENCE.findall(body)
     body = ""
     spans = []
-    for i in range(N_CLAIMS):
+    for i in range(n_claims):
         s = sentences[i % len(sentences)]
         spans.append((len(body), len(body) + len(s), s))
         body += s + " "
@@ -59,7 +59,7 @@ def _arrange(session: Session) -> int:
     others = list(session.scalars(select(Claim.id).where(Claim.document_id != doc).limit(20000)))
     rng = random.Random(7)
     pairs: set[tuple[int, int]] = set()
-    while len(pairs) < N_LINKS:
+    while len(pairs) < n_links:
         a, b = sorted((rng.choice(mine), rng.choice(others)))
         pairs.add((a, b))
     relations = ["corroborates", "same_claim", "conflicts"]

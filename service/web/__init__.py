@@ -43,13 +43,13 @@ from service.operations.claims import (
     ClaimChanges,
     EvidenceItem,
     NewClaim,
-    claim_history,
     create_claim,
     decide_status,
     edit_claim,
     get_claim,
     split_claim,
 )
+from service.operations.events import entity_history
 from service.operations.inbox import (
     document_workspace,
     inbox,
@@ -195,7 +195,7 @@ def document_page(
         claim_id or request.args.get("claim", type=int) or request.form.get("claim", type=int)
     )
     selected = next((c for c in claims if c.id == selected_id), None)
-    history = claim_history(session, selected.id) if selected else []
+    history = entity_history(session, "claims", selected.id) if selected else []
     page = render_template(
         "document.html",
         document=document,
