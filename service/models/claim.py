@@ -64,6 +64,9 @@ class Claim(CreatedAtMixin, Base):
     version: Mapped[int] = mapped_column(default=1)
     origin: Mapped[str] = mapped_column(String(20), default=ClaimOrigin.MANUAL)
     extractor_version: Mapped[str | None] = mapped_column(String(40))
+    #: The speaker's name as the text gave it, before it was matched to a speaker entity:
+    #: what lets a person undo a fuzzy match.
+    speaker_as_written: Mapped[str | None] = mapped_column(String(300), default=None)
     #: Only ever used in WHERE clauses: deferred so loading a claim never ships it.
     tsv: Mapped[str] = mapped_column(
         TSVECTOR,

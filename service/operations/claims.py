@@ -54,6 +54,8 @@ class NewClaim:
     reasons: list[Any] = field(default_factory=list)
     origin: ClaimOrigin = ClaimOrigin.MANUAL
     extractor_version: str | None = None
+    #: The name as the text gave it (extraction), when it differs from the speaker's.
+    speaker_as_written: str | None = None
     #: A vector computed by the caller (extraction embeds a document's claims in batches).
     embedding: bytes | None = None
 
@@ -142,6 +144,7 @@ def create_claim(session: Session, actor: Actor, new: NewClaim) -> Claim:
         status=ClaimStatus.UNREVIEWED.value,
         origin=new.origin.value,
         extractor_version=new.extractor_version,
+        speaker_as_written=new.speaker_as_written,
         embedding=new.embedding or _embedding(exact, new.checkworthiness, new.origin.value),
     )
     session.add(claim)

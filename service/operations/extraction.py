@@ -144,6 +144,7 @@ def _new_claim(document: Document, candidate: Candidate, speaker_id: int | None)
         reasons=reasons,
         origin=ClaimOrigin.EXTRACTED,
         extractor_version=extractor_version(),
+        speaker_as_written=candidate.speaker[:300] if candidate.speaker else None,
     )
 
 

@@ -201,3 +201,41 @@ def merge_speakers(session: Session, actor: Actor, source: Speaker, target: Spea
         after=snapshot(target),
     )
     return target
+
+
+def undo_fuzzy_alias(session: Session, actor: Actor, alias_id: int) -> Speaker:
+    """Undo a match the matcher made by similarity: the alias leaves its speaker and becomes a
+    speaker of its own, taking the claims whose text named it that way. Returns the new
+    speaker. A person's own alias (score 1, or none) is not a guess and cannot be undone here."""
+    alias = session.get(SpeakerAlias, alias_id, with_for_update=True)
+    if alias is None:
+        raise NotFound(f"no alias {alias_id}")
+    if alias.match_score is None or alias.match_score >= 1.0:
+        raise Conflict(f"alias {alias.alias!r} was not a fuzzy match")
+    old = alias.speaker
+    if old.merged_into_id is not None:
+        raise Conflict(f"speaker {old.id} was merged into {old.merged_into_id}")
+    before = snapshot(old)
+    new = create_speaker(session, actor, alias.alias, kind=SpeakerKind(old.kind))
+    written = session.execute(
+        select(Claim.id, Claim.speaker_as_written).where(
+            Claim.speaker_id == old.id, Claim.speaker_as_written.is_not(None)
+        )
+    ).all()
+    ids = [i for i, name in written if name and normalize_name(name) == alias.normalized]
+    if ids:
+        session.execute(update(Claim).where(Claim.id.in_(ids)).values(speaker_id=new.id))
+    moved = len(ids)
+    session.delete(alias)
+    _touch(old)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "speaker.alias_undone",
+        old,
+        before=before,
+        after=snapshot(old) | {"alias": alias.alias, "new_speaker": new.id, "claims_moved": moved},
+        reason=f"fuzzy match ({alias.match_score:.2f}) undone",
+    )
+    return new

@@ -59,7 +59,7 @@ from service.operations.inbox import (
 )
 from service.operations.links import get_link, review_link
 from service.operations.people import person_actor, sign_in
-from service.operations.speakers import get_speaker, merge_speakers
+from service.operations.speakers import get_speaker, merge_speakers, undo_fuzzy_alias
 
 blp = Blueprint(
     "web",
@@ -453,6 +453,24 @@ def edit_submit(claim_id: int) -> Any:
         return document_page(claim.document_id, exc.detail, exc.status, claim_id)
     session.commit()
     return redirect(url_for("web.document_page", document_id=claim.document_id, claim=claim.id))
+
+
+@blp.post("/aliases/<int:alias_id>/undo")
+@login_required
+def undo_alias_submit(alias_id: int) -> Any:
+    """Undo a fuzzy speaker match: the alias becomes its own speaker with its claims."""
+    session = db_session()
+    if not _role().allows(Role.REVIEWER):
+        return render_template(
+            "refused.html", reason="Undoing a match needs the reviewer role."
+        ), 403
+    try:
+        new = undo_fuzzy_alias(session, person_actor_of(session), alias_id)
+    except DomainError as exc:
+        session.rollback()
+        return render_template("refused.html", reason=exc.detail), exc.status
+    session.commit()
+    return redirect(url_for("web.speakers_list", q=new.name))
 
 
 def person_actor_of(session: Any) -> Actor:

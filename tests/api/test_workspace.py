@@ -409,3 +409,37 @@ def test_a_reviewer_corrects_the_speaker_and_date_from_the_panel(
         "2021-03-01",
         "month",
     )
+
+
+def test_a_fuzzy_speaker_match_can_be_undone_with_its_claims(
+    client: FlaskClient, person: str, reviewer: dict[str, str]
+) -> None:
+    client.post(
+        "/api/v1/documents",
+        json={
+            "body": "Mayor Tomas Bergstrom said the levy raised 41 million in 2023.",
+            "outlet": "Gazette",
+        },
+        headers=reviewer,
+    )
+    other = client.post(
+        "/api/v1/documents",
+        json={"body": "Mayor Tomas Bergström said fees rose 9% in 2022.", "outlet": "Tribune"},
+        headers=reviewer,
+    ).json
+    claim = client.get(f"/api/v1/documents/{other['id']}/claims").json[0]
+    speaker = client.get(f"/api/v1/speakers/{claim['speaker']['id']}").json
+    fuzzy = [a for a in speaker["aliases"] if a.get("match_score") and a["match_score"] < 1]
+    assert fuzzy, speaker  # the matcher folded the accented spelling into the first speaker
+    _sign_in(client, person, PASSWORD)
+    page = client.get("/speakers").get_data(as_text=True)
+    assert "undo match" in page
+    alias_id = re.search(r"/aliases/(\d+)/undo", page)
+    assert alias_id
+    undone = client.post(
+        f"/aliases/{alias_id.group(1)}/undo", data={"csrf_token": _token(client, "/speakers")}
+    )
+    assert undone.status_code == 302
+    moved = client.get(f"/api/v1/claims/{claim['id']}").json["speaker"]
+    assert moved["name"] == "Tomas Bergström"
+    assert moved["id"] != speaker["id"]
