@@ -43,6 +43,7 @@ from service.operations.claims import (
     ClaimChanges,
     EvidenceItem,
     NewClaim,
+    corroboration,
     create_claim,
     decide_status,
     edit_claim,
@@ -196,6 +197,7 @@ def document_page(
     )
     selected = next((c for c in claims if c.id == selected_id), None)
     history = entity_history(session, "claims", selected.id) if selected else []
+    backing = corroboration(session, selected.id, selected.document_id) if selected else None
     page = render_template(
         "document.html",
         document=document,
@@ -205,6 +207,7 @@ def document_page(
         links=links,
         selected=selected,
         history=history,
+        backing=backing,
         problem=problem,
         can_review=_role().allows(Role.REVIEWER),
         can_decide=_role().allows(Role.REVIEWER),
@@ -232,11 +235,23 @@ def _stale(kind: str, entity: Any, version: int | None) -> str | None:
         if last
         else "someone"
     )
+    changed = ""
+    if last is not None and last.before and last.after:
+        fields = [
+            f"{k}: {last.before.get(k)!r} → {last.after.get(k)!r}"
+            for k in sorted(last.after)
+            if k not in _BOOKKEEPING and last.before.get(k) != last.after.get(k)
+        ]
+        changed = f" What changed: {'; '.join(fields[:4])}." if fields else ""
     return (
-        f"This changed while you were looking at it: {who} saved a newer version. Nothing of "
-        "yours was saved; the page now shows the current state, so check it and apply your "
-        "change again."
+        f"This changed while you were looking at it: {who} saved a newer version.{changed} "
+        "Nothing of yours was saved; the page now shows the current state, so check it and "
+        "apply your change again."
     )
+
+
+#: Columns every change moves: not worth showing as "what changed".
+_BOOKKEEPING = frozenset({"version", "reviewed_at", "reviewed_by"})
 
 
 @blp.post("/links/<int:link_id>/review")

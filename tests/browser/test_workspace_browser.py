@@ -139,7 +139,9 @@ def test_a_stale_save_shows_the_conflict_in_a_browser(
     page.get_by_label("Why").fill("looks the same to me")
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_load_state()
-    assert "changed while you were looking" in page.get_by_role("alert").text_content()
+    alert = page.get_by_role("alert").text_content()
+    assert "changed while you were looking" in alert
+    assert "state: 'suggested' → 'rejected'" in alert
     assert client.get(f"/api/v1/links/{link['id']}").json["state"] == "rejected"
 
 
@@ -175,6 +177,18 @@ def test_a_viewer_gets_no_write_controls_and_a_post_without_token_is_refused(
         form={"decision": "confirm", "rationale": "forged", "version": "1"},
     )
     assert forged.status == 400  # no CSRF token
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    with_token = page.request.post(
+        f"{live}/links/{link['id']}/review",
+        form={
+            "csrf_token": token,
+            "decision": "confirm",
+            "rationale": "forged",
+            "version": str(link["version"]),
+            "document": str(document_id),
+        },
+    )
+    assert with_token.status == 403  # a viewer's write, token or not
     assert client.get(f"/api/v1/links/{link['id']}").json["state"] == "suggested"
 
 
