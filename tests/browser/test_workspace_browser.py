@@ -74,18 +74,6 @@ def _people(session: Session) -> None:
     session.commit()
 
 
-def _story(client: FlaskClient, reviewer: dict[str, str]) -> tuple[int, int, dict[str, Any]]:
-    sentence = "Harbour master Ingrid Solberg said the Nordhavn ferry carried 1.2 million in 2023."
-    first = client.post(
-        "/api/v1/documents", json={"body": sentence, "outlet": "Gazette"}, headers=reviewer
-    ).json
-    other = "The Nordhavn ferry carried 1.2 million in 2023, Ingrid Solberg said."
-    client.post("/api/v1/documents", json={"body": other, "outlet": "Tribune"}, headers=reviewer)
-    claim = client.get(f"/api/v1/documents/{first['id']}/claims").json[0]
-    link = client.get(f"/api/v1/links?claim_id={claim['id']}&state=suggested").json[0]
-    return first["id"], claim["id"], link
-
-
 def _sign_in(page: Any, live: str, name: str) -> None:
     page.goto(f"{live}/sign-in")
     page.get_by_label("Name").fill(name)
@@ -95,10 +83,19 @@ def _sign_in(page: Any, live: str, name: str) -> None:
 
 
 def test_sign_in_confirm_a_suggestion_and_verify_in_a_browser(
-    page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
+    page: Any,
+    live: str,
+    client: FlaskClient,
+    session: Session,
+    reviewer: dict[str, str],
+    suggested_pair: dict[str, Any],
 ) -> None:
     _people(session)
-    document_id, claim_id, link = _story(client, reviewer)
+    document_id, claim_id, link = (
+        suggested_pair["document_id"],
+        suggested_pair["claim_id"],
+        suggested_pair["link"],
+    )
     other_id = link["claim_b_id"] if link["claim_a_id"] == claim_id else link["claim_a_id"]
     before = [client.get(f"/api/v1/claims/{i}").json["corroboration"] for i in (claim_id, other_id)]
     _sign_in(page, live, "Mia Lund")
@@ -124,10 +121,19 @@ def test_sign_in_confirm_a_suggestion_and_verify_in_a_browser(
 
 
 def test_a_stale_save_shows_the_conflict_in_a_browser(
-    page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
+    page: Any,
+    live: str,
+    client: FlaskClient,
+    session: Session,
+    reviewer: dict[str, str],
+    suggested_pair: dict[str, Any],
 ) -> None:
     _people(session)
-    document_id, claim_id, link = _story(client, reviewer)
+    document_id, claim_id, link = (
+        suggested_pair["document_id"],
+        suggested_pair["claim_id"],
+        suggested_pair["link"],
+    )
     _sign_in(page, live, "Mia Lund")
     page.goto(f"{live}/documents/{document_id}?claim={claim_id}")
     etag = client.get(f"/api/v1/links/{link['id']}").headers["ETag"]
@@ -164,10 +170,19 @@ def test_keys_move_between_claims(
 
 
 def test_a_viewer_gets_no_write_controls_and_a_post_without_token_is_refused(
-    page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
+    page: Any,
+    live: str,
+    client: FlaskClient,
+    session: Session,
+    reviewer: dict[str, str],
+    suggested_pair: dict[str, Any],
 ) -> None:
     _people(session)
-    document_id, claim_id, link = _story(client, reviewer)
+    document_id, claim_id, link = (
+        suggested_pair["document_id"],
+        suggested_pair["claim_id"],
+        suggested_pair["link"],
+    )
     _sign_in(page, live, "Vera Viewer")
     page.goto(f"{live}/documents/{document_id}?claim={claim_id}")
     assert page.get_by_role("button", name="Confirm").count() == 0
