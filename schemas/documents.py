@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from schemas.common import PageQuery, StrictSchema, text_query
 
@@ -16,7 +18,14 @@ def _text_not_binary(value: str) -> None:
 
 
 class DocumentCreate(StrictSchema):
-    body = fields.String(required=True, validate=[validate.Length(min=1), _text_not_binary])
+    body = fields.String(validate=[validate.Length(min=1), _text_not_binary])
+    html = fields.String(
+        validate=[validate.Length(min=1), _text_not_binary],
+        metadata={
+            "description": "an HTML page instead of `body`: its article text becomes the body, "
+            "and its title, author, site, date and canonical URL fill the fields not given"
+        },
+    )
     outlet = fields.String(allow_none=True, validate=validate.Length(min=1, max=200))
     title = fields.String(allow_none=True, validate=validate.Length(max=500))
     author = fields.String(allow_none=True, validate=validate.Length(max=300))
@@ -29,6 +38,11 @@ class DocumentCreate(StrictSchema):
         load_default=True,
         metadata={"description": "extract candidate claims now (in the same transaction)"},
     )
+
+    @validates_schema
+    def _body_or_html(self, data: dict[str, Any], **_: Any) -> None:
+        if ("body" in data) == ("html" in data):
+            raise ValidationError("send exactly one of body (text) or html (a page)", "body")
 
 
 class OutletOut(Schema):

@@ -23,11 +23,13 @@ from service.db import create_db_engine, embedded_server_url, libpq_url
 from service.domain.enums import DocumentKind, Role
 from service.domain.errors import Conflict, InvalidInput
 from service.extraction import DocumentContext, extract, nlp
+from service.ingest.feeds import listed_urls
+from service.ingest.fetch import fetch
 from service.migrate import upgrade
 from service.models import Claim, User
 from service.operations.actors import SYSTEM
 from service.operations.auth import authenticate, create_api_key, list_api_keys, revoke_api_key
-from service.operations.documents import NewDocument, ingest_document
+from service.operations.documents import NewDocument, document_from_html, ingest_document
 from service.operations.people import create_person, list_people, sign_in
 from service.operations.seeds import load_seeds
 
@@ -116,36 +118,75 @@ def _read_text(file: Path) -> str:
         raise click.BadParameter(f"{file} is not UTF-8 text ({exc.reason})") from exc
 
 
+#: Files a folder contributes: text as is, HTML pages through trafilatura, feeds and sitemaps.
+_INGESTIBLE = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".xml": "list"}
+
+
+def _sources(items: tuple[str, ...]) -> Iterator[tuple[str, str, str | None]]:
+    """(kind, content, url) for every file, folder entry, URL, and page a sitemap or feed
+    lists. URLs are fetched with a timeout and a size cap; a feed's pages one by one."""
+    for item in items:
+        if item.startswith(("http://", "https://")):
+            fetched = fetch(item)
+            listed = listed_urls(fetched.text) if "xml" in fetched.content_type else None
+            if listed is not None:
+                yield from _sources(tuple(listed))
+            else:
+                kind = "html" if "html" in fetched.content_type else "text"
+                yield kind, fetched.text, fetched.url
+            continue
+        path = Path(item)
+        if not path.exists():
+            raise click.BadParameter(f"{item} is neither a file, a folder nor an http(s) URL")
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for file in files:
+            file_kind = _INGESTIBLE.get(file.suffix.lower())
+            if file_kind is None and path.is_dir():
+                continue  # a folder's other files are not articles
+            text = _read_text(file)
+            if file_kind == "list":
+                listed = listed_urls(text)
+                if listed is None:
+                    raise click.BadParameter(f"{file} is not a sitemap or an RSS/Atom feed")
+                yield from _sources(tuple(listed))
+            else:
+                yield file_kind or "text", text, None
+
+
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("sources", nargs=-1, required=True)
 @click.option("--outlet")
 @click.option("--kind", type=click.Choice(KINDS), default="news", show_default=True)
-def ingest(paths: tuple[Path, ...], outlet: str | None, kind: str) -> None:
-    """Ingest text files and folders of them (*.txt), extracting claims, with a progress bar."""
-    files = sorted(
-        f for p in paths for f in ([p] if p.is_file() else p.rglob("*.txt")) if f.is_file()
-    )
-    created = existing = claims = 0
-    with _engine() as engine, tqdm(files, unit="file", disable=None) as bar:
-        for file in bar:
-            bar.set_postfix_str(file.name[:30])
-            body = _read_text(file)
-            if not body.strip():
-                click.echo(f"skipped {file}: empty", err=True)
+def ingest(sources: tuple[str, ...], outlet: str | None, kind: str) -> None:
+    """Ingest text files, HTML pages (files or URLs), folders of them, and the pages a
+    sitemap or RSS/Atom feed lists (file or URL), extracting claims, with a progress bar."""
+    created = existing = claims = failed = 0
+    suggest_min = Settings.from_env().suggest_min
+    with _engine() as engine, tqdm(unit="document", disable=None) as bar:
+        for source_kind, content, url in _sources(sources):
+            bar.update()
+            if not content.strip():
                 continue
+            base = NewDocument(body=content, outlet=outlet, url=url, kind=DocumentKind(kind))
             with Session(engine) as session:
-                new = NewDocument(
-                    body=body, outlet=outlet, title=file.stem, kind=DocumentKind(kind)
-                )
-                doc, was_created = ingest_document(
-                    session, SYSTEM, new, suggest_min=Settings.from_env().suggest_min
-                )
+                try:
+                    new = document_from_html(content, base) if source_kind == "html" else base
+                    doc, was_created = ingest_document(
+                        session, SYSTEM, new, suggest_min=suggest_min
+                    )
+                except InvalidInput as exc:
+                    click.echo(f"skipped {url or 'a file'}: {exc.detail}", err=True)
+                    failed += 1
+                    continue
                 n = session.scalar(select(func.count()).where(Claim.document_id == doc.id)) or 0
                 session.commit()
             created += was_created
             existing += not was_created
             claims += n if was_created else 0
-    click.echo(f"{created} documents ingested ({claims} claims), {existing} already stored")
+    click.echo(
+        f"{created} documents ingested ({claims} claims), {existing} already stored, "
+        f"{failed} skipped"
+    )
 
 
 @main.command()

@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session
 
 from service.app import create_app
 from service.config import PROJECT_ROOT, Settings
-from service.db import create_db_engine, embedded_server_url, ensure_database, split_database
+from service.db import (
+    create_db_engine,
+    embedded_server_url,
+    ensure_database,
+    sibling_database_url,
+    split_database,
+)
 from service.domain.enums import Role
 from service.linking import semantic
 from service.migrate import upgrade
@@ -233,3 +239,14 @@ def suggested_pair(client: FlaskClient, reviewer: dict[str, str]) -> dict[str, A
     claim = client.get(f"/api/v1/documents/{first['id']}/claims").json[0]
     link = client.get(f"/api/v1/links?claim_id={claim['id']}&state=suggested").json[0]
     return {"document_id": first["id"], "claim_id": claim["id"], "link": link}
+
+
+@pytest.fixture(scope="module")
+def scratch_engine(database_url: str) -> Iterator[Engine]:
+    """An empty sibling database, for tests that migrate or commit for real."""
+    url = sibling_database_url(database_url, split_database(database_url)[1] + "_scratch")
+    engine = create_db_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    yield engine
+    engine.dispose()

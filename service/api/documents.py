@@ -22,6 +22,7 @@ from service.operations.claims import ClaimFilters, list_claims
 from service.operations.documents import (
     DocumentFilters,
     NewDocument,
+    document_from_html,
     get_document,
     ingest_document,
     list_documents,
@@ -58,14 +59,21 @@ class Documents(MethodView):
         description="The same body was already stored: the existing document.",
     )
     def post(self, data: dict[str, Any]) -> Any:
-        """Ingest a document. Posting a body already stored returns that document with 200."""
+        """Ingest a document (text, or an HTML page whose article text becomes the body).
+        Posting a body already stored returns that document with 200."""
         session = db_session()
         data["kind"] = DocumentKind(data.get("kind", "news"))
         extract = data.pop("extract")
+        html = data.pop("html", None)
+        new = (
+            NewDocument(**data)
+            if html is None
+            else document_from_html(html, NewDocument(body="", **data))
+        )
         doc, created = ingest_document(
             session,
             current_actor(),
-            NewDocument(**data),
+            new,
             extract=extract,
             suggest_min=settings().suggest_min,
         )

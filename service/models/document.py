@@ -26,6 +26,9 @@ class Document(CreatedAtMixin, Base):
         CheckConstraint(check_in("kind", DocumentKind), name="kind"),
         CheckConstraint("char_length(body) > 0", name="body_not_empty"),
         CheckConstraint("body_sha256 ~ '^[0-9a-f]{64}$'", name="body_sha256_hex"),
+        CheckConstraint(
+            "html_sha256 IS NULL OR html_sha256 ~ '^[0-9a-f]{64}$'", name="html_sha256_hex"
+        ),
         CheckConstraint("derived_from_id IS NULL OR derived_from_id <> id", name="not_own_source"),
     )
 
@@ -39,6 +42,8 @@ class Document(CreatedAtMixin, Base):
     language: Mapped[str] = mapped_column(String(16), default="en")
     body: Mapped[str] = mapped_column(Text)
     body_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    #: For a document ingested as HTML: the sha256 of the page it was extracted from.
+    html_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
     derived_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("documents.id", ondelete="SET NULL"), index=True
     )

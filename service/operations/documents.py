@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import func, select
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from service.domain.enums import DocumentKind
 from service.domain.errors import InvalidInput, NotFound
+from service.ingest.html import from_html
 from service.linking.scoring import SUGGEST_MIN
 from service.models import Document, Outlet
 from service.operations.actors import Actor
@@ -31,6 +32,25 @@ class NewDocument:
     kind: DocumentKind = DocumentKind.NEWS
     language: str = "en"
     derived_from_id: int | None = None
+    html_sha256: str | None = None
+
+
+def document_from_html(html: str, base: NewDocument) -> NewDocument:
+    """A document whose body is the article text of an HTML page; what the caller set wins
+    over the page's own metadata (title, author, site as outlet, date, canonical URL)."""
+    article = from_html(html, base.url)
+    if article is None:
+        raise InvalidInput("html", "no article text could be found in this page")
+    return replace(
+        base,
+        body=article.body,
+        title=base.title or article.title,
+        author=base.author or article.author,
+        outlet=base.outlet or article.site,
+        published_on=base.published_on or article.published_on,
+        url=base.url or article.url,
+        html_sha256=article.html_sha256,
+    )
 
 
 @dataclass(frozen=True)
@@ -84,6 +104,7 @@ def create_document(session: Session, actor: Actor, new: NewDocument) -> tuple[D
         body=new.body,
         body_sha256=body_sha256(new.body),
         derived_from_id=new.derived_from_id,
+        html_sha256=new.html_sha256,
     )
     try:
         # A concurrent request may store the same body between our check and this insert;

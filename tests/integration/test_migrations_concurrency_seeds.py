@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, delete, inspect, text
+from sqlalchemy import Engine, delete, inspect
 from sqlalchemy.orm import Session
 
 from service.app import create_app
 from service.config import Settings
-from service.db import create_db_engine, sibling_database_url, split_database
 from service.domain.enums import Role
 from service.migrate import check, downgrade, upgrade
 from service.models import Claim, Document, Outlet
@@ -22,16 +19,6 @@ from service.operations.auth import create_api_key
 from service.operations.claims import NewClaim, create_claim
 from service.operations.documents import NewDocument, create_document
 from service.operations.seeds import load_seeds
-
-
-@pytest.fixture(scope="module")
-def scratch_engine(database_url: str) -> Iterator[Engine]:
-    url = sibling_database_url(database_url, split_database(database_url)[1] + "_scratch")
-    engine = create_db_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    yield engine
-    engine.dispose()
 
 
 def test_migrations_go_up_down_and_up_again_without_drift(scratch_engine: Engine) -> None:
