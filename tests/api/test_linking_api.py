@@ -302,3 +302,28 @@ def test_a_summary_restating_its_source_gets_a_same_claim_suggestion(
     assert [(link["relation"], link["reasons"].get("derived_from_source")) for link in links] == [
         ("same_claim", True)
     ]
+
+
+def test_lexeme_rarity_comes_from_postgres_statistics_not_a_scan(
+    client: FlaskClient, reviewer: dict[str, str], session: Session, monkeypatch: Any
+) -> None:
+    from sqlalchemy import text
+
+    from service.linking import retrieval
+
+    for n in range(6):
+        client.post(
+            "/api/v1/documents",
+            json={
+                "body": f"The harbour board sold ferry {n} to a buyer in Oslo.",
+                "outlet": f"O{n}",
+            },
+            headers=reviewer,
+        )
+    session.execute(text("ANALYZE claims"))
+    # A fresh read, and the process's cache as it was afterwards.
+    monkeypatch.setattr(retrieval, "_stats", {})
+    monkeypatch.setattr(retrieval, "_stats_at", -retrieval.STATS_TTL)
+    counts = retrieval.lexeme_frequencies(session)
+    assert counts.get("harbour", 0) >= 1
+    assert "ferri" in counts or "sold" in counts
