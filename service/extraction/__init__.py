@@ -42,8 +42,10 @@ __all__ = [
 
 
 def extractor_version() -> str:
-    """The version of the extractor this process runs (the parse needs the model package)."""
-    return PARSE_VERSION if nlp.available() else RULES_VERSION
+    """The version of the extractor this process runs: the parse when the model loads (it is
+    loaded once per process, so a broken model package is reported as the rules it falls back
+    to, never as a parse that then fails)."""
+    return PARSE_VERSION if nlp.pipeline() is not None else RULES_VERSION
 
 
 def extract(body: str, context: DocumentContext | None = None) -> list[Candidate]:
