@@ -143,6 +143,11 @@ def test_the_inbox_counts_each_documents_own_links_in_one_statement(
     assert len(selects) <= 3  # the signed-in person, the documents with counts, the outlets
 
 
+def _submit(client: FlaskClient, page: str, action: str, **fields: str) -> Any:
+    """POST a workspace form as the page `page` would, with its CSRF token."""
+    return client.post(action, data={"csrf_token": _page_token(client, page), **fields})
+
+
 def _page_token(client: FlaskClient, path: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True))
     assert found
@@ -152,9 +157,7 @@ def _page_token(client: FlaskClient, path: str) -> str:
 def test_confirming_a_suggestion_then_verifying_on_the_document_page(
     client: FlaskClient, person: str, reviewer: dict[str, str], suggested_pair: dict[str, Any]
 ) -> None:
-    document_id, link = suggested_pair["document_id"], suggested_pair["link"]
-    claim_id = link["claim_a_id"] if link["claim_a_id"] else link["claim_b_id"]
-    claim_id = next(c["id"] for c in client.get(f"/api/v1/documents/{document_id}/claims").json)
+    document_id, claim_id, link = suggested_pair.values()
     _sign_in(client, person, PASSWORD)
     path = f"/documents/{document_id}?claim={claim_id}"
     page = client.get(path).get_data(as_text=True)
@@ -162,41 +165,38 @@ def test_confirming_a_suggestion_then_verifying_on_the_document_page(
     assert "Confirm" in page
     claim = client.get(f"/api/v1/claims/{claim_id}").json
     # Verifying before any confirmed independent link is refused, and the page says why.
-    refused = client.post(
+    refused = _submit(
+        client,
+        path,
         f"/claims/{claim_id}/status",
-        data={
-            "csrf_token": _page_token(client, path),
-            "version": str(claim["version"]),
-            "status": "verified",
-            "rationale": "two outlets say so",
-        },
+        version=str(claim["version"]),
+        status="verified",
+        rationale="two outlets say so",
     )
     assert refused.status_code == 422
     assert "independent" in refused.get_data(as_text=True)
     before = client.get(f"/api/v1/claims/{claim_id}").json["corroboration"]
-    confirmed = client.post(
+    confirmed = _submit(
+        client,
+        path,
         f"/links/{link['id']}/review",
-        data={
-            "csrf_token": _page_token(client, path),
-            "version": str(link["version"]),
-            "document": str(document_id),
-            "claim": str(claim_id),
-            "relation": "same_claim",
-            "rationale": "the same statement in two papers",
-            "decision": "confirm",
-        },
+        version=str(link["version"]),
+        document=str(document_id),
+        claim=str(claim_id),
+        relation="same_claim",
+        rationale="the same statement in two papers",
+        decision="confirm",
     )
     assert confirmed.status_code == 302
     after = client.get(f"/api/v1/claims/{claim_id}").json
     assert after["corroboration"] != before
-    verified = client.post(
+    verified = _submit(
+        client,
+        path,
         f"/claims/{claim_id}/status",
-        data={
-            "csrf_token": _page_token(client, path),
-            "version": str(after["version"]),
-            "status": "verified",
-            "rationale": "confirmed by an independent outlet",
-        },
+        version=str(after["version"]),
+        status="verified",
+        rationale="confirmed by an independent outlet",
     )
     assert verified.status_code == 302
     assert client.get(f"/api/v1/claims/{claim_id}").json["status"] == "verified"
@@ -214,16 +214,15 @@ def test_a_stale_save_is_refused_and_says_who_changed_it(
         json={"state": "rejected", "rationale": "not the same ferry"},
         headers={**reviewer, "If-Match": client.get(f"/api/v1/links/{link['id']}").headers["ETag"]},
     )
-    stale = client.post(
+    stale = _submit(
+        client,
+        path,
         f"/links/{link['id']}/review",
-        data={
-            "csrf_token": _page_token(client, path),
-            "version": str(link["version"]),
-            "document": str(document_id),
-            "relation": "same_claim",
-            "rationale": "looks the same",
-            "decision": "confirm",
-        },
+        version=str(link["version"]),
+        document=str(document_id),
+        relation="same_claim",
+        rationale="looks the same",
+        decision="confirm",
     )
     assert stale.status_code == 409
     text = stale.get_data(as_text=True)
@@ -244,15 +243,14 @@ def test_a_viewer_sees_no_write_controls_and_a_forged_write_is_refused(
     page = client.get(path).get_data(as_text=True)
     assert "Confirm" not in page
     assert "Save decision" not in page
-    forged = client.post(
+    forged = _submit(
+        client,
+        path,
         f"/links/{link['id']}/review",
-        data={
-            "csrf_token": _page_token(client, path),
-            "version": str(link["version"]),
-            "document": str(document_id),
-            "rationale": "forged",
-            "decision": "confirm",
-        },
+        version=str(link["version"]),
+        document=str(document_id),
+        rationale="forged",
+        decision="confirm",
     )
     assert forged.status_code == 403
     assert client.get(f"/api/v1/links/{link['id']}").json["state"] == "suggested"
@@ -335,32 +333,27 @@ def test_a_reviewer_adds_a_claim_splits_one_and_rejects_a_candidate_but_cannot_v
     assert texts[body] == "rejected"
     assert texts["The yard hired 40 welders in 2021"] == "unreviewed"
     assert texts["and it lost its ferry contract in 2020."] == "unreviewed"
-    added = client.post(
-        f"/documents/{doc['id']}/claims",
-        data={"csrf_token": _page_token(client, path), "span_start": "4", "span_end": "8"},
-    )
+    added = _submit(client, path, f"/documents/{doc['id']}/claims", span_start="4", span_end="8")
     assert added.status_code == 302
     assert "yard" in [c["text"] for c in client.get(f"/api/v1/documents/{doc['id']}/claims").json]
     first = next(c for c in claims if c["text"] == "The yard hired 40 welders in 2021")
-    refused = client.post(
+    refused = _submit(
+        client,
+        path,
         f"/claims/{first['id']}/status",
-        data={
-            "csrf_token": _page_token(client, path),
-            "version": str(first["version"]),
-            "status": "verified",
-            "rationale": "looks right",
-        },
+        version=str(first["version"]),
+        status="verified",
+        rationale="looks right",
     )
     assert refused.status_code == 403
     assert "editor" in refused.get_data(as_text=True)
-    rejected = client.post(
+    rejected = _submit(
+        client,
+        path,
         f"/claims/{first['id']}/status",
-        data={
-            "csrf_token": _page_token(client, path),
-            "version": str(first["version"]),
-            "status": "rejected",
-            "rationale": "not a claim after all",
-        },
+        version=str(first["version"]),
+        status="rejected",
+        rationale="not a claim after all",
     )
     assert rejected.status_code == 302
 
@@ -376,17 +369,16 @@ def test_a_reviewer_corrects_the_speaker_and_date_from_the_panel(
     claim = client.get(f"/api/v1/documents/{doc['id']}/claims").json[0]
     _sign_in(client, _reviewer_person(session), PASSWORD)
     path = f"/documents/{doc['id']}?claim={claim['id']}"
-    saved = client.post(
+    saved = _submit(
+        client,
+        path,
         f"/claims/{claim['id']}/edit",
-        data={
-            "csrf_token": _page_token(client, path),
-            "version": str(claim["version"]),
-            "speaker": "Kari Vik",
-            "attribution": "indirect",
-            "claim_date": "2021-03-01",
-            "date_precision": "month",
-            "reason": "the yard's spokeswoman said it",
-        },
+        version=str(claim["version"]),
+        speaker="Kari Vik",
+        attribution="indirect",
+        claim_date="2021-03-01",
+        date_precision="month",
+        reason="the yard's spokeswoman said it",
     )
     assert saved.status_code == 302
     after = client.get(f"/api/v1/claims/{claim['id']}").json

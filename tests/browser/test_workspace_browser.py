@@ -91,11 +91,7 @@ def test_sign_in_confirm_a_suggestion_and_verify_in_a_browser(
     suggested_pair: dict[str, Any],
 ) -> None:
     _people(session)
-    document_id, claim_id, link = (
-        suggested_pair["document_id"],
-        suggested_pair["claim_id"],
-        suggested_pair["link"],
-    )
+    document_id, claim_id, link = suggested_pair.values()
     other_id = link["claim_b_id"] if link["claim_a_id"] == claim_id else link["claim_a_id"]
     before = [client.get(f"/api/v1/claims/{i}").json["corroboration"] for i in (claim_id, other_id)]
     _sign_in(page, live, "Mia Lund")
@@ -129,11 +125,7 @@ def test_a_stale_save_shows_the_conflict_in_a_browser(
     suggested_pair: dict[str, Any],
 ) -> None:
     _people(session)
-    document_id, claim_id, link = (
-        suggested_pair["document_id"],
-        suggested_pair["claim_id"],
-        suggested_pair["link"],
-    )
+    document_id, claim_id, link = suggested_pair.values()
     _sign_in(page, live, "Mia Lund")
     page.goto(f"{live}/documents/{document_id}?claim={claim_id}")
     etag = client.get(f"/api/v1/links/{link['id']}").headers["ETag"]
@@ -178,11 +170,7 @@ def test_a_viewer_gets_no_write_controls_and_a_post_without_token_is_refused(
     suggested_pair: dict[str, Any],
 ) -> None:
     _people(session)
-    document_id, claim_id, link = (
-        suggested_pair["document_id"],
-        suggested_pair["claim_id"],
-        suggested_pair["link"],
-    )
+    document_id, claim_id, link = suggested_pair.values()
     _sign_in(page, live, "Vera Viewer")
     page.goto(f"{live}/documents/{document_id}?claim={claim_id}")
     assert page.get_by_role("button", name="Confirm").count() == 0
