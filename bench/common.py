@@ -6,7 +6,9 @@ import os
 import re
 import time
 from collections.abc import Callable
+from typing import Any
 
+import numpy as np
 import psycopg
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -20,7 +22,7 @@ from service.db import (
     split_database,
 )
 from service.extraction import CHECKWORTHY
-from service.linking import semantic
+from service.linking import semantic, vectors
 from service.migrate import upgrade
 from service.operations.actors import SYSTEM
 from service.operations.seeds import load_seeds
@@ -41,10 +43,19 @@ def bench_database_url() -> str:
 SENTENCE = re.compile(r"[^.!?\n]{30,300}[.!?]")
 
 
+#: Bumped when what the builder makes changes, so that an older bench database is rebuilt.
+BUILD = 2
+#: Generated claims given a verdict (for the ClaimReview export and GET with linked claims).
+DECIDED = 10_000
+
+
 def _existing(url: str, n_claims: int) -> list[int] | None:
     """The claim ids of a bench database built earlier with the same size, if there is one."""
     try:
         with psycopg.connect(libpq_url(url)) as conn:
+            built = conn.execute("SELECT max(build) FROM bench_build").fetchone()
+            if built != (BUILD,):
+                return None
             # The generated claims are the ones without an extractor version.
             bulk = conn.execute(
                 "SELECT count(*), count(embedding) > 0 FROM claims WHERE extractor_version IS NULL"
@@ -83,8 +94,17 @@ def build_claims_database(url: str, n_claims: int) -> list[int]:
         ]
     engine.dispose()
     attributions = ["direct_quote", "indirect", "anonymous", "document", "author"]
-    # The generated claims repeat the seeds' sentences: one vector per distinct sentence.
-    vectors = semantic.stored_vectors([sentence for _, _, _, sentence in spans])
+    # The generated claims repeat the seeds' sentences; each gets its sentence's vector moved
+    # a little (so that the index holds distinct points, as real claims would be).
+    base = semantic.embed([sentence for _, _, _, sentence in spans])
+    rng = np.random.default_rng(7)
+
+    def vector(i: int) -> bytes | None:
+        if base is None:
+            return None
+        v = base[i % len(spans)] + rng.normal(0.0, 0.04, semantic.DIM).astype(np.float32)
+        return semantic.to_bytes(v / np.linalg.norm(v))
+
     with psycopg.connect(libpq_url(url)) as conn, conn.cursor() as cur:
         with cur.copy(
             "COPY claims (document_id, speaker_id, text, span_start, span_end, prefix, suffix,"
@@ -109,13 +129,56 @@ def build_claims_database(url: str, n_claims: int) -> list[int]:
                         "unreviewed",
                         1,
                         "extracted",
-                        vectors[i % len(spans)] if worthy else None,
+                        vector(i) if worthy else None,
                     )
                 )
         conn.commit()
+        _verdicts_and_links(cur)
+        conn.commit()
         ids = [row[0] for row in cur.execute("SELECT id FROM claims ORDER BY id")]
-        cur.execute("ANALYZE")
+    _index_vectors(url)
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+        conn.execute("CREATE TABLE bench_build (build int)")
+        conn.execute("INSERT INTO bench_build VALUES (%s)", (BUILD,))
     return ids
+
+
+def _verdicts_and_links(cur: psycopg.Cursor[Any]) -> None:
+    """DECIDED generated claims get a verdict; pairs of them are confirmed as the same claim
+    (clusters of two), and each is confirmed as corroborated by a claim of another document."""
+    cur.execute(
+        "UPDATE claims SET status = CASE WHEN id %% 4 = 0 THEN 'disputed' ELSE 'verified' END"
+        " WHERE id IN (SELECT id FROM claims WHERE extractor_version IS NULL"
+        " ORDER BY id LIMIT %s)",
+        (DECIDED,),
+    )
+    cur.execute(
+        "INSERT INTO claim_links (claim_a_id, claim_b_id, relation, state, score, reasons,"
+        " version, updated_at)"
+        " SELECT a.id, b.id, r.relation, 'confirmed', 0.9, '{}', 1, now()"
+        " FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM claims"
+        "       WHERE status IN ('verified', 'disputed')) a"
+        " CROSS JOIN LATERAL (VALUES ('same_claim', 1), ('corroborates', 7)) AS r(relation, step)"
+        " JOIN LATERAL (SELECT c.id FROM claims c WHERE c.id > a.id + r.step"
+        "               AND c.document_id <> (SELECT document_id FROM claims WHERE id = a.id)"
+        "               ORDER BY c.id LIMIT 1) b ON true"
+        " WHERE r.relation = 'corroborates' OR a.n %% 2 = 1"
+        " ON CONFLICT DO NOTHING"
+    )
+
+
+def _index_vectors(url: str) -> None:
+    """Fill the pgvector table from the stored embeddings and build its HNSW index once,
+    after the bulk load (far faster than keeping the index up to date row by row)."""
+    engine = create_db_engine(url)
+    with engine.begin() as conn:
+        if vectors.table_exists(conn):
+            conn.execute(text(f"DROP INDEX IF EXISTS ix_{vectors.TABLE}_hnsw"))
+            conn.execute(text(f"TRUNCATE {vectors.TABLE}"))
+            vectors.copy_from_claims(conn)
+            vectors.build_index(conn, memory="2GB")
+    engine.dispose()
 
 
 def compare(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from bench import claim_get, exports, extraction, reports, suggestions, workspace
+from bench import claim_get, exports, extraction, reports, scale, suggestions, workspace
 from bench.common import bench_database_url
 
 
@@ -20,6 +20,8 @@ def main() -> None:
     reports.main(bench_database_url())
     print()
     workspace.main(bench_database_url())
+    print()
+    scale.main(bench_database_url())
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from schemas.common import PageQuery, StrictSchema, text_query
 
+STATES = ["stored", "queued", "extracting", "ready", "failed"]
 KINDS = ["news", "op_ed", "transcript", "blog", "notes", "press_release", "interview", "other"]
 
 
@@ -36,7 +37,10 @@ class DocumentCreate(StrictSchema):
     derived_from_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
     extract = fields.Boolean(
         load_default=True,
-        metadata={"description": "extract candidate claims now (in the same transaction)"},
+        metadata={
+            "description": "extract candidate claims (by a worker, or in this request with "
+            "?wait=true); false stores the document only (state `stored`)"
+        },
     )
 
     @validates_schema
@@ -61,7 +65,29 @@ class DocumentOut(Schema):
     language = fields.String()
     body_sha256 = fields.String()
     derived_from_id = fields.Integer(allow_none=True)
+    state = fields.String(
+        validate=validate.OneOf(STATES),
+        metadata={
+            "description": "queued -> extracting -> ready | failed; stored when extraction "
+            "was not asked for"
+        },
+    )
+    error = fields.String(
+        allow_none=True,
+        metadata={"description": "why the last attempt failed (kept while a retry waits)"},
+    )
+    attempts = fields.Integer(metadata={"description": "extraction attempts made by workers"})
     created_at = fields.DateTime()
+
+
+class DocumentCreateQuery(StrictSchema):
+    wait = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "extract in this request and answer 201 with the document ready; "
+            "without it the answer is 202 and a worker extracts (poll the document's state)"
+        },
+    )
 
 
 class DocumentFullOut(DocumentOut):

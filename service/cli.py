@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -18,6 +20,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
+from service import jobs
 from service.config import PROJECT_ROOT, Settings
 from service.db import create_db_engine, embedded_server_url, libpq_url
 from service.domain.enums import DocumentKind, Role
@@ -25,6 +28,7 @@ from service.domain.errors import Conflict, InvalidInput
 from service.extraction import DocumentContext, extract, nlp
 from service.ingest.feeds import listed_urls
 from service.ingest.fetch import fetch
+from service.linking import vectors
 from service.migrate import upgrade
 from service.models import Claim, User
 from service.operations.actors import SYSTEM
@@ -157,35 +161,106 @@ def _sources(items: tuple[str, ...]) -> Iterator[tuple[str, str, str | None]]:
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--outlet")
 @click.option("--kind", type=click.Choice(KINDS), default="news", show_default=True)
-def ingest(sources: tuple[str, ...], outlet: str | None, kind: str) -> None:
+@click.option(
+    "--wait/--queue",
+    default=False,
+    show_default=True,
+    help="extract here, one document after another, instead of queueing for workers",
+)
+@click.option(
+    "--follow/--no-follow",
+    default=True,
+    show_default=True,
+    help="with --queue: follow the jobs until every document is ready or failed",
+)
+@click.option("--timeout", default=3600.0, show_default=True, help="seconds to follow the jobs")
+def ingest(
+    sources: tuple[str, ...],
+    outlet: str | None,
+    kind: str,
+    wait: bool,
+    follow: bool,
+    timeout: float,
+) -> None:
     """Ingest text files, HTML pages (files or URLs), folders of them, and the pages a
-    sitemap or RSS/Atom feed lists (file or URL), extracting claims, with a progress bar."""
-    created = existing = claims = failed = 0
+    sitemap or RSS/Atom feed lists (file or URL). Documents are queued for the workers
+    (`claimdesk worker`) and a progress bar follows their jobs; --wait extracts here."""
+    created = existing = failed = 0
+    new_ids: list[int] = []
     suggest_min = Settings.from_env().suggest_min
-    with _engine() as engine, tqdm(unit="document", disable=None) as bar:
-        for source_kind, content, url in _sources(sources):
-            bar.update()
-            if not content.strip():
-                continue
-            base = NewDocument(body=content, outlet=outlet, url=url, kind=DocumentKind(kind))
-            with Session(engine) as session:
-                try:
-                    new = document_from_html(content, base) if source_kind == "html" else base
-                    doc, was_created = ingest_document(
-                        session, SYSTEM, new, suggest_min=suggest_min
-                    )
-                except InvalidInput as exc:
-                    click.echo(f"skipped {url or 'a file'}: {exc.detail}", err=True)
-                    failed += 1
+    with _engine() as engine:
+        with tqdm(unit="document", desc="stored", disable=None) as bar:
+            for source_kind, content, url in _sources(sources):
+                bar.update()
+                if not content.strip():
                     continue
-                n = session.scalar(select(func.count()).where(Claim.document_id == doc.id)) or 0
-                session.commit()
-            created += was_created
-            existing += not was_created
-            claims += n if was_created else 0
+                base = NewDocument(body=content, outlet=outlet, url=url, kind=DocumentKind(kind))
+                with Session(engine) as session:
+                    try:
+                        new = document_from_html(content, base) if source_kind == "html" else base
+                        doc, was_created = ingest_document(
+                            session, SYSTEM, new, queue=not wait, suggest_min=suggest_min
+                        )
+                    except InvalidInput as exc:
+                        click.echo(f"skipped {url or 'a file'}: {exc.detail}", err=True)
+                        failed += 1
+                        continue
+                    session.commit()
+                    if was_created:
+                        new_ids.append(doc.id)
+                created += was_created
+                existing += not was_created
+        click.echo(f"{created} documents stored, {existing} already stored, {failed} skipped")
+        if new_ids and not wait and follow:
+            _follow(engine, new_ids, timeout)
+        with Session(engine) as session:
+            n = session.scalar(select(func.count()).where(Claim.document_id.in_(new_ids))) or 0
+            done = jobs.progress(session, new_ids)
     click.echo(
-        f"{created} documents ingested ({claims} claims), {existing} already stored, "
-        f"{failed} skipped"
+        f"{done.ready} ready ({n} claims), {done.pending} waiting for a worker, "
+        f"{done.failed} failed"
+    )
+
+
+def _follow(engine: Engine, ids: list[int], timeout: float) -> None:
+    """A progress bar of the documents' jobs, until none is pending or the timeout."""
+    deadline = time.monotonic() + timeout
+    with Session(engine) as session, tqdm(total=len(ids), unit="document", desc="extracted") as bar:
+        while True:
+            now = jobs.progress(session, ids)
+            session.rollback()
+            bar.n = now.ready + now.failed
+            bar.set_postfix(queued=now.queued, extracting=now.extracting, failed=now.failed)
+            bar.refresh()
+            if not now.pending or time.monotonic() > deadline:
+                return
+            time.sleep(0.5)
+
+
+@main.command()
+@click.option("--concurrency", default=1, show_default=True, help="jobs at once in this process")
+@click.option(
+    "--burst", is_flag=True, help="stop when the queue is empty instead of waiting for jobs"
+)
+@click.option(
+    "--stalled-after",
+    default=jobs.STALLED_AFTER,
+    show_default=True,
+    help="seconds without a heartbeat after which a worker's jobs are re-queued",
+)
+def worker(concurrency: int, burst: bool, stalled_after: float) -> None:
+    """Run an extraction worker: queued documents get their claims, vectors and suggestions.
+    Extraction is CPU-bound: run one worker process per core."""
+    settings = Settings.from_env()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    click.echo(f"worker: {nlp.status()}", err=True)
+    jobs.run_worker(
+        _database_url(settings),
+        settings.suggest_min,
+        concurrency=concurrency,
+        stalled_after=stalled_after,
+        heartbeat=max(1.0, stalled_after / 3),
+        burst=burst,
     )
 
 
@@ -365,14 +440,23 @@ def _demo_key(engine: Engine, path: Path) -> str:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
-def serve(host: str, port: int, workers: int) -> None:
-    """Migrate, seed, make a demo editor key, then serve the API with gunicorn."""
+@click.option("--workers", default=2, show_default=True, type=int, help="web workers")
+@click.option(
+    "--extraction-workers",
+    default=1,
+    show_default=True,
+    type=int,
+    help="extraction worker processes started beside the web server (0: run them elsewhere)",
+)
+def serve(host: str, port: int, workers: int, extraction_workers: int) -> None:
+    """Migrate, seed, make a demo editor key, then serve the API with gunicorn and an
+    extraction worker beside it."""
     settings = Settings.from_env()
     url = _database_url(settings)
     engine = create_db_engine(url)
     with engine.begin() as conn:
         upgrade(conn)
+        vector_status = vectors.status(conn)
     click.echo("migrated; seeds:")
     _seed(engine)
     key = _demo_key(engine, settings.data_dir / "demo-editor.key")
@@ -386,6 +470,9 @@ def serve(host: str, port: int, workers: int) -> None:
         f"  API docs:  {base}/api/v1/docs   (OpenAPI: {base}/api/v1/openapi.json)\n"
         f"  health:    {base}/healthz\n"
         f"  extraction: {nlp.status()}\n"
+        f"  extraction workers: {extraction_workers} (POST /documents answers 202 and a worker"
+        " extracts; ?wait=true extracts in the request)\n"
+        f"  nearest in meaning: {vector_status}\n"
         f"  sourcing report (in a browser): {base}/api/v1/documents/1/report?format=html\n"
         f"  the same as JSON:  curl {base}/api/v1/documents/1/report\n"
         f"  demo editor key (also in {settings.data_dir / 'demo-editor.key'}):\n"
@@ -404,7 +491,7 @@ def serve(host: str, port: int, workers: int) -> None:
             "--workers",
             str(workers),
             "--timeout",
-            "120",  # ingesting a long document extracts it in the same request
+            "120",  # ?wait=true extracts a long document in the request
             "--access-logfile",
             "-",
             "service.wsgi:app",
@@ -412,11 +499,20 @@ def serve(host: str, port: int, workers: int) -> None:
         env=env,
         cwd=PROJECT_ROOT,
     )
+    extraction = [
+        subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env, cwd=PROJECT_ROOT)
+        for _ in range(extraction_workers)
+    ]
     try:
         sys.exit(proc.wait())
     except KeyboardInterrupt:
         proc.send_signal(signal.SIGTERM)
         proc.wait()
+    finally:
+        for child in extraction:
+            child.send_signal(signal.SIGTERM)
+        for child in extraction:
+            child.wait()
 
 
 @main.command("check-migrations")
@@ -441,3 +537,7 @@ def check_migrations() -> None:
         check(conn)
     engine.dispose()
     click.echo("alembic check: models and migrations agree")
+
+
+if __name__ == "__main__":
+    main()

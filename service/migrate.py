@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from service.config import PROJECT_ROOT
+from service.linking import vectors
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -18,11 +19,19 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+#: Tables that exist outside the models on purpose: the vector index, present only where
+#: the server has pgvector (service/linking/vectors.py).
+UNMODELLED = {vectors.TABLE}
+
+
 def upgrade(connection: Connection, revision: str = "head") -> None:
     command.upgrade(alembic_config(connection), revision)
+    if revision == "head":
+        vectors.install(connection)
 
 
 def downgrade(connection: Connection, revision: str = "base") -> None:
+    connection.execute(text(f"DROP TABLE IF EXISTS {vectors.TABLE}"))
     command.downgrade(alembic_config(connection), revision)
 
 

@@ -147,7 +147,7 @@ def make_document(client: FlaskClient, reviewer: dict[str, str]) -> Callable[...
             "kind": "news",
             "extract": False,
         } | overrides
-        response = client.post("/api/v1/documents", json=payload, headers=reviewer)
+        response = client.post("/api/v1/documents?wait=true", json=payload, headers=reviewer)
         assert response.status_code in (200, 201), response.json
         return response.json  # type: ignore[no-any-return]
 
@@ -232,10 +232,14 @@ def suggested_pair(client: FlaskClient, reviewer: dict[str, str]) -> dict[str, A
     Returns the first document's id, its claim's id and the link."""
     sentence = "Harbour master Ingrid Solberg said the Nordhavn ferry carried 1.2 million in 2023."
     first = client.post(
-        "/api/v1/documents", json={"body": sentence, "outlet": "Gazette"}, headers=reviewer
+        "/api/v1/documents?wait=true",
+        json={"body": sentence, "outlet": "Gazette"},
+        headers=reviewer,
     ).json
     other = "The Nordhavn ferry carried 1.2 million in 2023, Ingrid Solberg said."
-    client.post("/api/v1/documents", json={"body": other, "outlet": "Tribune"}, headers=reviewer)
+    client.post(
+        "/api/v1/documents?wait=true", json={"body": other, "outlet": "Tribune"}, headers=reviewer
+    )
     claim = client.get(f"/api/v1/documents/{first['id']}/claims").json[0]
     link = client.get(f"/api/v1/links?claim_id={claim['id']}&state=suggested").json[0]
     return {"document_id": first["id"], "claim_id": claim["id"], "link": link}
@@ -250,3 +254,14 @@ def scratch_engine(database_url: str) -> Iterator[Engine]:
         conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def pgvector(connection: Connection) -> Connection:
+    """The test connection, on a server with pgvector's index; the test is skipped elsewhere
+    (.ci/run runs the suite on both kinds of server)."""
+    from service.linking import vectors
+
+    if not vectors.table_exists(connection):
+        pytest.skip("this PostgreSQL has no pgvector (the embedded server has)")
+    return connection

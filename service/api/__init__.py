@@ -16,6 +16,7 @@ from service.api import claims, documents, events, keys, links, reports, speaker
 from service.api.context import db_session
 from service.api.errors import database_unavailable, http_problem
 from service.extraction import extractor_version, nlp
+from service.linking import vectors
 
 
 class Api(SmorestApi):  # type: ignore[misc]
@@ -63,12 +64,21 @@ def require_json_bodies() -> None:
 
 def healthz() -> Response:
     """200 when the database answers, 503 (problem+json) when it does not; says which
-    extractor runs (the parse needs the spaCy model package)."""
+    extractor runs (the parse needs the spaCy model package) and how nearest claims in
+    meaning are found (pgvector's index, or words only on a server without it)."""
     try:
-        db_session().execute(text("SELECT 1"))
+        session = db_session()
+        session.execute(text("SELECT 1"))
+        vector_status = vectors.status(session.connection())
     except Exception as exc:  # any failure to reach the database is "unhealthy"
         return database_unavailable(exc)
-    return jsonify(status="ok", database="ok", extractor=extractor_version(), parser=nlp.status())
+    return jsonify(
+        status="ok",
+        database="ok",
+        extractor=extractor_version(),
+        parser=nlp.status(),
+        vectors=vector_status,
+    )
 
 
 #: Swagger UI 5 (Apache-2.0), as vendored by the flask-swagger-ui package: only its static

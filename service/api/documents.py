@@ -9,6 +9,7 @@ from flask.views import MethodView
 from schemas.claims import ClaimOut, DocumentClaimsQuery
 from schemas.documents import (
     DocumentCreate,
+    DocumentCreateQuery,
     DocumentFullOut,
     DocumentOut,
     DocumentQuery,
@@ -16,18 +17,18 @@ from schemas.documents import (
 )
 from service.api.blueprint import Blueprint
 from service.api.context import current_actor, db_session, next_link, readable, requires, settings
-from service.domain.enums import DocumentKind, Role
+from service.domain.enums import DocumentKind, DocumentState, Role
 from service.extraction import extractor_version
 from service.operations.claims import ClaimFilters, list_claims
 from service.operations.documents import (
     DocumentFilters,
     NewDocument,
     document_from_html,
+    extract_now,
     get_document,
     ingest_document,
     list_documents,
 )
-from service.operations.extraction import extract_claims
 
 blp = Blueprint(
     "documents",
@@ -51,16 +52,24 @@ class Documents(MethodView):
         return docs, 200, next_link(cursor)
 
     @requires(Role.REVIEWER)
+    @blp.arguments(DocumentCreateQuery, location="query", as_kwargs=True)
     @blp.arguments(DocumentCreate)
-    @blp.response(201, DocumentFullOut)
+    @blp.response(202, DocumentFullOut, description="Stored and queued for a worker.")
+    @blp.alt_response(
+        201,
+        schema=DocumentFullOut,
+        description="Stored, and extracted in the request (?wait=true or extract: false).",
+    )
     @blp.alt_response(
         200,
         schema=DocumentFullOut,
         description="The same body was already stored: the existing document.",
     )
-    def post(self, data: dict[str, Any]) -> Any:
+    def post(self, data: dict[str, Any], wait: bool) -> Any:
         """Ingest a document (text, or an HTML page whose article text becomes the body).
-        Posting a body already stored returns that document with 200."""
+        A worker extracts its claims (202, state `queued`; follow the Location); with
+        ?wait=true the request does it (201, state `ready`). Posting a body already stored
+        returns that document with 200."""
         session = db_session()
         data["kind"] = DocumentKind(data.get("kind", "news"))
         extract = data.pop("extract")
@@ -75,11 +84,14 @@ class Documents(MethodView):
             current_actor(),
             new,
             extract=extract,
+            queue=not wait,
             suggest_min=settings().suggest_min,
         )
         session.commit()
         headers = {"Location": f"/api/v1/documents/{doc.id}"}
-        return doc, 201 if created else 200, headers
+        if not created:
+            return doc, 200, headers
+        return doc, 202 if doc.state == DocumentState.QUEUED else 201, headers
 
 
 @blp.route("/<int:document_id>")
@@ -90,7 +102,10 @@ class DocumentById(MethodView):
     def get(self, document_id: int) -> Any:
         """One document with its body."""
         doc = get_document(db_session(), document_id)
-        blp.set_etag({"id": doc.id, "sha": doc.body_sha256, "derived": doc.derived_from_id})
+        blp.set_etag(
+            {"id": doc.id, "sha": doc.body_sha256, "derived": doc.derived_from_id}
+            | {"state": doc.state, "attempts": doc.attempts, "error": doc.error}
+        )
         return doc
 
 
@@ -99,10 +114,11 @@ class DocumentExtract(MethodView):
     @requires(Role.REVIEWER)
     @blp.response(200, ExtractionOut)
     def post(self, document_id: int) -> Any:
-        """Re-run the extractor: claims a person touched stay, untouched candidates are replaced."""
+        """Re-run the extractor in this request: claims a person touched stay, untouched
+        candidates are replaced. A failed (or still queued) document ends ready."""
         session = db_session()
         document = get_document(session, document_id, for_update=True)
-        result = extract_claims(session, current_actor(), document, settings().suggest_min)
+        result = extract_now(session, current_actor(), document, settings().suggest_min)
         session.commit()
         return {
             "extractor_version": extractor_version(),

@@ -22,7 +22,7 @@ from schemas.reports import (
 from service.api.blueprint import Blueprint
 from service.api.context import db_session, readable, settings
 from service.reports import render
-from service.reports.exports import annotation, claim_review, decided_claim_ids, export_claims
+from service.reports.exports import all_claim_reviews, annotation, claim_review, export_claims
 from service.reports.query import document_report, speaker_report, story_report
 
 blp = Blueprint(
@@ -218,8 +218,7 @@ class ClaimReviewExport(MethodView):
 
         def generate() -> Iterator[str]:
             yield "["
-            for n, claim_id in enumerate(decided_claim_ids(session)):
-                review = claim_review(session, claim_id, organisation, public_url)
+            for n, review in enumerate(all_claim_reviews(session, organisation, public_url)):
                 yield ("," if n else "") + json.dumps(review, ensure_ascii=False, default=str)
             yield "]\n"
 

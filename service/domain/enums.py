@@ -17,6 +17,21 @@ class DocumentKind(StrEnum):
     OTHER = "other"
 
 
+class DocumentState(StrEnum):
+    """Where a document is in its processing (extraction, embedding, suggestions)."""
+
+    #: Stored without extraction (`extract: false`).
+    STORED = "stored"
+    #: Waiting for a worker.
+    QUEUED = "queued"
+    #: A worker is extracting it.
+    EXTRACTING = "extracting"
+    #: Its claims, vectors and suggestions are stored.
+    READY = "ready"
+    #: Every attempt failed; `error` says why. Re-running loses nothing.
+    FAILED = "failed"
+
+
 class SpeakerKind(StrEnum):
     PERSON = "person"
     ORGANISATION = "organisation"

@@ -1,44 +1,70 @@
-"""Independent origins: documents of one outlet, or linked by derivation, are one origin."""
+"""Independent origins: documents of one outlet, or linked by derivation, are one origin.
+
+The one rule for "independently backed", used by the claim view, the decision rules, the
+reports and the exports. It is pure: the caller hands it the lineage of the documents
+involved (service/operations/origins.py reads it in one query per request).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Generic, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+
+#: {document id: (outlet id, derived_from id)}
+Lineage = Mapping[int, tuple[int | None, int | None]]
 
 
-def origin_groups(documents: Mapping[int, tuple[int | None, int | None]]) -> dict[int, int]:
-    """Map document id → origin id, given {document id: (outlet id, derived_from id)}.
+class DisjointSets(Generic[K]):
+    """Union-find with path halving; the smallest key of a set is its representative, so
+    results do not depend on the order of unions."""
 
-    Union-find over two kinds of edge: same outlet, and derived_from. A document with no
-    known outlet is its own origin unless derivation ties it to another.
-    """
-    parent: dict[int, int] = {doc: doc for doc in documents}
+    def __init__(self, keys: Iterable[K] = ()) -> None:
+        self.parent: dict[K, K] = {k: k for k in keys}
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+    def add(self, key: K) -> None:
+        self.parent.setdefault(key, key)
 
-    def union(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
+    def find(self, key: K) -> K:
+        parent = self.parent
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    def union(self, a: K, b: K) -> None:
+        ra, rb = self.find(a), self.find(b)
         if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+            low, high = (ra, rb) if ra < rb else (rb, ra)  # type: ignore[operator]
+            self.parent[high] = low
 
+    def groups(self) -> dict[K, list[K]]:
+        out: dict[K, list[K]] = {}
+        for key in self.parent:
+            out.setdefault(self.find(key), []).append(key)
+        return out
+
+
+def origin_groups(documents: Lineage) -> dict[int, int]:
+    """Map document id → origin id: documents joined by the same outlet or by derivation.
+    A document with no known outlet is its own origin unless derivation ties it to another."""
+    sets = DisjointSets(documents)
     first_of_outlet: dict[int, int] = {}
     for doc, (outlet_id, derived_from_id) in documents.items():
         if outlet_id is not None:
-            union(doc, first_of_outlet.setdefault(outlet_id, doc))
-        if derived_from_id is not None and derived_from_id in parent:
-            union(doc, derived_from_id)
-    return {doc: find(doc) for doc in documents}
+            sets.union(doc, first_of_outlet.setdefault(outlet_id, doc))
+        if derived_from_id is not None and derived_from_id in sets.parent:
+            sets.union(doc, derived_from_id)
+    return {doc: sets.find(doc) for doc in documents}
 
 
 def independent_origins(
-    own_document: int,
-    supporting_documents: Iterable[int],
-    documents: Mapping[int, tuple[int | None, int | None]],
+    own_documents: Iterable[int], supporting_documents: Iterable[int], lineage: Lineage
 ) -> int:
-    """How many distinct origins, other than the claim's own, the supporting documents span."""
-    groups = origin_groups(documents)
-    own = groups[own_document]
-    return len({groups[d] for d in supporting_documents} - {own})
+    """How many origins the supporting documents span beyond those of the claim's own
+    document(s) (several for a cluster of appearances of the same claim). Documents missing
+    from the lineage count as origins of their own."""
+    groups = origin_groups(lineage)
+    own = {groups.get(d, d) for d in own_documents}
+    return len({groups.get(d, d) for d in supporting_documents} - own)

@@ -1,6 +1,7 @@
 """Candidate claims for linking: claims of other documents sharing at least two of the
 target's rarest words (full-text, GIN index), claims of the same speaker, and the claims
-nearest in meaning (sentence embeddings, semantic.py). Scoring happens in Python
+nearest in meaning (sentence embeddings, semantic.py, found by pgvector's index where the
+server has it, vectors.py). Scoring happens in Python
 (scoring.py) on this short list."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select,
 from sqlalchemy.orm import Session
 
 from service.domain.enums import ClaimStatus
-from service.linking import semantic, vector_index
+from service.linking import semantic, vectors
 from service.linking.features import ClaimFeatures, features
 from service.models import Claim, Document
 
@@ -135,7 +136,7 @@ def candidate_rows(
     if target.vector is not None:
         near = [
             i
-            for i, _ in vector_index.nearest(
+            for i, _ in vectors.nearest(
                 session, target.vector, target.document_id, SEMANTIC_CANDIDATES, SEMANTIC_FLOOR
             )
             if i not in rows

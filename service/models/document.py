@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, CreatedAtMixin
-from service.domain.enums import DocumentKind, check_in
+from service.domain.enums import DocumentKind, DocumentState, check_in
 
 
 class Outlet(CreatedAtMixin, Base):
@@ -30,6 +30,13 @@ class Document(CreatedAtMixin, Base):
             "html_sha256 IS NULL OR html_sha256 ~ '^[0-9a-f]{64}$'", name="html_sha256_hex"
         ),
         CheckConstraint("derived_from_id IS NULL OR derived_from_id <> id", name="not_own_source"),
+        CheckConstraint(check_in("state", DocumentState), name="state"),
+        # The queue is read by state: a partial index stays as small as the backlog.
+        Index(
+            "ix_documents_pending",
+            "id",
+            postgresql_where=text("state IN ('queued', 'extracting', 'failed')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,5 +54,13 @@ class Document(CreatedAtMixin, Base):
     derived_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("documents.id", ondelete="SET NULL"), index=True
     )
+    #: Processing: queued -> extracting -> ready | failed (service/jobs.py).
+    state: Mapped[str] = mapped_column(
+        String(12), default=DocumentState.READY, server_default=DocumentState.READY.value
+    )
+    #: The last failure's message, kept while a retry is pending and when every attempt failed.
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    #: Extraction attempts made by workers.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     outlet: Mapped[Outlet | None] = relationship(lazy="joined")

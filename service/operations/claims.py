@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, func, or_, select, text
 from sqlalchemy.orm import Session, joinedload
 
 from service.domain.enums import (
@@ -18,12 +18,12 @@ from service.domain.enums import (
     LinkState,
 )
 from service.domain.errors import InvalidInput, NotFound, RuleViolation
-from service.domain.independence import independent_origins
 from service.domain.rules import DecisionFacts, check_transition
-from service.linking import semantic
-from service.models import Claim, ClaimLink, Document, Event, Evidence, Speaker
+from service.linking import semantic, vectors
+from service.models import Claim, ClaimLink, Document, Event, Evidence, Outlet, Speaker
 from service.operations.actors import Actor
 from service.operations.events import entity_history, record_event, snapshot
+from service.operations.origins import independent_origin_count
 from service.operations.pagination import keyset_page
 from service.operations.speakers import get_speaker, resolve_speaker
 
@@ -121,7 +121,11 @@ def _embedding(text: str, checkworthiness: float, origin: str) -> bytes | None:
     return semantic.stored_vectors([text])[0]
 
 
-def create_claim(session: Session, actor: Actor, new: NewClaim) -> Claim:
+def create_claim(
+    session: Session, actor: Actor, new: NewClaim, *, index_vector: bool = True
+) -> Claim:
+    """One claim; `index_vector=False` leaves its vector for the caller to index with others
+    (vectors.store, one statement for a whole document)."""
     document = session.get(Document, new.document_id)
     if document is None:
         raise InvalidInput("document_id", f"no document {new.document_id}")
@@ -149,6 +153,8 @@ def create_claim(session: Session, actor: Actor, new: NewClaim) -> Claim:
     )
     session.add(claim)
     session.flush()
+    if index_vector and claim.embedding is not None:
+        vectors.store(session, [(claim.id, claim.embedding)])
     record_event(session, actor, "claim.created", claim, after=snapshot(claim))
     return claim
 
@@ -233,6 +239,7 @@ def edit_claim(
         claim.date_precision = DatePrecision(new_precision).value if new_precision else None
     if {"span", "text", "checkworthiness"} & v.keys():
         claim.embedding = _embedding(claim.text, claim.checkworthiness, claim.origin)
+        vectors.store(session, [(claim.id, claim.embedding)])
     session.flush()
     after = snapshot(claim)
     if after == before:
@@ -262,54 +269,40 @@ def _supporting(links: list[tuple[str, str, int]]) -> list[int]:
     ]
 
 
-def supporting_documents(session: Session, claim: Claim) -> tuple[list[int], int]:
-    """(documents of claims confirmed as corroborating or the same claim, confirmed conflicts)."""
-    links = _links_of(session, claim.id)
-    conflicts = sum(
-        1
-        for rel, state, _ in links
-        if state == LinkState.CONFIRMED and rel == LinkRelation.CONFLICTS
-    )
-    return _supporting(links), conflicts
-
-
-def independent_origin_count(session: Session, document_id: int, supporting: list[int]) -> int:
-    """Distinct origins among supporting documents, other than the claim's own."""
-    if not supporting:
-        return 0
-    # The origin graph joins documents by outlet and by derivation; it is small next to
-    # claims, and this runs only for claims with confirmed links, so it is read whole.
-    lineage = {
-        doc_id: (outlet_id, derived_from_id)
-        for doc_id, outlet_id, derived_from_id in session.execute(
-            select(Document.id, Document.outlet_id, Document.derived_from_id)
-        )
+def _corroboration(
+    session: Session, document_id: int, links: list[tuple[str, str, int]]
+) -> dict[str, int]:
+    """Independent origins backing a claim (one lineage query, only when it has confirmed
+    support), its confirmed and open conflicts, and its links by state."""
+    return {
+        "independent_origins": independent_origin_count(session, [document_id], _supporting(links)),
+        "confirmed_links": sum(1 for _, state, _ in links if state == LinkState.CONFIRMED),
+        "confirmed_conflicts": sum(
+            1
+            for rel, state, _ in links
+            if state == LinkState.CONFIRMED and rel == LinkRelation.CONFLICTS
+        ),
+        "open_conflicts": sum(
+            1
+            for rel, state, _ in links
+            if rel == LinkRelation.CONFLICTS and state != LinkState.REJECTED
+        ),
+        "suggested_links": sum(1 for _, state, _ in links if state == LinkState.SUGGESTED),
     }
-    return independent_origins(document_id, supporting, lineage)
 
 
 def corroboration(session: Session, claim_id: int, document_id: int) -> dict[str, int]:
     """Independent origins backing the claim (confirmed corroborates/same_claim links) and
     its open conflicts (confirmed conflicts links, and suggested ones flagged as conflicts)."""
-    rows = _links_of(session, claim_id)
-    supporting = _supporting(rows)
-    return {
-        "independent_origins": independent_origin_count(session, document_id, supporting),
-        "confirmed_links": sum(1 for _, state, _ in rows if state == LinkState.CONFIRMED),
-        "open_conflicts": sum(
-            1
-            for rel, state, _ in rows
-            if rel == LinkRelation.CONFLICTS and state != LinkState.REJECTED
-        ),
-        "suggested_links": sum(1 for _, state, _ in rows if state == LinkState.SUGGESTED),
-    }
+    found = _corroboration(session, document_id, _links_of(session, claim_id))
+    del found["confirmed_conflicts"]
+    return found
 
 
 def decision_facts(
     session: Session, claim: Claim, new_evidence: list[EvidenceItem]
 ) -> DecisionFacts:
-    supporting, conflicts = supporting_documents(session, claim)
-    independent = independent_origin_count(session, claim.document_id, supporting)
+    found = _corroboration(session, claim.document_id, _links_of(session, claim.id))
     urls = (
         session.scalar(
             select(func.count())
@@ -320,7 +313,9 @@ def decision_facts(
     )
     urls += sum(1 for item in new_evidence if item.url)
     return DecisionFacts(
-        independent_corroborations=independent, confirmed_conflicts=conflicts, evidence_urls=urls
+        independent_corroborations=found["independent_origins"],
+        confirmed_conflicts=found["confirmed_conflicts"],
+        evidence_urls=urls,
     )
 
 
@@ -435,46 +430,83 @@ def claim_view(session: Session, claim_id: int) -> dict[str, Any]:
     return view
 
 
-def claim_cluster(session: Session, claim_id: int) -> list[dict[str, Any]]:
-    """Every appearance of the same claim (confirmed same_claim links, transitively), earliest
-    publication first: the first is the claim's first appearance."""
-    get_claim(session, claim_id)
-    seen, frontier = {claim_id}, [claim_id]
-    while frontier:
-        rows = session.execute(
-            select(ClaimLink.claim_a_id, ClaimLink.claim_b_id).where(
-                ClaimLink.relation == LinkRelation.SAME_CLAIM,
-                ClaimLink.state == LinkState.CONFIRMED,
-                or_(ClaimLink.claim_a_id.in_(frontier), ClaimLink.claim_b_id.in_(frontier)),
-            )
-        ).all()
-        frontier = [x for pair in rows for x in pair if x not in seen]
-        seen.update(frontier)
-    members = session.execute(
-        select(Claim, Document)
-        .join(Document, Document.id == Claim.document_id)
-        .where(Claim.id.in_(seen))
-        .options(joinedload(Claim.speaker))
-    ).all()
-    appearances = [
-        {
-            "claim_id": claim.id,
-            "text": claim.text,
-            "document_id": doc.id,
-            "document_title": doc.title,
-            "outlet": doc.outlet.name if doc.outlet else None,
-            "published_on": doc.published_on,
-            "speaker": {"id": claim.speaker.id, "name": claim.speaker.name}
-            if claim.speaker
-            else None,
-            "claim_date": claim.claim_date,
-        }
-        for claim, doc in members
-    ]
-    appearances.sort(
-        key=lambda a: (a["published_on"] is None, a["published_on"] or date.min, a["claim_id"])
+#: Every claim reachable from the given ones by confirmed same_claim links: (start, member).
+_CLUSTERS = text(
+    """
+    WITH RECURSIVE reach(root, member) AS (
+        SELECT id, id FROM unnest(CAST(:ids AS bigint[])) AS id
+      UNION
+        SELECT r.root,
+               CASE WHEN l.claim_a_id = r.member THEN l.claim_b_id ELSE l.claim_a_id END
+          FROM reach r
+          JOIN claim_links l
+            ON (l.claim_a_id = r.member OR l.claim_b_id = r.member)
+           AND l.relation = 'same_claim' AND l.state = 'confirmed'
     )
-    return appearances
+    SELECT root, member FROM reach
+    """
+)
+
+
+def claim_clusters(session: Session, claim_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """For each claim, every appearance of the same claim (confirmed same_claim links,
+    transitively), earliest publication first: the first is the claim's first appearance.
+    Two queries for any number of claims."""
+    if not claim_ids:
+        return {}
+    pairs = session.execute(_CLUSTERS, {"ids": claim_ids}).all()
+    members = {m for _, m in pairs}
+    rows = session.execute(
+        select(
+            Claim.id,
+            Claim.text,
+            Claim.claim_date,
+            Speaker.id,
+            Speaker.name,
+            Document.id,
+            Document.title,
+            Document.published_on,
+            Document.url,
+            Outlet.name,
+        )
+        .join(Document, Document.id == Claim.document_id)
+        .outerjoin(Outlet, Outlet.id == Document.outlet_id)
+        .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+        .where(Claim.id.in_(members))
+    ).all()
+    appearance = {
+        r[0]: {
+            "claim_id": r[0],
+            "text": r[1],
+            "claim_date": r[2],
+            "speaker": {"id": r[3], "name": r[4]} if r[3] is not None else None,
+            "document_id": r[5],
+            "document_title": r[6],
+            "published_on": r[7],
+            "document_url": r[8],
+            "outlet": r[9],
+        }
+        for r in rows
+    }
+    clusters: dict[int, list[dict[str, Any]]] = {}
+    for root, member in pairs:
+        if member in appearance:
+            clusters.setdefault(root, []).append(appearance[member])
+    for found in clusters.values():
+        found.sort(
+            key=lambda a: (
+                a["published_on"] is None,
+                a["published_on"] or date.min,
+                a["claim_id"],
+            )
+        )
+    return clusters
+
+
+def claim_cluster(session: Session, claim_id: int) -> list[dict[str, Any]]:
+    """Every appearance of the same claim, earliest publication first."""
+    get_claim(session, claim_id)
+    return claim_clusters(session, [claim_id]).get(claim_id, [])
 
 
 def split_claim(session: Session, actor: Actor, claim: Claim, at: int) -> tuple[Claim, Claim]:

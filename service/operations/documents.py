@@ -10,14 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.domain.enums import DocumentKind
+from service.domain.enums import DocumentKind, DocumentState
 from service.domain.errors import InvalidInput, NotFound
 from service.ingest.html import from_html
+from service.jobs import enqueue_extraction
 from service.linking.scoring import SUGGEST_MIN
 from service.models import Document, Outlet
 from service.operations.actors import Actor
 from service.operations.events import record_event, snapshot
-from service.operations.extraction import extract_claims
+from service.operations.extraction import ExtractionResult, extract_claims
 from service.operations.pagination import keyset_page, like_contains
 
 
@@ -129,13 +130,32 @@ def ingest_document(
     new: NewDocument,
     *,
     extract: bool = True,
+    queue: bool = False,
     suggest_min: float = SUGGEST_MIN,
 ) -> tuple[Document, bool]:
-    """Store a document and extract its claims, in the caller's one transaction."""
+    """Store a document, in the caller's one transaction, and extract its claims: now, or
+    with `queue` by a worker (the job is deferred in the same transaction)."""
     doc, created = create_document(session, actor, new)
-    if created and extract:
+    if not created:
+        return doc, False
+    if not extract:
+        doc.state = DocumentState.STORED
+    elif queue:
+        enqueue_extraction(session, doc)
+    else:
         extract_claims(session, actor, doc, suggest_min)
-    return doc, created
+    return doc, True
+
+
+def extract_now(
+    session: Session, actor: Actor, doc: Document, suggest_min: float = SUGGEST_MIN
+) -> ExtractionResult:
+    """(Re-)extract in this transaction, whatever state the document was in: a failed or
+    still queued document becomes ready (its job, if any, then finds nothing to do)."""
+    result = extract_claims(session, actor, doc, suggest_min)
+    doc.state = DocumentState.READY
+    doc.error = None
+    return result
 
 
 def get_document(session: Session, document_id: int, *, for_update: bool = False) -> Document:

@@ -19,6 +19,7 @@ from service.domain.enums import (
 )
 from service.extraction import Candidate, DocumentContext, extract, extractor_version
 from service.linking import semantic
+from service.linking import vectors as vector_index
 from service.linking.scoring import SUGGEST_MIN
 from service.models import Claim, ClaimLink, Document, Evidence, Speaker
 from service.operations.actors import Actor
@@ -230,7 +231,8 @@ def extract_claims(
     for candidate, vector in zip(fresh, vectors, strict=True):
         speaker_id = resolver.resolve(candidate).id if candidate.speaker else None
         new = replace(_new_claim(document, candidate, speaker_id), embedding=vector)
-        created.append(create_claim(session, actor, new))
+        created.append(create_claim(session, actor, new, index_vector=False))
+    vector_index.store(session, [(c.id, c.embedding) for c in created if c.embedding is not None])
     suggested = store_suggestions(session, actor, created, suggest_min)
     return ExtractionResult(
         created=created, kept=len(kept_spans), replaced=len(untouched_ids), suggested=suggested

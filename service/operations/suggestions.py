@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 from service.domain.enums import ClaimOrigin, LinkRelation, LinkState
 from service.extraction import CHECKWORTHY
 from service.linking import semantic
+from service.linking import vectors as vector_index
 from service.linking.features import features
 from service.linking.retrieval import candidates
 from service.linking.scoring import SUGGEST_MIN, PairScore, rank, to_store
@@ -132,6 +133,7 @@ def backfill_vectors(session: Session, batch: int = 256) -> int:
             update(table).where(table.c.id == bindparam("cid")).values(embedding=bindparam("vec")),
             [{"cid": i, "vec": v} for (i, _), v in zip(rows, vectors, strict=True)],
         )
+        vector_index.store(session, [(i, v) for (i, _), v in zip(rows, vectors, strict=True)])
         session.commit()
         done += len(rows)
 

@@ -13,12 +13,13 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from service.domain.enums import ClaimStatus, SpeakerKind
 from service.domain.errors import Conflict, NotFound
 from service.models import Claim, ClaimLink, Document, Event, Outlet, Speaker
-from service.operations.claims import claim_cluster
+from service.operations.claims import claim_clusters
 from service.operations.pagination import decode_cursor, encode_cursor
 from service.reports.query import claims_in_context
 
@@ -43,61 +44,40 @@ def _person(name: str | None, kind: str | None) -> dict[str, Any] | None:
     return {"@type": kind_type, "name": name}
 
 
-def claim_review(
-    session: Session, claim_id: int, organisation: dict[str, str], public_url: str
+#: Decided claims reviewed per batch by the ClaimReview export.
+REVIEW_BATCH = 500
+
+
+def _review(
+    row: Any,
+    decided: tuple[datetime, str | None] | None,
+    appearances: list[dict[str, Any]],
+    organisation: dict[str, str],
+    public_url: str,
 ) -> dict[str, Any]:
-    """ClaimReview JSON-LD for a decided claim; Conflict (409) while it is undecided."""
-    row = session.execute(
-        select(Claim, Speaker.name, Speaker.kind, Document, Outlet.name)
-        .join(Document, Document.id == Claim.document_id)
-        .outerjoin(Outlet, Outlet.id == Document.outlet_id)
-        .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
-        .where(Claim.id == claim_id)
-    ).first()
-    if row is None:
-        raise NotFound(f"no claim {claim_id}")
-    claim, speaker, kind, document, outlet = row
-    if claim.status not in RATINGS:
-        raise Conflict(f"claim {claim_id} is {claim.status}: only decided claims have a review")
-    decided = session.execute(
-        select(Event.occurred_at, Event.reason)
-        .where(
-            Event.entity_type == "claims",
-            Event.entity_id == claim_id,
-            Event.action == "claim.status_changed",
-        )
-        .order_by(Event.id.desc())
-        .limit(1)
-    ).first()
+    claim, speaker, kind, published_on, outlet = row
     value, label = RATINGS[claim.status]
-    appearances = claim_cluster(session, claim_id)
     works = [
         {
-            "@type": "CreativeWork",
-            "headline": a["document_title"],
-            "datePublished": _iso(a["published_on"]),
-            "author": {"@type": "Organization", "name": a["outlet"]} if a["outlet"] else None,
-            "url": None,
+            k: v
+            for k, v in {
+                "@type": "CreativeWork",
+                "headline": a["document_title"],
+                "datePublished": _iso(a["published_on"]),
+                "author": {"@type": "Organization", "name": a["outlet"]} if a["outlet"] else None,
+                "url": a["document_url"],
+            }.items()
+            if v is not None
         }
         for a in appearances
     ]
-    urls = dict(
-        session.execute(
-            select(Document.id, Document.url).where(
-                Document.id.in_([a["document_id"] for a in appearances])
-            )
-        ).all()
-    )
-    for work, a in zip(works, appearances, strict=True):
-        work["url"] = urls.get(a["document_id"])
-    works = [{k: v for k, v in w.items() if v is not None} for w in works]
     author = _person(speaker, kind) or (
         {"@type": "Organization", "name": outlet} if outlet else None
     )
     item: dict[str, Any] = {
         "@type": "Claim",
         "author": author,
-        "datePublished": _iso(claim.claim_date or document.published_on),
+        "datePublished": _iso(claim.claim_date or published_on),
         "appearance": works,
         "firstAppearance": works[0] if works else None,
     }
@@ -123,10 +103,73 @@ def claim_review(
     return review
 
 
-def decided_claim_ids(session: Session) -> Iterator[int]:
-    yield from session.scalars(
-        select(Claim.id).where(Claim.status.in_(list(RATINGS))).order_by(Claim.id)
-    )
+def claim_reviews(
+    session: Session, claim_ids: list[int], organisation: dict[str, str], public_url: str
+) -> list[dict[str, Any]]:
+    """ClaimReview JSON-LD for decided claims, in the order given, in four queries for the
+    whole batch (claims, latest decisions, clusters, their documents). Undecided or missing
+    claims are left out."""
+    rows = {
+        r[0].id: r
+        for r in session.execute(
+            select(Claim, Speaker.name, Speaker.kind, Document.published_on, Outlet.name)
+            .join(Document, Document.id == Claim.document_id)
+            .outerjoin(Outlet, Outlet.id == Document.outlet_id)
+            .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+            .where(Claim.id.in_(claim_ids), Claim.status.in_(list(RATINGS)))
+        )
+    }
+    decisions = {
+        entity_id: (occurred_at, reason)
+        for entity_id, occurred_at, reason in session.execute(
+            select(Event.entity_id, Event.occurred_at, Event.reason)
+            .where(
+                Event.entity_type == "claims",
+                Event.entity_id.in_(list(rows)),
+                Event.action == "claim.status_changed",
+            )
+            .order_by(Event.entity_id, Event.id.desc())
+            .ext(distinct_on(Event.entity_id))
+        )
+    }
+    clusters = claim_clusters(session, list(rows))
+    return [
+        _review(rows[i], decisions.get(i), clusters.get(i, []), organisation, public_url)
+        for i in claim_ids
+        if i in rows
+    ]
+
+
+def claim_review(
+    session: Session, claim_id: int, organisation: dict[str, str], public_url: str
+) -> dict[str, Any]:
+    """ClaimReview JSON-LD for a decided claim; Conflict (409) while it is undecided."""
+    status = session.scalar(select(Claim.status).where(Claim.id == claim_id))
+    if status is None:
+        raise NotFound(f"no claim {claim_id}")
+    if status not in RATINGS:
+        raise Conflict(f"claim {claim_id} is {status}: only decided claims have a review")
+    return claim_reviews(session, [claim_id], organisation, public_url)[0]
+
+
+def all_claim_reviews(
+    session: Session, organisation: dict[str, str], public_url: str
+) -> Iterator[dict[str, Any]]:
+    """Every decided claim's review, by id, a batch at a time (keyset over ids)."""
+    after = 0
+    while True:
+        ids = list(
+            session.scalars(
+                select(Claim.id)
+                .where(Claim.status.in_(list(RATINGS)), Claim.id > after)
+                .order_by(Claim.id)
+                .limit(REVIEW_BATCH)
+            )
+        )
+        if not ids:
+            return
+        yield from claim_reviews(session, ids, organisation, public_url)
+        after = ids[-1]
 
 
 def annotation(session: Session, claim_id: int, public_url: str) -> dict[str, Any]:

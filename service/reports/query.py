@@ -15,21 +15,22 @@ from sqlalchemy.orm import Session, aliased
 
 from service.domain.enums import ClaimStatus, LinkState
 from service.domain.errors import InvalidInput, NotFound
+from service.domain.independence import Lineage
 from service.models import Claim, ClaimLink, Document, Outlet, Speaker, SpeakerAlias
+from service.operations.origins import lineage
 from service.reports.shape import ClaimRow, LinkEnd, build_document_report, build_story
 
 #: Claims a story report covers at most (best full-text matches first).
 STORY_LIMIT = 500
 
 
-def _lineage(session: Session) -> dict[int, tuple[int | None, int | None]]:
-    # Small next to claims (one row per document); see operations.claims for the same rule.
-    return {
-        doc: (outlet, derived)
-        for doc, outlet, derived in session.execute(
-            select(Document.id, Document.outlet_id, Document.derived_from_id)
-        )
-    }
+def _lineage(session: Session, claims: list[ClaimRow], links: list[LinkEnd]) -> Lineage:
+    """The lineage of the documents of these claims and of the claims they are linked to:
+    one query, whatever the size of the documents table."""
+    return lineage(
+        session,
+        [c.document_id for c in claims] + [x.other_document_id for x in links],
+    )
 
 
 def claims_in_context(*extra: Any) -> Select[*tuple[Any, ...]]:
@@ -136,7 +137,7 @@ def document_report(session: Session, document_id: int) -> dict[str, Any]:
         "derived_from_id": document.derived_from_id,
         "derived_from_title": source_title,
     }
-    report = build_document_report(header, claims, links, _lineage(session))
+    report = build_document_report(header, claims, links, _lineage(session, claims, links))
     report["body"] = document.body
     return report
 
@@ -164,7 +165,7 @@ def speaker_report(session: Session, speaker_id: int) -> dict[str, Any]:
     named = session.get(Speaker, target)
     if named is None:  # merged_into_id is a foreign key: only a concurrent delete gets here
         raise NotFound(f"no speaker {target}")
-    report = build_document_report({}, claims, links, _lineage(session))
+    report = build_document_report({}, claims, links, _lineage(session, claims, links))
     return {
         "speaker": {
             "id": named.id,
@@ -192,4 +193,6 @@ def story_report(session: Session, q: str) -> dict[str, Any]:
     )
     ids = [c.id for c in claims]
     links = _link_ends(session, lambda c: c.id.in_(ids)) if ids else []
-    return build_story(q, claims, links, _lineage(session), truncated=len(claims) == STORY_LIMIT)
+    return build_story(
+        q, claims, links, _lineage(session, claims, links), truncated=len(claims) == STORY_LIMIT
+    )

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from service.domain.enums import Attribution, ClaimStatus, LinkRelation, LinkState
-from service.domain.independence import origin_groups
+from service.domain.independence import DisjointSets, Lineage, origin_groups
 from service.extraction import CHECKWORTHY
 
 #: Items in an editor's "look at first" list.
@@ -85,7 +85,7 @@ def _share(part: int, whole: int) -> float:
 def claim_entries(
     claims: list[ClaimRow],
     links: list[LinkEnd],
-    lineage: dict[int, tuple[int | None, int | None]],
+    lineage: Lineage,
 ) -> list[dict[str, Any]]:
     groups = origin_groups(lineage)
     by_claim: dict[int, list[LinkEnd]] = {}
@@ -195,7 +195,7 @@ def build_document_report(
     document: dict[str, Any],
     claims: list[ClaimRow],
     links: list[LinkEnd],
-    lineage: dict[int, tuple[int | None, int | None]],
+    lineage: Lineage,
 ) -> dict[str, Any]:
     entries = claim_entries(claims, links, lineage)
     return {
@@ -210,31 +210,23 @@ def build_story(
     q: str,
     claims: list[ClaimRow],
     links: list[LinkEnd],
-    lineage: dict[int, tuple[int | None, int | None]],
+    lineage: Lineage,
     truncated: bool,
 ) -> dict[str, Any]:
     """The matching claims grouped by same-claim cluster (confirmed same_claim links among
     them), each group with its appearances earliest first and its combined corroboration."""
     entries = claim_entries(claims, links, lineage)
-    parent = {e["id"]: e["id"] for e in entries}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    same = DisjointSets(e["id"] for e in entries)
     for link in links:
         if (
             link.relation == LinkRelation.SAME_CLAIM
             and link.state == LinkState.CONFIRMED
-            and link.other_claim_id in parent
+            and link.other_claim_id in same.parent
         ):
-            a, b = find(link.claim_id), find(link.other_claim_id)
-            parent[max(a, b)] = min(a, b)
+            same.union(link.claim_id, link.other_claim_id)
     grouped: dict[int, list[dict[str, Any]]] = {}
     for e in entries:
-        grouped.setdefault(find(e["id"]), []).append(e)
+        grouped.setdefault(same.find(e["id"]), []).append(e)
     groups = origin_groups(lineage)
     clusters: list[dict[str, Any]] = []
     for members in grouped.values():

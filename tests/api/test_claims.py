@@ -85,7 +85,7 @@ def test_span_must_lie_in_the_body_and_text_must_match_it(
 
 def test_offsets_count_code_points_not_bytes(client: FlaskClient, reviewer: dict[str, str]) -> None:
     body = "Café 🙂 owners said prices rose 20%."
-    doc = client.post("/api/v1/documents", json={"body": body}, headers=reviewer).json
+    doc = client.post("/api/v1/documents?wait=true", json={"body": body}, headers=reviewer).json
     start = body.index("owners")
     response = client.post(
         "/api/v1/claims",

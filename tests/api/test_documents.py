@@ -12,7 +12,7 @@ def test_creating_a_document_returns_201_with_location(
     client: FlaskClient, reviewer: dict[str, str]
 ) -> None:
     response = client.post(
-        "/api/v1/documents",
+        "/api/v1/documents?wait=true",
         json={"body": "The bridge cost $4 billion.", "outlet": "Daily Planet", "kind": "news"},
         headers=reviewer,
     )
@@ -26,8 +26,10 @@ def test_posting_the_same_body_again_returns_the_existing_document_with_200(
     client: FlaskClient, reviewer: dict[str, str]
 ) -> None:
     payload = {"body": "Same body twice.", "title": "first"}
-    first = client.post("/api/v1/documents", json=payload, headers=reviewer)
-    second = client.post("/api/v1/documents", json=payload | {"title": "second"}, headers=reviewer)
+    first = client.post("/api/v1/documents?wait=true", json=payload, headers=reviewer)
+    second = client.post(
+        "/api/v1/documents?wait=true", json=payload | {"title": "second"}, headers=reviewer
+    )
     assert (first.status_code, second.status_code) == (201, 200)
     assert second.json["id"] == first.json["id"]
     assert second.json["title"] == "first"
@@ -35,14 +37,14 @@ def test_posting_the_same_body_again_returns_the_existing_document_with_200(
 
 def test_body_is_stored_verbatim(client: FlaskClient, reviewer: dict[str, str]) -> None:
     body = "  Leading spaces,\r\nCRLF, emoji 🙂 and “curly quotes”.\n\n"
-    created = client.post("/api/v1/documents", json={"body": body}, headers=reviewer).json
+    created = client.post("/api/v1/documents?wait=true", json={"body": body}, headers=reviewer).json
     assert client.get(f"/api/v1/documents/{created['id']}").json["body"] == body
 
 
 def test_whitespace_body_is_rejected_with_422_naming_the_field(
     client: FlaskClient, reviewer: dict[str, str]
 ) -> None:
-    response = client.post("/api/v1/documents", json={"body": "   \n "}, headers=reviewer)
+    response = client.post("/api/v1/documents?wait=true", json={"body": "   \n "}, headers=reviewer)
     assert response.status_code == 422
     assert response.content_type == "application/problem+json"
     assert "body" in response.json["errors"]["json"]
@@ -50,7 +52,7 @@ def test_whitespace_body_is_rejected_with_422_naming_the_field(
 
 def test_unknown_fields_are_rejected(client: FlaskClient, reviewer: dict[str, str]) -> None:
     response = client.post(
-        "/api/v1/documents", json={"body": "x", "colour": "red"}, headers=reviewer
+        "/api/v1/documents?wait=true", json={"body": "x", "colour": "red"}, headers=reviewer
     )
     assert response.status_code == 422
     assert response.json["errors"]["json"]["colour"] == ["Unknown field."]
@@ -58,7 +60,9 @@ def test_unknown_fields_are_rejected(client: FlaskClient, reviewer: dict[str, st
 
 def test_derived_from_must_exist(client: FlaskClient, reviewer: dict[str, str]) -> None:
     response = client.post(
-        "/api/v1/documents", json={"body": "x", "derived_from_id": 999999}, headers=reviewer
+        "/api/v1/documents?wait=true",
+        json={"body": "x", "derived_from_id": 999999},
+        headers=reviewer,
     )
     assert response.status_code == 422
     assert "derived_from_id" in response.json["errors"]["json"]

@@ -16,14 +16,17 @@ Doc = Callable[..., dict[str, Any]]
 
 def test_a_body_over_the_limit_is_413(client: FlaskClient, reviewer: dict[str, str]) -> None:
     big = "a" * (5 * 1024 * 1024 + 10)
-    response = client.post("/api/v1/documents", json={"body": big}, headers=reviewer)
+    response = client.post("/api/v1/documents?wait=true", json={"body": big}, headers=reviewer)
     assert response.status_code == 413
     assert response.content_type == "application/problem+json"
 
 
 def test_malformed_json_is_400(client: FlaskClient, reviewer: dict[str, str]) -> None:
     response = client.post(
-        "/api/v1/documents", data='{"body": "x"', content_type="application/json", headers=reviewer
+        "/api/v1/documents?wait=true",
+        data='{"body": "x"',
+        content_type="application/json",
+        headers=reviewer,
     )
     assert response.status_code == 400
     assert response.content_type == "application/problem+json"
@@ -31,7 +34,7 @@ def test_malformed_json_is_400(client: FlaskClient, reviewer: dict[str, str]) ->
 
 def test_non_utf8_json_is_400(client: FlaskClient, reviewer: dict[str, str]) -> None:
     response = client.post(
-        "/api/v1/documents",
+        "/api/v1/documents?wait=true",
         data=b'{"body": "caf\xe9"}',
         content_type="application/json",
         headers=reviewer,
@@ -42,13 +45,13 @@ def test_non_utf8_json_is_400(client: FlaskClient, reviewer: dict[str, str]) -> 
 def test_a_json_body_that_is_not_an_object_is_422(
     client: FlaskClient, reviewer: dict[str, str]
 ) -> None:
-    response = client.post("/api/v1/documents", json=["body"], headers=reviewer)
+    response = client.post("/api/v1/documents?wait=true", json=["body"], headers=reviewer)
     assert response.status_code == 422
 
 
 def test_wrong_content_type_is_415(client: FlaskClient, reviewer: dict[str, str]) -> None:
     response = client.post(
-        "/api/v1/documents",
+        "/api/v1/documents?wait=true",
         data="body=x",
         content_type="application/x-www-form-urlencoded",
         headers=reviewer,
@@ -179,7 +182,9 @@ def test_a_value_postgres_cannot_store_is_422_not_500(
     client: FlaskClient, reviewer: dict[str, str]
 ) -> None:
     response = client.post(
-        "/api/v1/documents", json={"body": "Fine text.", "title": "bad\x00title"}, headers=reviewer
+        "/api/v1/documents?wait=true",
+        json={"body": "Fine text.", "title": "bad\x00title"},
+        headers=reviewer,
     )
     assert response.status_code == 422
     assert response.content_type == "application/problem+json"

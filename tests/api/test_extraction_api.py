@@ -16,7 +16,7 @@ BODY = (
 
 def _ingest(client: FlaskClient, headers: dict[str, str], body: str = BODY) -> dict[str, object]:
     response = client.post(
-        "/api/v1/documents",
+        "/api/v1/documents?wait=true",
         json={
             "body": body,
             "outlet": "Harbour Gazette",
@@ -105,7 +105,7 @@ def test_binary_looking_text_is_refused_with_422_and_nothing_stored(
 ) -> None:
     before = len(client.get("/api/v1/documents?limit=200").json)
     response = client.post(
-        "/api/v1/documents", json={"body": "PK\x03\x04\x00\x00"}, headers=reviewer
+        "/api/v1/documents?wait=true", json={"body": "PK\x03\x04\x00\x00"}, headers=reviewer
     )
     assert response.status_code == 422
     assert "body" in response.json["errors"]["json"]
@@ -121,7 +121,7 @@ def test_an_interview_is_ingested_with_the_answers_as_the_guests_words(
         "We lost 40 jobs when the ferry contract ended.\n"
     )
     doc = client.post(
-        "/api/v1/documents",
+        "/api/v1/documents?wait=true",
         json={"body": body, "kind": "interview", "author": "Ola Writer", "outlet": "Gazette"},
         headers=reviewer,
     ).json

@@ -124,11 +124,11 @@ def test_ingesting_stores_suggested_links_to_earlier_documents(
     client: FlaskClient, reviewer: dict[str, str]
 ) -> None:
     first = client.post(
-        "/api/v1/documents", json={"body": TEXT, "outlet": "Gazette"}, headers=reviewer
+        "/api/v1/documents?wait=true", json={"body": TEXT, "outlet": "Gazette"}, headers=reviewer
     ).json
     other = "The Nordhavn ferry carried 1.2 million passengers in 2023, Ingrid Solberg said."
     second = client.post(
-        "/api/v1/documents", json={"body": other, "outlet": "Tribune"}, headers=reviewer
+        "/api/v1/documents?wait=true", json={"body": other, "outlet": "Tribune"}, headers=reviewer
     ).json
     claim = client.get(f"/api/v1/documents/{second['id']}/claims").json[0]
     links = client.get(f"/api/v1/links?claim_id={claim['id']}&state=suggested").json
@@ -169,10 +169,12 @@ def test_a_decision_on_a_stale_view_of_corroboration_is_refused(
 def test_re_extraction_replaces_claims_with_only_machine_suggestions_and_records_it(
     client: FlaskClient, reviewer: dict[str, str]
 ) -> None:
-    client.post("/api/v1/documents", json={"body": TEXT, "outlet": "Gazette"}, headers=reviewer)
+    client.post(
+        "/api/v1/documents?wait=true", json={"body": TEXT, "outlet": "Gazette"}, headers=reviewer
+    )
     other = "The Nordhavn ferry carried 1.2 million passengers in 2023, Ingrid Solberg said."
     second = client.post(
-        "/api/v1/documents", json={"body": other, "outlet": "Tribune"}, headers=reviewer
+        "/api/v1/documents?wait=true", json={"body": other, "outlet": "Tribune"}, headers=reviewer
     ).json
     claim = client.get(f"/api/v1/documents/{second['id']}/claims").json[0]
     link = client.get(f"/api/v1/links?claim_id={claim['id']}").json[0]
@@ -185,7 +187,7 @@ def test_re_extraction_replaces_claims_with_only_machine_suggestions_and_records
 
 @requires_model
 def test_suggestions_find_a_claim_close_in_meaning_with_no_word_in_common(
-    client: FlaskClient, make_document: Doc, make_claim: Doc
+    client: FlaskClient, make_document: Doc, make_claim: Doc, pgvector: object
 ) -> None:
     a = _doc_with_claim(
         make_document,
@@ -256,12 +258,14 @@ def test_backfill_stores_missing_vectors_without_touching_versions(
 def test_a_caption_repeated_in_a_document_gets_one_queue_entry(
     client: FlaskClient, reviewer: dict[str, str]
 ) -> None:
-    client.post("/api/v1/documents", json={"body": TEXT, "outlet": "Gazette"}, headers=reviewer)
+    client.post(
+        "/api/v1/documents?wait=true", json={"body": TEXT, "outlet": "Gazette"}, headers=reviewer
+    )
     caption = "The Nordhavn ferry carried 1.2 million passengers in 2023, Ingrid Solberg said."
     # The second appearance carries a photo credit: another block, the same sentence.
     body = f"{caption}\nThe yard in Bergen is closing.\n{caption} (Ana Berg / AP)\n"
     second = client.post(
-        "/api/v1/documents", json={"body": body, "outlet": "Tribune"}, headers=reviewer
+        "/api/v1/documents?wait=true", json={"body": body, "outlet": "Tribune"}, headers=reviewer
     ).json
     claims = client.get(f"/api/v1/documents/{second['id']}/claims").json
     assert [c["text"] for c in claims].count(caption) == 2
@@ -278,7 +282,7 @@ def test_a_summary_restating_its_source_gets_a_same_claim_suggestion(
     client: FlaskClient, reviewer: dict[str, str]
 ) -> None:
     source = client.post(
-        "/api/v1/documents",
+        "/api/v1/documents?wait=true",
         json={
             "body": "Harbour master Ingrid Solberg said the Nordhavn ferry carried 1.2 million "
             "passengers in 2023, more than in any year before.",
@@ -288,7 +292,7 @@ def test_a_summary_restating_its_source_gets_a_same_claim_suggestion(
         headers=reviewer,
     ).json
     notes = client.post(
-        "/api/v1/documents",
+        "/api/v1/documents?wait=true",
         json={
             "body": "Record year: 1.2 million people rode the Nordhavn ferry in 2023, according "
             "to harbour master Ingrid Solberg.",
@@ -313,7 +317,7 @@ def test_lexeme_rarity_comes_from_postgres_statistics_not_a_scan(
 
     for n in range(6):
         client.post(
-            "/api/v1/documents",
+            "/api/v1/documents?wait=true",
             json={
                 "body": f"The harbour board sold ferry {n} to a buyer in Oslo.",
                 "outlet": f"O{n}",

@@ -110,7 +110,7 @@ def test_api_writes_with_a_bearer_key_need_no_csrf_token(
     client: FlaskClient, reviewer: dict[str, str]
 ) -> None:
     response = client.post(
-        "/api/v1/documents", json={"body": "The yard closed in 2020."}, headers=reviewer
+        "/api/v1/documents?wait=true", json={"body": "The yard closed in 2020."}, headers=reviewer
     )
     assert response.status_code == 201
 
@@ -127,7 +127,9 @@ def test_the_inbox_counts_each_documents_own_links_in_one_statement(
         ("Tribune", "The Nordhavn ferry carried 1.2 million in 2023, Ingrid Solberg said."),
         ("Courier", "The Bergen yard will close its dry dock in March, the owners said."),
     ):
-        client.post("/api/v1/documents", json={"body": body, "outlet": outlet}, headers=reviewer)
+        client.post(
+            "/api/v1/documents?wait=true", json={"body": body, "outlet": outlet}, headers=reviewer
+        )
     _sign_in(client, person, PASSWORD)
     count_queries.clear()
     page = client.get("/").get_data(as_text=True)
@@ -263,7 +265,7 @@ def test_the_document_page_runs_a_fixed_number_of_statements_whatever_its_size(
         f"The harbour board sold ferry number {n} to Nordvik Shipping in 2023." for n in range(40)
     ]
     doc = client.post(
-        "/api/v1/documents",
+        "/api/v1/documents?wait=true",
         json={"body": "\n".join(sentences), "outlet": "Gazette"},
         headers=reviewer,
     ).json
@@ -317,7 +319,7 @@ def test_a_reviewer_adds_a_claim_splits_one_and_rejects_a_candidate_but_cannot_v
 ) -> None:
     body = "The yard hired 40 welders in 2021 and it lost its ferry contract in 2020."
     doc = client.post(
-        "/api/v1/documents", json={"body": body, "outlet": "Gazette"}, headers=reviewer
+        "/api/v1/documents?wait=true", json={"body": body, "outlet": "Gazette"}, headers=reviewer
     ).json
     original = client.get(f"/api/v1/documents/{doc['id']}/claims").json[0]
     _sign_in(client, _reviewer_person(session), PASSWORD)
@@ -362,7 +364,7 @@ def test_a_reviewer_corrects_the_speaker_and_date_from_the_panel(
     client: FlaskClient, session: Session, reviewer: dict[str, str]
 ) -> None:
     doc = client.post(
-        "/api/v1/documents",
+        "/api/v1/documents?wait=true",
         json={"body": "The yard hired 40 welders in 2021.", "outlet": "Gazette"},
         headers=reviewer,
     ).json
@@ -394,7 +396,7 @@ def test_a_fuzzy_speaker_match_can_be_undone_with_its_claims(
     client: FlaskClient, person: str, reviewer: dict[str, str]
 ) -> None:
     client.post(
-        "/api/v1/documents",
+        "/api/v1/documents?wait=true",
         json={
             "body": "Mayor Tomas Bergstrom said the levy raised 41 million in 2023.",
             "outlet": "Gazette",
@@ -402,7 +404,7 @@ def test_a_fuzzy_speaker_match_can_be_undone_with_its_claims(
         headers=reviewer,
     )
     other = client.post(
-        "/api/v1/documents",
+        "/api/v1/documents?wait=true",
         json={"body": "Mayor Tomas Bergström said fees rose 9% in 2022.", "outlet": "Tribune"},
         headers=reviewer,
     ).json

@@ -149,7 +149,7 @@ def test_keys_move_between_claims(
     _people(session)
     body = "The yard hired 40 welders in 2021.\nThe yard lost its ferry contract in 2020.\n"
     doc = client.post(
-        "/api/v1/documents", json={"body": body, "outlet": "Gazette"}, headers=reviewer
+        "/api/v1/documents?wait=true", json={"body": body, "outlet": "Gazette"}, headers=reviewer
     ).json
     _sign_in(page, live, "Mia Lund")
     page.goto(f"{live}/documents/{doc['id']}")
@@ -201,7 +201,7 @@ def test_selecting_words_in_the_text_adds_a_claim(
     _people(session)
     body = "Café owners said rents rose 12% in 2023. The council approved the budget."
     doc = client.post(
-        "/api/v1/documents",
+        "/api/v1/documents?wait=true",
         json={"body": body, "outlet": "Gazette", "extract": False},
         headers=reviewer,
     ).json

@@ -12,12 +12,14 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from service.domain.errors import InvalidInput
 from service.ingest.feeds import listed_urls
 from service.ingest.fetch import fetch
 from service.ingest.html import from_html
+from service.models import Document
 
 PAGE = (Path(__file__).resolve().parents[1] / "data" / "html" / "harbour_levy.html").read_text()
 
@@ -59,7 +61,7 @@ def test_sitemaps_rss_and_atom_list_their_pages_and_other_xml_is_not_a_list() ->
 def test_posting_an_html_page_stores_its_article_text_with_its_metadata(
     client: FlaskClient, reviewer: dict[str, str]
 ) -> None:
-    response = client.post("/api/v1/documents", json={"html": PAGE}, headers=reviewer)
+    response = client.post("/api/v1/documents?wait=true", json={"html": PAGE}, headers=reviewer)
     assert response.status_code == 201, response.json
     doc = response.json
     assert (doc["title"], doc["author"], doc["published_on"]) == (
@@ -70,10 +72,12 @@ def test_posting_an_html_page_stores_its_article_text_with_its_metadata(
     assert doc["outlet"]["name"] == "Harbour Gazette"
     claims = client.get(f"/api/v1/documents/{doc['id']}/claims").json
     assert any(c["speaker"] and c["speaker"]["name"] == "Tomas Berg" for c in claims)
-    both = client.post("/api/v1/documents", json={"html": PAGE, "body": "text"}, headers=reviewer)
+    both = client.post(
+        "/api/v1/documents?wait=true", json={"html": PAGE, "body": "text"}, headers=reviewer
+    )
     assert both.status_code == 422
     empty = client.post(
-        "/api/v1/documents",
+        "/api/v1/documents?wait=true",
         json={"html": "<html><body><script>var a = 1;</script></body></html>"},
         headers=reviewer,
     )
@@ -140,15 +144,24 @@ def test_cli_ingests_a_sitemap_url_and_a_folder_of_pages(
     monkeypatch.setenv("DATABASE_URL", scratch_engine.url.render_as_string(hide_password=False))
     runner = CliRunner()
     assert runner.invoke(main, ["migrate"]).exit_code == 0
-    first = runner.invoke(main, ["ingest", f"{site}/sitemap.xml"])
+    # Queued for a worker, not followed: nothing is extracted yet.
+    first = runner.invoke(main, ["ingest", "--no-follow", f"{site}/sitemap.xml"])
     assert first.exit_code == 0, first.output
-    assert "1 documents ingested" in first.output
+    assert "1 documents stored" in first.output
+    assert "0 ready (0 claims), 1 waiting for a worker" in first.output
+    # A worker that stops when the queue is empty extracts it.
+    worked = runner.invoke(main, ["worker", "--burst"])
+    assert worked.exit_code == 0, worked.output
+    with Session(scratch_engine) as session:
+        assert session.scalars(select(Document.state)).all() == ["ready"]
     folder = tmp_path / "pages"
     folder.mkdir()
     (folder / "levy.html").write_text(PAGE)
     (folder / "notes.txt").write_text("The yard hired 40 welders in 2021.\n")
     (folder / "logo.png").write_bytes(b"\x89PNG")
-    again = runner.invoke(main, ["ingest", str(folder)])
+    # --wait extracts in the command itself.
+    again = runner.invoke(main, ["ingest", "--wait", str(folder)])
     assert again.exit_code == 0, again.output
-    assert "1 documents ingested" in again.output  # the text file; the page is stored already
+    assert "1 documents stored" in again.output  # the text file; the page is stored already
     assert "1 already stored" in again.output
+    assert "1 ready" in again.output

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 from typing import Any
 
@@ -10,7 +14,7 @@ from sqlalchemy import Engine, delete, inspect
 from sqlalchemy.orm import Session
 
 from service.app import create_app
-from service.config import Settings
+from service.config import PROJECT_ROOT, Settings
 from service.domain.enums import Role
 from service.migrate import check, downgrade, upgrade
 from service.models import Claim, Document, Outlet
@@ -205,8 +209,20 @@ def test_cli_ingests_a_folder_once(scratch_engine: Engine, monkeypatch: Any, tmp
     (tmp_path / "two.txt").write_text("Tomas Berg said the levy raised $3 million.\n")
     runner = CliRunner()
     assert runner.invoke(main, ["migrate"]).exit_code == 0
-    first = runner.invoke(main, ["ingest", str(tmp_path)])
+    # Queued, and followed until a worker (a real process beside) has extracted them.
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "worker"],
+        env=dict(os.environ),
+        cwd=PROJECT_ROOT,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        first = runner.invoke(main, ["ingest", "--timeout", "120", str(tmp_path)])
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
     assert first.exit_code == 0, first.output
-    assert "2 documents ingested (2 claims), 0 already stored" in first.output
+    assert "2 documents stored, 0 already stored" in first.output
+    assert "2 ready (2 claims), 0 waiting for a worker, 0 failed" in first.output
     again = runner.invoke(main, ["ingest", str(tmp_path / "one.txt")])
-    assert "0 documents ingested (0 claims), 1 already stored" in again.output
+    assert "0 documents stored, 1 already stored" in again.output

@@ -63,14 +63,14 @@ def test_documents_of_one_outlet_or_lineage_are_one_origin() -> None:
     assert groups[1] == groups[2] == groups[3]
     assert groups[4] == groups[6]
     assert len({groups[d] for d in docs}) == 3
-    assert independent_origins(1, [2, 3], docs) == 0
-    assert independent_origins(1, [2, 4, 6, 5], docs) == 2
+    assert independent_origins([1], [2, 3], docs) == 0
+    assert independent_origins([1], [2, 4, 6, 5], docs) == 2
 
 
 def test_a_derived_document_ties_its_whole_outlet_to_the_source() -> None:
     # 3 (outlet 30) derives from 1 (outlet 10): every outlet-30 document shares 1's origin.
     docs = {1: (10, None), 3: (30, 1), 7: (30, None)}
-    assert independent_origins(1, [7], docs) == 0
+    assert independent_origins([1], [7], docs) == 0
 
 
 def test_like_patterns_escape_wildcards_and_backslashes() -> None:

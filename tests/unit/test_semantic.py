@@ -88,21 +88,6 @@ def test_scoring_extraction_and_report_shaping_stay_pure() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def test_the_vector_index_grows_in_place_and_keeps_earlier_rows() -> None:
-    from service.linking.vector_index import _Index
-
-    index = _Index()
-    first = np.eye(semantic.DIM, dtype=np.float32)[:3]
-    index.append([1, 2, 3], [10, 10, 11], first)
-    view = index.matrix[: index.size]
-    more = np.ones((2000, semantic.DIM), dtype=np.float32)
-    index.append(list(range(4, 2004)), [12] * 2000, more)
-    assert index.size == 2003
-    assert list(index.ids[:4]) == [1, 2, 3, 4]
-    assert np.array_equal(index.matrix[:3], first)
-    assert np.array_equal(view, first)  # a snapshot taken before growing is untouched
-
-
 def test_without_the_model_suggestions_fall_back_to_word_overlap(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

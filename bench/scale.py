@@ -1,0 +1,177 @@
+"""What changes with the size of the database (run it with BENCH_CLAIMS=1000000), each figure
+beside a baseline measured in the same run:
+
+- the ClaimReview export of the decided claims (10k verdicts) vs the SQL that reads them;
+- list paging: p99 of page 1 vs the page 10,000 pages in (keyset: it should not grow);
+- app start (import, create_app, first /healthz) vs a bare Python start;
+- ingest through the job queue with two worker processes vs extraction alone in one
+  process, and the workers' peak RSS.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import time
+import uuid
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+from werkzeug.test import Client
+
+from service.app import create_app
+from service.config import PROJECT_ROOT, Settings
+from service.db import create_db_engine
+from service.extraction import extract
+from service.models import Claim, Document
+from service.operations.actors import SYSTEM
+from service.operations.documents import NewDocument, ingest_document
+from service.operations.pagination import encode_cursor
+from service.reports.exports import RATINGS, all_claim_reviews
+
+ARTICLES = sorted((PROJECT_ROOT / "tests" / "data" / "extraction").glob("*/articles/*.txt"))
+ORG = {"name": "Bench desk", "url": "https://example.org"}
+
+
+def _p99(times: list[float]) -> float:
+    times = sorted(times)
+    return times[max(0, int(len(times) * 0.99) - 1)]
+
+
+def claimreview(url: str) -> None:
+    engine = create_db_engine(url, autocommit=True)
+    with Session(engine) as session:
+        start = time.perf_counter()
+        rows = session.execute(
+            select(Claim).where(Claim.status.in_(list(RATINGS))).order_by(Claim.id)
+        ).all()
+        raw = time.perf_counter() - start
+        start = time.perf_counter()
+        n = sum(1 for _ in all_claim_reviews(session, ORG, "https://example.org"))
+        full = time.perf_counter() - start
+    engine.dispose()
+    print(f"ClaimReview export of {n:,} verdicts (clusters and decisions in batches)")
+    print(f"  the decided claims read by SQL alone (baseline) {raw:6.2f} s ({len(rows):,} rows)")
+    print(f"  ClaimReview JSON-LD for all of them            {full:6.2f} s  (target < 5 s)")
+
+
+def paging(url: str) -> None:
+    client = Client(create_app(Settings(database_url=url)))
+    engine = create_db_engine(url, autocommit=True)
+    with Session(engine) as session:
+        total = session.scalar(select(func.count()).select_from(Claim)) or 0
+        deep_page = min(10_000, total // 50 - 1)
+        deep_id = session.scalar(
+            select(Claim.id).order_by(Claim.id).offset(deep_page * 50).limit(1)
+        )
+    engine.dispose()
+    first = "/api/v1/claims?limit=50"
+    deep = f"/api/v1/claims?limit=50&after={encode_cursor([deep_id or 0])}"
+    timings: dict[str, list[float]] = {first: [], deep: []}
+    for _ in range(20):
+        client.get(first)
+        client.get(deep)
+    for _ in range(200):
+        for path, took in timings.items():
+            start = time.perf_counter()
+            assert client.get(path).status_code == 200
+            took.append(time.perf_counter() - start)
+    a, b = _p99(timings[first]), _p99(timings[deep])
+    print(f"List paging, 50 claims a page, {total:,} claims")
+    print(f"  page 1 p99 (baseline)        {a * 1000:6.1f} ms")
+    print(
+        f"  page {deep_page:,} p99           {b * 1000:6.1f} ms   ratio {b / a:.2f} (target flat)"
+    )
+
+
+def app_start(url: str) -> None:
+    env = dict(os.environ, DATABASE_URL=url)
+    probe = (
+        "import time; t = time.perf_counter(); from service.app import create_app; "
+        "from service.config import Settings; c = create_app(Settings.from_env()).test_client(); "
+        "assert c.get('/healthz').status_code == 200; print(time.perf_counter() - t)"
+    )
+    bare = "import time; t = time.perf_counter(); import json; print(time.perf_counter() - t)"
+
+    def run(code: str) -> float:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+        return time.perf_counter() - start
+
+    base = min(run(bare) for _ in range(3))
+    full = min(run(probe) for _ in range(3))
+    print("App start: a new process imports, builds the app and answers /healthz")
+    print(f"  bare Python start (baseline)  {base:5.2f} s")
+    print(f"  Claimdesk app start           {full:5.2f} s   (target < 3 s at any size)")
+
+
+def ingest(url: str, workers: int = 2) -> None:
+    bodies = [p.read_text(encoding="utf-8") for p in ARTICLES]
+    nonce = uuid.uuid4().hex[:8]
+    # Extraction alone, in this process: the baseline (no database, no queue).
+    start = time.perf_counter()
+    for body in bodies:
+        extract(body)
+    alone = len(bodies) / (time.perf_counter() - start)
+    engine = create_db_engine(url)
+    ids: list[int] = []
+    with Session(engine) as session:
+        for n, body in enumerate(bodies):
+            doc, _ = ingest_document(
+                session, SYSTEM, NewDocument(body=f"{body}\n\n(bench {nonce} {n})"), queue=True
+            )
+            ids.append(doc.id)
+        session.commit()
+    env = dict(os.environ, DATABASE_URL=url)
+    start = time.perf_counter()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "worker", "--burst"],
+            env=env,
+            cwd=PROJECT_ROOT,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(workers)
+    ]
+    for p in procs:
+        p.wait()
+    took = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    with Session(engine) as session:
+        ready = session.scalar(
+            select(func.count()).where(Document.id.in_(ids), Document.state == "ready")
+        )
+        claims = session.scalar(select(func.count()).where(Claim.document_id.in_(ids)))
+        # Leave the bench database as it was (links and vectors go with their claims).
+        session.execute(text("DELETE FROM claims WHERE document_id = ANY(:ids)"), {"ids": ids})
+        session.execute(text("DELETE FROM documents WHERE id = ANY(:ids)"), {"ids": ids})
+        session.commit()
+    engine.dispose()
+    words = sum(len(b.split()) for b in bodies)
+    print(
+        f"Ingest of {len(bodies)} articles ({words:,} words) through the queue, {workers} workers"
+    )
+    print(f"  extraction alone, one process (baseline)   {alone:6.1f} articles/s")
+    print(
+        f"  queue -> {workers} workers -> ready ({ready}/{len(ids)}, {claims} claims)"
+        f"  {len(ids) / took:6.1f} articles/s (target >= 20)"
+    )
+    print(f"  worker peak RSS (largest)                  {peak:6.0f} MB   (target < 300 MB)")
+
+
+def main(url: str) -> None:
+    claimreview(url)
+    print()
+    paging(url)
+    print()
+    app_start(url)
+    print()
+    ingest(url)
+
+
+if __name__ == "__main__":
+    from bench.common import bench_database_url
+
+    main(bench_database_url())

@@ -1,0 +1,219 @@
+"""Work off the request path: extraction, embedding and suggestions run as jobs on Postgres.
+
+`POST /documents` stores the document in state `queued` and defers a job **in the same
+transaction** (procrastinate's defer runs on the request's own connection), so a document is
+never queued without its job nor a job left for a document that was rolled back. A worker
+(`claimdesk worker`) takes the job and moves the document queued -> extracting -> ready, or to
+failed with the error once every attempt has failed (retries back off exponentially).
+
+Exactly once, whatever happens to a worker: the claims and the `ready` state are written in
+one transaction that holds the document's row lock and first checks the state. A worker
+killed mid-job leaves the document `extracting` and its job `doing` with a heartbeat that
+stops; another worker finds the job stalled (no heartbeat for `stalled_after` seconds), puts it
+back in the queue, and the retry finds nothing written. Two runs of one job cannot both
+write: the second waits for the row lock and then sees `ready`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import procrastinate
+from procrastinate import JobContext, RetryStrategy
+from procrastinate.exceptions import AlreadyEnqueued
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from service.db import create_db_engine, libpq_url
+from service.domain.enums import DocumentState, Role
+from service.models import Document
+from service.operations.actors import Actor
+from service.operations.events import record_event, snapshot
+from service.operations.extraction import extract_claims
+
+log = logging.getLogger(__name__)
+
+QUEUE = "extraction"
+TASK = "claimdesk.extract_document"
+#: Attempts before a document is marked failed; waits between them grow as 2 ** attempt s.
+MAX_ATTEMPTS = 4
+RETRY = RetryStrategy(max_attempts=MAX_ATTEMPTS - 1, exponential_wait=2)
+#: A worker whose heartbeat is older than this is taken for dead and its jobs re-queued.
+STALLED_AFTER = 30.0
+HEARTBEAT = 10.0
+#: Changes a worker makes (extraction of queued documents).
+WORKER = Actor(key_id=None, name="worker", role=Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far the documents of one batch have come."""
+
+    queued: int
+    extracting: int
+    ready: int
+    failed: int
+    stored: int
+
+    @property
+    def pending(self) -> int:
+        return self.queued + self.extracting
+
+
+def _defer_app() -> procrastinate.App:
+    """An app that only defers, on a connection it is handed (it never opens a pool)."""
+    return procrastinate.App(connector=procrastinate.SyncPsycopgConnector())
+
+
+_deferrer = _defer_app()
+
+
+def enqueue_extraction(session: Session, document: Document) -> None:
+    """Queue the document for a worker, in the caller's transaction."""
+    document.state = DocumentState.QUEUED
+    document.error = None
+    session.flush()
+    connection = session.connection().connection.driver_connection
+    try:
+        # A savepoint: a job already waiting for this document is fine, and must not abort
+        # the caller's transaction.
+        with session.begin_nested():
+            _deferrer.configure_task(
+                TASK,
+                queue=QUEUE,
+                queueing_lock=f"document:{document.id}",
+                connection=connection,
+            ).defer(document_id=document.id)
+    except AlreadyEnqueued:
+        pass
+
+
+def _claim_for_extraction(engine: Engine, document_id: int) -> bool:
+    """Mark the document extracting (committed, so that readers see it); False when there is
+    nothing to do (gone, already ready, or stored without extraction)."""
+    with Session(engine) as session:
+        doc = session.get(Document, document_id, with_for_update={"of": Document})
+        if doc is None or doc.state in (DocumentState.READY, DocumentState.STORED):
+            return False
+        doc.state = DocumentState.EXTRACTING
+        doc.attempts += 1
+        session.commit()
+        return True
+
+
+def process_document(
+    engine: Engine, document_id: int, *, last_attempt: bool, suggest_min: float
+) -> str:
+    """Run one attempt at a queued document; returns the state it ends in. On failure the
+    document is queued again (or failed on the last attempt) with the error, nothing else
+    is written, and the exception is raised for the queue to retry."""
+    if not _claim_for_extraction(engine, document_id):
+        return "skipped"
+    try:
+        with Session(engine) as session:
+            doc = session.get(Document, document_id, with_for_update={"of": Document})
+            if doc is None or doc.state != DocumentState.EXTRACTING:
+                return "skipped"  # another run finished it while this one waited
+            before = snapshot(doc)
+            result = extract_claims(session, WORKER, doc, suggest_min)
+            doc.state = DocumentState.READY
+            doc.error = None
+            session.flush()
+            record_event(
+                session,
+                WORKER,
+                "document.extracted",
+                doc,
+                before=before,
+                after=snapshot(doc),
+                reason=f"{len(result.created)} claims, {result.suggested} suggestions",
+            )
+            session.commit()
+            return DocumentState.READY
+    except Exception as exc:
+        with Session(engine) as session:
+            doc = session.get(Document, document_id, with_for_update={"of": Document})
+            if doc is not None and doc.state == DocumentState.EXTRACTING:
+                doc.state = DocumentState.FAILED if last_attempt else DocumentState.QUEUED
+                doc.error = f"{type(exc).__name__}: {exc}"[:2000]
+                session.commit()
+        raise
+
+
+def progress(session: Session, document_ids: Iterable[int]) -> Progress:
+    counts = dict(
+        session.execute(
+            select(Document.state, func.count())
+            .where(Document.id.in_(list(document_ids)))
+            .group_by(Document.state)
+        ).all()
+    )
+    return Progress(
+        queued=counts.get(DocumentState.QUEUED, 0),
+        extracting=counts.get(DocumentState.EXTRACTING, 0),
+        ready=counts.get(DocumentState.READY, 0),
+        failed=counts.get(DocumentState.FAILED, 0),
+        stored=counts.get(DocumentState.STORED, 0),
+    )
+
+
+def worker_app(database_url: str, suggest_min: float) -> procrastinate.App:
+    """The app a worker runs: its own pool, and the extraction task bound to an engine."""
+    app = procrastinate.App(
+        connector=procrastinate.PsycopgConnector(conninfo=libpq_url(database_url))
+    )
+    engine = create_db_engine(database_url, pool_size=2)
+
+    @app.task(name=TASK, queue=QUEUE, retry=RETRY, pass_context=True)
+    def extract_document(context: JobContext, document_id: int) -> str:
+        job = context.job
+        last = job.attempts + 1 >= MAX_ATTEMPTS
+        return process_document(engine, document_id, last_attempt=last, suggest_min=suggest_min)
+
+    del extract_document  # registered on the app by the decorator
+    return app
+
+
+async def _requeue_stalled(app: procrastinate.App, stalled_after: float, every: float) -> None:
+    """Put the jobs of workers that stopped beating back in the queue, now and then."""
+    while True:
+        stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after)
+        for job in stalled:
+            log.warning("job %s of a stalled worker goes back in the queue", job.id)
+            await app.job_manager.retry_job(job)
+        await asyncio.sleep(every)
+
+
+def run_worker(
+    database_url: str,
+    suggest_min: float,
+    *,
+    concurrency: int = 1,
+    stalled_after: float = STALLED_AFTER,
+    heartbeat: float = HEARTBEAT,
+    burst: bool = False,
+) -> None:
+    """Run a worker until it is stopped (Ctrl-C, SIGTERM), or until the queue is empty with
+    `burst`. Extraction is CPU-bound: run one worker process per core."""
+    app = worker_app(database_url, suggest_min)
+
+    async def main() -> None:
+        async with app.open_async():
+            sweeper = asyncio.create_task(
+                _requeue_stalled(app, stalled_after, max(1.0, stalled_after / 3))
+            )
+            try:
+                await app.run_worker_async(
+                    queues=[QUEUE],
+                    concurrency=concurrency,
+                    wait=not burst,
+                    update_heartbeat_interval=heartbeat,
+                    stalled_worker_timeout=stalled_after,
+                )
+            finally:
+                sweeper.cancel()
+
+    asyncio.run(main())

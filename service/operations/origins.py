@@ -1,0 +1,65 @@
+"""The lineage that independence needs, read in one query for the documents involved.
+
+Reports and decisions used to read the whole documents table (a row per document, on every
+request that touched a confirmed link). `lineage` reads only what can join the given
+documents into one origin: what they derive from and what derives from them, and the
+documents of their outlets that are themselves part of a derivation (a document of the same
+outlet with no derivation joins nothing further: the outlet already groups it). The origin
+groups it gives for the documents asked about are the ones the whole table would give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from service.domain.independence import Lineage, independent_origins
+
+_LINEAGE = text(
+    """
+    WITH RECURSIVE reach(doc) AS (
+        SELECT unnest(CAST(:docs AS bigint[]))
+      UNION
+        SELECT n.doc
+          FROM reach r
+          JOIN documents d ON d.id = r.doc
+          CROSS JOIN LATERAL (
+              SELECT d.derived_from_id WHERE d.derived_from_id IS NOT NULL
+              UNION ALL
+              SELECT x.id FROM documents x WHERE x.derived_from_id = d.id
+              UNION ALL
+              SELECT x.id FROM documents x
+               WHERE x.outlet_id = d.outlet_id AND x.derived_from_id IS NOT NULL
+              UNION ALL
+              SELECT y.derived_from_id FROM documents y
+                JOIN documents x ON x.id = y.derived_from_id
+               WHERE x.outlet_id = d.outlet_id
+          ) AS n(doc)
+    )
+    SELECT d.id, d.outlet_id, d.derived_from_id
+      FROM documents d
+     WHERE d.id IN (SELECT doc FROM reach)
+    """
+)
+
+
+def lineage(session: Session, document_ids: Iterable[int]) -> Lineage:
+    """{document id: (outlet id, derived_from id)} for the documents and all that can tie
+    them into one origin."""
+    ids = sorted(set(document_ids))
+    if not ids:
+        return {}
+    rows = session.execute(_LINEAGE, {"docs": ids})
+    return {int(d): (o, f) for d, o, f in rows}
+
+
+def independent_origin_count(
+    session: Session, own_documents: Iterable[int], supporting_documents: Iterable[int]
+) -> int:
+    """Distinct origins among the supporting documents beyond the claim's own."""
+    own, supporting = list(own_documents), list(supporting_documents)
+    if not supporting:
+        return 0
+    return independent_origins(own, supporting, lineage(session, own + supporting))

@@ -1,0 +1,245 @@
+"""Extraction as jobs on Postgres: queued with the document, run by real worker processes,
+retried after a failure, and finished exactly once when a worker is killed mid-job.
+
+These tests commit for real, on a scratch database migrated for each test."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
+
+from service.app import create_app
+from service.config import PROJECT_ROOT, Settings
+from service.domain.enums import Role
+from service.jobs import MAX_ATTEMPTS, process_document
+from service.migrate import upgrade
+from service.models import Claim, Document, Event
+from service.operations.actors import SYSTEM
+from service.operations.auth import create_api_key
+
+BODY = (
+    "Harbour master Ingrid Solberg said the Nordhavn ferry carried 1.2 million passengers "
+    "in 2023. The council voted 7-2 to raise the levy by 4 percent, officials said."
+)
+
+
+@pytest.fixture
+def queue_db(scratch_engine: Engine) -> tuple[Engine, str]:
+    with scratch_engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade(conn)
+    return scratch_engine, scratch_engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def api(queue_db: tuple[Engine, str]) -> tuple[FlaskClient, dict[str, str]]:
+    engine, url = queue_db
+    with Session(engine) as session:
+        _, secret = create_api_key(session, SYSTEM, name="jobs", role=Role.EDITOR)
+        session.commit()
+    app = create_app(Settings(database_url=url, data_dir=PROJECT_ROOT / ".data"), bind=engine)
+    return app.test_client(), {"Authorization": f"Bearer {secret}"}
+
+
+def _post(api: tuple[FlaskClient, dict[str, str]], body: str = BODY) -> Any:
+    client, headers = api
+    response = client.post("/api/v1/documents", json={"body": body}, headers=headers)
+    assert response.status_code == 202, response.json
+    return response
+
+
+def _worker(url: str, *args: str) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, DATABASE_URL=url)
+    return subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "worker", *args],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _until(predicate: Any, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def _scalar(engine: Engine, sql: str, **params: Any) -> Any:
+    with engine.connect() as conn:
+        return conn.scalar(text(sql), params)
+
+
+def test_a_posted_document_is_queued_with_its_job_and_a_worker_makes_it_ready(
+    queue_db: tuple[Engine, str], api: tuple[FlaskClient, dict[str, str]]
+) -> None:
+    engine, url = queue_db
+    response = _post(api)
+    doc = response.json
+    assert doc["state"] == "queued"
+    assert response.headers["Location"] == f"/api/v1/documents/{doc['id']}"
+    # The job was deferred in the request's own transaction.
+    job = _scalar(
+        engine,
+        "SELECT status FROM procrastinate_jobs WHERE (args->>'document_id')::int = :id",
+        id=doc["id"],
+    )
+    assert job == "todo"
+    assert _scalar(engine, "SELECT count(*) FROM claims") == 0
+    # The same body again is the same document, and no second job.
+    client, headers = api
+    again = client.post("/api/v1/documents", json={"body": BODY}, headers=headers)
+    assert again.status_code == 200
+    assert _scalar(engine, "SELECT count(*) FROM procrastinate_jobs") == 1
+
+    worker = _worker(url, "--burst")
+    assert worker.wait(timeout=120) == 0, worker.stderr.read() if worker.stderr else ""
+    ready = client.get(f"/api/v1/documents/{doc['id']}").json
+    assert ready["state"] == "ready"
+    assert ready["attempts"] == 1
+    assert ready["error"] is None
+    assert client.get(f"/api/v1/documents/{doc['id']}/claims").json
+    assert _scalar(engine, "SELECT status FROM procrastinate_jobs") == "succeeded"
+    history = client.get(f"/api/v1/events?entity_type=documents&entity_id={doc['id']}").json[
+        "events"
+    ]
+    assert [e["action"] for e in history] == ["document.created", "document.extracted"]
+
+
+def test_wait_true_extracts_in_the_request_and_extract_false_only_stores(
+    queue_db: tuple[Engine, str], api: tuple[FlaskClient, dict[str, str]]
+) -> None:
+    engine, _ = queue_db
+    client, headers = api
+    now = client.post("/api/v1/documents?wait=true", json={"body": BODY}, headers=headers)
+    assert now.status_code == 201
+    assert now.json["state"] == "ready"
+    stored = client.post(
+        "/api/v1/documents", json={"body": BODY + " Again.", "extract": False}, headers=headers
+    )
+    assert stored.status_code == 201
+    assert stored.json["state"] == "stored"
+    assert _scalar(engine, "SELECT count(*) FROM procrastinate_jobs") == 0
+    bad = client.post("/api/v1/documents?wait=maybe", json={"body": "x y z"}, headers=headers)
+    assert bad.status_code == 422
+    assert "wait" in bad.json["errors"]["query"]
+
+
+def test_a_failed_attempt_writes_nothing_and_the_last_one_marks_the_document_failed(
+    queue_db: tuple[Engine, str],
+    api: tuple[FlaskClient, dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine, _ = queue_db
+    doc_id = _post(api).json["id"]
+
+    def broken(*_: Any, **__: Any) -> Any:
+        with Session(engine) as other:  # something was written before the failure
+            other.execute(text("SELECT 1"))
+        raise RuntimeError("the parser ran out of memory")
+
+    monkeypatch.setattr("service.jobs.extract_claims", broken)
+    with pytest.raises(RuntimeError):
+        process_document(engine, doc_id, last_attempt=False, suggest_min=0.2)
+    with Session(engine) as session:
+        doc = session.get(Document, doc_id)
+        assert doc is not None
+        assert (doc.state, doc.attempts) == ("queued", 1)
+        assert doc.error == "RuntimeError: the parser ran out of memory"
+    with pytest.raises(RuntimeError):
+        process_document(engine, doc_id, last_attempt=True, suggest_min=0.2)
+    with Session(engine) as session:
+        doc = session.get(Document, doc_id)
+        assert doc is not None
+        assert (doc.state, doc.attempts) == ("failed", 2)
+        assert session.scalar(select(func.count()).select_from(Claim)) == 0
+    # Re-running a failed document loses nothing: it ends ready with its claims.
+    monkeypatch.undo()
+    client, headers = api
+    rerun = client.post(f"/api/v1/documents/{doc_id}/extract", headers=headers)
+    assert rerun.status_code == 200, rerun.json
+    shown = client.get(f"/api/v1/documents/{doc_id}").json
+    assert (shown["state"], shown["error"]) == ("ready", None)
+    assert rerun.json["created"] == len(client.get(f"/api/v1/documents/{doc_id}/claims").json)
+
+
+def test_a_failing_job_is_retried_by_the_queue_with_backoff(
+    queue_db: tuple[Engine, str], api: tuple[FlaskClient, dict[str, str]]
+) -> None:
+    engine, url = queue_db
+    doc_id = _post(api).json["id"]
+    # The claims table is locked away from the worker's first attempt: a lock timeout fails
+    # it, as a database hiccup would.
+    with engine.connect() as holder:
+        holder.execute(text("LOCK TABLE claims IN SHARE MODE"))
+        env_url = url + ("&" if "?" in url else "?") + "options=-c%20lock_timeout%3D500"
+        first = _worker(env_url, "--burst")
+        assert first.wait(timeout=120) == 0
+        holder.rollback()
+    with Session(engine) as session:
+        doc = session.get(Document, doc_id)
+        assert doc is not None
+        assert doc.state == "queued"
+        assert doc.error is not None
+        assert "lock" in doc.error
+    job = _scalar(engine, "SELECT status || ' ' || attempts FROM procrastinate_jobs")
+    assert job == "todo 1", "retried later, not failed"
+    # The retry waits (exponential backoff), then a worker finishes the document.
+    _until(lambda: _scalar(engine, "SELECT scheduled_at <= now() FROM procrastinate_jobs"), 30)
+    second = _worker(url, "--burst")
+    assert second.wait(timeout=120) == 0
+    assert _scalar(engine, "SELECT state FROM documents") == "ready"
+    assert MAX_ATTEMPTS > 2
+
+
+def test_a_worker_killed_mid_job_leaves_the_document_to_be_finished_exactly_once(
+    queue_db: tuple[Engine, str], api: tuple[FlaskClient, dict[str, str]]
+) -> None:
+    engine, url = queue_db
+    doc_id = _post(api).json["id"]
+    with engine.connect() as holder:
+        # Writing claims waits on this lock: the worker is stuck mid-extraction, with the
+        # document marked extracting, when it is killed.
+        holder.execute(text("LOCK TABLE claims IN SHARE MODE"))
+        doomed = _worker(url, "--stalled-after", "2")
+        _until(lambda: _scalar(engine, "SELECT state FROM documents") == "extracting")
+        _until(
+            lambda: (
+                _scalar(
+                    engine,
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND datname = current_database()",
+                )
+                > 0
+            )
+        )
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait()
+        holder.rollback()
+    assert _scalar(engine, "SELECT status FROM procrastinate_jobs") == "doing"
+    survivor = _worker(url, "--stalled-after", "2")
+    try:
+        _until(lambda: _scalar(engine, "SELECT state FROM documents") == "ready")
+        _until(lambda: _scalar(engine, "SELECT status FROM procrastinate_jobs") == "succeeded")
+    finally:
+        survivor.send_signal(signal.SIGTERM)
+        survivor.wait(timeout=30)
+    with Session(engine) as session:
+        doc = session.get(Document, doc_id)
+        assert doc is not None
+        assert doc.attempts == 2
+        spans = session.execute(select(Claim.span_start, Claim.span_end)).all()
+        assert spans
+        assert len(spans) == len(set(spans)), "no claim was written twice"
+        extracted = session.scalar(select(func.count()).where(Event.action == "document.extracted"))
+        assert extracted == 1
