@@ -163,7 +163,7 @@ def _verdicts_and_links(cur: psycopg.Cursor[Any]) -> None:
         " JOIN LATERAL (SELECT c.id FROM claims c WHERE c.id > a.id + r.step"
         "               AND c.document_id <> (SELECT document_id FROM claims WHERE id = a.id)"
         "               ORDER BY c.id LIMIT 1) b ON true"
-        " WHERE r.relation = 'corroborates' OR a.n %% 2 = 1"
+        " WHERE r.relation = 'corroborates' OR a.n % 2 = 1"
         " ON CONFLICT DO NOTHING"
     )
 

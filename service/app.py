@@ -35,6 +35,16 @@ def create_app(
         )
     app.extensions["claimdesk.sessionmaker"] = make_sessionmaker(bind)
     app.extensions["claimdesk.read_sessionmaker"] = make_sessionmaker(read_bind or bind)
+    # Reports and exports are long reads: on a replica when there is one.
+    report_bind = read_bind or bind
+    if settings.database_read_url:
+        report_bind = create_db_engine(
+            settings.database_read_url,
+            statement_timeout_ms=settings.statement_timeout_ms,
+            pool_size=settings.pool_size,
+            autocommit=True,
+        )
+    app.extensions["claimdesk.report_sessionmaker"] = make_sessionmaker(report_bind)
     app.teardown_appcontext(close_session)
     register_error_handlers(app)
     init_api(app)

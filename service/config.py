@@ -29,6 +29,9 @@ class Settings:
 
     #: SQLAlchemy URL; None means "use the embedded Postgres under data_dir".
     database_url: str | None = None
+    #: A read replica for reports and exports (DATABASE_READ_URL); None reads the primary.
+    #: Replicas lag: a report may trail a write by the replica's delay.
+    database_read_url: str | None = None
     data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / ".data")
     #: Reading may be open (newsroom dashboards) or keyed; writes always need a key.
     read_requires_key: bool = False
@@ -54,6 +57,7 @@ class Settings:
         data_dir = os.environ.get("CLAIMDESK_DATA_DIR")
         return cls(
             database_url=os.environ.get("DATABASE_URL") or None,
+            database_read_url=os.environ.get("DATABASE_READ_URL") or None,
             data_dir=Path(data_dir) if data_dir else PROJECT_ROOT / ".data",
             read_requires_key=_env_bool("CLAIMDESK_READ_REQUIRES_KEY", False),
             max_body_bytes=_env_int("CLAIMDESK_MAX_BODY_BYTES", 5 * 1024 * 1024),

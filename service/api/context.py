@@ -43,10 +43,22 @@ def db_session() -> Session:
     return cast(Session, g.db_session)
 
 
+def report_session() -> Session:
+    """A session for reports and exports: on the read replica (DATABASE_READ_URL) when one
+    is configured, else the request's own session."""
+    if "report_session" not in g:
+        factory = cast(
+            sessionmaker[Session], current_app.extensions["claimdesk.report_sessionmaker"]
+        )
+        g.report_session = factory()
+    return cast(Session, g.report_session)
+
+
 def close_session(_: BaseException | None = None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    for name in ("db_session", "report_session"):
+        session = g.pop(name, None)
+        if session is not None:
+            session.close()
 
 
 def _bearer_actor() -> Actor | None:

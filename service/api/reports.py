@@ -20,7 +20,7 @@ from schemas.reports import (
     StoryReportOut,
 )
 from service.api.blueprint import Blueprint
-from service.api.context import db_session, readable, settings
+from service.api.context import db_session, readable, report_session, settings
 from service.reports import render
 from service.reports.exports import all_claim_reviews, annotation, claim_review, export_claims
 from service.reports.query import document_report, speaker_report, story_report
@@ -92,7 +92,7 @@ class DocumentReport(MethodView):
         on, its status and its independent backing elsewhere; the story's totals; and what an
         editor should look at first. Four SQL statements whatever the document's size."""
         fmt = chosen_format(query)
-        report = document_report(db_session(), document_id)
+        report = document_report(report_session(), document_id)
         return _respond(
             fmt,
             report,
@@ -115,7 +115,7 @@ class SpeakerReport(MethodView):
         """What the speaker claimed (names merged into them included), where, when and with
         what status and backing; their aliases. Newest documents first."""
         fmt = chosen_format(query)
-        report = speaker_report(db_session(), speaker_id)
+        report = speaker_report(report_session(), speaker_id)
         title = f"Claims by {report['speaker']['name']}"
         groups = [{"heading": None, "claims": report["claims"]}]
         return _respond(
@@ -140,7 +140,7 @@ class StoryReport(MethodView):
         """A story across documents: the claims matching `q`, grouped by same-claim cluster
         (first appearance first), each cluster with its independent origins and conflicts."""
         fmt = chosen_format(query)
-        report = story_report(db_session(), query["q"])
+        report = story_report(report_session(), query["q"])
         title = f"Story: {report['query']}"
         groups = [
             {
@@ -213,7 +213,7 @@ class ClaimReviewExport(MethodView):
     )
     def get(self) -> Any:
         """Every decided claim's ClaimReview, as one JSON array streamed as it is built."""
-        session = db_session()
+        session = report_session()
         organisation, public_url = _organisation(), settings().public_url
 
         def generate() -> Iterator[str]:
@@ -235,7 +235,7 @@ class ClaimsExport(MethodView):
         oldest first, streamed without a row cap. Each line carries a `cursor`: pass the last
         one read as `since` to resume after it. Changes to claims already exported are in
         GET /events."""
-        session = db_session()
+        session = report_session()
         lines = export_claims(session, query.get("since"))
         first = next(lines, None)  # a bad cursor fails here, as a 422, before streaming
 

@@ -243,3 +243,24 @@ def test_a_worker_killed_mid_job_leaves_the_document_to_be_finished_exactly_once
         assert len(spans) == len(set(spans)), "no claim was written twice"
         extracted = session.scalar(select(func.count()).where(Event.action == "document.extracted"))
         assert extracted == 1
+
+
+def test_reports_and_exports_read_the_replica_when_one_is_configured(
+    queue_db: tuple[Engine, str], connection: Any, reviewer: dict[str, str]
+) -> None:
+    # The "replica" is the scratch database, empty but migrated; the primary is the test's
+    # own transaction. What the primary holds is not in the reports until the replica has it.
+    _, replica = queue_db
+    settings = Settings(database_read_url=replica, data_dir=PROJECT_ROOT / ".data")
+    app = create_app(settings, bind=connection)
+    client = app.test_client()
+    try:
+        doc = client.post("/api/v1/documents?wait=true", json={"body": BODY}, headers=reviewer)
+        doc_id = doc.json["id"]
+        assert client.get(f"/api/v1/documents/{doc_id}").status_code == 200
+        assert client.get(f"/api/v1/documents/{doc_id}/report").status_code == 404
+        with client.get("/api/v1/exports/claims.ndjson") as export:
+            assert export.data == b""  # closing the stream returns its connection
+        assert client.get(f"/api/v1/documents/{doc_id}/claims").json, "the primary has them"
+    finally:
+        app.extensions["claimdesk.report_sessionmaker"].kw["bind"].dispose()
