@@ -128,7 +128,7 @@ def ingest(url: str, workers: int = 2) -> None:
     start = time.perf_counter()
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "worker", "--burst"],
+            [sys.executable, "-m", "service.worker", "--burst"],
             env=env,
             cwd=PROJECT_ROOT,
             stderr=subprocess.DEVNULL,

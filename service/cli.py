@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import secrets
 import signal
@@ -250,18 +249,11 @@ def _follow(engine: Engine, ids: list[int], timeout: float) -> None:
 )
 def worker(concurrency: int, burst: bool, stalled_after: float) -> None:
     """Run an extraction worker: queued documents get their claims, vectors and suggestions.
-    Extraction is CPU-bound: run one worker process per core."""
-    settings = Settings.from_env()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    click.echo(f"worker: {nlp.status()}", err=True)
-    jobs.run_worker(
-        _database_url(settings),
-        settings.suggest_min,
-        concurrency=concurrency,
-        stalled_after=stalled_after,
-        heartbeat=max(1.0, stalled_after / 3),
-        burst=burst,
-    )
+    Extraction is CPU-bound: run one worker process per core (`python -m service.worker`
+    is the same command without the rest of the CLI loaded)."""
+    from service.worker import run
+
+    run(concurrency, burst, stalled_after)
 
 
 @main.command()
@@ -500,7 +492,7 @@ def serve(host: str, port: int, workers: int, extraction_workers: int) -> None:
         cwd=PROJECT_ROOT,
     )
     extraction = [
-        subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env, cwd=PROJECT_ROOT)
+        subprocess.Popen([sys.executable, "-m", "service.worker"], env=env, cwd=PROJECT_ROOT)
         for _ in range(extraction_workers)
     ]
     try:

@@ -55,9 +55,13 @@ class Encoder:
         from tokenizers import Tokenizer
 
         self.w: dict[str, NDArray[np.float32]] = {
-            k: v.astype(np.float32)
+            k: v.astype(np.float32, copy=False)
             for k, v in load_file(str(model_dir / "model.safetensors")).items()
         }
+        # The token table (30k x 384) is only looked up, never multiplied: kept as float16 it
+        # costs half the memory (23 MB less per process) for a rounding far below what
+        # changes a similarity in the fourth digit.
+        self.tokens = self.w.pop("embeddings.word_embeddings.weight").astype(np.float16)
         config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
         self.heads = int(config["num_attention_heads"])
         self.layers = int(config["num_hidden_layers"])
@@ -91,7 +95,7 @@ class Encoder:
         n, length = ids.shape
         w = self.w
         x = (
-            w["embeddings.word_embeddings.weight"][ids]
+            self.tokens[ids].astype(np.float32)
             + w["embeddings.position_embeddings.weight"][:length][None]
             + w["embeddings.token_type_embeddings.weight"][0]
         )
