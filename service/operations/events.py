@@ -59,6 +59,25 @@ def record_event(
     return event
 
 
+def record_created(session: Session, actor: Actor, action: str, entities: list[Base]) -> None:
+    """One `action` event per entity just inserted (and flushed), with its snapshot as
+    `after`, written in one statement: what a batch insert records."""
+    session.add_all(
+        [
+            Event(
+                actor_key_id=actor.key_id,
+                actor=actor.name,
+                action=action,
+                entity_type=entity.__tablename__,
+                entity_id=entity.id,  # type: ignore[attr-defined]
+                after=snapshot(entity),
+            )
+            for entity in entities
+        ]
+    )
+    session.flush()
+
+
 def list_events(
     session: Session,
     *,

@@ -19,11 +19,10 @@ from service.domain.enums import (
 )
 from service.extraction import Candidate, DocumentContext, extract, extractor_version
 from service.linking import semantic
-from service.linking import vectors as vector_index
 from service.linking.scoring import SUGGEST_MIN
 from service.models import Claim, ClaimLink, Document, Evidence, Speaker
 from service.operations.actors import Actor
-from service.operations.claims import NewClaim, SpeakerChoice, create_claim
+from service.operations.claims import NewClaim, SpeakerChoice, create_claims
 from service.operations.events import record_event, snapshot
 from service.operations.speakers import add_alias, create_speaker, normalize_name
 from service.operations.suggestions import store_suggestions
@@ -227,12 +226,11 @@ def extract_claims(
         worthy, semantic.stored_vectors([fresh[i].text for i in worthy]), strict=True
     ):
         vectors[i] = vector
-    created = []
+    news = []
     for candidate, vector in zip(fresh, vectors, strict=True):
         speaker_id = resolver.resolve(candidate).id if candidate.speaker else None
-        new = replace(_new_claim(document, candidate, speaker_id), embedding=vector)
-        created.append(create_claim(session, actor, new, index_vector=False))
-    vector_index.store(session, [(c.id, c.embedding) for c in created if c.embedding is not None])
+        news.append(replace(_new_claim(document, candidate, speaker_id), embedding=vector))
+    created = create_claims(session, actor, news)
     suggested = store_suggestions(session, actor, created, suggest_min)
     return ExtractionResult(
         created=created, kept=len(kept_spans), replaced=len(untouched_ids), suggested=suggested
