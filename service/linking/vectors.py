@@ -81,6 +81,8 @@ def install(conn: Connection) -> bool:
     except DBAPIError as exc:  # e.g. not allowed to create extensions on a managed server
         log.warning("pgvector is available but could not be created: %s", exc.orig)
         return False
+    # Filling the table from every stored embedding takes a while on a large database.
+    conn.execute(text("SET LOCAL statement_timeout = 0"))
     conn.execute(
         text(
             f"CREATE TABLE {TABLE} ("
@@ -94,8 +96,10 @@ def install(conn: Connection) -> bool:
 
 
 def build_index(conn: Connection, memory: str = "1GB") -> None:
-    # An HNSW build is far faster when the graph fits in maintenance_work_mem.
+    # An HNSW build is far faster when the graph fits in maintenance_work_mem; on a large
+    # table it takes minutes, longer than the service's statement timeout.
     conn.execute(text(f"SET LOCAL maintenance_work_mem = '{memory}'"))
+    conn.execute(text("SET LOCAL statement_timeout = 0"))
     conn.execute(
         text(
             f"CREATE INDEX IF NOT EXISTS ix_{TABLE}_hnsw ON {TABLE} "
