@@ -44,7 +44,7 @@ SENTENCE = re.compile(r"[^.!?\n]{30,300}[.!?]")
 
 
 #: Bumped when what the builder makes changes, so that an older bench database is rebuilt.
-BUILD = 2
+BUILD = 3
 #: Generated claims given a verdict (for the ClaimReview export and GET with linked claims).
 DECIDED = 10_000
 
@@ -85,7 +85,7 @@ def build_claims_database(url: str, n_claims: int) -> list[int]:
         _load(url, n_claims)
     # The rest is idempotent: a build that stopped after loading the claims resumes here.
     with psycopg.connect(libpq_url(url)) as conn, conn.cursor() as cur:
-        _verdicts_and_links(cur)
+        _verdicts_and_links(cur, n_claims // 2)
         conn.commit()
         ids = [row[0] for row in cur.execute("SELECT id FROM claims ORDER BY id")]
     _index_vectors(url)
@@ -163,9 +163,11 @@ def _load(url: str, n_claims: int) -> None:
         conn.commit()
 
 
-def _verdicts_and_links(cur: psycopg.Cursor[Any]) -> None:
-    """DECIDED generated claims get a verdict; pairs of them are confirmed as the same claim
-    (clusters of two), and each is confirmed as corroborated by a claim of another document."""
+def _verdicts_and_links(cur: psycopg.Cursor[Any], far: int) -> None:
+    """DECIDED generated claims get a verdict; every other one is confirmed as the same claim
+    as an undecided claim of another document far away (clusters of two, as most are), and
+    each is confirmed as corroborated by another such claim."""
+    cur.execute("DELETE FROM claim_links")
     cur.execute(
         "UPDATE claims SET status = CASE WHEN id %% 4 = 0 THEN 'disputed' ELSE 'verified' END"
         " WHERE id IN (SELECT id FROM claims WHERE extractor_version IS NULL"
@@ -179,11 +181,12 @@ def _verdicts_and_links(cur: psycopg.Cursor[Any]) -> None:
         " FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM claims"
         "       WHERE status IN ('verified', 'disputed')) a"
         " CROSS JOIN LATERAL (VALUES ('same_claim', 1), ('corroborates', 7)) AS r(relation, step)"
-        " JOIN LATERAL (SELECT c.id FROM claims c WHERE c.id > a.id + r.step"
+        " JOIN LATERAL (SELECT c.id FROM claims c WHERE c.id > a.id + %(far)s + r.step"
         "               AND c.document_id <> (SELECT document_id FROM claims WHERE id = a.id)"
         "               ORDER BY c.id LIMIT 1) b ON true"
-        " WHERE r.relation = 'corroborates' OR a.n % 2 = 1"
-        " ON CONFLICT DO NOTHING"
+        " WHERE r.relation = 'corroborates' OR a.n %% 2 = 1"
+        " ON CONFLICT DO NOTHING",
+        {"far": far},
     )
 
 
@@ -192,7 +195,18 @@ def _index_vectors(url: str) -> None:
     after the bulk load (far faster than keeping the index up to date row by row)."""
     engine = create_db_engine(url, statement_timeout_ms=0)
     with engine.begin() as conn:
-        if vectors.table_exists(conn):
+        done = (
+            conn.execute(
+                text(
+                    f"SELECT (SELECT count(*) FROM {vectors.TABLE}) = (SELECT count(*) FROM claims"
+                    f" WHERE embedding IS NOT NULL) AND to_regclass('ix_{vectors.TABLE}_hnsw')"
+                    " IS NOT NULL"
+                )
+            ).scalar()
+            if vectors.table_exists(conn)
+            else True
+        )
+        if not done:
             conn.execute(text(f"DROP INDEX IF EXISTS ix_{vectors.TABLE}_hnsw"))
             conn.execute(text(f"TRUNCATE {vectors.TABLE}"))
             vectors.copy_from_claims(conn)

@@ -98,9 +98,9 @@ def main(url: str) -> float:
 
         def bare() -> None:
             session.execute(select(Document).where(Document.id == doc)).all()
-            _claim_rows(session, Claim.document_id == doc, (Claim.span_start,))
-            _link_ends(session, lambda c: c.document_id == doc)
-            _lineage(session)
+            claims = _claim_rows(session, Claim.document_id == doc, (Claim.span_start,))
+            links = _link_ends(session, lambda c: c.document_id == doc)
+            _lineage(session, claims, links)
 
         def report() -> None:
             document_report(session, doc)

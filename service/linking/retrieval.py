@@ -18,8 +18,9 @@ from service.linking import semantic, vectors
 from service.linking.features import ClaimFeatures, features
 from service.models import Claim, Document
 
-#: How many full-text candidates to score per claim.
+#: How many full-text candidates to score per claim, ranked among at most LEXICAL_POOL matches.
 CANDIDATES = 60
+LEXICAL_POOL = 1000
 #: Claims of a summary's source (or of a source's summaries) scored against each claim.
 LINEAGE_CANDIDATES = 400
 #: How many claims nearest in meaning to score per claim, and how near they must be (cosine).
@@ -121,7 +122,11 @@ def candidate_rows(
     if target.speaker_id is not None:
         conditions.append(Claim.speaker_id == target.speaker_id)
     if conditions:
-        stmt = _columns().where(*usable, or_(*conditions)).limit(CANDIDATES)
+        # Ranking is bounded: at most LEXICAL_POOL matches are read and ranked, so a claim
+        # whose rarest words are common after all (or a prolific speaker) costs the same as
+        # any other, whatever the size of the table.
+        pool = select(Claim.id).where(*usable, or_(*conditions)).limit(LEXICAL_POOL)
+        stmt = _columns().where(Claim.id.in_(pool.scalar_subquery())).limit(CANDIDATES)
         if query is not None:
             stmt = stmt.order_by(func.ts_rank(Claim.tsv, query).desc(), Claim.id)
         rows.update({r[0]: (r[0], r[1], r[2], r[3], r[4], r[5]) for r in session.execute(stmt)})

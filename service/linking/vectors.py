@@ -166,18 +166,24 @@ def nearest(
     if not enabled(session):
         return []
     conn = session.connection()
+    # How many of the nearest may be the document's own: counted only as far as the scan's
+    # cap (a document has tens of claims; counting a huge one in full would cost more than
+    # the search).
     own = int(
         conn.scalar(
             text(
-                f"SELECT count(*) FROM {TABLE} v JOIN claims c ON c.id = v.claim_id"
-                " WHERE c.document_id = :doc"
+                f"SELECT count(*) FROM (SELECT 1 FROM claims c JOIN {TABLE} v ON v.claim_id = c.id"
+                " WHERE c.document_id = :doc LIMIT :cap) AS own"
             ),
-            {"doc": document_id},
+            {"doc": document_id, "cap": EF_SEARCH_MAX},
         )
         or 0
     )
     k = min(limit + own, EF_SEARCH_MAX)
-    conn.execute(text(f"SET LOCAL hnsw.ef_search = {max(k, EF_SEARCH_MIN)}"))
+    # A plain SET, not SET LOCAL: read requests run in autocommit, where SET LOCAL does
+    # nothing. Every nearest() sets it before its scan, so a value left on a pooled
+    # connection never decides one (and nothing else reads it).
+    conn.execute(text(f"SET hnsw.ef_search = {max(k, EF_SEARCH_MIN)}"))
     rows = conn.execute(
         text(
             "WITH near AS MATERIALIZED ("
