@@ -10,6 +10,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Session
 from service.app import create_app
 from service.config import PROJECT_ROOT, Settings
 from service.domain.enums import Role
-from service.jobs import MAX_ATTEMPTS, process_document
+from service.jobs import process_document
 from service.migrate import upgrade
 from service.models import Claim, Document, Event
 from service.operations.actors import SYSTEM
@@ -73,6 +75,16 @@ def _until(predicate: Any, timeout: float = 60.0) -> None:
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.1)
+
+
+@contextmanager
+def _claims_locked(engine: Engine) -> Iterator[None]:
+    """While the block runs, writing claims waits (or times out): a worker stops inside its
+    extraction transaction, after the document is marked extracting."""
+    with engine.connect() as holder:
+        holder.execute(text("LOCK TABLE claims IN SHARE MODE"))
+        yield
+        holder.rollback()
 
 
 def _scalar(engine: Engine, sql: str, **params: Any) -> Any:
@@ -180,12 +192,10 @@ def test_a_failing_job_is_retried_by_the_queue_with_backoff(
     doc_id = _post(api).json["id"]
     # The claims table is locked away from the worker's first attempt: a lock timeout fails
     # it, as a database hiccup would.
-    with engine.connect() as holder:
-        holder.execute(text("LOCK TABLE claims IN SHARE MODE"))
+    with _claims_locked(engine):
         env_url = url + ("&" if "?" in url else "?") + "options=-c%20lock_timeout%3D500"
         first = _worker(env_url, "--burst")
         assert first.wait(timeout=120) == 0
-        holder.rollback()
     with Session(engine) as session:
         doc = session.get(Document, doc_id)
         assert doc is not None
@@ -199,7 +209,6 @@ def test_a_failing_job_is_retried_by_the_queue_with_backoff(
     second = _worker(url, "--burst")
     assert second.wait(timeout=120) == 0
     assert _scalar(engine, "SELECT state FROM documents") == "ready"
-    assert MAX_ATTEMPTS > 2
 
 
 def test_a_worker_killed_mid_job_leaves_the_document_to_be_finished_exactly_once(
@@ -207,10 +216,9 @@ def test_a_worker_killed_mid_job_leaves_the_document_to_be_finished_exactly_once
 ) -> None:
     engine, url = queue_db
     doc_id = _post(api).json["id"]
-    with engine.connect() as holder:
-        # Writing claims waits on this lock: the worker is stuck mid-extraction, with the
-        # document marked extracting, when it is killed.
-        holder.execute(text("LOCK TABLE claims IN SHARE MODE"))
+    # Writing claims waits on the lock: the worker is stuck mid-extraction, with the
+    # document marked extracting, when it is killed.
+    with _claims_locked(engine):
         doomed = _worker(url, "--stalled-after", "2")
         _until(lambda: _scalar(engine, "SELECT state FROM documents") == "extracting")
         _until(
@@ -225,7 +233,6 @@ def test_a_worker_killed_mid_job_leaves_the_document_to_be_finished_exactly_once
         )
         doomed.send_signal(signal.SIGKILL)
         doomed.wait()
-        holder.rollback()
     assert _scalar(engine, "SELECT status FROM procrastinate_jobs") == "doing"
     survivor = _worker(url, "--stalled-after", "2")
     try:
