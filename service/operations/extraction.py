@@ -177,7 +177,16 @@ def extract_claims(
 ) -> ExtractionResult:
     """(Re-)extract a document: untouched candidates are replaced, touched claims kept; link
     suggestions of at least `suggest_min` confidence are stored for the new claims."""
-    untouched_ids = list(session.scalars(_untouched(document.id)))
+    # Replacing must not race a reviewer. Lock the untouched candidates (editing a claim,
+    # deciding it, and creating or reviewing a link on it all lock the claim first, so they
+    # wait), then ask again with a fresh snapshot: a claim edited, decided or linked by a
+    # transaction that committed before the lock was granted is touched, and stays.
+    locked = list(
+        session.scalars(_untouched(document.id).order_by(Claim.id).with_for_update(of=Claim))
+    )
+    untouched_ids = (
+        list(session.scalars(_untouched(document.id).where(Claim.id.in_(locked)))) if locked else []
+    )
     for claim in session.scalars(select(Claim).where(Claim.id.in_(untouched_ids))):
         record_event(
             session,

@@ -39,7 +39,17 @@ def create_link(session: Session, actor: Actor, new: NewLink) -> ClaimLink:
     if first == second:
         raise InvalidInput("claim_b_id", "a claim cannot be linked to itself")
     a_id, b_id = sorted(new.claim_ids)
-    claims = {c.id: c for c in session.scalars(select(Claim).where(Claim.id.in_((a_id, b_id))))}
+    # FOR SHARE, in id order: a re-extraction replacing one of them waits, or is waited for
+    # (then the claim is gone and this says so), never deletes the link silently.
+    claims = {
+        c.id: c
+        for c in session.scalars(
+            select(Claim)
+            .where(Claim.id.in_((a_id, b_id)))
+            .order_by(Claim.id)
+            .with_for_update(read=True)
+        )
+    }
     for field, claim_id in (("claim_a_id", first), ("claim_b_id", second)):
         if claim_id not in claims:
             raise InvalidInput(field, f"no claim {claim_id}")
@@ -75,6 +85,20 @@ def create_link(session: Session, actor: Actor, new: NewLink) -> ClaimLink:
 
 
 def get_link(session: Session, link_id: int, *, for_update: bool = False) -> ClaimLink:
+    """One link; for_update locks it for a review or a deletion, after its two claims (FOR
+    SHARE, in id order, as creating a link and replacing claims lock them): a re-extraction
+    that replaces one of the claims either finishes first (the link is gone: 404) or waits."""
+    if for_update:
+        pair = session.execute(
+            select(ClaimLink.claim_a_id, ClaimLink.claim_b_id).where(ClaimLink.id == link_id)
+        ).first()
+        if pair is not None:
+            session.execute(
+                select(Claim.id)
+                .where(Claim.id.in_(tuple(pair)))
+                .order_by(Claim.id)
+                .with_for_update(read=True)
+            ).all()
     link = session.get(ClaimLink, link_id, with_for_update=for_update)
     if link is None:
         raise NotFound(f"no link {link_id}")
