@@ -165,6 +165,10 @@ def test_confirming_a_suggestion_then_verifying_on_the_document_page(
     page = client.get(path).get_data(as_text=True)
     assert "Ingrid Solberg" in page
     assert "Confirm" in page
+    # The tab's title is text: the script is loaded once, at the end of the page.
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title
+    assert page.count("workspace.js") == 1
     claim = client.get(f"/api/v1/claims/{claim_id}").json
     # Verifying before any confirmed independent link is refused, and the page says why.
     refused = _submit(
