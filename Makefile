@@ -19,7 +19,7 @@ install: $(STAMP)
 
 ## Migrate, load the seeds, make a demo editor key and serve on 127.0.0.1:8000.
 run: install
-	$(BIN)/claimdesk serve
+	$(BIN)/claimdesk serve --demo
 
 ## Tests on a real Postgres (TEST_DATABASE_URL, or the embedded one under .data/).
 test: install

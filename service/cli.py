@@ -440,35 +440,55 @@ def _demo_key(engine: Engine, path: Path) -> str:
     type=int,
     help="extraction worker processes started beside the web server (0: run them elsewhere)",
 )
-def serve(host: str, port: int, workers: int, extraction_workers: int) -> None:
-    """Migrate, seed, make a demo editor key, then serve the API with gunicorn and an
-    extraction worker beside it."""
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="load the seed articles and make a demo editor (key and sign-in); make run does",
+)
+def serve(host: str, port: int, workers: int, extraction_workers: int, demo: bool) -> None:
+    """Migrate, then serve the API and the workspace with gunicorn and an extraction worker
+    beside it. With --demo (make run) also load the seeds and make a demo editor; without it
+    nothing is created: make people with `claimdesk users create` and keys with
+    `claimdesk keys create`."""
     settings = Settings.from_env()
     url = _database_url(settings)
     engine = create_db_engine(url)
     with engine.begin() as conn:
         upgrade(conn)
         vector_status = vectors.status(conn)
-    click.echo("migrated; seeds:")
-    _seed(engine)
-    key = _demo_key(engine, settings.data_dir / "demo-editor.key")
-    person, password = _demo_person(engine, settings.data_dir / "demo-editor.password")
-    engine.dispose()
     base = f"http://{host}:{port}"
+    if demo:
+        click.echo("migrated; seeds:")
+        _seed(engine)
+        key = _demo_key(engine, settings.data_dir / "demo-editor.key")
+        person, password = _demo_person(engine, settings.data_dir / "demo-editor.password")
+        sign_in_line = (
+            f"  workspace: {base}/sign-in   name: {person!r}   password: {password}\n"
+            f"             (the password is also in {settings.data_dir / 'demo-editor.password'})\n"
+        )
+        demo_lines = (
+            f"  sourcing report (in a browser): {base}/api/v1/documents/1/report?format=html\n"
+            f"  the same as JSON:  curl {base}/api/v1/documents/1/report\n"
+            f"  demo editor key (also in {settings.data_dir / 'demo-editor.key'}):\n"
+            f"    curl -H 'Authorization: Bearer {key}' {base}/api/v1/documents\n"
+        )
+    else:
+        click.echo("migrated (no demo data: --demo loads the seeds and a demo editor)")
+        sign_in_line = (
+            f"  workspace: {base}/sign-in   (people: claimdesk users create --name N --role R)\n"
+        )
+        demo_lines = "  API keys: claimdesk keys create --name NAME --role ROLE\n"
+    engine.dispose()
     click.echo(
         f"\nClaimdesk is serving on {base}\n"
-        f"  workspace: {base}/sign-in   name: {person!r}   password: {password}\n"
-        f"             (the password is also in {settings.data_dir / 'demo-editor.password'})\n"
+        f"{sign_in_line}"
         f"  API docs:  {base}/api/v1/docs   (OpenAPI: {base}/api/v1/openapi.json)\n"
         f"  health:    {base}/healthz\n"
         f"  extraction: {nlp.status()}\n"
         f"  extraction workers: {extraction_workers} (POST /documents answers 202 and a worker"
         " extracts; ?wait=true extracts in the request)\n"
         f"  nearest in meaning: {vector_status}\n"
-        f"  sourcing report (in a browser): {base}/api/v1/documents/1/report?format=html\n"
-        f"  the same as JSON:  curl {base}/api/v1/documents/1/report\n"
-        f"  demo editor key (also in {settings.data_dir / 'demo-editor.key'}):\n"
-        f"    curl -H 'Authorization: Bearer {key}' {base}/api/v1/documents\n"
+        f"{demo_lines}"
         "Stop with Ctrl-C.\n"
     )
     env = dict(os.environ, DATABASE_URL=libpq_url(url))
@@ -495,6 +515,13 @@ def serve(host: str, port: int, workers: int, extraction_workers: int) -> None:
         subprocess.Popen([sys.executable, "-m", "service.worker"], env=env, cwd=PROJECT_ROOT)
         for _ in range(extraction_workers)
     ]
+
+    def _terminate(signum: int, frame: object) -> None:
+        # A process manager stops us with SIGTERM: stop gunicorn and the workers too, as
+        # Ctrl-C does, instead of leaving them running without a parent.
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         sys.exit(proc.wait())
     except KeyboardInterrupt:

@@ -226,3 +226,67 @@ def test_cli_ingests_a_folder_once(scratch_engine: Engine, monkeypatch: Any, tmp
     assert "2 ready (2 claims), 0 waiting for a worker, 0 failed" in first.output
     again = runner.invoke(main, ["ingest", str(tmp_path / "one.txt")])
     assert "0 documents stored, 1 already stored" in again.output
+
+
+def test_serve_without_demo_creates_nothing_and_answers(
+    scratch_engine: Engine, tmp_path: Any
+) -> None:
+    import socket
+    import time
+    import urllib.request
+
+    from sqlalchemy import func, select, text
+
+    from service.models import ApiKey, User
+
+    with scratch_engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(
+        os.environ,
+        DATABASE_URL=scratch_engine.url.render_as_string(hide_password=False),
+        CLAIMDESK_DATA_DIR=str(tmp_path),
+    )
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--extraction-workers",
+            "0",
+        ],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "serve did not answer"
+                time.sleep(0.3)
+    finally:
+        # SIGTERM, as a process manager sends it: communicate() returns only once gunicorn,
+        # which shares the pipe, has stopped too.
+        server.terminate()
+        out, _ = server.communicate(timeout=30)
+    assert "no demo data" in out
+    assert "password" not in out
+    with Session(scratch_engine) as session:
+        assert session.scalar(select(func.count()).select_from(Document)) == 0
+        assert session.scalar(select(func.count()).select_from(ApiKey)) == 0
+        assert session.scalar(select(func.count()).select_from(User)) == 0
+    assert not (tmp_path / "demo-editor.key").exists()
