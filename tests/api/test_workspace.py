@@ -428,3 +428,20 @@ def test_a_fuzzy_speaker_match_can_be_undone_with_its_claims(
     moved = client.get(f"/api/v1/claims/{claim['id']}").json["speaker"]
     assert moved["name"] == "Tomas Bergström"
     assert moved["id"] != speaker["id"]
+
+
+def test_pages_run_no_inline_script_and_nothing_can_be_framed(
+    client: FlaskClient, person: str
+) -> None:
+    sign_in_page = client.get("/sign-in")
+    policy = sign_in_page.headers["Content-Security-Policy"]
+    script_src = next(p for p in policy.split(";") if p.strip().startswith("script-src"))
+    assert script_src.strip() == "script-src 'self'"
+    assert "frame-ancestors 'none'" in policy
+    assert "<script>" not in sign_in_page.get_data(as_text=True)
+    api = client.get("/api/v1/documents")
+    assert api.headers["X-Content-Type-Options"] == "nosniff"
+    assert api.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+    docs = client.get("/api/v1/docs")
+    assert "frame-ancestors 'none'" in docs.headers["Content-Security-Policy"]
+    assert docs.headers["X-Frame-Options"] == "DENY"
