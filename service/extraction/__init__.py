@@ -25,7 +25,7 @@ from service.extraction.document import (
     source_previous,
 )
 from service.extraction.model import Candidate, DocumentContext, ResolvedDate
-from service.extraction.segment import sentences
+from service.extraction.segment import checkable, sentences
 from service.extraction.speakers import PeopleTracker
 
 RULES_VERSION = "rules-1"
@@ -72,7 +72,7 @@ def extract_rules(body: str, context: DocumentContext) -> list[Candidate]:
             text = trim_credit(sent.text)
             lead = dateline_length(text)
             text = text[lead:]
-            if len(text.split()) < 3:
+            if not checkable(text) or len(text.split()) < 3:
                 continue
             start = sent.start + lead
             end = start + len(text)

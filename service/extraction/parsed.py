@@ -13,6 +13,7 @@ are the quotation's speaker.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -30,8 +31,9 @@ from service.extraction.document import (
     name_transcript_voices,
 )
 from service.extraction.model import Candidate, DocumentContext, ResolvedDate
+from service.extraction.nlp import doc_text, ents_of
 from service.extraction.scoring import nothing_checkable, score_tokens
-from service.extraction.segment import Span, sentences
+from service.extraction.segment import Span, checkable, sentences
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -107,6 +109,16 @@ _SPEAKER_BONUS = 400
 
 
 # --- quotations -------------------------------------------------------------------------
+
+
+def _overlapping(regions: list[tuple[int, int]], a: int, b: int) -> list[tuple[int, int]]:
+    """The quotation regions (sorted and disjoint, as `quote_regions` gives them) that overlap
+    [a, b): a bisection, so a block of n sentences and n quotations costs n log n, not n²."""
+    hi = bisect_left(regions, (b,))
+    lo = hi
+    while lo > 0 and regions[lo - 1][1] > a:
+        lo -= 1
+    return regions[lo:hi]
 
 
 def quote_regions(text: str) -> list[tuple[int, int]]:
@@ -237,7 +249,9 @@ class People:
         for _, doc in docs:
             last: str | None = None
             for sent in doc.sents:
-                persons = {self.canonical(clean_name(e)) for e in sent.ents if e.label_ == "PERSON"}
+                persons = {
+                    self.canonical(clean_name(e)) for e in ents_of(sent) if e.label_ == "PERSON"
+                }
                 genders = [_PERSONAL[t.lower_] for t in sent if t.lower_ in _PERSONAL]
                 target = next(iter(persons)) if len(persons) == 1 else (None if persons else last)
                 if target and genders:
@@ -307,7 +321,7 @@ def _governs_content(verb: Token, quoted: bool) -> bool:
 
 def _opening_name(sent: TokenSpan) -> Token | None:
     """The head of a PERSON or ORG entity that opens the sentence (after an article)."""
-    for ent in sent.ents:
+    for ent in ents_of(sent):
         opening = all(t.is_punct or t.pos_ == "DET" for t in sent.doc[sent.start : ent.start])
         if opening and ent.label_ in ("PERSON", "ORG"):
             return ent.root
@@ -441,18 +455,19 @@ class Attributor:
         introduced: Said | None = None
         base = sent.doc[0].idx if len(sent.doc) else 0
         s0, s1 = sent.start_char, sent.end_char
-        inside = sum(max(0, min(e, s1) - max(s, s0)) for s, e in regions)
+        inside = sum(min(e, s1) - max(s, s0) for s, e in _overlapping(regions, s0, s1))
         share = inside / max(1, len(sent.text.strip()))
         # A quotation of a clause, not a scare-quoted phrase ("a 'red carpet'"): four words.
-        text = sent.doc.text
+        text = doc_text(sent.doc)
+        # Only the quotations that overlap this sentence: testing each token against every
+        # quotation of the block would cost (tokens × quotations), quadratic in the block.
+        local = _overlapping(regions, s0 - base, s1 - base)
         clause = any(
-            len(text[max(s, s0 - base) : min(e, s1 - base)].split()) >= 4
-            for s, e in regions
-            if min(e, s1 - base) > max(s, s0 - base)
+            len(text[max(s, s0 - base) : min(e, s1 - base)].split()) >= 4 for s, e in local
         )
 
         def quoted(t: Token) -> bool:
-            return any(s <= t.idx < e for s, e in regions)
+            return any(s <= t.idx < e for s, e in local)
 
         best: Said | None = None
         for token in sent:
@@ -512,7 +527,8 @@ class Attributor:
                 best = candidate
         if best is None:
             m = ANONYMOUS.search(sent.text)
-            if m and not any(s <= m.start() + s0 - base < e for s, e in regions):
+            at = m.start() + s0 - base if m else 0
+            if m and not _overlapping(regions, at, at + 1):
                 best = Said(None, "anonymous", m.group("cue").strip(), 0.75)
         return best, share, introduced
 
@@ -681,7 +697,7 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
                 continue
             said, share, introduced = attributor.attribute(tokens, block.span.start, regions)
             rel = span.start - block.span.start
-            open_quote = any(s < rel < e for s, e in regions)
+            open_quote = any(s < rel for s, _ in _overlapping(regions, rel, rel + 1))
             rows.append(_Sentence(span, tokens, block.index, said, share, open_quote, introduced))
     _settle_quotes(rows)
     voices: dict[int, Voice] = {}
@@ -831,6 +847,8 @@ def _candidate(
     voice: Voice | None = None,
 ) -> Candidate | None:
     text = row.span.text
+    if not checkable(text):
+        return None
     said = row.said
     if voice is not None and (said is None or said.kind != "direct_quote"):
         # In a transcript every sentence is someone's spoken turn; who reports what inside it

@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from service.extraction.nlp import ents_of
+
 if TYPE_CHECKING:
     from spacy.tokens import Span as TokenSpan
 
@@ -63,7 +65,7 @@ _FIRST = frozenset({"i", "we", "my", "our", "me", "us"})
 
 def features(sent: TokenSpan, *, attributed: bool, dated: bool, quoted: bool) -> dict[str, float]:
     """The sentence's features, each in [0, 1] (entities count up to two)."""
-    ents = list(sent.ents)
+    ents = list(ents_of(sent))
     clock = {t.i for e in ents if e.label_ == "TIME" for t in e}
     number = any(e.label_ in _AMOUNT for e in ents) or any(
         t.like_num and t.i not in clock and t.pos_ == "NUM" for t in sent
@@ -176,7 +178,7 @@ def score_tokens(
     values = features(sent, attributed=attributed, dated=dated, quoted=quoted)
     reasons = [_REASON[k] for k, v in values.items() if v and WEIGHTS[k]]
     if values["entities"]:
-        named = [e.text for e in sent.ents if e.label_ in _NAMED]
+        named = [e.text for e in ents_of(sent) if e.label_ in _NAMED]
         reasons[reasons.index("named entities")] = "named entities: " + ", ".join(
             dict.fromkeys(named[:4])
         )
