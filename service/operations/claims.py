@@ -242,7 +242,8 @@ def edit_claim(
         )
     for name in ("attribution", "cue", "checkworthiness", "reasons"):
         if name in v:
-            setattr(claim, name, v[name].value if name == "attribution" else v[name])
+            # The API sends the attribution as text, the workspace as the enum: both are taken.
+            setattr(claim, name, Attribution(v[name]).value if name == "attribution" else v[name])
     if "claim_date" in v or "date_precision" in v:
         new_date = v.get("claim_date", claim.claim_date)
         new_precision = v.get("date_precision", claim.date_precision)

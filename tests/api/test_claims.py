@@ -191,6 +191,23 @@ def test_editing_the_span_re_anchors_text_and_context(
     assert response.json["text"] == "Senator Jane Doe"
 
 
+def test_correcting_the_attribution_through_the_api(
+    client: FlaskClient, reviewer: dict[str, str], make_document: Doc, make_claim: Doc
+) -> None:
+    # Found by schemathesis in `make soak`: the API sent the attribution as text where the
+    # edit expected the enum, and every PATCH with an attribution was a 500.
+    claim = make_claim(make_document())
+    response = client.patch(
+        f"/api/v1/claims/{claim['id']}",
+        json={"attribution": "anonymous", "cue": "a source said"},
+        headers=reviewer | {"If-Match": claim["etag"]},
+    )
+    assert response.status_code == 200, response.json
+    assert response.json["attribution"] == "anonymous"
+    history = client.get(f"/api/v1/claims/{claim['id']}/history").json
+    assert history[-1]["after"]["attribution"] == "anonymous"
+
+
 def _decide(client: FlaskClient, claim_id: int, headers: dict[str, str], **body: Any) -> Any:
     etag = client.get(f"/api/v1/claims/{claim_id}").headers["ETag"]
     return client.put(
