@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from schemas.common import PageQuery, SpanSchema, SpeakerRefSchema, StrictSchema, text_query
+from schemas.common import MAX_ID, PageQuery, SpanSchema, SpeakerRefSchema, StrictSchema, text_query
 
 ATTRIBUTIONS = ["direct_quote", "indirect", "anonymous", "document", "author", "transcript_turn"]
 PRECISIONS = ["day", "month", "year"]
@@ -19,10 +19,10 @@ def _speaker_fields_exclusive(data: dict[str, Any]) -> None:
 
 
 class ClaimCreate(StrictSchema):
-    document_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    document_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
     span = fields.Nested(SpanSchema, required=True)
     text = fields.String(metadata={"description": "optional; must equal body[start:end]"})
-    speaker_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    speaker_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=MAX_ID))
     speaker_name = fields.String(
         allow_none=True,
         validate=validate.Length(min=1, max=300),
@@ -43,7 +43,7 @@ class ClaimCreate(StrictSchema):
 class ClaimPatch(StrictSchema):
     span = fields.Nested(SpanSchema)
     text = fields.String()
-    speaker_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    speaker_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=MAX_ID))
     speaker_name = fields.String(allow_none=True, validate=validate.Length(min=1, max=300))
     attribution = fields.String(validate=validate.OneOf(ATTRIBUTIONS))
     cue = fields.String(allow_none=True, validate=validate.Length(max=200))
@@ -64,7 +64,7 @@ class ClaimPatch(StrictSchema):
 
 class EvidenceIn(StrictSchema):
     url = fields.Url(allow_none=True, validate=validate.Length(max=2000))
-    document_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    document_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=MAX_ID))
     note = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
     @validates_schema
@@ -150,9 +150,9 @@ class ClusterMemberOut(Schema):
 
 
 class ClaimQuery(PageQuery):
-    document_id = fields.Integer(validate=validate.Range(min=1))
-    outlet_id = fields.Integer(validate=validate.Range(min=1))
-    speaker_id = fields.Integer(validate=validate.Range(min=1))
+    document_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    outlet_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
+    speaker_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     status = fields.String(validate=validate.OneOf(STATUSES))
     attribution = fields.String(validate=validate.OneOf(ATTRIBUTIONS))
     date_from = fields.Date(metadata={"description": "claim_date on or after"})

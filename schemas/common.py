@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 MAX_QUERY_CHARS = 500
+#: Ids are Postgres bigints: a larger number names nothing, and is refused as such (422)
+#: instead of reaching the database.
+MAX_ID = 2**63 - 1
 
 
 class StrictSchema(Schema):
@@ -16,7 +19,7 @@ class StrictSchema(Schema):
 
 class SpanSchema(StrictSchema):
     start = fields.Integer(required=True, validate=validate.Range(min=0))
-    end = fields.Integer(required=True, validate=validate.Range(min=1))
+    end = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
 class SpeakerRefSchema(Schema):
@@ -37,20 +40,34 @@ class PageQuery(StrictSchema):
     )
 
 
+def no_nul(value: str) -> None:
+    """Postgres text cannot hold NUL: a NUL means binary data sent as text."""
+    if "\x00" in value:
+        raise ValidationError("contains a NUL character: send text, not binary data")
+
+
 def text_query(description: str) -> fields.String:
     return fields.String(
-        validate=validate.Length(min=1, max=MAX_QUERY_CHARS), metadata={"description": description}
+        validate=[validate.Length(min=1, max=MAX_QUERY_CHARS), no_nul],
+        metadata={"description": description},
     )
 
 
 class ProblemSchema(Schema):
-    """RFC 9457 problem details (application/problem+json)."""
+    """RFC 9457 problem details (application/problem+json). Other members may appear
+    (RFC 9457 §3.2 extension members), so clients must ignore the ones they do not know."""
+
+    class Meta:
+        unknown = INCLUDE
 
     type = fields.String(metadata={"description": "URI naming the kind of problem"})
     title = fields.String()
     status = fields.Integer()
     detail = fields.String()
     errors = fields.Dict(metadata={"description": "validation messages by location and field"})
+    rule = fields.String(
+        metadata={"description": "the editorial rule that refused a status change, by name"}
+    )
 
 
 class EventSchema(Schema):
@@ -78,7 +95,7 @@ class EventQuery(StrictSchema):
             ["claims", "documents", "speakers", "claim_links", "evidence", "outlets", "api_keys"]
         )
     )
-    entity_id = fields.Integer()
+    entity_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
 
 
 class EventPageSchema(Schema):

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from schemas.common import PageQuery, StrictSchema, text_query
+from schemas.common import MAX_ID, PageQuery, StrictSchema, text_query
 
 STATES = ["stored", "queued", "extracting", "ready", "failed"]
 KINDS = ["news", "op_ed", "transcript", "blog", "notes", "press_release", "interview", "other"]
+
+
+#: The longest body taken, in characters: spaCy's own limit, and several books' worth (the
+#: longest seed transcript is under 40,000). Longer text is split by the sender.
+MAX_BODY_CHARS = 1_000_000
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _text_not_binary(value: str) -> None:
@@ -18,8 +25,25 @@ def _text_not_binary(value: str) -> None:
         raise ValidationError("the body contains NUL characters: send text, not binary data")
 
 
+def _has_words(value: str) -> None:
+    """A body without a single letter (only quote marks, digits, punctuation) holds nothing
+    to check."""
+    if not _LETTER.search(value):
+        raise ValidationError("the body has no words: nothing in it could be a claim")
+
+
 class DocumentCreate(StrictSchema):
-    body = fields.String(validate=[validate.Length(min=1), _text_not_binary])
+    body = fields.String(
+        validate=[
+            validate.Length(
+                min=1,
+                max=MAX_BODY_CHARS,
+                error="the body is longer than {max} characters: split it",
+            ),
+            _text_not_binary,
+            _has_words,
+        ]
+    )
     html = fields.String(
         validate=[validate.Length(min=1), _text_not_binary],
         metadata={
@@ -34,7 +58,7 @@ class DocumentCreate(StrictSchema):
     published_on = fields.Date(allow_none=True)
     kind = fields.String(load_default="news", validate=validate.OneOf(KINDS))
     language = fields.String(load_default="en", validate=validate.Length(min=2, max=16))
-    derived_from_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    derived_from_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=MAX_ID))
     extract = fields.Boolean(
         load_default=True,
         metadata={

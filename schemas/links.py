@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from schemas.common import PageQuery, StrictSchema
+from schemas.common import MAX_ID, PageQuery, StrictSchema
 
 RELATIONS = ["corroborates", "conflicts", "same_claim"]
 STATES = ["suggested", "confirmed", "rejected"]
 
 
 class LinkCreate(StrictSchema):
-    claim_a_id = fields.Integer(required=True, validate=validate.Range(min=1))
-    claim_b_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    claim_a_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    claim_b_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
     relation = fields.String(required=True, validate=validate.OneOf(RELATIONS))
     state = fields.String(load_default="suggested", validate=validate.OneOf(STATES[:2]))
     rationale = fields.String(allow_none=True, validate=validate.Length(max=5000))
@@ -43,6 +43,6 @@ class LinkOut(Schema):
 
 
 class LinkQuery(PageQuery):
-    claim_id = fields.Integer(validate=validate.Range(min=1))
+    claim_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     relation = fields.String(validate=validate.OneOf(RELATIONS))
     state = fields.String(validate=validate.OneOf(STATES))

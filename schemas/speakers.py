@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from schemas.common import PageQuery, StrictSchema, text_query
+from schemas.common import MAX_ID, PageQuery, StrictSchema, text_query
 
 SPEAKER_KINDS = ["person", "organisation", "unknown"]
 
@@ -46,7 +46,7 @@ class AliasCreate(StrictSchema):
 class SpeakerMerge(StrictSchema):
     into = fields.Integer(
         required=True,
-        validate=validate.Range(min=1),
+        validate=validate.Range(min=1, max=MAX_ID),
         metadata={"description": "id of the speaker that absorbs this one"},
     )
 

@@ -10,9 +10,11 @@ from sqlalchemy import Connection, Engine
 from service.api import init_api
 from service.api.context import close_session
 from service.api.errors import register_error_handlers
+from service.api.openapi import request_limits
 from service.config import Settings
 from service.db import create_db_engine, make_sessionmaker, resolve_database_url
 from service.extraction import nlp
+from service.limits import init_limits
 from service.web import init_web
 
 #: HTML pages (workspace, reports) run no inline script: scripts only from this origin.
@@ -68,10 +70,12 @@ def create_app(
         )
     app.extensions["claimdesk.report_sessionmaker"] = make_sessionmaker(report_bind)
     app.teardown_appcontext(close_session)
+    app.before_request(request_limits)
     app.after_request(security_headers)
     register_error_handlers(app)
     init_api(app)
     init_web(app)
+    init_limits(app, settings)
     log = logging.getLogger("claimdesk")
     log.setLevel(logging.INFO)
     if not nlp.available():

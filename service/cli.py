@@ -506,6 +506,18 @@ def serve(host: str, port: int, workers: int, extraction_workers: int, demo: boo
             "120",  # ?wait=true extracts a long document in the request
             "--access-logfile",
             "-",
+            # gunicorn's default line, with the request line, referrer and agent cut short:
+            # a 64 KB URL is answered 414 and logged in a line, not in 64 KB.
+            "--access-logformat",
+            '%(h)s %(l)s %(u)s %(t)s "%(r).500s" %(s)s %(b)s "%(f).200s" "%(a).200s"',
+            # The app answers over-long URLs (414) and header blocks (431) itself, as
+            # problem+json (service/api/openapi.py); gunicorn's own limits would answer
+            # first, in HTML. Its line limit is lifted (0), its field limit raised to 64 KB
+            # (0 there means its 8 KB default); fields stay capped at 100.
+            "--limit-request-line",
+            "0",
+            "--limit-request-field_size",
+            "65536",
             "service.wsgi:app",
         ],
         env=env,

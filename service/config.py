@@ -23,6 +23,14 @@ def _env_int(name: str, default: int) -> int:
     return default if raw is None or raw == "" else int(raw)
 
 
+def _env_limit(name: str, default: str | None) -> str | None:
+    """A flask-limiter limit ("600/minute"), or "off" for none."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return None if raw.strip().lower() in {"off", "none", "0"} else raw.strip()
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the service needs to know about its surroundings."""
@@ -50,6 +58,13 @@ class Settings:
     secret_key: str | None = None
     #: Session cookies only over HTTPS (set CLAIMDESK_SECURE_COOKIES=1 behind TLS).
     secure_cookies: bool = False
+    #: Writes allowed per API key (or person, or address) in flask-limiter's notation
+    #: ("600/minute"); None turns the write limit off. Reads are never limited.
+    write_rate_limit: str | None = "600/minute"
+    #: Sign-in attempts allowed per client address, beside the per-account lock-out.
+    sign_in_rate_limit: str | None = "10/minute"
+    #: Where the counters live: memory:// counts per process (see service/limits.py).
+    rate_limit_storage: str = "memory://"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -69,4 +84,8 @@ class Settings:
             suggest_min=float(os.environ.get("CLAIMDESK_SUGGEST_MIN") or SUGGEST_MIN),
             secret_key=os.environ.get("CLAIMDESK_SECRET_KEY") or None,
             secure_cookies=_env_bool("CLAIMDESK_SECURE_COOKIES", False),
+            write_rate_limit=_env_limit("CLAIMDESK_WRITE_RATE_LIMIT", cls.write_rate_limit),
+            sign_in_rate_limit=_env_limit("CLAIMDESK_SIGN_IN_RATE_LIMIT", cls.sign_in_rate_limit),
+            rate_limit_storage=os.environ.get("CLAIMDESK_RATE_LIMIT_STORAGE")
+            or cls.rate_limit_storage,
         )

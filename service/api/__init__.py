@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -9,10 +10,11 @@ import flask_swagger_ui
 from flask import Flask, Response, jsonify, request, send_from_directory
 from flask_smorest import Api as SmorestApi
 from sqlalchemy import text
-from werkzeug.exceptions import HTTPException, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
+from werkzeug.routing import IntegerConverter, Map
 
-from schemas.common import ProblemSchema
-from service.api import claims, documents, events, keys, links, reports, speakers
+from schemas.common import MAX_ID, ProblemSchema
+from service.api import claims, documents, events, keys, links, openapi, reports, speakers
 from service.api.context import db_session
 from service.api.errors import database_unavailable, http_problem
 from service.extraction import extractor_version, nlp
@@ -60,6 +62,29 @@ def require_json_bodies() -> None:
         return
     if not request.is_json:
         raise UnsupportedMediaType("send the request body as application/json")
+    _check_json_text(request.get_data(cache=True))
+
+
+#: Deeper than any body this API takes; the JSON parser recurses once per level.
+MAX_JSON_DEPTH = 64
+_STRINGS = re.compile(r'"(?:[^"\\]++|\\.)*+"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _check_json_text(data: bytes) -> None:
+    """400 for a body that is not UTF-8, or that nests deeper than MAX_JSON_DEPTH (Python's
+    parser would fail with RecursionError near 1,000 levels: a 500, not a client error)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"the body is not UTF-8 (byte {exc.start}); JSON must be") from None
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
+        return
+    depth = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > MAX_JSON_DEPTH:
+            raise BadRequest(f"the JSON nests deeper than {MAX_JSON_DEPTH} levels")
 
 
 def healthz() -> Response:
@@ -91,11 +116,27 @@ def swagger_asset(filename: str) -> Response:
     return send_from_directory(SWAGGER_UI_DIST, filename, max_age=86400)
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: ids are Postgres bigints, so a larger number names nothing
+    and the URL matches no resource (404) instead of reaching the database."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def _id_schema(converter: IdConverter) -> dict[str, Any]:
+    return {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+
+
 def init_api(app: Flask) -> Api:
     app.config.update(API_CONFIG)
+    app.url_map.converters["int"] = IdConverter
     api = Api(app)
+    api.register_converter(IdConverter, _id_schema)
     for module in (documents, claims, speakers, links, events, keys, reports):
         api.register_blueprint(module.blp)
+    openapi.complete(api.spec)
     app.before_request(require_json_bodies)
     app.add_url_rule("/healthz", "healthz", healthz)
     app.add_url_rule("/api/v1/docs/assets/<path:filename>", "swagger_asset", swagger_asset)

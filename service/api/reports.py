@@ -38,17 +38,23 @@ _ACCEPTED = {
     "text/markdown": "md",
     "text/csv": "csv",
 }
-_ALTERNATIVES = {
-    "200": {
-        "description": "the report; also text/html (printable page), text/markdown and "
-        "text/csv (one row per claim), chosen by `format` or the Accept header",
-        "content": {
-            "text/html": {"schema": {"type": "string"}},
-            "text/markdown": {"schema": {"type": "string"}},
-            "text/csv": {"schema": {"type": "string"}},
-        },
+
+
+def _alternatives(schema: str) -> dict[str, Any]:
+    """The report's 200 in each format it comes in (JSON first)."""
+    return {
+        "200": {
+            "description": "the report as JSON; also text/html (printable page), "
+            "text/markdown and text/csv (one row per claim), chosen by `format` or the "
+            "Accept header",
+            "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{schema}Out"}},
+                "text/html": {"schema": {"type": "string"}},
+                "text/markdown": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
     }
-}
 
 
 def chosen_format(query: dict[str, Any]) -> str:
@@ -86,7 +92,7 @@ class DocumentReport(MethodView):
     @readable
     @blp.arguments(ReportQuery, location="query")
     @blp.response(200, DocumentReportOut)
-    @blp.doc(responses=_ALTERNATIVES)
+    @blp.doc(responses=_alternatives("DocumentReport"))
     def get(self, query: dict[str, Any], document_id: int) -> Any:
         """How well the document is sourced: each claim in reading order with whom it rests
         on, its status and its independent backing elsewhere; the story's totals; and what an
@@ -110,7 +116,7 @@ class SpeakerReport(MethodView):
     @readable
     @blp.arguments(ReportQuery, location="query")
     @blp.response(200, SpeakerReportOut)
-    @blp.doc(responses=_ALTERNATIVES)
+    @blp.doc(responses=_alternatives("SpeakerReport"))
     def get(self, query: dict[str, Any], speaker_id: int) -> Any:
         """What the speaker claimed (names merged into them included), where, when and with
         what status and backing; their aliases. Newest documents first."""
@@ -135,7 +141,7 @@ class StoryReport(MethodView):
     @readable
     @blp.arguments(StoryQuery, location="query")
     @blp.response(200, StoryReportOut)
-    @blp.doc(responses=_ALTERNATIVES)
+    @blp.doc(responses=_alternatives("StoryReport"))
     def get(self, query: dict[str, Any]) -> Any:
         """A story across documents: the claims matching `q`, grouped by same-claim cluster
         (first appearance first), each cluster with its independent origins and conflicts."""

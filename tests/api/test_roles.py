@@ -7,26 +7,30 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine
 
+from service.app import create_app
+from service.config import Settings
 from service.domain.enums import Role
 
-# (method, path template, minimal role). Paths use ids created by the `world` fixture.
-WRITE_ROUTES: list[tuple[str, str, Role]] = [
-    ("POST", "/api/v1/documents", Role.REVIEWER),
-    ("POST", "/api/v1/documents/{document}/extract", Role.REVIEWER),
-    ("POST", "/api/v1/claims", Role.REVIEWER),
-    ("PATCH", "/api/v1/claims/{claim}", Role.REVIEWER),
-    ("PUT", "/api/v1/claims/{claim}/status", Role.EDITOR),
-    ("POST", "/api/v1/speakers", Role.REVIEWER),
-    ("PATCH", "/api/v1/speakers/{speaker}", Role.REVIEWER),
-    ("POST", "/api/v1/speakers/{speaker}/aliases", Role.REVIEWER),
-    ("POST", "/api/v1/speakers/{speaker}/merge", Role.REVIEWER),
-    ("POST", "/api/v1/links", Role.REVIEWER),
-    ("PATCH", "/api/v1/links/{link}", Role.REVIEWER),
-    ("DELETE", "/api/v1/links/{link}", Role.EDITOR),
-    ("POST", "/api/v1/keys", Role.ADMIN),
-    ("POST", "/api/v1/keys/{key}/revoke", Role.ADMIN),
-]
+
+def _spec_routes() -> list[tuple[str, str, Role]]:
+    """Every operation that needs a role, as the OpenAPI document declares it: the matrix is
+    generated from the document, so a new route is in it the day it is added (and a write
+    that declares no role fails `test_every_write_declares_a_role`)."""
+    engine = create_engine("postgresql+psycopg://unused@127.0.0.1:1/unused")  # never connects
+    app = create_app(Settings(database_url="postgresql://unused@127.0.0.1:1/unused"), bind=engine)
+    spec = app.test_client().get("/api/v1/openapi.json").json
+    routes = []
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if method in METHODS and op.get("x-required-role"):
+                routes.append((method.upper(), path, Role(op["x-required-role"])))
+    return routes
+
+
+METHODS = {"get", "post", "put", "patch", "delete"}
+WRITE_ROUTES = _spec_routes()
 ROLES = list(Role)
 
 
@@ -64,22 +68,20 @@ def world(
         "bodies": {
             "/api/v1/documents": {"body": "A brand new body for the matrix."},
             "/api/v1/claims": {"document_id": doc_a["id"], "span": {"start": 0, "end": 7}},
-            "/api/v1/claims/{claim}": {"cue": "said"},
-            "/api/v1/claims/{claim}/status": {
-                "status": "verified",
-                "rationale": "doc",
-                "evidence": [{"url": "https://example.org/x"}],
-            },
+            "/api/v1/claims/{claim_id}": {"cue": "said"},
+            # The role the document names (reviewer) may reject a candidate; verdicts need
+            # an editor (tests/api/test_claims.py holds that rule).
+            "/api/v1/claims/{claim_id}/status": {"status": "rejected", "rationale": "not a claim"},
             "/api/v1/speakers": {"name": "New Person"},
-            "/api/v1/speakers/{speaker}": {"role": "minister"},
-            "/api/v1/speakers/{speaker}/aliases": {"alias": "S. Person"},
-            "/api/v1/speakers/{speaker}/merge": {"into": target.json["id"]},
+            "/api/v1/speakers/{speaker_id}": {"role": "minister"},
+            "/api/v1/speakers/{speaker_id}/aliases": {"alias": "S. Person"},
+            "/api/v1/speakers/{speaker_id}/merge": {"into": target.json["id"]},
             "/api/v1/links": {
                 "claim_a_id": claim["id"],
                 "claim_b_id": third["id"],
                 "relation": "conflicts",
             },
-            "/api/v1/links/{link}": {"state": "confirmed", "rationale": "checked"},
+            "/api/v1/links/{link_id}": {"state": "confirmed", "rationale": "checked"},
             "/api/v1/keys": {"name": "new", "role": "viewer"},
         },
     }
@@ -88,37 +90,65 @@ def world(
 def _call(
     client: FlaskClient, world: dict[str, Any], method: str, template: str, headers: dict[str, str]
 ) -> int:
-    path = template.format(**world["ids"])
+    ids = {f"{name}_id": value for name, value in world["ids"].items()}
+    path = template.format(**ids)
     resource = next(
-        (name for name in ("link", "speaker", "claim") if "{" + name + "}" in template), None
+        (name for name in ("link", "speaker", "claim") if "{" + name + "_id}" in template), None
     )
     if method in ("PATCH", "PUT", "DELETE") and resource:
         headers = headers | {"If-Match": world["etags"][resource]}
-    body = world["bodies"].get(template) if method != "DELETE" else None
+    body = None
+    if method in ("POST", "PUT", "PATCH"):
+        assert template in world["bodies"] or template.endswith(("/extract", "/revoke")), (
+            f"{method} {template} is new: give the role matrix a body for it"
+        )
+        body = world["bodies"].get(template)
     return client.open(path, method=method, json=body, headers=headers).status_code
 
 
 @pytest.mark.parametrize(
     ("method", "template", "needed"), WRITE_ROUTES, ids=[f"{m} {t}" for m, t, _ in WRITE_ROUTES]
 )
-@pytest.mark.parametrize("role", [None, *ROLES], ids=["no-key", *[r.value for r in ROLES]])
+@pytest.mark.parametrize(
+    "role", [None, "revoked", *ROLES], ids=["no-key", "revoked-key", *[r.value for r in ROLES]]
+)
 def test_every_write_route_checks_the_role(
     client: FlaskClient,
     world: dict[str, Any],
     make_key: Callable[[Role], dict[str, str]],
+    admin: dict[str, str],
     method: str,
     template: str,
     needed: Role,
-    role: Role | None,
+    role: Role | str | None,
 ) -> None:
-    headers = make_key(role) if role else {}
+    if role == "revoked":
+        created = client.post("/api/v1/keys", json={"name": "gone", "role": "admin"}, headers=admin)
+        client.post(f"/api/v1/keys/{created.json['id']}/revoke", headers=admin)
+        headers = {"Authorization": f"Bearer {created.json['key']}"}
+    else:
+        headers = make_key(role) if isinstance(role, Role) else {}
     status = _call(client, world, method, template, headers)
-    if role is None:
+    if not isinstance(role, Role):
         assert status == 401
     elif not role.allows(needed):
         assert status == 403
     else:
         assert status in (200, 201, 202, 204), f"{role} should be allowed: got {status}"
+
+
+def test_every_write_declares_a_role() -> None:
+    engine = create_engine("postgresql+psycopg://unused@127.0.0.1:1/unused")
+    app = create_app(Settings(database_url="postgresql://unused@127.0.0.1:1/unused"), bind=engine)
+    spec = app.test_client().get("/api/v1/openapi.json").json
+    unguarded = [
+        f"{method.upper()} {path}"
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if method in {"post", "put", "patch", "delete"} and not op.get("x-required-role")
+    ]
+    assert unguarded == []
+    assert len(WRITE_ROUTES) >= 15
 
 
 def test_a_revoked_key_is_refused(client: FlaskClient, admin: dict[str, str]) -> None:
@@ -171,3 +201,22 @@ def test_reads_can_require_a_key(
     locked = create_app(replace(settings, read_requires_key=True), bind=connection).test_client()
     assert locked.get("/api/v1/documents").status_code == 401
     assert locked.get("/api/v1/documents", headers=make_key(Role.VIEWER)).status_code == 200
+
+
+def test_verdicts_need_an_editor_though_a_reviewer_may_reject(
+    client: FlaskClient,
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+    make_key: Callable[[Role], dict[str, str]],
+) -> None:
+    claim = make_claim(make_document())
+    verdict = {
+        "status": "verified",
+        "rationale": "matches the filing",
+        "evidence": [{"url": "https://example.org/filing"}],
+    }
+    etag = {"If-Match": claim["etag"]}
+    path = f"/api/v1/claims/{claim['id']}/status"
+    refused = client.put(path, json=verdict, headers=make_key(Role.REVIEWER) | etag)
+    assert refused.status_code == 403
+    assert client.put(path, json=verdict, headers=make_key(Role.EDITOR) | etag).status_code == 200

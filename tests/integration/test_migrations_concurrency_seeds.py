@@ -9,6 +9,7 @@ import sys
 import threading
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, delete, inspect
 from sqlalchemy.orm import Session
@@ -233,6 +234,7 @@ def test_serve_without_demo_creates_nothing_and_answers(
 ) -> None:
     import socket
     import time
+    import urllib.error
     import urllib.request
 
     from sqlalchemy import func, select, text
@@ -278,6 +280,17 @@ def test_serve_without_demo_creates_nothing_and_answers(
             except OSError:
                 assert time.monotonic() < deadline, "serve did not answer"
                 time.sleep(0.3)
+        # Through gunicorn, over-long URLs and header blocks get the app's problem documents.
+        base = f"http://127.0.0.1:{port}/api/v1/claims"
+        for request, status in (
+            (urllib.request.Request(base + "?q=" + "x" * 65_536), 414),
+            (urllib.request.Request(base, headers={"X-Pad": "y" * 20_000}), 431),
+        ):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request, timeout=30)
+            refused.value.close()
+            assert refused.value.code == status
+            assert refused.value.headers["Content-Type"] == "application/problem+json"
     finally:
         # SIGTERM, as a process manager sends it: communicate() returns only once gunicorn,
         # which shares the pipe, has stopped too.

@@ -1,0 +1,81 @@
+"""Rate limits: writes per key, sign-in per address; reads never; 429 is problem+json."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import Connection
+
+from service.app import create_app
+from service.config import Settings
+from service.domain.enums import Role
+
+
+def _client(settings: Settings, connection: Connection, **limits: str | None) -> FlaskClient:
+    return create_app(replace(settings, **limits), bind=connection).test_client()
+
+
+def test_writes_are_limited_per_key_and_reads_are_not(
+    settings: Settings, connection: Connection, make_key: Callable[[Role], dict[str, str]]
+) -> None:
+    client = _client(settings, connection, write_rate_limit="3/minute")
+    first, second = make_key(Role.REVIEWER), make_key(Role.REVIEWER)
+    statuses = [
+        client.post("/api/v1/speakers", json={"name": f"Person {n}"}, headers=first).status_code
+        for n in range(4)
+    ]
+    assert statuses == [201, 201, 201, 429]
+    refused = client.post("/api/v1/speakers", json={"name": "Person 9"}, headers=first)
+    assert refused.mimetype == "application/problem+json"
+    assert refused.json["status"] == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    # Another key has its own allowance; reads are not counted at all.
+    assert (
+        client.post("/api/v1/speakers", json={"name": "Other"}, headers=second).status_code == 201
+    )
+    assert all(client.get("/api/v1/speakers").status_code == 200 for _ in range(5))
+
+
+def test_a_refused_write_changes_nothing(
+    settings: Settings, connection: Connection, make_key: Callable[[Role], dict[str, str]]
+) -> None:
+    client = _client(settings, connection, write_rate_limit="1/minute")
+    key = make_key(Role.REVIEWER)
+    assert client.post("/api/v1/speakers", json={"name": "Kept"}, headers=key).status_code == 201
+    assert client.post("/api/v1/speakers", json={"name": "Lost"}, headers=key).status_code == 429
+    names = [s["name"] for s in client.get("/api/v1/speakers?q=Lost").json]
+    assert "Lost" not in names
+
+
+def test_sign_in_is_limited_per_address(settings: Settings, connection: Connection) -> None:
+    client = _client(settings, connection, sign_in_rate_limit="2/minute", write_rate_limit=None)
+    page = client.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    form = {"name": "nobody", "password": "wrong", "csrf_token": token.group(1)}
+    statuses = [client.post("/sign-in", data=form).status_code for _ in range(3)]
+    assert statuses == [401, 401, 429]
+
+
+def test_limits_can_be_turned_off(
+    settings: Settings, connection: Connection, make_key: Callable[[Role], dict[str, str]]
+) -> None:
+    client = _client(settings, connection, write_rate_limit=None, sign_in_rate_limit=None)
+    key = make_key(Role.REVIEWER)
+    statuses = {
+        client.post("/api/v1/speakers", json={"name": f"P {n}"}, headers=key).status_code
+        for n in range(15)
+    }
+    assert statuses == {201}
+
+
+def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAIMDESK_WRITE_RATE_LIMIT", "off")
+    monkeypatch.setenv("CLAIMDESK_SIGN_IN_RATE_LIMIT", "5/hour")
+    settings = Settings.from_env()
+    assert settings.write_rate_limit is None
+    assert settings.sign_in_rate_limit == "5/hour"
