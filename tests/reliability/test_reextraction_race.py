@@ -15,15 +15,18 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from service.app import create_app
-from service.config import PROJECT_ROOT, Settings
 from service.domain.enums import Role
 from service.migrate import upgrade
 from service.models import Claim, ClaimLink, Event
 from service.operations.actors import SYSTEM
 from service.operations.auth import create_api_key
 from tests.conftest import read_seed
+from tests.reliability.conftest import live_settings, report, size
 
-SECONDS = 8.0
+#: How long the race runs: bounded under `make test`, 90 s (the issue's run) in `make soak`.
+SECONDS = float(size(8, 90))
+MIN_EDITS = 5
+MIN_REEXTRACTIONS = 3
 
 
 def _app(engine: Engine) -> tuple[Flask, dict[str, str]]:
@@ -31,7 +34,7 @@ def _app(engine: Engine) -> tuple[Flask, dict[str, str]]:
         _, secret = create_api_key(session, SYSTEM, name="race", role=Role.EDITOR)
         session.commit()
     url = engine.url.render_as_string(hide_password=False)
-    app = create_app(Settings(database_url=url, data_dir=PROJECT_ROOT / ".data"), bind=engine)
+    app = create_app(live_settings(url), bind=engine)
     return app, {"Authorization": f"Bearer {secret}"}
 
 
@@ -54,7 +57,9 @@ def test_reextraction_never_replaces_what_a_reviewer_was_acknowledged_for(
         headers=key,
     )
     doc = first["id"]
-    stop = time.monotonic() + SECONDS
+    started = time.monotonic()
+    done = threading.Event()
+    reextractions: list[int] = []
     edits: list[int] = []
     confirmed: list[int] = []
     statuses: list[int] = []
@@ -62,16 +67,18 @@ def test_reextraction_never_replaces_what_a_reviewer_was_acknowledged_for(
 
     def reextract() -> None:
         client = app.test_client()
-        while time.monotonic() < stop:
+        while not done.is_set():
             response = client.post(f"/api/v1/documents/{doc}/extract", headers=key)
             with lock:
                 statuses.append(response.status_code)
+                if response.status_code == 200:
+                    reextractions.append(doc)
             time.sleep(0.3)  # a newsroom tool re-running, not a tight loop
 
     def edit(seed: int) -> None:
         client, rng = app.test_client(), random.Random(seed)
         n = 0
-        while time.monotonic() < stop:
+        while not done.is_set():
             claims = client.get(f"/api/v1/documents/{doc}/claims").json
             if not claims:
                 continue
@@ -92,7 +99,7 @@ def test_reextraction_never_replaces_what_a_reviewer_was_acknowledged_for(
 
     def confirm() -> None:
         client, rng = app.test_client(), random.Random(7)
-        while time.monotonic() < stop:
+        while not done.is_set():
             claims = client.get(f"/api/v1/documents/{doc}/claims").json
             if not claims:
                 continue
@@ -118,10 +125,19 @@ def test_reextraction_never_replaces_what_a_reviewer_was_acknowledged_for(
     threads += [threading.Thread(target=confirm)]
     for t in threads:
         t.start()
+    # The race runs SECONDS, and on past them (to four times as long) until it has raced at
+    # least a few edits against a few re-extractions: on a loaded machine 8 s can be too few.
+    while time.monotonic() - started < SECONDS or (
+        (len(edits) < MIN_EDITS or len(reextractions) < MIN_REEXTRACTIONS)
+        and time.monotonic() - started < 4 * SECONDS
+    ):
+        time.sleep(0.1)
+    done.set()
+    raced = time.monotonic() - started
     for t in threads:
-        t.join(timeout=SECONDS + 60)
+        t.join(timeout=60)
     assert edits, f"the race made edits: {sorted(set(statuses))}"
-    assert statuses.count(200) > len(edits), "and re-extractions"
+    assert reextractions, "and re-extractions"
     assert not [s for s in statuses if s >= 500 and s != 503], statuses
     with Session(scratch_engine) as session:
         present = set(session.scalars(select(Claim.id).where(Claim.id.in_(edits))))
@@ -147,6 +163,14 @@ def test_reextraction_never_replaces_what_a_reviewer_was_acknowledged_for(
             )
         )
         existing = set(session.scalars(select(ClaimLink.id)))
+    vanished = created - existing - deleted
+    report(
+        "re-extraction",
+        f"{raced:.0f} s race: {statuses.count(200)} acknowledged writes and re-extractions, "
+        f"{len(edits)} edited claims, {len(confirmed)} confirmed links; lost edits "
+        f"{len(lost_edits)}, lost links {len(lost_links)}, links gone without an event "
+        f"{len(vanished)}; 503 {statuses.count(503)}",
+    )
     assert lost_edits == [], f"{len(lost_edits)} acknowledged edits vanished"
     assert lost_links == [], f"{len(lost_links)} confirmed links vanished"
     assert created - existing - deleted == set(), "a link vanished without a link.deleted event"
