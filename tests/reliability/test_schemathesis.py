@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, assume, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, seed, settings
 from hypothesis.errors import Flaky, Unsatisfiable
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation.modes import GenerationMode
@@ -29,6 +29,8 @@ from tests.reliability.conftest import SOAK, Live, report, size
 #: Examples per operation and stateful steps: ≥ 1,000 requests bounded, ≥ 20,000 in soak.
 EXAMPLES = size(15, 450)
 STATEFUL_EXAMPLES = size(20, 400)
+#: Fresh suites allowed to complete them (see test_stateful_sequences_conform).
+MAX_STATEFUL_SUITES = size(10, 60)
 
 
 class RequestCounter:
@@ -129,8 +131,15 @@ def test_every_operation_conforms(api_schema: OpenApiSchema, live: Live) -> None
 
 
 def test_stateful_sequences_conform(api_schema: OpenApiSchema, live: Live) -> None:
-    """Sequences that follow the document's links (create, then read, edit, decide…)."""
+    """Sequences that follow the document's links (create, then read, edit, decide…).
+
+    On the live database a suite can end early: Hypothesis replays a scenario prefix and the
+    database has changed since (what an earlier step created is there the second time), so
+    the replay draws differently (`Flaky`). Schemathesis's own runner counts that as success
+    and stops; here a fresh suite, with the next fixed seed, runs the scenarios still owed,
+    until STATEFUL_EXAMPLES scenarios have completed."""
     failures: list[str] = []
+    completed = 0
 
     class Recording(api_schema.as_state_machine()):  # type: ignore[misc]
         def validate_response(self, response: Any, case: Any, *args: Any, **kwargs: Any) -> None:
@@ -140,26 +149,39 @@ def test_stateful_sequences_conform(api_schema: OpenApiSchema, live: Live) -> No
                 failures.append(f"{case.operation.label}: {exc}")
                 raise
 
-    try:
-        Recording.run(
-            settings=settings(
-                max_examples=STATEFUL_EXAMPLES,
-                stateful_step_count=10,
-                deadline=None,
-                suppress_health_check=list(HealthCheck),
-                derandomize=not SOAK,
-                database=None,
+        def teardown(self) -> None:
+            nonlocal completed
+            completed += 1
+            super().teardown()
+
+    suites = replays = 0
+    while completed < STATEFUL_EXAMPLES and suites < MAX_STATEFUL_SUITES and not failures:
+        machine = seed(suites)(Recording)  # deterministic, and a different suite each time
+        suites += 1
+        try:
+            machine.run(
+                settings=settings(
+                    max_examples=STATEFUL_EXAMPLES - completed,
+                    stateful_step_count=10,
+                    deadline=None,
+                    suppress_health_check=list(HealthCheck),
+                    database=None,
+                    # No shrinking: a failure is recorded as it happens, and replaying steps
+                    # against a database they already changed would not reproduce it.
+                    phases=[Phase.explicit, Phase.generate],
+                )
             )
-        )
-    except Flaky:
-        # The live database changed between Hypothesis's runs of one scenario (what an
-        # earlier step created is there the second time), so a replay draws differently.
-        # That is the state under test, not a failure; schemathesis's own runner treats it
-        # the same way. Any check that failed on the way is still a failure.
-        report("schemathesis", "stateful: a replay drew differently on the changed database")
+        except Flaky:
+            replays += 1
+    report(
+        "schemathesis",
+        f"stateful: {completed} scenarios in {suites} suites "
+        f"({replays} ended at a replay that drew differently on the changed database)",
+    )
     if failures:
         COUNTS["failures"] = COUNTS.get("failures", 0) + len(failures)
     assert not failures, "\n\n".join(failures[:5])
+    assert completed >= STATEFUL_EXAMPLES, (completed, suites)
 
 
 def test_the_run_sent_enough_requests(counted: RequestCounter) -> None:
