@@ -35,6 +35,8 @@ from service.operations.auth import authenticate, create_api_key, list_api_keys,
 from service.operations.documents import NewDocument, document_from_html, ingest_document
 from service.operations.people import create_person, list_people, sign_in
 from service.operations.seeds import load_seeds
+from service.worker import options as worker_options
+from service.worker import run as run_worker
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 
@@ -237,23 +239,14 @@ def _follow(engine: Engine, ids: list[int], timeout: float) -> None:
 
 
 @main.command()
-@click.option("--concurrency", default=1, show_default=True, help="jobs at once in this process")
-@click.option(
-    "--burst", is_flag=True, help="stop when the queue is empty instead of waiting for jobs"
-)
-@click.option(
-    "--stalled-after",
-    default=jobs.STALLED_AFTER,
-    show_default=True,
-    help="seconds without a heartbeat after which a worker's jobs are re-queued",
-)
-def worker(concurrency: int, burst: bool, stalled_after: float) -> None:
+@worker_options
+def worker(
+    concurrency: int, burst: bool, stalled_after: float, keep_finished_jobs_hours: int
+) -> None:
     """Run an extraction worker: queued documents get their claims, vectors and suggestions.
     Extraction is CPU-bound: run one worker process per core (`python -m service.worker`
     is the same command without the rest of the CLI loaded)."""
-    from service.worker import run
-
-    run(concurrency, burst, stalled_after)
+    run_worker(concurrency, burst, stalled_after, keep_finished_jobs_hours)
 
 
 @main.command()

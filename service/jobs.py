@@ -44,6 +44,13 @@ RETRY = RetryStrategy(max_attempts=MAX_ATTEMPTS - 1, exponential_wait=2)
 #: A worker whose heartbeat is older than this is taken for dead and its jobs re-queued.
 STALLED_AFTER = 30.0
 HEARTBEAT = 10.0
+#: Finished jobs (succeeded, failed, cancelled, aborted) are deleted this many hours after they
+#: finished. The document keeps its own state, attempts and error, and the events its history:
+#: the job rows are only the queue's bookkeeping, and without this they grow by one per
+#: document for ever.
+KEEP_FINISHED_JOBS_HOURS = 168
+#: How often a worker deletes them (it also does once when it starts).
+CLEAN_EVERY = 3600.0
 #: Changes a worker makes (extraction of queued documents).
 WORKER = Actor(key_id=None, name="worker", role=Role.ADMIN)
 
@@ -177,13 +184,31 @@ def worker_app(database_url: str, suggest_min: float) -> procrastinate.App:
     return app
 
 
-async def _requeue_stalled(app: procrastinate.App, stalled_after: float, every: float) -> None:
-    """Put the jobs of workers that stopped beating back in the queue, now and then."""
+async def remove_finished_jobs(app: procrastinate.App, keep_hours: int) -> None:
+    """Delete this queue's jobs that finished more than `keep_hours` ago, whatever their end."""
+    await app.job_manager.delete_old_jobs(
+        nb_hours=keep_hours,
+        queue=QUEUE,
+        include_failed=True,
+        include_cancelled=True,
+        include_aborted=True,
+    )
+
+
+async def _housekeeping(
+    app: procrastinate.App, stalled_after: float, every: float, keep_hours: int
+) -> None:
+    """Now and then: put the jobs of workers that stopped beating back in the queue, and
+    (every CLEAN_EVERY seconds) delete old finished jobs."""
+    cleaned = asyncio.get_running_loop().time()
     while True:
         stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after)
         for job in stalled:
             log.warning("job %s of a stalled worker goes back in the queue", job.id)
             await app.job_manager.retry_job(job)
+        if asyncio.get_running_loop().time() - cleaned >= CLEAN_EVERY:
+            await remove_finished_jobs(app, keep_hours)
+            cleaned = asyncio.get_running_loop().time()
         await asyncio.sleep(every)
 
 
@@ -195,6 +220,7 @@ def run_worker(
     stalled_after: float = STALLED_AFTER,
     heartbeat: float = HEARTBEAT,
     burst: bool = False,
+    keep_finished_jobs_hours: int = KEEP_FINISHED_JOBS_HOURS,
 ) -> None:
     """Run a worker until it is stopped (Ctrl-C, SIGTERM), or until the queue is empty with
     `burst`. Extraction is CPU-bound: run one worker process per core."""
@@ -202,8 +228,11 @@ def run_worker(
 
     async def main() -> None:
         async with app.open_async():
+            await remove_finished_jobs(app, keep_finished_jobs_hours)
             sweeper = asyncio.create_task(
-                _requeue_stalled(app, stalled_after, max(1.0, stalled_after / 3))
+                _housekeeping(
+                    app, stalled_after, max(1.0, stalled_after / 3), keep_finished_jobs_hours
+                )
             )
             try:
                 await app.run_worker_async(

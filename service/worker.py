@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -13,7 +15,45 @@ from service.db import embedded_server_url
 from service.extraction import nlp
 
 
-def run(concurrency: int, burst: bool, stalled_after: float) -> None:
+def options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The worker's options, shared by `claimdesk worker` and `python -m service.worker`."""
+    for option in reversed(
+        (
+            click.option(
+                "--concurrency", default=1, show_default=True, help="jobs at once in this process"
+            ),
+            click.option(
+                "--burst",
+                is_flag=True,
+                help="stop when the queue is empty instead of waiting for jobs",
+            ),
+            click.option(
+                "--stalled-after",
+                default=jobs.STALLED_AFTER,
+                show_default=True,
+                help="seconds without a heartbeat after which a worker's jobs are re-queued",
+            ),
+            click.option(
+                "--keep-finished-jobs",
+                "keep_finished_jobs_hours",
+                type=click.IntRange(min=0),
+                default=jobs.KEEP_FINISHED_JOBS_HOURS,
+                show_default=True,
+                help="hours a finished job is kept before the worker deletes it (the document "
+                "keeps its state, attempts and error)",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
+def run(
+    concurrency: int,
+    burst: bool,
+    stalled_after: float,
+    keep_finished_jobs_hours: int = jobs.KEEP_FINISHED_JOBS_HOURS,
+) -> None:
     settings = Settings.from_env()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     click.echo(f"worker: {nlp.status()}", err=True)
@@ -25,16 +65,17 @@ def run(concurrency: int, burst: bool, stalled_after: float) -> None:
         stalled_after=stalled_after,
         heartbeat=max(1.0, stalled_after / 3),
         burst=burst,
+        keep_finished_jobs_hours=keep_finished_jobs_hours,
     )
 
 
 @click.command()
-@click.option("--concurrency", default=1, show_default=True, help="jobs at once in this process")
-@click.option("--burst", is_flag=True, help="stop when the queue is empty")
-@click.option("--stalled-after", default=jobs.STALLED_AFTER, show_default=True)
-def main(concurrency: int, burst: bool, stalled_after: float) -> None:
+@options
+def main(
+    concurrency: int, burst: bool, stalled_after: float, keep_finished_jobs_hours: int
+) -> None:
     """Run an extraction worker."""
-    run(concurrency, burst, stalled_after)
+    run(concurrency, burst, stalled_after, keep_finished_jobs_hours)
 
 
 if __name__ == "__main__":

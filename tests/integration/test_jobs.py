@@ -92,6 +92,11 @@ def _scalar(engine: Engine, sql: str, **params: Any) -> Any:
         return conn.scalar(text(sql), params)
 
 
+def _rows(engine: Engine, sql: str) -> list[Any]:
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(text(sql))]
+
+
 def test_a_posted_document_is_queued_with_its_job_and_a_worker_makes_it_ready(
     queue_db: tuple[Engine, str], api: tuple[FlaskClient, dict[str, str]]
 ) -> None:
@@ -209,6 +214,46 @@ def test_a_failing_job_is_retried_by_the_queue_with_backoff(
     second = _worker(url, "--burst")
     assert second.wait(timeout=120) == 0
     assert _scalar(engine, "SELECT state FROM documents") == "ready"
+
+
+def test_a_worker_deletes_jobs_finished_longer_ago_than_it_keeps_them(
+    queue_db: tuple[Engine, str], api: tuple[FlaskClient, dict[str, str]]
+) -> None:
+    engine, url = queue_db
+    old = _post(api).json["id"]
+    first = _worker(url, "--burst")
+    assert first.wait(timeout=120) == 0
+    # That job finished eight days ago; a failed one five days ago; the next one is new.
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE procrastinate_events SET at = at - interval '8 days'"))
+    failed = _post(api, BODY + " The harbour closed twice in 2022, the port said.").json["id"]
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE procrastinate_jobs SET status = 'failed' "
+                "WHERE (args->>'document_id')::int = :id"
+            ),
+            {"id": failed},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO procrastinate_events (job_id, type, at) SELECT id, 'failed', "
+                "now() - interval '5 days' FROM procrastinate_jobs "
+                "WHERE (args->>'document_id')::int = :id"
+            ),
+            {"id": failed},
+        )
+    new = _post(api, BODY + " Passenger numbers fell 3 percent in 2024.").json["id"]
+    # Kept for six days (144 hours): the eight-day-old job goes, the five-day-old failure and
+    # the job finished today stay.
+    second = _worker(url, "--burst", "--keep-finished-jobs", "144")
+    assert second.wait(timeout=120) == 0
+    jobs = dict(_rows(engine, "SELECT (args->>'document_id')::int, status FROM procrastinate_jobs"))
+    assert jobs == {failed: "failed", new: "succeeded"}
+    # Only the queue's bookkeeping went: the document keeps its state and claims.
+    client, _ = api
+    assert client.get(f"/api/v1/documents/{old}").json["state"] == "ready"
+    assert client.get(f"/api/v1/documents/{old}/claims").json
 
 
 def test_a_worker_killed_mid_job_leaves_the_document_to_be_finished_exactly_once(
