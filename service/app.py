@@ -75,7 +75,7 @@ def create_app(
     register_error_handlers(app)
     init_api(app)
     init_web(app)
-    init_limits(app, settings)
+    init_limits(app, settings, read_bind or bind)
     log = logging.getLogger("claimdesk")
     log.setLevel(logging.INFO)
     if not nlp.available():

@@ -63,8 +63,9 @@ class Settings:
     write_rate_limit: str | None = "600/minute"
     #: Sign-in attempts allowed per client address, beside the per-account lock-out.
     sign_in_rate_limit: str | None = "10/minute"
-    #: Where the counters live: memory:// counts per process (see service/limits.py).
-    rate_limit_storage: str = "memory://"
+    #: Where the counters live: "database" (the service's Postgres, shared by every process),
+    #: memory:// (per process) or another `limits` storage URI (see service/limits.py).
+    rate_limit_storage: str = "database"
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -6,21 +6,30 @@ tighter limit per address on top of the per-account lock-out, so guessing many a
 passwords from one place is slow too. A refused request gets 429 problem+json with
 Retry-After (the error handler renders flask-limiter's TooManyRequests).
 
-Counters live in `rate_limit_storage`: `memory://` (the default) counts per process, so
-behind gunicorn with N workers a client may get up to N times the limit; point it at a
-shared store (`redis://…`, with the redis package installed) for one count per deployment.
+Counters live in `rate_limit_storage`. `database` (the default) keeps them in the service's
+own Postgres (`rate_limit_counters`, one upsert per counted request), so every gunicorn worker
+and every host counts against the same allowance with no other infrastructure. `memory://`
+counts per process (behind N workers a client may get N times the limit); any other `limits`
+storage URI (`redis://…`, with its package installed) is passed through.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any, cast
 
 from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from limits.storage import Storage
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from service.config import Settings
+
+#: `rate_limit_storage` value for the service's own database.
+DATABASE_STORAGE = "database"
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SIGN_IN_ENDPOINT = "web.sign_in_submit"
@@ -44,12 +53,104 @@ def _is_read() -> bool:
     return request.method in _SAFE_METHODS
 
 
-def init_limits(app: Flask, settings: Settings) -> Limiter:
-    """Install the limiter; call after the blueprints are registered (it wraps sign-in)."""
+class DatabaseStorage(Storage):
+    """A `limits` storage on the service's Postgres: fixed windows in `rate_limit_counters`.
+
+    Each counted request is one statement (an upsert that starts a fresh window when the old
+    one has ended), in its own transaction: a refused or failed write still counts, and the
+    count never waits on the request's own transaction. Each upsert also deletes the ten
+    oldest other rows whose window ended, so the table holds about the last window's clients."""
+
+    STORAGE_SCHEME = ["claimdesk-database"]
+
+    def __init__(
+        self,
+        uri: str | None = None,
+        wrap_exceptions: bool = False,
+        *,
+        bind: Engine | Connection,
+        **options: Any,
+    ) -> None:
+        super().__init__(uri, wrap_exceptions=wrap_exceptions)
+        self.bind = bind
+
+    @property
+    def base_exceptions(self) -> type[Exception]:
+        return SQLAlchemyError
+
+    def _scalar(self, sql: str, **params: Any) -> Any:
+        if isinstance(self.bind, Connection):  # tests: inside the test's own transaction
+            return self.bind.execute(text(sql), params).scalar()
+        with self.bind.begin() as conn:
+            return conn.execute(text(sql), params).scalar()
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        return int(
+            self._scalar(
+                """
+                WITH purged AS (
+                    DELETE FROM rate_limit_counters WHERE key IN (
+                        SELECT key FROM rate_limit_counters
+                        WHERE expires_at < now() AND key <> :key
+                        ORDER BY expires_at LIMIT 10 FOR UPDATE SKIP LOCKED
+                    )
+                )
+                INSERT INTO rate_limit_counters AS c (key, count, expires_at)
+                VALUES (:key, :amount, now() + make_interval(secs => :expiry))
+                ON CONFLICT (key) DO UPDATE SET
+                    count = CASE WHEN c.expires_at <= now() THEN :amount
+                                 ELSE c.count + :amount END,
+                    expires_at = CASE WHEN c.expires_at <= now() THEN excluded.expires_at
+                                      ELSE c.expires_at END
+                RETURNING count
+                """,
+                key=key,
+                amount=amount,
+                expiry=float(expiry),
+            )
+        )
+
+    def get(self, key: str) -> int:
+        count = self._scalar(
+            "SELECT count FROM rate_limit_counters WHERE key = :key AND expires_at > now()",
+            key=key,
+        )
+        return int(count or 0)
+
+    def get_expiry(self, key: str) -> float:
+        expires = self._scalar(
+            "SELECT extract(epoch FROM expires_at) FROM rate_limit_counters WHERE key = :key",
+            key=key,
+        )
+        return float(expires) if expires is not None else time.time()
+
+    def check(self) -> bool:
+        try:
+            return bool(self._scalar("SELECT true"))
+        except SQLAlchemyError:
+            return False
+
+    def reset(self) -> int | None:
+        return int(
+            self._scalar(
+                "WITH gone AS (DELETE FROM rate_limit_counters RETURNING 1) "
+                "SELECT count(*) FROM gone"
+            )
+        )
+
+    def clear(self, key: str) -> None:
+        self._scalar("DELETE FROM rate_limit_counters WHERE key = :key", key=key)
+
+
+def init_limits(app: Flask, settings: Settings, bind: Engine | Connection) -> Limiter:
+    """Install the limiter; call after the blueprints are registered (it wraps sign-in).
+    `bind` is where the `database` storage counts: an engine (each count its own transaction)."""
+    database = settings.rate_limit_storage == DATABASE_STORAGE
     limiter = Limiter(
         client_key,
         app=app,
-        storage_uri=settings.rate_limit_storage,
+        storage_uri="claimdesk-database://" if database else settings.rate_limit_storage,
+        storage_options={"bind": bind} if database else {},  # type: ignore[dict-item]
         application_limits=[settings.write_rate_limit] if settings.write_rate_limit else [],
         application_limits_exempt_when=_is_read,
         headers_enabled=True,

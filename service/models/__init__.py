@@ -4,6 +4,7 @@ from service.models.auth import ApiKey, User
 from service.models.claim import Claim, Evidence
 from service.models.document import Document, Outlet
 from service.models.event import Event
+from service.models.limit import RateLimitCounter
 from service.models.link import ClaimLink
 from service.models.speaker import Speaker, SpeakerAlias
 
@@ -15,6 +16,7 @@ __all__ = [
     "Event",
     "Evidence",
     "Outlet",
+    "RateLimitCounter",
     "Speaker",
     "SpeakerAlias",
     "User",

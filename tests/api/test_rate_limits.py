@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from service.app import create_app
 from service.config import Settings
@@ -79,3 +79,50 @@ def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     settings = Settings.from_env()
     assert settings.write_rate_limit is None
     assert settings.sign_in_rate_limit == "5/hour"
+
+
+def test_processes_share_one_allowance_in_the_database(
+    settings: Settings, connection: Connection, make_key: Callable[[Role], dict[str, str]]
+) -> None:
+    """Two apps (two gunicorn workers, or two hosts) on one database count against one
+    allowance; with per-process memory each would have allowed the full limit."""
+    assert settings.rate_limit_storage == "database"  # the default
+    first, second = (_client(settings, connection, write_rate_limit="3/minute") for _ in range(2))
+    key = make_key(Role.REVIEWER)
+    statuses = [
+        client.post("/api/v1/speakers", json={"name": f"Shared {n}"}, headers=key).status_code
+        for n, client in enumerate((first, second, first, second))
+    ]
+    assert statuses == [201, 201, 201, 429]
+    apart = [
+        _client(settings, connection, write_rate_limit="3/minute", rate_limit_storage="memory://")
+        for _ in range(2)
+    ]
+    other = make_key(Role.REVIEWER)
+    statuses = [
+        client.post("/api/v1/speakers", json={"name": f"Apart {n}"}, headers=other).status_code
+        for n, client in enumerate(apart * 2)
+    ]
+    assert statuses == [201, 201, 201, 201]
+
+
+def test_a_window_that_ended_starts_again_and_old_counters_are_deleted(
+    settings: Settings, connection: Connection, make_key: Callable[[Role], dict[str, str]]
+) -> None:
+    client = _client(settings, connection, write_rate_limit="1/minute")
+    key = make_key(Role.REVIEWER)
+    assert client.post("/api/v1/speakers", json={"name": "One"}, headers=key).status_code == 201
+    assert client.post("/api/v1/speakers", json={"name": "Two"}, headers=key).status_code == 429
+    counted = "SELECT key, count FROM rate_limit_counters WHERE key LIKE :like"
+    prefix = key["Authorization"].split("_")[1]
+    (counter,) = connection.execute(text(counted), {"like": f"%{prefix}%"}).all()
+    assert counter.count == 2  # the refused request counted too
+    # Its window ends (as a minute passing would end it) and a stranger's long-ended window
+    # lies about: the next count starts a fresh window, and deletes the stranger's row.
+    connection.execute(text("UPDATE rate_limit_counters SET expires_at = now() - interval '1 s'"))
+    connection.execute(
+        text("INSERT INTO rate_limit_counters VALUES ('stranger', 5, now() - interval '1 h')")
+    )
+    assert client.post("/api/v1/speakers", json={"name": "Three"}, headers=key).status_code == 201
+    assert connection.execute(text(counted), {"like": f"%{prefix}%"}).one().count == 1
+    assert connection.execute(text(counted), {"like": "stranger"}).all() == []
