@@ -1,13 +1,13 @@
 """Rate limits (flask-limiter): on every write, per API key, and on sign-in, per address.
 
-A write is counted against the key that sends it (its public prefix), else against the
-signed-in person, else against the client address; reads are never limited. Sign-in has a
-tighter limit per address on top of the per-account lock-out, so guessing many accounts'
-passwords from one place is slow too. A refused request gets 429 problem+json with
+A write is counted against the key that sends it (once its secret is checked), else
+against the signed-in person, else against the client address; reads are never limited.
+Sign-in has a tighter limit per address on top of the per-account lock-out, so guessing many
+accounts' passwords from one place is slow too. A refused request gets 429 problem+json with
 Retry-After (the error handler renders flask-limiter's TooManyRequests).
 
 Counters live in `rate_limit_storage`. `database` (the default) keeps them in the service's
-own Postgres (`rate_limit_counters`, one upsert per counted request), so every gunicorn worker
+own Postgres (`rate_limit_counters`, one statement per counted request), so every gunicorn worker
 and every host counts against the same allowance with no other infrastructure. `memory://`
 counts per process (behind N workers a client may get N times the limit); any other `limits`
 storage URI (`redis://…`, with its package installed) is passed through.
@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from typing import Any, cast
 
-from flask import Flask, request
+from flask import Flask, g, has_request_context, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -26,6 +26,7 @@ from limits.storage import Storage
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from service.api.context import bearer_key
 from service.config import Settings
 
 #: `rate_limit_storage` value for the service's own database.
@@ -36,14 +37,12 @@ SIGN_IN_ENDPOINT = "web.sign_in_submit"
 
 
 def client_key() -> str:
-    """Who is writing: the bearer key's prefix (`cdk_<prefix>_<secret>`), the signed-in
-    person, or the address. Never the secret itself."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer":
-        parts = token.strip().split("_")
-        if len(parts) >= 3 and parts[1]:
-            return f"key:{parts[1][:32]}"
+    """Who is writing: the API key, once its secret has been checked; else the signed-in
+    person; else the address. A key's allowance is never spent by someone who only knows its
+    public prefix, and made-up keys count against their sender's address."""
+    actor = bearer_key() if request.headers.get("Authorization") else None
+    if actor is not None:
+        return f"key:{actor.key_id}"
     if getattr(current_user, "is_authenticated", False):
         return f"person:{current_user.get_id()}"
     return f"addr:{get_remote_address()}"
@@ -78,68 +77,88 @@ class DatabaseStorage(Storage):
     def base_exceptions(self) -> type[Exception]:
         return SQLAlchemyError
 
-    def _scalar(self, sql: str, **params: Any) -> Any:
+    def _row(self, sql: str, **params: Any) -> tuple[Any, ...] | None:
         if isinstance(self.bind, Connection):  # tests: inside the test's own transaction
-            return self.bind.execute(text(sql), params).scalar()
-        with self.bind.begin() as conn:
-            return conn.execute(text(sql), params).scalar()
+            row = self.bind.execute(text(sql), params).first()
+        else:
+            with self.bind.begin() as conn:
+                row = conn.execute(text(sql), params).first()
+        return None if row is None else tuple(row)
 
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
-        return int(
-            self._scalar(
-                """
-                WITH purged AS (
-                    DELETE FROM rate_limit_counters WHERE key IN (
-                        SELECT key FROM rate_limit_counters
-                        WHERE expires_at < now() AND key <> :key
-                        ORDER BY expires_at LIMIT 10 FOR UPDATE SKIP LOCKED
-                    )
+        row = self._row(
+            """
+            WITH purged AS (
+                DELETE FROM rate_limit_counters WHERE key IN (
+                    SELECT key FROM rate_limit_counters
+                    WHERE expires_at < now() AND key <> :key
+                    ORDER BY expires_at LIMIT 10 FOR UPDATE SKIP LOCKED
                 )
-                INSERT INTO rate_limit_counters AS c (key, count, expires_at)
-                VALUES (:key, :amount, now() + make_interval(secs => :expiry))
-                ON CONFLICT (key) DO UPDATE SET
-                    count = CASE WHEN c.expires_at <= now() THEN :amount
-                                 ELSE c.count + :amount END,
-                    expires_at = CASE WHEN c.expires_at <= now() THEN excluded.expires_at
-                                      ELSE c.expires_at END
-                RETURNING count
-                """,
-                key=key,
-                amount=amount,
-                expiry=float(expiry),
             )
+            INSERT INTO rate_limit_counters AS c (key, count, expires_at)
+            VALUES (:key, :amount, now() + make_interval(secs => :expiry))
+            ON CONFLICT (key) DO UPDATE SET
+                count = CASE WHEN c.expires_at <= now() THEN :amount
+                             ELSE c.count + :amount END,
+                expires_at = CASE WHEN c.expires_at <= now() THEN excluded.expires_at
+                                  ELSE c.expires_at END
+            RETURNING count, extract(epoch FROM expires_at)
+            """,
+            key=key,
+            amount=amount,
+            expiry=float(expiry),
         )
+        assert row is not None  # an upsert with RETURNING gives its row
+        count, expires = int(row[0]), float(row[1])
+        if has_request_context():
+            # flask-limiter reads the window back for the response's headers (get and
+            # get_expiry, after the view): it gets what this statement returned, so a counted
+            # request costs one statement, and a write that committed cannot fail on a read.
+            g.setdefault("rate_limit_windows", {})[key] = (count, expires)
+        return count
+
+    def _seen(self, key: str) -> tuple[int, float] | None:
+        if has_request_context():
+            return cast(tuple[int, float] | None, g.get("rate_limit_windows", {}).get(key))
+        return None
 
     def get(self, key: str) -> int:
-        count = self._scalar(
+        seen = self._seen(key)
+        if seen is not None:
+            return seen[0]
+        row = self._row(
             "SELECT count FROM rate_limit_counters WHERE key = :key AND expires_at > now()",
             key=key,
         )
-        return int(count or 0)
+        return int(row[0]) if row else 0
 
     def get_expiry(self, key: str) -> float:
-        expires = self._scalar(
-            "SELECT extract(epoch FROM expires_at) FROM rate_limit_counters WHERE key = :key",
+        seen = self._seen(key)
+        if seen is not None:
+            return seen[1]
+        row = self._row(
+            "SELECT extract(epoch FROM expires_at) FROM rate_limit_counters "
+            "WHERE key = :key AND expires_at > now()",
             key=key,
         )
-        return float(expires) if expires is not None else time.time()
+        return float(row[0]) if row else time.time()
 
     def check(self) -> bool:
         try:
-            return bool(self._scalar("SELECT true"))
+            return self._row("SELECT true") is not None
         except SQLAlchemyError:
             return False
 
     def reset(self) -> int | None:
-        return int(
-            self._scalar(
-                "WITH gone AS (DELETE FROM rate_limit_counters RETURNING 1) "
-                "SELECT count(*) FROM gone"
-            )
+        row = self._row(
+            "WITH gone AS (DELETE FROM rate_limit_counters RETURNING 1) SELECT count(*) FROM gone"
         )
+        return int(row[0]) if row else 0
 
     def clear(self, key: str) -> None:
-        self._scalar("DELETE FROM rate_limit_counters WHERE key = :key", key=key)
+        self._row("DELETE FROM rate_limit_counters WHERE key = :key RETURNING key", key=key)
+        if has_request_context():
+            g.get("rate_limit_windows", {}).pop(key, None)
 
 
 def init_limits(app: Flask, settings: Settings, bind: Engine | Connection) -> Limiter:

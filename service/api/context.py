@@ -61,6 +61,29 @@ def close_session(_: BaseException | None = None) -> None:
             session.close()
 
 
+_UNCHECKED = object()
+
+
+def bearer_key() -> Actor | None:
+    """The actor behind the request's bearer key when the key is known, unrevoked and its
+    secret matches; None otherwise (no header, another scheme, a bad key). Checked once per
+    request: the rate limiter asks first, then `requires`. The check reads in a session of
+    its own (autocommit), closed at once: it runs before the request's transaction begins,
+    so the rate limiter's count, taken next, is never inside it."""
+    cached = g.get("bearer_key", _UNCHECKED)
+    if cached is _UNCHECKED:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        cached = None
+        if scheme.lower() == "bearer" and token.strip():
+            factory = cast(
+                sessionmaker[Session], current_app.extensions["claimdesk.read_sessionmaker"]
+            )
+            with factory() as session:
+                cached = authenticate(session, token.strip())
+        g.bearer_key = cached
+    return cast(Actor | None, cached)
+
+
 def _bearer_actor() -> Actor | None:
     header = request.headers.get("Authorization", "")
     if not header:
@@ -68,7 +91,7 @@ def _bearer_actor() -> Actor | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("use 'Authorization: Bearer <key>'")
-    actor = authenticate(db_session(), token.strip())
+    actor = bearer_key()
     if actor is None:
         raise Unauthenticated("the API key is unknown or revoked")
     return actor

@@ -115,7 +115,11 @@ def test_a_window_that_ended_starts_again_and_old_counters_are_deleted(
     assert client.post("/api/v1/speakers", json={"name": "Two"}, headers=key).status_code == 429
     counted = "SELECT key, count FROM rate_limit_counters WHERE key LIKE :like"
     prefix = key["Authorization"].split("_")[1]
-    (counter,) = connection.execute(text(counted), {"like": f"%{prefix}%"}).all()
+    key_id = connection.execute(
+        text("SELECT id FROM api_keys WHERE prefix = :prefix"), {"prefix": prefix}
+    ).scalar_one()
+    mine = f"%/key:{key_id}/%"
+    (counter,) = connection.execute(text(counted), {"like": mine}).all()
     assert counter.count == 2  # the refused request counted too
     # Its window ends (as a minute passing would end it) and a stranger's long-ended window
     # lies about: the next count starts a fresh window, and deletes the stranger's row.
@@ -124,5 +128,26 @@ def test_a_window_that_ended_starts_again_and_old_counters_are_deleted(
         text("INSERT INTO rate_limit_counters VALUES ('stranger', 5, now() - interval '1 h')")
     )
     assert client.post("/api/v1/speakers", json={"name": "Three"}, headers=key).status_code == 201
-    assert connection.execute(text(counted), {"like": f"%{prefix}%"}).one().count == 1
+    assert connection.execute(text(counted), {"like": mine}).one().count == 1
     assert connection.execute(text(counted), {"like": "stranger"}).all() == []
+
+
+def test_only_a_checked_key_spends_its_allowance(
+    settings: Settings, connection: Connection, make_key: Callable[[Role], dict[str, str]]
+) -> None:
+    """Someone who knows a key's public prefix but not its secret cannot use up the key's
+    allowance: made-up keys count against their sender's address."""
+    client = _client(settings, connection, write_rate_limit="3/minute")
+    victim = make_key(Role.REVIEWER)
+    mark, prefix, _ = victim["Authorization"].removeprefix("Bearer ").split("_", 2)
+    forged = {"Authorization": f"Bearer {mark}_{prefix}_{'0' * 40}"}
+    statuses = [
+        client.post("/api/v1/speakers", json={"name": f"F {n}"}, headers=forged).status_code
+        for n in range(4)
+    ]
+    assert statuses == [401, 401, 401, 429]  # the address's allowance, not the key's
+    made_up = {"Authorization": f"Bearer {mark}_{'f' * len(prefix)}_{'0' * 40}"}
+    assert client.post("/api/v1/speakers", json={"name": "M"}, headers=made_up).status_code == 429
+    kept = client.post("/api/v1/speakers", json={"name": "Victim"}, headers=victim)
+    assert kept.status_code == 201
+    assert kept.headers["X-RateLimit-Remaining"] == "2"
