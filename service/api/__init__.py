@@ -117,8 +117,8 @@ def swagger_asset(filename: str) -> Response:
 
 
 class IdConverter(IntegerConverter):
-    """`<int:…>` in every route: ids are Postgres bigints, so a larger number names nothing
-    and the URL matches no resource (404) instead of reaching the database."""
+    """`<int:…>` in every route: ids are Postgres integers (int4), so a larger number names
+    nothing and the URL matches no resource (404) instead of reaching the database."""
 
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)

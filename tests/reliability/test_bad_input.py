@@ -2,7 +2,7 @@
 app still serving afterwards, memory bounded, nothing stored.
 
 The classes: bodies over the size limit, bodies that are not UTF-8, NUL characters, JSON
-nested 100,000 deep, limits and ids beyond 2^63, 64 KB query strings, and pathological
+nested 100,000 deep, limits and ids beyond 2^31 (and 2^63), 64 KB query strings, and pathological
 article text (4 MB without punctuation, 100,000 quote marks, 200,000 short lines)."""
 
 from __future__ import annotations
@@ -49,6 +49,10 @@ CLASSES: dict[str, Send] = {
     "JSON 100k deep (objects)": _raw("/api/v1/speakers", '{"a":' * 100_000 + "1" + "}" * 100_000),
     "huge limit": lambda c, h: c.get(f"/api/v1/claims?limit={BIG}", headers=h),
     "id beyond 2^63 in a path": lambda c, h: c.get(f"/api/v1/claims/{BIG}", headers=h),
+    "id beyond 2^31 in a path": lambda c, h: c.get(f"/api/v1/claims/{2**31}", headers=h),
+    "id beyond 2^31 in a query": lambda c, h: c.get(
+        f"/api/v1/events?entity_type=claims&entity_id={2**31}", headers=h
+    ),
     "id beyond 2^63 in a body": lambda c, h: c.post(
         "/api/v1/links",
         json={"claim_a_id": BIG, "claim_b_id": 2**63, "relation": "corroborates"},
