@@ -60,6 +60,8 @@ def test_if_match_edits_and_decisions_on_one_claim_lose_nothing(live: Live) -> N
     setup = live.app.test_client()
     claim_id = setup.get("/api/v1/claims?limit=1").json[0]["id"]
     acknowledged: list[tuple[str, str]] = []  # (kind, the value this write set)
+    versions: list[str] = []  # the ETag each acknowledged write was sent with
+    seen: dict[str, str] = {}  # decision rationale -> the status its client read
     statuses: Counter[int] = Counter()
     lock = threading.Lock()
 
@@ -80,6 +82,8 @@ def test_if_match_edits_and_decisions_on_one_claim_lose_nothing(live: Live) -> N
             else:
                 value = rng.choice([s for s in STATUSES if s != claim["status"]])
                 kind = "decision"
+                with lock:
+                    seen[f"client {n} decision {i}"] = claim["status"]
                 response = http.put(
                     f"/api/v1/claims/{claim_id}/status",
                     json={
@@ -93,6 +97,7 @@ def test_if_match_edits_and_decisions_on_one_claim_lose_nothing(live: Live) -> N
                 statuses[response.status_code] += 1
                 if response.status_code == 200:
                     acknowledged.append((kind, value))
+                    versions.append(etag)
 
     with Session(live.engine) as session:
         version_before = session.get_one(Claim, claim_id).version
@@ -104,6 +109,18 @@ def test_if_match_edits_and_decisions_on_one_claim_lose_nothing(live: Live) -> N
         version_after = session.get_one(Claim, claim_id).version
     assert not [s for s in statuses if s >= 500], statuses
     assert set(statuses) <= {200, 412}, statuses
+    # The clients did contend (some writes were refused), and no version was written twice:
+    # had If-Match been ignored, two clients holding one ETag would both have been answered 200.
+    assert statuses[412] > 0, statuses
+    assert len(set(versions)) == len(versions), "two acknowledged writes from one version"
+    # Each decision replaced the status its client had read, not one written since.
+    misread = [
+        e.id
+        for e in decisions
+        if e.reason in seen and (e.before or {}).get("status") != seen[e.reason]
+    ]
+    assert misread == [], misread
+    assert {e.reason for e in decisions} <= set(seen), "each decision's event has its rationale"
     # Exactly one event per acknowledged write, and each write's value is in its event.
     assert len(edits) == sum(1 for kind, _ in acknowledged if kind == "edit")
     assert len(decisions) == sum(1 for kind, _ in acknowledged if kind == "decision")
@@ -152,6 +169,7 @@ def test_links_confirmed_and_rejected_at_once_get_one_decision_each(live: Live) 
     rounds = size(3, 25)
     statuses: Counter[int] = Counter()
     acknowledged: Counter[int] = Counter()
+    versions: list[tuple[int, str]] = []  # (link, the ETag an acknowledged write was sent with)
     lock = threading.Lock()
 
     def client(n: int) -> None:
@@ -169,11 +187,14 @@ def test_links_confirmed_and_rejected_at_once_get_one_decision_each(live: Live) 
                     statuses[response.status_code] += 1
                     if response.status_code == 200:
                         acknowledged[link_id] += 1
+                        versions.append((link_id, got.headers["ETag"]))
 
     _run(CLIENTS, client)
     assert not [s for s in statuses if s >= 500], statuses
     # 409: the link already had that state when the write got its turn.
     assert set(statuses) <= {200, 409, 412}, statuses
+    assert statuses[412] > 0, statuses  # the clients did contend
+    assert len(set(versions)) == len(versions), "two acknowledged writes from one version"
     events = 0
     final_mismatch = 0
     for link_id in links:
