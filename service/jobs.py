@@ -185,14 +185,19 @@ def worker_app(database_url: str, suggest_min: float) -> procrastinate.App:
 
 
 async def remove_finished_jobs(app: procrastinate.App, keep_hours: int) -> None:
-    """Delete this queue's jobs that finished more than `keep_hours` ago, whatever their end."""
-    await app.job_manager.delete_old_jobs(
-        nb_hours=keep_hours,
-        queue=QUEUE,
-        include_failed=True,
-        include_cancelled=True,
-        include_aborted=True,
-    )
+    """Delete this queue's jobs that finished more than `keep_hours` ago, whatever their end.
+    Housekeeping: a failure (a lock or statement timeout, a dropped connection) is logged and
+    tried again next time, never allowed to stop the worker or its sweeper."""
+    try:
+        await app.job_manager.delete_old_jobs(
+            nb_hours=keep_hours,
+            queue=QUEUE,
+            include_failed=True,
+            include_cancelled=True,
+            include_aborted=True,
+        )
+    except Exception:  # any failure here is only a cleanup postponed
+        log.exception("deleting finished jobs failed; trying again in %.0f s", CLEAN_EVERY)
 
 
 async def _housekeeping(
@@ -202,10 +207,13 @@ async def _housekeeping(
     (every CLEAN_EVERY seconds) delete old finished jobs."""
     cleaned = asyncio.get_running_loop().time()
     while True:
-        stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after)
-        for job in stalled:
-            log.warning("job %s of a stalled worker goes back in the queue", job.id)
-            await app.job_manager.retry_job(job)
+        try:
+            stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after)
+            for job in stalled:
+                log.warning("job %s of a stalled worker goes back in the queue", job.id)
+                await app.job_manager.retry_job(job)
+        except Exception:  # the sweeper must outlive a database hiccup
+            log.exception("looking for stalled jobs failed; trying again in %.0f s", every)
         if asyncio.get_running_loop().time() - cleaned >= CLEAN_EVERY:
             await remove_finished_jobs(app, keep_hours)
             cleaned = asyncio.get_running_loop().time()

@@ -216,6 +216,27 @@ def test_a_failing_job_is_retried_by_the_queue_with_backoff(
     assert _scalar(engine, "SELECT state FROM documents") == "ready"
 
 
+def _fail_job(engine: Engine, document_id: int, days_ago: int) -> None:
+    """Mark a document's job failed, every event of it `days_ago` days old."""
+    job = "(SELECT id FROM procrastinate_jobs WHERE (args->>'document_id')::int = :id)"
+    with engine.begin() as conn:
+        conn.execute(
+            text(f"UPDATE procrastinate_jobs SET status = 'failed' WHERE id = {job}"),
+            {"id": document_id},
+        )
+        conn.execute(
+            text(f"INSERT INTO procrastinate_events (job_id, type) SELECT {job}, 'failed'"),
+            {"id": document_id},
+        )
+        conn.execute(
+            text(
+                "UPDATE procrastinate_events SET at = at - make_interval(days => :days) "
+                f"WHERE job_id = {job}"
+            ),
+            {"id": document_id, "days": days_ago},
+        )
+
+
 def test_a_worker_deletes_jobs_finished_longer_ago_than_it_keeps_them(
     queue_db: tuple[Engine, str], api: tuple[FlaskClient, dict[str, str]]
 ) -> None:
@@ -223,33 +244,21 @@ def test_a_worker_deletes_jobs_finished_longer_ago_than_it_keeps_them(
     old = _post(api).json["id"]
     first = _worker(url, "--burst")
     assert first.wait(timeout=120) == 0
-    # That job finished eight days ago; a failed one five days ago; the next one is new.
+    # That job succeeded eight days ago; two others failed eight and five days ago; the
+    # last one is new.
     with engine.begin() as conn:
         conn.execute(text("UPDATE procrastinate_events SET at = at - interval '8 days'"))
-    failed = _post(api, BODY + " The harbour closed twice in 2022, the port said.").json["id"]
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "UPDATE procrastinate_jobs SET status = 'failed' "
-                "WHERE (args->>'document_id')::int = :id"
-            ),
-            {"id": failed},
-        )
-        conn.execute(
-            text(
-                "INSERT INTO procrastinate_events (job_id, type, at) SELECT id, 'failed', "
-                "now() - interval '5 days' FROM procrastinate_jobs "
-                "WHERE (args->>'document_id')::int = :id"
-            ),
-            {"id": failed},
-        )
+    old_failure = _post(api, BODY + " The harbour closed twice in 2022.").json["id"]
+    _fail_job(engine, old_failure, 8)
+    recent_failure = _post(api, BODY + " The port said so in 2021.").json["id"]
+    _fail_job(engine, recent_failure, 5)
     new = _post(api, BODY + " Passenger numbers fell 3 percent in 2024.").json["id"]
-    # Kept for six days (144 hours): the eight-day-old job goes, the five-day-old failure and
-    # the job finished today stay.
+    # Kept for six days (144 hours): the eight-day-old jobs go, whether they succeeded or
+    # failed; the five-day-old failure and the job finished today stay.
     second = _worker(url, "--burst", "--keep-finished-jobs", "144")
     assert second.wait(timeout=120) == 0
     jobs = dict(_rows(engine, "SELECT (args->>'document_id')::int, status FROM procrastinate_jobs"))
-    assert jobs == {failed: "failed", new: "succeeded"}
+    assert jobs == {recent_failure: "failed", new: "succeeded"}
     # Only the queue's bookkeeping went: the document keeps its state and claims.
     client, _ = api
     assert client.get(f"/api/v1/documents/{old}").json["state"] == "ready"
