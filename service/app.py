@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, Response, request
 from sqlalchemy import Connection, Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.api import init_api
 from service.api.context import close_session
@@ -49,6 +50,11 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["claimdesk.settings"] = settings
+    if settings.proxy_hops:
+        # The client's address and scheme as the trusted proxies saw them (rate limits per
+        # address, secure cookies); a header from farther away is ignored.
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     read_bind = bind
     if bind is None:
         url = resolve_database_url(settings.database_url, settings.data_dir)

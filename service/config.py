@@ -58,6 +58,10 @@ class Settings:
     secret_key: str | None = None
     #: Session cookies only over HTTPS (set CLAIMDESK_SECURE_COOKIES=1 behind TLS).
     secure_cookies: bool = False
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none,
+    #: the peer address is the client). Behind one TLS proxy set 1: otherwise every client
+    #: has the proxy's address, and one address's sign-in limit locks everyone out.
+    proxy_hops: int = 0
     #: Writes allowed per API key (or person, or address) in flask-limiter's notation
     #: ("600/minute"); None turns the write limit off. Reads are never limited.
     write_rate_limit: str | None = "600/minute"
@@ -85,6 +89,7 @@ class Settings:
             suggest_min=float(os.environ.get("CLAIMDESK_SUGGEST_MIN") or SUGGEST_MIN),
             secret_key=os.environ.get("CLAIMDESK_SECRET_KEY") or None,
             secure_cookies=_env_bool("CLAIMDESK_SECURE_COOKIES", False),
+            proxy_hops=_env_int("CLAIMDESK_PROXY_HOPS", 0),
             write_rate_limit=_env_limit("CLAIMDESK_WRITE_RATE_LIMIT", cls.write_rate_limit),
             sign_in_rate_limit=_env_limit("CLAIMDESK_SIGN_IN_RATE_LIMIT", cls.sign_in_rate_limit),
             rate_limit_storage=os.environ.get("CLAIMDESK_RATE_LIMIT_STORAGE")

@@ -151,3 +151,26 @@ def test_only_a_checked_key_spends_its_allowance(
     kept = client.post("/api/v1/speakers", json={"name": "Victim"}, headers=victim)
     assert kept.status_code == 201
     assert kept.headers["X-RateLimit-Remaining"] == "2"
+
+
+def _sign_in_statuses(client: FlaskClient, forwarded_for: str, tries: int) -> list[int]:
+    page = client.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    form = {"name": "nobody", "password": "wrong", "csrf_token": token.group(1)}
+    headers = {"X-Forwarded-For": forwarded_for}
+    return [client.post("/sign-in", data=form, headers=headers).status_code for _ in range(tries)]
+
+
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_allowance(
+    settings: Settings, connection: Connection
+) -> None:
+    limits = {"sign_in_rate_limit": "2/minute", "write_rate_limit": None}
+    behind = create_app(replace(settings, proxy_hops=1, **limits), bind=connection).test_client()
+    assert _sign_in_statuses(behind, "203.0.113.7", 3) == [401, 401, 429]
+    assert _sign_in_statuses(behind, "203.0.113.8", 1) == [401]  # another reader, not locked out
+    # Without a trusted proxy the header is anybody's to send: it is ignored, and the
+    # address is the peer's.
+    direct = _client(settings, connection, **limits)
+    assert _sign_in_statuses(direct, "198.51.100.1", 2) == [401, 401]
+    assert _sign_in_statuses(direct, "198.51.100.2", 1) == [429]
