@@ -61,6 +61,7 @@ def test_reextraction_never_replaces_what_a_reviewer_was_acknowledged_for(
     done = threading.Event()
     reextractions: list[int] = []
     edits: list[int] = []
+    cues: dict[int, set[str]] = {}  # claim -> the cues acknowledged for it
     confirmed: list[int] = []
     statuses: list[int] = []
     lock = threading.Lock()
@@ -96,6 +97,7 @@ def test_reextraction_never_replaces_what_a_reviewer_was_acknowledged_for(
                 statuses.append(response.status_code)
                 if response.status_code == 200:
                     edits.append(claim["id"])
+                    cues.setdefault(claim["id"], set()).add(f"edited {seed}-{n}")
 
     def confirm() -> None:
         client, rng = app.test_client(), random.Random(7)
@@ -140,8 +142,10 @@ def test_reextraction_never_replaces_what_a_reviewer_was_acknowledged_for(
     assert reextractions, "and re-extractions"
     assert not [s for s in statuses if s >= 500 and s != 503], statuses
     with Session(scratch_engine) as session:
-        present = set(session.scalars(select(Claim.id).where(Claim.id.in_(edits))))
-        lost_edits = sorted(set(edits) - present)
+        rows = session.execute(select(Claim.id, Claim.cue).where(Claim.id.in_(edits))).all()
+        present: dict[int, str | None] = {row.id: row.cue for row in rows}
+        # Gone, or there with a cue nobody was acknowledged for (the edit overwritten).
+        lost_edits = sorted(c for c in set(edits) if present.get(c) not in cues[c])
         links = dict(
             session.execute(
                 select(ClaimLink.id, ClaimLink.state).where(ClaimLink.id.in_(confirmed))
