@@ -166,9 +166,11 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     if operation.get("x-required-role") or method == "get":
         statuses |= {401, 403}
     if method in _WRITES:
-        statuses |= {409, 429}
+        # Any write may carry a body, a DELETE too: it must be JSON (415), UTF-8 and not
+        # too deep (400), and within the size limit (413).
+        statuses |= {400, 409, 413, 415, 429}
     if method in _BODY_WRITES:
-        statuses |= {400, 413, 415, 422}
+        statuses.add(422)
     query = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
     if query:
         statuses.add(422)
