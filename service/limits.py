@@ -26,13 +26,12 @@ from limits.storage import Storage
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from service.api.context import bearer_key
+from service.api.context import SAFE_METHODS, bearer_key
 from service.config import Settings
 
 #: `rate_limit_storage` value for the service's own database.
 DATABASE_STORAGE = "database"
 
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SIGN_IN_ENDPOINT = "web.sign_in_submit"
 
 
@@ -40,7 +39,7 @@ def client_key() -> str:
     """Who is writing: the API key, once its secret has been checked; else the signed-in
     person; else the address. A key's allowance is never spent by someone who only knows its
     public prefix, and made-up keys count against their sender's address."""
-    actor = bearer_key() if request.headers.get("Authorization") else None
+    actor = bearer_key()
     if actor is not None:
         return f"key:{actor.key_id}"
     if getattr(current_user, "is_authenticated", False):
@@ -49,7 +48,7 @@ def client_key() -> str:
 
 
 def _is_read() -> bool:
-    return request.method in _SAFE_METHODS
+    return request.method in SAFE_METHODS
 
 
 class DatabaseStorage(Storage):

@@ -23,7 +23,8 @@ def settings() -> Settings:
     return cast(Settings, current_app.extensions["claimdesk.settings"])
 
 
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Methods that change nothing: read sessions (autocommit), and never rate-limited.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def db_session() -> Session:
@@ -35,7 +36,7 @@ def db_session() -> Session:
     if "db_session" not in g:
         name = (
             "claimdesk.read_sessionmaker"
-            if request.method in _SAFE_METHODS
+            if request.method in SAFE_METHODS
             else "claimdesk.sessionmaker"
         )
         factory = cast(sessionmaker[Session], current_app.extensions[name])
