@@ -1,0 +1,1 @@
+"""Near-duplicate ("syndicated copy") detection: shingles, LSH band keys, exact verification."""

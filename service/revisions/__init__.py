@@ -1,0 +1,1 @@
+"""Article revisions: finding stored claims again in a corrected body."""
