@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import os
 
-from bench import claim_get, exports, extraction, reports, scale, suggestions, workspace
+from bench import (
+    claim_get,
+    exports,
+    extraction,
+    reports,
+    scale,
+    suggestions,
+    webhooks,
+    workspace,
+)
 from bench.common import bench_database_url
 
 
@@ -22,6 +31,8 @@ def main() -> None:
     workspace.main(bench_database_url())
     print()
     scale.main(bench_database_url())
+    print()
+    webhooks.main(bench_database_url())
 
 
 if __name__ == "__main__":

@@ -116,6 +116,12 @@ class CorroborationOut(Schema):
             "once) backing the claim through confirmed corroborates/same_claim links"
         }
     )
+    possible_copies = fields.Integer(
+        metadata={
+            "description": "how many of those origins would merge if the syndicated copies "
+            "suggested among their documents (and not yet reviewed) were confirmed"
+        }
+    )
     confirmed_links = fields.Integer()
     open_conflicts = fields.Integer(
         metadata={"description": "conflicts links not rejected (confirmed or suggested)"}

@@ -241,12 +241,16 @@ def _follow(engine: Engine, ids: list[int], timeout: float) -> None:
 @main.command()
 @worker_options
 def worker(
-    concurrency: int, burst: bool, stalled_after: float, keep_finished_jobs_hours: int
+    concurrency: int,
+    burst: bool,
+    stalled_after: float,
+    queues: tuple[str, ...],
+    keep_finished_jobs_hours: int,
 ) -> None:
-    """Run an extraction worker: queued documents get their claims, vectors and suggestions.
-    Extraction is CPU-bound: run one worker process per core (`python -m service.worker`
-    is the same command without the rest of the CLI loaded)."""
-    run_worker(concurrency, burst, stalled_after, keep_finished_jobs_hours)
+    """Run a worker: queued documents get their claims, vectors and suggestions, and webhook
+    deliveries are sent. Extraction is CPU-bound: run one worker process per core
+    (`python -m service.worker` is the same command without the rest of the CLI loaded)."""
+    run_worker(concurrency, burst, stalled_after, keep_finished_jobs_hours, queues)
 
 
 @main.command()
@@ -259,6 +263,38 @@ def embed() -> None:
         raise click.ClickException(f"{semantic.MODEL_NAME} is not installed (make install)")
     with _session() as session:
         click.echo(f"{backfill_vectors(session)} claims embedded")
+
+
+@main.command("index-copies")
+@click.option("--batch", default=500, show_default=True, help="documents per transaction")
+def index_copies(batch: int) -> None:
+    """Index the documents stored before copy detection (their MinHash band keys) and propose
+    the copies found among them, oldest first, so that later ingests find them too."""
+    from sqlalchemy import select
+
+    from service.models import Document, DocumentBand
+    from service.operations.copies import suggest_copies
+
+    done = proposed = last = 0
+    while True:
+        with _session() as session:
+            has_bands = select(DocumentBand).where(DocumentBand.document_id == Document.id)
+            ids = session.scalars(
+                select(Document.id)
+                .where(Document.id > last, ~has_bands.exists())
+                .order_by(Document.id)
+                .limit(batch)
+            ).all()
+            for doc_id in ids:
+                doc = session.get(Document, doc_id)
+                assert doc is not None
+                proposed += len(suggest_copies(session, SYSTEM, doc))
+            session.commit()
+        done += len(ids)
+        if len(ids) < batch:
+            break
+        last = ids[-1]
+    click.echo(f"{done} documents indexed, {proposed} copies proposed")
 
 
 @main.group()

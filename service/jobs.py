@@ -31,8 +31,9 @@ from service.db import create_db_engine, libpq_url
 from service.domain.enums import DocumentState, Role
 from service.models import Document
 from service.operations.actors import Actor
-from service.operations.events import record_event, snapshot
-from service.operations.extraction import extract_claims
+from service.operations.events import snapshot
+from service.operations.extraction import extract_claims, mark_ready
+from service.webhooks import delivery, outbox
 
 log = logging.getLogger(__name__)
 
@@ -126,18 +127,7 @@ def process_document(
                 return "skipped"  # another run finished it while this one waited
             before = snapshot(doc)
             result = extract_claims(session, WORKER, doc, suggest_min)
-            doc.state = DocumentState.READY
-            doc.error = None
-            session.flush()
-            record_event(
-                session,
-                WORKER,
-                "document.extracted",
-                doc,
-                before=before,
-                after=snapshot(doc),
-                reason=f"{len(result.created)} claims, {result.suggested} suggestions",
-            )
+            mark_ready(session, WORKER, doc, result, before)
             session.commit()
             return DocumentState.READY
     except Exception as exc:
@@ -180,8 +170,18 @@ def worker_app(database_url: str, suggest_min: float) -> procrastinate.App:
         last = job.attempts + 1 >= MAX_ATTEMPTS
         return process_document(engine, document_id, last_attempt=last, suggest_min=suggest_min)
 
-    del extract_document  # registered on the app by the decorator
+    @app.task(
+        name=outbox.TASK, queue=outbox.QUEUE, retry=delivery.WebhookRetry(), pass_context=True
+    )
+    def deliver_webhook(context: JobContext, delivery_id: int) -> str:
+        return delivery.deliver(engine, delivery_id, attempt_number=context.job.attempts + 1)
+
+    del extract_document, deliver_webhook  # registered on the app by the decorators
     return app
+
+
+#: The queues a worker takes by default: extraction and webhook deliveries.
+QUEUES = (QUEUE, outbox.QUEUE)
 
 
 async def remove_finished_jobs(app: procrastinate.App, keep_hours: int) -> None:
@@ -189,13 +189,14 @@ async def remove_finished_jobs(app: procrastinate.App, keep_hours: int) -> None:
     Housekeeping: a failure (a lock or statement timeout, a dropped connection) is logged and
     tried again next time, never allowed to stop the worker or its sweeper."""
     try:
-        await app.job_manager.delete_old_jobs(
-            nb_hours=keep_hours,
-            queue=QUEUE,
-            include_failed=True,
-            include_cancelled=True,
-            include_aborted=True,
-        )
+        for queue in QUEUES:
+            await app.job_manager.delete_old_jobs(
+                nb_hours=keep_hours,
+                queue=queue,
+                include_failed=True,
+                include_cancelled=True,
+                include_aborted=True,
+            )
     except Exception:  # any failure here is only a cleanup postponed
         log.exception("deleting finished jobs failed; trying again in %.0f s", CLEAN_EVERY)
 
@@ -229,6 +230,7 @@ def run_worker(
     heartbeat: float = HEARTBEAT,
     burst: bool = False,
     keep_finished_jobs_hours: int = KEEP_FINISHED_JOBS_HOURS,
+    queues: Iterable[str] = QUEUES,
 ) -> None:
     """Run a worker until it is stopped (Ctrl-C, SIGTERM), or until the queue is empty with
     `burst`. Extraction is CPU-bound: run one worker process per core."""
@@ -244,7 +246,7 @@ def run_worker(
             )
             try:
                 await app.run_worker_async(
-                    queues=[QUEUE],
+                    queues=list(queues),
                     concurrency=concurrency,
                     wait=not burst,
                     update_heartbeat_interval=heartbeat,

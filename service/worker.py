@@ -34,6 +34,15 @@ def options(command: Callable[..., Any]) -> Callable[..., Any]:
                 help="seconds without a heartbeat after which a worker's jobs are re-queued",
             ),
             click.option(
+                "--queue",
+                "queues",
+                multiple=True,
+                type=click.Choice(jobs.QUEUES),
+                default=jobs.QUEUES,
+                show_default=True,
+                help="queues this worker takes (extraction, webhook deliveries); repeat it",
+            ),
+            click.option(
                 "--keep-finished-jobs",
                 "keep_finished_jobs_hours",
                 type=click.IntRange(min=0),
@@ -53,6 +62,7 @@ def run(
     burst: bool,
     stalled_after: float,
     keep_finished_jobs_hours: int = jobs.KEEP_FINISHED_JOBS_HOURS,
+    queues: tuple[str, ...] = jobs.QUEUES,
 ) -> None:
     settings = Settings.from_env()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -66,16 +76,21 @@ def run(
         heartbeat=max(1.0, stalled_after / 3),
         burst=burst,
         keep_finished_jobs_hours=keep_finished_jobs_hours,
+        queues=queues,
     )
 
 
 @click.command()
 @options
 def main(
-    concurrency: int, burst: bool, stalled_after: float, keep_finished_jobs_hours: int
+    concurrency: int,
+    burst: bool,
+    stalled_after: float,
+    queues: tuple[str, ...],
+    keep_finished_jobs_hours: int,
 ) -> None:
-    """Run an extraction worker."""
-    run(concurrency, burst, stalled_after, keep_finished_jobs_hours)
+    """Run a worker: extraction and webhook deliveries."""
+    run(concurrency, burst, stalled_after, keep_finished_jobs_hours, queues)
 
 
 if __name__ == "__main__":

@@ -257,6 +257,16 @@ def scratch_engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def migrated_scratch(scratch_engine: Engine) -> tuple[Engine, str]:
+    """The scratch database emptied and migrated to head for this test, and its URL: for
+    tests whose writes commit for real (worker processes read them)."""
+    with scratch_engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade(conn)
+    return scratch_engine, scratch_engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
 def pgvector(connection: Connection) -> Connection:
     """The test connection, on a server with pgvector's index; the test is skipped elsewhere
     (.ci/run runs the suite on both kinds of server)."""

@@ -14,7 +14,18 @@ from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
 from werkzeug.routing import IntegerConverter, Map
 
 from schemas.common import MAX_ID, ProblemSchema
-from service.api import claims, documents, events, keys, links, openapi, reports, speakers
+from service.api import (
+    claims,
+    copies,
+    documents,
+    events,
+    keys,
+    links,
+    openapi,
+    reports,
+    speakers,
+    webhooks,
+)
 from service.api.context import db_session
 from service.api.errors import database_unavailable, http_problem
 from service.extraction import extractor_version, nlp
@@ -134,7 +145,17 @@ def init_api(app: Flask) -> Api:
     app.url_map.converters["int"] = IdConverter
     api = Api(app)
     api.register_converter(IdConverter, _id_schema)
-    for module in (documents, claims, speakers, links, events, keys, reports):
+    for module in (
+        documents,
+        claims,
+        speakers,
+        links,
+        copies,
+        events,
+        keys,
+        reports,
+        webhooks,
+    ):
         api.register_blueprint(module.blp)
     openapi.complete(api.spec)
     app.before_request(require_json_bodies)

@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from schemas.claims import ClaimOut, DocumentClaimsQuery
+from schemas.copies import CopyOut
 from schemas.documents import (
     DocumentCreate,
     DocumentCreateQuery,
@@ -20,6 +21,7 @@ from service.api.context import current_actor, db_session, next_link, readable, 
 from service.domain.enums import DocumentKind, DocumentState, Role
 from service.extraction import extractor_version
 from service.operations.claims import ClaimFilters, list_claims
+from service.operations.copies import copies_of
 from service.operations.documents import (
     DocumentFilters,
     NewDocument,
@@ -146,3 +148,15 @@ class DocumentClaims(MethodView):
             reading_order=True,
         )
         return claims, 200, next_link(cursor)
+
+
+@blp.route("/<int:document_id>/copies")
+class DocumentCopies(MethodView):
+    @readable
+    @blp.response(200, CopyOut(many=True))
+    def get(self, document_id: int) -> Any:
+        """Near-duplicates of this document (as copy or as source), suggested, confirmed or
+        rejected, with their resemblance."""
+        session = db_session()
+        get_document(session, document_id)
+        return copies_of(session, document_id)

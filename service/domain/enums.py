@@ -32,6 +32,21 @@ class DocumentState(StrEnum):
     FAILED = "failed"
 
 
+class DeliveryStatus(StrEnum):
+    """Where one webhook delivery (one event for one subscription) is."""
+
+    #: Deferred with its event; not tried yet.
+    PENDING = "pending"
+    #: The receiver answered 2xx.
+    DELIVERED = "delivered"
+    #: An attempt failed; another is scheduled (`next_attempt_at`).
+    RETRYING = "retrying"
+    #: Every attempt failed (or the subscription was disabled for failing): replay it.
+    FAILED = "failed"
+    #: Not sent: the subscription was inactive when its turn came. Replay it to send.
+    SKIPPED = "skipped"
+
+
 class SpeakerKind(StrEnum):
     PERSON = "person"
     ORGANISATION = "organisation"

@@ -46,10 +46,17 @@ class DisjointSets(Generic[K]):
         return out
 
 
-def origin_groups(documents: Lineage) -> dict[int, int]:
+def origin_groups(
+    documents: Lineage, also_joined: Iterable[tuple[int, int]] = ()
+) -> dict[int, int]:
     """Map document id → origin id: documents joined by the same outlet or by derivation.
-    A document with no known outlet is its own origin unless derivation ties it to another."""
+    A document with no known outlet is its own origin unless derivation ties it to another.
+    `also_joined` ties more pairs (possible copies, to ask what would remain if they were)."""
     sets = DisjointSets(documents)
+    for a, b in also_joined:
+        sets.add(a)
+        sets.add(b)
+        sets.union(a, b)
     first_of_outlet: dict[int, int] = {}
     for doc, (outlet_id, derived_from_id) in documents.items():
         if outlet_id is not None:
@@ -60,11 +67,14 @@ def origin_groups(documents: Lineage) -> dict[int, int]:
 
 
 def independent_origins(
-    own_documents: Iterable[int], supporting_documents: Iterable[int], lineage: Lineage
+    own_documents: Iterable[int],
+    supporting_documents: Iterable[int],
+    lineage: Lineage,
+    also_joined: Iterable[tuple[int, int]] = (),
 ) -> int:
     """How many origins the supporting documents span beyond those of the claim's own
     document(s) (several for a cluster of appearances of the same claim). Documents missing
     from the lineage count as origins of their own."""
-    groups = origin_groups(lineage)
+    groups = origin_groups(lineage, also_joined)
     own = {groups.get(d, d) for d in own_documents}
     return len({groups.get(d, d) for d in supporting_documents} - own)

@@ -2,17 +2,21 @@
 
 from service.models.auth import ApiKey, User
 from service.models.claim import Claim, Evidence
+from service.models.copy import DocumentBand, DocumentCopy
 from service.models.document import Document, Outlet
 from service.models.event import Event
 from service.models.limit import RateLimitCounter
 from service.models.link import ClaimLink
 from service.models.speaker import Speaker, SpeakerAlias
+from service.models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ApiKey",
     "Claim",
     "ClaimLink",
     "Document",
+    "DocumentBand",
+    "DocumentCopy",
     "Event",
     "Evidence",
     "Outlet",
@@ -20,4 +24,6 @@ __all__ = [
     "Speaker",
     "SpeakerAlias",
     "User",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

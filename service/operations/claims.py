@@ -23,7 +23,7 @@ from service.linking import semantic, vectors
 from service.models import Claim, ClaimLink, Document, Event, Evidence, Outlet, Speaker
 from service.operations.actors import Actor
 from service.operations.events import entity_history, record_created, record_event, snapshot
-from service.operations.origins import independent_origin_count
+from service.operations.origins import origins_and_possible_copies
 from service.operations.pagination import keyset_page
 from service.operations.speakers import get_speaker, resolve_speaker
 
@@ -287,8 +287,12 @@ def _corroboration(
 ) -> dict[str, int]:
     """Independent origins backing a claim (one lineage query, only when it has confirmed
     support), its confirmed and open conflicts, and its links by state."""
+    independent, possible_copies = origins_and_possible_copies(
+        session, [document_id], _supporting(links)
+    )
     return {
-        "independent_origins": independent_origin_count(session, [document_id], _supporting(links)),
+        "independent_origins": independent,
+        "possible_copies": possible_copies,
         "confirmed_links": sum(1 for _, state, _ in links if state == LinkState.CONFIRMED),
         "confirmed_conflicts": sum(
             1
@@ -430,6 +434,7 @@ def claim_view(session: Session, claim_id: int) -> dict[str, Any]:
         if first["link_count"]
         else {
             "independent_origins": 0,
+            "possible_copies": 0,
             "confirmed_links": 0,
             "open_conflicts": 0,
             "suggested_links": 0,

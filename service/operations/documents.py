@@ -17,8 +17,9 @@ from service.jobs import enqueue_extraction
 from service.linking.scoring import SUGGEST_MIN
 from service.models import Document, Outlet
 from service.operations.actors import Actor
+from service.operations.copies import suggest_copies
 from service.operations.events import record_event, snapshot
-from service.operations.extraction import ExtractionResult, extract_claims
+from service.operations.extraction import ExtractionResult, extract_claims, mark_ready
 from service.operations.pagination import keyset_page, like_contains
 
 
@@ -121,6 +122,7 @@ def create_document(session: Session, actor: Actor, new: NewDocument) -> tuple[D
             raise
         return winner, False
     record_event(session, actor, "document.created", doc, after=snapshot(doc))
+    suggest_copies(session, actor, doc)
     return doc, True
 
 
@@ -143,7 +145,7 @@ def ingest_document(
     elif queue:
         enqueue_extraction(session, doc)
     else:
-        extract_claims(session, actor, doc, suggest_min)
+        extract_now(session, actor, doc, suggest_min)
     return doc, True
 
 
@@ -152,9 +154,9 @@ def extract_now(
 ) -> ExtractionResult:
     """(Re-)extract in this transaction, whatever state the document was in: a failed or
     still queued document becomes ready (its job, if any, then finds nothing to do)."""
+    before = snapshot(doc)
     result = extract_claims(session, actor, doc, suggest_min)
-    doc.state = DocumentState.READY
-    doc.error = None
+    mark_ready(session, actor, doc, result, before)
     return result
 
 

@@ -12,11 +12,16 @@ from service.db import Base
 from service.models import Event
 from service.operations.actors import Actor
 from service.operations.pagination import decode_cursor, encode_cursor
+from service.webhooks import outbox
+
+#: Every committing session that wrote events also writes their webhook deliveries.
+assert outbox.QUEUE
 
 #: Columns left out of snapshots: derived (tsv) or too large to repeat in every event (body).
 _SNAPSHOT_XMIN = "(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint"
 _OWN_TXID = "(pg_current_xact_id_if_assigned()::text)::bigint"
-_SKIP = {"tsv", "body", "created_at", "updated_at", "embedding"}
+#: A webhook's signing secret is never copied into the history (anybody may read events).
+_SKIP = {"tsv", "body", "created_at", "updated_at", "embedding", "secret"}
 
 
 def snapshot(obj: Base) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from service.domain.enums import (
     ClaimOrigin,
     ClaimStatus,
     DatePrecision,
+    DocumentState,
     LinkState,
     SpeakerKind,
 )
@@ -243,4 +244,27 @@ def extract_claims(
     suggested = store_suggestions(session, actor, created, suggest_min)
     return ExtractionResult(
         created=created, kept=len(kept_spans), replaced=len(untouched_ids), suggested=suggested
+    )
+
+
+def mark_ready(
+    session: Session,
+    actor: Actor,
+    doc: Document,
+    result: ExtractionResult,
+    before: dict[str, object],
+) -> None:
+    """The document's claims are in: it is ready, and the history (and any webhook
+    subscribed to `document.ready`) says so, with what extraction made."""
+    doc.state = DocumentState.READY
+    doc.error = None
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "document.extracted",
+        doc,
+        before=before,
+        after=snapshot(doc),
+        reason=f"{len(result.created)} claims, {result.suggested} suggestions",
     )

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from service.domain.independence import Lineage, independent_origins
+from service.operations.copies import possible_copy_pairs
 
 _LINEAGE = text(
     """
@@ -63,3 +64,20 @@ def independent_origin_count(
     if not supporting:
         return 0
     return independent_origins(own, supporting, lineage(session, own + supporting))
+
+
+def origins_and_possible_copies(
+    session: Session, own_documents: Iterable[int], supporting_documents: Iterable[int]
+) -> tuple[int, int]:
+    """(independent origins, how many of them are possible copies): the second is how many
+    fewer origins there would be if every copy suggested among these documents and not yet
+    reviewed were confirmed."""
+    own, supporting = list(own_documents), list(supporting_documents)
+    if not supporting:
+        return 0, 0
+    found = lineage(session, own + supporting)
+    count = independent_origins(own, supporting, found)
+    pairs = possible_copy_pairs(session, sorted(set(own + supporting)))
+    if not pairs:
+        return count, 0
+    return count, count - independent_origins(own, supporting, found, pairs)

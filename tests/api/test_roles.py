@@ -12,6 +12,7 @@ from sqlalchemy import create_engine
 from service.app import create_app
 from service.config import Settings
 from service.domain.enums import Role
+from tests.api.test_copies import REPRINT, WIRE
 
 
 def _spec_routes() -> list[tuple[str, str, Role]]:
@@ -52,6 +53,15 @@ def world(
         headers=admin,
     )
     key = client.post("/api/v1/keys", json={"name": "victim", "role": "viewer"}, headers=admin)
+    # A public literal address: checked without a name lookup, and nothing is sent in a test.
+    hook = client.post("/api/v1/webhooks", json={"url": "https://93.184.215.14/h"}, headers=admin)
+    make_claim(doc_b, speaker_name="Someone")  # an event, so the subscription has a delivery
+    delivery = client.get(f"/api/v1/webhooks/{hook.json['id']}/deliveries", headers=admin).json[0]
+    client.post("/api/v1/documents?wait=true", json={"body": WIRE, "extract": False}, headers=admin)
+    reprint = client.post(
+        "/api/v1/documents?wait=true", json={"body": REPRINT, "extract": False}, headers=admin
+    )
+    copy = client.get(f"/api/v1/documents/{reprint.json['id']}/copies").json[0]
     return {
         "ids": {
             "document": doc_b["id"],
@@ -59,11 +69,18 @@ def world(
             "speaker": speaker.json["id"],
             "link": link.json["id"],
             "key": key.json["id"],
+            "subscription": hook.json["id"],
+            "delivery": delivery["id"],
+            "copy": copy["id"],
         },
         "etags": {
             "claim": client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"],
             "speaker": speaker.headers["ETag"],
             "link": link.headers["ETag"],
+            "subscription": client.get(
+                f"/api/v1/webhooks/{hook.json['id']}", headers=admin
+            ).headers["ETag"],
+            "copy": client.get(f"/api/v1/copies/{copy['id']}").headers["ETag"],
         },
         "bodies": {
             "/api/v1/documents": {"body": "A brand new body for the matrix."},
@@ -83,6 +100,12 @@ def world(
             },
             "/api/v1/links/{link_id}": {"state": "confirmed", "rationale": "checked"},
             "/api/v1/keys": {"name": "new", "role": "viewer"},
+            "/api/v1/webhooks": {"url": "https://93.184.215.14/other"},
+            "/api/v1/webhooks/{subscription_id}": {"description": "the desk's tool"},
+            "/api/v1/webhooks/{subscription_id}/secret": None,
+            "/api/v1/webhooks/{subscription_id}/replay": {"since_event_id": 0},
+            "/api/v1/webhooks/{subscription_id}/deliveries/{delivery_id}/replay": None,
+            "/api/v1/copies/{copy_id}": {"state": "confirmed", "rationale": "wire copy"},
         },
     }
 
@@ -93,7 +116,12 @@ def _call(
     ids = {f"{name}_id": value for name, value in world["ids"].items()}
     path = template.format(**ids)
     resource = next(
-        (name for name in ("link", "speaker", "claim") if "{" + name + "_id}" in template), None
+        (
+            name
+            for name in ("link", "speaker", "claim", "subscription", "copy")
+            if "{" + name + "_id}" in template
+        ),
+        None,
     )
     if method in ("PATCH", "PUT", "DELETE") and resource:
         headers = headers | {"If-Match": world["etags"][resource]}

@@ -23,7 +23,6 @@ from service.app import create_app
 from service.config import PROJECT_ROOT, Settings
 from service.domain.enums import Role
 from service.jobs import process_document
-from service.migrate import upgrade
 from service.models import Claim, Document, Event
 from service.operations.actors import SYSTEM
 from service.operations.auth import create_api_key
@@ -35,16 +34,8 @@ BODY = (
 
 
 @pytest.fixture
-def queue_db(scratch_engine: Engine) -> tuple[Engine, str]:
-    with scratch_engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade(conn)
-    return scratch_engine, scratch_engine.url.render_as_string(hide_password=False)
-
-
-@pytest.fixture
-def api(queue_db: tuple[Engine, str]) -> tuple[FlaskClient, dict[str, str]]:
-    engine, url = queue_db
+def api(migrated_scratch: tuple[Engine, str]) -> tuple[FlaskClient, dict[str, str]]:
+    engine, url = migrated_scratch
     with Session(engine) as session:
         _, secret = create_api_key(session, SYSTEM, name="jobs", role=Role.EDITOR)
         session.commit()
@@ -98,9 +89,9 @@ def _rows(engine: Engine, sql: str) -> list[Any]:
 
 
 def test_a_posted_document_is_queued_with_its_job_and_a_worker_makes_it_ready(
-    queue_db: tuple[Engine, str], api: tuple[FlaskClient, dict[str, str]]
+    migrated_scratch: tuple[Engine, str], api: tuple[FlaskClient, dict[str, str]]
 ) -> None:
-    engine, url = queue_db
+    engine, url = migrated_scratch
     response = _post(api)
     doc = response.json
     assert doc["state"] == "queued"
@@ -134,9 +125,9 @@ def test_a_posted_document_is_queued_with_its_job_and_a_worker_makes_it_ready(
 
 
 def test_wait_true_extracts_in_the_request_and_extract_false_only_stores(
-    queue_db: tuple[Engine, str], api: tuple[FlaskClient, dict[str, str]]
+    migrated_scratch: tuple[Engine, str], api: tuple[FlaskClient, dict[str, str]]
 ) -> None:
-    engine, _ = queue_db
+    engine, _ = migrated_scratch
     client, headers = api
     now = client.post("/api/v1/documents?wait=true", json={"body": BODY}, headers=headers)
     assert now.status_code == 201
@@ -153,11 +144,11 @@ def test_wait_true_extracts_in_the_request_and_extract_false_only_stores(
 
 
 def test_a_failed_attempt_writes_nothing_and_the_last_one_marks_the_document_failed(
-    queue_db: tuple[Engine, str],
+    migrated_scratch: tuple[Engine, str],
     api: tuple[FlaskClient, dict[str, str]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    engine, _ = queue_db
+    engine, _ = migrated_scratch
     doc_id = _post(api).json["id"]
 
     def broken(*_: Any, **__: Any) -> Any:
@@ -191,9 +182,9 @@ def test_a_failed_attempt_writes_nothing_and_the_last_one_marks_the_document_fai
 
 
 def test_a_failing_job_is_retried_by_the_queue_with_backoff(
-    queue_db: tuple[Engine, str], api: tuple[FlaskClient, dict[str, str]]
+    migrated_scratch: tuple[Engine, str], api: tuple[FlaskClient, dict[str, str]]
 ) -> None:
-    engine, url = queue_db
+    engine, url = migrated_scratch
     doc_id = _post(api).json["id"]
     # The claims table is locked away from the worker's first attempt: a lock timeout fails
     # it, as a database hiccup would.
@@ -238,9 +229,9 @@ def _fail_job(engine: Engine, document_id: int, days_ago: int) -> None:
 
 
 def test_a_worker_deletes_jobs_finished_longer_ago_than_it_keeps_them(
-    queue_db: tuple[Engine, str], api: tuple[FlaskClient, dict[str, str]]
+    migrated_scratch: tuple[Engine, str], api: tuple[FlaskClient, dict[str, str]]
 ) -> None:
-    engine, url = queue_db
+    engine, url = migrated_scratch
     old = _post(api).json["id"]
     first = _worker(url, "--burst")
     assert first.wait(timeout=120) == 0
@@ -266,9 +257,9 @@ def test_a_worker_deletes_jobs_finished_longer_ago_than_it_keeps_them(
 
 
 def test_a_worker_killed_mid_job_leaves_the_document_to_be_finished_exactly_once(
-    queue_db: tuple[Engine, str], api: tuple[FlaskClient, dict[str, str]]
+    migrated_scratch: tuple[Engine, str], api: tuple[FlaskClient, dict[str, str]]
 ) -> None:
-    engine, url = queue_db
+    engine, url = migrated_scratch
     doc_id = _post(api).json["id"]
     # Writing claims waits on the lock: the worker is stuck mid-extraction, with the
     # document marked extracting, when it is killed.
@@ -307,11 +298,11 @@ def test_a_worker_killed_mid_job_leaves_the_document_to_be_finished_exactly_once
 
 
 def test_reports_and_exports_read_the_replica_when_one_is_configured(
-    queue_db: tuple[Engine, str], connection: Any, reviewer: dict[str, str]
+    migrated_scratch: tuple[Engine, str], connection: Any, reviewer: dict[str, str]
 ) -> None:
     # The "replica" is the scratch database, empty but migrated; the primary is the test's
     # own transaction. What the primary holds is not in the reports until the replica has it.
-    _, replica = queue_db
+    _, replica = migrated_scratch
     settings = Settings(database_read_url=replica, data_dir=PROJECT_ROOT / ".data")
     app = create_app(settings, bind=connection)
     client = app.test_client()

@@ -1,0 +1,212 @@
+"""Webhook subscriptions (admins), their delivery log, and replays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.domain.enums import DeliveryStatus
+from service.domain.errors import InvalidInput, NotFound
+from service.models import Document, Event, Outlet, WebhookDelivery, WebhookSubscription
+from service.operations.actors import Actor
+from service.operations.events import record_event, snapshot
+from service.operations.pagination import keyset_page
+from service.webhooks import signing
+from service.webhooks.events import EVENT_TYPES
+from service.webhooks.outbox import defer_delivery, insert_deliveries
+from service.webhooks.targets import UnsafeTarget, check_target
+
+#: Most deliveries one replay request may queue; replay again from the last one for more.
+REPLAY_MAX = 10_000
+
+
+@dataclass(frozen=True)
+class SubscriptionFields:
+    url: str
+    description: str | None = None
+    event_types: list[str] | None = None
+    document_id: int | None = None
+    outlet_id: int | None = None
+    active: bool = True
+
+
+def _check(session: Session, values: dict[str, Any]) -> None:
+    if "url" in values:
+        try:
+            check_target(values["url"])
+        except UnsafeTarget as exc:
+            raise InvalidInput("url", str(exc)) from None
+    for name in values.get("event_types") or []:
+        if name not in EVENT_TYPES:
+            raise InvalidInput("event_types", f"unknown event type {name!r}")
+    if values.get("document_id") is not None and not session.get(Document, values["document_id"]):
+        raise InvalidInput("document_id", f"no document {values['document_id']}")
+    if values.get("outlet_id") is not None and not session.get(Outlet, values["outlet_id"]):
+        raise InvalidInput("outlet_id", f"no outlet {values['outlet_id']}")
+
+
+def create_subscription(
+    session: Session, actor: Actor, new: SubscriptionFields
+) -> WebhookSubscription:
+    """A subscription with a fresh secret (the caller shows it once)."""
+    _check(session, vars(new))
+    sub = WebhookSubscription(
+        url=new.url,
+        description=new.description,
+        event_types=sorted(set(new.event_types)) if new.event_types else None,
+        document_id=new.document_id,
+        outlet_id=new.outlet_id,
+        active=new.active,
+        secret=signing.new_secret(),
+    )
+    session.add(sub)
+    session.flush()
+    record_event(session, actor, "webhook.created", sub, after=snapshot(sub))
+    return sub
+
+
+def get_subscription(
+    session: Session, subscription_id: int, *, for_update: bool = False
+) -> WebhookSubscription:
+    sub = session.get(
+        WebhookSubscription, subscription_id, with_for_update=True if for_update else None
+    )
+    if sub is None:
+        raise NotFound(f"no webhook subscription {subscription_id}")
+    return sub
+
+
+def list_subscriptions(session: Session) -> list[WebhookSubscription]:
+    return list(session.scalars(select(WebhookSubscription).order_by(WebhookSubscription.id)))
+
+
+def update_subscription(
+    session: Session, actor: Actor, subscription_id: int, changes: dict[str, Any]
+) -> WebhookSubscription:
+    """Change what a subscription receives; `active: true` re-enables a disabled one (its
+    skipped and failed deliveries stay in the log: replay them)."""
+    sub = get_subscription(session, subscription_id, for_update=True)
+    _check(session, changes)
+    before = snapshot(sub)
+    if changes.get("event_types"):
+        changes["event_types"] = sorted(set(changes["event_types"]))
+    for name, value in changes.items():
+        setattr(sub, name, value)
+    if changes.get("active"):
+        sub.disabled_at = None
+        sub.disabled_reason = None
+        sub.failing_since = None
+    sub.version += 1
+    session.flush()
+    record_event(session, actor, "webhook.edited", sub, before=before, after=snapshot(sub))
+    return sub
+
+
+def rotate_secret(session: Session, actor: Actor, subscription_id: int) -> WebhookSubscription:
+    """A new signing secret, effective for the next attempt (the caller shows it once)."""
+    sub = get_subscription(session, subscription_id, for_update=True)
+    sub.secret = signing.new_secret()
+    sub.version += 1
+    session.flush()
+    record_event(session, actor, "webhook.secret_rotated", sub, after=snapshot(sub))
+    return sub
+
+
+def delete_subscription(session: Session, actor: Actor, subscription_id: int) -> None:
+    """Delete a subscription and its delivery log (the events themselves stay)."""
+    sub = get_subscription(session, subscription_id, for_update=True)
+    before = snapshot(sub)
+    record_event(session, actor, "webhook.deleted", sub, before=before)
+    session.delete(sub)
+    session.flush()
+
+
+def list_deliveries(
+    session: Session,
+    subscription_id: int,
+    *,
+    status: str | None,
+    after: str | None,
+    limit: int,
+) -> tuple[list[WebhookDelivery], str | None]:
+    get_subscription(session, subscription_id)
+    stmt = select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription_id)
+    if status:
+        stmt = stmt.where(WebhookDelivery.status == status)
+    return keyset_page(session, stmt, [WebhookDelivery.id], after=after, limit=limit)
+
+
+def _requeue(session: Session, deliveries: list[WebhookDelivery]) -> None:
+    for delivery in deliveries:
+        delivery.status = DeliveryStatus.PENDING
+        delivery.next_attempt_at = None
+        delivery.last_error = None
+    session.flush()
+    for delivery in sorted(deliveries, key=lambda d: d.event_id):
+        defer_delivery(session, delivery.id, delivery.subscription_id, delivery.entity_key)
+
+
+def replay_delivery(
+    session: Session, actor: Actor, subscription_id: int, delivery_id: int
+) -> WebhookDelivery:
+    """Send one delivery again (same `webhook-id`), whatever its status."""
+    sub = get_subscription(session, subscription_id, for_update=True)
+    delivery = session.get(WebhookDelivery, delivery_id, with_for_update={"of": WebhookDelivery})
+    if delivery is None or delivery.subscription_id != sub.id:
+        raise NotFound(f"no delivery {delivery_id} for webhook subscription {subscription_id}")
+    if not sub.active:
+        raise InvalidInput("active", "the subscription is inactive: enable it first")
+    _requeue(session, [delivery])
+    record_event(session, actor, "webhook.replayed", sub, after={"delivery_ids": [delivery.id]})
+    return delivery
+
+
+#: Deliveries a subscription is owed for the events after :since, the next :limit of them.
+_MISSING = insert_deliveries(
+    "e.id IN (SELECT id FROM events WHERE id > :since ORDER BY id LIMIT :limit)",
+    "s.id = :subscription_id",
+)
+
+
+def replay_since(
+    session: Session, actor: Actor, subscription_id: int, since_event_id: int
+) -> list[WebhookDelivery]:
+    """Send again every event after `since_event_id` that the subscription matches (as it
+    is now): deliveries it already had go again with their id, missing ones are created."""
+    sub = get_subscription(session, subscription_id, for_update=True)
+    if not sub.active:
+        raise InvalidInput("active", "the subscription is inactive: enable it first")
+    if since_event_id and session.get(Event, since_event_id) is None:
+        raise InvalidInput("since_event_id", f"no event {since_event_id}")
+    session.execute(
+        _MISSING,
+        {
+            "since": since_event_id,
+            "limit": REPLAY_MAX,
+            "subscription_id": sub.id,
+            "deliverable": list(EVENT_TYPES),
+        },
+    )
+    deliveries = list(
+        session.scalars(
+            select(WebhookDelivery)
+            .where(
+                WebhookDelivery.subscription_id == sub.id,
+                WebhookDelivery.event_id > since_event_id,
+            )
+            .order_by(WebhookDelivery.event_id)
+            .limit(REPLAY_MAX)
+        )
+    )
+    _requeue(session, deliveries)
+    record_event(
+        session,
+        actor,
+        "webhook.replayed",
+        sub,
+        after={"since_event_id": since_event_id, "deliveries": len(deliveries)},
+    )
+    return deliveries

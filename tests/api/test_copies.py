@@ -1,0 +1,152 @@
+"""Syndicated copies: a reprint is proposed as derived from the earlier document, counted as
+a possible copy until a reviewer decides, and as one origin once confirmed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask.testing import FlaskClient
+
+# A wire story written for these tests (about 190 words), and what outlets do to one.
+WIRE = (
+    "Lakeport, March 3 (Wire) - The Lakeport city council voted 6-3 on Tuesday to close the "
+    "Old Mill footbridge for eighteen months while engineers replace its corroded steel "
+    "deck, a repair the city estimates will cost 14.2 million dollars.\n\n"
+    "Council member Rosa Haddad, who chairs the infrastructure committee, said inspections "
+    "last autumn found that two of the bridge's four main girders had lost more than a "
+    'third of their thickness to rust. "We were told plainly that it would not survive '
+    'another winter of road salt," Haddad said.\n\n'
+    "About 4,000 pedestrians and cyclists cross the footbridge on a typical weekday, "
+    "according to the city's transport department, which plans a free shuttle bus between "
+    "the two banks during the closure. Shop owners on Mill Street warned that the detour "
+    "would cut their trade by half.\n\n"
+    "The council rejected an amendment that would have kept one lane open for cyclists "
+    "during the works. Construction is due to begin in May, and the contract will be "
+    "awarded to one of three firms that bid for it last year, the city said in a statement "
+    "after the vote.\n\n"
+    "The bridge opened in 1962 and was last renovated in 1994."
+)
+REPRINT = "Commuters in Lakeport face a long detour this summer.\n\n" + WIRE.rsplit("\n\n", 1)[
+    0
+].replace("(Wire) - ", "- ")
+SAME_TOPIC = (
+    "Lakeport's footbridge closure will reshape how people cross the river, our reporter "
+    "found on a walk along Mill Street on Wednesday. Several shop owners said they had not "
+    "been consulted before the council vote, and a bakery owner, Tomas Riedel, said his "
+    "weekday sales already fell sharply during a shorter closure in 2019. Cyclists "
+    "gathered outside city hall in the evening to ask for a temporary pontoon instead of "
+    "the shuttle bus, which they described as too slow for people who commute to the "
+    "factories on the east bank. A spokesperson for the transport department said a "
+    "pontoon had been studied and found too expensive, at roughly twice the cost of the "
+    "buses over eighteen months. Rosa Haddad repeated that the bridge could not survive "
+    "another winter. Residents of the east bank plan a public meeting next week at the "
+    "library, where they hope to hear from the engineers who inspected the girders and "
+    "from the firms that bid for the repair contract."
+)
+
+
+def _post(client: FlaskClient, headers: dict[str, str], body: str, outlet: str, day: str) -> Any:
+    response = client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": body, "outlet": outlet, "published_on": day, "extract": False},
+        headers=headers,
+    )
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def test_a_reprint_with_a_new_lede_and_trimmed_ending_is_proposed_as_a_copy(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    wire = _post(client, reviewer, WIRE, "Wire", "2025-03-03")
+    reprint = _post(client, reviewer, REPRINT, "Lakeport Daily", "2025-03-04")
+    other = _post(client, reviewer, SAME_TOPIC, "Lakeport Daily", "2025-03-05")
+    copies = client.get(f"/api/v1/documents/{reprint['id']}/copies").json
+    assert len(copies) == 1
+    found = copies[0]
+    assert (found["document_id"], found["source_id"]) == (reprint["id"], wire["id"])
+    assert found["state"] == "suggested"
+    assert found["containment"] >= 0.9
+    assert 0.5 < found["similarity"] < 1
+    assert client.get(f"/api/v1/documents/{wire['id']}/copies").json == copies
+    # Same subject, same names, a shared quote: not a copy.
+    assert client.get(f"/api/v1/documents/{other['id']}/copies").json == []
+    events = client.get("/api/v1/events?entity_type=document_copies").json["events"]
+    assert [e["action"] for e in events] == ["document.copy_suggested"]
+
+
+def test_a_copy_counts_as_a_possible_copy_then_as_one_origin_once_confirmed(
+    client: FlaskClient,
+    reviewer: dict[str, str],
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+    confirm_link: Callable[..., dict[str, Any]],
+) -> None:
+    wire = _post(client, reviewer, WIRE, "Wire", "2025-03-03")
+    reprint = _post(client, reviewer, REPRINT, "Lakeport Daily", "2025-03-04")
+    claim = make_claim(make_document(outlet="City Desk"))
+    for doc in (wire, reprint):
+        backing = make_claim(doc)
+        confirm_link(reviewer, claim["id"], backing["id"], "corroborates")
+    shown = client.get(f"/api/v1/claims/{claim['id']}").json["corroboration"]
+    assert (shown["independent_origins"], shown["possible_copies"]) == (2, 1)
+
+    copy = client.get(f"/api/v1/documents/{reprint['id']}/copies").json[0]
+    etag = client.get(f"/api/v1/copies/{copy['id']}").headers["ETag"]
+    no_reason = client.patch(
+        f"/api/v1/copies/{copy['id']}",
+        json={"state": "confirmed"},
+        headers=reviewer | {"If-Match": etag},
+    )
+    assert no_reason.status_code == 422
+    confirmed = client.patch(
+        f"/api/v1/copies/{copy['id']}",
+        json={"state": "confirmed", "rationale": "the agency story, reprinted"},
+        headers=reviewer | {"If-Match": etag},
+    )
+    assert confirmed.status_code == 200, confirmed.json
+    assert client.get(f"/api/v1/documents/{reprint['id']}").json["derived_from_id"] == wire["id"]
+    shown = client.get(f"/api/v1/claims/{claim['id']}").json["corroboration"]
+    assert (shown["independent_origins"], shown["possible_copies"]) == (1, 0)
+    stale = client.patch(
+        f"/api/v1/copies/{copy['id']}",
+        json={"state": "rejected", "rationale": "changed my mind"},
+        headers=reviewer | {"If-Match": etag},
+    )
+    assert stale.status_code == 412
+    # Rejected after all: independent again, and never proposed again.
+    etag = client.get(f"/api/v1/copies/{copy['id']}").headers["ETag"]
+    rejected = client.patch(
+        f"/api/v1/copies/{copy['id']}",
+        json={"state": "rejected", "rationale": "a rewrite with its own reporting"},
+        headers=reviewer | {"If-Match": etag},
+    )
+    assert rejected.status_code == 200
+    assert client.get(f"/api/v1/documents/{reprint['id']}").json["derived_from_id"] is None
+    shown = client.get(f"/api/v1/claims/{claim['id']}").json["corroboration"]
+    assert (shown["independent_origins"], shown["possible_copies"]) == (2, 0)
+    again = _post(client, reviewer, REPRINT + " Updated.", "Lakeport Daily", "2025-03-04")
+    proposed = client.get(f"/api/v1/documents/{again['id']}/copies").json
+    # The new text is proposed against both stored versions; the rejected pair stays rejected.
+    assert {(c["document_id"], c["source_id"], c["state"]) for c in proposed} >= {
+        (again["id"], wire["id"], "suggested")
+    }
+    assert client.get(f"/api/v1/copies/{copy['id']}").json["state"] == "rejected"
+
+
+def test_a_declared_derivation_is_not_proposed_again(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    wire = _post(client, reviewer, WIRE, "Wire", "2025-03-03")
+    declared = client.post(
+        "/api/v1/documents?wait=true",
+        json={
+            "body": REPRINT,
+            "outlet": "Lakeport Daily",
+            "derived_from_id": wire["id"],
+            "extract": False,
+        },
+        headers=reviewer,
+    ).json
+    assert client.get(f"/api/v1/documents/{declared['id']}/copies").json == []
