@@ -104,6 +104,23 @@ class ClaimOut(Schema):
     status = fields.String()
     origin = fields.String()
     extractor_version = fields.String(allow_none=True)
+    revision = fields.Integer(metadata={"description": "the document revision the span refers to"})
+    anchor_state = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(["anchored", "moved", "orphaned"]),
+        metadata={
+            "description": "where the last revision of its document left it: anchored (same "
+            "text), moved (text changed: see previous_text), orphaned (not found: the span "
+            "refers to `revision`); null if the document was never revised"
+        },
+    )
+    previous_text = fields.String(
+        allow_none=True, metadata={"description": "a moved claim's text before the revision"}
+    )
+    review_flag = fields.String(
+        allow_none=True,
+        metadata={"description": "why a decided claim needs another look; cleared by a decision"},
+    )
     version = fields.Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

@@ -59,6 +59,19 @@ class DocumentCreate(StrictSchema):
     kind = fields.String(load_default="news", validate=validate.OneOf(KINDS))
     language = fields.String(load_default="en", validate=validate.Length(min=2, max=16))
     derived_from_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=MAX_ID))
+    revision_of = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={
+            "description": "this body is a new version of that document (without it, a stored "
+            "document with the same canonical `url` is revised)"
+        },
+    )
+    archive_url = fields.Url(
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        metadata={"description": "where a copy of this version is archived, for a revision"},
+    )
     extract = fields.Boolean(
         load_default=True,
         metadata={
@@ -101,6 +114,9 @@ class DocumentOut(Schema):
         metadata={"description": "why the last attempt failed (kept while a retry waits)"},
     )
     attempts = fields.Integer(metadata={"description": "extraction attempts made by workers"})
+    revision = fields.Integer(
+        metadata={"description": "the revision the body is: 1 until it is posted again changed"}
+    )
     created_at = fields.DateTime()
 
 
@@ -133,3 +149,32 @@ class ExtractionOut(Schema):
     replaced = fields.Integer(metadata={"description": "untouched candidates replaced"})
     kept = fields.Integer(metadata={"description": "claims a person touched, kept as they are"})
     suggested = fields.Integer(metadata={"description": "link suggestions stored for new claims"})
+
+
+class RevisionOut(Schema):
+    number = fields.Integer()
+    body_sha256 = fields.String()
+    html_sha256 = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+    url = fields.String(allow_none=True)
+    archive_url = fields.String(allow_none=True)
+    fetched_at = fields.DateTime(allow_none=True)
+    anchored = fields.Integer(
+        allow_none=True, metadata={"description": "claims found unchanged (null for revision 1)"}
+    )
+    moved = fields.Integer(allow_none=True, metadata={"description": "claims whose text changed"})
+    orphaned = fields.Integer(
+        allow_none=True, metadata={"description": "claims not found in this revision"}
+    )
+    created_at = fields.DateTime()
+
+
+class RevisionFullOut(RevisionOut):
+    body = fields.String()
+    diff = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "unified diff of the text against the previous revision, by "
+            "paragraph (null for revision 1)"
+        },
+    )

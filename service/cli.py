@@ -32,7 +32,12 @@ from service.migrate import upgrade
 from service.models import Claim, User
 from service.operations.actors import SYSTEM
 from service.operations.auth import authenticate, create_api_key, list_api_keys, revoke_api_key
-from service.operations.documents import NewDocument, document_from_html, ingest_document
+from service.operations.documents import (
+    NewDocument,
+    Outcome,
+    document_from_html,
+    submit_document,
+)
 from service.operations.people import create_person, list_people, sign_in
 from service.operations.seeds import load_seeds
 from service.worker import options as worker_options
@@ -186,7 +191,7 @@ def ingest(
     """Ingest text files, HTML pages (files or URLs), folders of them, and the pages a
     sitemap or RSS/Atom feed lists (file or URL). Documents are queued for the workers
     (`claimdesk worker`) and a progress bar follows their jobs; --wait extracts here."""
-    created = existing = failed = 0
+    created = revised = existing = failed = 0
     new_ids: list[int] = []
     suggest_min = Settings.from_env().suggest_min
     with _engine() as engine:
@@ -199,19 +204,24 @@ def ingest(
                 with Session(engine) as session:
                     try:
                         new = document_from_html(content, base) if source_kind == "html" else base
-                        doc, was_created = ingest_document(
+                        doc, outcome, _ = submit_document(
                             session, SYSTEM, new, queue=not wait, suggest_min=suggest_min
                         )
-                    except InvalidInput as exc:
+                    except (InvalidInput, Conflict) as exc:
                         click.echo(f"skipped {url or 'a file'}: {exc.detail}", err=True)
                         failed += 1
                         continue
                     session.commit()
-                    if was_created:
+                    if outcome != Outcome.EXISTING:
                         new_ids.append(doc.id)
-                created += was_created
-                existing += not was_created
-        click.echo(f"{created} documents stored, {existing} already stored, {failed} skipped")
+                        click.echo(f"document {doc.id} {outcome}: {url or 'a file'}", err=True)
+                created += outcome == Outcome.CREATED
+                revised += outcome == Outcome.REVISED
+                existing += outcome == Outcome.EXISTING
+        click.echo(
+            f"{created} documents stored, {revised} revised, {existing} already stored, "
+            f"{failed} skipped"
+        )
         if new_ids and not wait and follow:
             _follow(engine, new_ids, timeout)
         with Session(engine) as session:

@@ -79,8 +79,11 @@ def _defer_app() -> procrastinate.App:
 _deferrer = _defer_app()
 
 
-def enqueue_extraction(session: Session, document: Document) -> None:
-    """Queue the document for a worker, in the caller's transaction."""
+def enqueue_extraction(
+    session: Session, document: Document, *, keep_existing: bool = False
+) -> None:
+    """Queue the document for a worker, in the caller's transaction (`keep_existing`: after
+    a revision, only sentences no claim covers are extracted)."""
     document.state = DocumentState.QUEUED
     document.error = None
     session.flush()
@@ -94,7 +97,7 @@ def enqueue_extraction(session: Session, document: Document) -> None:
                 queue=QUEUE,
                 queueing_lock=f"document:{document.id}",
                 connection=connection,
-            ).defer(document_id=document.id)
+            ).defer(document_id=document.id, keep_existing=keep_existing)
     except AlreadyEnqueued:
         pass
 
@@ -113,7 +116,12 @@ def _claim_for_extraction(engine: Engine, document_id: int) -> bool:
 
 
 def process_document(
-    engine: Engine, document_id: int, *, last_attempt: bool, suggest_min: float
+    engine: Engine,
+    document_id: int,
+    *,
+    last_attempt: bool,
+    suggest_min: float,
+    keep_existing: bool = False,
 ) -> str:
     """Run one attempt at a queued document; returns the state it ends in. On failure the
     document is queued again (or failed on the last attempt) with the error, nothing else
@@ -126,7 +134,7 @@ def process_document(
             if doc is None or doc.state != DocumentState.EXTRACTING:
                 return "skipped"  # another run finished it while this one waited
             before = snapshot(doc)
-            result = extract_claims(session, WORKER, doc, suggest_min)
+            result = extract_claims(session, WORKER, doc, suggest_min, keep_existing=keep_existing)
             mark_ready(session, WORKER, doc, result, before)
             session.commit()
             return DocumentState.READY
@@ -165,10 +173,16 @@ def worker_app(database_url: str, suggest_min: float) -> procrastinate.App:
     engine = create_db_engine(database_url, pool_size=2)
 
     @app.task(name=TASK, queue=QUEUE, retry=RETRY, pass_context=True)
-    def extract_document(context: JobContext, document_id: int) -> str:
+    def extract_document(context: JobContext, document_id: int, keep_existing: bool = False) -> str:
         job = context.job
         last = job.attempts + 1 >= MAX_ATTEMPTS
-        return process_document(engine, document_id, last_attempt=last, suggest_min=suggest_min)
+        return process_document(
+            engine,
+            document_id,
+            last_attempt=last,
+            suggest_min=suggest_min,
+            keep_existing=keep_existing,
+        )
 
     @app.task(
         name=outbox.TASK, queue=outbox.QUEUE, retry=delivery.WebhookRetry(), pass_context=True

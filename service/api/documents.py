@@ -15,6 +15,8 @@ from schemas.documents import (
     DocumentOut,
     DocumentQuery,
     ExtractionOut,
+    RevisionFullOut,
+    RevisionOut,
 )
 from service.api.blueprint import Blueprint
 from service.api.context import current_actor, db_session, next_link, readable, requires, settings
@@ -25,12 +27,14 @@ from service.operations.copies import copies_of
 from service.operations.documents import (
     DocumentFilters,
     NewDocument,
+    Outcome,
     document_from_html,
     extract_now,
     get_document,
-    ingest_document,
     list_documents,
+    submit_document,
 )
+from service.operations.revisions import get_revision, list_revisions, orphans, revision_diff
 
 blp = Blueprint(
     "documents",
@@ -65,35 +69,46 @@ class Documents(MethodView):
     @blp.alt_response(
         200,
         schema=DocumentFullOut,
-        description="The same body was already stored: the existing document.",
+        description="The same body was already stored (the existing document), or the "
+        "document was revised and its new sentences extracted in the request.",
     )
     def post(self, data: dict[str, Any], wait: bool) -> Any:
         """Ingest a document (text, or an HTML page whose article text becomes the body).
         A worker extracts its claims (202, state `queued`; follow the Location); with
         ?wait=true the request does it (201, state `ready`). Posting a body already stored
-        returns that document with 200."""
+        (now or as an earlier revision) returns that document with 200. A changed body for a
+        stored document (`revision_of`, or the same canonical `url`) becomes its next
+        revision: its claims are re-anchored at once and only new sentences are extracted
+        (200 with `revision` the new number, or 202 while a worker extracts them)."""
         session = db_session()
         data["kind"] = DocumentKind(data.get("kind", "news"))
         extract = data.pop("extract")
         html = data.pop("html", None)
+        revision_of = data.pop("revision_of", None)
+        archive_url = data.pop("archive_url", None)
         new = (
             NewDocument(**data)
             if html is None
             else document_from_html(html, NewDocument(body="", **data))
         )
-        doc, created = ingest_document(
+        doc, outcome, _ = submit_document(
             session,
             current_actor(),
             new,
+            revision_of=revision_of,
+            archive_url=archive_url,
             extract=extract,
             queue=not wait,
             suggest_min=settings().suggest_min,
         )
         session.commit()
         headers = {"Location": f"/api/v1/documents/{doc.id}"}
-        if not created:
+        queued = 202 if doc.state == DocumentState.QUEUED else None
+        if outcome == Outcome.EXISTING:
             return doc, 200, headers
-        return doc, 202 if doc.state == DocumentState.QUEUED else 201, headers
+        if outcome == Outcome.REVISED:
+            return doc, queued or 200, headers
+        return doc, queued or 201, headers
 
 
 @blp.route("/<int:document_id>")
@@ -160,3 +175,38 @@ class DocumentCopies(MethodView):
         session = db_session()
         get_document(session, document_id)
         return copies_of(session, document_id)
+
+
+@blp.route("/<int:document_id>/revisions")
+class DocumentRevisions(MethodView):
+    @readable
+    @blp.response(200, RevisionOut(many=True))
+    def get(self, document_id: int) -> Any:
+        """Every version of the text, oldest first, with how its claims were re-anchored; a
+        document never revised is its own revision 1."""
+        return list_revisions(db_session(), document_id)
+
+
+@blp.route("/<int:document_id>/revisions/<int:number>")
+class DocumentRevisionByNumber(MethodView):
+    @readable
+    @blp.response(200, RevisionFullOut)
+    def get(self, document_id: int, number: int) -> Any:
+        """One version's text and its diff against the version before."""
+        session = db_session()
+        revision = get_revision(session, document_id, number)
+        previous = get_revision(session, document_id, number - 1).body if number > 1 else None
+        return {name: getattr(revision, name) for name in RevisionOut().fields} | {
+            "body": revision.body,
+            "diff": revision_diff(previous, revision.body, number),
+        }
+
+
+@blp.route("/<int:document_id>/orphans")
+class DocumentOrphans(MethodView):
+    @readable
+    @blp.response(200, ClaimOut(many=True))
+    def get(self, document_id: int) -> Any:
+        """Claims a revision could not place on the current text (their span refers to the
+        revision they were last found in); PATCH a claim's span to place it by hand."""
+        return orphans(db_session(), document_id)

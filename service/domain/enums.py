@@ -32,6 +32,17 @@ class DocumentState(StrEnum):
     FAILED = "failed"
 
 
+class AnchorState(StrEnum):
+    """Where a claim ended when its document was revised (service/revisions/anchoring.py)."""
+
+    #: Its exact text is in the new version (perhaps at other offsets).
+    ANCHORED = "anchored"
+    #: Found, but its text changed: the old text is kept in `previous_text`.
+    MOVED = "moved"
+    #: Not found with confidence: its span still refers to the revision it was last seen in.
+    ORPHANED = "orphaned"
+
+
 class DeliveryStatus(StrEnum):
     """Where one webhook delivery (one event for one subscription) is."""
 

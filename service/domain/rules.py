@@ -17,6 +17,9 @@ class DecisionFacts:
     confirmed_conflicts: int
     #: Evidence URLs on the claim, including those sent with this decision.
     evidence_urls: int
+    #: A revision changed the claim's text after its verdict: the same verdict may be given
+    #: again (the re-review), under the same rules as the first time.
+    needs_review: bool = False
 
 
 def role_needed_for(current: ClaimStatus, target: ClaimStatus) -> Role:
@@ -39,7 +42,7 @@ def check_transition(
         raise Forbidden(f"changing a claim from {current} to {target} needs the {needed} role")
     if not rationale or not rationale.strip():
         raise RuleViolation("rationale-required", "a status change needs a rationale", "rationale")
-    if current == target:
+    if current == target and not (facts.needs_review and target != ClaimStatus.UNREVIEWED):
         raise RuleViolation("no-change", f"the claim is already {target}", "status")
     if target == ClaimStatus.REJECTED and current != ClaimStatus.UNREVIEWED:
         raise RuleViolation(

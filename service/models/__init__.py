@@ -3,7 +3,7 @@
 from service.models.auth import ApiKey, User
 from service.models.claim import Claim, Evidence
 from service.models.copy import DocumentBand, DocumentCopy
-from service.models.document import Document, Outlet
+from service.models.document import Document, DocumentRevision, Outlet
 from service.models.event import Event
 from service.models.limit import RateLimitCounter
 from service.models.link import ClaimLink
@@ -17,6 +17,7 @@ __all__ = [
     "Document",
     "DocumentBand",
     "DocumentCopy",
+    "DocumentRevision",
     "Event",
     "Evidence",
     "Outlet",

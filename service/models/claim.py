@@ -20,7 +20,14 @@ from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, CreatedAtMixin
-from service.domain.enums import Attribution, ClaimOrigin, ClaimStatus, DatePrecision, check_in
+from service.domain.enums import (
+    AnchorState,
+    Attribution,
+    ClaimOrigin,
+    ClaimStatus,
+    DatePrecision,
+    check_in,
+)
 from service.models.document import Document
 from service.models.speaker import Speaker
 
@@ -41,6 +48,10 @@ class Claim(CreatedAtMixin, Base):
         CheckConstraint("span_start >= 0 AND span_end > span_start", name="span_order"),
         CheckConstraint("checkworthiness >= 0 AND checkworthiness <= 1", name="checkworthiness"),
         CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(
+            f"anchor_state IS NULL OR {check_in('anchor_state', AnchorState)}",
+            name="anchor_state",
+        ),
         Index("ix_claims_document_id_span_start", "document_id", "span_start"),
         Index("ix_claims_tsv", "tsv", postgresql_using="gin"),
     )
@@ -67,6 +78,15 @@ class Claim(CreatedAtMixin, Base):
     #: The speaker's name as the text gave it, before it was matched to a speaker entity:
     #: what lets a person undo a fuzzy match.
     speaker_as_written: Mapped[str | None] = mapped_column(String(300), default=None)
+    #: The document revision the span refers to (an orphaned claim keeps the one it was last
+    #: found in), and where re-anchoring left it (NULL: its document was never revised).
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    anchor_state: Mapped[str | None] = mapped_column(String(10), default=None)
+    #: A moved claim's text before the revision changed it.
+    previous_text: Mapped[str | None] = mapped_column(Text, default=None)
+    #: Why a decided claim needs another look (its text changed after the verdict); cleared
+    #: by the next decision.
+    review_flag: Mapped[str | None] = mapped_column(Text, default=None)
     #: Only ever used in WHERE clauses: deferred so loading a claim never ships it.
     tsv: Mapped[str] = mapped_column(
         TSVECTOR,

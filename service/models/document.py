@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, CreatedAtMixin
@@ -37,6 +46,8 @@ class Document(CreatedAtMixin, Base):
             "id",
             postgresql_where=text("state IN ('queued', 'extracting', 'failed')"),
         ),
+        # A document posted again under its canonical URL is a revision of it.
+        Index("ix_documents_url", "url"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,5 +73,38 @@ class Document(CreatedAtMixin, Base):
     error: Mapped[str | None] = mapped_column(Text, default=None)
     #: Extraction attempts made by workers.
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: The number of the revision `body` is (1 until the document is posted again changed).
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     outlet: Mapped[Outlet | None] = relationship(lazy="joined")
+
+
+class DocumentRevision(CreatedAtMixin, Base):
+    """One version of a document's text. Written from the first revision on: revision 1 (the
+    text as first stored) when the document is first posted again changed, then each new one;
+    a document never revised has none and is its own revision 1."""
+
+    __tablename__ = "document_revisions"
+    __table_args__ = (
+        UniqueConstraint("document_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint("body_sha256 ~ '^[0-9a-f]{64}$'", name="body_sha256_hex"),
+        Index("ix_document_revisions_body_sha256", "body_sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    html_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    title: Mapped[str | None] = mapped_column(String(500), default=None)
+    url: Mapped[str | None] = mapped_column(String(2000), default=None)
+    #: A copy of this version kept elsewhere (the Wayback Machine, the newsroom's archive).
+    archive_url: Mapped[str | None] = mapped_column(String(2000), default=None)
+    #: When the newsroom fetched this version, if it says.
+    fetched_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: How this revision's claims came out of re-anchoring (NULL for revision 1).
+    anchored: Mapped[int | None] = mapped_column(Integer, default=None)
+    moved: Mapped[int | None] = mapped_column(Integer, default=None)
+    orphaned: Mapped[int | None] = mapped_column(Integer, default=None)

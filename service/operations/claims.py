@@ -236,6 +236,10 @@ def edit_claim(
         claim.span_start, claim.span_end = span["start"], span["end"]
         claim.prefix = body[max(0, claim.span_start - CONTEXT_CHARS) : claim.span_start]
         claim.suffix = body[claim.span_end : claim.span_end + CONTEXT_CHARS]
+        if claim.revision != claim.document.revision or claim.anchor_state == "orphaned":
+            # Placed by hand on the current text: an orphan is anchored again.
+            claim.anchor_state = "anchored"
+            claim.revision = claim.document.revision
     if "speaker_id" in v or "speaker_name" in v:
         claim.speaker_id = _resolve(
             session, actor, SpeakerChoice(v.get("speaker_id"), v.get("speaker_name"))
@@ -333,6 +337,7 @@ def decision_facts(
         independent_corroborations=found["independent_origins"],
         confirmed_conflicts=found["confirmed_conflicts"],
         evidence_urls=urls,
+        needs_review=claim.review_flag is not None,
     )
 
 
@@ -369,6 +374,7 @@ def decide_status(
         add_evidence(session, actor, claim, item)
     before = snapshot(claim)
     claim.status = status.value
+    claim.review_flag = None  # a fresh decision is the re-review a revision asked for
     session.flush()
     record_event(
         session,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import date
+from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -15,12 +16,13 @@ from service.domain.errors import InvalidInput, NotFound
 from service.ingest.html import from_html
 from service.jobs import enqueue_extraction
 from service.linking.scoring import SUGGEST_MIN
-from service.models import Document, Outlet
+from service.models import Document, DocumentRevision, Outlet
 from service.operations.actors import Actor
 from service.operations.copies import suggest_copies
 from service.operations.events import record_event, snapshot
 from service.operations.extraction import ExtractionResult, extract_claims, mark_ready
 from service.operations.pagination import keyset_page, like_contains
+from service.operations.revisions import RevisionResult, canonical_url, find_by_url, revise_document
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,18 @@ def get_or_create_outlet(session: Session, actor: Actor, name: str) -> Outlet:
 
 
 def find_document_by_body(session: Session, body: str) -> Document | None:
-    return session.scalar(select(Document).where(Document.body_sha256 == body_sha256(body)))
+    """The document whose current text, or one of whose earlier revisions, is this body."""
+    sha = body_sha256(body)
+    found = session.scalar(select(Document).where(Document.body_sha256 == sha))
+    if found is None:
+        found = session.scalar(
+            select(Document)
+            .join(DocumentRevision, DocumentRevision.document_id == Document.id)
+            .where(DocumentRevision.body_sha256 == sha)
+            .order_by(Document.id)
+            .limit(1)
+        )
+    return found
 
 
 def create_document(session: Session, actor: Actor, new: NewDocument) -> tuple[Document, bool]:
@@ -99,7 +112,7 @@ def create_document(session: Session, actor: Actor, new: NewDocument) -> tuple[D
         outlet=outlet,
         title=new.title,
         author=new.author,
-        url=new.url,
+        url=canonical_url(new.url),
         published_on=new.published_on,
         kind=new.kind.value,
         language=new.language,
@@ -149,13 +162,78 @@ def ingest_document(
     return doc, True
 
 
+class Outcome(StrEnum):
+    CREATED = "created"
+    #: The body is stored already (as a document's text now or in an earlier revision).
+    EXISTING = "existing"
+    #: A changed body for a stored document (its canonical URL, or `revision_of`).
+    REVISED = "revised"
+
+
+def submit_document(
+    session: Session,
+    actor: Actor,
+    new: NewDocument,
+    *,
+    revision_of: int | None = None,
+    archive_url: str | None = None,
+    extract: bool = True,
+    queue: bool = False,
+    suggest_min: float = SUGGEST_MIN,
+) -> tuple[Document, Outcome, RevisionResult | None]:
+    """Store a posted document: new, already stored, or a new revision of a stored one
+    (`revision_of`, else a stored document with the same canonical URL). A revision
+    re-anchors the claims and extracts only the sentences no claim covers."""
+    if not new.body.strip():
+        raise InvalidInput("body", "the body is empty or only white space")
+    existing = find_document_by_body(session, new.body)
+    if existing is not None:
+        return existing, Outcome.EXISTING, None
+    if revision_of is not None:
+        target = session.get(Document, revision_of, with_for_update={"of": Document})
+        if target is None:
+            raise InvalidInput("revision_of", f"no document {revision_of}")
+    else:
+        found = find_by_url(session, new.url)
+        target = (
+            session.get(Document, found.id, with_for_update={"of": Document}) if found else None
+        )
+    if target is None:
+        doc, created = ingest_document(
+            session, actor, new, extract=extract, queue=queue, suggest_min=suggest_min
+        )
+        return doc, Outcome.CREATED if created else Outcome.EXISTING, None
+    result = revise_document(
+        session,
+        actor,
+        target,
+        body=new.body,
+        body_sha256=body_sha256(new.body),
+        html_sha256=new.html_sha256,
+        title=new.title,
+        url=new.url,
+        archive_url=archive_url,
+    )
+    suggest_copies(session, actor, target)
+    if extract and queue:
+        enqueue_extraction(session, target, keep_existing=True)
+    elif extract:
+        extract_now(session, actor, target, suggest_min, keep_existing=True)
+    return target, Outcome.REVISED, result
+
+
 def extract_now(
-    session: Session, actor: Actor, doc: Document, suggest_min: float = SUGGEST_MIN
+    session: Session,
+    actor: Actor,
+    doc: Document,
+    suggest_min: float = SUGGEST_MIN,
+    *,
+    keep_existing: bool = False,
 ) -> ExtractionResult:
     """(Re-)extract in this transaction, whatever state the document was in: a failed or
     still queued document becomes ready (its job, if any, then finds nothing to do)."""
     before = snapshot(doc)
-    result = extract_claims(session, actor, doc, suggest_min)
+    result = extract_claims(session, actor, doc, suggest_min, keep_existing=keep_existing)
     mark_ready(session, actor, doc, result, before)
     return result
 

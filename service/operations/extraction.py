@@ -10,6 +10,7 @@ from sqlalchemy import Select, delete, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from service.domain.enums import (
+    AnchorState,
     Attribution,
     ClaimOrigin,
     ClaimStatus,
@@ -149,6 +150,10 @@ def _new_claim(document: Document, candidate: Candidate, speaker_id: int | None)
     )
 
 
+def _overlaps(start: int, end: int, spans: set[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
 def _untouched(document_id: int) -> Select[int]:
     """Extracted candidates no person has touched: never edited, decided, evidenced, or in a
     link a person confirmed or rejected (machine suggestions do not count as a touch)."""
@@ -174,16 +179,27 @@ class ExtractionResult:
 
 
 def extract_claims(
-    session: Session, actor: Actor, document: Document, suggest_min: float = SUGGEST_MIN
+    session: Session,
+    actor: Actor,
+    document: Document,
+    suggest_min: float = SUGGEST_MIN,
+    *,
+    keep_existing: bool = False,
 ) -> ExtractionResult:
     """(Re-)extract a document: untouched candidates are replaced, touched claims kept; link
-    suggestions of at least `suggest_min` confidence are stored for the new claims."""
+    suggestions of at least `suggest_min` confidence are stored for the new claims. With
+    `keep_existing` (after a revision) every claim on the text stays as it is and only
+    sentences no claim covers yet give new candidates."""
     # Replacing must not race a reviewer. Lock the untouched candidates (editing a claim,
     # deciding it, and creating or reviewing a link on it all lock the claim first, so they
     # wait), then ask again with a fresh snapshot: a claim edited, decided or linked by a
     # transaction that committed before the lock was granted is touched, and stays.
-    locked = list(
-        session.scalars(_untouched(document.id).order_by(Claim.id).with_for_update(of=Claim))
+    locked = (
+        []
+        if keep_existing
+        else list(
+            session.scalars(_untouched(document.id).order_by(Claim.id).with_for_update(of=Claim))
+        )
     )
     untouched_ids = (
         list(session.scalars(_untouched(document.id).where(Claim.id.in_(locked)))) if locked else []
@@ -218,7 +234,10 @@ def extract_claims(
     kept_spans = {
         (start, end)
         for start, end in session.execute(
-            select(Claim.span_start, Claim.span_end).where(Claim.document_id == document.id)
+            select(Claim.span_start, Claim.span_end).where(
+                Claim.document_id == document.id,
+                Claim.anchor_state.is_distinct_from(AnchorState.ORPHANED),
+            )
         )
     }
     resolver = SpeakerResolver(session, actor, document)
@@ -226,6 +245,7 @@ def extract_claims(
         c
         for c in extract(document.body, context_of(document))
         if (c.start, c.end) not in kept_spans
+        and not (keep_existing and _overlaps(c.start, c.end, kept_spans))
     ]
     # One batched pass of the embedding model for the claims that get vectors.
     worthy = [

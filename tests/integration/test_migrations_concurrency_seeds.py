@@ -223,10 +223,10 @@ def test_cli_ingests_a_folder_once(scratch_engine: Engine, monkeypatch: Any, tmp
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
     assert first.exit_code == 0, first.output
-    assert "2 documents stored, 0 already stored" in first.output
+    assert "2 documents stored, 0 revised, 0 already stored" in first.output
     assert "2 ready (2 claims), 0 waiting for a worker, 0 failed" in first.output
     again = runner.invoke(main, ["ingest", str(tmp_path / "one.txt")])
-    assert "0 documents stored, 1 already stored" in again.output
+    assert "0 documents stored, 0 revised, 1 already stored" in again.output
 
 
 def test_serve_without_demo_creates_nothing_and_answers(

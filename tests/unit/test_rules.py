@@ -77,3 +77,18 @@ def test_like_patterns_escape_wildcards_and_backslashes() -> None:
     from service.operations.pagination import like_contains
 
     assert like_contains("50%_off\\") == "%50\\%\\_off\\\\%"
+
+
+def test_the_same_verdict_again_only_as_the_re_review_a_revision_asked_for() -> None:
+    backed = DecisionFacts(independent_corroborations=1, confirmed_conflicts=0, evidence_urls=0)
+    with pytest.raises(RuleViolation, match="already"):
+        check_transition(Role.EDITOR, S.VERIFIED, S.VERIFIED, "why", backed)
+    flagged = DecisionFacts(1, 0, 0, needs_review=True)
+    check_transition(Role.EDITOR, S.VERIFIED, S.VERIFIED, "still holds", flagged)
+    # The re-review is held to the verdict's own rules.
+    with pytest.raises(RuleViolation, match="independent"):
+        check_transition(
+            Role.EDITOR, S.VERIFIED, S.VERIFIED, "why", DecisionFacts(0, 0, 0, needs_review=True)
+        )
+    with pytest.raises(Forbidden):
+        check_transition(Role.REVIEWER, S.VERIFIED, S.VERIFIED, "why", flagged)

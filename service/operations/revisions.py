@@ -1,0 +1,293 @@
+"""Revisions: a document posted again, changed, under its canonical URL (or `revision_of`).
+
+The new text becomes the document's current body; every claim that was on the old text is
+re-anchored on the new one (service/revisions/anchoring.py) and ends `anchored`, `moved`
+(its old text kept) or `orphaned` — never silently moved. Decisions, links, evidence and
+edits stay with their claim (its id does not change). A decided claim whose text changed is
+flagged for another look; its status stays, and an event says why. Sentences that are new
+are extracted (now or by a worker); claims already on the text are not extracted again."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service.domain.enums import AnchorState, ClaimStatus
+from service.domain.errors import Conflict, InvalidInput, NotFound
+from service.linking import semantic
+from service.linking import vectors as vector_index
+from service.models import Claim, Document, DocumentRevision
+from service.operations.actors import Actor
+from service.operations.claims import CONTEXT_CHARS
+from service.operations.events import record_event, snapshot
+from service.revisions.anchoring import Reanchored, Selector, reanchor
+
+#: Query parameters that say where a reader came from, not which page it is.
+_TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref", "cmpid")
+
+
+def canonical_url(url: str | None) -> str | None:
+    """The URL a revision is matched on: scheme and host in lower case, no fragment, no
+    tracking parameters, no trailing slash on the path."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    query = urlencode(
+        [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not k.lower().startswith(_TRACKING)
+        ]
+    )
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
+
+
+def find_by_url(session: Session, url: str | None) -> Document | None:
+    """The newest document stored under this canonical URL."""
+    canonical = canonical_url(url)
+    if canonical is None:
+        return None
+    # Documents stored before URLs were kept canonical match as they were given.
+    return session.scalar(
+        select(Document)
+        .where(Document.url.in_({canonical, url}))
+        .order_by(Document.id.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class RevisionResult:
+    revision: DocumentRevision
+    anchored: list[Claim]
+    moved: list[Claim]
+    orphaned: list[Claim]
+    flagged: list[Claim]
+
+
+def _revision_one(doc: Document) -> DocumentRevision:
+    return DocumentRevision(
+        document_id=doc.id,
+        number=doc.revision,
+        body=doc.body,
+        body_sha256=doc.body_sha256,
+        html_sha256=doc.html_sha256,
+        title=doc.title,
+        url=doc.url,
+        created_at=doc.created_at,
+    )
+
+
+def _context(body: str, start: int, end: int) -> tuple[str, str]:
+    return body[max(0, start - CONTEXT_CHARS) : start], body[end : end + CONTEXT_CHARS]
+
+
+def revise_document(
+    session: Session,
+    actor: Actor,
+    doc: Document,
+    *,
+    body: str,
+    body_sha256: str,
+    html_sha256: str | None = None,
+    title: str | None = None,
+    url: str | None = None,
+    archive_url: str | None = None,
+    fetched_at: datetime | None = None,
+) -> RevisionResult:
+    """Make `body` the document's next revision and re-anchor its claims, in the caller's
+    transaction (the caller holds the document's row lock). Extraction of the new sentences
+    is the caller's next step (extract_claims with keep_existing)."""
+    if body_sha256 == doc.body_sha256:
+        raise InvalidInput("body", "the body is the document's current text: nothing to revise")
+    stored = session.scalar(
+        select(func.count())
+        .select_from(DocumentRevision)
+        .where(DocumentRevision.document_id == doc.id)
+    )
+    if not stored:
+        session.add(_revision_one(doc))
+    old_body, number = doc.body, doc.revision + 1
+    claims = list(
+        session.scalars(
+            select(Claim)
+            .where(
+                Claim.document_id == doc.id,
+                Claim.anchor_state.is_distinct_from(AnchorState.ORPHANED),
+            )
+            .order_by(Claim.span_start, Claim.id)
+            .with_for_update(of=Claim)
+        )
+    )
+    results = reanchor(
+        old_body,
+        body,
+        [Selector(c.text, c.prefix, c.suffix, c.span_start, c.span_end) for c in claims],
+    )
+    before_doc = snapshot(doc)
+    doc.body = body
+    doc.body_sha256 = body_sha256
+    doc.html_sha256 = html_sha256
+    doc.revision = number
+    if title:
+        doc.title = title
+    if url:
+        doc.url = canonical_url(url)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        if "uq_documents_body_sha256" not in str(exc.orig):
+            raise
+        raise Conflict("another document already has exactly this body") from None
+    anchored, moved, orphaned, flagged = _apply(session, actor, doc, claims, results, number)
+    revision = DocumentRevision(
+        document_id=doc.id,
+        number=number,
+        body=body,
+        body_sha256=body_sha256,
+        html_sha256=html_sha256,
+        title=doc.title,
+        url=doc.url,
+        archive_url=archive_url,
+        fetched_at=fetched_at,
+        anchored=len(anchored),
+        moved=len(moved),
+        orphaned=len(orphaned),
+    )
+    session.add(revision)
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "document.revised",
+        doc,
+        before=before_doc,
+        after=snapshot(doc)
+        | {"anchored": len(anchored), "moved": len(moved), "orphaned": len(orphaned)},
+        reason=f"revision {number}: {len(anchored)} claims anchored, {len(moved)} moved, "
+        f"{len(orphaned)} orphaned",
+    )
+    return RevisionResult(revision, anchored, moved, orphaned, flagged)
+
+
+def _apply(
+    session: Session,
+    actor: Actor,
+    doc: Document,
+    claims: list[Claim],
+    results: list[Reanchored],
+    number: int,
+) -> tuple[list[Claim], list[Claim], list[Claim], list[Claim]]:
+    anchored: list[Claim] = []
+    moved: list[Claim] = []
+    orphaned: list[Claim] = []
+    flagged: list[Claim] = []
+    changes: list[tuple[Claim, dict[str, Any], str]] = []
+    for claim, found in zip(claims, results, strict=True):
+        before = snapshot(claim)
+        if found.state == AnchorState.ORPHANED:
+            claim.anchor_state = AnchorState.ORPHANED
+            orphaned.append(claim)
+            why = f"not found in revision {number}: its span refers to revision {claim.revision}"
+        else:
+            assert found.start is not None
+            assert found.end is not None
+            assert found.text is not None
+            claim.span_start, claim.span_end = found.start, found.end
+            claim.prefix, claim.suffix = _context(doc.body, found.start, found.end)
+            claim.revision = number
+            if found.state == AnchorState.MOVED:
+                claim.previous_text = claim.text
+                claim.text = found.text
+                claim.anchor_state = AnchorState.MOVED
+                moved.append(claim)
+                why = f"its text changed in revision {number} (match {found.score:.2f})"
+                if claim.status not in (ClaimStatus.UNREVIEWED, ClaimStatus.REJECTED):
+                    claim.review_flag = (
+                        f"its text changed in revision {number} after it was marked "
+                        f"{claim.status}: check the verdict still holds"
+                    )
+                    flagged.append(claim)
+                    why += f"; it was {claim.status}, so it is flagged for re-review"
+            else:
+                claim.anchor_state = AnchorState.ANCHORED
+                anchored.append(claim)
+                why = f"found unchanged in revision {number}"
+        changes.append((claim, before, why))
+    session.flush()
+    if moved:
+        texts = [c.text for c in moved]
+        wanted = [semantic.wanted(c.checkworthiness, c.origin) for c in moved]
+        fresh = semantic.stored_vectors([t for t, w in zip(texts, wanted, strict=True) if w])
+        it = iter(fresh)
+        rows = [(c.id, next(it) if w else None) for c, w in zip(moved, wanted, strict=True)]
+        for claim, (_, vector) in zip(moved, rows, strict=True):
+            claim.embedding = vector
+        vector_index.store(session, rows)
+        session.flush()
+    for claim, before, why in changes:
+        after = snapshot(claim)
+        if after != before:
+            record_event(
+                session, actor, "claim.reanchored", claim, before=before, after=after, reason=why
+            )
+    return anchored, moved, orphaned, flagged
+
+
+def list_revisions(session: Session, document_id: int) -> list[DocumentRevision]:
+    """Every revision, oldest first; a document never revised is its own revision 1."""
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise NotFound(f"no document {document_id}")
+    rows = list(
+        session.scalars(
+            select(DocumentRevision)
+            .where(DocumentRevision.document_id == document_id)
+            .order_by(DocumentRevision.number)
+        )
+    )
+    return rows or [_revision_one(doc)]
+
+
+def get_revision(session: Session, document_id: int, number: int) -> DocumentRevision:
+    for revision in list_revisions(session, document_id):
+        if revision.number == number:
+            return revision
+    raise NotFound(f"document {document_id} has no revision {number}")
+
+
+def orphans(session: Session, document_id: int) -> list[Claim]:
+    """Claims of the document that re-anchoring could not place on its current text."""
+    if session.get(Document, document_id) is None:
+        raise NotFound(f"no document {document_id}")
+    return list(
+        session.scalars(
+            select(Claim)
+            .where(Claim.document_id == document_id, Claim.anchor_state == AnchorState.ORPHANED)
+            .order_by(Claim.revision, Claim.span_start, Claim.id)
+        )
+    )
+
+
+def revision_diff(previous: str | None, body: str, number: int) -> str | None:
+    """A unified diff by paragraph of one revision against the one before."""
+    if previous is None:
+        return None
+    return "".join(
+        difflib.unified_diff(
+            previous.splitlines(keepends=True),
+            body.splitlines(keepends=True),
+            fromfile=f"revision {number - 1}",
+            tofile=f"revision {number}",
+            n=1,
+        )
+    )

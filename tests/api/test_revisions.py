@@ -1,0 +1,192 @@
+"""Revisions: an article posted again changed becomes the next revision of the same document;
+its claims are re-anchored (anchored, moved or orphaned, never silently moved), keep their
+decisions and links, and only new sentences are extracted."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from flask.testing import FlaskClient
+
+URL = "https://news.example.org/2025/03/harbour-levy"
+P1 = "The harbour board met on Monday to discuss the levy."
+P2 = "The board said the levy raised 4.1 million euros in 2024."
+P3 = "Fishermen protested outside the harbour office on Tuesday."
+P4 = "The levy will rise by 3 percent next year, the chairman said."
+FIRST = "\n\n".join([P1, P2, P3, P4])
+P2_CORRECTED = "The board said the levy raised 3.9 million euros in 2024."
+NEW = "Correction: an earlier version of this story misstated the levy's revenue."
+SECOND = "\n\n".join([NEW, P1, P2_CORRECTED, P4])
+
+
+def _claim_over(
+    client: FlaskClient, headers: dict[str, str], doc: dict[str, Any], text: str
+) -> Any:
+    start = FIRST.index(text)
+    made = client.post(
+        "/api/v1/claims",
+        json={"document_id": doc["id"], "span": {"start": start, "end": start + len(text)}},
+        headers=headers,
+    )
+    assert made.status_code == 201, made.json
+    return made.json
+
+
+def _claim(client: FlaskClient, claim_id: int) -> Any:
+    return client.get(f"/api/v1/claims/{claim_id}").json
+
+
+def test_a_corrected_article_is_a_revision_whose_claims_are_re_anchored(
+    client: FlaskClient,
+    editor: dict[str, str],
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+    confirm_link: Callable[..., dict[str, Any]],
+) -> None:
+    doc = client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": FIRST, "url": URL, "outlet": "Harbour News", "extract": False},
+        headers=editor,
+    ).json
+    unchanged = _claim_over(client, editor, doc, P4)
+    edited = _claim_over(client, editor, doc, P2)
+    deleted = _claim_over(client, editor, doc, P3)
+    elsewhere = make_claim(make_document(outlet="Elsewhere"))
+    link = confirm_link(editor, edited["id"], elsewhere["id"], "corroborates")
+    etag = client.get(f"/api/v1/claims/{edited['id']}").headers["ETag"]
+    verified = client.put(
+        f"/api/v1/claims/{edited['id']}/status",
+        json={"status": "verified", "rationale": "the board's accounts"},
+        headers=editor | {"If-Match": etag},
+    )
+    assert verified.status_code == 200, verified.json
+
+    # The same story again: tracking parameters and a trailing slash are not another page.
+    revised = client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": SECOND, "url": URL + "/?utm_source=feed", "extract": False},
+        headers=editor,
+    )
+    assert revised.status_code == 200, revised.json
+    assert revised.json["id"] == doc["id"]
+    assert revised.json["revision"] == 2
+    assert client.get(f"/api/v1/documents/{doc['id']}").json["body_sha256"] != doc["body_sha256"]
+
+    kept = _claim(client, unchanged["id"])
+    assert kept["anchor_state"] == "anchored"
+    assert kept["span"]["start"] == SECOND.index(P4)
+    assert kept["text"] == P4
+    assert kept["revision"] == 2
+
+    moved = _claim(client, edited["id"])
+    assert moved["anchor_state"] == "moved"
+    assert moved["text"] == P2_CORRECTED
+    assert SECOND[moved["span"]["start"] : moved["span"]["end"]] == P2_CORRECTED
+    assert moved["previous_text"] == P2
+    # The verdict stays, flagged for another look; the link stays with the claim.
+    assert moved["status"] == "verified"
+    assert "revision 2" in moved["review_flag"]
+    assert client.get(f"/api/v1/links/{link['id']}").json["state"] == "confirmed"
+
+    gone = _claim(client, deleted["id"])
+    assert gone["anchor_state"] == "orphaned"
+    assert gone["revision"] == 1
+    assert gone["text"] == P3
+    orphans = client.get(f"/api/v1/documents/{doc['id']}/orphans").json
+    assert [c["id"] for c in orphans] == [deleted["id"]]
+
+    revisions = client.get(f"/api/v1/documents/{doc['id']}/revisions").json
+    assert [(r["number"], r["anchored"], r["moved"], r["orphaned"]) for r in revisions] == [
+        (1, None, None, None),
+        (2, 1, 1, 1),
+    ]
+    second = client.get(f"/api/v1/documents/{doc['id']}/revisions/2").json
+    assert second["body"] == SECOND
+    assert f"-{P3}" in second["diff"]
+    assert f"+{NEW}" in second["diff"]
+    assert client.get(f"/api/v1/documents/{doc['id']}/revisions/1").json["body"] == FIRST
+    history = client.get(f"/api/v1/claims/{edited['id']}/history").json
+    reanchored = [e for e in history if e["action"] == "claim.reanchored"]
+    assert "flagged for re-review" in reanchored[0]["reason"]
+
+    # The first version posted again is the same document, not a third revision.
+    again = client.post("/api/v1/documents", json={"body": FIRST, "url": URL}, headers=editor)
+    assert again.status_code == 200
+    assert (again.json["id"], again.json["revision"]) == (doc["id"], 2)
+
+    # A reviewer places the orphan by hand on the new text; a new decision clears the flag.
+    etag = client.get(f"/api/v1/claims/{deleted['id']}").headers["ETag"]
+    start = SECOND.index(NEW)
+    placed = client.patch(
+        f"/api/v1/claims/{deleted['id']}",
+        json={"span": {"start": start, "end": start + len(NEW)}, "reason": "the correction"},
+        headers=editor | {"If-Match": etag},
+    )
+    assert placed.status_code == 200, placed.json
+    assert (placed.json["anchor_state"], placed.json["revision"]) == ("anchored", 2)
+    assert client.get(f"/api/v1/documents/{doc['id']}/orphans").json == []
+    etag = client.get(f"/api/v1/claims/{edited['id']}").headers["ETag"]
+    again_verified = client.put(
+        f"/api/v1/claims/{edited['id']}/status",
+        json={"status": "verified", "rationale": "the corrected figure checks out"},
+        headers=editor | {"If-Match": etag},
+    )
+    assert again_verified.status_code == 200, again_verified.json
+    assert _claim(client, edited["id"])["review_flag"] is None
+
+
+def test_only_new_sentences_are_extracted_in_a_revision(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    doc = client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": FIRST, "outlet": "Harbour News"},
+        headers=reviewer,
+    ).json
+    before = client.get(f"/api/v1/documents/{doc['id']}/claims").json
+    assert before
+    revised = client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": SECOND, "revision_of": doc["id"]},
+        headers=reviewer,
+    )
+    assert revised.status_code == 200, revised.json
+    after = client.get(f"/api/v1/documents/{doc['id']}/claims").json
+    by_id = {c["id"]: c for c in after}
+    # Every claim of the first version is still there, under its id.
+    assert {c["id"] for c in before} <= set(by_id)
+    new = [c for c in after if c["id"] not in {b["id"] for b in before}]
+    # What is new comes only from text no claim covered: the correction line.
+    new_start = SECOND.index(NEW)
+    assert new
+    assert all(new_start <= c["span"]["start"] < new_start + len(NEW) + 1 for c in new)
+    spans = sorted(
+        (c["span"]["start"], c["span"]["end"]) for c in after if c["anchor_state"] != "orphaned"
+    )
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), (
+        "no two claims overlap"
+    )
+
+
+def test_bad_revisions_are_refused_and_change_nothing(
+    client: FlaskClient, reviewer: dict[str, str], make_document: Callable[..., dict[str, Any]]
+) -> None:
+    doc = make_document(body=FIRST)
+    other = make_document(body=SECOND)
+    missing = client.post(
+        "/api/v1/documents",
+        json={"body": "A whole new text.", "revision_of": 2**31 - 1},
+        headers=reviewer,
+    )
+    assert missing.status_code == 422
+    assert "revision_of" in missing.json["errors"]["json"]
+    # SECOND is another document's text: it is that document (200), not a revision of this one.
+    same = client.post(
+        "/api/v1/documents", json={"body": SECOND, "revision_of": doc["id"]}, headers=reviewer
+    )
+    assert same.status_code == 200
+    assert same.json["id"] == other["id"]
+    assert client.get(f"/api/v1/documents/{doc['id']}").json["revision"] == 1
+    assert client.get(f"/api/v1/documents/{doc['id']}/revisions/2").status_code == 404
