@@ -165,9 +165,7 @@ def test_only_new_sentences_are_extracted_in_a_revision(
     spans = sorted(
         (c["span"]["start"], c["span"]["end"]) for c in after if c["anchor_state"] != "orphaned"
     )
-    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), (
-        "no two claims overlap"
-    )
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), "no two claims overlap"
 
 
 def test_bad_revisions_are_refused_and_change_nothing(
