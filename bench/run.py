@@ -6,6 +6,7 @@ import os
 
 from bench import (
     claim_get,
+    copies,
     exports,
     extraction,
     reports,
@@ -33,6 +34,8 @@ def main() -> None:
     scale.main(bench_database_url())
     print()
     webhooks.main(bench_database_url())
+    print()
+    copies.main(bench_database_url())
 
 
 if __name__ == "__main__":

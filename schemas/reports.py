@@ -64,6 +64,13 @@ class ReportClaimOut(Schema):
     claim_date = fields.Date(allow_none=True)
     status = fields.String()
     checkworthiness = fields.Float()
+    anchor_state = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "orphaned: not in the current text (its span is an earlier "
+            "revision's); see the claim's anchor_state"
+        },
+    )
     document = fields.Nested(ReportDocumentRefOut)
     independent_origins = fields.Integer(
         metadata={"description": "distinct outlets (derivations joined) confirmed as backing it"}

@@ -47,6 +47,7 @@ def claims_in_context(*extra: Any) -> Select[*tuple[Any, ...]]:
             Claim.claim_date,
             Claim.status,
             Claim.checkworthiness,
+            Claim.anchor_state,
             Speaker.id.label("speaker_id"),
             Speaker.name.label("speaker_name"),
             Speaker.kind.label("speaker_kind"),

@@ -46,6 +46,8 @@ def segments(body: str, claims: list[dict[str, Any]]) -> list[tuple[str, dict[st
     out: list[tuple[str, dict[str, Any] | None]] = []
     at = 0
     for claim in sorted(claims, key=lambda c: (c["span"]["start"], c["id"])):
+        if claim.get("anchor_state") == "orphaned":
+            continue  # its span refers to an earlier revision of the text
         start, end = max(claim["span"]["start"], at), claim["span"]["end"]
         if end <= start:
             continue

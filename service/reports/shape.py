@@ -36,6 +36,7 @@ class ClaimRow:
     claim_date: date | None
     status: str
     checkworthiness: float
+    anchor_state: str | None
     speaker_id: int | None
     speaker_name: str | None
     speaker_kind: str | None
@@ -115,6 +116,7 @@ def claim_entries(
                 "claim_date": c.claim_date,
                 "status": c.status,
                 "checkworthiness": c.checkworthiness,
+                "anchor_state": c.anchor_state,
                 "document": {
                     "id": c.document_id,
                     "title": c.document_title,

@@ -7,6 +7,7 @@ refused. Pages read without JavaScript.
 
 from __future__ import annotations
 
+import difflib
 import re
 import secrets
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session
 from service.api.context import db_session
 from service.config import Settings
 from service.domain.enums import (
+    AnchorState,
     Attribution,
     ClaimStatus,
     DatePrecision,
@@ -39,7 +41,7 @@ from service.domain.enums import (
     Role,
 )
 from service.domain.errors import DomainError, InvalidInput
-from service.models import Claim, Event, User
+from service.models import Claim, Document, Event, User
 from service.operations.actors import Actor
 from service.operations.claims import (
     ClaimChanges,
@@ -52,6 +54,7 @@ from service.operations.claims import (
     get_claim,
     split_claim,
 )
+from service.operations.copies import copies_of, get_copy, review_copy
 from service.operations.events import entity_history
 from service.operations.inbox import (
     document_workspace,
@@ -62,6 +65,7 @@ from service.operations.inbox import (
 )
 from service.operations.links import get_link, review_link
 from service.operations.people import person_actor, sign_in
+from service.operations.revisions import get_revision, list_revisions
 from service.operations.speakers import get_speaker, merge_speakers, undo_fuzzy_alias
 
 blp = Blueprint(
@@ -175,7 +179,8 @@ def _segments(body: str, claims: list[Claim]) -> list[tuple[str, Claim | None]]:
     out: list[tuple[str, Claim | None]] = []
     cursor = 0
     for claim in sorted(claims, key=lambda c: (c.span_start, c.id)):
-        if claim.span_start < cursor:
+        if claim.span_start < cursor or claim.anchor_state == AnchorState.ORPHANED:
+            # An orphan's span refers to an earlier revision: it is listed, not highlighted.
             continue
         out.append((body[cursor : claim.span_start], None))
         out.append((body[claim.span_start : claim.span_end], claim))
@@ -205,6 +210,9 @@ def document_page(
         document=document,
         outlet=outlet,
         claims=claims,
+        orphaned=[c for c in claims if c.anchor_state == AnchorState.ORPHANED],
+        revisions=list_revisions(session, document_id) if document.revision > 1 else [],
+        copies=_copies_shown(session, document_id),
         segments=_segments(document.body, claims),
         links=links,
         selected=selected,
@@ -220,6 +228,98 @@ def document_page(
         statuses=list(ClaimStatus),
     )
     return page, status_code
+
+
+def _copies_shown(session: Session, document_id: int) -> list[dict[str, Any]]:
+    """The document's copy suggestions with the other document's title and outlet."""
+    shown = []
+    for found in copies_of(session, document_id):
+        other_id = found.source_id if found.document_id == document_id else found.document_id
+        other = session.get(Document, other_id)
+        shown.append(
+            {
+                "suggestion": found,
+                "other": other,
+                "other_outlet": other.outlet.name if other and other.outlet else None,
+                "this_is_copy": found.document_id == document_id,
+            }
+        )
+    return shown
+
+
+@blp.get("/documents/<int:document_id>/revisions/<int:number>")
+@login_required
+def revision_page(document_id: int, number: int) -> Any:
+    """One revision's changes against the one before, and the claims it orphaned."""
+    session = db_session()
+    document, outlet, claims, _ = document_workspace(session, document_id)
+    try:
+        revision = get_revision(session, document_id, number)
+        previous = get_revision(session, document_id, number - 1) if number > 1 else None
+    except DomainError as exc:
+        return render_template("refused.html", reason=exc.detail), exc.status
+    ops = _paragraph_diff(previous.body if previous else "", revision.body)
+    return render_template(
+        "revision.html",
+        document=document,
+        outlet=outlet,
+        revision=revision,
+        revisions=list_revisions(session, document_id),
+        ops=ops,
+        orphaned=[c for c in claims if c.anchor_state == AnchorState.ORPHANED],
+        moved=[c for c in claims if c.anchor_state == AnchorState.MOVED and c.revision == number],
+    )
+
+
+def _paragraph_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """(kind, paragraph) in reading order: 'same', 'removed' or 'added'."""
+    a, b = old.split("\n"), new.split("\n")
+    out: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            out.extend(("same", p) for p in a[i1:i2] if p.strip())
+            continue
+        out.extend(("removed", p) for p in a[i1:i2] if p.strip())
+        out.extend(("added", p) for p in b[j1:j2] if p.strip())
+    return out
+
+
+def _review_refused(kind: str, entity: Any, document_id: int, what: str) -> Any | None:
+    """The document page with the refusal when the person may not review, or the form was
+    filled in on a version that has since changed; None when the review may go ahead."""
+    if not _role().allows(Role.REVIEWER):
+        return document_page(document_id, f"Reviewing {what} needs the reviewer role.", 403)
+    stale = _stale(kind, entity, request.form.get("version", type=int))
+    if stale:
+        db_session().rollback()
+        return document_page(document_id, stale, 409)
+    return None
+
+
+@blp.post("/copies/<int:copy_id>/review")
+@login_required
+def review_copy_submit(copy_id: int) -> Any:
+    """A reviewer confirms or rejects a suggested copy from the document page."""
+    session = db_session()
+    found = get_copy(session, copy_id, for_update=True)
+    document_id = request.form.get("document", type=int) or found.document_id
+    refused = _review_refused("document_copies", found, document_id, "copies")
+    if refused is not None:
+        return refused
+    decision = request.form.get("decision")
+    try:
+        review_copy(
+            session,
+            person_actor_of(session),
+            copy_id,
+            LinkState.CONFIRMED if decision == "confirm" else LinkState.REJECTED,
+            request.form.get("rationale", ""),
+        )
+    except DomainError as exc:
+        session.rollback()
+        return document_page(document_id, exc.detail, exc.status)
+    session.commit()
+    return redirect(url_for("web.document_page", document_id=document_id))
 
 
 def _stale(kind: str, entity: Any, version: int | None) -> str | None:
@@ -262,12 +362,9 @@ def review_link_submit(link_id: int) -> Any:
     session = db_session()
     link = get_link(session, link_id, for_update=True)
     document_id = request.form.get("document", type=int) or 0
-    if not _role().allows(Role.REVIEWER):
-        return document_page(document_id, "Reviewing links needs the reviewer role.", 403)
-    stale = _stale("claim_links", link, request.form.get("version", type=int))
-    if stale:
-        session.rollback()
-        return document_page(document_id, stale, 409)
+    refused = _review_refused("claim_links", link, document_id, "links")
+    if refused is not None:
+        return refused
     decision = request.form.get("decision")
     relation = request.form.get("relation")
     try:

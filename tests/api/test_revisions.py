@@ -188,3 +188,49 @@ def test_bad_revisions_are_refused_and_change_nothing(
     assert same.json["id"] == other["id"]
     assert client.get(f"/api/v1/documents/{doc['id']}").json["revision"] == 1
     assert client.get(f"/api/v1/documents/{doc['id']}/revisions/2").status_code == 404
+
+
+def test_a_revision_is_announced_to_webhooks_with_its_re_anchored_claims(
+    client: FlaskClient,
+    admin: dict[str, str],
+    session: Any,
+    monkeypatch: Any,
+) -> None:
+    from sqlalchemy import text
+
+    monkeypatch.setenv("CLAIMDESK_WEBHOOK_ALLOW_PRIVATE", "1")
+    hook = client.post(
+        "/api/v1/webhooks",
+        json={
+            "url": "http://127.0.0.1:9/hook",
+            "event_types": ["document.revised", "claim.reanchored"],
+        },
+        headers=admin,
+    )
+    assert hook.status_code == 201, hook.json
+    doc = client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": FIRST, "url": URL, "extract": False},
+        headers=admin,
+    ).json
+    start = FIRST.index(P4)
+    client.post(
+        "/api/v1/claims",
+        json={"document_id": doc["id"], "span": {"start": start, "end": start + len(P4)}},
+        headers=admin,
+    )
+    client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": SECOND, "url": URL, "extract": False},
+        headers=admin,
+    )
+    types = [
+        row[0]
+        for row in session.execute(
+            text(
+                "SELECT event_type FROM webhook_deliveries WHERE subscription_id = :s ORDER BY id"
+            ),
+            {"s": hook.json["id"]},
+        )
+    ]
+    assert types == ["claim.reanchored", "document.revised"]

@@ -229,3 +229,57 @@ def test_selecting_words_in_the_text_adds_a_claim(
     page.wait_for_url("**claim=*")
     claims = client.get(f"/api/v1/documents/{doc['id']}/claims").json
     assert [c["text"] for c in claims] == ["rents rose 12%"]
+
+
+def test_a_revision_and_a_copy_are_reviewed_in_a_browser(
+    page: Any, live: str, client: FlaskClient, session: Session, editor: dict[str, str]
+) -> None:
+    from tests.api.test_copies import REPRINT, WIRE
+    from tests.api.test_revisions import FIRST, P2, P3, P4, SECOND, URL
+
+    _people(session)
+    post = "/api/v1/documents?wait=true"
+    client.post(post, json={"body": WIRE, "outlet": "Wire", "extract": False}, headers=editor)
+    reprint = client.post(
+        post, json={"body": REPRINT, "outlet": "Daily", "extract": False}, headers=editor
+    ).json
+    doc = client.post(
+        post,
+        json={"body": FIRST, "url": URL, "title": "Harbour levy", "extract": False},
+        headers=editor,
+    ).json
+    for sentence in (P2, P3, P4):
+        start = FIRST.index(sentence)
+        span = {"start": start, "end": start + len(sentence)}
+        client.post("/api/v1/claims", json={"document_id": doc["id"], "span": span}, headers=editor)
+    revised = client.post(post, json={"body": SECOND, "url": URL, "extract": False}, headers=editor)
+    assert revised.json["revision"] == 2
+    _sign_in(page, live, "Mia Lund")
+
+    # The copy: seen on the reprint's page, confirmed there, one origin after.
+    page.goto(f"{live}/documents/{reprint['id']}")
+    copies = page.get_by_role("region", name="Possible copies")
+    assert "looks like a copy of" in copies.text_content()
+    page.screenshot(path="/tmp/claimdesk-copy.png", full_page=True)
+    page.get_by_label("Why it is or is not a copy").fill("the agency story with a new lede")
+    page.get_by_role("button", name="Confirm copy (one origin)").click()
+    page.wait_for_load_state()
+    assert "one origin" in page.get_by_role("region", name="Possible copies").text_content()
+    assert client.get(f"/api/v1/documents/{reprint['id']}").json["derived_from_id"] is not None
+
+    # The revision: the orphaned claim is listed (not highlighted), the diff is a click away.
+    page.goto(f"{live}/documents/{doc['id']}")
+    revisions = page.get_by_role("region", name="Revisions")
+    assert "1 orphaned claim" in revisions.text_content()
+    assert P3 in revisions.text_content()
+    assert P3 not in page.get_by_role("article").text_content()
+    page.screenshot(path="/tmp/claimdesk-revised.png", full_page=True)
+    page.get_by_role("link", name="revision 2: what changed").click()
+    page.wait_for_load_state()
+    diff = page.get_by_role("region", name="Changes against the revision before")
+    assert page.locator(".diff .removed").filter(has_text=P3).count() == 1
+    assert page.locator(".diff .added").count() >= 2
+    assert "Changes against revision 1" in diff.text_content()
+    changed = page.get_by_role("region", name="Claims whose text changed")
+    assert "re-review" not in changed.text_content()  # unreviewed: nothing to re-review
+    page.screenshot(path="/tmp/claimdesk-revision.png", full_page=True)

@@ -28,6 +28,7 @@ def row(
         "claim_date": None,
         "status": "unreviewed",
         "checkworthiness": cw,
+        "anchor_state": None,
         "speaker_id": None,
         "speaker_name": None,
         "speaker_kind": None,
