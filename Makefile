@@ -53,6 +53,8 @@ fmt: install
 eval: install
 	$(BIN)/python -m evals.extraction $(GOLD)
 	$(BIN)/python -m evals.linking
+	$(BIN)/python -m evals.reanchoring
+	$(BIN)/python -m evals.copies
 
 bench: install
 	$(BIN)/python -m bench.run
