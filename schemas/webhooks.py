@@ -119,3 +119,9 @@ class ReplayCreate(StrictSchema):
 class ReplayOut(Schema):
     queued = fields.Integer(metadata={"description": "deliveries queued again"})
     delivery_ids = fields.List(fields.Integer())
+    through_event_id = fields.Integer(
+        metadata={
+            "description": "the last event this replay covered (10,000 at most): replay "
+            "again from it for what came after"
+        }
+    )

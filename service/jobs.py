@@ -88,10 +88,13 @@ def enqueue_extraction(
     document.error = None
     session.flush()
     connection = session.connection().connection.driver_connection
+    assert connection is not None
     try:
-        # A savepoint: a job already waiting for this document is fine, and must not abort
-        # the caller's transaction.
-        with session.begin_nested():
+        # A savepoint on the connection the job is written through: a job already waiting
+        # for this document is fine, and must not abort the caller's transaction. (The
+        # session's begin_nested() emits its SAVEPOINT only when the session itself next
+        # runs a statement, so the refused INSERT aborted the whole transaction.)
+        with connection.transaction():
             _deferrer.configure_task(
                 TASK,
                 queue=QUEUE,

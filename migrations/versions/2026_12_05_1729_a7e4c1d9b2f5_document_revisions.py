@@ -61,6 +61,9 @@ def upgrade() -> None:
     op.add_column("claims", sa.Column("anchor_state", sa.String(length=10), nullable=True))
     op.add_column("claims", sa.Column("previous_text", sa.Text(), nullable=True))
     op.add_column("claims", sa.Column("review_flag", sa.Text(), nullable=True))
+    op.add_column(
+        "claims", sa.Column("machine_edits", sa.Integer(), server_default="0", nullable=False)
+    )
     op.create_check_constraint(
         op.f("ck_claims_anchor_state"),
         "claims",
@@ -78,6 +81,7 @@ def downgrade() -> None:
     op.drop_index("ix_documents_url", table_name="documents")
     op.drop_column("documents", "revision")
     op.drop_constraint(op.f("ck_claims_anchor_state"), "claims", type_="check")
+    op.drop_column("claims", "machine_edits")
     op.drop_column("claims", "review_flag")
     op.drop_column("claims", "previous_text")
     op.drop_column("claims", "anchor_state")

@@ -156,6 +156,12 @@ class WebhookReplay(MethodView):
         """Send again every event after `since_event_id` that the subscription matches,
         in order (at most 10,000 a request: replay again from the last one for more)."""
         session = db_session()
-        deliveries = replay_since(session, current_actor(), subscription_id, data["since_event_id"])
+        deliveries, through = replay_since(
+            session, current_actor(), subscription_id, data["since_event_id"]
+        )
         session.commit()
-        return {"queued": len(deliveries), "delivery_ids": [d.id for d in deliveries]}
+        return {
+            "queued": len(deliveries),
+            "delivery_ids": [d.id for d in deliveries],
+            "through_event_id": through,
+        }

@@ -87,6 +87,9 @@ class Claim(CreatedAtMixin, Base):
     #: Why a decided claim needs another look (its text changed after the verdict); cleared
     #: by the next decision.
     review_flag: Mapped[str | None] = mapped_column(Text, default=None)
+    #: Updates made by the service, not a person (re-anchoring): each bumps `version` too,
+    #: so a claim no person touched has version == 1 + machine_edits.
+    machine_edits: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Only ever used in WHERE clauses: deferred so loading a claim never ships it.
     tsv: Mapped[str] = mapped_column(
         TSVECTOR,

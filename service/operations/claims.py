@@ -121,8 +121,21 @@ def _embedding(text: str, checkworthiness: float, origin: str) -> bytes | None:
     return semantic.stored_vectors([text])[0]
 
 
+def _lock_documents(session: Session, document_ids: set[int]) -> None:
+    """Share-lock the documents claims are about to be placed on, reading their current
+    text: a revision (which locks its document for update) either commits first, and the
+    span is checked against its new text, or waits until these claims are in, and
+    re-anchors them with the rest."""
+    session.execute(
+        select(Document)
+        .where(Document.id.in_(sorted(document_ids)))
+        .with_for_update(read=True, of=Document)
+        .execution_options(populate_existing=True)
+    ).all()
+
+
 def _build_claim(session: Session, actor: Actor, new: NewClaim) -> Claim:
-    """A claim checked against its document, not yet added to the session."""
+    """A claim checked against its document (locked by the caller), not yet added."""
     document = session.get(Document, new.document_id)
     if document is None:
         raise InvalidInput("document_id", f"no document {new.document_id}")
@@ -147,10 +160,12 @@ def _build_claim(session: Session, actor: Actor, new: NewClaim) -> Claim:
         extractor_version=new.extractor_version,
         speaker_as_written=new.speaker_as_written,
         embedding=new.embedding or _embedding(exact, new.checkworthiness, new.origin.value),
+        revision=document.revision,
     )
 
 
 def create_claim(session: Session, actor: Actor, new: NewClaim) -> Claim:
+    _lock_documents(session, {new.document_id})
     claim = _build_claim(session, actor, new)
     session.add(claim)
     session.flush()
@@ -163,6 +178,8 @@ def create_claim(session: Session, actor: Actor, new: NewClaim) -> Claim:
 def create_claims(session: Session, actor: Actor, news: list[NewClaim]) -> list[Claim]:
     """Many claims at once: one INSERT for the claims, one for their vectors and one for
     their events, instead of three round trips a claim."""
+    if news:
+        _lock_documents(session, {new.document_id for new in news})
     claims = [_build_claim(session, actor, new) for new in news]
     session.add_all(claims)
     session.flush()
@@ -536,6 +553,12 @@ def claim_cluster(session: Session, claim_id: int) -> list[dict[str, Any]]:
 def split_claim(session: Session, actor: Actor, claim: Claim, at: int) -> tuple[Claim, Claim]:
     """Split an unreviewed candidate at a body offset into two claims made by hand (same
     speaker, attribution and date); the original is kept, rejected, pointing at both."""
+    if claim.anchor_state == "orphaned":
+        raise RuleViolation(
+            "split-orphan",
+            "this claim is not in the current text (a revision orphaned it): place it first",
+            "at",
+        )
     if claim.status != ClaimStatus.UNREVIEWED:
         raise RuleViolation(
             "split-unreviewed-only",

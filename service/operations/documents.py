@@ -170,6 +170,20 @@ class Outcome(StrEnum):
     REVISED = "revised"
 
 
+def _locked(session: Session, document_id: int) -> Document | None:
+    """The document, row-locked for update and read after the lock was granted (a revision
+    that committed while this one waited is seen, not the copy the session held)."""
+    return session.get(
+        Document, document_id, with_for_update={"of": Document}, populate_existing=True
+    )
+
+
+def _same_outlet(doc: Document, outlet: str | None) -> bool:
+    if not outlet or doc.outlet is None:
+        return True
+    return " ".join(outlet.split()).lower() == doc.outlet.name.lower()
+
+
 def submit_document(
     session: Session,
     actor: Actor,
@@ -190,14 +204,14 @@ def submit_document(
     if existing is not None:
         return existing, Outcome.EXISTING, None
     if revision_of is not None:
-        target = session.get(Document, revision_of, with_for_update={"of": Document})
+        target = _locked(session, revision_of)
         if target is None:
             raise InvalidInput("revision_of", f"no document {revision_of}")
     else:
         found = find_by_url(session, new.url)
-        target = (
-            session.get(Document, found.id, with_for_update={"of": Document}) if found else None
-        )
+        if found is not None and not _same_outlet(found, new.outlet):
+            found = None  # another outlet's page at this URL is not this document
+        target = _locked(session, found.id) if found else None
     if target is None:
         doc, created = ingest_document(
             session, actor, new, extract=extract, queue=queue, suggest_min=suggest_min

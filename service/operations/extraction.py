@@ -160,7 +160,7 @@ def _untouched(document_id: int) -> Select[int]:
     return select(Claim.id).where(
         Claim.document_id == document_id,
         Claim.origin == ClaimOrigin.EXTRACTED,
-        Claim.version == 1,
+        Claim.version == 1 + Claim.machine_edits,
         Claim.status == ClaimStatus.UNREVIEWED,
         ~exists().where(
             or_(ClaimLink.claim_a_id == Claim.id, ClaimLink.claim_b_id == Claim.id),

@@ -29,8 +29,9 @@ from service.operations.claims import CONTEXT_CHARS
 from service.operations.events import record_event, snapshot
 from service.revisions.anchoring import Reanchored, Selector, reanchor
 
-#: Query parameters that say where a reader came from, not which page it is.
-_TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref", "cmpid")
+#: Query parameters that say where a reader came from, not which page it is: these names,
+#: and any starting with "utm_".
+_TRACKING = frozenset({"fbclid", "gclid", "dclid", "mc_cid", "mc_eid", "ref", "cmpid", "ocid"})
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -43,7 +44,7 @@ def canonical_url(url: str | None) -> str | None:
         [
             (k, v)
             for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if not k.lower().startswith(_TRACKING)
+            if not (k.lower().startswith("utm_") or k.lower() in _TRACKING)
         ]
     )
     path = parts.path.rstrip("/") or "/"
@@ -194,10 +195,16 @@ def _apply(
     changes: list[tuple[Claim, dict[str, Any], str]] = []
     for claim, found in zip(claims, results, strict=True):
         before = snapshot(claim)
+        decided = claim.status not in (ClaimStatus.UNREVIEWED, ClaimStatus.REJECTED)
         if found.state == AnchorState.ORPHANED:
             claim.anchor_state = AnchorState.ORPHANED
             orphaned.append(claim)
             why = f"not found in revision {number}: its span refers to revision {claim.revision}"
+            if decided:
+                claim.review_flag = (
+                    f"it is no longer in the text of revision {number}, and it was marked "
+                    f"{claim.status}: check the verdict still holds"
+                )
         else:
             assert found.start is not None
             assert found.end is not None
@@ -211,29 +218,33 @@ def _apply(
                 claim.anchor_state = AnchorState.MOVED
                 moved.append(claim)
                 why = f"its text changed in revision {number} (match {found.score:.2f})"
-                if claim.status not in (ClaimStatus.UNREVIEWED, ClaimStatus.REJECTED):
+                if decided:
                     claim.review_flag = (
                         f"its text changed in revision {number} after it was marked "
                         f"{claim.status}: check the verdict still holds"
                     )
-                    flagged.append(claim)
-                    why += f"; it was {claim.status}, so it is flagged for re-review"
             else:
                 claim.anchor_state = AnchorState.ANCHORED
                 anchored.append(claim)
                 why = f"found unchanged in revision {number}"
+        if claim.review_flag and claim.review_flag != before["review_flag"]:
+            flagged.append(claim)
+            why += f"; it was {claim.status}, so it is flagged for re-review"
         changes.append((claim, before, why))
-    session.flush()
     if moved:
-        texts = [c.text for c in moved]
+        # The moved claims' vectors follow their new text (set before the one flush).
         wanted = [semantic.wanted(c.checkworthiness, c.origin) for c in moved]
-        fresh = semantic.stored_vectors([t for t, w in zip(texts, wanted, strict=True) if w])
-        it = iter(fresh)
-        rows = [(c.id, next(it) if w else None) for c, w in zip(moved, wanted, strict=True)]
-        for claim, (_, vector) in zip(moved, rows, strict=True):
-            claim.embedding = vector
-        vector_index.store(session, rows)
-        session.flush()
+        fresh = iter(
+            semantic.stored_vectors([c.text for c, w in zip(moved, wanted, strict=True) if w])
+        )
+        for claim, want in zip(moved, wanted, strict=True):
+            claim.embedding = next(fresh) if want else None
+    for claim, _, _ in changes:
+        if session.is_modified(claim):
+            # Machine work: re-extraction still counts the claim as untouched by a person.
+            claim.machine_edits += 1
+    session.flush()
+    vector_index.store(session, [(c.id, c.embedding) for c in moved])
     for claim, before, why in changes:
         after = snapshot(claim)
         if after != before:

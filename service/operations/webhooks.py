@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.domain.enums import DeliveryStatus
@@ -48,6 +49,18 @@ def _check(session: Session, values: dict[str, Any]) -> None:
         raise InvalidInput("outlet_id", f"no outlet {values['outlet_id']}")
 
 
+def public_snapshot(sub: WebhookSubscription) -> dict[str, Any]:
+    """What the history keeps of a subscription: anybody may read events, and a receiver's
+    URL can carry a credential in its path or query (chat services' hooks do), and a
+    disabled subscription's reason quotes the receiver's answer. Scheme and host only."""
+    shown = snapshot(sub)
+    parts = urlsplit(sub.url)
+    shown["url"] = f"{parts.scheme}://{parts.hostname}/…"
+    if shown.get("disabled_reason"):
+        shown["disabled_reason"] = "disabled after failing for a day"
+    return shown
+
+
 def create_subscription(
     session: Session, actor: Actor, new: SubscriptionFields
 ) -> WebhookSubscription:
@@ -64,7 +77,7 @@ def create_subscription(
     )
     session.add(sub)
     session.flush()
-    record_event(session, actor, "webhook.created", sub, after=snapshot(sub))
+    record_event(session, actor, "webhook.created", sub, after=public_snapshot(sub))
     return sub
 
 
@@ -101,7 +114,7 @@ def update_subscription(
         sub.failing_since = None
     sub.version += 1
     session.flush()
-    record_event(session, actor, "webhook.edited", sub, before=before, after=snapshot(sub))
+    record_event(session, actor, "webhook.edited", sub, before=before, after=public_snapshot(sub))
     return sub
 
 
@@ -111,15 +124,14 @@ def rotate_secret(session: Session, actor: Actor, subscription_id: int) -> Webho
     sub.secret = signing.new_secret()
     sub.version += 1
     session.flush()
-    record_event(session, actor, "webhook.secret_rotated", sub, after=snapshot(sub))
+    record_event(session, actor, "webhook.secret_rotated", sub, after=public_snapshot(sub))
     return sub
 
 
 def delete_subscription(session: Session, actor: Actor, subscription_id: int) -> None:
     """Delete a subscription and its delivery log (the events themselves stay)."""
     sub = get_subscription(session, subscription_id, for_update=True)
-    before = snapshot(sub)
-    record_event(session, actor, "webhook.deleted", sub, before=before)
+    record_event(session, actor, "webhook.deleted", sub, before=public_snapshot(sub))
     session.delete(sub)
     session.flush()
 
@@ -173,14 +185,30 @@ _MISSING = insert_deliveries(
 
 def replay_since(
     session: Session, actor: Actor, subscription_id: int, since_event_id: int
-) -> list[WebhookDelivery]:
+) -> tuple[list[WebhookDelivery], int]:
     """Send again every event after `since_event_id` that the subscription matches (as it
-    is now): deliveries it already had go again with their id, missing ones are created."""
+    is now), among the next REPLAY_MAX events: deliveries it already had go again with their
+    id, missing ones are created. Returns them and the last event id the window covered
+    (replay from it for the rest)."""
     sub = get_subscription(session, subscription_id, for_update=True)
     if not sub.active:
         raise InvalidInput("active", "the subscription is inactive: enable it first")
     if since_event_id and session.get(Event, since_event_id) is None:
         raise InvalidInput("since_event_id", f"no event {since_event_id}")
+    # The window: the next REPLAY_MAX events; deliveries are created for the ones missing
+    # and every delivery in it goes again, so a replay continued from `through` skips none.
+    through = session.scalar(
+        select(func.max(Event.id)).where(
+            Event.id.in_(
+                select(Event.id)
+                .where(Event.id > since_event_id)
+                .order_by(Event.id)
+                .limit(REPLAY_MAX)
+            )
+        )
+    )
+    if through is None:
+        return [], since_event_id
     session.execute(
         _MISSING,
         {
@@ -196,9 +224,9 @@ def replay_since(
             .where(
                 WebhookDelivery.subscription_id == sub.id,
                 WebhookDelivery.event_id > since_event_id,
+                WebhookDelivery.event_id <= through,
             )
             .order_by(WebhookDelivery.event_id)
-            .limit(REPLAY_MAX)
         )
     )
     _requeue(session, deliveries)
@@ -207,6 +235,10 @@ def replay_since(
         actor,
         "webhook.replayed",
         sub,
-        after={"since_event_id": since_event_id, "deliveries": len(deliveries)},
+        after={
+            "since_event_id": since_event_id,
+            "through_event_id": through,
+            "deliveries": len(deliveries),
+        },
     )
-    return deliveries
+    return deliveries, through

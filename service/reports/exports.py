@@ -210,7 +210,19 @@ def annotation(session: Session, claim_id: int, public_url: str) -> dict[str, An
                     "prefix": claim.prefix,
                     "suffix": claim.suffix,
                 },
-                {"type": "TextPositionSelector", "start": claim.span_start, "end": claim.span_end},
+                # An orphan's offsets belong to an earlier revision of the text: only its
+                # quote is given, which is what a reader re-anchors from anyway.
+                *(
+                    []
+                    if claim.anchor_state == "orphaned"
+                    else [
+                        {
+                            "type": "TextPositionSelector",
+                            "start": claim.span_start,
+                            "end": claim.span_end,
+                        }
+                    ]
+                ),
             ],
         },
     }
@@ -244,7 +256,7 @@ _LINKS = (
 
 def _export_batch(after: int) -> Any:
     return (
-        claims_in_context(Claim.version, Claim.updated_at, _LINKS.label("links"))
+        claims_in_context(Claim.version, Claim.updated_at, Claim.revision, _LINKS.label("links"))
         .where(Claim.id > after)
         .order_by(Claim.id)
         .limit(EXPORT_BATCH)
@@ -267,6 +279,8 @@ def _export_line(r: Any) -> str:
         "id": r.id,
         "text": r.text,
         "span": {"start": r.span_start, "end": r.span_end},
+        "revision": r.revision,
+        "anchor_state": r.anchor_state,
         "attribution": r.attribution,
         "claim_date": _iso(r.claim_date),
         "status": r.status,

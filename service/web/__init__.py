@@ -25,8 +25,8 @@ from flask_login import (
     logout_user,
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from service.api.context import db_session
 from service.config import Settings
@@ -41,7 +41,7 @@ from service.domain.enums import (
     Role,
 )
 from service.domain.errors import DomainError, InvalidInput
-from service.models import Claim, Document, Event, User
+from service.models import Claim, Document, DocumentCopy, Event, User
 from service.operations.actors import Actor
 from service.operations.claims import (
     ClaimChanges,
@@ -54,7 +54,7 @@ from service.operations.claims import (
     get_claim,
     split_claim,
 )
-from service.operations.copies import copies_of, get_copy, review_copy
+from service.operations.copies import get_copy, review_copy
 from service.operations.events import entity_history
 from service.operations.inbox import (
     document_workspace,
@@ -231,20 +231,28 @@ def document_page(
 
 
 def _copies_shown(session: Session, document_id: int) -> list[dict[str, Any]]:
-    """The document's copy suggestions with the other document's title and outlet."""
-    shown = []
-    for found in copies_of(session, document_id):
-        other_id = found.source_id if found.document_id == document_id else found.document_id
-        other = session.get(Document, other_id)
-        shown.append(
-            {
-                "suggestion": found,
-                "other": other,
-                "other_outlet": other.outlet.name if other and other.outlet else None,
-                "this_is_copy": found.document_id == document_id,
-            }
-        )
-    return shown
+    """The document's copy suggestions with the other document (and its outlet), in one
+    statement."""
+    other = aliased(Document)
+    other_id = case(
+        (DocumentCopy.document_id == document_id, DocumentCopy.source_id),
+        else_=DocumentCopy.document_id,
+    )
+    rows = session.execute(
+        select(DocumentCopy, other)
+        .join(other, other.id == other_id)
+        .where(or_(DocumentCopy.document_id == document_id, DocumentCopy.source_id == document_id))
+        .order_by(DocumentCopy.id)
+    ).all()
+    return [
+        {
+            "suggestion": found,
+            "other": doc,
+            "other_outlet": doc.outlet.name if doc.outlet else None,
+            "this_is_copy": found.document_id == document_id,
+        }
+        for found, doc in rows
+    ]
 
 
 @blp.get("/documents/<int:document_id>/revisions/<int:number>")

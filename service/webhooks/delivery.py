@@ -12,17 +12,19 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import urllib3
 from procrastinate import BaseRetryStrategy, RetryDecision
 from procrastinate.jobs import Job
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from service.domain.enums import DeliveryStatus, Role
 from service.models import Event, WebhookDelivery, WebhookSubscription
 from service.operations.actors import Actor
-from service.operations.events import record_event, snapshot
+from service.operations.events import record_event
+from service.operations.webhooks import public_snapshot
 from service.webhooks import signing
 from service.webhooks.events import payload
 from service.webhooks.targets import UnsafeTarget, check_target
@@ -33,12 +35,11 @@ from service.webhooks.targets import UnsafeTarget, check_target
 SCHEDULE = (5, 300, 1800, 7200, 18000, 36000, 36000)
 #: A subscription whose deliveries have failed without a success for this long is disabled.
 DISABLE_AFTER = timedelta(hours=24)
-TIMEOUT = urllib3.Timeout(connect=5.0, read=10.0)
+#: Connecting, then each read; at most ERROR_CHARS of the answer are read.
+TIMEOUT = urllib3.Timeout(connect=5.0, read=10.0, total=15.0)
 #: What is kept of a receiver's answer for the delivery log.
 ERROR_CHARS = 500
 WEBHOOKS = Actor(key_id=None, name="webhooks", role=Role.ADMIN)
-
-_http = urllib3.PoolManager(retries=False, timeout=TIMEOUT, maxsize=4)
 
 
 def schedule() -> tuple[int, ...]:
@@ -58,11 +59,15 @@ class DeliveryFailed(Exception):
 
 
 class WebhookRetry(BaseRetryStrategy):
-    """Retry on the schedule; a delivery whose subscription was disabled is not retried."""
+    """Retry on the schedule; a delivery that ended (delivered, failed, skipped) returns
+    instead of raising, so it is not retried."""
 
     def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
+        # Any failure is retried on the schedule, a database hiccup in preparing or
+        # recording the attempt as much as a receiver's refusal: a job that failed for good
+        # would leave its delivery pending and let later ones about the entity overtake it.
         waits = schedule()
-        if not isinstance(exception, DeliveryFailed) or job.attempts >= len(waits):
+        if job.attempts >= len(waits):
             return None
         return RetryDecision(retry_in={"seconds": waits[job.attempts]})
 
@@ -115,23 +120,56 @@ def _prepare(engine: Engine, delivery_id: int) -> Attempt | None:
 
 
 def _post(attempt: Attempt) -> tuple[int | None, str | None]:
-    """(status code, error) of one POST; the code is None when nothing answered."""
+    """(status code, error) of one POST; the code is None when nothing answered.
+
+    The name is resolved and vetted once, and the connection goes to that address (with the
+    name as Host and for TLS), so DNS rebinding cannot point the POST elsewhere; redirects
+    are not followed; at most ERROR_CHARS of the answer are read."""
     try:
-        check_target(attempt.url)
+        addresses = check_target(attempt.url)
     except UnsafeTarget as exc:
         return None, f"refused: {exc}"
+    parts = urlsplit(attempt.url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     timestamp = int(datetime.now(UTC).timestamp())
     headers = signing.headers(attempt.secret, attempt.message_id, timestamp, attempt.body)
-    try:
-        response = _http.request(
-            "POST", attempt.url, body=attempt.body, headers=headers, redirect=False
+    headers["host"] = parts.netloc.rsplit("@", 1)[-1]
+    pool: urllib3.HTTPConnectionPool
+    if parts.scheme == "https":
+        pool = urllib3.HTTPSConnectionPool(
+            addresses[0],
+            port,
+            server_hostname=host,
+            assert_hostname=host,
+            timeout=TIMEOUT,
+            retries=False,
+            maxsize=1,
         )
+    else:
+        pool = urllib3.HTTPConnectionPool(
+            addresses[0], port, timeout=TIMEOUT, retries=False, maxsize=1
+        )
+    try:
+        with pool:
+            response = pool.urlopen(
+                "POST",
+                path,
+                body=attempt.body,
+                headers=headers,
+                redirect=False,
+                preload_content=False,
+            )
+            try:
+                answer = response.read(ERROR_CHARS)
+            finally:
+                response.release_conn()
     except urllib3.exceptions.HTTPError as exc:
         return None, f"{type(exc).__name__}: {exc}"[:ERROR_CHARS]
     if 200 <= response.status < 300:
         return response.status, None
-    text = response.data[:ERROR_CHARS].decode("utf-8", "replace")
-    return response.status, f"HTTP {response.status}: {text}"
+    return response.status, f"HTTP {response.status}: {answer.decode('utf-8', 'replace')}"
 
 
 def _record(
@@ -160,7 +198,7 @@ def _record(
         else:
             sub.failing_since = sub.failing_since or now
             if sub.active and now - sub.failing_since >= disable_after():
-                before = snapshot(sub)
+                before = public_snapshot(sub)
                 sub.active = False
                 sub.disabled_at = now
                 sub.disabled_reason = (
@@ -173,8 +211,8 @@ def _record(
                     "webhook.disabled",
                     sub,
                     before=before,
-                    after=snapshot(sub),
-                    reason=sub.disabled_reason,
+                    after=public_snapshot(sub),
+                    reason="deliveries failed for a day with no success; see the delivery log",
                 )
             if last or not sub.active:
                 delivery.status = DeliveryStatus.FAILED
@@ -201,23 +239,3 @@ def deliver(engine: Engine, delivery_id: int, *, attempt_number: int) -> str:
     if status == DeliveryStatus.RETRYING:
         raise DeliveryFailed(error)
     return status
-
-
-def pending_for(session: Session, subscription_id: int) -> int:
-    """Deliveries of a subscription not yet acknowledged or given up."""
-    return len(
-        session.scalars(
-            select(WebhookDelivery.id).where(
-                WebhookDelivery.subscription_id == subscription_id,
-                WebhookDelivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.RETRYING]),
-            )
-        ).all()
-    )
-
-
-def mark_pending(session: Session, delivery_ids: list[int]) -> None:
-    session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id.in_(delivery_ids))
-        .values(status=DeliveryStatus.PENDING, next_attempt_at=None)
-    )

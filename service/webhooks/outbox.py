@@ -13,7 +13,7 @@ from typing import Any
 
 import procrastinate
 from sqlalchemy import TextClause, event, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from service.models import Event
 from service.webhooks.events import DOCUMENTS_SQL, EVENT_TYPES, TYPE_SQL
@@ -94,6 +94,9 @@ def _flush_outbox(session: Session) -> None:
         write_outbox(session)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(_FLAG, None)
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    # Only when the session's outermost transaction ends (committed or rolled back): a
+    # savepoint rolled back inside it leaves the events written before it to be delivered.
+    if transaction.parent is None:
+        session.info.pop(_FLAG, None)

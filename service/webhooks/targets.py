@@ -42,8 +42,27 @@ def check_url(url: str) -> tuple[str, int]:
     return parts.hostname, port
 
 
-def check_target(url: str, *, private_ok: bool | None = None) -> None:
-    """UnsafeTarget unless every address the URL's host resolves to may be called."""
+#: IPv6 ranges that carry an IPv4 address (NAT64's well-known prefix): judged by that address.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A global unicast address, looking through IPv6 forms that embed an IPv4 one
+    (IPv4-mapped, NAT64, 6to4), which Python 3.11 reports as global whatever they embed."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return is_public(address.ipv4_mapped)
+        if address in _NAT64:
+            return is_public(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+        if address.sixtofour is not None:
+            return is_public(address.sixtofour)
+    return address.is_global and not address.is_multicast
+
+
+def check_target(url: str, *, private_ok: bool | None = None) -> list[str]:
+    """The addresses the URL's host resolves to, every one of which may be called, or
+    UnsafeTarget. Deliveries connect to one of these addresses (not to the name again), so a
+    name that resolves elsewhere the second time cannot redirect them."""
     host, port = check_url(url)
     if private_ok is None:
         private_ok = allow_private()
@@ -51,11 +70,15 @@ def check_target(url: str, *, private_ok: bool | None = None) -> None:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise UnsafeTarget(f"the host {host!r} does not resolve ({exc})") from None
+    addresses = []
     for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not private_ok and not address.is_global:
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        if not private_ok and not is_public(address):
             raise UnsafeTarget(
                 f"{host} resolves to {address}, a loopback, private or reserved address; "
                 "deliveries go only to public addresses (CLAIMDESK_WEBHOOK_ALLOW_PRIVATE=1 "
                 "allows others, for tests and private networks)"
             )
+        if str(address) not in addresses:
+            addresses.append(str(address))
+    return addresses

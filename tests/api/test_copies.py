@@ -7,6 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from service.models import Document
+from service.operations.actors import SYSTEM
+from service.operations.copies import suggest_copies
 
 # A wire story written for these tests (about 190 words), and what outlets do to one.
 WIRE = (
@@ -82,6 +87,7 @@ def test_a_copy_counts_as_a_possible_copy_then_as_one_origin_once_confirmed(
     make_document: Callable[..., dict[str, Any]],
     make_claim: Callable[..., dict[str, Any]],
     confirm_link: Callable[..., dict[str, Any]],
+    session: Session,
 ) -> None:
     wire = _post(client, reviewer, WIRE, "Wire", "2025-03-03")
     reprint = _post(client, reviewer, REPRINT, "Lakeport Daily", "2025-03-04")
@@ -132,6 +138,11 @@ def test_a_copy_counts_as_a_possible_copy_then_as_one_origin_once_confirmed(
     assert {(c["document_id"], c["source_id"], c["state"]) for c in proposed} >= {
         (again["id"], wire["id"], "suggested")
     }
+    assert client.get(f"/api/v1/copies/{copy['id']}").json["state"] == "rejected"
+    # Indexed again, the reprint finds its source again, and the rejected pair is not
+    # proposed again.
+    again_found = suggest_copies(session, SYSTEM, session.get(Document, reprint["id"]))
+    assert all(c.source_id != wire["id"] for c in again_found)
     assert client.get(f"/api/v1/copies/{copy['id']}").json["state"] == "rejected"
 
 
