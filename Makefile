@@ -55,6 +55,7 @@ eval: install
 	$(BIN)/python -m evals.linking
 	$(BIN)/python -m evals.reanchoring
 	$(BIN)/python -m evals.copies
+	$(BIN)/python -m evals.factcheck_retrieval --test
 
 bench: install
 	$(BIN)/python -m bench.run

@@ -275,6 +275,51 @@ def embed() -> None:
         click.echo(f"{backfill_vectors(session)} claims embedded")
 
 
+@main.command("import-claimreview")
+@click.argument("sources", nargs=-1, required=True)
+def import_claimreview(sources: tuple[str, ...]) -> None:
+    """Import ClaimReview from fact-check pages (HTML files or http(s) URLs: their JSON-LD)
+    and feeds (JSON or NDJSON files or URLs: DataCommons, Google Fact Check Tools, a list of
+    items). Idempotent; each source is one transaction, and a source with a broken item
+    stores nothing and says which item and field."""
+    from service.factchecks.claimreview import (
+        ItemError,
+        items_from_feed,
+        items_from_html,
+        review_of,
+    )
+    from service.ingest.fetch import fetch
+    from service.operations.factchecks import import_reviews
+
+    failed = 0
+    for source in sources:
+        try:
+            if source.startswith(("http://", "https://")):
+                fetched = fetch(source)
+                text, url, is_html = fetched.text, fetched.url, "html" in fetched.content_type
+            else:
+                path = Path(source)
+                if path.stat().st_size > 100_000_000:
+                    raise InvalidInput("source", f"{source} is larger than 100 MB: split it")
+                text, url = path.read_text(encoding="utf-8"), None
+                is_html = path.suffix.lower() in (".html", ".htm")
+            items = items_from_html(text, url) if is_html else items_from_feed(text)
+            reviews = [review_of(item, f"item {n}") for n, item in enumerate(items)]
+        except (ItemError, InvalidInput, OSError, UnicodeDecodeError) as exc:
+            click.echo(f"{source}: nothing imported: {exc}", err=True)
+            failed += 1
+            continue
+        with _session() as session:
+            result = import_reviews(session, SYSTEM, reviews, "html" if is_html else "feed")
+            session.commit()
+        click.echo(
+            f"{source}: {len(result.created)} new, {len(result.updated)} updated, "
+            f"{len(result.unchanged)} unchanged, {result.matches} claims matched"
+        )
+    if failed:
+        raise SystemExit(1)
+
+
 @main.command("index-copies")
 @click.option("--batch", default=500, show_default=True, help="documents per transaction")
 def index_copies(batch: int) -> None:

@@ -7,6 +7,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, text
 
 from service.config import PROJECT_ROOT
+from service.factchecks import vectors as fact_check_vectors
 from service.linking import vectors
 
 
@@ -21,16 +22,18 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 #: Tables that exist outside the models on purpose: the vector index, present only where
 #: the server has pgvector (service/linking/vectors.py).
-UNMODELLED = {vectors.TABLE}
+UNMODELLED = {vectors.TABLE, fact_check_vectors.TABLE}
 
 
 def upgrade(connection: Connection, revision: str = "head") -> None:
     command.upgrade(alembic_config(connection), revision)
     if revision == "head":
         vectors.install(connection)
+        fact_check_vectors.install(connection)
 
 
 def downgrade(connection: Connection, revision: str = "base") -> None:
+    connection.execute(text(f"DROP TABLE IF EXISTS {fact_check_vectors.TABLE}"))
     connection.execute(text(f"DROP TABLE IF EXISTS {vectors.TABLE}"))
     command.downgrade(alembic_config(connection), revision)
 

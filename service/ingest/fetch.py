@@ -29,7 +29,10 @@ def fetch(url: str, *, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES) -
         with urllib.request.urlopen(request, timeout=timeout) as response:
             content_type = response.headers.get_content_type()
             if not (
-                content_type.startswith("text/") or "xml" in content_type or "html" in content_type
+                content_type.startswith("text/")
+                or "xml" in content_type
+                or "html" in content_type
+                or "json" in content_type
             ):
                 raise InvalidInput("url", f"{url} is {content_type}, not a page or a feed")
             data = response.read(max_bytes + 1)

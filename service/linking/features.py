@@ -144,7 +144,7 @@ def quantities(text: str) -> tuple[Quantity, ...]:
 
 
 @lru_cache(maxsize=65536)
-def _content_stem(word: str) -> str:
+def content_stem(word: str) -> str:
     """The stem of a content word, or "" for a stopword, a number or a scrap. Stopwords are
     checked before stemming: their stems ("any" → "ani") are not in the list."""
     lowered = word.lower()
@@ -169,7 +169,7 @@ def negated_words(text: str) -> frozenset[str]:
         scope = text[cue.end() : end.start() if end else len(text)]
         taken = 0
         for word in _WORD.findall(scope):
-            w = _content_stem(word)
+            w = content_stem(word)
             if not w:
                 continue
             out.add(w)
@@ -187,7 +187,7 @@ def features(
     vector: Any = None,
     source_document_id: int | None = None,
 ) -> ClaimFeatures:
-    words = {content for w in _WORD.findall(text) if (content := _content_stem(w))}
+    words = {content for w in _WORD.findall(text) if (content := content_stem(w))}
     entities = {
         re.sub(r"^the\s+|['’]s$", "", e.strip(".,;:!?\"“”'’()"), flags=re.I).casefold()
         for e in named_entities(text)

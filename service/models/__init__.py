@@ -5,6 +5,7 @@ from service.models.claim import Claim, Evidence
 from service.models.copy import DocumentBand, DocumentCopy
 from service.models.document import Document, DocumentRevision, Outlet
 from service.models.event import Event
+from service.models.factcheck import FactCheck, FactCheckMatch, RatingLabel
 from service.models.limit import RateLimitCounter
 from service.models.link import ClaimLink
 from service.models.speaker import Speaker, SpeakerAlias
@@ -20,8 +21,11 @@ __all__ = [
     "DocumentRevision",
     "Event",
     "Evidence",
+    "FactCheck",
+    "FactCheckMatch",
     "Outlet",
     "RateLimitCounter",
+    "RatingLabel",
     "Speaker",
     "SpeakerAlias",
     "User",

@@ -20,7 +20,16 @@ from service.domain.enums import (
 from service.domain.errors import InvalidInput, NotFound, RuleViolation
 from service.domain.rules import DecisionFacts, check_transition
 from service.linking import semantic, vectors
-from service.models import Claim, ClaimLink, Document, Event, Evidence, Outlet, Speaker
+from service.models import (
+    Claim,
+    ClaimLink,
+    Document,
+    Event,
+    Evidence,
+    FactCheckMatch,
+    Outlet,
+    Speaker,
+)
 from service.operations.actors import Actor
 from service.operations.events import entity_history, record_created, record_event, snapshot
 from service.operations.origins import origins_and_possible_copies
@@ -350,6 +359,16 @@ def decision_facts(
         or 0
     )
     urls += sum(1 for item in new_evidence if item.url)
+    # A fact-check published elsewhere that a reviewer confirmed checks this claim is
+    # evidence an editor may cite, as a URL is.
+    urls += (
+        session.scalar(
+            select(func.count())
+            .select_from(FactCheckMatch)
+            .where(FactCheckMatch.claim_id == claim.id, FactCheckMatch.state == "confirmed")
+        )
+        or 0
+    )
     return DecisionFacts(
         independent_corroborations=found["independent_origins"],
         confirmed_conflicts=found["confirmed_conflicts"],

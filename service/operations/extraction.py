@@ -26,6 +26,7 @@ from service.models import Claim, ClaimLink, Document, Evidence, Speaker
 from service.operations.actors import Actor
 from service.operations.claims import NewClaim, SpeakerChoice, create_claims
 from service.operations.events import record_event, snapshot
+from service.operations.factchecks import match_new_claims
 from service.operations.speakers import add_alias, create_speaker, normalize_name
 from service.operations.suggestions import store_suggestions
 
@@ -262,6 +263,7 @@ def extract_claims(
         news.append(replace(_new_claim(document, candidate, speaker_id), embedding=vector))
     created = create_claims(session, actor, news)
     suggested = store_suggestions(session, actor, created, suggest_min)
+    match_new_claims(session, actor, created)
     return ExtractionResult(
         created=created, kept=len(kept_spans), replaced=len(untouched_ids), suggested=suggested
     )

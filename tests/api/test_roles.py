@@ -13,6 +13,7 @@ from service.app import create_app
 from service.config import Settings
 from service.domain.enums import Role
 from tests.api.test_copies import REPRINT, WIRE
+from tests.api.test_factchecks import REVIEW as FACT_CHECK
 
 
 def _spec_routes() -> list[tuple[str, str, Role]]:
@@ -62,6 +63,13 @@ def world(
         "/api/v1/documents?wait=true", json={"body": REPRINT, "extract": False}, headers=admin
     )
     copy = client.get(f"/api/v1/documents/{reprint.json['id']}/copies").json[0]
+    # A fact-check of the first claim's statement: a match to review.
+    client.post(
+        "/api/v1/fact-checks",
+        json={"feed": FACT_CHECK | {"claimReviewed": claim["text"]}},
+        headers=admin,
+    )
+    match = client.get(f"/api/v1/claims/{claim['id']}/fact-checks").json[0]
     return {
         "ids": {
             "document": doc_b["id"],
@@ -72,6 +80,7 @@ def world(
             "subscription": hook.json["id"],
             "delivery": delivery["id"],
             "copy": copy["id"],
+            "match": match["id"],
         },
         "etags": {
             "claim": client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"],
@@ -81,6 +90,7 @@ def world(
                 f"/api/v1/webhooks/{hook.json['id']}", headers=admin
             ).headers["ETag"],
             "copy": client.get(f"/api/v1/copies/{copy['id']}").headers["ETag"],
+            "match": client.get(f"/api/v1/fact-check-matches/{match['id']}").headers["ETag"],
         },
         "bodies": {
             "/api/v1/documents": {"body": "A brand new body for the matrix."},
@@ -106,6 +116,12 @@ def world(
             "/api/v1/webhooks/{subscription_id}/replay": {"since_event_id": 0},
             "/api/v1/webhooks/{subscription_id}/deliveries/{delivery_id}/replay": None,
             "/api/v1/copies/{copy_id}": {"state": "confirmed", "rationale": "wire copy"},
+            "/api/v1/fact-checks": {"feed": FACT_CHECK},
+            "/api/v1/fact-check-matches/{match_id}": {
+                "state": "confirmed",
+                "rationale": "the same statement",
+            },
+            "/api/v1/rating-labels/{label}": {"status": "disputed"},
         },
     }
 
@@ -113,12 +129,13 @@ def world(
 def _call(
     client: FlaskClient, world: dict[str, Any], method: str, template: str, headers: dict[str, str]
 ) -> int:
-    ids = {f"{name}_id": value for name, value in world["ids"].items()}
+    ids: dict[str, Any] = {f"{name}_id": value for name, value in world["ids"].items()}
+    ids["label"] = "misleading"
     path = template.format(**ids)
     resource = next(
         (
             name
-            for name in ("link", "speaker", "claim", "subscription", "copy")
+            for name in ("link", "speaker", "claim", "subscription", "copy", "match")
             if "{" + name + "_id}" in template
         ),
         None,

@@ -1,0 +1,281 @@
+"""Has this been checked already? ClaimReview imported from pages and feeds, idempotently and
+all or nothing, its ratings read through the label map, matched with our claims, and a
+confirmed match counting as evidence for a verdict."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from service.factchecks.claimreview import DEFAULT_LABELS
+
+# Items written for these tests, in the shapes fact-checkers publish.
+REVIEW = {
+    "@context": "https://schema.org",
+    "@type": "ClaimReview",
+    "url": "https://checks.example.org/2025/footbridge-cost",
+    "claimReviewed": "The Old Mill footbridge repair will cost Lakeport 14.2 million dollars.",
+    "name": "Will the footbridge repair really cost 14.2 million?",
+    "datePublished": "2025-03-05",
+    "inLanguage": "en",
+    "itemReviewed": {
+        "@type": "Claim",
+        "author": {"@type": "Person", "name": "Rosa Haddad"},
+        "datePublished": "2025-03-03",
+    },
+    "author": {
+        "@type": "Organization",
+        "name": "Lakeport Checks",
+        "url": "https://checks.example.org",
+    },
+    "reviewRating": {
+        "@type": "Rating",
+        "ratingValue": 2,
+        "bestRating": 5,
+        "worstRating": 1,
+        "alternateName": "Half True",
+    },
+}
+PAGE = (
+    "<html><head><title>Footbridge</title>"
+    '<script type="application/ld+json">'
+    + json.dumps(
+        {"@context": "https://schema.org", "@graph": [{"@type": "WebPage", "name": "x"}, REVIEW]}
+    )
+    + "</script></head><body><p>Our check.</p></body></html>"
+)
+
+
+def _item(n: int, rating: dict[str, Any]) -> dict[str, Any]:
+    return REVIEW | {
+        "url": f"https://checks.example.org/2025/item-{n}",
+        "claimReviewed": f"Statement number {n} about the Lakeport ferry timetable was repeated.",
+        "reviewRating": {"@type": "Rating"} | rating,
+    }
+
+
+def _import(client: FlaskClient, headers: dict[str, str], **body: Any) -> Any:
+    return client.post("/api/v1/fact-checks", json=body, headers=headers)
+
+
+def _count(session: Session) -> int:
+    return int(session.execute(text("SELECT count(*) FROM fact_checks")).scalar_one())
+
+
+def test_a_fact_check_page_is_imported_once_with_its_json_ld_kept(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    first = _import(
+        client, reviewer, html=PAGE, url="https://checks.example.org/2025/footbridge-cost"
+    )
+    assert first.status_code == 200, first.json
+    assert (first.json["created"], first.json["unchanged"]) == (1, 0)
+    check = first.json["fact_checks"][0]
+    assert check["claimant"] == "Rosa Haddad"
+    assert check["publisher"] == "Lakeport Checks"
+    assert (check["rating_name"], check["status"]) == ("Half True", "disputed")
+    full = client.get(f"/api/v1/fact-checks/{check['id']}").json
+    assert full["raw"]["reviewRating"]["alternateName"] == "Half True"
+    again = _import(client, reviewer, html=PAGE)
+    assert (again.json["created"], again.json["unchanged"]) == (0, 1)
+    # The same review with a new rating is an update of the same row, not a second one.
+    corrected = REVIEW | {"reviewRating": {"@type": "Rating", "alternateName": "Pants on Fire"}}
+    updated = _import(client, reviewer, feed=corrected)
+    assert (updated.json["created"], updated.json["updated"]) == (0, 1)
+    assert updated.json["fact_checks"][0]["status"] == "false"
+    assert len(client.get("/api/v1/fact-checks").json) == 1
+
+
+def test_feeds_in_each_shape_and_the_label_map(
+    client: FlaskClient, reviewer: dict[str, str], admin: dict[str, str]
+) -> None:
+    datacommons = {
+        "@context": "https://schema.org",
+        "@type": "DataFeed",
+        "dataFeedElement": [
+            {"@type": "DataFeedItem", "item": [_item(1, {"alternateName": "Pants on Fire"})]},
+            {
+                "@type": "DataFeedItem",
+                "item": [_item(2, {"ratingValue": 4.5, "bestRating": 5, "worstRating": 1})],
+            },
+        ],
+    }
+    result = _import(client, reviewer, feed=datacommons)
+    assert result.status_code == 200, result.json
+    assert [c["status"] for c in result.json["fact_checks"]] == ["false", "verified"]
+    google = {
+        "claims": [
+            {
+                "text": "The ferry timetable was cut by half in 2024.",
+                "claimant": "A council leaflet",
+                "claimDate": "2024-06-01T00:00:00Z",
+                "claimReview": [
+                    {
+                        "publisher": {"name": "Harbour Facts", "site": "harbourfacts.example"},
+                        "url": "https://harbourfacts.example/ferry",
+                        "title": "Was the timetable halved?",
+                        "reviewDate": "2024-06-10T00:00:00Z",
+                        "textualRating": "Misleading",
+                        "languageCode": "en",
+                    }
+                ],
+            }
+        ]
+    }
+    shown = _import(client, reviewer, feed=google).json["fact_checks"][0]
+    assert (shown["publisher"], shown["status"], shown["claimant"]) == (
+        "Harbour Facts",
+        "disputed",
+        "A council leaflet",
+    )
+    ndjson = "\n".join(json.dumps(_item(n, {"alternateName": "Unproven"})) for n in (3, 4))
+    assert _import(client, reviewer, feed=ndjson).json["created"] == 2
+    # An admin changes what a label means; the stored reviews with it follow.
+    assert (
+        client.put(
+            "/api/v1/rating-labels/misleading", json={"status": "false"}, headers=reviewer
+        ).status_code
+        == 403
+    )
+    changed = client.put(
+        "/api/v1/rating-labels/Misleading", json={"status": "false"}, headers=admin
+    )
+    assert changed.status_code == 200, changed.json
+    assert client.get(f"/api/v1/fact-checks/{shown['id']}").json["status"] == "false"
+    labels = {row["label"]: row["status"] for row in client.get("/api/v1/rating-labels").json}
+    assert labels["misleading"] == "false"
+
+
+def test_broken_input_stores_nothing_and_says_where(
+    client: FlaskClient, reviewer: dict[str, str], session: Session
+) -> None:
+    missing = [_item(1, {"alternateName": "False"}), _item(2, {"alternateName": "False"})]
+    del missing[1]["claimReviewed"]
+    refused = _import(client, reviewer, feed=missing)
+    assert refused.status_code == 422
+    assert "item 1: claimReviewed" in refused.json["errors"]["json"]["feed"][0]
+    assert _count(session) == 0
+    no_review = _import(
+        client,
+        reviewer,
+        html='<html><script type=\'application/ld+json\'>{"@type": "NewsArticle"}</script></html>',
+    )
+    assert no_review.status_code == 422
+    broken = _import(client, reviewer, feed="{not json\n")
+    assert broken.status_code == 422
+    assert "line 1" in broken.json["errors"]["json"]["feed"][0]
+    bad_date = _import(client, reviewer, feed=_item(5, {}) | {"datePublished": "last week"})
+    assert "datePublished" in bad_date.json["errors"]["json"]["feed"][0]
+    both = _import(client, reviewer, html=PAGE, feed=[])
+    assert both.status_code == 422
+    huge = client.post(
+        "/api/v1/fact-checks",
+        data=b'{"feed": "' + b"x" * (50 * 1024 * 1024) + b'"}',
+        headers=reviewer | {"Content-Type": "application/json"},
+    )
+    assert huge.status_code == 413
+    assert huge.headers["Content-Type"] == "application/problem+json"
+    assert _count(session) == 0
+
+
+def test_a_claim_is_matched_and_a_confirmed_match_is_evidence_for_a_verdict(
+    client: FlaskClient,
+    reviewer: dict[str, str],
+    editor: dict[str, str],
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+) -> None:
+    body = (
+        "Council member Rosa Haddad said the footbridge repair will cost Lakeport "
+        "14.2 million dollars."
+    )
+    doc = make_document(body=body)
+    claim = make_claim(doc, 0, len(body))
+    unrelated = make_claim(
+        make_document(body="The school choir won a regional prize on Saturday."), 0, 50
+    )
+    result = _import(
+        client,
+        reviewer,
+        feed=REVIEW | {"reviewRating": {"@type": "Rating", "alternateName": "False"}},
+    )
+    assert result.json["matches"] >= 1
+    matches = client.get(f"/api/v1/claims/{claim['id']}/fact-checks").json
+    assert [m["fact_check"]["url"] for m in matches] == [REVIEW["url"]]
+    match = matches[0]
+    assert match["strength"] == "strong"
+    assert match["score"] > 0.5
+    assert "footbridg" in match["reasons"]["shared_words"]
+    assert client.get(f"/api/v1/claims/{unrelated['id']}/fact-checks").json == []
+
+    # Without evidence, "false" is refused; the confirmed fact-check is that evidence.
+    etag = client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]
+    refused = client.put(
+        f"/api/v1/claims/{claim['id']}/status",
+        json={"status": "false", "rationale": "checked elsewhere"},
+        headers=editor | {"If-Match": etag},
+    )
+    assert refused.status_code == 422
+    match_etag = client.get(f"/api/v1/fact-check-matches/{match['id']}").headers["ETag"]
+    confirmed = client.patch(
+        f"/api/v1/fact-check-matches/{match['id']}",
+        json={"state": "confirmed", "rationale": "the same statement, checked by Lakeport Checks"},
+        headers=reviewer | {"If-Match": match_etag},
+    )
+    assert confirmed.status_code == 200, confirmed.json
+    etag = client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]
+    allowed = client.put(
+        f"/api/v1/claims/{claim['id']}/status",
+        json={"status": "false", "rationale": "Lakeport Checks rated it false"},
+        headers=editor | {"If-Match": etag},
+    )
+    assert allowed.status_code == 200, allowed.json
+
+
+def test_a_new_claim_is_matched_against_stored_fact_checks(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    _import(client, reviewer, feed=REVIEW)
+    posted = client.post(
+        "/api/v1/documents?wait=true",
+        json={
+            "body": "The Old Mill footbridge repair will cost Lakeport 14.2 million dollars, "
+            "the city estimated on Tuesday.",
+            "outlet": "Lakeport Daily",
+        },
+        headers=reviewer,
+    ).json
+    claims = client.get(f"/api/v1/documents/{posted['id']}/claims").json
+    found = [m for c in claims for m in client.get(f"/api/v1/claims/{c['id']}/fact-checks").json]
+    assert [m["fact_check"]["publisher"] for m in found] == ["Lakeport Checks"]
+
+
+def test_the_default_label_map_is_the_one_the_migration_installs(session: Session) -> None:
+    rows = dict(session.execute(text("SELECT label, status FROM rating_labels")).all())
+    assert rows == DEFAULT_LABELS
+
+
+def test_the_cli_imports_a_feed_file_and_refuses_a_broken_one(
+    tmp_path: Path, migrated_scratch: tuple[Any, str], monkeypatch: Any
+) -> None:
+    from service.cli import main
+
+    good, bad = tmp_path / "feed.json", tmp_path / "broken.ndjson"
+    good.write_text(json.dumps([_item(7, {"alternateName": "False"})]), encoding="utf-8")
+    bad.write_text(json.dumps(_item(8, {})) + "\n{oops\n", encoding="utf-8")
+    monkeypatch.setenv("DATABASE_URL", migrated_scratch[1])
+    runner = CliRunner()
+    result = runner.invoke(main, ["import-claimreview", str(bad), str(good)])
+    assert result.exit_code == 1
+    assert "broken.ndjson: nothing imported: line 2" in result.output
+    assert (
+        "feed.json: 1 new" in result.output
+        or "feed.json: 0 new, 0 updated, 1 unchanged" in result.output
+    )
