@@ -71,6 +71,14 @@ class ReportClaimOut(Schema):
             "revision's); see the claim's anchor_state"
         },
     )
+    checked_elsewhere = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "already checked by: fact-checks published elsewhere that a "
+            "reviewer confirmed or that are strongly suggested (publisher, rating, status, "
+            "review_date, url, state, confidence)"
+        },
+    )
     document = fields.Nested(ReportDocumentRefOut)
     independent_origins = fields.Integer(
         metadata={"description": "distinct outlets (derivations joined) confirmed as backing it"}

@@ -16,7 +16,16 @@ from sqlalchemy.orm import Session, aliased
 from service.domain.enums import ClaimStatus, LinkState
 from service.domain.errors import InvalidInput, NotFound
 from service.domain.independence import Lineage
-from service.models import Claim, ClaimLink, Document, Outlet, Speaker, SpeakerAlias
+from service.models import (
+    Claim,
+    ClaimLink,
+    Document,
+    FactCheck,
+    FactCheckMatch,
+    Outlet,
+    Speaker,
+    SpeakerAlias,
+)
 from service.operations.origins import lineage
 from service.reports.shape import ClaimRow, LinkEnd, build_document_report, build_story
 
@@ -140,7 +149,42 @@ def document_report(session: Session, document_id: int) -> dict[str, Any]:
     }
     report = build_document_report(header, claims, links, _lineage(session, claims, links))
     report["body"] = document.body
+    attach_checks(session, report["claims"])
     return report
+
+
+def attach_checks(session: Session, entries: list[dict[str, Any]]) -> None:
+    """Each claim's "already checked by": fact-checks published elsewhere that a reviewer
+    confirmed, or that are strongly suggested (and not rejected), in one statement."""
+    ids = [e["id"] for e in entries]
+    found: dict[int, list[dict[str, Any]]] = {}
+    if ids:
+        rows = session.execute(
+            select(FactCheckMatch, FactCheck)
+            .join(FactCheck, FactCheck.id == FactCheckMatch.fact_check_id)
+            .where(
+                FactCheckMatch.claim_id.in_(ids),
+                or_(
+                    FactCheckMatch.state == "confirmed",
+                    (FactCheckMatch.state == "suggested") & (FactCheckMatch.strength == "strong"),
+                ),
+            )
+            .order_by(FactCheckMatch.claim_id, FactCheckMatch.score.desc(), FactCheckMatch.id)
+        ).all()
+        for match, check in rows:
+            found.setdefault(match.claim_id, []).append(
+                {
+                    "publisher": check.publisher,
+                    "rating": check.rating_name,
+                    "status": check.status,
+                    "review_date": check.review_date,
+                    "url": check.url,
+                    "state": match.state,
+                    "confidence": match.score,
+                }
+            )
+    for entry in entries:
+        entry["checked_elsewhere"] = found.get(entry["id"], [])
 
 
 def speaker_report(session: Session, speaker_id: int) -> dict[str, Any]:
@@ -167,6 +211,7 @@ def speaker_report(session: Session, speaker_id: int) -> dict[str, Any]:
     if named is None:  # merged_into_id is a foreign key: only a concurrent delete gets here
         raise NotFound(f"no speaker {target}")
     report = build_document_report({}, claims, links, _lineage(session, claims, links))
+    attach_checks(session, report["claims"])
     return {
         "speaker": {
             "id": named.id,

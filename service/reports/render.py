@@ -158,6 +158,7 @@ CSV_COLUMNS = [
     "corroborating_claim_ids",
     "conflicting_claim_ids",
     "cluster",
+    "checked_by",
 ]
 
 
@@ -197,6 +198,13 @@ def claims_csv(claims: list[dict[str, Any]], cluster_of: dict[int, int] | None =
                 " ".join(str(x["claim_id"]) for x in c["corroborating"]),
                 " ".join(str(x["claim_id"]) for x in c["conflicting"]),
                 (cluster_of or {}).get(c["id"], ""),
+                _cell(
+                    "; ".join(
+                        f"{x['publisher']}: {x['rating'] or 'no rating'}"
+                        for x in c.get("checked_elsewhere", [])
+                        if x["state"] == "confirmed"
+                    )
+                ),
             ]
         )
     return out.getvalue()

@@ -56,6 +56,7 @@ from service.operations.claims import (
 )
 from service.operations.copies import get_copy, review_copy
 from service.operations.events import entity_history
+from service.operations.factchecks import get_match, matches_of, review_match
 from service.operations.inbox import (
     document_workspace,
     inbox,
@@ -205,6 +206,7 @@ def document_page(
     selected = next((c for c in claims if c.id == selected_id), None)
     history = entity_history(session, "claims", selected.id) if selected else []
     backing = corroboration(session, selected.id, selected.document_id) if selected else None
+    checked = matches_of(session, selected.id) if selected else []
     page = render_template(
         "document.html",
         document=document,
@@ -218,6 +220,7 @@ def document_page(
         selected=selected,
         history=history,
         backing=backing,
+        checked=checked,
         problem=problem,
         can_review=_role().allows(Role.REVIEWER),
         can_decide=_role().allows(Role.REVIEWER),
@@ -302,6 +305,33 @@ def _review_refused(kind: str, entity: Any, document_id: int, what: str) -> Any 
         db_session().rollback()
         return document_page(document_id, stale, 409)
     return None
+
+
+@blp.post("/fact-check-matches/<int:match_id>/review")
+@login_required
+def review_match_submit(match_id: int) -> Any:
+    """A reviewer confirms or rejects a fact-check published elsewhere as checking a claim."""
+    session = db_session()
+    found = get_match(session, match_id, for_update=True)
+    document_id = request.form.get("document", type=int) or 0
+    refused = _review_refused("fact_check_matches", found, document_id, "fact-checks")
+    if refused is not None:
+        return refused
+    try:
+        review_match(
+            session,
+            person_actor_of(session),
+            match_id,
+            LinkState.CONFIRMED
+            if request.form.get("decision") == "confirm"
+            else LinkState.REJECTED,
+            request.form.get("rationale", ""),
+        )
+    except DomainError as exc:
+        session.rollback()
+        return document_page(document_id, exc.detail, exc.status)
+    session.commit()
+    return redirect(url_for("web.document_page", document_id=document_id, claim=found.claim_id))
 
 
 @blp.post("/copies/<int:copy_id>/review")

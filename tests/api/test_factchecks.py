@@ -237,6 +237,12 @@ def test_a_claim_is_matched_and_a_confirmed_match_is_evidence_for_a_verdict(
         headers=editor | {"If-Match": etag},
     )
     assert allowed.status_code == 200, allowed.json
+    # The sourcing report says who checked it already.
+    report = client.get(f"/api/v1/documents/{doc['id']}/report").json
+    checked = report["claims"][0]["checked_elsewhere"]
+    assert [(x["publisher"], x["state"]) for x in checked] == [("Lakeport Checks", "confirmed")]
+    page = client.get(f"/api/v1/documents/{doc['id']}/report?format=html").get_data(as_text=True)
+    assert "already checked by Lakeport Checks" in page
 
 
 def test_a_new_claim_is_matched_against_stored_fact_checks(

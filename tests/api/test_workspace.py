@@ -281,8 +281,8 @@ def test_the_document_page_runs_a_fixed_number_of_statements_whatever_its_size(
     assert page.get_data(as_text=True).count('class="claim ') == 40
     selects = [q for q in count_queries if q.lstrip().upper().startswith("SELECT")]
     # person, document, claims with speakers, links with the other claims, the claim's
-    # history, and the document's copy suggestions
-    assert len(selects) <= 7
+    # history, the document's copy suggestions, and the claim's fact-check matches
+    assert len(selects) <= 8
 
 
 def test_speakers_show_aliases_and_merge_after_a_preview(

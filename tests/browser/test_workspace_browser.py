@@ -283,3 +283,35 @@ def test_a_revision_and_a_copy_are_reviewed_in_a_browser(
     changed = page.get_by_role("region", name="Claims whose text changed")
     assert "re-review" not in changed.text_content()  # unreviewed: nothing to re-review
     page.screenshot(path="/tmp/claimdesk-revision.png", full_page=True)
+
+
+def test_a_fact_check_published_elsewhere_is_confirmed_in_a_browser(
+    page: Any, live: str, client: FlaskClient, session: Session, editor: dict[str, str]
+) -> None:
+    from tests.api.test_factchecks import REVIEW
+
+    _people(session)
+    body = (
+        "Rosa Haddad said the Old Mill footbridge repair will cost Lakeport 14.2 million dollars."
+    )
+    doc = client.post(
+        "/api/v1/documents?wait=true", json={"body": body, "extract": False}, headers=editor
+    ).json
+    claim = client.post(
+        "/api/v1/claims",
+        json={"document_id": doc["id"], "span": {"start": 0, "end": len(body)}},
+        headers=editor,
+    ).json
+    client.post("/api/v1/fact-checks", json={"feed": REVIEW}, headers=editor)
+    _sign_in(page, live, "Mia Lund")
+    page.goto(f"{live}/documents/{doc['id']}?claim={claim['id']}")
+    panel = page.get_by_role("region", name="Checked elsewhere")
+    assert "Lakeport Checks" in panel.text_content()
+    assert "strongly suggested" in panel.text_content()
+    page.screenshot(path="/tmp/claimdesk-checked.png", full_page=True)
+    page.get_by_label("Why this review does or does not check the claim").fill("same figure")
+    page.get_by_role("button", name="Same claim: cite it").click()
+    page.wait_for_load_state()
+    assert "confirmed" in page.get_by_role("region", name="Checked elsewhere").text_content()
+    shown = client.get(f"/api/v1/claims/{claim['id']}/fact-checks").json
+    assert shown[0]["state"] == "confirmed"
