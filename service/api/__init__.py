@@ -24,6 +24,7 @@ from service.api import (
     links,
     openapi,
     reports,
+    reviews,
     speakers,
     webhooks,
 )
@@ -156,6 +157,7 @@ def init_api(app: Flask) -> Api:
         events,
         keys,
         reports,
+        reviews,
         webhooks,
     ):
         api.register_blueprint(module.blp)

@@ -218,13 +218,15 @@ class ClaimReviewExport(MethodView):
         200, description="a JSON array of ClaimReview JSON-LD", content_type="application/ld+json"
     )
     def get(self) -> Any:
-        """Every decided claim's ClaimReview, as one JSON array streamed as it is built."""
+        """Every published review's ClaimReview (the reviews editors made public), as one
+        JSON array streamed as it is built."""
         session = report_session()
         organisation, public_url = _organisation(), settings().public_url
 
         def generate() -> Iterator[str]:
             yield "["
-            for n, review in enumerate(all_claim_reviews(session, organisation, public_url)):
+            reviews = all_claim_reviews(session, organisation, public_url, published_only=True)
+            for n, review in enumerate(reviews):
                 yield ("," if n else "") + json.dumps(review, ensure_ascii=False, default=str)
             yield "]\n"
 

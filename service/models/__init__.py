@@ -8,6 +8,7 @@ from service.models.event import Event
 from service.models.factcheck import FactCheck, FactCheckMatch, RatingLabel
 from service.models.limit import RateLimitCounter
 from service.models.link import ClaimLink
+from service.models.review import PublishedReview
 from service.models.speaker import Speaker, SpeakerAlias
 from service.models.webhook import WebhookDelivery, WebhookSubscription
 
@@ -24,6 +25,7 @@ __all__ = [
     "FactCheck",
     "FactCheckMatch",
     "Outlet",
+    "PublishedReview",
     "RateLimitCounter",
     "RatingLabel",
     "Speaker",

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from service.domain.enums import ClaimStatus, SpeakerKind
 from service.domain.errors import Conflict, NotFound
-from service.models import Claim, ClaimLink, Document, Event, Outlet, Speaker
+from service.models import Claim, ClaimLink, Document, Event, Outlet, PublishedReview, Speaker
 from service.operations.claims import claim_clusters
 from service.operations.pagination import decode_cursor, encode_cursor
 from service.reports.query import claims_in_context
@@ -55,7 +55,7 @@ def _review(
     organisation: dict[str, str],
     public_url: str,
 ) -> dict[str, Any]:
-    claim, speaker, kind, published_on, outlet = row
+    claim, speaker, kind, published_on, outlet, published = row
     value, label = RATINGS[claim.status]
     works = [
         {
@@ -84,7 +84,8 @@ def _review(
     review: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": f"{public_url.rstrip('/')}/claims/{claim.id}",
+        # The public page of the review (/reviews/{id}); it answers once an editor publishes.
+        "url": review_url(public_url, claim.id),
         "claimReviewed": claim.text,
         "itemReviewed": {k: v for k, v in item.items() if v is not None},
         "author": {"@type": "Organization", **organisation},
@@ -98,9 +99,19 @@ def _review(
             "name": label,
         },
     }
-    if decided and decided[1]:
+    if published is not None:
+        review["headline"] = published.headline
+        review["reviewBody"] = published.body
+        if published.published_at is not None:
+            review["datePublished"] = _iso(published.published_at.date())
+    elif decided and decided[1]:
         review["reviewBody"] = decided[1]
     return review
+
+
+def review_url(public_url: str, claim_id: int) -> str:
+    """Where the public reads our review of a claim (CLAIMDESK_PUBLIC_URL is the base)."""
+    return f"{public_url.rstrip('/')}/reviews/{claim_id}"
 
 
 def claim_reviews(
@@ -112,10 +123,18 @@ def claim_reviews(
     rows = {
         r[0].id: r
         for r in session.execute(
-            select(Claim, Speaker.name, Speaker.kind, Document.published_on, Outlet.name)
+            select(
+                Claim,
+                Speaker.name,
+                Speaker.kind,
+                Document.published_on,
+                Outlet.name,
+                PublishedReview,
+            )
             .join(Document, Document.id == Claim.document_id)
             .outerjoin(Outlet, Outlet.id == Document.outlet_id)
             .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
+            .outerjoin(PublishedReview, PublishedReview.claim_id == Claim.id)
             .where(Claim.id.in_(claim_ids), Claim.status.in_(list(RATINGS)))
         )
     }
@@ -153,19 +172,18 @@ def claim_review(
 
 
 def all_claim_reviews(
-    session: Session, organisation: dict[str, str], public_url: str
+    session: Session, organisation: dict[str, str], public_url: str, *, published_only: bool = False
 ) -> Iterator[dict[str, Any]]:
-    """Every decided claim's review, by id, a batch at a time (keyset over ids)."""
+    """Every decided claim's review (with `published_only`, those an editor published), by
+    id, a batch at a time (keyset over ids)."""
     after = 0
     while True:
-        ids = list(
-            session.scalars(
-                select(Claim.id)
-                .where(Claim.status.in_(list(RATINGS)), Claim.id > after)
-                .order_by(Claim.id)
-                .limit(REVIEW_BATCH)
+        stmt = select(Claim.id).where(Claim.status.in_(list(RATINGS)), Claim.id > after)
+        if published_only:
+            stmt = stmt.join(PublishedReview, PublishedReview.claim_id == Claim.id).where(
+                PublishedReview.published_at.is_not(None)
             )
-        )
+        ids = list(session.scalars(stmt.order_by(Claim.id).limit(REVIEW_BATCH)))
         if not ids:
             return
         yield from claim_reviews(session, ids, organisation, public_url)

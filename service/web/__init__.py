@@ -8,6 +8,7 @@ refused. Pages read without JavaScript.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import secrets
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from service.api.context import db_session
+from service.api.context import db_session, settings
 from service.config import Settings
 from service.domain.enums import (
     AnchorState,
@@ -66,8 +67,10 @@ from service.operations.inbox import (
 )
 from service.operations.links import get_link, review_link
 from service.operations.people import person_actor, sign_in
+from service.operations.reviews import draft_of, published_review, save_review
 from service.operations.revisions import get_revision, list_revisions
 from service.operations.speakers import get_speaker, merge_speakers, undo_fuzzy_alias
+from service.reports.exports import RATINGS, claim_review
 
 blp = Blueprint(
     "web",
@@ -207,6 +210,7 @@ def document_page(
     history = entity_history(session, "claims", selected.id) if selected else []
     backing = corroboration(session, selected.id, selected.document_id) if selected else None
     checked = matches_of(session, selected.id) if selected else []
+    review = draft_of(session, selected) if selected and selected.status in RATINGS else None
     page = render_template(
         "document.html",
         document=document,
@@ -221,6 +225,8 @@ def document_page(
         history=history,
         backing=backing,
         checked=checked,
+        review=review,
+        can_publish=_role().allows(Role.EDITOR),
         problem=problem,
         can_review=_role().allows(Role.REVIEWER),
         can_decide=_role().allows(Role.REVIEWER),
@@ -305,6 +311,55 @@ def _review_refused(kind: str, entity: Any, document_id: int, what: str) -> Any 
         db_session().rollback()
         return document_page(document_id, stale, 409)
     return None
+
+
+@blp.get("/reviews/<int:claim_id>")
+def public_review_page(claim_id: int) -> Any:
+    """Our review of a claim, for anybody (no sign-in): only once an editor published it.
+    It carries the same ClaimReview JSON-LD as the feed, which points here."""
+    session = db_session()
+    try:
+        claim, review = published_review(session, claim_id)
+    except DomainError as exc:
+        return render_template("public_missing.html", reason=exc.detail), exc.status
+    config = settings()
+    organisation = {"name": config.organisation_name, "url": config.organisation_url}
+    json_ld = claim_review(session, claim_id, organisation, config.public_url)
+    return render_template(
+        "public_review.html",
+        claim=claim,
+        review=review,
+        json_ld=json.dumps(json_ld, ensure_ascii=False, default=str).replace("</", "<\\/"),
+        rating=json_ld["reviewRating"]["alternateName"],
+        speaker=json_ld["itemReviewed"].get("author", {}).get("name"),
+        appearances=json_ld["itemReviewed"].get("appearance", []),
+        organisation=organisation,
+    )
+
+
+@blp.post("/reviews/<int:claim_id>")
+@login_required
+def save_review_submit(claim_id: int) -> Any:
+    """An editor edits the review text of a decided claim and publishes or withdraws it."""
+    session = db_session()
+    document_id = request.form.get("document", type=int) or 0
+    if not _role().allows(Role.EDITOR):
+        return document_page(document_id, "Publishing reviews needs the editor role.", 403)
+    action = request.form.get("action")
+    try:
+        save_review(
+            session,
+            person_actor_of(session),
+            claim_id,
+            headline=request.form.get("headline"),
+            body=request.form.get("body"),
+            published=True if action == "publish" else False if action == "withdraw" else None,
+        )
+    except DomainError as exc:
+        session.rollback()
+        return document_page(document_id, exc.detail, exc.status, claim_id=claim_id)
+    session.commit()
+    return redirect(url_for("web.document_page", document_id=document_id, claim=claim_id))
 
 
 @blp.post("/fact-check-matches/<int:match_id>/review")

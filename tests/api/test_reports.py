@@ -207,7 +207,7 @@ def test_claimreview_for_a_decided_claim_has_every_google_property(
     assert review["@context"] == "https://schema.org"
     assert review["@type"] == "ClaimReview"
     assert review["claimReviewed"] == claim["text"]
-    assert review["url"].endswith(f"/claims/{claim['id']}")
+    assert review["url"].endswith(f"/reviews/{claim['id']}")
     rating = review["reviewRating"]
     assert rating["@type"] == "Rating"
     assert rating["alternateName"] == "Disputed"
@@ -226,6 +226,12 @@ def test_claimreview_for_a_decided_claim_has_every_google_property(
     assert item["firstAppearance"] == item["appearance"][0]
     assert item["firstAppearance"]["datePublished"] == "2025-11-20"
     assert review["reviewBody"] == "the Herald's figures differ"
+    # The feed holds what editors published, and nothing before.
+    assert json.loads(client.get("/api/v1/exports/claimreview").data) == []
+    published = client.put(
+        f"/api/v1/claims/{claim['id']}/review", json={"published": True}, headers=editor
+    )
+    assert published.status_code == 200, published.json
     feed = json.loads(client.get("/api/v1/exports/claimreview").data)
     assert [r["claimReviewed"] for r in feed] == [claim["text"]]
 

@@ -70,6 +70,14 @@ def world(
         headers=admin,
     )
     match = client.get(f"/api/v1/claims/{claim['id']}/fact-checks").json[0]
+    # A decided claim, whose review may be written and published.
+    decided = make_claim(make_document(outlet="D"))
+    verdict = client.put(
+        f"/api/v1/claims/{decided['id']}/status",
+        json={"status": "unverifiable", "rationale": "no record either way"},
+        headers=admin | {"If-Match": decided["etag"]},
+    )
+    assert verdict.status_code == 200, verdict.json
     return {
         "ids": {
             "document": doc_b["id"],
@@ -81,6 +89,7 @@ def world(
             "delivery": delivery["id"],
             "copy": copy["id"],
             "match": match["id"],
+            "decided": decided["id"],
         },
         "etags": {
             "claim": client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"],
@@ -122,6 +131,7 @@ def world(
                 "rationale": "the same statement",
             },
             "/api/v1/rating-labels/{label}": {"status": "disputed"},
+            "/api/v1/claims/{claim_id}/review": {"headline": "Unverifiable", "published": True},
         },
     }
 
@@ -131,6 +141,8 @@ def _call(
 ) -> int:
     ids: dict[str, Any] = {f"{name}_id": value for name, value in world["ids"].items()}
     ids["label"] = "misleading"
+    if template.endswith("/review"):
+        ids["claim_id"] = world["ids"]["decided"]  # only a decided claim has a review
     path = template.format(**ids)
     resource = next(
         (

@@ -315,3 +315,43 @@ def test_a_fact_check_published_elsewhere_is_confirmed_in_a_browser(
     assert "confirmed" in page.get_by_role("region", name="Checked elsewhere").text_content()
     shown = client.get(f"/api/v1/claims/{claim['id']}/fact-checks").json
     assert shown[0]["state"] == "confirmed"
+
+
+def test_an_editor_publishes_a_review_and_the_public_reads_it(
+    page: Any, live: str, client: FlaskClient, session: Session, editor: dict[str, str]
+) -> None:
+    _people(session)
+    body = "The harbour authority said the ferry carried 1.2 million passengers in 2023."
+    doc = client.post(
+        "/api/v1/documents?wait=true", json={"body": body, "extract": False}, headers=editor
+    ).json
+    claim = client.post(
+        "/api/v1/claims",
+        json={"document_id": doc["id"], "span": {"start": 0, "end": len(body)}},
+        headers=editor,
+    )
+    decided = client.put(
+        f"/api/v1/claims/{claim.json['id']}/status",
+        json={
+            "status": "false",
+            "rationale": "the annual report gives 0.9 million",
+            "evidence": [{"url": "https://port.example/report"}],
+        },
+        headers=editor | {"If-Match": claim.headers["ETag"]},
+    )
+    assert decided.status_code == 200, decided.json
+    _sign_in(page, live, "Mia Lund")
+    page.goto(f"{live}/documents/{doc['id']}?claim={claim.json['id']}")
+    panel = page.get_by_role("region", name="Public review")
+    assert "not published" in panel.text_content()
+    page.get_by_label("Headline").fill("No, the ferry did not carry 1.2 million")
+    page.get_by_role("button", name="Publish").click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="the public page").click()
+    page.wait_for_load_state()
+    assert (
+        page.get_by_role("heading", level=1).text_content()
+        == "No, the ferry did not carry 1.2 million"
+    )
+    assert "Our verdict: False" in page.content()
+    page.screenshot(path="/tmp/claimdesk-public-review.png", full_page=True)

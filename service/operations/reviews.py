@@ -1,0 +1,103 @@
+"""Publishing our reviews: an editor writes the review of a decided claim (headline and text,
+the decision's rationale to start from), publishes it, and may withdraw it. Only published
+reviews have a public page and appear in the ClaimReview feed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.domain.errors import Conflict, InvalidInput, NotFound
+from service.models import Claim, Event, PublishedReview
+from service.operations.actors import Actor
+from service.operations.events import record_event, snapshot
+from service.reports.exports import RATINGS
+
+
+def _decision_rationale(session: Session, claim_id: int) -> str | None:
+    return session.scalar(
+        select(Event.reason)
+        .where(
+            Event.entity_type == "claims",
+            Event.entity_id == claim_id,
+            Event.action == "claim.status_changed",
+        )
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+
+
+def draft_of(session: Session, claim: Claim) -> PublishedReview:
+    """The claim's review as stored, or a fresh draft from its decision (not stored)."""
+    found = session.get(PublishedReview, claim.id)
+    if found is not None:
+        return found
+    return PublishedReview(
+        claim_id=claim.id,
+        headline=f"{RATINGS[claim.status][1]}: {claim.text}"[:300]
+        if claim.status in RATINGS
+        else claim.text[:300],
+        body=_decision_rationale(session, claim.id) or "",
+        published_at=None,
+        version=0,
+    )
+
+
+def save_review(
+    session: Session,
+    actor: Actor,
+    claim_id: int,
+    *,
+    headline: str | None,
+    body: str | None,
+    published: bool | None,
+) -> PublishedReview:
+    """Edit the review text and publish or withdraw it. Only a decided claim has a review;
+    a review cannot be published with an empty text."""
+    claim = session.get(Claim, claim_id, with_for_update={"of": Claim})
+    if claim is None:
+        raise NotFound(f"no claim {claim_id}")
+    if claim.status not in RATINGS:
+        raise Conflict(f"claim {claim_id} is {claim.status}: only a decided claim has a review")
+    stored = session.get(PublishedReview, claim_id, with_for_update=True)
+    review = stored or draft_of(session, claim)
+    before = snapshot(stored) if stored else None
+    if headline is not None:
+        review.headline = headline.strip()
+    if body is not None:
+        review.body = body.strip()
+    if published is True and review.published_at is None:
+        review.published_at = datetime.now(UTC)
+    elif published is False:
+        review.published_at = None
+    if review.published_at is not None and not (review.headline and review.body):
+        raise InvalidInput("body", "a published review needs a headline and a text")
+    if stored is None:
+        review.version = 1
+        session.add(review)
+    else:
+        review.version += 1
+    session.flush()
+    action = (
+        "review.published"
+        if review.published_at and (before is None or before["published_at"] is None)
+        else "review.withdrawn"
+        if before and before["published_at"] and review.published_at is None
+        else "review.edited"
+    )
+    record_event(session, actor, action, review, before=before, after=snapshot(review))
+    return review
+
+
+def published_review(session: Session, claim_id: int) -> tuple[Claim, PublishedReview]:
+    """A review the public may read; NotFound for a draft, a withdrawn review, or none."""
+    found = session.execute(
+        select(Claim, PublishedReview)
+        .join(PublishedReview, PublishedReview.claim_id == Claim.id)
+        .where(Claim.id == claim_id, PublishedReview.published_at.is_not(None))
+    ).first()
+    if found is None or found[0].status not in RATINGS:
+        raise NotFound(f"no published review of claim {claim_id}")
+    return found[0], found[1]

@@ -1,0 +1,140 @@
+"""Publishing our reviews: a decided claim's review is written, published at a public URL under
+CLAIMDESK_PUBLIC_URL with ClaimReview JSON-LD that Google's required and recommended
+properties are checked on, and withdrawn; drafts and undecided claims are not public."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import extruct
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service.config import Settings
+
+BODY = "The harbour authority said the Nordhavn ferry carried 1.2 million passengers in 2023."
+
+
+def _decided(
+    client: FlaskClient,
+    editor: dict[str, str],
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+) -> dict[str, Any]:
+    doc = make_document(body=BODY, url="https://paper.example/ferry", published_on="2025-11-20")
+    claim = make_claim(doc, 0, len(BODY))
+    etag = client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]
+    decided = client.put(
+        f"/api/v1/claims/{claim['id']}/status",
+        json={
+            "status": "false",
+            "rationale": "the port's own report gives 0.9 million",
+            "evidence": [{"url": "https://port.example/report-2023", "note": "annual report"}],
+        },
+        headers=editor | {"If-Match": etag},
+    )
+    assert decided.status_code == 200, decided.json
+    return claim
+
+
+def test_a_review_is_drafted_edited_published_and_withdrawn(
+    settings: Settings,
+    connection: Any,
+    editor: dict[str, str],
+    reviewer: dict[str, str],
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+) -> None:
+    from dataclasses import replace
+
+    from service.app import create_app
+
+    app: Flask = create_app(
+        replace(settings, public_url="https://checks.example.org/claimdesk/"), bind=connection
+    )
+    client = app.test_client()
+    claim = _decided(client, editor, make_document, make_claim)
+    page = f"/reviews/{claim['id']}"
+    draft = client.get(f"/api/v1/claims/{claim['id']}/review", headers=reviewer).json
+    assert (draft["published"], draft["version"]) == (False, 0)
+    assert draft["body"] == "the port's own report gives 0.9 million"
+    assert draft["headline"].startswith("False: ")
+    assert draft["url"] == f"https://checks.example.org/claimdesk/reviews/{claim['id']}"
+    assert client.get(page).status_code == 404  # a draft is not public
+    refused = client.put(
+        f"/api/v1/claims/{claim['id']}/review", json={"published": True}, headers=reviewer
+    )
+    assert refused.status_code == 403
+    saved = client.put(
+        f"/api/v1/claims/{claim['id']}/review",
+        json={
+            "headline": "No, the ferry did not carry 1.2 million passengers",
+            "body": "The port's annual report counts 0.9 million passengers in 2023.",
+            "published": True,
+        },
+        headers=editor,
+    )
+    assert saved.status_code == 200, saved.json
+    assert saved.json["published"] is True
+
+    shown = client.get(page)
+    assert shown.status_code == 200
+    html = shown.get_data(as_text=True)
+    assert "No, the ferry did not carry 1.2 million passengers" in html
+    assert "https://port.example/report-2023" in html
+    found = extruct.extract(html, syntaxes=["json-ld"], uniform=False)["json-ld"]
+    assert len(found) == 1
+    review = found[0]
+    # Google's required properties for ClaimReview: claimReviewed, reviewRating (with
+    # alternateName or a numeric rating on a scale), url; recommended: author, datePublished,
+    # itemReviewed (a Claim with author, datePublished, appearance or firstAppearance).
+    assert review["@type"] == "ClaimReview"
+    assert review["claimReviewed"] == BODY
+    assert review["url"] == f"https://checks.example.org/claimdesk/reviews/{claim['id']}"
+    rating = review["reviewRating"]
+    assert rating["alternateName"] == "False"
+    assert rating["worstRating"] <= rating["ratingValue"] <= rating["bestRating"]
+    assert review["author"]["@type"] == "Organization"
+    assert review["author"]["name"]
+    assert review["datePublished"]
+    assert review["headline"] == "No, the ferry did not carry 1.2 million passengers"
+    assert review["reviewBody"].startswith("The port's annual report")
+    item = review["itemReviewed"]
+    assert item["@type"] == "Claim"
+    assert item["datePublished"] == "2025-11-20"
+    assert item["appearance"][0]["url"] == "https://paper.example/ferry"
+    assert item["firstAppearance"] == item["appearance"][0]
+    # The same JSON-LD as the feed, which now lists it.
+    feed = json.loads(client.get("/api/v1/exports/claimreview").data)
+    assert [r["url"] for r in feed] == [review["url"]]
+
+    withdrawn = client.put(
+        f"/api/v1/claims/{claim['id']}/review", json={"published": False}, headers=editor
+    )
+    assert withdrawn.json["published"] is False
+    assert client.get(page).status_code == 404
+    assert json.loads(client.get("/api/v1/exports/claimreview").data) == []
+    history = client.get(f"/api/v1/events?entity_type=published_reviews&entity_id={claim['id']}")
+    assert [e["action"] for e in history.json["events"]] == ["review.published", "review.withdrawn"]
+
+
+def test_only_decided_claims_have_a_review_and_a_published_one_needs_text(
+    client: FlaskClient,
+    editor: dict[str, str],
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+) -> None:
+    undecided = make_claim(make_document())
+    refused = client.put(
+        f"/api/v1/claims/{undecided['id']}/review", json={"published": True}, headers=editor
+    )
+    assert refused.status_code == 409
+    assert client.get(f"/reviews/{undecided['id']}").status_code == 404
+    claim = _decided(client, editor, make_document, make_claim)
+    empty = client.put(
+        f"/api/v1/claims/{claim['id']}/review", json={"body": "", "published": True}, headers=editor
+    )
+    assert empty.status_code == 422
+    assert client.get("/reviews/2147483647").status_code == 404
