@@ -9,6 +9,7 @@ from bench import (
     copies,
     exports,
     extraction,
+    factchecks,
     reports,
     scale,
     suggestions,
@@ -36,6 +37,8 @@ def main() -> None:
     webhooks.main(bench_database_url())
     print()
     copies.main(bench_database_url())
+    print()
+    factchecks.main(bench_database_url())
 
 
 if __name__ == "__main__":
