@@ -25,7 +25,7 @@ from service.linking import semantic
 from service.migrate import upgrade
 from service.models import Claim
 from service.operations.actors import SYSTEM
-from service.operations.factchecks import CANDIDATES, _tsquery, match_claim
+from service.operations.factchecks import CANDIDATES, LEXICAL_POOL, _rare_query, match_claim
 
 N = int(os.environ.get("BENCH_FACT_CHECKS", "100000"))
 CLAIMS = 50
@@ -124,14 +124,17 @@ def main(bench_url: str) -> None:
                 fact_check_vectors.nearest(
                     session, semantic.from_bytes(claim.embedding), CANDIDATES
                 )
-            query = _tsquery(claim_text)
+            query = _rare_query(session, "fact_checks", claim_text)
             if query:
                 session.execute(
                     text(
-                        "SELECT id FROM fact_checks WHERE tsv @@ to_tsquery('english', :q)"
-                        " ORDER BY ts_rank_cd(tsv, to_tsquery('english', :q)) DESC, id LIMIT :n"
+                        "SELECT f.id FROM fact_checks f WHERE f.id IN ("
+                        "  SELECT id FROM fact_checks WHERE tsv @@ to_tsquery('simple', :q)"
+                        "  LIMIT :pool)"
+                        " ORDER BY ts_rank_cd(f.tsv, to_tsquery('simple', :q)) DESC, f.id"
+                        " LIMIT :n"
                     ),
-                    {"q": query, "n": CANDIDATES},
+                    {"q": query, "pool": LEXICAL_POOL, "n": CANDIDATES},
                 ).all()
         bare = time.perf_counter() - start
         start = time.perf_counter()

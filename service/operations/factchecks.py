@@ -4,6 +4,7 @@ claim against the fact-checks, a new fact-check against the claims), reviewed by
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -24,7 +25,6 @@ from service.operations.events import record_created, record_event, snapshot
 
 #: Candidates judged per claim: the nearest in meaning and the best by words, each this many.
 CANDIDATES = 30
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]{2,}")
 
 
 @dataclass(frozen=True)
@@ -132,13 +132,49 @@ def _check_text(check: FactCheck) -> str:
     return f"{check.claim_reviewed} {check.headline or ''}".strip()
 
 
-def _tsquery(text_: str) -> str | None:
-    """An OR of the text's longest content words, for to_tsquery (which stems them)."""
-    words = sorted(
-        {w.lower() for w in _WORD.findall(text_) if matching.words(w)}, key=lambda w: (-len(w), w)
-    )
-    safe = [re.sub(r"[^a-z]", "", w) for w in words[:10]]
-    return " | ".join(w for w in safe if w) or None
+#: Matches of a full-text query read and ranked at most: a text whose rarest words are common
+#: after all costs the same as any other, whatever the size of the table.
+LEXICAL_POOL = 1000
+#: How many of a text's rarest lexemes a full-text search starts from (any two must match).
+TERMS = 5
+_STATS_TTL = 300.0
+_stats: dict[str, tuple[float, dict[str, int]]] = {}
+
+#: Postgres's own statistics of a table's tsvector (most common lexemes, share of rows):
+#: a catalogue read, whatever the table's size; a lexeme not among them is rarer than all.
+_PG_STATS = text(
+    "SELECT elem, freq FROM pg_stats s, "
+    "unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs[1:array_length("
+    "s.most_common_elems::text::text[], 1)]) AS m(elem, freq) "
+    "WHERE s.tablename = :table AND s.attname = 'tsv' AND s.schemaname = current_schema()"
+)
+
+
+def _frequencies(session: Session, table: str) -> dict[str, int]:
+    at, found = _stats.get(table, (-_STATS_TTL, {}))
+    if time.monotonic() - at > _STATS_TTL:
+        rows = session.execute(_PG_STATS, {"table": table})
+        found = {str(word): int(float(freq) * 1_000_000) for word, freq in rows}
+        _stats[table] = (time.monotonic(), found)
+    return found
+
+
+def _rare_query(session: Session, table: str, text_: str) -> str | None:
+    """A tsquery (in the 'simple' configuration, over lexemes Postgres stemmed) for any two
+    of the text's TERMS rarest lexemes in `table`: far fewer rows than any one word, so that
+    ranking stays cheap on a large table, and one shared common word makes no candidate."""
+    lexemes = [
+        str(w)
+        for w in session.scalars(
+            text("SELECT lexeme FROM unnest(to_tsvector('english', :t))"), {"t": text_}
+        )
+        if re.fullmatch(r"[a-z0-9]{3,}", str(w))
+    ]
+    freq = _frequencies(session, table)
+    terms = sorted(lexemes, key=lambda w: (freq.get(w, 0), w))[:TERMS]
+    if len(terms) < 2:
+        return " | ".join(terms) or None
+    return " | ".join(f"({a} & {b})" for i, a in enumerate(terms) for b in terms[i + 1 :])
 
 
 def _store(
@@ -186,14 +222,15 @@ def match_claim(session: Session, actor: Actor, claim: Claim) -> list[FactCheckM
             session, semantic.from_bytes(claim.embedding), CANDIDATES
         ):
             ids[check_id] = None
-    query = _tsquery(claim.text)
+    query = _rare_query(session, "fact_checks", claim.text)
     if query:
         for (check_id,) in session.execute(
             text(
-                "SELECT id FROM fact_checks WHERE tsv @@ to_tsquery('english', :q)"
-                " ORDER BY ts_rank_cd(tsv, to_tsquery('english', :q)) DESC, id LIMIT :n"
+                "SELECT f.id FROM fact_checks f WHERE f.id IN ("
+                "  SELECT id FROM fact_checks WHERE tsv @@ to_tsquery('simple', :q) LIMIT :pool)"
+                " ORDER BY ts_rank_cd(f.tsv, to_tsquery('simple', :q)) DESC, f.id LIMIT :n"
             ),
-            {"q": query, "n": CANDIDATES},
+            {"q": query, "pool": LEXICAL_POOL, "n": CANDIDATES},
         ):
             ids[check_id] = None
     if not ids:
@@ -223,15 +260,16 @@ def match_fact_check(session: Session, actor: Actor, check: FactCheck) -> list[F
             session, semantic.from_bytes(check.embedding), -1, CANDIDATES, 0.0
         ):
             ids[claim_id] = None
-    query = _tsquery(_check_text(check))
+    query = _rare_query(session, "claims", _check_text(check))
     if query:
         for (claim_id,) in session.execute(
             text(
-                "SELECT id FROM claims WHERE tsv @@ to_tsquery('english', :q)"
-                " AND status <> 'rejected'"
-                " ORDER BY ts_rank_cd(tsv, to_tsquery('english', :q)) DESC, id LIMIT :n"
+                "SELECT c.id FROM claims c WHERE c.id IN ("
+                "  SELECT id FROM claims WHERE tsv @@ to_tsquery('simple', :q)"
+                "  AND status <> 'rejected' LIMIT :pool)"
+                " ORDER BY ts_rank_cd(c.tsv, to_tsquery('simple', :q)) DESC, c.id LIMIT :n"
             ),
-            {"q": query, "n": CANDIDATES},
+            {"q": query, "pool": LEXICAL_POOL, "n": CANDIDATES},
         ):
             ids[claim_id] = None
     if not ids:
