@@ -31,35 +31,35 @@ TERMS = 5
 #: Corpus lexeme frequencies are re-read at most this often (seconds).
 STATS_TTL = 300.0
 
-_stats: dict[str, int] = {}
-_stats_at = -STATS_TTL
+#: Per table: when its lexeme counts were read, and the counts.
+_stats: dict[str, tuple[float, dict[str, int]]] = {}
 _stats_lock = Lock()
 
-#: Postgres's own statistics of the claims' tsvector column: the most common lexemes and the
-#: share of rows holding each, kept up to date by ANALYZE (autovacuum). Reading them costs a
-#: catalogue lookup, whatever the number of claims; a lexeme not among them is rarer than all
-#: of them, which is all that choosing the rarest words needs.
+#: Postgres's own statistics of a table's tsvector column (`tsv`): the most common lexemes
+#: and the share of rows holding each, kept up to date by ANALYZE (autovacuum). Reading them
+#: costs a catalogue lookup, whatever the number of rows; a lexeme not among them is rarer
+#: than all of them, which is all that choosing the rarest words needs.
 _PG_STATS = text(
     "SELECT elem, freq * greatest(c.reltuples, 0) AS ndoc "
     "FROM pg_stats s, pg_class c, "
     "unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs[1:array_length("
     "s.most_common_elems::text::text[], 1)]) AS m(elem, freq) "
-    "WHERE s.tablename = 'claims' AND s.attname = 'tsv' AND s.schemaname = current_schema() "
-    "AND c.relname = 'claims' AND c.relnamespace = current_schema()::regnamespace"
+    "WHERE s.tablename = :table AND s.attname = 'tsv' AND s.schemaname = current_schema() "
+    "AND c.relname = :table AND c.relnamespace = current_schema()::regnamespace"
 )
 
 
-def lexeme_frequencies(session: Session) -> dict[str, int]:
-    """About how many claims contain each common lexeme (from pg_stats; never a scan of the
-    claims). Cached per process for a few minutes; stale or missing counts only change which
-    rare words a search starts from."""
-    global _stats, _stats_at
+def lexeme_frequencies(session: Session, table: str = "claims") -> dict[str, int]:
+    """About how many rows of `table` (claims, fact_checks) contain each common lexeme (from
+    pg_stats; never a scan of the table). Cached per process for a few minutes; stale or
+    missing counts only change which rare words a search starts from."""
     with _stats_lock:
-        if time.monotonic() - _stats_at > STATS_TTL:
-            rows = session.execute(_PG_STATS)
-            _stats = {str(word): int(ndoc) for word, ndoc in rows}
-            _stats_at = time.monotonic()
-        return _stats
+        read_at, counts = _stats.get(table, (-STATS_TTL, {}))
+        if time.monotonic() - read_at > STATS_TTL:
+            rows = session.execute(_PG_STATS, {"table": table})
+            counts = {str(word): int(ndoc) for word, ndoc in rows}
+            _stats[table] = (time.monotonic(), counts)
+        return counts
 
 
 def rare_lexemes(session: Session, claim_id: int, limit: int = TERMS) -> list[str]:

@@ -4,7 +4,6 @@ claim against the fact-checks, a new fact-check against the claims), reviewed by
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -18,6 +17,7 @@ from service.factchecks import vectors as fact_check_vectors
 from service.factchecks.claimreview import DEFAULT_LABELS, Review, normalize_label, status_of
 from service.linking import semantic
 from service.linking import vectors as claim_vectors
+from service.linking.retrieval import LEXICAL_POOL, TERMS, lexeme_frequencies, tsquery_text
 from service.models import Claim, FactCheck, FactCheckMatch, RatingLabel
 from service.models.factcheck import VERDICTS
 from service.operations.actors import Actor
@@ -132,33 +132,6 @@ def _check_text(check: FactCheck) -> str:
     return f"{check.claim_reviewed} {check.headline or ''}".strip()
 
 
-#: Matches of a full-text query read and ranked at most: a text whose rarest words are common
-#: after all costs the same as any other, whatever the size of the table.
-LEXICAL_POOL = 1000
-#: How many of a text's rarest lexemes a full-text search starts from (any two must match).
-TERMS = 5
-_STATS_TTL = 300.0
-_stats: dict[str, tuple[float, dict[str, int]]] = {}
-
-#: Postgres's own statistics of a table's tsvector (most common lexemes, share of rows):
-#: a catalogue read, whatever the table's size; a lexeme not among them is rarer than all.
-_PG_STATS = text(
-    "SELECT elem, freq FROM pg_stats s, "
-    "unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs[1:array_length("
-    "s.most_common_elems::text::text[], 1)]) AS m(elem, freq) "
-    "WHERE s.tablename = :table AND s.attname = 'tsv' AND s.schemaname = current_schema()"
-)
-
-
-def _frequencies(session: Session, table: str) -> dict[str, int]:
-    at, found = _stats.get(table, (-_STATS_TTL, {}))
-    if time.monotonic() - at > _STATS_TTL:
-        rows = session.execute(_PG_STATS, {"table": table})
-        found = {str(word): int(float(freq) * 1_000_000) for word, freq in rows}
-        _stats[table] = (time.monotonic(), found)
-    return found
-
-
 def _rare_query(session: Session, table: str, text_: str) -> str | None:
     """A tsquery (in the 'simple' configuration, over lexemes Postgres stemmed) for any two
     of the text's TERMS rarest lexemes in `table`: far fewer rows than any one word, so that
@@ -170,11 +143,9 @@ def _rare_query(session: Session, table: str, text_: str) -> str | None:
         )
         if re.fullmatch(r"[a-z0-9]{3,}", str(w))
     ]
-    freq = _frequencies(session, table)
+    freq = lexeme_frequencies(session, table)
     terms = sorted(lexemes, key=lambda w: (freq.get(w, 0), w))[:TERMS]
-    if len(terms) < 2:
-        return " | ".join(terms) or None
-    return " | ".join(f"({a} & {b})" for i, a in enumerate(terms) for b in terms[i + 1 :])
+    return tsquery_text(terms) or None
 
 
 def _store(

@@ -270,9 +270,19 @@ def list_revisions(session: Session, document_id: int) -> list[DocumentRevision]
 
 
 def get_revision(session: Session, document_id: int, number: int) -> DocumentRevision:
-    for revision in list_revisions(session, document_id):
-        if revision.number == number:
-            return revision
+    """One revision; a document never revised is its own revision 1."""
+    found = session.scalar(
+        select(DocumentRevision).where(
+            DocumentRevision.document_id == document_id, DocumentRevision.number == number
+        )
+    )
+    if found is not None:
+        return found
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise NotFound(f"no document {document_id}")
+    if number == 1 == doc.revision:
+        return _revision_one(doc)
     raise NotFound(f"document {document_id} has no revision {number}")
 
 

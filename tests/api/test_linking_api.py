@@ -327,7 +327,6 @@ def test_lexeme_rarity_comes_from_postgres_statistics_not_a_scan(
     session.execute(text("ANALYZE claims"))
     # A fresh read, and the process's cache as it was afterwards.
     monkeypatch.setattr(retrieval, "_stats", {})
-    monkeypatch.setattr(retrieval, "_stats_at", -retrieval.STATS_TTL)
     counts = retrieval.lexeme_frequencies(session)
     assert counts.get("harbour", 0) >= 1
     assert "ferri" in counts or "sold" in counts
