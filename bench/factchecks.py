@@ -25,7 +25,12 @@ from service.linking import semantic
 from service.migrate import upgrade
 from service.models import Claim
 from service.operations.actors import SYSTEM
-from service.operations.factchecks import CANDIDATES, LEXICAL_POOL, _rare_query, match_claim
+from service.operations.factchecks import (
+    CANDIDATES,
+    _lexical_candidates,
+    _rare_queries,
+    match_claims,
+)
 
 N = int(os.environ.get("BENCH_FACT_CHECKS", "100000"))
 CLAIMS = 50
@@ -119,26 +124,19 @@ def main(bench_url: str) -> None:
         session.add_all([c for c, _ in claims])
         session.flush()
         start = time.perf_counter()
-        for claim, claim_text in claims:
-            if meaning and claim.embedding:
-                fact_check_vectors.nearest(
-                    session, semantic.from_bytes(claim.embedding), CANDIDATES
-                )
-            query = _rare_query(session, "fact_checks", claim_text)
-            if query:
-                session.execute(
-                    text(
-                        "SELECT f.id FROM fact_checks f WHERE f.id IN ("
-                        "  SELECT id FROM fact_checks WHERE tsv @@ to_tsquery('simple', :q)"
-                        "  LIMIT :pool)"
-                        " ORDER BY ts_rank_cd(f.tsv, to_tsquery('simple', :q)) DESC, f.id"
-                        " LIMIT :n"
-                    ),
-                    {"q": query, "pool": LEXICAL_POOL, "n": CANDIDATES},
-                ).all()
+        fact_check_vectors.nearest_many(
+            session,
+            [(c.id, semantic.from_bytes(c.embedding)) for c, _ in claims if c.embedding],
+            CANDIDATES,
+        )
+        _lexical_candidates(
+            session,
+            "fact_checks",
+            _rare_queries(session, "fact_checks", {c.id: t for c, t in claims}),
+        )
         bare = time.perf_counter() - start
         start = time.perf_counter()
-        made = sum(len(match_claim(session, SYSTEM, claim)) for claim, _ in claims)
+        made = len(match_claims(session, SYSTEM, [c for c, _ in claims]))
         full = time.perf_counter() - start
         session.expunge_all()
         transaction.rollback()

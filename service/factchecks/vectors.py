@@ -67,17 +67,26 @@ def store(session: Session, rows: Iterable[tuple[int, bytes | None]]) -> None:
         _write(session.connection(), present)
 
 
-def nearest(session: Session, vector: Vector, limit: int) -> list[tuple[int, float]]:
-    """(fact-check id, cosine) of the `limit` nearest in meaning; [] without the index."""
+def nearest_many(
+    session: Session, queries: list[tuple[int, Vector]], limit: int
+) -> list[tuple[int, int]]:
+    """(query id, fact-check id) of the `limit` nearest fact-checks in meaning to each query
+    vector, in one statement (an index scan per query); [] without the index."""
     conn = session.connection()
-    if not table_exists(conn):
+    if not queries or not table_exists(conn):
         return []
     conn.execute(text(f"SET hnsw.ef_search = {max(limit, claim_vectors.EF_SEARCH_MIN)}"))
     rows = conn.execute(
         text(
-            f"SELECT fact_check_id, -(embedding <#> CAST(:q AS vector)) FROM {TABLE}"
-            " ORDER BY embedding <#> CAST(:q AS vector) LIMIT :k"
+            "SELECT q.id, n.fact_check_id"
+            " FROM unnest(CAST(:ids AS bigint[]), CAST(:vecs AS vector[])) AS q(id, vec)"
+            " CROSS JOIN LATERAL ("
+            f"  SELECT fact_check_id FROM {TABLE} ORDER BY embedding <#> q.vec LIMIT :k) AS n"
         ),
-        {"q": claim_vectors.literal(vector), "k": limit},
+        {
+            "ids": [key for key, _ in queries],
+            "vecs": [claim_vectors.literal(v) for _, v in queries],
+            "k": limit,
+        },
     ).all()
-    return [(int(i), float(s)) for i, s in rows]
+    return [(int(a), int(b)) for a, b in rows]

@@ -37,7 +37,13 @@ class FactCheck(CreatedAtMixin, Base):
     __table_args__ = (
         UniqueConstraint("url", "claim_sha256"),
         CheckConstraint(f"status IS NULL OR status IN ({_VERDICTS_SQL})", name="status"),
-        Index("ix_fact_checks_tsv", "tsv", postgresql_using="gin"),
+        # No pending list: every claim's match reads this index (see migration d4b6f8a0c2e3).
+        Index(
+            "ix_fact_checks_tsv",
+            "tsv",
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

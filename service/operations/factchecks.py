@@ -4,6 +4,7 @@ claim against the fact-checks, a new fact-check against the claims), reviewed by
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -124,7 +125,7 @@ def import_reviews(
         check.embedding = vector
     session.flush()
     fact_check_vectors.store(session, [(f.id, f.embedding) for f in changed])
-    matches = sum(len(match_fact_check(session, actor, f)) for f in changed)
+    matches = len(match_fact_checks(session, actor, changed))
     return ImportResult(created, updated, unchanged, matches)
 
 
@@ -132,50 +133,113 @@ def _check_text(check: FactCheck) -> str:
     return f"{check.claim_reviewed} {check.headline or ''}".strip()
 
 
-def _rare_query(session: Session, table: str, text_: str) -> str | None:
-    """A tsquery (in the 'simple' configuration, over lexemes Postgres stemmed) for any two
-    of the text's TERMS rarest lexemes in `table`: far fewer rows than any one word, so that
-    ranking stays cheap on a large table, and one shared common word makes no candidate."""
-    lexemes = [
-        str(w)
-        for w in session.scalars(
-            text("SELECT lexeme FROM unnest(to_tsvector('english', :t))"), {"t": text_}
-        )
-        if re.fullmatch(r"[a-z0-9]{3,}", str(w))
-    ]
+def _rare_queries(session: Session, table: str, texts: dict[int, str]) -> dict[int, str]:
+    """For each text (by id), a tsquery (in the 'simple' configuration, over lexemes Postgres
+    stemmed) for any two of its TERMS rarest lexemes in `table`: far fewer rows than any one
+    word, so that ranking stays cheap on a large table, and one shared common word makes no
+    candidate. The texts are stemmed in one statement."""
+    if not texts:
+        return {}
+    lexemes: dict[int, list[str]] = {key: [] for key in texts}
+    for key, lexeme in session.execute(
+        text(
+            "SELECT q.id, l.lexeme FROM unnest(CAST(:ids AS bigint[]), CAST(:texts AS text[]))"
+            " AS q(id, body) CROSS JOIN LATERAL unnest(to_tsvector('english', q.body)) AS l"
+        ),
+        {"ids": list(texts), "texts": list(texts.values())},
+    ):
+        if re.fullmatch(r"[a-z0-9]{3,}", str(lexeme)):
+            lexemes[int(key)].append(str(lexeme))
     freq = lexeme_frequencies(session, table)
-    terms = sorted(lexemes, key=lambda w: (freq.get(w, 0), w))[:TERMS]
-    return tsquery_text(terms) or None
+    queries = {}
+    for key, found in lexemes.items():
+        query = tsquery_text(sorted(found, key=lambda w: (freq.get(w, 0), w))[:TERMS])
+        if query:
+            queries[key] = query
+    return queries
 
 
-def _store(
-    session: Session, actor: Actor, claim: Claim, check: FactCheck, cosine: float | None
-) -> FactCheckMatch | None:
-    claim_words, check_words = matching.words(claim.text), matching.words(_check_text(check))
-    found = matching.features(cosine, claim_words, check_words)
-    probability = matching.confidence(found)
-    strength = matching.strength(probability, claim_words)
-    if strength is None:
-        return None
-    existing = session.scalar(
-        select(FactCheckMatch).where(
-            FactCheckMatch.claim_id == claim.id, FactCheckMatch.fact_check_id == check.id
+def _lexical_candidates(
+    session: Session, table: str, queries: dict[int, str], condition: str = ""
+) -> list[tuple[int, int]]:
+    """(query id, row id of `table`) for each query's CANDIDATES best rows by words, ranked
+    among at most LEXICAL_POOL rows that match it: one statement for all the queries."""
+    if not queries:
+        return []
+    rows = session.execute(
+        text(
+            "SELECT q.id, m.id FROM unnest(CAST(:ids AS bigint[]), CAST(:qs AS text[]))"
+            " AS q(id, query) CROSS JOIN LATERAL ("
+            f"  SELECT t.id FROM {table} t WHERE t.id IN ("
+            f"   SELECT id FROM {table} WHERE tsv @@ to_tsquery('simple', q.query){condition}"
+            "    LIMIT :pool)"
+            "  ORDER BY ts_rank_cd(t.tsv, to_tsquery('simple', q.query)) DESC, t.id LIMIT :n"
+            " ) AS m"
+        ),
+        {"ids": list(queries), "qs": list(queries.values()), "pool": LEXICAL_POOL, "n": CANDIDATES},
+    )
+    return [(int(a), int(b)) for a, b in rows]
+
+
+def _check_texts(session: Session, ids: set[int]) -> dict[int, tuple[str, bytes | None]]:
+    """(text, embedding) of the fact-checks, read without their raw JSON-LD."""
+    rows = session.execute(
+        select(
+            FactCheck.id, FactCheck.claim_reviewed, FactCheck.headline, FactCheck.embedding
+        ).where(FactCheck.id.in_(sorted(ids)))
+    )
+    return {int(i): (f"{c} {h or ''}".strip(), e) for i, c, h, e in rows}
+
+
+def _judge(
+    session: Session,
+    actor: Actor,
+    claims: dict[int, tuple[str, bytes | None]],
+    checks: dict[int, tuple[str, bytes | None]],
+    pairs: Iterable[tuple[int, int]],
+) -> list[FactCheckMatch]:
+    """Score each (claim id, fact-check id) pair with the match model and store those worth a
+    reviewer's look as suggestions, one event each; a pair scored before (reviewed or not)
+    is never proposed again. Inserts and events are written in batches."""
+    wanted = sorted(set(pairs))
+    if not wanted:
+        return []
+    seen = {
+        (int(a), int(b))
+        for a, b in session.execute(
+            select(FactCheckMatch.claim_id, FactCheckMatch.fact_check_id).where(
+                FactCheckMatch.claim_id.in_({a for a, _ in wanted}),
+                FactCheckMatch.fact_check_id.in_({b for _, b in wanted}),
+            )
         )
-    )
-    if existing is not None:
-        return None  # scored before; a reviewed pair is never proposed again
-    match = FactCheckMatch(
-        claim_id=claim.id,
-        fact_check_id=check.id,
-        score=round(probability, 4),
-        strength=strength,
-        reasons=matching.reasons(found, claim_words, check_words),
-        state=LinkState.SUGGESTED,
-    )
-    session.add(match)
-    session.flush()
-    record_event(session, actor, "fact_check.matched", match, after=snapshot(match))
-    return match
+    }
+    claim_words = {key: matching.words(body) for key, (body, _) in claims.items()}
+    check_words = {key: matching.words(body) for key, (body, _) in checks.items()}
+    made = []
+    for claim_id, check_id in wanted:
+        if (claim_id, check_id) in seen:
+            continue
+        cw, fw = claim_words[claim_id], check_words[check_id]
+        found = matching.features(_cosine(claims[claim_id][1], checks[check_id][1]), cw, fw)
+        probability = matching.confidence(found)
+        strength = matching.strength(probability, cw)
+        if strength is None:
+            continue
+        made.append(
+            FactCheckMatch(
+                claim_id=claim_id,
+                fact_check_id=check_id,
+                score=round(probability, 4),
+                strength=strength,
+                reasons=matching.reasons(found, cw, fw),
+                state=LinkState.SUGGESTED,
+            )
+        )
+    if made:
+        session.add_all(made)
+        session.flush()
+        record_created(session, actor, "fact_check.matched", list(made))
+    return made
 
 
 def _cosine(a: bytes | None, b: bytes | None) -> float | None:
@@ -184,33 +248,30 @@ def _cosine(a: bytes | None, b: bytes | None) -> float | None:
     return semantic.cosine(semantic.from_bytes(a), semantic.from_bytes(b))
 
 
-def match_claim(session: Session, actor: Actor, claim: Claim) -> list[FactCheckMatch]:
-    """Stored fact-checks that may check this claim: the nearest in meaning (pgvector) and
-    the best by words (full-text search), each judged by the match model."""
-    ids: dict[int, None] = {}
-    if claim.embedding is not None:
-        for check_id, _ in fact_check_vectors.nearest(
-            session, semantic.from_bytes(claim.embedding), CANDIDATES
-        ):
-            ids[check_id] = None
-    query = _rare_query(session, "fact_checks", claim.text)
-    if query:
-        for (check_id,) in session.execute(
-            text(
-                "SELECT f.id FROM fact_checks f WHERE f.id IN ("
-                "  SELECT id FROM fact_checks WHERE tsv @@ to_tsquery('simple', :q) LIMIT :pool)"
-                " ORDER BY ts_rank_cd(f.tsv, to_tsquery('simple', :q)) DESC, f.id LIMIT :n"
-            ),
-            {"q": query, "pool": LEXICAL_POOL, "n": CANDIDATES},
-        ):
-            ids[check_id] = None
-    if not ids:
+def match_claims(session: Session, actor: Actor, claims: Sequence[Claim]) -> list[FactCheckMatch]:
+    """Stored fact-checks that may check these claims: for each claim the nearest in meaning
+    (pgvector) and the best by words (full-text search), each pair judged by the match model.
+    A few statements for the whole batch, however many claims it holds."""
+    claims = [c for c in claims if c.id is not None]
+    if not claims:
         return []
-    checks = session.scalars(
-        select(FactCheck).where(FactCheck.id.in_(list(ids))).order_by(FactCheck.id)
-    ).all()
-    made = [_store(session, actor, claim, c, _cosine(claim.embedding, c.embedding)) for c in checks]
-    return [m for m in made if m is not None]
+    pairs: list[tuple[int, int]] = fact_check_vectors.nearest_many(
+        session,
+        [(c.id, semantic.from_bytes(c.embedding)) for c in claims if c.embedding is not None],
+        CANDIDATES,
+    )
+    queries = _rare_queries(session, "fact_checks", {c.id: c.text for c in claims})
+    pairs += _lexical_candidates(session, "fact_checks", queries)
+    if not pairs:
+        return []
+    checks = _check_texts(session, {b for _, b in pairs})
+    mine = {c.id: (c.text, c.embedding) for c in claims}
+    return _judge(session, actor, mine, checks, pairs)
+
+
+def match_claim(session: Session, actor: Actor, claim: Claim) -> list[FactCheckMatch]:
+    """The fact-checks that may check one claim (see `match_claims`)."""
+    return match_claims(session, actor, [claim])
 
 
 def match_new_claims(session: Session, actor: Actor, claims: list[Claim]) -> int:
@@ -219,35 +280,49 @@ def match_new_claims(session: Session, actor: Actor, claims: list[Claim]) -> int
     worthy = [c for c in claims if semantic.wanted(c.checkworthiness, c.origin)]
     if not worthy or session.scalar(select(FactCheck.id).limit(1)) is None:
         return 0
-    return sum(len(match_claim(session, actor, c)) for c in worthy)
+    return len(match_claims(session, actor, worthy))
+
+
+def match_fact_checks(
+    session: Session, actor: Actor, checks: Sequence[FactCheck]
+) -> list[FactCheckMatch]:
+    """Stored claims that new (or changed) fact-checks may check: for each, the nearest in
+    meaning among the claims with vectors, and the best by words (rejected claims aside)."""
+    if not checks:
+        return []
+    pairs: list[tuple[int, int]] = []
+    for check in checks:
+        if check.embedding is not None:
+            pairs += [
+                (claim_id, check.id)
+                for claim_id, _ in claim_vectors.nearest(
+                    session, semantic.from_bytes(check.embedding), -1, CANDIDATES, 0.0
+                )
+            ]
+    queries = _rare_queries(session, "claims", {f.id: _check_text(f) for f in checks})
+    pairs += [
+        (claim_id, check_id)
+        for check_id, claim_id in _lexical_candidates(
+            session, "claims", queries, " AND status <> 'rejected'"
+        )
+    ]
+    if not pairs:
+        return []
+    claims = {
+        int(i): (str(t), e)
+        for i, t, e in session.execute(
+            select(Claim.id, Claim.text, Claim.embedding).where(
+                Claim.id.in_(sorted({a for a, _ in pairs}))
+            )
+        )
+    }
+    mine = {f.id: (_check_text(f), f.embedding) for f in checks}
+    return _judge(session, actor, claims, mine, pairs)
 
 
 def match_fact_check(session: Session, actor: Actor, check: FactCheck) -> list[FactCheckMatch]:
-    """Stored claims a new (or changed) fact-check may check: the nearest in meaning among
-    the claims with vectors, and the best by words."""
-    ids: dict[int, None] = {}
-    if check.embedding is not None:
-        for claim_id, _ in claim_vectors.nearest(
-            session, semantic.from_bytes(check.embedding), -1, CANDIDATES, 0.0
-        ):
-            ids[claim_id] = None
-    query = _rare_query(session, "claims", _check_text(check))
-    if query:
-        for (claim_id,) in session.execute(
-            text(
-                "SELECT c.id FROM claims c WHERE c.id IN ("
-                "  SELECT id FROM claims WHERE tsv @@ to_tsquery('simple', :q)"
-                "  AND status <> 'rejected' LIMIT :pool)"
-                " ORDER BY ts_rank_cd(c.tsv, to_tsquery('simple', :q)) DESC, c.id LIMIT :n"
-            ),
-            {"q": query, "pool": LEXICAL_POOL, "n": CANDIDATES},
-        ):
-            ids[claim_id] = None
-    if not ids:
-        return []
-    claims = session.scalars(select(Claim).where(Claim.id.in_(list(ids))).order_by(Claim.id)).all()
-    made = [_store(session, actor, c, check, _cosine(c.embedding, check.embedding)) for c in claims]
-    return [m for m in made if m is not None]
+    """The stored claims one fact-check may check (see `match_fact_checks`)."""
+    return match_fact_checks(session, actor, [check])
 
 
 def matches_of(session: Session, claim_id: int) -> list[FactCheckMatch]:
