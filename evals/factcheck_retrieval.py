@@ -1,15 +1,24 @@
-"""Has this been checked already? Claim retrieval measured on CLEF CheckThat! 2020 task 2.
+"""Has this been checked already? Claim retrieval measured on two CLEF CheckThat! labs.
 
-The lab's data (tweets, 10,373 verified claims from Snopes, relevance judgments; "free for
-general research use", not redistributed here) comes from its organisers' repository, brought
-with the search tool's `fetch` (github:sshaar/clef2020-factchecking-task2):
+- tweets: 2020 task 2 (tweets against 10,373 verified claims from Snopes). The organisers'
+  repository, brought with the search tool's `fetch` (github:sshaar/clef2020-factchecking-task2).
+  Splits as the lab made them: train, dev, and its 200 test tweets.
+- debates: 2021 task 2B (sentences of political debates and speeches against 19,250
+  PolitiFact fact-checks). The organisers' GitLab is not reachable from here; a participating
+  team's repository carries the lab's files unchanged (the collection, the train/dev queries
+  and judgments, the 2021 test queries with their gold judgments, the same 79 queries and 103
+  judgments the 2022 lab re-used as its dev-test): github:harel-coffee/CLEFCheckThat2bSimBa-auto
+  (a copy of Alihoe/CLEFCheckThat2bSimBa). Splits: the lab's train, dev and 2021 test.
+
+Neither is redistributed here (the lab's data is for research use); each is unpacked under
+.data/ once from the fetched git directory and read from there later:
 
     python -m evals.factcheck_retrieval \
-        --from-mirror /work/.mirror/sshaar+clef2020-factchecking-task2/repo
+        --from-mirror /work/.mirror/sshaar+clef2020-factchecking-task2/repo \
+        --from-mirror /work/.mirror/harel-coffee+CLEFCheckThat2bSimBa-auto/repo
 
-unpacks it under .data/clef2020/ once; later runs read it from there (or --data DIR). Splits
-as the lab made them: train (tune: --fit), dev (choose thresholds), test (the lab's 200 test
-tweets: --test, reported, never tuned on).
+Train is for fitting (--fit), dev for choosing thresholds, test (--test) is reported and
+never tuned on.
 
 What is measured is the service's own matching (service/factchecks/matching.py): candidates
 are the 30 nearest verified claims in meaning plus the 30 best by words (BM25, standing in for
@@ -25,10 +34,12 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +50,8 @@ from service.factchecks import matching
 from service.linking import semantic
 
 DATA = PROJECT_ROOT / ".data" / "clef2020"
+DEBATES = PROJECT_ROOT / ".data" / "clef2021-2b"
+_DEBATES_IN = "subtask_2b/data"
 TOP = 30
 K = 5
 _TOKEN = re.compile(r"\w+")
@@ -50,14 +63,51 @@ class Split:
     relevant: dict[str, set[int]]
 
 
+def _git(mirror: Path, *args: str) -> bytes:
+    return subprocess.run(["git", "-C", str(mirror), *args], check=True, capture_output=True).stdout
+
+
 def unpack(mirror: Path) -> None:
-    """The v3 training data and the test input (with its gold) from the fetched repository."""
-    DATA.mkdir(parents=True, exist_ok=True)
-    for member in ("data/v3.zip", "test-input/test-input.zip"):
-        blob = subprocess.run(
-            ["git", "-C", str(mirror), "show", f"HEAD:{member}"], check=True, capture_output=True
-        ).stdout
-        zipfile.ZipFile(io.BytesIO(blob)).extractall(DATA)
+    """Whichever lab the fetched repository holds. Tweets: the v3 training data and the test
+    input (with its gold). Debates: the verified claims (one JSON file each, gathered into one
+    JSON Lines file), the queries and the judgments."""
+    names = _git(mirror, "ls-tree", "-r", "--name-only", "HEAD").decode().split("\n")
+    if "data/v3.zip" in names:
+        DATA.mkdir(parents=True, exist_ok=True)
+        for member in ("data/v3.zip", "test-input/test-input.zip"):
+            zipfile.ZipFile(io.BytesIO(_git(mirror, "show", f"HEAD:{member}"))).extractall(DATA)
+        return
+    claims = sorted(n for n in names if n.startswith(f"{_DEBATES_IN}/politifact-vclaims/"))
+    if not claims:
+        raise SystemExit(f"{mirror}: neither CLEF 2020 task 2 nor CLEF 2021 task 2B data")
+    DEBATES.mkdir(parents=True, exist_ok=True)
+    # One `git cat-file --batch` for the 19,250 files rather than a process each.
+    listing = _git(mirror, "ls-tree", "-r", "HEAD", f"{_DEBATES_IN}/politifact-vclaims/")
+    blobs = [line.split()[2] for line in listing.decode().splitlines()]
+    out = subprocess.run(
+        ["git", "-C", str(mirror), "cat-file", "--batch"],
+        input="\n".join(blobs).encode() + b"\n",
+        check=True,
+        capture_output=True,
+    ).stdout
+    records, at = [], 0
+    while at < len(out):
+        header_end = out.index(b"\n", at)
+        size = int(out[at:header_end].split()[2])
+        records.append(json.loads(out[header_end + 1 : header_end + 1 + size]))
+        at = header_end + 1 + size + 1
+    with (DEBATES / "vclaims.jsonl").open("w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record) + "\n")
+    speech = f"{_DEBATES_IN}/original_speech_data"
+    for member, name in (
+        ("training_data/CT2022-Task2B-EN-Train-Dev_Queries.tsv", "train-dev.queries.tsv"),
+        ("training_data/CT2022-Task2B-EN-Train_QRELs.tsv", "train.qrels"),
+        ("training_data/CT2022-Task2B-EN-Dev_QRELs.tsv", "dev.qrels"),
+        ("test_data/queries.tsv", "test.queries.tsv"),
+        ("test_data/task2b-test.tsv", "test.qrels"),
+    ):
+        (DEBATES / name).write_bytes(_git(mirror, "show", f"HEAD:{speech}/{member}"))
 
 
 #: A tweet's links, which are not part of the claim: stripped from the queries. (Stripping
@@ -76,6 +126,40 @@ def _tsv(path: Path) -> list[list[str]]:
     return rows[1:] if rows and not rows[0][0].strip().isdigit() else rows
 
 
+def _qrels(path: Path, key: Callable[[str], int]) -> dict[str, set[int]]:
+    relevant: dict[str, set[int]] = {}
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        parts = line.split()
+        if len(parts) == 4 and parts[3] == "1":
+            relevant.setdefault(parts[0], set()).add(key(parts[2]))
+    return relevant
+
+
+def load_debates(root: Path) -> tuple[list[str], dict[str, Split]]:
+    """The fact-checks' text as the service reads an imported one: the claim reviewed and
+    the headline (here PolitiFact's `vclaim` and `title`; the article body is not used)."""
+    records = [
+        json.loads(line)
+        for line in (root / "vclaims.jsonl").read_text(encoding="utf-8").split("\n")
+        if line.strip()
+    ]
+    records.sort(key=lambda r: r["vclaim_id"])
+    number = {r["vclaim_id"]: i for i, r in enumerate(records)}
+    texts = [f"{r['vclaim']} {r['title']}".strip() for r in records]
+    queries = {}
+    for name in ("train-dev.queries.tsv", "test.queries.tsv"):
+        # No header line in these files.
+        for line in (root / name).read_text(encoding="utf-8").split("\n"):
+            row = line.split("\t")
+            if len(row) >= 2:
+                queries[row[0]] = " ".join(row[1].split())
+    splits = {}
+    for name in ("train", "dev", "test"):
+        relevant = _qrels(root / f"{name}.qrels", number.__getitem__)
+        splits[name] = Split({q: queries[q] for q in relevant}, relevant)
+    return texts, splits
+
+
 def load(root: Path) -> tuple[list[str], dict[str, Split]]:
     docs = {
         int(r[0]): (r[1], r[2] if len(r) > 2 else "")
@@ -91,11 +175,7 @@ def load(root: Path) -> tuple[list[str], dict[str, Split]]:
         ("test", root),
     ):
         queries = {r[0]: tweet_text(r[1]) for r in _tsv(folder / "tweets.queries.tsv")}
-        relevant: dict[str, set[int]] = {}
-        for line in (folder / "tweet-vclaim-pairs.qrels").read_text(encoding="utf-8").split("\n"):
-            parts = line.split()
-            if len(parts) == 4 and parts[3] == "1":
-                relevant.setdefault(parts[0], set()).add(int(parts[2]))
+        relevant = _qrels(folder / "tweet-vclaim-pairs.qrels", int)
         splits[name] = Split({q: t for q, t in queries.items() if q in relevant}, relevant)
     return texts, splits
 
@@ -128,23 +208,27 @@ def recall(ranked: list[int], relevant: set[int], k: int = K) -> float:
 
 
 class Retriever:
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, texts: list[str], root: Path) -> None:
         from rank_bm25 import BM25Okapi
 
         self.texts = texts
+        self.weights = matching.WEIGHTS
+        self.top = TOP
         self.bm25 = BM25Okapi([_TOKEN.findall(t.lower()) for t in texts])
-        self.vectors = _embeddings(texts, DATA / "verified_claims.minilm.npy")
+        self.vectors = _embeddings(texts, root / "verified_claims.minilm.npy")
         self.words = [matching.words(t) for t in texts]
 
     def rank(self, query: str, query_vector: np.ndarray) -> dict[str, list[int]]:
         lexical = self.bm25.get_scores(_TOKEN.findall(query.lower()))
         meaning = self.vectors @ query_vector
-        by_words = [int(i) for i in np.argsort(-lexical, kind="stable")[:TOP]]
-        by_meaning = [int(i) for i in np.argsort(-meaning, kind="stable")[:TOP]]
+        by_words = [int(i) for i in np.argsort(-lexical, kind="stable")[: self.top]]
+        by_meaning = [int(i) for i in np.argsort(-meaning, kind="stable")[: self.top]]
         query_words = matching.words(query)
         candidates = sorted(set(by_words) | set(by_meaning))
         scored = {
-            i: matching.confidence(matching.features(float(meaning[i]), query_words, self.words[i]))
+            i: matching.confidence(
+                matching.features(float(meaning[i]), query_words, self.words[i]), self.weights
+            )
             for i in candidates
         }
         ours = sorted(candidates, key=lambda i: (-scored[i], i))
@@ -153,8 +237,8 @@ class Retriever:
     def pairs(self, query: str, query_vector: np.ndarray) -> list[tuple[int, list[float]]]:
         lexical = self.bm25.get_scores(_TOKEN.findall(query.lower()))
         meaning = self.vectors @ query_vector
-        candidates = set(np.argsort(-lexical)[:TOP].tolist()) | set(
-            np.argsort(-meaning)[:TOP].tolist()
+        candidates = set(np.argsort(-lexical)[: self.top].tolist()) | set(
+            np.argsort(-meaning)[: self.top].tolist()
         )
         query_words = matching.words(query)
         return [
@@ -175,7 +259,7 @@ def evaluate(retriever: Retriever, split: Split, name: str) -> dict[str, tuple[f
         found_any += bool(set(ranked["claimdesk"]) & split.relevant[q])
         query_words = matching.words(split.queries[q])
         for doc, feats in retriever.pairs(split.queries[q], vector):
-            probability = matching.confidence(matching.MatchFeatures(*feats))
+            probability = matching.confidence(matching.MatchFeatures(*feats), retriever.weights)
             pairs.append((matching.strength(probability, query_words), doc in split.relevant[q]))
         for method, order in ranked.items():
             ap = average_precision(order, split.relevant[q])
@@ -185,7 +269,7 @@ def evaluate(retriever: Retriever, split: Split, name: str) -> dict[str, tuple[f
             acc[1] += r
     n = len(ids)
     out = {m: (a / n, r / n) for m, (a, r) in sums.items()}
-    print(f"== {name}: {n} tweets against {len(retriever.texts)} verified claims")
+    print(f"== {name}: {n} queries against {len(retriever.texts)} verified claims")
     for method, (map5, r5) in out.items():
         print(f"  {method:<22} MAP@5 {map5:.3f}   Recall@5 {r5:.3f}")
     print(f"  candidate step recall (a relevant claim in the candidates): {found_any / n:.3f}")
@@ -200,47 +284,80 @@ def evaluate(retriever: Retriever, split: Split, name: str) -> dict[str, tuple[f
     return out
 
 
-def fit(retriever: Retriever, split: Split) -> None:
+def fit(labs: list[tuple[Retriever, Split]]) -> None:
     from sklearn.linear_model import LogisticRegression
 
-    ids = sorted(split.queries)
-    vectors = semantic.embed([split.queries[q] for q in ids])
-    assert vectors is not None
     x, y = [], []
-    for q, vector in zip(ids, vectors, strict=True):
-        for doc, feats in retriever.pairs(split.queries[q], vector):
-            x.append(feats)
-            y.append(int(doc in split.relevant[q]))
+    queries = 0
+    for retriever, split in labs:
+        ids = sorted(split.queries)
+        queries += len(ids)
+        vectors = semantic.embed([split.queries[q] for q in ids])
+        assert vectors is not None
+        for q, vector in zip(ids, vectors, strict=True):
+            for doc, feats in retriever.pairs(split.queries[q], vector):
+                x.append(feats)
+                y.append(int(doc in split.relevant[q]))
     model = LogisticRegression(C=1.0, max_iter=1000).fit(np.array(x), np.array(y))
     weights = (float(model.intercept_[0]), *(float(w) for w in model.coef_[0]))
-    print(f"fitted on {len(ids)} train tweets, {len(y)} candidate pairs ({sum(y)} relevant):")
+    print(f"fitted on {queries} train queries, {len(y)} candidate pairs ({sum(y)} relevant):")
     print("WEIGHTS = (" + ", ".join(f"{w:.2f}" for w in weights) + ")")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--from-mirror", type=Path, help="unpack the fetched lab repository")
+    parser.add_argument(
+        "--from-mirror", type=Path, action="append", default=[], help="unpack a fetched lab"
+    )
+    parser.add_argument("--lab", choices=("tweets", "debates", "both"), default="both")
     parser.add_argument("--fit", action="store_true", help="fit the match model on train")
-    parser.add_argument("--test", action="store_true", help="also the held-out test tweets")
+    parser.add_argument("--test", action="store_true", help="also the held-out test queries")
+    parser.add_argument(
+        "--weights", help="try other match-model weights (bias,cosine,recall,precision) on dev"
+    )
+    parser.add_argument("--top", type=int, default=TOP, help="try another candidate count")
     args = parser.parse_args(argv)
-    if args.from_mirror:
-        unpack(args.from_mirror)
-    if not (args.data / "v3.0/verified_claims.docs.tsv").exists():
-        print(
-            "fact-check retrieval: skipped, the CLEF 2020 task 2 data is not here; fetch "
-            "github:sshaar/clef2020-factchecking-task2 and run "
-            "python -m evals.factcheck_retrieval --from-mirror <its git directory>"
-        )
-        return
-    texts, splits = load(args.data)
-    retriever = Retriever(texts)
+    for mirror in args.from_mirror:
+        unpack(mirror)
+    labs = []
+    for lab, root, marker, loader, source in (
+        (
+            "tweets",
+            DATA,
+            "v3.0/verified_claims.docs.tsv",
+            load,
+            "sshaar/clef2020-factchecking-task2",
+        ),
+        (
+            "debates",
+            DEBATES,
+            "vclaims.jsonl",
+            load_debates,
+            "harel-coffee/CLEFCheckThat2bSimBa-auto",
+        ),
+    ):
+        if args.lab not in (lab, "both"):
+            continue
+        if not (root / marker).exists():
+            print(
+                f"fact-check retrieval, {lab}: skipped, the lab's data is not here; fetch "
+                f"github:{source} and run "
+                "python -m evals.factcheck_retrieval --from-mirror <its git directory>"
+            )
+            continue
+        texts, splits = loader(root)
+        retriever = Retriever(texts, root)
+        if args.weights:
+            retriever.weights = tuple(float(w) for w in args.weights.split(","))
+        retriever.top = args.top
+        labs.append((lab, retriever, splits))
     if args.fit:
-        fit(retriever, splits["train"])
+        fit([(retriever, splits["train"]) for _, retriever, splits in labs])
         return
-    evaluate(retriever, splits["dev"], "dev")
-    if args.test:
-        evaluate(retriever, splits["test"], "test (held out)")
+    for lab, retriever, splits in labs:
+        evaluate(retriever, splits["dev"], f"{lab}, dev")
+        if args.test:
+            evaluate(retriever, splits["test"], f"{lab}, test (held out)")
 
 
 if __name__ == "__main__":
