@@ -7,10 +7,11 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from schemas.common import MAX_ID, PageQuery, SpanSchema, SpeakerRefSchema, StrictSchema, text_query
+from service.domain.enums import AnchorState, Attribution, ClaimStatus, DatePrecision
 
-ATTRIBUTIONS = ["direct_quote", "indirect", "anonymous", "document", "author", "transcript_turn"]
-PRECISIONS = ["day", "month", "year"]
-STATUSES = ["unreviewed", "verified", "disputed", "false", "unverifiable", "rejected"]
+ATTRIBUTIONS = [a.value for a in Attribution]
+PRECISIONS = [p.value for p in DatePrecision]
+STATUSES = [s.value for s in ClaimStatus]
 
 
 def _speaker_fields_exclusive(data: dict[str, Any]) -> None:
@@ -107,7 +108,7 @@ class ClaimOut(Schema):
     revision = fields.Integer(metadata={"description": "the document revision the span refers to"})
     anchor_state = fields.String(
         allow_none=True,
-        validate=validate.OneOf(["anchored", "moved", "orphaned"]),
+        validate=validate.OneOf([a.value for a in AnchorState]),
         metadata={
             "description": "where the last revision of its document left it: anchored (same "
             "text), moved (text changed: see previous_text), orphaned (not found: the span "

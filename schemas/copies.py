@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from schemas.common import StrictSchema, no_nul
+from service.domain.enums import LinkState
 
 
 class CopyOut(Schema):
@@ -17,7 +18,7 @@ class CopyOut(Schema):
     containment = fields.Float(
         metadata={"description": "shared 5-grams over the shorter body's: 1 = wholly inside"}
     )
-    state = fields.String(validate=validate.OneOf(["suggested", "confirmed", "rejected"]))
+    state = fields.String(validate=validate.OneOf([s.value for s in LinkState]))
     rationale = fields.String(allow_none=True)
     reviewed_at = fields.DateTime(allow_none=True)
     version = fields.Integer()

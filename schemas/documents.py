@@ -8,9 +8,10 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from schemas.common import MAX_ID, PageQuery, StrictSchema, text_query
+from service.domain.enums import DocumentKind, DocumentState
 
-STATES = ["stored", "queued", "extracting", "ready", "failed"]
-KINDS = ["news", "op_ed", "transcript", "blog", "notes", "press_release", "interview", "other"]
+STATES = [s.value for s in DocumentState]
+KINDS = [k.value for k in DocumentKind]
 
 
 #: The longest body taken, in characters: spaCy's own limit, and several books' worth (the

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from schemas.common import PageQuery, StrictSchema, no_nul
+from service.domain.enums import LinkState
 from service.models.factcheck import VERDICTS
 
 #: A feed or page sent in one request (the request body cap is larger: this is the text).
@@ -84,7 +85,7 @@ class MatchOut(Schema):
         metadata={"description": "strong: strongly suggested; show: worth a look"},
     )
     reasons = fields.Dict()
-    state = fields.String(validate=validate.OneOf(["suggested", "confirmed", "rejected"]))
+    state = fields.String(validate=validate.OneOf([s.value for s in LinkState]))
     rationale = fields.String(allow_none=True)
     reviewed_at = fields.DateTime(allow_none=True)
     version = fields.Integer()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from schemas.common import StrictSchema
+from service.domain.enums import Role
 
-ROLES = ["viewer", "reviewer", "editor", "admin"]
+ROLES = [r.value for r in Role]
 
 
 class KeyCreate(StrictSchema):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from schemas.common import MAX_ID, PageQuery, StrictSchema
+from service.domain.enums import LinkRelation, LinkState
 
-RELATIONS = ["corroborates", "conflicts", "same_claim"]
-STATES = ["suggested", "confirmed", "rejected"]
+RELATIONS = [r.value for r in LinkRelation]
+STATES = [s.value for s in LinkState]
 
 
 class LinkCreate(StrictSchema):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from schemas.common import MAX_ID, PageQuery, StrictSchema, text_query
+from service.domain.enums import SpeakerKind
 
-SPEAKER_KINDS = ["person", "organisation", "unknown"]
+SPEAKER_KINDS = [k.value for k in SpeakerKind]
 
 
 class AliasOut(Schema):

@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -513,6 +514,26 @@ def _demo_key(engine: Engine, path: Path) -> str:
     return secret
 
 
+def _claim_port(host: str, port: int) -> socket.socket:
+    """The listening socket, bound here and handed to gunicorn (`fd://`): a port already
+    taken is a clear error before anything is printed, not "serving" and a password
+    followed by gunicorn's failure, and nothing can take the port in between."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
+        raise click.ClickException(
+            f"cannot serve on {host}:{port}: {exc.strerror or exc} "
+            "(another server there? choose one with --port)"
+        ) from exc
+    listener.listen(2048)
+    listener.set_inheritable(True)
+    return listener
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -534,6 +555,7 @@ def serve(host: str, port: int, workers: int, extraction_workers: int, demo: boo
     beside it. With --demo (make run) also load the seeds and make a demo editor; without it
     nothing is created: make people with `claimdesk users create` and keys with
     `claimdesk keys create`."""
+    listener = _claim_port(host, port)  # before anything is printed or migrated
     settings = Settings.from_env()
     url = _database_url(settings)
     engine = create_db_engine(url)
@@ -583,7 +605,7 @@ def serve(host: str, port: int, workers: int, extraction_workers: int, demo: boo
             "-m",
             "gunicorn",
             "--bind",
-            f"{host}:{port}",
+            f"fd://{listener.fileno()}",
             "--workers",
             str(workers),
             "--timeout",
@@ -605,7 +627,9 @@ def serve(host: str, port: int, workers: int, extraction_workers: int, demo: boo
         ],
         env=env,
         cwd=PROJECT_ROOT,
+        pass_fds=(listener.fileno(),),
     )
+    listener.close()  # gunicorn holds it now
     extraction = [
         subprocess.Popen([sys.executable, "-m", "service.worker"], env=env, cwd=PROJECT_ROOT)
         for _ in range(extraction_workers)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from typing import Any, cast
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -164,6 +164,17 @@ def init_limits(app: Flask, settings: Settings, bind: Engine | Connection) -> Li
     """Install the limiter; call after the blueprints are registered (it wraps sign-in).
     `bind` is where the `database` storage counts: an engine (each count its own transaction)."""
     database = settings.rate_limit_storage == DATABASE_STORAGE
+
+    # Registered before the limiter's own hook, so it runs after it (Flask runs these last
+    # registered first): flask-limiter puts `Retry-After` (when the rate window resets) on
+    # every answer, and a client reads it as "wait"; a 202 said "retry after 60 s" for an
+    # extraction that takes two. It stays where a wait is meant: 429 and 503.
+    @app.after_request
+    def _retry_after_only_when_meant(response: Response) -> Response:
+        if response.status_code not in (429, 503):
+            response.headers.pop("Retry-After", None)
+        return response
+
     limiter = Limiter(
         client_key,
         app=app,

@@ -106,6 +106,83 @@ _DOCUMENTS: dict[str, tuple[str, dict[str, Any], str]] = {
     "/api/v1/exports/claims.ndjson": ("application/x-ndjson", {"type": "string"}, "claims-ndjson"),
 }
 
+#: A stable, readable name for every operation (a generated client's method names). A route
+#: without one stops the app from starting: name it here.
+OPERATION_IDS: dict[tuple[str, str], str] = {
+    ("get", "/api/v1/documents"): "listDocuments",
+    ("post", "/api/v1/documents"): "createDocument",
+    ("get", "/api/v1/documents/{document_id}"): "getDocument",
+    ("post", "/api/v1/documents/{document_id}/extract"): "extractDocument",
+    ("get", "/api/v1/documents/{document_id}/claims"): "listDocumentClaims",
+    ("get", "/api/v1/documents/{document_id}/copies"): "listDocumentCopies",
+    ("get", "/api/v1/documents/{document_id}/revisions"): "listDocumentRevisions",
+    ("get", "/api/v1/documents/{document_id}/revisions/{number}"): "getDocumentRevision",
+    ("get", "/api/v1/documents/{document_id}/orphans"): "listDocumentOrphans",
+    ("get", "/api/v1/documents/{document_id}/report"): "getDocumentReport",
+    ("get", "/api/v1/claims"): "listClaims",
+    ("post", "/api/v1/claims"): "createClaim",
+    ("get", "/api/v1/claims/{claim_id}"): "getClaim",
+    ("patch", "/api/v1/claims/{claim_id}"): "updateClaim",
+    ("put", "/api/v1/claims/{claim_id}/status"): "setClaimStatus",
+    ("get", "/api/v1/claims/{claim_id}/history"): "getClaimHistory",
+    ("get", "/api/v1/claims/{claim_id}/suggestions"): "suggestClaimLinks",
+    ("get", "/api/v1/claims/{claim_id}/cluster"): "getClaimCluster",
+    ("get", "/api/v1/claims/{claim_id}/fact-checks"): "listClaimFactChecks",
+    ("get", "/api/v1/claims/{claim_id}/claimreview"): "getClaimReviewJsonLd",
+    ("get", "/api/v1/claims/{claim_id}/annotation"): "getClaimAnnotation",
+    ("get", "/api/v1/claims/{claim_id}/review"): "getClaimReview",
+    ("put", "/api/v1/claims/{claim_id}/review"): "putClaimReview",
+    ("get", "/api/v1/speakers"): "listSpeakers",
+    ("post", "/api/v1/speakers"): "createSpeaker",
+    ("get", "/api/v1/speakers/{speaker_id}"): "getSpeaker",
+    ("patch", "/api/v1/speakers/{speaker_id}"): "updateSpeaker",
+    ("post", "/api/v1/speakers/{speaker_id}/aliases"): "addSpeakerAlias",
+    ("post", "/api/v1/speakers/{speaker_id}/merge"): "mergeSpeaker",
+    ("get", "/api/v1/speakers/{speaker_id}/report"): "getSpeakerReport",
+    ("get", "/api/v1/links"): "listLinks",
+    ("post", "/api/v1/links"): "createLink",
+    ("get", "/api/v1/links/{link_id}"): "getLink",
+    ("patch", "/api/v1/links/{link_id}"): "reviewLink",
+    ("delete", "/api/v1/links/{link_id}"): "deleteLink",
+    ("get", "/api/v1/copies/{copy_id}"): "getCopy",
+    ("patch", "/api/v1/copies/{copy_id}"): "reviewCopy",
+    ("get", "/api/v1/fact-checks"): "listFactChecks",
+    ("post", "/api/v1/fact-checks"): "importFactChecks",
+    ("get", "/api/v1/fact-checks/{fact_check_id}"): "getFactCheck",
+    ("get", "/api/v1/fact-check-matches/{match_id}"): "getFactCheckMatch",
+    ("patch", "/api/v1/fact-check-matches/{match_id}"): "reviewFactCheckMatch",
+    ("get", "/api/v1/rating-labels"): "listRatingLabels",
+    ("put", "/api/v1/rating-labels/{label}"): "setRatingLabel",
+    ("get", "/api/v1/events"): "listEvents",
+    ("get", "/api/v1/keys"): "listKeys",
+    ("post", "/api/v1/keys"): "createKey",
+    ("post", "/api/v1/keys/{key_id}/revoke"): "revokeKey",
+    ("get", "/api/v1/reports/story"): "getStoryReport",
+    ("get", "/api/v1/exports/claimreview"): "exportClaimReviews",
+    ("get", "/api/v1/exports/claims.ndjson"): "exportClaimsNdjson",
+    ("get", "/api/v1/webhooks"): "listWebhooks",
+    ("post", "/api/v1/webhooks"): "createWebhook",
+    ("get", "/api/v1/webhooks/{subscription_id}"): "getWebhook",
+    ("patch", "/api/v1/webhooks/{subscription_id}"): "updateWebhook",
+    ("delete", "/api/v1/webhooks/{subscription_id}"): "deleteWebhook",
+    ("post", "/api/v1/webhooks/{subscription_id}/secret"): "rotateWebhookSecret",
+    ("get", "/api/v1/webhooks/{subscription_id}/deliveries"): "listWebhookDeliveries",
+    (
+        "post",
+        "/api/v1/webhooks/{subscription_id}/deliveries/{delivery_id}/replay",
+    ): "replayWebhookDelivery",
+    ("post", "/api/v1/webhooks/{subscription_id}/replay"): "replayWebhookEvents",
+}
+
+#: The header of every paginated list (one with an `after` cursor argument).
+_LINK_HEADER = {
+    "Link": {
+        "description": 'The next page, `<URL>; rel="next"` (RFC 8288), keeping every filter '
+        "of this request; absent on the last page.",
+        "schema": {"type": "string"},
+    }
+}
+
 
 def _success_examples(path: str, responses: dict[str, Any], examples: dict[str, Any]) -> None:
     """An example on each 2xx response, by the schema it returns (a list gets a list)."""
@@ -188,8 +265,19 @@ def complete(spec: APISpec) -> None:
         for method, operation in item.items():
             if method not in _METHODS:
                 continue
+            operation_id = OPERATION_IDS.get((method, path))
+            if operation_id is None:
+                raise RuntimeError(
+                    f"{method.upper()} {path} has no operationId: name it in OPERATION_IDS"
+                )
+            operation["operationId"] = operation_id
             responses: dict[str, Any] = operation.setdefault("responses", {})
             _success_examples(path, responses, examples)
+            if method == "get" and any(
+                p.get("in") == "query" and p.get("name") == "after"
+                for p in operation.get("parameters", [])
+            ):
+                responses.get("200", {}).setdefault("headers", {}).update(_LINK_HEADER)
             # flask-smorest's own error responses (422, 412, 428, 409…) say application/json:
             # they are pointed at the problem+json ones with the rest.
             own = {int(code) for code in responses if code.isdigit() and int(code) >= 400}

@@ -368,3 +368,19 @@ def test_setting_the_same_status_again_is_refused(
     response = _decide(client, claim["id"], editor, status="unreviewed", rationale="again")
     assert response.status_code == 422
     assert "status" in response.json["errors"]["json"]
+
+
+def test_every_date_precision_the_extractor_writes_is_accepted_back(
+    client: FlaskClient, make_document: Doc, make_claim: Doc, reviewer: dict[str, str]
+) -> None:
+    """'last week' makes a claim dated that week's Monday with precision `week`; a client
+    sending the claim back unchanged must not be refused."""
+    claim = make_claim(make_document(), claim_date="2025-11-24", date_precision="week")
+    assert claim["date_precision"] == "week"
+    patched = client.patch(
+        f"/api/v1/claims/{claim['id']}",
+        json={"date_precision": "week", "claim_date": "2025-11-17"},
+        headers={**reviewer, "If-Match": claim["etag"]},
+    )
+    assert patched.status_code == 200, patched.json
+    assert patched.json["date_precision"] == "week"

@@ -100,3 +100,28 @@ def test_creates_link_to_what_can_be_done_with_the_created_resource(
     }
     for collection in ("documents", "speakers", "links", "keys"):
         assert spec["paths"][f"/api/v1/{collection}"]["post"]["responses"]["201"]["links"]
+
+
+def test_every_operation_has_a_stable_unique_operation_id(spec: dict[str, Any]) -> None:
+    ids = [op.get("operationId") for _, _, op in _operations(spec)]
+    assert all(ids)
+    assert len(set(ids)) == len(ids)
+    assert (
+        next(
+            op["operationId"]
+            for path, method, op in _operations(spec)
+            if (path, method) == ("/api/v1/claims/{claim_id}/status", "put")
+        )
+        == "setClaimStatus"
+    )
+
+
+def test_paginated_lists_declare_the_link_header(spec: dict[str, Any]) -> None:
+    paginated = [
+        (path, op)
+        for path, method, op in _operations(spec)
+        if method == "get" and any(p.get("name") == "after" for p in op.get("parameters", []))
+    ]
+    assert {"/api/v1/claims", "/api/v1/documents", "/api/v1/links"} <= {p for p, _ in paginated}
+    for path, op in paginated:
+        assert "Link" in op["responses"]["200"].get("headers", {}), path

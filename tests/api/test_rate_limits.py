@@ -24,11 +24,15 @@ def test_writes_are_limited_per_key_and_reads_are_not(
 ) -> None:
     client = _client(settings, connection, write_rate_limit="3/minute")
     first, second = make_key(Role.REVIEWER), make_key(Role.REVIEWER)
-    statuses = [
-        client.post("/api/v1/speakers", json={"name": f"Person {n}"}, headers=first).status_code
+    answers = [
+        client.post("/api/v1/speakers", json={"name": f"Person {n}"}, headers=first)
         for n in range(4)
     ]
-    assert statuses == [201, 201, 201, 429]
+    assert [a.status_code for a in answers] == [201, 201, 201, 429]
+    # Retry-After means "wait": only on the refusal, not on the accepted writes (flask-limiter
+    # adds it to every answer; a client would wait a minute after each create).
+    assert [("Retry-After" in a.headers) for a in answers] == [False, False, False, True]
+    assert answers[0].headers["X-RateLimit-Remaining"] == "2"
     refused = client.post("/api/v1/speakers", json={"name": "Person 9"}, headers=first)
     assert refused.mimetype == "application/problem+json"
     assert refused.json["status"] == 429

@@ -311,3 +311,29 @@ def test_serve_without_demo_creates_nothing_and_answers(
         assert session.scalar(select(func.count()).select_from(ApiKey)) == 0
         assert session.scalar(select(func.count()).select_from(User)) == 0
     assert not (tmp_path / "demo-editor.key").exists()
+
+
+def test_serve_on_a_taken_port_says_so_before_anything_else(tmp_path: Any) -> None:
+    """The port is checked first: no 'serving', no password, no migration, then a gunicorn
+    failure; one clear line and a non-zero exit."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "service.cli", "serve", "--demo", "--port", str(port)],
+            env=dict(
+                os.environ, CLAIMDESK_DATA_DIR=str(tmp_path), DATABASE_URL="postgresql://x@/none"
+            ),
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode != 0
+    assert f"cannot serve on 127.0.0.1:{port}" in done.stderr
+    assert "in use" in done.stderr
+    assert "serving" not in done.stdout
+    assert "password" not in done.stdout
