@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -275,3 +276,17 @@ def pgvector(connection: Connection) -> Connection:
     if not vectors.table_exists(connection):
         pytest.skip("this PostgreSQL has no pgvector (the embedded server has)")
     return connection
+
+
+@pytest.fixture
+def live(app: Flask) -> Iterator[str]:
+    """The app on a loopback port, one request at a time (it shares the test's transaction):
+    for a browser, or a generated client, talking real HTTP."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=False)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
