@@ -9,7 +9,7 @@ independence counts the two as separate origins and shows them as a possible cop
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import Integer, bindparam, delete, insert, or_, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, BIGINT
@@ -20,7 +20,7 @@ from service.domain.enums import LinkState
 from service.domain.errors import Conflict, InvalidInput, NotFound
 from service.models import Document, DocumentBand, DocumentCopy
 from service.operations.actors import Actor
-from service.operations.events import record_event, snapshot
+from service.operations.events import record_event, record_review, snapshot
 
 #: Candidates judged per document, most shared bands first: a body that shares boilerplate
 #: with thousands of pages still costs a bounded number of exact comparisons.
@@ -177,20 +177,15 @@ def review_copy(
             copy.derived_from_id = found.source_id
     elif found.state == LinkState.CONFIRMED and copy.derived_from_id == found.source_id:
         copy.derived_from_id = None  # a confirmed copy rejected after all: independent again
-    found.state = state
-    found.rationale = rationale
-    found.reviewed_by = actor.key_id
-    found.reviewed_at = datetime.now(UTC)
     found.version += 1
-    session.flush()
-    record_event(
+    record_review(
         session,
         actor,
         f"document.copy_{state.value}",
         found,
+        state=state,
+        rationale=rationale,
         before=before_copy,
-        after=snapshot(found),
-        reason=rationale,
     )
     if snapshot(copy) != before_doc:
         record_event(

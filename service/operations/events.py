@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import literal_column, or_, select, tuple_
@@ -62,6 +62,28 @@ def record_event(
     session.add(event)
     session.flush()
     return event
+
+
+def record_review(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: Base,
+    *,
+    state: str,
+    rationale: str,
+    before: dict[str, Any],
+) -> None:
+    """A person's review of a suggestion (a link, a syndicated copy, a fact-check match):
+    its state, why, who and when, and one event from `before` to what it is now."""
+    entity.state = state  # type: ignore[attr-defined]
+    entity.rationale = rationale  # type: ignore[attr-defined]
+    entity.reviewed_by = actor.key_id  # type: ignore[attr-defined]
+    entity.reviewed_at = datetime.now(UTC)  # type: ignore[attr-defined]
+    session.flush()
+    record_event(
+        session, actor, action, entity, before=before, after=snapshot(entity), reason=rationale
+    )
 
 
 def record_created(session: Session, actor: Actor, action: str, entities: list[Base]) -> None:

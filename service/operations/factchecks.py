@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -22,7 +21,7 @@ from service.linking.retrieval import LEXICAL_POOL, TERMS, lexeme_frequencies, t
 from service.models import Claim, FactCheck, FactCheckMatch, RatingLabel
 from service.models.factcheck import VERDICTS
 from service.operations.actors import Actor
-from service.operations.events import record_created, record_event, snapshot
+from service.operations.events import record_created, record_event, record_review, snapshot
 
 #: Candidates judged per claim: the nearest in meaning and the best by words, each this many.
 CANDIDATES = 30
@@ -130,7 +129,12 @@ def import_reviews(
 
 
 def _check_text(check: FactCheck) -> str:
-    return f"{check.claim_reviewed} {check.headline or ''}".strip()
+    return _joined(check.claim_reviewed, check.headline)
+
+
+def _joined(claim_reviewed: str, headline: str | None) -> str:
+    """What a fact-check says, as it is matched (and as its tsv column is computed)."""
+    return f"{claim_reviewed} {headline or ''}".strip()
 
 
 def _rare_queries(session: Session, table: str, texts: dict[int, str]) -> dict[int, str]:
@@ -188,7 +192,7 @@ def _check_texts(session: Session, ids: set[int]) -> dict[int, tuple[str, bytes 
             FactCheck.id, FactCheck.claim_reviewed, FactCheck.headline, FactCheck.embedding
         ).where(FactCheck.id.in_(sorted(ids)))
     )
-    return {int(i): (f"{c} {h or ''}".strip(), e) for i, c, h, e in rows}
+    return {int(i): (_joined(c, h), e) for i, c, h, e in rows}
 
 
 def _judge(
@@ -269,11 +273,6 @@ def match_claims(session: Session, actor: Actor, claims: Sequence[Claim]) -> lis
     return _judge(session, actor, mine, checks, pairs)
 
 
-def match_claim(session: Session, actor: Actor, claim: Claim) -> list[FactCheckMatch]:
-    """The fact-checks that may check one claim (see `match_claims`)."""
-    return match_claims(session, actor, [claim])
-
-
 def match_new_claims(session: Session, actor: Actor, claims: list[Claim]) -> int:
     """Match freshly extracted claims against the stored fact-checks: the check-worthy ones
     (those with a vector, or worth one); nothing at all while no fact-check is stored."""
@@ -320,11 +319,6 @@ def match_fact_checks(
     return _judge(session, actor, claims, mine, pairs)
 
 
-def match_fact_check(session: Session, actor: Actor, check: FactCheck) -> list[FactCheckMatch]:
-    """The stored claims one fact-check may check (see `match_fact_checks`)."""
-    return match_fact_checks(session, actor, [check])
-
-
 def matches_of(session: Session, claim_id: int) -> list[FactCheckMatch]:
     """A claim's fact-check matches, confirmed first, then the most likely."""
     if session.get(Claim, claim_id) is None:
@@ -358,20 +352,15 @@ def review_match(
         raise InvalidInput("rationale", "say why")
     found = get_match(session, match_id, for_update=True)
     before = snapshot(found)
-    found.state = state
-    found.rationale = rationale
-    found.reviewed_by = actor.key_id
-    found.reviewed_at = datetime.now(UTC)
     found.version += 1
-    session.flush()
-    record_event(
+    record_review(
         session,
         actor,
         f"fact_check.match_{state.value}",
         found,
+        state=state,
+        rationale=rationale,
         before=before,
-        after=snapshot(found),
-        reason=rationale,
     )
     return found
 

@@ -13,7 +13,7 @@ from service.domain.enums import LinkRelation, LinkState
 from service.domain.errors import Conflict, InvalidInput, NotFound
 from service.models import Claim, ClaimLink
 from service.operations.actors import Actor
-from service.operations.events import record_event, snapshot
+from service.operations.events import record_event, record_review, snapshot
 from service.operations.pagination import keyset_page
 
 
@@ -137,21 +137,16 @@ def review_link(
     if link.state == state.value and (relation is None or relation.value == link.relation):
         raise Conflict(f"link {link.id} is already {state}")
     before = snapshot(link)
-    link.state = state.value
     if relation is not None:
         link.relation = relation.value
-    link.rationale = rationale
-    link.reviewed_by = actor.key_id
-    link.reviewed_at = datetime.now(UTC)
-    session.flush()
-    record_event(
+    record_review(
         session,
         actor,
         f"link.{state.value}",
         link,
+        state=state.value,
+        rationale=rationale,
         before=before,
-        after=snapshot(link),
-        reason=rationale,
     )
     return link
 
