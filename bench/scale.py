@@ -25,6 +25,7 @@ from service.app import create_app
 from service.config import PROJECT_ROOT, Settings
 from service.db import create_db_engine
 from service.extraction import extract
+from service.jobs import enqueue_extraction
 from service.models import Claim, Document
 from service.operations.actors import SYSTEM
 from service.operations.documents import NewDocument, ingest_document
@@ -120,7 +121,10 @@ def ingest(url: str, workers: int = 2) -> None:
     with Session(engine) as session:
         for n, body in enumerate(bodies):
             doc, _ = ingest_document(
-                session, SYSTEM, NewDocument(body=f"{body}\n\n(bench {nonce} {n})"), queue=True
+                session,
+                SYSTEM,
+                NewDocument(body=f"{body}\n\n(bench {nonce} {n})"),
+                queue=enqueue_extraction,
             )
             ids.append(doc.id)
         session.commit()

@@ -206,7 +206,11 @@ def ingest(
                     try:
                         new = document_from_html(content, base) if source_kind == "html" else base
                         doc, outcome, _ = submit_document(
-                            session, SYSTEM, new, queue=not wait, suggest_min=suggest_min
+                            session,
+                            SYSTEM,
+                            new,
+                            queue=None if wait else jobs.enqueue_extraction,
+                            suggest_min=suggest_min,
                         )
                     except (InvalidInput, Conflict) as exc:
                         click.echo(f"skipped {url or 'a file'}: {exc.detail}", err=True)

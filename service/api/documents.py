@@ -22,6 +22,7 @@ from service.api.blueprint import Blueprint
 from service.api.context import current_actor, db_session, next_link, readable, requires, settings
 from service.domain.enums import DocumentKind, DocumentState, Role
 from service.extraction import extractor_version
+from service.jobs import enqueue_extraction
 from service.operations.claims import ClaimFilters, list_claims
 from service.operations.copies import copies_of
 from service.operations.documents import (
@@ -98,7 +99,7 @@ class Documents(MethodView):
             revision_of=revision_of,
             archive_url=archive_url,
             extract=extract,
-            queue=not wait,
+            queue=None if wait else enqueue_extraction,
             suggest_min=settings().suggest_min,
         )
         session.commit()

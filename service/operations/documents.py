@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +15,6 @@ from sqlalchemy.orm import Session
 from service.domain.enums import DocumentKind, DocumentState
 from service.domain.errors import InvalidInput, NotFound
 from service.ingest.html import from_html
-from service.jobs import enqueue_extraction
 from service.linking.scoring import SUGGEST_MIN
 from service.models import Document, DocumentRevision, Outlet
 from service.operations.actors import Actor
@@ -139,24 +139,33 @@ def create_document(session: Session, actor: Actor, new: NewDocument) -> tuple[D
     return doc, True
 
 
+class Enqueue(Protocol):
+    """Queues a document for a worker in the caller's transaction (`service.jobs` has the one
+    the app uses). Passed in by the caller: operations do not reach up to the job layer."""
+
+    def __call__(
+        self, session: Session, document: Document, *, keep_existing: bool = False
+    ) -> None: ...
+
+
 def ingest_document(
     session: Session,
     actor: Actor,
     new: NewDocument,
     *,
     extract: bool = True,
-    queue: bool = False,
+    queue: Enqueue | None = None,
     suggest_min: float = SUGGEST_MIN,
 ) -> tuple[Document, bool]:
     """Store a document, in the caller's one transaction, and extract its claims: now, or
-    with `queue` by a worker (the job is deferred in the same transaction)."""
+    by a worker when `queue` is given (the job is deferred in the same transaction)."""
     doc, created = create_document(session, actor, new)
     if not created:
         return doc, False
     if not extract:
         doc.state = DocumentState.STORED
-    elif queue:
-        enqueue_extraction(session, doc)
+    elif queue is not None:
+        queue(session, doc)
     else:
         extract_now(session, actor, doc, suggest_min)
     return doc, True
@@ -192,7 +201,7 @@ def submit_document(
     revision_of: int | None = None,
     archive_url: str | None = None,
     extract: bool = True,
-    queue: bool = False,
+    queue: Enqueue | None = None,
     suggest_min: float = SUGGEST_MIN,
 ) -> tuple[Document, Outcome, RevisionResult | None]:
     """Store a posted document: new, already stored, or a new revision of a stored one
@@ -229,8 +238,8 @@ def submit_document(
         archive_url=archive_url,
     )
     suggest_copies(session, actor, target)
-    if extract and queue:
-        enqueue_extraction(session, target, keep_existing=True)
+    if extract and queue is not None:
+        queue(session, target, keep_existing=True)
     elif extract:
         extract_now(session, actor, target, suggest_min, keep_existing=True)
     return target, Outcome.REVISED, result
