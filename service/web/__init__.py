@@ -178,14 +178,21 @@ def _role() -> Role:
 
 
 def _segments(body: str, claims: list[Claim]) -> list[tuple[str, Claim | None]]:
-    """The body cut into plain runs and claim spans (a span overlapping an earlier one stays
-    plain), so the page can highlight every claim in the text."""
+    """The body cut into plain runs and claim spans, so the page can highlight every claim
+    in the text (a span overlapping one already shown stays plain)."""
+    # An orphan's span refers to an earlier revision: it is listed, not highlighted.
+    placed = [c for c in claims if c.anchor_state != AnchorState.ORPHANED]
+    # Where spans overlap, a live claim wins over a rejected one (the halves of a split and a
+    # claim added by hand over a rejected candidate), then the earlier start.
+    shown: list[Claim] = []
+    for claim in sorted(
+        placed, key=lambda c: (c.status == ClaimStatus.REJECTED, c.span_start, c.id)
+    ):
+        if all(claim.span_end <= o.span_start or o.span_end <= claim.span_start for o in shown):
+            shown.append(claim)
     out: list[tuple[str, Claim | None]] = []
     cursor = 0
-    for claim in sorted(claims, key=lambda c: (c.span_start, c.id)):
-        if claim.span_start < cursor or claim.anchor_state == AnchorState.ORPHANED:
-            # An orphan's span refers to an earlier revision: it is listed, not highlighted.
-            continue
+    for claim in sorted(shown, key=lambda c: c.span_start):
         out.append((body[cursor : claim.span_start], None))
         out.append((body[claim.span_start : claim.span_end], claim))
         cursor = claim.span_end
@@ -235,6 +242,10 @@ def document_page(
         precisions=list(DatePrecision),
         relations=list(LinkRelation),
         statuses=list(ClaimStatus),
+        changes=changes,
+        # What the person typed into the form that was refused, shown again rather than lost.
+        typed=request.form if problem and request.method == "POST" else {},
+        typed_at=request.path,
     )
     return page, status_code
 
@@ -431,12 +442,8 @@ def _stale(kind: str, entity: Any, version: int | None) -> str | None:
         else "someone"
     )
     changed = ""
-    if last is not None and last.before and last.after:
-        fields = [
-            f"{k}: {last.before.get(k)!r} → {last.after.get(k)!r}"
-            for k in sorted(last.after)
-            if k not in _BOOKKEEPING and last.before.get(k) != last.after.get(k)
-        ]
+    if last is not None:
+        fields = [f"{k}: {old!r} → {new!r}" for k, old, new in changes(last)]
         changed = f" What changed: {'; '.join(fields[:4])}." if fields else ""
     return (
         f"This changed while you were looking at it: {who} saved a newer version.{changed} "
@@ -446,7 +453,18 @@ def _stale(kind: str, entity: Any, version: int | None) -> str | None:
 
 
 #: Columns every change moves: not worth showing as "what changed".
-_BOOKKEEPING = frozenset({"version", "reviewed_at", "reviewed_by"})
+_BOOKKEEPING = frozenset({"version", "reviewed_at", "reviewed_by", "updated_at"})
+
+
+def changes(event: Event) -> list[tuple[str, Any, Any]]:
+    """(field, from, to) of what an event changed (for "what changed" and the history)."""
+    if not event.before or not event.after:
+        return []
+    return [
+        (k, event.before.get(k), event.after.get(k))
+        for k in sorted(event.after)
+        if k not in _BOOKKEEPING and event.before.get(k) != event.after.get(k)
+    ]
 
 
 @blp.post("/links/<int:link_id>/review")

@@ -281,8 +281,9 @@ def test_the_document_page_runs_a_fixed_number_of_statements_whatever_its_size(
     assert page.get_data(as_text=True).count('class="claim ') == 40
     selects = [q for q in count_queries if q.lstrip().upper().startswith("SELECT")]
     # person, document, claims with speakers, links with the other claims, the claim's
-    # history, the document's copy suggestions, and the claim's fact-check matches
-    assert len(selects) <= 8
+    # history, the document's copy suggestions, the claim's fact-check matches, and the
+    # selected claim's evidence (shown with its decision)
+    assert len(selects) <= 9
 
 
 def test_speakers_show_aliases_and_merge_after_a_preview(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,6 +36,9 @@ FLAGS = [
     "--disable-sync",
 ]
 PASSWORD = "correct horse battery"
+#: Screenshots of the pages as the tests leave them, to look at (not committed).
+SHOTS = Path(os.environ.get("CLAIMDESK_SCREENSHOTS", "/tmp/claimdesk-screenshots"))
+SHOTS.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(scope="module")
@@ -340,3 +344,130 @@ def test_an_editor_publishes_a_review_and_the_public_reads_it(
     )
     assert "Our verdict: False" in page.content()
     page.screenshot(path="/tmp/claimdesk-public-review.png", full_page=True)
+
+
+def _long_document(client: FlaskClient, reviewer: dict[str, str], sentences: int) -> dict[str, Any]:
+    body = "\n".join(
+        f"The council said the harbour budget for district {n} rose by {n + 3} percent in 2024."
+        for n in range(sentences)
+    )
+    return client.post(  # type: ignore[no-any-return]
+        "/api/v1/documents?wait=true", json={"body": body, "outlet": "Gazette"}, headers=reviewer
+    ).json
+
+
+def _in_view(locator: Any, height: int = 800) -> None:
+    box = locator.bounding_box()
+    assert box is not None
+    assert box["y"] >= 0, box
+    assert box["y"] + box["height"] <= height, box
+
+
+def test_the_panel_stays_in_view_beside_a_long_text_and_follows_the_keys(
+    page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    """Selecting claim 101 of a long document left the panel 5,876 px above the viewport."""
+    _people(session)
+    doc = _long_document(client, reviewer, 120)
+    claims = client.get(f"/api/v1/documents/{doc['id']}/claims?limit=200").json
+    assert len(claims) >= 110
+    late = claims[100]
+    _sign_in(page, live, "Mia Lund")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live}/documents/{doc['id']}?claim={late['id']}#c{late['id']}")
+    heading = page.locator("aside#panel h2").first
+    assert f"Claim {late['id']}" in heading.text_content()
+    # The panel's heading is on screen beside the selected claim, and the panel scrolls on
+    # its own: its decision form comes into view while the claim stays in view.
+    _in_view(heading)
+    _in_view(page.locator("a.claim.selected"))
+    save = page.get_by_role("button", name="Save decision")
+    save.scroll_into_view_if_needed()
+    _in_view(save)
+    _in_view(page.locator("a.claim.selected"))
+    page.keyboard.press("j")
+    page.wait_for_url(lambda url: f"claim={late['id']}" not in url)
+    _in_view(page.locator("aside#panel h2").first)
+    _in_view(page.locator("a.claim.selected"))
+    page.screenshot(path=str(SHOTS / "panel-sticky.png"))
+
+
+def test_one_tab_reaches_the_claim_panel(
+    page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    _people(session)
+    doc = _long_document(client, reviewer, 30)
+    claim = client.get(f"/api/v1/documents/{doc['id']}/claims").json[0]
+    _sign_in(page, live, "Mia Lund")
+    page.goto(f"{live}/documents/{doc['id']}?claim={claim['id']}")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the claim panel"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "panel"
+
+
+def test_split_halves_are_highlighted_and_the_keys_reach_them(
+    page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    _people(session)
+    body = (
+        "The mayor said the ferry carried 1.2 million passengers in 2023, and the port "
+        "authority said the harbour lost 4 million euros that year.\n"
+    )
+    doc = client.post(
+        "/api/v1/documents?wait=true", json={"body": body, "outlet": "Gazette"}, headers=reviewer
+    ).json
+    original = client.get(f"/api/v1/documents/{doc['id']}/claims").json[0]
+    _sign_in(page, live, "Mia Lund")
+    page.goto(f"{live}/documents/{doc['id']}?claim={original['id']}")
+    page.get_by_role("button", name="Split into two claims").click()
+    page.wait_for_load_state()
+    live_claims = [
+        c
+        for c in client.get(f"/api/v1/documents/{doc['id']}/claims?limit=200").json
+        if c["status"] != "rejected"
+    ]
+    assert len(live_claims) == 2
+    shown = page.locator("article a.claim").evaluate_all("els => els.map(e => e.id)")
+    assert shown == [f"c{c['id']}" for c in sorted(live_claims, key=lambda c: c["span"]["start"])]
+    page.goto(f"{live}/documents/{doc['id']}")
+    page.keyboard.press("j")
+    page.wait_for_url("**claim=*")
+    page.keyboard.press("j")
+    page.wait_for_url(lambda url: f"claim={live_claims[0]['id']}" not in url)
+    assert f"claim={live_claims[1]['id']}" in page.url
+
+
+def test_a_refused_decision_keeps_what_was_typed_and_a_decision_shows_its_reasons(
+    page: Any,
+    live: str,
+    client: FlaskClient,
+    session: Session,
+    suggested_pair: dict[str, Any],
+) -> None:
+    _people(session)
+    document_id, claim_id, _ = suggested_pair.values()
+    _sign_in(page, live, "Mia Lund")
+    page.goto(f"{live}/documents/{document_id}?claim={claim_id}")
+    # The link card says where the other claim stands.
+    assert "that claim is unreviewed" in page.locator("aside#panel").text_content()
+    page.get_by_label("Status").select_option("verified")
+    page.get_by_label("Rationale").fill("two papers say so, and I checked the port figures")
+    page.get_by_role("button", name="Save decision").click()
+    page.wait_for_load_state()
+    assert "independent" in page.get_by_role("alert").text_content()
+    assert page.get_by_label("Rationale").input_value() == (
+        "two papers say so, and I checked the port figures"
+    )
+    assert page.get_by_label("Status").input_value() == "verified"
+    # Typed again with evidence, the decision goes through and shows its reasons.
+    page.get_by_label("Evidence URL (optional)").fill("https://port.example/report-2023")
+    page.get_by_role("button", name="Save decision").click()
+    page.wait_for_load_state()
+    panel = page.locator("aside#panel").text_content()
+    assert "unreviewed → verified by Mia Lund" in panel
+    assert "I checked the port figures" in panel
+    assert page.get_by_role("link", name="https://port.example/report-2023").is_visible()
+    history = page.locator("aside#panel ol").last.text_content()
+    assert "status unreviewed → verified" in history
+    page.screenshot(path=str(SHOTS / "decision-reasons.png"), full_page=True)
