@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import IO, Any
 from urllib.error import URLError
 
 from service.domain.errors import InvalidInput
@@ -20,13 +22,37 @@ class Fetched:
     content_type: str
 
 
-def fetch(url: str, *, timeout: float = TIMEOUT_S, max_bytes: int = MAX_BYTES) -> Fetched:
-    """GET a URL; refuse other schemes, bodies over `max_bytes`, and non-text content."""
+class _VettedRedirects(urllib.request.HTTPRedirectHandler):
+    """Every redirect target is vetted like the first URL."""
+
+    def __init__(self, vet: Callable[[str], None]) -> None:
+        self.vet = vet
+
+    def redirect_request(
+        self, req: Any, fp: IO[bytes], code: int, msg: str, headers: Any, newurl: str
+    ) -> Any:
+        self.vet(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def fetch(
+    url: str,
+    *,
+    timeout: float = TIMEOUT_S,
+    max_bytes: int = MAX_BYTES,
+    vet: Callable[[str], None] | None = None,
+) -> Fetched:
+    """GET a URL; refuse other schemes, bodies over `max_bytes`, and non-text content.
+    `vet` (raising InvalidInput) judges the URL and every redirect before it is followed:
+    what a request from the web must pass (the operator's CLI fetches anything)."""
     if not url.startswith(("http://", "https://")):
         raise InvalidInput("url", "only http and https URLs can be fetched")
+    if vet is not None:
+        vet(url)
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    opener = urllib.request.build_opener(*([_VettedRedirects(vet)] if vet else []))
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with opener.open(request, timeout=timeout) as response:
             content_type = response.headers.get_content_type()
             if not (
                 content_type.startswith("text/")

@@ -243,6 +243,7 @@ def document_page(
         relations=list(LinkRelation),
         statuses=list(ClaimStatus),
         changes=changes,
+        ingested=request.args.get("ingested", "")[:40],
         # What the person typed into the form that was refused, shown again rather than lost.
         typed=request.form if problem and request.method == "POST" else {},
         typed_at=request.path,
@@ -691,6 +692,10 @@ def person_actor_of(session: Any) -> Actor:
 @blp.errorhandler(CSRFError)
 def _csrf_refused(error: CSRFError) -> tuple[str, int]:
     return render_template("refused.html", reason=error.description), 400
+
+
+# Page families in their own modules, registered on the same blueprint.
+from service.web import ingest as _ingest  # noqa: E402, F401
 
 
 def init_web(app: Flask) -> None:

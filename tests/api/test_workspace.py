@@ -447,3 +447,34 @@ def test_pages_run_no_inline_script_and_nothing_can_be_framed(
     docs = client.get("/api/v1/docs")
     assert "frame-ancestors 'none'" in docs.headers["Content-Security-Policy"]
     assert docs.headers["X-Frame-Options"] == "DENY"
+
+
+def test_ingesting_from_the_workspace_needs_a_reviewer_and_stores_nothing_on_a_refusal(
+    client: FlaskClient, session: Session, person: str
+) -> None:
+    from sqlalchemy import func, select
+
+    from service.models import Document
+
+    create_person(session, SYSTEM, name="Vera Viewer", role=Role.VIEWER, password=PASSWORD)
+    session.commit()
+    before = session.scalar(select(func.count()).select_from(Document))
+    _sign_in(client, "Vera Viewer", PASSWORD)
+    page = client.get("/ingest").get_data(as_text=True)
+    assert "needs the reviewer role" in page
+    assert 'name="body"' not in page
+    token = _token(client, "/ingest")
+    refused = client.post("/ingest", data={"csrf_token": token, "body": "The mayor said 4."})
+    assert refused.status_code == 403
+    client.post("/sign-out", data={"csrf_token": token})
+    _sign_in(client, person, PASSWORD)
+    token = _token(client, "/ingest")
+    nothing = client.post("/ingest", data={"csrf_token": token, "body": "  "})
+    assert nothing.status_code == 422
+    assert "paste the text" in nothing.get_data(as_text=True)
+    bad_date = client.post(
+        "/ingest", data={"csrf_token": token, "body": "The mayor said 4.", "published_on": "soon"}
+    )
+    assert bad_date.status_code == 422
+    assert "YYYY-MM-DD" in bad_date.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(Document)) == before

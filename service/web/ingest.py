@@ -1,0 +1,136 @@
+"""Ingesting an article from the workspace: pasted text, an uploaded HTML or text file, or a
+URL fetched by the same fetcher as `claimdesk ingest` (vetted: only public addresses, each
+redirect too). The document is stored and queued for a worker in one transaction, and the
+page lands on it, showing the extraction's progress."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
+from flask_login import login_required
+
+from service.api.context import db_session, settings
+from service.domain.enums import DocumentKind, Role
+from service.domain.errors import DomainError, InvalidInput
+from service.ingest.fetch import MAX_BYTES, fetch
+from service.jobs import enqueue_extraction
+from service.operations.documents import NewDocument, Outcome, document_from_html, submit_document
+from service.web import _role, blp, person_actor_of
+from service.webhooks.targets import UnsafeTarget, check_target
+
+#: Upload and paste limit: what the API takes in a body.
+MAX_UPLOAD_BYTES = MAX_BYTES
+
+
+def public_page(url: str) -> None:
+    """A URL the server may fetch for a person: http(s) and a public address (a private one
+    only with CLAIMDESK_WEBHOOK_ALLOW_PRIVATE=1), or InvalidInput saying why."""
+    try:
+        check_target(url)
+    except UnsafeTarget as exc:
+        raise InvalidInput("url", f"{url} cannot be fetched: {exc}") from None
+    except ValueError:  # an address the ipaddress module cannot read
+        raise InvalidInput("url", f"{url} cannot be fetched") from None
+
+
+def _looks_like_html(name: str, text: str) -> bool:
+    head = text.lstrip()[:512].lower()
+    return name.lower().endswith((".html", ".htm")) or head.startswith(("<!doctype", "<html"))
+
+
+def _metadata() -> NewDocument:
+    form = request.form
+    kind = form.get("kind", DocumentKind.NEWS)
+    if kind not in set(DocumentKind):
+        raise InvalidInput("kind", "choose a kind")
+    published = form.get("published_on", "").strip()
+    try:
+        published_on = date.fromisoformat(published) if published else None
+    except ValueError:
+        raise InvalidInput("published_on", "a date as YYYY-MM-DD") from None
+    return NewDocument(
+        body="",
+        outlet=form.get("outlet", "").strip() or None,
+        title=form.get("title", "").strip() or None,
+        author=form.get("author", "").strip() or None,
+        url=form.get("url", "").strip() or None,
+        published_on=published_on,
+        kind=DocumentKind(kind),
+    )
+
+
+def _new_document() -> NewDocument:
+    """From whichever source the form gives: a file, else pasted text, else the URL."""
+    base = _metadata()
+    upload = request.files.get("file")
+    pasted = request.form.get("body", "")
+    if upload is not None and upload.filename:
+        raw = upload.read(MAX_UPLOAD_BYTES + 1)
+        if len(raw) > MAX_UPLOAD_BYTES:
+            raise InvalidInput("file", f"the file is larger than {MAX_UPLOAD_BYTES} bytes")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput("file", "the file is not UTF-8 text or HTML") from None
+        if _looks_like_html(upload.filename, text):
+            return document_from_html(text, base)
+        return replace(base, body=text)
+    if pasted.strip():
+        if len(pasted.encode("utf-8")) > MAX_UPLOAD_BYTES:
+            raise InvalidInput("body", f"the text is larger than {MAX_UPLOAD_BYTES} bytes")
+        return replace(base, body=pasted)
+    if base.url:
+        fetched = fetch(base.url, vet=public_page)
+        if "html" in fetched.content_type or _looks_like_html("", fetched.text):
+            return document_from_html(fetched.text, replace(base, url=fetched.url))
+        return replace(base, body=fetched.text, url=fetched.url)
+    raise InvalidInput("body", "paste the text, choose a file, or give the article's URL")
+
+
+def _form(problem: str | None = None, status: int = 200) -> Any:
+    return (
+        render_template(
+            "ingest.html",
+            problem=problem,
+            typed=request.form if request.method == "POST" else {},
+            kinds=list(DocumentKind),
+            can_ingest=_role().allows(Role.REVIEWER),
+        ),
+        status,
+    )
+
+
+@blp.get("/ingest")
+@login_required
+def ingest_page() -> Any:
+    return _form()
+
+
+@blp.post("/ingest")
+@login_required
+def ingest_submit() -> Any:
+    if not _role().allows(Role.REVIEWER):
+        return _form("Ingesting an article needs the reviewer role.", 403)
+    session = db_session()
+    try:
+        new = _new_document()
+        doc, outcome, _ = submit_document(
+            session,
+            person_actor_of(session),
+            new,
+            queue=enqueue_extraction,
+            suggest_min=settings().suggest_min,
+        )
+    except DomainError as exc:
+        session.rollback()
+        return _form(exc.detail, exc.status)
+    session.commit()
+    said = {
+        Outcome.CREATED: "stored",
+        Outcome.EXISTING: "already stored",
+        Outcome.REVISED: "stored as a new revision",
+    }[outcome]
+    return redirect(url_for("web.document_page", document_id=doc.id, ingested=said))
