@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -54,6 +55,8 @@ class Claim(CreatedAtMixin, Base):
         ),
         Index("ix_claims_document_id_span_start", "document_id", "span_start"),
         Index("ix_claims_tsv", "tsv", postgresql_using="gin"),
+        # The review queue: a status's claims, most check-worthy first (operations/queue.py).
+        Index("ix_claims_queue", "status", text("checkworthiness DESC"), text("id DESC")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -22,6 +32,13 @@ class ClaimLink(CreatedAtMixin, Base):
         CheckConstraint("claim_a_id < claim_b_id", name="ordered_pair"),
         CheckConstraint("score IS NULL OR (score >= 0 AND score <= 1)", name="score"),
         UniqueConstraint("claim_a_id", "claim_b_id"),
+        # The review queue: suggested links, most confident first (operations/queue.py).
+        Index(
+            "ix_claim_links_queue",
+            text("coalesce(score, 0.0) DESC"),
+            text("id DESC"),
+            postgresql_where=text("state = 'suggested'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

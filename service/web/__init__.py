@@ -696,6 +696,7 @@ def _csrf_refused(error: CSRFError) -> tuple[str, int]:
 
 # Page families in their own modules, registered on the same blueprint.
 from service.web import ingest as _ingest  # noqa: E402, F401
+from service.web import queue as _queue  # noqa: E402, F401
 
 
 def init_web(app: Flask) -> None:

@@ -478,3 +478,143 @@ def test_ingesting_from_the_workspace_needs_a_reviewer_and_stores_nothing_on_a_r
     assert bad_date.status_code == 422
     assert "YYYY-MM-DD" in bad_date.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(Document)) == before
+
+
+#: Five unrelated statements, each reported by two outlets in other words.
+STATEMENTS = [
+    (
+        "Harbour master Ingrid Solberg said the Nordhavn ferry carried 1.2 million passengers.",
+        "The Nordhavn ferry carried 1.2 million passengers, Ingrid Solberg said.",
+    ),
+    (
+        "Finance minister Paul Okoro said inflation fell to 2.1 percent in March.",
+        "Inflation fell to 2.1 percent in March, Paul Okoro told parliament.",
+    ),
+    (
+        "Coach Dana Reyes said the club signed 14 academy players this season.",
+        "The club signed 14 academy players this season, according to coach Dana Reyes.",
+    ),
+    (
+        "Professor Lena Haas said glacier melt doubled in the Alps since 1990.",
+        "Glacier melt in the Alps has doubled since 1990, Lena Haas said on Monday.",
+    ),
+    (
+        "Mayor Tom Becker said the city planted 8,000 trees along the river.",
+        "The city planted 8,000 trees along the river, Mayor Tom Becker said.",
+    ),
+]
+
+
+def _paired_outlets(client: FlaskClient, reviewer: dict[str, str], n: int) -> None:
+    """n statements each reported by two outlets: n suggested links, 2n claims."""
+    for gazette, tribune in STATEMENTS[:n]:
+        for outlet, text in (("Gazette", gazette), ("Tribune", tribune)):
+            client.post(
+                "/api/v1/documents?wait=true",
+                json={"body": text, "outlet": outlet},
+                headers=reviewer,
+            )
+
+
+def _bulk(client: FlaskClient, page: str, **fields: str | list[str]) -> Any:
+    """POST the queue's bulk form as `page` would (ticked items as repeated fields)."""
+    return client.post("/queue", data={"csrf_token": _page_token(client, page), **fields})
+
+
+def test_the_queue_lists_work_across_documents_and_acts_in_bulk(
+    client: FlaskClient, session: Session, person: str, reviewer: dict[str, str]
+) -> None:
+    from sqlalchemy import func, select
+
+    from service.models import Event
+
+    _paired_outlets(client, reviewer, 5)
+    _sign_in(client, person, PASSWORD)
+    page = client.get("/queue").get_data(as_text=True)
+    links = re.findall(r'name="link" value="(\d+:\d+)"', page)
+    claims = re.findall(r'name="claim" value="(\d+:\d+)"', page)
+    assert len(links) == 5
+    assert len(claims) == 10
+    assert "Nordhavn" in page
+    # Filtered by outlet: both ends of a link count, claims only their own.
+    gazette = client.get("/queue?outlet=Gazette").get_data(as_text=True)
+    assert len(re.findall(r'name="claim" value=', gazette)) == 5
+    events_before = session.scalar(select(func.count()).select_from(Event))
+
+    # One stale item refuses the whole batch, and says which.
+    stale_id = links[0].split(":")[0]
+    refused = _bulk(
+        client,
+        "/queue",
+        action="confirm-links",
+        rationale="same statement in two papers",
+        link=[*links[1:], f"{stale_id}:99"],
+    )
+    assert refused.status_code == 409
+    assert f"link {stale_id}" in refused.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(Event)) == events_before
+    assert client.get("/api/v1/links?state=confirmed").json == []
+
+    confirmed = _bulk(
+        client,
+        "/queue",
+        action="confirm-links",
+        rationale="same statement in two papers",
+        link=links,
+    )
+    assert confirmed.status_code == 302
+    assert "5+links+confirmed" in confirmed.headers["Location"]
+    assert len(client.get("/api/v1/links?state=confirmed").json) == 5
+
+    gone = _bulk(
+        client,
+        "/queue",
+        action="reject-claims",
+        rationale="duplicates of the wire copy",
+        claim=claims[:4],
+    )
+    assert gone.status_code == 302
+    picked = [int(c.split(":")[0]) for c in claims[:4]]
+    assert {client.get(f"/api/v1/claims/{i}").json["status"] for i in picked} == {"rejected"}
+    # One event per item: 5 links and 4 claims.
+    assert session.scalar(select(func.count()).select_from(Event)) == events_before + 9
+    rejected_page = client.get("/queue?rejected=1").get_data(as_text=True)
+    again = re.findall(r'name="claim" value="(\d+:\d+)"', rejected_page)
+    assert sorted(int(c.split(":")[0]) for c in again) == sorted(picked)
+    restored = _bulk(
+        client,
+        "/queue?rejected=1",
+        action="restore-claims",
+        rationale="rejected by mistake",
+        claim=again[:1],
+    )
+    assert restored.status_code == 302
+    assert client.get(f"/api/v1/claims/{again[0].split(':')[0]}").json["status"] == "unreviewed"
+
+
+def test_the_queue_pages_and_a_viewer_cannot_act(
+    client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    from service.operations.queue import queued_claims, queued_links
+
+    _paired_outlets(client, reviewer, 3)
+    first, cursor = queued_claims(session, limit=4)
+    rest, end = queued_claims(session, limit=4, after=cursor)
+    assert len(first) == 4
+    assert len(rest) == 2
+    assert end is None
+    assert not {r.claim.id for r in first} & {r.claim.id for r in rest}
+    scores = [r.claim.checkworthiness for r in first + rest]
+    assert scores == sorted(scores, reverse=True)
+    one, link_cursor = queued_links(session, limit=2)
+    two, _ = queued_links(session, limit=2, after=link_cursor)
+    assert len(one) + len(two) == 3
+    create_person(session, SYSTEM, name="Vera Viewer", role=Role.VIEWER, password=PASSWORD)
+    session.commit()
+    _sign_in(client, "Vera Viewer", PASSWORD)
+    page = client.get("/queue").get_data(as_text=True)
+    assert "Reject picked" not in page
+    value = re.findall(r'name="claim" value="(\d+:\d+)"', page)[0]
+    forged = _bulk(client, "/queue", action="reject-claims", rationale="x", claim=value)
+    assert forged.status_code == 403
+    assert client.get(f"/api/v1/claims/{value.split(':')[0]}").json["status"] == "unreviewed"

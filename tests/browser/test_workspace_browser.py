@@ -572,3 +572,39 @@ def test_an_uploaded_page_and_a_fetched_url_are_ingested_and_a_private_url_refus
         server.shutdown()
         thread.join()
         server.server_close()
+
+
+def test_the_queue_confirms_five_suggestions_and_rejects_junk_in_a_few_actions(
+    page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    from tests.api.test_workspace import STATEMENTS, _paired_outlets
+
+    _people(session)
+    _paired_outlets(client, reviewer, len(STATEMENTS))
+    _sign_in(page, live, "Mia Lund")
+    actions = 0
+    page.get_by_role("link", name="Queue").click()
+    actions += 1
+    links = page.locator("input[name=link]")
+    assert links.count() == 5
+    for n in range(5):
+        links.nth(n).check()
+        actions += 1
+    page.locator("#links-why").fill("the same statement in two papers")
+    page.get_by_role("button", name="Confirm picked links").click()
+    actions += 2
+    page.wait_for_load_state()
+    assert "5 links confirmed" in page.get_by_role("status").text_content()
+    assert len(client.get("/api/v1/links?state=confirmed").json) == 5
+    claims = page.locator("input[name=claim]")
+    for n in range(3):
+        claims.nth(n).check()
+        actions += 1
+    page.locator("#claims-why").fill("wire copy, checked elsewhere")
+    page.get_by_role("button", name="Reject picked candidates").click()
+    actions += 2
+    page.wait_for_load_state()
+    assert "3 claims rejected" in page.get_by_role("status").text_content()
+    page.screenshot(path=str(SHOTS / "queue.png"), full_page=True)
+    # Counted for the closing note: 1 to open the queue, 1 per pick, 2 to say why and act.
+    print(f"queue: 5 confirmations and 3 rejections in {actions} actions")
