@@ -102,15 +102,18 @@ def outlets(session: Session) -> list[str]:
     return list(session.scalars(select(Outlet.name).order_by(func.lower(Outlet.name))))
 
 
-def search_claims(session: Session, q: str, limit: int = PAGE) -> list[tuple[Claim, str | None]]:
+def search_claims(
+    session: Session, q: str, limit: int = PAGE, offset: int = 0
+) -> list[tuple[Claim, str | None]]:
     """Claims matching a web-style query (the claims' full-text index), best first, with
-    their document's title."""
+    their document's title; `offset` pages through them (a rank has no stable keyset)."""
     query = func.websearch_to_tsquery("english", q)
     rows = session.execute(
         select(Claim, Document.title)
         .join(Document, Document.id == Claim.document_id)
         .where(Claim.tsv.bool_op("@@")(query))
         .order_by(func.ts_rank(Claim.tsv, query).desc(), Claim.id)
+        .offset(offset)
         .limit(limit)
     )
     return [(claim, title) for claim, title in rows]

@@ -150,6 +150,11 @@ def sign_out() -> Any:
     return redirect(url_for("web.sign_in_page"))
 
 
+#: Claim search results per page, and how deep the pages go (by offset).
+SEARCH_PAGE = 50
+MAX_SEARCH_PAGE = 200
+
+
 @blp.get("/")
 @login_required
 def inbox_page() -> str:
@@ -159,10 +164,14 @@ def inbox_page() -> str:
     kind = args.get("kind") if args.get("kind") in set(DocumentKind) else None
     status = args.get("status") if args.get("status") in set(ClaimStatus) else None
     outlet = args.get("outlet", "").strip()[:200] or None
+    page = min(max(args.get("page", 1, type=int) or 1, 1), MAX_SEARCH_PAGE)
+    found = search_claims(session, q, SEARCH_PAGE + 1, (page - 1) * SEARCH_PAGE) if q else []
     return render_template(
         "inbox.html",
         rows=inbox(session, outlet=outlet, kind=kind, status=status),
-        found=search_claims(session, q) if q else [],
+        found=found[:SEARCH_PAGE],
+        page=page,
+        more=len(found) > SEARCH_PAGE and page < MAX_SEARCH_PAGE,
         q=q,
         kind=kind,
         status=status,

@@ -618,3 +618,26 @@ def test_the_queue_pages_and_a_viewer_cannot_act(
     forged = _bulk(client, "/queue", action="reject-claims", rationale="x", claim=value)
     assert forged.status_code == 403
     assert client.get(f"/api/v1/claims/{value.split(':')[0]}").json["status"] == "unreviewed"
+
+
+def test_claim_search_pages_past_fifty_results(
+    client: FlaskClient, person: str, reviewer: dict[str, str]
+) -> None:
+    body = "\n".join(
+        f"The harbour board sold ferry number {n} to Nordvik Shipping in 2023." for n in range(60)
+    )
+    client.post(
+        "/api/v1/documents?wait=true", json={"body": body, "outlet": "Gazette"}, headers=reviewer
+    )
+    _sign_in(client, person, PASSWORD)
+    first = client.get("/?q=harbour+ferry").get_data(as_text=True)
+    assert first.count("sold ferry number") == 50
+    assert "More results" in first
+    second = client.get("/?q=harbour+ferry&page=2").get_data(as_text=True)
+    assert second.count("sold ferry number") == 10
+    assert "More results" not in second
+    assert "Previous results" in second
+    shown = set(re.findall(r"ferry number (\d+) ", first)) | set(
+        re.findall(r"ferry number (\d+) ", second)
+    )
+    assert len(shown) == 60
