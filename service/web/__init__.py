@@ -65,11 +65,12 @@ from service.operations.inbox import (
     search_claims,
     speakers_page,
 )
-from service.operations.links import get_link, review_link
+from service.operations.links import NewLink, create_link, get_link, review_link
 from service.operations.people import person_actor, sign_in
 from service.operations.reviews import draft_of, published_review, save_review
 from service.operations.revisions import get_revision, list_revisions
 from service.operations.speakers import get_speaker, merge_speakers, undo_fuzzy_alias
+from service.operations.suggestions import suggestions_view
 from service.reports.exports import RATINGS, claim_review
 
 blp = Blueprint(
@@ -227,6 +228,14 @@ def document_page(
     backing = corroboration(session, selected.id, selected.document_id) if selected else None
     checked = matches_of(session, selected.id) if selected else []
     review = draft_of(session, selected) if selected and selected.status in RATINGS else None
+    # On demand: fresh suggestions for the selected claim, or claims found by words to link.
+    fresh = suggestions_view(session, selected) if selected and request.args.get("suggest") else []
+    link_q = request.args.get("link_q", "").strip()[:200]
+    candidates = (
+        [(c, t) for c, t in search_claims(session, link_q, 10) if c.document_id != document_id]
+        if selected and link_q
+        else []
+    )
     page = render_template(
         "document.html",
         document=document,
@@ -252,6 +261,9 @@ def document_page(
         relations=list(LinkRelation),
         statuses=list(ClaimStatus),
         changes=changes,
+        fresh=fresh,
+        link_q=link_q,
+        candidates=candidates,
         ingested=request.args.get("ingested", "")[:40],
         # What the person typed into the form that was refused, shown again rather than lost.
         typed=request.form if problem and request.method == "POST" else {},
@@ -503,6 +515,38 @@ def review_link_submit(link_id: int) -> Any:
     session.commit()
     claim = request.form.get("claim", "")
     return redirect(url_for("web.document_page", document_id=document_id, claim=claim))
+
+
+@blp.post("/claims/<int:claim_id>/links")
+@login_required
+def link_submit(claim_id: int) -> Any:
+    """Link the selected claim to another by hand (from the fresh suggestions or a search):
+    confirmed with a rationale, or kept as a suggestion for someone else to review."""
+    session = db_session()
+    claim = get_claim(session, claim_id)
+    if not _role().allows(Role.REVIEWER):
+        return document_page(claim.document_id, "Linking needs the reviewer role.", 403, claim_id)
+    relation = request.form.get("relation", "")
+    try:
+        if relation not in set(LinkRelation):
+            raise InvalidInput("relation", "choose a relation")
+        create_link(
+            session,
+            person_actor_of(session),
+            NewLink(
+                claim_ids=(claim_id, request.form.get("other", 0, type=int)),
+                relation=LinkRelation(relation),
+                state=LinkState.CONFIRMED
+                if request.form.get("decision") == "confirm"
+                else LinkState.SUGGESTED,
+                rationale=request.form.get("rationale") or None,
+            ),
+        )
+    except DomainError as exc:
+        session.rollback()
+        return document_page(claim.document_id, exc.detail, exc.status, claim_id)
+    session.commit()
+    return redirect(url_for("web.document_page", document_id=claim.document_id, claim=claim_id))
 
 
 @blp.post("/claims/<int:claim_id>/status")

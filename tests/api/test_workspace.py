@@ -609,10 +609,31 @@ def test_the_queue_pages_and_a_viewer_cannot_act(
     one, link_cursor = queued_links(session, limit=2)
     two, _ = queued_links(session, limit=2, after=link_cursor)
     assert len(one) + len(two) == 3
+    # A link suggested by hand has no score: it is listed last, and the page shows it.
+    mine = first[0].claim
+    linked = {
+        x
+        for link in client.get(f"/api/v1/links?claim_id={mine.id}").json
+        for x in (link["claim_a_id"], link["claim_b_id"])
+    }
+    free = next(
+        r.claim
+        for r in first + rest
+        if r.claim.document_id != mine.document_id and r.claim.id not in linked
+    )
+    by_hand = client.post(
+        "/api/v1/links",
+        json={"claim_a_id": mine.id, "claim_b_id": free.id, "relation": "conflicts"},
+        headers=reviewer,
+    )
+    assert by_hand.status_code == 201, by_hand.json
+    everything, _ = queued_links(session, limit=10)
+    assert everything[-1].link.id == by_hand.json["id"]
     create_person(session, SYSTEM, name="Vera Viewer", role=Role.VIEWER, password=PASSWORD)
     session.commit()
     _sign_in(client, "Vera Viewer", PASSWORD)
     page = client.get("/queue").get_data(as_text=True)
+    assert "by hand" in page
     assert "Reject picked" not in page
     value = re.findall(r'name="claim" value="(\d+:\d+)"', page)[0]
     forged = _bulk(client, "/queue", action="reject-claims", rationale="x", claim=value)
@@ -641,3 +662,14 @@ def test_claim_search_pages_past_fifty_results(
         re.findall(r"ferry number (\d+) ", second)
     )
     assert len(shown) == 60
+
+
+def test_suggestions_on_demand_show_on_the_panel_with_a_link_form(
+    client: FlaskClient, person: str, suggested_pair: dict[str, Any]
+) -> None:
+    document_id, claim_id = suggested_pair["document_id"], suggested_pair["claim_id"]
+    _sign_in(client, person, PASSWORD)
+    page = client.get(f"/documents/{document_id}?claim={claim_id}&suggest=1").get_data(as_text=True)
+    assert "suggested, confidence" in page
+    assert "Nordhavn ferry carried 1.2 million in 2023, Ingrid Solberg said." in page
+    assert f'action="/claims/{claim_id}/links"' in page

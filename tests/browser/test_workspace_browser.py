@@ -608,3 +608,44 @@ def test_the_queue_confirms_five_suggestions_and_rejects_junk_in_a_few_actions(
     page.screenshot(path=str(SHOTS / "queue.png"), full_page=True)
     # Counted for the closing note: 1 to open the queue, 1 per pick, 2 to say why and act.
     print(f"queue: 5 confirmations and 3 rejections in {actions} actions")
+
+
+def test_a_claim_is_linked_by_hand_from_a_search_on_the_panel(
+    page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    _people(session)
+    first = client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": "The mayor said the city planted 8,000 trees in 2024.", "outlet": "Gazette"},
+        headers=reviewer,
+    ).json
+    client.post(
+        "/api/v1/documents?wait=true",
+        json={
+            "body": "Parks officials said only 3,000 saplings went into the ground last year.",
+            "outlet": "Tribune",
+        },
+        headers=reviewer,
+    )
+    claim = client.get(f"/api/v1/documents/{first['id']}/claims").json[0]
+    _sign_in(page, live, "Mia Lund")
+    page.goto(f"{live}/documents/{first['id']}?claim={claim['id']}")
+    page.get_by_role("link", name="Suggest links now").click()
+    page.wait_for_load_state()
+    assert page.locator("aside#panel").is_visible()
+    page.get_by_label("Link to… (words of the other claim)").fill("saplings")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_load_state()
+    found = page.locator("section[aria-label='Find claims to link'] blockquote")
+    assert "3,000 saplings" in found.first.text_content()
+    page.locator("section[aria-label='Find claims to link'] select").first.select_option(
+        "conflicts"
+    )
+    page.locator("section[aria-label='Find claims to link'] input[name=rationale]").first.fill(
+        "8,000 trees against 3,000 saplings"
+    )
+    page.get_by_role("button", name="Link (confirmed)").first.click()
+    page.wait_for_load_state()
+    links = client.get(f"/api/v1/links?claim_id={claim['id']}").json
+    assert [(x["relation"], x["state"]) for x in links] == [("conflicts", "confirmed")]
+    assert "confirmed conflicts" in page.locator("aside#panel").text_content()
