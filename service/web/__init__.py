@@ -7,6 +7,7 @@ refused. Pages read without JavaScript.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import json
 import re
@@ -194,15 +195,20 @@ def _segments(body: str, claims: list[Claim]) -> list[tuple[str, Claim | None]]:
     placed = [c for c in claims if c.anchor_state != AnchorState.ORPHANED]
     # Where spans overlap, a live claim wins over a rejected one (the halves of a split and a
     # claim added by hand over a rejected candidate), then the earlier start.
-    shown: list[Claim] = []
+    shown: list[Claim] = []  # in text order, none overlapping
+    starts: list[int] = []
     for claim in sorted(
         placed, key=lambda c: (c.status == ClaimStatus.REJECTED, c.span_start, c.id)
     ):
-        if all(claim.span_end <= o.span_start or o.span_end <= claim.span_start for o in shown):
-            shown.append(claim)
+        at = bisect.bisect_right(starts, claim.span_start)
+        if (at == 0 or shown[at - 1].span_end <= claim.span_start) and (
+            at == len(shown) or claim.span_end <= shown[at].span_start
+        ):
+            shown.insert(at, claim)
+            starts.insert(at, claim.span_start)
     out: list[tuple[str, Claim | None]] = []
     cursor = 0
-    for claim in sorted(shown, key=lambda c: c.span_start):
+    for claim in shown:
         out.append((body[cursor : claim.span_start], None))
         out.append((body[claim.span_start : claim.span_end], claim))
         cursor = claim.span_end
