@@ -649,3 +649,40 @@ def test_a_claim_is_linked_by_hand_from_a_search_on_the_panel(
     links = client.get(f"/api/v1/links?claim_id={claim['id']}").json
     assert [(x["relation"], x["state"]) for x in links] == [("conflicts", "confirmed")]
     assert "confirmed conflicts" in page.locator("aside#panel").text_content()
+
+
+def test_axe_core_finds_no_violation_on_any_workspace_page(
+    page: Any,
+    live: str,
+    client: FlaskClient,
+    session: Session,
+    reviewer: dict[str, str],
+    suggested_pair: dict[str, Any],
+) -> None:
+    """axe-core (4.12, shipped by axe-playwright-python) on every page family, filled with
+    data: sign-in, inbox with a search, document with a claim selected and suggestions,
+    queue, ingest, speakers, and the rejected-candidates queue."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    _people(session)
+    document_id, claim_id, _ = suggested_pair.values()
+    axe = Axe()
+    page.goto(f"{live}/sign-in")
+    pages = {"/sign-in": axe.run(page)}
+    _sign_in(page, live, "Mia Lund")
+    for path in (
+        "/?q=ferry",
+        f"/documents/{document_id}?claim={claim_id}&suggest=1&link_q=ferry",
+        "/queue",
+        "/queue?rejected=1",
+        "/ingest",
+        "/speakers",
+    ):
+        page.goto(f"{live}{path}")
+        pages[path] = axe.run(page)
+    found = {
+        path: [v["id"] for v in result.response["violations"]]
+        for path, result in pages.items()
+        if result.violations_count
+    }
+    assert found == {}, {p: pages[p].generate_report() for p in found}
