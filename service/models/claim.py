@@ -90,6 +90,10 @@ class Claim(CreatedAtMixin, Base):
     #: Why a decided claim needs another look (its text changed after the verdict); cleared
     #: by the next decision.
     review_flag: Mapped[str | None] = mapped_column(Text, default=None)
+    #: The person this claim is assigned to ("my work" in the workspace), if anyone.
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True
+    )
     #: Updates made by the service, not a person (re-anchoring): each bumps `version` too,
     #: so a claim no person touched has version == 1 + machine_edits.
     machine_edits: Mapped[int] = mapped_column(default=0, server_default="0")

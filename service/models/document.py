@@ -75,6 +75,10 @@ class Document(CreatedAtMixin, Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: The number of the revision `body` is (1 until the document is posted again changed).
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: The person this document is assigned to ("my work" in the workspace), if anyone.
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True
+    )
 
     outlet: Mapped[Outlet | None] = relationship(lazy="joined")
 

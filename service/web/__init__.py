@@ -45,6 +45,7 @@ from service.domain.enums import (
 from service.domain.errors import DomainError, InvalidInput
 from service.models import Claim, Document, DocumentCopy, Event, User
 from service.operations.actors import Actor
+from service.operations.assignments import assign, comment, my_work
 from service.operations.claims import (
     ClaimChanges,
     EvidenceItem,
@@ -67,7 +68,7 @@ from service.operations.inbox import (
     speakers_page,
 )
 from service.operations.links import NewLink, create_link, get_link, review_link
-from service.operations.people import person_actor, sign_in
+from service.operations.people import list_people, person_actor, sign_in
 from service.operations.reviews import draft_of, published_review, save_review
 from service.operations.revisions import get_revision, list_revisions
 from service.operations.speakers import get_speaker, merge_speakers, undo_fuzzy_alias
@@ -170,6 +171,7 @@ def inbox_page() -> str:
     found = search_claims(session, q, SEARCH_PAGE + 1, (page - 1) * SEARCH_PAGE) if q else []
     return render_template(
         "inbox.html",
+        mine=my_work(session, int(current_user.id)),
         rows=inbox(session, outlet=outlet, kind=kind, status=status),
         found=found[:SEARCH_PAGE],
         page=page,
@@ -268,6 +270,7 @@ def document_page(
         statuses=list(ClaimStatus),
         changes=changes,
         fresh=fresh,
+        people=list_people(session) if _role().allows(Role.REVIEWER) else [],
         link_q=link_q,
         candidates=candidates,
         ingested=request.args.get("ingested", "")[:40],
@@ -521,6 +524,55 @@ def review_link_submit(link_id: int) -> Any:
     session.commit()
     claim = request.form.get("claim", "")
     return redirect(url_for("web.document_page", document_id=document_id, claim=claim))
+
+
+@blp.post("/claims/<int:claim_id>/assign")
+@login_required
+def assign_claim_submit(claim_id: int) -> Any:
+    def change(session: Session, claim: Claim) -> Claim:
+        person = request.form.get("assignee", type=int)
+        assign(session, person_actor_of(session), claim, person)
+        return claim
+
+    return _claim_write(claim_id, "Assigning a claim", change)
+
+
+@blp.post("/documents/<int:document_id>/assign")
+@login_required
+def assign_document_submit(document_id: int) -> Any:
+    session = db_session()
+    if not _role().allows(Role.REVIEWER):
+        return document_page(document_id, "Assigning needs the reviewer role.", 403)
+    document = session.get(Document, document_id, with_for_update={"of": Document})
+    if document is None:
+        return document_page(document_id)
+    try:
+        assign(session, person_actor_of(session), document, request.form.get("assignee", type=int))
+    except DomainError as exc:
+        session.rollback()
+        return document_page(document_id, exc.detail, exc.status)
+    session.commit()
+    return redirect(url_for("web.document_page", document_id=document_id))
+
+
+@blp.post("/claims/<int:claim_id>/comments")
+@login_required
+def comment_submit(claim_id: int) -> Any:
+    session = db_session()
+    claim = get_claim(session, claim_id)
+    if not _role().allows(Role.REVIEWER):
+        return document_page(
+            claim.document_id, "Commenting needs the reviewer role.", 403, claim_id
+        )
+    try:
+        comment(session, person_actor_of(session), claim, request.form.get("comment", ""))
+    except DomainError as exc:
+        session.rollback()
+        return document_page(claim.document_id, exc.detail, exc.status, claim_id)
+    session.commit()
+    return redirect(
+        url_for("web.document_page", document_id=claim.document_id, claim=claim_id) + "#history"
+    )
 
 
 @blp.post("/claims/<int:claim_id>/links")

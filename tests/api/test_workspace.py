@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.domain.enums import Role
@@ -142,7 +143,9 @@ def test_the_inbox_counts_each_documents_own_links_in_one_statement(
     assert rows["Gazette"][1] == rows["Tribune"][1] == "1"  # the suggested link between them
     assert rows["Courier"][1] == "0"
     selects = [q for q in count_queries if q.lstrip().upper().startswith("SELECT")]
-    assert len(selects) <= 3  # the signed-in person, the documents with counts, the outlets
+    # the signed-in person, their work (assigned claims, assigned documents), the documents
+    # with counts, the outlets
+    assert len(selects) <= 5
 
 
 def _submit(client: FlaskClient, page: str, action: str, **fields: str) -> Any:
@@ -282,8 +285,8 @@ def test_the_document_page_runs_a_fixed_number_of_statements_whatever_its_size(
     selects = [q for q in count_queries if q.lstrip().upper().startswith("SELECT")]
     # person, document, claims with speakers, links with the other claims, the claim's
     # history, the document's copy suggestions, the claim's fact-check matches, and the
-    # selected claim's evidence (shown with its decision)
-    assert len(selects) <= 9
+    # selected claim's evidence (shown with its decision), and the people it may be assigned to
+    assert len(selects) <= 10
 
 
 def test_speakers_show_aliases_and_merge_after_a_preview(
@@ -673,3 +676,45 @@ def test_suggestions_on_demand_show_on_the_panel_with_a_link_form(
     assert "suggested, confidence" in page
     assert "Nordhavn ferry carried 1.2 million in 2023, Ingrid Solberg said." in page
     assert f'action="/claims/{claim_id}/links"' in page
+
+
+def test_a_claim_and_a_document_are_assigned_commented_and_listed_as_my_work(
+    client: FlaskClient, session: Session, person: str, suggested_pair: dict[str, Any]
+) -> None:
+    from service.models import User
+
+    create_person(session, SYSTEM, name="Rolf Reviewer", role=Role.REVIEWER, password=PASSWORD)
+    session.commit()
+    rolf = session.scalar(select(User.id).where(User.name == "Rolf Reviewer"))
+    document_id, claim_id = suggested_pair["document_id"], suggested_pair["claim_id"]
+    _sign_in(client, person, PASSWORD)
+    path = f"/documents/{document_id}?claim={claim_id}"
+    version = client.get(f"/api/v1/claims/{claim_id}").json["version"]
+    assigned = _submit(
+        client, path, f"/claims/{claim_id}/assign", assignee=str(rolf), version=str(version)
+    )
+    assert assigned.status_code == 302
+    doc_assigned = _submit(client, path, f"/documents/{document_id}/assign", assignee=str(rolf))
+    assert doc_assigned.status_code == 302
+    commented = _submit(
+        client, path, f"/claims/{claim_id}/comments", comment="Call the harbour office first."
+    )
+    assert commented.status_code == 302
+    empty = _submit(client, path, f"/claims/{claim_id}/comments", comment="   ")
+    assert empty.status_code == 422
+    history = client.get(f"/api/v1/claims/{claim_id}/history").json
+    actions = [e["action"] for e in history]
+    assert actions[-2:] == ["claim.assigned", "claim.commented"]
+    assert history[-1]["reason"] == "Call the harbour office first."
+    page = client.get(path).get_data(as_text=True)
+    assert "Call the harbour office first." in page
+    assert "assigned to Rolf Reviewer" in page
+    # A stale assignment (the claim changed since the form was shown) is refused.
+    stale = _submit(client, path, f"/claims/{claim_id}/assign", assignee="", version=str(version))
+    assert stale.status_code == 409
+    client.post("/sign-out", data={"csrf_token": _page_token(client, "/")})
+    _sign_in(client, "Rolf Reviewer", PASSWORD)
+    inbox = client.get("/").get_data(as_text=True)
+    assert "My work" in inbox
+    assert "Harbour master Ingrid Solberg said" in inbox
+    assert "(1 unreviewed)" in inbox
