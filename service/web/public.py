@@ -1,0 +1,38 @@
+"""The public page of a published review (no sign-in), carrying its ClaimReview JSON-LD."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import render_template
+
+from service.api.context import db_session, settings
+from service.domain.errors import DomainError
+from service.operations.reviews import published_review
+from service.reports.exports import claim_review
+from service.web import blp
+
+
+@blp.get("/reviews/<int:claim_id>")
+def public_review_page(claim_id: int) -> Any:
+    """Our review of a claim, for anybody (no sign-in): only once an editor published it.
+    It carries the same ClaimReview JSON-LD as the feed, which points here."""
+    session = db_session()
+    try:
+        claim, review = published_review(session, claim_id)
+    except DomainError as exc:
+        return render_template("public_missing.html", reason=exc.detail), exc.status
+    config = settings()
+    organisation = {"name": config.organisation_name, "url": config.organisation_url}
+    json_ld = claim_review(session, claim_id, organisation, config.public_url)
+    return render_template(
+        "public_review.html",
+        claim=claim,
+        review=review,
+        json_ld=json.dumps(json_ld, ensure_ascii=False, default=str).replace("</", "<\\/"),
+        rating=json_ld["reviewRating"]["alternateName"],
+        speaker=json_ld["itemReviewed"].get("author", {}).get("name"),
+        appearances=json_ld["itemReviewed"].get("appearance", []),
+        organisation=organisation,
+    )

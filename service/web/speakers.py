@@ -1,0 +1,91 @@
+"""Speakers: the list with aliases, merging two after a preview, undoing a fuzzy match."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import func, select
+
+from service.api.context import db_session
+from service.domain.enums import Role
+from service.domain.errors import DomainError
+from service.models import Claim
+from service.operations.inbox import speakers_page
+from service.operations.speakers import get_speaker, merge_speakers, undo_fuzzy_alias
+from service.web import _role, blp, person_actor_of
+
+
+@blp.get("/speakers")
+@login_required
+def speakers_list() -> str:
+    session = db_session()
+    q = request.args.get("q", "").strip()[:200] or None
+    rows, cursor = speakers_page(session, q, request.args.get("after"))
+    return render_template(
+        "speakers.html",
+        rows=rows,
+        q=q or "",
+        cursor=cursor,
+        can_merge=_role().allows(Role.REVIEWER),
+    )
+
+
+@blp.get("/speakers/<int:speaker_id>/merge")
+@login_required
+def merge_preview(speaker_id: int) -> Any:
+    """What a merge would do, before anyone does it."""
+    session = db_session()
+    source = get_speaker(session, speaker_id)
+    into = request.args.get("into", type=int)
+    target = get_speaker(session, into) if into else None
+    moving = session.scalar(
+        select(func.count()).select_from(Claim).where(Claim.speaker_id == source.id)
+    )
+    return render_template(
+        "merge.html",
+        source=source,
+        target=target,
+        moving=moving,
+        problem=None,
+        can_merge=_role().allows(Role.REVIEWER),
+    )
+
+
+@blp.post("/speakers/<int:speaker_id>/merge")
+@login_required
+def merge_submit(speaker_id: int) -> Any:
+    session = db_session()
+    if not _role().allows(Role.REVIEWER):
+        return render_template("refused.html", reason="Merging needs the reviewer role."), 403
+    source = get_speaker(session, speaker_id, for_update=True)
+    target = get_speaker(session, request.form.get("into", type=int) or 0, for_update=True)
+    if request.form.get("version", type=int) != source.version:
+        session.rollback()
+        return redirect(url_for("web.merge_preview", speaker_id=speaker_id, into=target.id)), 303
+    try:
+        merge_speakers(session, person_actor_of(session), source, target)
+    except DomainError as exc:
+        session.rollback()
+        return render_template("refused.html", reason=exc.detail), exc.status
+    session.commit()
+    return redirect(url_for("web.speakers_list", q=target.name))
+
+
+@blp.post("/aliases/<int:alias_id>/undo")
+@login_required
+def undo_alias_submit(alias_id: int) -> Any:
+    """Undo a fuzzy speaker match: the alias becomes its own speaker with its claims."""
+    session = db_session()
+    if not _role().allows(Role.REVIEWER):
+        return render_template(
+            "refused.html", reason="Undoing a match needs the reviewer role."
+        ), 403
+    try:
+        new = undo_fuzzy_alias(session, person_actor_of(session), alias_id)
+    except DomainError as exc:
+        session.rollback()
+        return render_template("refused.html", reason=exc.detail), exc.status
+    session.commit()
+    return redirect(url_for("web.speakers_list", q=new.name))
