@@ -718,3 +718,36 @@ def test_a_claim_and_a_document_are_assigned_commented_and_listed_as_my_work(
     assert "My work" in inbox
     assert "Harbour master Ingrid Solberg said" in inbox
     assert "(1 unreviewed)" in inbox
+
+
+def test_a_stale_correction_keeps_what_was_typed(
+    client: FlaskClient, person: str, reviewer: dict[str, str], suggested_pair: dict[str, Any]
+) -> None:
+    document_id, claim_id = suggested_pair["document_id"], suggested_pair["claim_id"]
+    _sign_in(client, person, PASSWORD)
+    path = f"/documents/{document_id}?claim={claim_id}"
+    answer = client.get(f"/api/v1/claims/{claim_id}")
+    shown = answer.json
+    changed = client.patch(
+        f"/api/v1/claims/{claim_id}",
+        json={"attribution": "direct_quote"},
+        headers={**reviewer, "If-Match": answer.headers["ETag"]},
+    )
+    assert changed.status_code == 200
+    refused = _submit(
+        client,
+        path,
+        f"/claims/{claim_id}/edit",
+        version=str(shown["version"]),
+        speaker="Harbour Office Spokesperson",
+        attribution="anonymous",
+        claim_date="2023-06-01",
+        date_precision="month",
+        reason="the quote is the spokesperson's",
+    )
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert 'value="Harbour Office Spokesperson"' in page
+    assert 'value="the quote is the spokesperson&#39;s"' in page
+    assert '<option value="anonymous" selected>' in page
+    assert '<option value="month" selected>' in page
