@@ -55,6 +55,20 @@ class OtherClaimOut(Schema):
     link_id = fields.Integer()
 
 
+class DecisionOut(Schema):
+    from_ = fields.String(data_key="from", allow_none=True, attribute="from")
+    to = fields.String()
+    by = fields.String()
+    at = fields.DateTime()
+    rationale = fields.String(allow_none=True)
+
+
+class EvidenceRefOut(Schema):
+    url = fields.String(allow_none=True)
+    document_id = fields.Integer(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
 class ReportClaimOut(Schema):
     id = fields.Integer()
     text = fields.String()
@@ -79,6 +93,12 @@ class ReportClaimOut(Schema):
             "review_date, url, state, confidence)"
         },
     )
+    decision = fields.Nested(
+        DecisionOut,
+        allow_none=True,
+        metadata={"description": "the last status decision; null while none was made"},
+    )
+    evidence = fields.List(fields.Nested(EvidenceRefOut))
     document = fields.Nested(ReportDocumentRefOut)
     independent_origins = fields.Integer(
         metadata={"description": "distinct outlets (derivations joined) confirmed as backing it"}

@@ -96,7 +96,8 @@ class DocumentReport(MethodView):
     def get(self, query: dict[str, Any], document_id: int) -> Any:
         """How well the document is sourced: each claim in reading order with whom it rests
         on, its status and its independent backing elsewhere; the story's totals; and what an
-        editor should look at first. Four SQL statements whatever the document's size."""
+        editor should look at first; each claim's last decision and evidence. Seven SQL
+        statements whatever the document's size."""
         fmt = chosen_format(query)
         report = document_report(report_session(), document_id)
         return _respond(

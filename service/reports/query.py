@@ -1,9 +1,10 @@
 """What the sourcing reports need, read for the set and not the row.
 
-A document report is four statements whatever its size: the document, its claims, every
-non-rejected link of those claims with the claim at the other end, and the origin graph
-(outlets and derivations) that decides which backing documents are independent. The shaping
-that follows (shape.py) is pure Python.
+A document report is seven statements whatever its size: the document, its claims, every
+non-rejected link of those claims with the claim at the other end, the origin graph (outlets
+and derivations) that decides which backing documents are independent, the fact-checks that
+already checked them, their last decisions, and their evidence. The shaping that follows
+(shape.py) is pure Python.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from service.models import (
     Claim,
     ClaimLink,
     Document,
+    Event,
+    Evidence,
     FactCheck,
     FactCheckMatch,
     Outlet,
@@ -150,6 +153,7 @@ def document_report(session: Session, document_id: int) -> dict[str, Any]:
     report = build_document_report(header, claims, links, _lineage(session, claims, links))
     report["body"] = document.body
     attach_checks(session, report["claims"])
+    attach_decisions(session, report["claims"])
     return report
 
 
@@ -187,6 +191,41 @@ def attach_checks(session: Session, entries: list[dict[str, Any]]) -> None:
         entry["checked_elsewhere"] = found.get(entry["id"], [])
 
 
+def attach_decisions(session: Session, entries: list[dict[str, Any]]) -> None:
+    """Each claim's last status decision (from, to, who, when, the rationale) and its
+    evidence, in two statements: what an editor decided and on what."""
+    ids = [e["id"] for e in entries]
+    decisions: dict[int, dict[str, Any]] = {}
+    evidence: dict[int, list[dict[str, Any]]] = {}
+    if ids:
+        last = (
+            select(func.max(Event.id))
+            .where(
+                Event.entity_type == "claims",
+                Event.entity_id.in_(ids),
+                Event.action == "claim.status_changed",
+            )
+            .group_by(Event.entity_id)
+        )
+        for event in session.scalars(select(Event).where(Event.id.in_(last))):
+            decisions[event.entity_id] = {
+                "from": (event.before or {}).get("status"),
+                "to": (event.after or {}).get("status"),
+                "by": event.actor,
+                "at": event.occurred_at,
+                "rationale": event.reason,
+            }
+        for item in session.scalars(
+            select(Evidence).where(Evidence.claim_id.in_(ids)).order_by(Evidence.id)
+        ):
+            evidence.setdefault(item.claim_id, []).append(
+                {"url": item.url, "document_id": item.document_id, "note": item.note}
+            )
+    for entry in entries:
+        entry["decision"] = decisions.get(entry["id"])
+        entry["evidence"] = evidence.get(entry["id"], [])
+
+
 def speaker_report(session: Session, speaker_id: int) -> dict[str, Any]:
     speaker = session.get(Speaker, speaker_id)
     if speaker is None:
@@ -212,6 +251,7 @@ def speaker_report(session: Session, speaker_id: int) -> dict[str, Any]:
         raise NotFound(f"no speaker {target}")
     report = build_document_report({}, claims, links, _lineage(session, claims, links))
     attach_checks(session, report["claims"])
+    attach_decisions(session, report["claims"])
     return {
         "speaker": {
             "id": named.id,

@@ -104,6 +104,7 @@ def _md_claims(claims: list[dict[str, Any]]) -> list[str]:
         "| # | Claim | Speaker | Rests on | Status | Independent origins | Open conflicts |",
         "|---|---|---|---|---|---|---|",
     ]
+    decided = []
     for c in claims:
         speaker = c["speaker"]["name"] if c["speaker"] else ""
         lines.append(
@@ -111,6 +112,18 @@ def _md_claims(claims: list[dict[str, Any]]) -> list[str]:
             f"| {ATTRIBUTION_LABELS.get(c['attribution'], c['attribution'])} | {c['status']} "
             f"| {c['independent_origins']} | {c['open_conflicts']} |"
         )
+        if c.get("decision"):
+            decided.append(c)
+    if decided:
+        lines += ["", "### Decisions", ""]
+        for c in decided:
+            d = c["decision"]
+            urls = ", ".join(e["url"] or f"document {e['document_id']}" for e in c["evidence"])
+            lines.append(
+                f"- claim {c['id']}: {d['from'] or '—'} → {d['to']} by {_md_cell(d['by'])}"
+                + (f": {_md_cell(d['rationale'])}" if d["rationale"] else "")
+                + (f" (evidence: {_md_cell(urls)})" if urls else "")
+            )
     return lines
 
 
@@ -159,6 +172,8 @@ CSV_COLUMNS = [
     "conflicting_claim_ids",
     "cluster",
     "checked_by",
+    "decision_rationale",
+    "evidence_urls",
 ]
 
 
@@ -205,6 +220,8 @@ def claims_csv(claims: list[dict[str, Any]], cluster_of: dict[int, int] | None =
                         if x["state"] == "confirmed"
                     )
                 ),
+                _cell((c.get("decision") or {}).get("rationale")),
+                _cell(" ".join(e["url"] for e in c.get("evidence", []) if e["url"])),
             ]
         )
     return out.getvalue()

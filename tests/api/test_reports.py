@@ -84,7 +84,7 @@ def test_the_json_report_shows_sourcing_backing_conflicts_and_what_to_look_at(
     assert report["attention"][0]["claim_id"] == story["first"]["id"]
 
 
-def test_a_document_report_runs_four_statements_whatever_its_size(
+def test_a_document_report_runs_a_fixed_number_of_statements_whatever_its_size(
     client: FlaskClient,
     story: dict[str, Any],
     make_document: Doc,
@@ -105,7 +105,8 @@ def test_a_document_report_runs_four_statements_whatever_its_size(
     count_queries.clear()
     big = client.get(url).json
     assert big["claims"][2]["independent_origins"] == 3
-    assert len(count_queries) == small <= 5
+    # document, claims, links, origins, fact-checks, decisions, evidence
+    assert len(count_queries) == small <= 7
 
 
 def test_markdown_csv_and_html_carry_the_same_report(
@@ -294,3 +295,37 @@ def test_a_derived_documents_report_names_its_source(
     assert "Derived from “Ferry story”" in page
     md = client.get(f"/api/v1/documents/{notes['id']}/report?format=md").text
     assert "Derived from “Ferry story”" in md
+
+
+def test_a_decision_its_rationale_and_evidence_show_in_every_report_format(
+    client: FlaskClient, editor: dict[str, str], story: dict[str, Any]
+) -> None:
+    claim = story["last"]
+    decided = client.put(
+        f"/api/v1/claims/{claim['id']}/status",
+        json={
+            "status": "verified",
+            "rationale": "the port authority's annual report gives the figure",
+            "evidence": [{"url": "https://port.example/annual-2024.pdf", "note": "p. 12"}],
+        },
+        headers={**editor, "If-Match": client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]},
+    )
+    assert decided.status_code == 200, decided.json
+    url = f"/api/v1/documents/{story['doc']['id']}/report"
+    entries = {c["id"]: c for c in client.get(url).json["claims"]}
+    decision = entries[claim["id"]]["decision"]
+    assert (decision["from"], decision["to"]) == ("unreviewed", "verified")
+    assert decision["rationale"] == "the port authority's annual report gives the figure"
+    assert entries[claim["id"]]["evidence"] == [
+        {"url": "https://port.example/annual-2024.pdf", "document_id": None, "note": "p. 12"}
+    ]
+    assert entries[story["first"]["id"]]["decision"] is None
+    html = client.get(url + "?format=html").get_data(as_text=True)
+    assert "Decided verified" in html
+    assert "https://port.example/annual-2024.pdf" in html
+    markdown = client.get(url + "?format=md").get_data(as_text=True)
+    assert f"- claim {claim['id']}: unreviewed → verified by" in markdown
+    rows = list(csv.DictReader(io.StringIO(client.get(url + "?format=csv").get_data(as_text=True))))
+    row = next(r for r in rows if r["claim_id"] == str(claim["id"]))
+    assert row["decision_rationale"] == "the port authority's annual report gives the figure"
+    assert row["evidence_urls"] == "https://port.example/annual-2024.pdf"
