@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased, joinedload
@@ -41,6 +41,11 @@ class QueuedLink:
     b_outlet: str | None
 
 
+def _about(claim: Any, story: str) -> Any:
+    """The claim's text matches the story's words (web search syntax, as story reports)."""
+    return claim.tsv.bool_op("@@")(func.websearch_to_tsquery("english", story))
+
+
 def _cursor(after: str | None) -> tuple[float, int] | None:
     """'score:id' of the last item shown."""
     if not after:
@@ -70,6 +75,7 @@ def queued_claims(
     *,
     outlet: str | None = None,
     speaker: str | None = None,
+    story: str | None = None,
     status: ClaimStatus = ClaimStatus.UNREVIEWED,
     after: str | None = None,
     limit: int = PAGE,
@@ -89,6 +95,8 @@ def queued_claims(
         stmt = stmt.where(Outlet.name == outlet)
     if speaker:
         stmt = stmt.join(Speaker, Speaker.id == Claim.speaker_id).where(Speaker.name == speaker)
+    if story:
+        stmt = stmt.where(_about(Claim, story))
     cursor = _cursor(after)
     if cursor is not None:
         stmt = stmt.where(tuple_(Claim.checkworthiness, Claim.id) < tuple_(*cursor))
@@ -101,11 +109,12 @@ def queued_links(
     *,
     outlet: str | None = None,
     speaker: str | None = None,
+    story: str | None = None,
     after: str | None = None,
     limit: int = PAGE,
 ) -> tuple[list[QueuedLink], str | None]:
     """Suggested links, most confident first, with both claims and their outlets; filtered
-    by an outlet or a speaker on either side."""
+    by an outlet, a speaker or a story's words on either side."""
     a, b = aliased(Claim), aliased(Claim)
     da, db = aliased(Document), aliased(Document)
     oa, ob = aliased(Outlet), aliased(Outlet)
@@ -132,6 +141,8 @@ def queued_links(
             .outerjoin(sb, sb.id == b.speaker_id)
             .where(or_(sa.name == speaker, sb.name == speaker))
         )
+    if story:
+        stmt = stmt.where(or_(_about(a, story), _about(b, story)))
     cursor = _cursor(after)
     if cursor is not None:
         stmt = stmt.where(

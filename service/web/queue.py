@@ -31,23 +31,25 @@ def _filters() -> dict[str, str | None]:
     return {
         "outlet": args.get("outlet", "").strip()[:200] or None,
         "speaker": args.get("speaker", "").strip()[:200] or None,
+        "story": args.get("story", "").strip()[:200] or None,
     }
 
 
 def _page(problem: str | None = None, status: int = 200, done: str | None = None) -> Any:
     session = db_session()
     filters = _filters()
-    outlet, speaker = filters["outlet"], filters["speaker"]
+    outlet, speaker, story = filters["outlet"], filters["speaker"], filters["story"]
     rejected = bool(_args().get("rejected"))
     claims, claims_next = queued_claims(
         session,
         outlet=outlet,
         speaker=speaker,
+        story=story,
         status=ClaimStatus.REJECTED if rejected else ClaimStatus.UNREVIEWED,
         after=request.args.get("claims_after"),
     )
     links, links_next = queued_links(
-        session, outlet=outlet, speaker=speaker, after=request.args.get("links_after")
+        session, outlet=outlet, speaker=speaker, story=story, after=request.args.get("links_after")
     )
     return (
         render_template(

@@ -542,6 +542,11 @@ def test_the_queue_lists_work_across_documents_and_acts_in_bulk(
     # Filtered by outlet: both ends of a link count, claims only their own.
     gazette = client.get("/queue?outlet=Gazette").get_data(as_text=True)
     assert len(re.findall(r'name="claim" value=', gazette)) == 5
+    # A story: the claims whose words match, and the links with such a claim at either end.
+    story = client.get("/queue?story=inflation+March").get_data(as_text=True)
+    assert len(re.findall(r'name="claim" value=', story)) == 2
+    assert len(re.findall(r'name="link" value=', story)) == 1
+    assert "Nordhavn" not in story
     events_before = session.scalar(select(func.count()).select_from(Event))
 
     # One stale item refuses the whole batch, and says which.
