@@ -219,7 +219,8 @@ def ingest(
                     session.commit()
                     if outcome != Outcome.EXISTING:
                         new_ids.append(doc.id)
-                        click.echo(f"document {doc.id} {outcome}: {url or 'a file'}", err=True)
+                    # Which document each source made (or already was), to open or report on.
+                    click.echo(f"document {doc.id} {outcome}: {url or 'a file'}", err=True)
                 created += outcome == Outcome.CREATED
                 revised += outcome == Outcome.REVISED
                 existing += outcome == Outcome.EXISTING
