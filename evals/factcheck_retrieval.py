@@ -40,7 +40,8 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +62,15 @@ _TOKEN = re.compile(r"\w+")
 class Split:
     queries: dict[str, str]
     relevant: dict[str, set[int]]
+    #: When each query was said, where the lab tells (debates: the transcript's date).
+    dates: dict[str, date] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Collection:
+    texts: list[str]
+    #: When each verified claim was made, where the lab tells (PolitiFact's "stated on").
+    dates: list[date | None]
 
 
 def _git(mirror: Path, *args: str) -> bytes:
@@ -135,9 +145,32 @@ def _qrels(path: Path, key: Callable[[str], int]) -> dict[str, set[int]]:
     return relevant
 
 
-def load_debates(root: Path) -> tuple[list[str], dict[str, Split]]:
+_STATED = re.compile(r"stated on (\w+ \d{1,2}, \d{4})")
+_COMPACT_DAY = re.compile(r"(\d{8})_")
+_NAMED_DAY = re.compile(r"(\d{4})_([a-z]{3})_(\d{2})_")
+
+
+def debate_day(query_id: str) -> date | None:
+    """The date a transcript's name carries: 20121023_third_presidential_debate_0959 (the
+    debate's) or 2019_nov_21_235 (the fact-checking article's, often a day after)."""
+    if found := _COMPACT_DAY.match(query_id):
+        return datetime.strptime(found.group(1), "%Y%m%d").date()
+    if found := _NAMED_DAY.match(query_id):
+        return datetime.strptime(" ".join(found.groups()), "%Y %b %d").date()
+    return None
+
+
+def stated_on(record: dict[str, str]) -> date | None:
+    """PolitiFact's "stated on October 22, 2019 in a campaign mailer": ClaimReview's
+    itemReviewed datePublished, which the service reads as a fact-check's claim date."""
+    found = _STATED.search(record.get("date", ""))
+    return datetime.strptime(found.group(1), "%B %d, %Y").date() if found else None
+
+
+def load_debates(root: Path) -> tuple[Collection, dict[str, Split]]:
     """The fact-checks' text as the service reads an imported one: the claim reviewed and
-    the headline (here PolitiFact's `vclaim` and `title`; the article body is not used)."""
+    the headline (here PolitiFact's `vclaim` and `title`; the article body is not used), and
+    the date the claim was stated; each query dated by its transcript."""
     records = [
         json.loads(line)
         for line in (root / "vclaims.jsonl").read_text(encoding="utf-8").split("\n")
@@ -146,6 +179,7 @@ def load_debates(root: Path) -> tuple[list[str], dict[str, Split]]:
     records.sort(key=lambda r: r["vclaim_id"])
     number = {r["vclaim_id"]: i for i, r in enumerate(records)}
     texts = [f"{r['vclaim']} {r['title']}".strip() for r in records]
+    collection = Collection(texts, [stated_on(r) for r in records])
     queries = {}
     for name in ("train-dev.queries.tsv", "test.queries.tsv"):
         # No header line in these files.
@@ -156,11 +190,13 @@ def load_debates(root: Path) -> tuple[list[str], dict[str, Split]]:
     splits = {}
     for name in ("train", "dev", "test"):
         relevant = _qrels(root / f"{name}.qrels", number.__getitem__)
-        splits[name] = Split({q: queries[q] for q in relevant}, relevant)
-    return texts, splits
+        dates = {q: day for q in relevant if (day := debate_day(q)) is not None}
+        splits[name] = Split({q: queries[q] for q in relevant}, relevant, dates)
+    return collection, splits
 
 
-def load(root: Path) -> tuple[list[str], dict[str, Split]]:
+def load(root: Path) -> tuple[Collection, dict[str, Split]]:
+    """Snopes' verified claims carry no date here, so the tweets lab is matched undated."""
     docs = {
         int(r[0]): (r[1], r[2] if len(r) > 2 else "")
         for r in _tsv(root / "v3.0/verified_claims.docs.tsv")
@@ -177,7 +213,7 @@ def load(root: Path) -> tuple[list[str], dict[str, Split]]:
         queries = {r[0]: tweet_text(r[1]) for r in _tsv(folder / "tweets.queries.tsv")}
         relevant = _qrels(folder / "tweet-vclaim-pairs.qrels", int)
         splits[name] = Split({q: t for q, t in queries.items() if q in relevant}, relevant)
-    return texts, splits
+    return Collection(texts, [None] * len(texts)), splits
 
 
 def _embeddings(texts: list[str], cache: Path) -> np.ndarray:
@@ -208,43 +244,59 @@ def recall(ranked: list[int], relevant: set[int], k: int = K) -> float:
 
 
 class Retriever:
-    def __init__(self, texts: list[str], root: Path) -> None:
+    def __init__(self, collection: Collection, root: Path) -> None:
         from rank_bm25 import BM25Okapi
 
+        texts = collection.texts
         self.texts = texts
+        self.dates = collection.dates
         self.weights = matching.WEIGHTS
         self.top = TOP
         self.bm25 = BM25Okapi([_TOKEN.findall(t.lower()) for t in texts])
         self.vectors = _embeddings(texts, root / "verified_claims.minilm.npy")
         self.words = [matching.words(t) for t in texts]
 
-    def rank(self, query: str, query_vector: np.ndarray) -> dict[str, list[int]]:
+    def rank(
+        self, query: str, query_vector: np.ndarray, day: date | None = None
+    ) -> dict[str, list[int]]:
         lexical = self.bm25.get_scores(_TOKEN.findall(query.lower()))
         meaning = self.vectors @ query_vector
         by_words = [int(i) for i in np.argsort(-lexical, kind="stable")[: self.top]]
         by_meaning = [int(i) for i in np.argsort(-meaning, kind="stable")[: self.top]]
-        query_words = matching.words(query)
         candidates = sorted(set(by_words) | set(by_meaning))
         scored = {
-            i: matching.confidence(
-                matching.features(float(meaning[i]), query_words, self.words[i]), self.weights
-            )
-            for i in candidates
+            i: matching.confidence(matching.MatchFeatures(*feats), self.weights)
+            for i, feats in self._features(query, meaning, candidates, day)
         }
         ours = sorted(candidates, key=lambda i: (-scored[i], i))
         return {"bm25 (lab baseline)": by_words, "meaning alone": by_meaning, "claimdesk": ours}
 
-    def pairs(self, query: str, query_vector: np.ndarray) -> list[tuple[int, list[float]]]:
+    def _features(
+        self, query: str, meaning: np.ndarray, candidates: list[int], day: date | None
+    ) -> list[tuple[int, list[float]]]:
+        query_words = matching.words(query)
+        return [
+            (
+                i,
+                matching.features(
+                    float(meaning[i]),
+                    query_words,
+                    self.words[i],
+                    matching.days_apart(day, self.dates[i]),
+                ).as_list(),
+            )
+            for i in candidates
+        ]
+
+    def pairs(
+        self, query: str, query_vector: np.ndarray, day: date | None = None
+    ) -> list[tuple[int, list[float]]]:
         lexical = self.bm25.get_scores(_TOKEN.findall(query.lower()))
         meaning = self.vectors @ query_vector
         candidates = set(np.argsort(-lexical)[: self.top].tolist()) | set(
             np.argsort(-meaning)[: self.top].tolist()
         )
-        query_words = matching.words(query)
-        return [
-            (int(i), matching.features(float(meaning[i]), query_words, self.words[i]).as_list())
-            for i in sorted(candidates)
-        ]
+        return self._features(query, meaning, sorted(int(i) for i in candidates), day)
 
 
 def evaluate(retriever: Retriever, split: Split, name: str) -> dict[str, tuple[float, float]]:
@@ -255,10 +307,11 @@ def evaluate(retriever: Retriever, split: Split, name: str) -> dict[str, tuple[f
     pairs: list[tuple[str | None, bool]] = []
     found_any = 0
     for q, vector in zip(ids, vectors, strict=True):
-        ranked = retriever.rank(split.queries[q], vector)
+        day = split.dates.get(q)
+        ranked = retriever.rank(split.queries[q], vector, day)
         found_any += bool(set(ranked["claimdesk"]) & split.relevant[q])
         query_words = matching.words(split.queries[q])
-        for doc, feats in retriever.pairs(split.queries[q], vector):
+        for doc, feats in retriever.pairs(split.queries[q], vector, day):
             probability = matching.confidence(matching.MatchFeatures(*feats), retriever.weights)
             pairs.append((matching.strength(probability, query_words), doc in split.relevant[q]))
         for method, order in ranked.items():
@@ -295,7 +348,7 @@ def fit(labs: list[tuple[Retriever, Split]]) -> None:
         vectors = semantic.embed([split.queries[q] for q in ids])
         assert vectors is not None
         for q, vector in zip(ids, vectors, strict=True):
-            for doc, feats in retriever.pairs(split.queries[q], vector):
+            for doc, feats in retriever.pairs(split.queries[q], vector, split.dates.get(q)):
                 x.append(feats)
                 y.append(int(doc in split.relevant[q]))
     model = LogisticRegression(C=1.0, max_iter=1000).fit(np.array(x), np.array(y))
@@ -313,7 +366,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fit", action="store_true", help="fit the match model on train")
     parser.add_argument("--test", action="store_true", help="also the held-out test queries")
     parser.add_argument(
-        "--weights", help="try other match-model weights (bias,cosine,recall,precision) on dev"
+        "--weights",
+        help="try other match-model weights (bias,cosine,recall,precision,dated,closeness) on dev",
     )
     parser.add_argument("--top", type=int, default=TOP, help="try another candidate count")
     args = parser.parse_args(argv)
@@ -345,8 +399,8 @@ def main(argv: list[str] | None = None) -> None:
                 "python -m evals.factcheck_retrieval --from-mirror <its git directory>"
             )
             continue
-        texts, splits = loader(root)
-        retriever = Retriever(texts, root)
+        collection, splits = loader(root)
+        retriever = Retriever(collection, root)
         if args.weights:
             retriever.weights = tuple(float(w) for w in args.weights.split(","))
         retriever.top = args.top

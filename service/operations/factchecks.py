@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -18,13 +20,23 @@ from service.factchecks.claimreview import DEFAULT_LABELS, Review, normalize_lab
 from service.linking import semantic
 from service.linking import vectors as claim_vectors
 from service.linking.retrieval import LEXICAL_POOL, TERMS, lexeme_frequencies, tsquery_text
-from service.models import Claim, FactCheck, FactCheckMatch, RatingLabel
+from service.models import Claim, Document, FactCheck, FactCheckMatch, RatingLabel
 from service.models.factcheck import VERDICTS
 from service.operations.actors import Actor
 from service.operations.events import record_created, record_event, record_review, snapshot
 
 #: Candidates judged per claim: the nearest in meaning and the best by words, each this many.
 CANDIDATES = 30
+
+
+class Side(NamedTuple):
+    """One side of a pair as the match model reads it."""
+
+    text: str
+    embedding: bytes | None
+    #: When the statement was made: a claim's own date, else its document's; a fact-check's
+    #: claim date (ClaimReview itemReviewed datePublished), else its review's date.
+    day: date | None
 
 
 @dataclass(frozen=True)
@@ -185,21 +197,39 @@ def _lexical_candidates(
     return [(int(a), int(b)) for a, b in rows]
 
 
-def _check_texts(session: Session, ids: set[int]) -> dict[int, tuple[str, bytes | None]]:
-    """(text, embedding) of the fact-checks, read without their raw JSON-LD."""
+def _check_side(check: FactCheck) -> Side:
+    return Side(_check_text(check), check.embedding, check.claim_date or check.review_date)
+
+
+def _check_sides(session: Session, ids: set[int]) -> dict[int, Side]:
+    """The fact-checks as the model reads them, without their raw JSON-LD."""
     rows = session.execute(
         select(
-            FactCheck.id, FactCheck.claim_reviewed, FactCheck.headline, FactCheck.embedding
+            FactCheck.id,
+            FactCheck.claim_reviewed,
+            FactCheck.headline,
+            FactCheck.embedding,
+            FactCheck.claim_date,
+            FactCheck.review_date,
         ).where(FactCheck.id.in_(sorted(ids)))
     )
-    return {int(i): (_joined(c, h), e) for i, c, h, e in rows}
+    return {int(i): Side(_joined(c, h), e, cd or rd) for i, c, h, e, cd, rd in rows}
+
+
+def _claim_sides(session: Session, ids: set[int]) -> dict[int, Side]:
+    rows = session.execute(
+        select(Claim.id, Claim.text, Claim.embedding, Claim.claim_date, Document.published_on)
+        .join(Document, Document.id == Claim.document_id)
+        .where(Claim.id.in_(sorted(ids)))
+    )
+    return {int(i): Side(str(t), e, cd or pd) for i, t, e, cd, pd in rows}
 
 
 def _judge(
     session: Session,
     actor: Actor,
-    claims: dict[int, tuple[str, bytes | None]],
-    checks: dict[int, tuple[str, bytes | None]],
+    claims: dict[int, Side],
+    checks: dict[int, Side],
     pairs: Iterable[tuple[int, int]],
 ) -> list[FactCheckMatch]:
     """Score each (claim id, fact-check id) pair with the match model and store those worth a
@@ -217,14 +247,16 @@ def _judge(
             )
         )
     }
-    claim_words = {key: matching.words(body) for key, (body, _) in claims.items()}
-    check_words = {key: matching.words(body) for key, (body, _) in checks.items()}
+    claim_words = {key: matching.words(side.text) for key, side in claims.items()}
+    check_words = {key: matching.words(side.text) for key, side in checks.items()}
     made = []
     for claim_id, check_id in wanted:
         if (claim_id, check_id) in seen:
             continue
+        claim, check = claims[claim_id], checks[check_id]
         cw, fw = claim_words[claim_id], check_words[check_id]
-        found = matching.features(_cosine(claims[claim_id][1], checks[check_id][1]), cw, fw)
+        days = matching.days_apart(claim.day, check.day)
+        found = matching.features(_cosine(claim.embedding, check.embedding), cw, fw, days)
         probability = matching.confidence(found)
         strength = matching.strength(probability, cw)
         if strength is None:
@@ -235,7 +267,7 @@ def _judge(
                 fact_check_id=check_id,
                 score=round(probability, 4),
                 strength=strength,
-                reasons=matching.reasons(found, cw, fw),
+                reasons=matching.reasons(found, cw, fw, days),
                 state=LinkState.SUGGESTED,
             )
         )
@@ -268,8 +300,8 @@ def match_claims(session: Session, actor: Actor, claims: Sequence[Claim]) -> lis
     pairs += _lexical_candidates(session, "fact_checks", queries)
     if not pairs:
         return []
-    checks = _check_texts(session, {b for _, b in pairs})
-    mine = {c.id: (c.text, c.embedding) for c in claims}
+    checks = _check_sides(session, {b for _, b in pairs})
+    mine = _claim_sides(session, {c.id for c in claims})
     return _judge(session, actor, mine, checks, pairs)
 
 
@@ -307,15 +339,8 @@ def match_fact_checks(
     ]
     if not pairs:
         return []
-    claims = {
-        int(i): (str(t), e)
-        for i, t, e in session.execute(
-            select(Claim.id, Claim.text, Claim.embedding).where(
-                Claim.id.in_(sorted({a for a, _ in pairs}))
-            )
-        )
-    }
-    mine = {f.id: (_check_text(f), f.embedding) for f in checks}
+    claims = _claim_sides(session, {a for a, _ in pairs})
+    mine = {f.id: _check_side(f) for f in checks}
     return _judge(session, actor, claims, mine, pairs)
 
 

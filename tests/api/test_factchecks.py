@@ -285,3 +285,26 @@ def test_the_cli_imports_a_feed_file_and_refuses_a_broken_one(
         "feed.json: 1 new" in result.output
         or "feed.json: 0 new, 0 updated, 1 unchanged" in result.output
     )
+
+
+def test_a_check_of_a_statement_made_the_same_week_ranks_first(
+    client: FlaskClient,
+    reviewer: dict[str, str],
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+) -> None:
+    """Two reviews of the same words: the one whose claim was stated days before our article
+    comes first, and its reasons say how far apart; the one from years before still shows."""
+    body = "The Old Mill footbridge repair will cost Lakeport 14.2 million dollars."
+    claim = make_claim(make_document(body=body, published_on="2025-03-05"), 0, len(body))
+    near = REVIEW | {"url": "https://checks.example.org/2025/near"}
+    far = REVIEW | {
+        "url": "https://checks.example.org/2017/far",
+        "itemReviewed": {"@type": "Claim", "datePublished": "2017-02-01"},
+        "datePublished": "2017-02-03",
+    }
+    assert _import(client, reviewer, feed=[far, near]).status_code == 200
+    matches = client.get(f"/api/v1/claims/{claim['id']}/fact-checks").json
+    assert [m["fact_check"]["url"] for m in matches] == [near["url"], far["url"]]
+    assert [m["reasons"]["days_apart"] for m in matches] == [2, 2954]
+    assert matches[0]["score"] > matches[1]["score"]
