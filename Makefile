@@ -52,6 +52,7 @@ fmt: install
 ## GOLD="path/to/gold.json …" measures other annotated sets (articles beside them or in articles/).
 eval: install
 	$(BIN)/python -m evals.extraction $(GOLD)
+	$(BIN)/python -m evals.train_nli
 	$(BIN)/python -m evals.linking
 	$(BIN)/python -m evals.reanchoring
 	$(BIN)/python -m evals.copies

@@ -16,8 +16,8 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
 from evals.fit_checkworthiness import print_model
-from evals.linking import build, gold_links, split_of
-from service.linking.scoring import LINK_WEIGHTS, score_pair
+from evals.linking import build, gold_links, pair_pool
+from service.linking.scoring import LINK_WEIGHTS
 
 
 def main() -> int:
@@ -27,20 +27,10 @@ def main() -> int:
     rows: dict[frozenset[int], list[float]] = {}
     groups: dict[frozenset[int], str] = {}
     names = list(LINK_WEIGHTS)
-    feats = corpus.feats
-    for i, f in enumerate(feats):
-        for other in feats[i + 1 :]:
-            if other.document_id == f.document_id:
-                continue
-            if split_of(corpus, f.claim_id, other.claim_id) != "dev":
-                continue
-            s = score_pair(f, other)
-            if s.evidence["meaning"] < 0.2 and s.evidence["lexical"] < 0.1:
-                continue
-            pair = frozenset((s.claim_a_id, s.claim_b_id))
-            rows[pair] = [s.evidence[k] for k in names]
-            a, b = sorted(pair)
-            groups[pair] = "-".join(sorted((corpus.file_of[a][:3], corpus.file_of[b][:3])))
+    for pair, s in pair_pool(corpus, "dev").items():
+        rows[pair] = [s.evidence[k] for k in names]
+        a, b = sorted(pair)
+        groups[pair] = "-".join(sorted((corpus.file_of[a][:3], corpus.file_of[b][:3])))
     pairs = list(rows)
     x = [rows[p] for p in pairs]
     y = [int(p in gold) for p in pairs]

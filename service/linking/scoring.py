@@ -6,8 +6,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz
 
+from service.linking import nli
 from service.linking.features import OPPOSED, ClaimFeatures
 from service.linking.semantic import cosine
 
@@ -25,18 +27,25 @@ STORED_PER_CLAIM = 3
 #: by evals/fit_links.py (7,914 dev pairs sharing some evidence, 137 real links; C = 3 by
 #: held-out document pairs, AUC 0.75), so that a confidence of 0.6 means about 60 % of such
 #: pairs are real links. No threshold confirms a link: a person does.
-LINK_INTERCEPT = -6.23
+LINK_INTERCEPT = -6.27
 LINK_WEIGHTS: dict[str, float] = {
-    "meaning": 2.96,
-    "lexical": 5.47,
-    "entities": -0.55,
-    "numbers": 1.21,
+    "meaning": 2.78,
+    "lexical": 5.39,
+    "entities": -0.56,
+    "numbers": 1.29,
     "same_speaker": 0.50,  # no dev pair has it: prior kept
-    "conflict": -0.37,
-    "derived": 0.43,
-    "derived_close": 0.81,
-    "meaning_and_words": 3.20,
+    "conflict": -0.30,
+    "derived": 0.32,
+    "derived_close": 1.02,
+    "meaning_and_words": 3.14,
+    "entails": 0.30,
+    "contradicts": 0.36,
 }
+#: The NLI head's contradiction probability (both directions averaged) at which two related
+#: claims are suggested as conflicting when no rule fires: a contradiction stated in other
+#: words. Chosen on the dev link gold (evals/linking.py): at 0.5 it turned right relations
+#: wrong there (0.59 -> 0.50 right); at 0.6 it changes none.
+NLI_CONFLICT = 0.6
 #: A summary restating its source this closely says the same thing.
 DERIVED_SAME = 0.6
 #: Sentence-embedding cosines (semantic.py): close enough for a negation on one side to
@@ -119,9 +128,28 @@ def _same_claim(lexical: float, entity: float, meaning: float | None, same_speak
     )
 
 
+def inference(a: ClaimFeatures, candidates: list[ClaimFeatures]) -> list[Any]:
+    """The NLI head's (entailment, contradiction, neutral) for `a` against each candidate,
+    both directions averaged, in one batch; None where either side has no vector."""
+    have = [i for i, c in enumerate(candidates) if c.vector is not None]
+    out: list[Any] = [None] * len(candidates)
+    if a.vector is None or not have:
+        return out
+    others = np.stack([candidates[i].vector for i in have])
+    mine = np.repeat(np.atleast_2d(a.vector), len(have), axis=0)
+    for i, probabilities in zip(have, nli.head().symmetric(mine, others), strict=True):
+        out[i] = probabilities
+    return out
+
+
 def score_pair(
-    a: ClaimFeatures, b: ClaimFeatures, idf: dict[str, float] | None = None
+    a: ClaimFeatures,
+    b: ClaimFeatures,
+    idf: dict[str, float] | None = None,
+    inferred: Any = None,
 ) -> PairScore:
+    """`inferred`: the NLI probabilities of the pair when the caller computed them in a
+    batch (`inference`); otherwise computed here."""
     shared_words = sorted(a.words & b.words)
     lexical = _similarity(a.words, b.words, idf)
     shared_entities, matched = _match_entities(a.entities, b.entities)
@@ -179,11 +207,29 @@ def score_pair(
     derived = (a.source_document_id is not None and a.source_document_id == b.document_id) or (
         b.source_document_id is not None and b.source_document_id == a.document_id
     )
+    if inferred is None and meaning is not None:
+        inferred = inference(a, [b])[0]
+    entails, contradicts = (0.0, 0.0) if inferred is None else map(float, inferred[:2])
     values = pair_features(
-        lexical, entity, meaning, bool(shared_numbers), same_speaker, bool(signals), derived
+        lexical,
+        entity,
+        meaning,
+        bool(shared_numbers),
+        same_speaker,
+        bool(signals),
+        derived,
+        entails,
+        contradicts,
     )
     score = round(confidence(values), 3)
-    if signals:
+    # The head reads a contradiction into many unrelated pairs: it counts only between
+    # claims that are about the same thing (close in meaning, or sharing words).
+    inferred_conflict = contradicts >= NLI_CONFLICT and contradicts > entails and (close or related)
+    if inferred_conflict and not signals:
+        signals_shown = [f"inference: contradiction {contradicts:.2f}"]
+    else:
+        signals_shown = list(signals)
+    if signals or inferred_conflict:
         relation = "conflicts"
     elif _same_claim(lexical, entity, meaning, same_speaker) or (
         derived and max(meaning or 0.0, lexical) >= DERIVED_SAME
@@ -196,17 +242,21 @@ def score_pair(
         "shared_words": shared_words[:12],
         "shared_entities": shared_entities,
         "shared_numbers": shared_numbers,
-        "conflict_signals": signals,
+        "conflict_signals": signals_shown,
     }
     if meaning is not None:
         reasons["meaning_similarity"] = round(meaning, 2)
+    if inferred is not None:
+        reasons["inference"] = {
+            label: round(float(p), 2) for label, p in zip(nli.LABELS, inferred, strict=True)
+        }
     if same_speaker:
         reasons["same_speaker"] = True
     if derived:
         # A summary and its source: their agreement is not independent.
         reasons["derived_from_source"] = True
     low, high = sorted((a.claim_id, b.claim_id))
-    return PairScore(low, high, score, relation, bool(signals), reasons, values)
+    return PairScore(low, high, score, relation, bool(signals_shown), reasons, values)
 
 
 def pair_features(
@@ -217,6 +267,8 @@ def pair_features(
     same_speaker: bool,
     conflict: bool,
     derived: bool,
+    entails: float = 0.0,
+    contradicts: float = 0.0,
 ) -> dict[str, float]:
     """The evidence the confidence weighs, each in [0, 1]."""
     # Cosine between unrelated news sentences sits around 0.1-0.2 for this model; without a
@@ -234,6 +286,9 @@ def pair_features(
         "derived_close": float(derived) * nearness,
         # Both close in meaning and sharing words: the two signals reinforce each other.
         "meaning_and_words": nearness * min(1.0, lexical),
+        # The NLI head (nli.py): one claim entails or contradicts the other (0 without vectors).
+        "entails": entails,
+        "contradicts": contradicts,
     }
 
 
@@ -262,7 +317,12 @@ def rank(
         if c.document_id != target.document_id and key not in seen:
             seen.add(key)
             unique.append(c)
-    scored = [s for s in (score_pair(target, c) for c in unique) if s.score >= floor]
+    inferred = inference(target, unique)
+    scored = [
+        s
+        for s in (score_pair(target, c, inferred=p) for c, p in zip(unique, inferred, strict=True))
+        if s.score >= floor
+    ]
     scored.sort(key=lambda s: (-s.score, s.claim_a_id, s.claim_b_id))
     return scored[:top]
 
