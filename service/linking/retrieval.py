@@ -10,7 +10,7 @@ import re
 import time
 from threading import Lock
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, text
+from sqlalchemy import ColumnElement, Select, or_, select, text
 from sqlalchemy.orm import Session
 
 from service.domain.enums import ClaimStatus
@@ -62,22 +62,6 @@ def lexeme_frequencies(session: Session, table: str = "claims") -> dict[str, int
         return counts
 
 
-def rare_lexemes(session: Session, claim_id: int, limit: int = TERMS) -> list[str]:
-    """The claim's lexemes (as Postgres stemmed them), rarest in the corpus first."""
-    lexemes: list[str] = list(
-        session.scalars(
-            select(literal_column("(unnest(tsv)).lexeme"))
-            .select_from(Claim)
-            .where(Claim.id == claim_id)
-        )
-    )
-    lexemes = [w for w in lexemes if re.fullmatch(r"[a-z0-9]{3,}", w)]
-    freq = lexeme_frequencies(session)
-    # A lexeme the (possibly stale) counts do not know is new, hence rare.
-    lexemes.sort(key=lambda w: (freq.get(w, 0), w))
-    return lexemes[:limit]
-
-
 def tsquery_text(terms: list[str]) -> str:
     """Any two of the terms: far fewer rows than any one, so ranking stays cheap on a large
     table, and one shared common word no longer makes a candidate."""
@@ -100,62 +84,151 @@ def _columns() -> Select[int, int, int | None, str, bytes | None, int | None]:
     ).join(Document, Document.id == Claim.document_id)
 
 
+def _rare_terms(session: Session, targets: list[ClaimFeatures]) -> dict[int, str]:
+    """Each target's tsquery over its TERMS rarest lexemes (as Postgres stemmed them, rarest
+    in the corpus first), read for every target in one statement."""
+    lexemes: dict[int, list[str]] = {t.claim_id: [] for t in targets}
+    for claim_id, lexeme in session.execute(
+        text("SELECT id, (unnest(tsv)).lexeme FROM claims WHERE id = ANY(CAST(:ids AS bigint[]))"),
+        {"ids": list(lexemes)},
+    ):
+        if re.fullmatch(r"[a-z0-9]{3,}", str(lexeme)):
+            lexemes[int(claim_id)].append(str(lexeme))
+    freq = lexeme_frequencies(session)
+    out = {}
+    for claim_id, found in lexemes.items():
+        # A lexeme the (possibly stale) counts do not know is new, hence rare.
+        terms = sorted(found, key=lambda w: (freq.get(w, 0), w))[:TERMS]
+        if terms:
+            out[claim_id] = tsquery_text(terms)
+    return out
+
+
+#: For each target (a row of the unnested arrays): claims of other documents sharing any two
+#: of its rarest words, or its speaker, ranked by words among at most :pool matches.
+_BY_WORDS = text(
+    "SELECT q.id, m.id FROM unnest(CAST(:ids AS bigint[]), CAST(:qs AS text[]),"
+    " CAST(:speakers AS bigint[]), CAST(:docs AS bigint[])) AS q(id, query, speaker, doc)"
+    " CROSS JOIN LATERAL ("
+    "  SELECT c.id FROM claims c WHERE c.id IN ("
+    "   SELECT id FROM claims WHERE document_id <> q.doc AND status <> 'rejected'"
+    "    AND checkworthiness >= :cw"
+    "    AND (tsv @@ to_tsquery('simple', q.query) OR speaker_id = q.speaker) LIMIT :pool)"
+    "  ORDER BY ts_rank(c.tsv, to_tsquery('simple', q.query)) DESC NULLS LAST, c.id LIMIT :n"
+    " ) AS m"
+)
+
+
+def _lineage(
+    session: Session, targets: list[ClaimFeatures], usable: tuple[ColumnElement[bool], ...]
+) -> dict[int, list[int]]:
+    """A summary and its source: every claim of the other is a candidate, so that each
+    restatement can be linked as the same claim whatever words it uses. One statement per
+    document among the targets (a document's claims share it)."""
+    out: dict[int, list[int]] = {}
+    by_document: dict[tuple[int, int | None], list[int]] = {}
+    for t in targets:
+        by_document.setdefault((t.document_id, t.source_document_id), []).append(t.claim_id)
+    for (document_id, source_id), ids in by_document.items():
+        related = select(Document.id).where(Document.derived_from_id == document_id)
+        lineage: list[ColumnElement[bool]] = [Claim.document_id.in_(related)]
+        if source_id is not None:
+            lineage.append(Claim.document_id == source_id)
+        found = list(
+            session.scalars(
+                select(Claim.id)
+                .where(*usable, Claim.document_id != document_id, or_(*lineage))
+                .order_by(Claim.id)
+                .limit(LINEAGE_CANDIDATES)
+            )
+        )
+        for claim_id in ids:
+            out[claim_id] = found
+    return out
+
+
+def candidate_rows_many(
+    session: Session, targets: list[ClaimFeatures], min_checkworthiness: float = 0.0
+) -> dict[int, list[CandidateRow]]:
+    """For each target (by claim id), the (id, document_id, speaker_id, text, embedding,
+    source document) of claims worth scoring against it: those sharing rare words or the
+    speaker, those of a summary or its source, and those nearest in meaning. A fixed number
+    of statements for the whole batch (a document's claims), whatever its size."""
+    if not targets:
+        return {}
+    usable = (Claim.status != ClaimStatus.REJECTED, Claim.checkworthiness >= min_checkworthiness)
+    wanted: dict[int, set[int]] = {t.claim_id: set() for t in targets}
+    queries = _rare_terms(session, targets)
+    lexical = [t for t in targets if t.claim_id in queries or t.speaker_id is not None]
+    if lexical:
+        # Ranking is bounded: at most LEXICAL_POOL matches are read and ranked, so a claim
+        # whose rarest words are common after all (or a prolific speaker) costs the same as
+        # any other, whatever the size of the table. The lexemes are already stemmed: the
+        # 'simple' configuration keeps them as they are.
+        for target_id, claim_id in session.execute(
+            _BY_WORDS,
+            {
+                "ids": [t.claim_id for t in lexical],
+                "qs": [queries.get(t.claim_id) for t in lexical],
+                "speakers": [t.speaker_id for t in lexical],
+                "docs": [t.document_id for t in lexical],
+                "cw": min_checkworthiness,
+                "pool": LEXICAL_POOL,
+                "n": CANDIDATES,
+            },
+        ):
+            wanted[int(target_id)].add(int(claim_id))
+    for target_id, found in _lineage(session, targets, usable).items():
+        wanted[target_id].update(found)
+    near = vectors.nearest_many(
+        session,
+        [(t.claim_id, t.document_id, t.vector) for t in targets if t.vector is not None],
+        SEMANTIC_CANDIDATES,
+        SEMANTIC_FLOOR,
+    )
+    for target_id, claim_id in near:
+        wanted[target_id].add(claim_id)
+    every = set().union(*wanted.values())
+    rows: dict[int, CandidateRow] = {}
+    if every:
+        stmt = _columns().where(*usable, Claim.id.in_(sorted(every)))
+        rows = {r[0]: (r[0], r[1], r[2], r[3], r[4], r[5]) for r in session.execute(stmt)}
+    document_of = {t.claim_id: t.document_id for t in targets}
+    return {
+        target_id: [
+            rows[i] for i in sorted(found) if i in rows and rows[i][1] != document_of[target_id]
+        ]
+        for target_id, found in wanted.items()
+    }
+
+
 def candidate_rows(
     session: Session, target: ClaimFeatures, min_checkworthiness: float = 0.0
 ) -> list[CandidateRow]:
-    """(id, document_id, speaker_id, text, embedding, source document) of claims worth
-    scoring against `target`: those sharing rare words or the speaker, and those nearest in
-    meaning."""
-    usable = (
-        Claim.document_id != target.document_id,
-        Claim.status != ClaimStatus.REJECTED,
-        Claim.checkworthiness >= min_checkworthiness,
-    )
-    rows: dict[int, CandidateRow] = {}
-    terms = rare_lexemes(session, target.claim_id)
-    conditions: list[ColumnElement[bool]] = []
-    query = None
-    if terms:
-        # The lexemes are already stemmed: the 'simple' configuration keeps them as they are.
-        query = func.to_tsquery("simple", tsquery_text(terms))
-        conditions.append(Claim.tsv.bool_op("@@")(query))
-    if target.speaker_id is not None:
-        conditions.append(Claim.speaker_id == target.speaker_id)
-    if conditions:
-        # Ranking is bounded: at most LEXICAL_POOL matches are read and ranked, so a claim
-        # whose rarest words are common after all (or a prolific speaker) costs the same as
-        # any other, whatever the size of the table.
-        pool = select(Claim.id).where(*usable, or_(*conditions)).limit(LEXICAL_POOL)
-        stmt = _columns().where(Claim.id.in_(pool.scalar_subquery())).limit(CANDIDATES)
-        if query is not None:
-            stmt = stmt.order_by(func.ts_rank(Claim.tsv, query).desc(), Claim.id)
-        rows.update({r[0]: (r[0], r[1], r[2], r[3], r[4], r[5]) for r in session.execute(stmt)})
-    # A summary and its source: every claim of the other is a candidate, so that each
-    # restatement can be linked as the same claim whatever words it uses.
-    related = select(Document.id).where(Document.derived_from_id == target.document_id)
-    lineage: list[ColumnElement[bool]] = [Claim.document_id.in_(related)]
-    if target.source_document_id is not None:
-        lineage.append(Claim.document_id == target.source_document_id)
-    stmt = _columns().where(*usable, or_(*lineage)).order_by(Claim.id).limit(LINEAGE_CANDIDATES)
-    rows.update({r[0]: (r[0], r[1], r[2], r[3], r[4], r[5]) for r in session.execute(stmt)})
-    if target.vector is not None:
-        near = [
-            i
-            for i, _ in vectors.nearest(
-                session, target.vector, target.document_id, SEMANTIC_CANDIDATES, SEMANTIC_FLOOR
-            )
-            if i not in rows
-        ]
-        if near:
-            stmt = _columns().where(*usable, Claim.id.in_(near))
-            rows.update({r[0]: (r[0], r[1], r[2], r[3], r[4], r[5]) for r in session.execute(stmt)})
-    return list(rows.values())
+    """The candidates of one claim (see candidate_rows_many)."""
+    return candidate_rows_many(session, [target], min_checkworthiness)[target.claim_id]
+
+
+def candidates_many(
+    session: Session, targets: list[ClaimFeatures], min_checkworthiness: float = 0.0
+) -> dict[int, list[ClaimFeatures]]:
+    """Candidates as features, each candidate claim featurised once however many targets
+    it is a candidate of."""
+    made: dict[int, ClaimFeatures] = {}
+
+    def feature(row: CandidateRow) -> ClaimFeatures:
+        i, d, s, t, e, src = row
+        if i not in made:
+            made[i] = features(i, d, s, t, semantic.from_bytes(e) if e is not None else None, src)
+        return made[i]
+
+    return {
+        target_id: [feature(r) for r in rows]
+        for target_id, rows in candidate_rows_many(session, targets, min_checkworthiness).items()
+    }
 
 
 def candidates(
     session: Session, target: ClaimFeatures, min_checkworthiness: float = 0.0
 ) -> list[ClaimFeatures]:
-    return [
-        features(i, d, s, t, semantic.from_bytes(e) if e is not None else None, src)
-        for i, d, s, t, e, src in candidate_rows(session, target, min_checkworthiness)
-    ]
+    return candidates_many(session, [target], min_checkworthiness)[target.claim_id]

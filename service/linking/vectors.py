@@ -196,3 +196,54 @@ def nearest(
         {"q": literal(vector), "k": k, "doc": document_id, "floor": floor, "limit": limit},
     ).all()
     return [(int(i), float(s)) for i, s in rows]
+
+
+def nearest_many(
+    session: Session,
+    queries: list[tuple[int, int, Vector]],
+    limit: int,
+    floor: float,
+) -> list[tuple[int, int]]:
+    """For each (query id, its document id, vector): the ids of the `limit` claims of other
+    documents closest in meaning (not rejected, cosine at least `floor`), in one statement
+    (an index scan per query); [] where the server has no vector index. As in `nearest`,
+    each scan asks for as many more as the query's document may hold."""
+    if not queries or not enabled(session):
+        return []
+    conn = session.connection()
+    documents = sorted({doc for _, doc, _ in queries})
+    own = {
+        int(doc): int(n)
+        for doc, n in conn.execute(
+            text(
+                "SELECT d.doc, (SELECT count(*) FROM (SELECT 1 FROM claims c"
+                f"  JOIN {TABLE} v ON v.claim_id = c.id WHERE c.document_id = d.doc"
+                "  LIMIT :cap) AS own) FROM unnest(CAST(:docs AS bigint[])) AS d(doc)"
+            ),
+            {"docs": documents, "cap": EF_SEARCH_MAX},
+        )
+    }
+    ks = [min(limit + own.get(doc, 0), EF_SEARCH_MAX) for _, doc, _ in queries]
+    conn.execute(text(f"SET hnsw.ef_search = {max(max(ks), EF_SEARCH_MIN)}"))
+    rows = conn.execute(
+        text(
+            "SELECT q.id, n.claim_id FROM unnest(CAST(:ids AS bigint[]), CAST(:docs AS bigint[]),"
+            " CAST(:vecs AS vector[]), CAST(:ks AS int[])) AS q(id, doc, vec, k)"
+            " CROSS JOIN LATERAL ("
+            "  SELECT near.claim_id FROM ("
+            f"   SELECT claim_id, embedding <#> q.vec AS d FROM {TABLE}"
+            "    ORDER BY embedding <#> q.vec LIMIT q.k) AS near"
+            "  JOIN claims c ON c.id = near.claim_id"
+            "  WHERE c.document_id <> q.doc AND c.status <> 'rejected' AND -near.d >= :floor"
+            "  ORDER BY near.d, near.claim_id LIMIT :limit) AS n"
+        ),
+        {
+            "ids": [key for key, _, _ in queries],
+            "docs": [doc for _, doc, _ in queries],
+            "vecs": [literal(v) for _, _, v in queries],
+            "ks": ks,
+            "floor": floor,
+            "limit": limit,
+        },
+    ).all()
+    return [(int(a), int(b)) for a, b in rows]

@@ -12,7 +12,7 @@ from service.extraction import CHECKWORTHY
 from service.linking import semantic
 from service.linking import vectors as vector_index
 from service.linking.features import features
-from service.linking.retrieval import candidates
+from service.linking.retrieval import candidates_many
 from service.linking.scoring import SUGGEST_MIN, PairScore, rank, to_store
 from service.models import Claim, ClaimLink
 from service.operations.actors import Actor
@@ -24,22 +24,58 @@ from service.operations.links import NewLink, create_link
 STORED_CLAIMS_PER_DOCUMENT = 200
 
 
-def _linked_pairs(session: Session, claim_id: int) -> dict[frozenset[int], str]:
-    """Pairs with this claim that already have a link, and the link's state."""
+def _linked_pairs(session: Session, claim_ids: list[int]) -> dict[frozenset[int], str]:
+    """Pairs with these claims that already have a link, and the link's state."""
     rows = session.execute(
         select(ClaimLink.claim_a_id, ClaimLink.claim_b_id, ClaimLink.state).where(
-            or_(ClaimLink.claim_a_id == claim_id, ClaimLink.claim_b_id == claim_id)
+            or_(ClaimLink.claim_a_id.in_(claim_ids), ClaimLink.claim_b_id.in_(claim_ids))
         )
     )
     return {frozenset((a, b)): state for a, b, state in rows}
 
 
-def _vector(claim: Claim) -> Any:
-    """The claim's stored embedding, or one computed now for a claim that has none."""
-    if claim.embedding is not None:
-        return semantic.from_bytes(claim.embedding)
-    fresh = semantic.embed([claim.text])
-    return None if fresh is None else fresh[0]
+def claim_vectors(claims: list[Claim]) -> list[Any]:
+    """Each claim's stored embedding, or one computed now (in one batch) for those without."""
+    out: list[Any] = [
+        semantic.from_bytes(c.embedding) if c.embedding is not None else None for c in claims
+    ]
+    missing = [i for i, c in enumerate(claims) if c.embedding is None]
+    fresh = semantic.embed([claims[i].text for i in missing]) if missing else None
+    if fresh is not None:
+        for i, vector in zip(missing, fresh, strict=True):
+            out[i] = vector
+    return out
+
+
+def suggest_many(
+    session: Session,
+    claims: list[Claim],
+    top: int = 10,
+    min_checkworthiness: float = 0.0,
+    linked: dict[frozenset[int], str] | None = None,
+) -> dict[int, list[PairScore]]:
+    """Fresh top suggestions for each claim (by id), the candidates of all of them fetched
+    in a few statements; pairs already reviewed (confirmed or rejected) are left out: a
+    rejected pair is never suggested again, a confirmed one is not re-scored. `linked` is
+    the claims' existing links, when the caller has already read them."""
+    if not claims:
+        return {}
+    targets = [
+        features(c.id, c.document_id, c.speaker_id, c.text, vector, c.document.derived_from_id)
+        for c, vector in zip(claims, claim_vectors(claims), strict=True)
+    ]
+    if linked is None:
+        linked = _linked_pairs(session, [c.id for c in claims])
+    reviewed = {pair for pair, state in linked.items() if state != LinkState.SUGGESTED}
+    pools = candidates_many(session, targets, min_checkworthiness)
+    return {
+        t.claim_id: rank(
+            t,
+            [c for c in pools[t.claim_id] if frozenset((t.claim_id, c.claim_id)) not in reviewed],
+            top=top,
+        )
+        for t in targets
+    }
 
 
 def suggest(
@@ -49,26 +85,8 @@ def suggest(
     min_checkworthiness: float = 0.0,
     linked: dict[frozenset[int], str] | None = None,
 ) -> list[PairScore]:
-    """Fresh top suggestions for a claim; pairs already reviewed (confirmed or rejected) are
-    left out: a rejected pair is never suggested again, a confirmed one is not re-scored.
-    `linked` is the claim's existing links, when the caller has already read them."""
-    target = features(
-        claim.id,
-        claim.document_id,
-        claim.speaker_id,
-        claim.text,
-        _vector(claim),
-        claim.document.derived_from_id,
-    )
-    if linked is None:
-        linked = _linked_pairs(session, claim.id)
-    reviewed = {pair for pair, state in linked.items() if state != LinkState.SUGGESTED}
-    pool = [
-        c
-        for c in candidates(session, target, min_checkworthiness)
-        if frozenset((claim.id, c.claim_id)) not in reviewed
-    ]
-    return rank(target, pool, top=top)
+    """Fresh top suggestions for one claim (see suggest_many)."""
+    return suggest_many(session, [claim], top, min_checkworthiness, linked)[claim.id]
 
 
 def store_suggestions(
@@ -90,10 +108,10 @@ def store_suggestions(
         (c for c in unique if c.checkworthiness >= CHECKWORTHY),
         key=lambda c: (-c.checkworthiness, c.span_start),
     )[:STORED_CLAIMS_PER_DOCUMENT]
+    existing = _linked_pairs(session, [c.id for c in worthy]) if worthy else {}
+    ranked_all = suggest_many(session, worthy, 10, min_checkworthiness=CHECKWORTHY, linked=existing)
     for claim in worthy:
-        existing = _linked_pairs(session, claim.id)
-        ranked = suggest(session, claim, 10, min_checkworthiness=CHECKWORTHY, linked=existing)
-        for s in to_store(ranked, suggest_min):
+        for s in to_store(ranked_all[claim.id], suggest_min):
             if frozenset((s.claim_a_id, s.claim_b_id)) in existing:
                 continue
             create_link(
