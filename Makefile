@@ -17,6 +17,12 @@ $(STAMP): pyproject.toml Makefile requirements-models.txt
 
 install: $(STAMP)
 
+# PyTorch for the embedding bench's baseline only (the `bench` extra), never for the service.
+BENCH_STAMP := $(VENV)/.bench-stamp
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@touch $(BENCH_STAMP)
+
 ## Migrate, load the seeds, make a demo editor key and serve on 127.0.0.1:8000.
 run: install
 	$(BIN)/claimdesk serve --demo
@@ -59,7 +65,7 @@ eval: install
 	$(BIN)/python -m evals.copies
 	$(BIN)/python -m evals.factcheck_retrieval --test
 
-bench: install
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.run
 
 clean:

@@ -7,6 +7,7 @@ import os
 from bench import (
     claim_get,
     copies,
+    embedding,
     exports,
     extraction,
     factchecks,
@@ -21,6 +22,8 @@ from bench.common import bench_database_url
 
 def main() -> None:
     extraction.main()
+    print()
+    embedding.main()
     print()
     claim_get.main(int(os.environ.get("BENCH_CLAIMS", "100000")))
     print()
