@@ -269,6 +269,25 @@ def test_the_ndjson_export_streams_everything_and_resumes_from_a_cursor(
     first = next(x for x in lines if x["id"] == story["first"]["id"])
     assert {link["relation"] for link in first["links"]} == {"same_claim", "conflicts"}
     assert first["document"]["outlet"] == "Gazette"
+    # Postgres writes the lines: the same cursor, dates and shape as the API's own encoders.
+    from datetime import date, datetime
+
+    from service.operations.pagination import encode_cursor
+
+    for line in lines:
+        assert line["cursor"] == encode_cursor([line["id"]])
+        datetime.fromisoformat(line["updated_at"])
+        assert line["span"]["end"] > line["span"]["start"]
+        assert isinstance(line["checkworthiness"], float)
+    claim = client.get(f"/api/v1/claims/{first['id']}").json
+    assert first["text"] == claim["text"]
+    assert first["status"] == claim["status"]
+    assert first["speaker"] == (
+        {"id": claim["speaker"]["id"], "name": claim["speaker"]["name"]}
+        if claim["speaker"]
+        else None
+    )
+    assert date.fromisoformat(first["document"]["published_on"])
     middle = ids.index(story["anonymous"]["id"])
     rest = client.get(f"/api/v1/exports/claims.ndjson?since={lines[middle]['cursor']}")
     assert [json.loads(x)["id"] for x in rest.data.splitlines()] == ids[middle + 1 :]
