@@ -17,10 +17,14 @@ $(STAMP): pyproject.toml Makefile requirements-models.txt
 
 install: $(STAMP)
 
-# PyTorch for the embedding bench's baseline only (the `bench` extra), never for the service.
-BENCH_STAMP := $(VENV)/.bench-stamp
+# PyTorch for the embedding bench's baseline only, in a venv of its own: never beside the
+# service, where spaCy's thinc would import it (seconds of start-up, hundreds of MB a worker).
+# 2.13.0 is the CPU build this machine keeps on disk; elsewhere PyPI's build is CUDA's.
+TORCH_VENV := .data/bench-torch
+BENCH_STAMP := $(TORCH_VENV)/.installed-stamp
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@test -x $(TORCH_VENV)/bin/python || $(PYTHON) -m venv $(TORCH_VENV)
+	$(TORCH_VENV)/bin/python -m pip install --quiet torch==2.13.0 numpy==2.4.6 safetensors==0.8.0 tokenizers==0.23.3
 	@touch $(BENCH_STAMP)
 
 ## Migrate, load the seeds, make a demo editor key and serve on 127.0.0.1:8000.

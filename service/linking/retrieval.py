@@ -10,7 +10,7 @@ import re
 import time
 from threading import Lock
 
-from sqlalchemy import ColumnElement, Select, or_, select, text
+from sqlalchemy import ColumnElement, Select, select, text
 from sqlalchemy.orm import Session
 
 from service.domain.enums import ClaimStatus
@@ -130,14 +130,20 @@ def _lineage(
     for t in targets:
         by_document.setdefault((t.document_id, t.source_document_id), []).append(t.claim_id)
     for (document_id, source_id), ids in by_document.items():
-        related = select(Document.id).where(Document.derived_from_id == document_id)
-        lineage: list[ColumnElement[bool]] = [Claim.document_id.in_(related)]
+        # The related documents first (an index lookup; most documents have none): asked as
+        # a subquery inside the claims' statement, the planner walked the claims' primary
+        # key in id order for ORDER BY ... LIMIT, reading every claim when none matched.
+        lineage = list(
+            session.scalars(select(Document.id).where(Document.derived_from_id == document_id))
+        )
         if source_id is not None:
-            lineage.append(Claim.document_id == source_id)
+            lineage.append(source_id)
+        if not lineage:
+            continue
         found = list(
             session.scalars(
                 select(Claim.id)
-                .where(*usable, Claim.document_id != document_id, or_(*lineage))
+                .where(*usable, Claim.document_id != document_id, Claim.document_id.in_(lineage))
                 .order_by(Claim.id)
                 .limit(LINEAGE_CANDIDATES)
             )
