@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import time
@@ -10,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import psycopg
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from service.config import PROJECT_ROOT, Settings
@@ -24,6 +25,7 @@ from service.db import (
 from service.extraction import CHECKWORTHY
 from service.linking import semantic, vectors
 from service.migrate import upgrade
+from service.models import Document
 from service.operations.actors import SYSTEM
 from service.operations.seeds import load_seeds
 from service.operations.speakers import create_speaker
@@ -43,8 +45,13 @@ def bench_database_url() -> str:
 SENTENCE = re.compile(r"[^.!?\n]{30,300}[.!?]")
 
 
-#: Bumped when what the builder makes changes, so that an older bench database is rebuilt.
-BUILD = 3
+#: Which corpus the bench database holds (bench/corpus.py): `news` (the default, words that
+#: behave like news in documents of 40 claims) or `repeat` (the seeds' sentences repeated, in
+#: the five seed documents: the worst case for the lexical step).
+CORPUS = os.environ.get("BENCH_CORPUS", "news")
+#: Bumped when what the builder makes changes, so that an older bench database is rebuilt;
+#: the corpus is part of it.
+BUILD = {"repeat": 3, "news": 4}[CORPUS]
 #: Generated claims given a verdict (for the ClaimReview export and GET with linked claims).
 DECIDED = 10_000
 
@@ -81,8 +88,8 @@ def build_claims_database(url: str, n_claims: int) -> list[int]:
                 upgrade(conn)
             engine.dispose()
             return reused
-    if os.environ.get("BENCH_REBUILD") or _generated(url) != n_claims:
-        _load(url, n_claims)
+    if os.environ.get("BENCH_REBUILD") or _generated(url) != n_claims or _built(url) != BUILD:
+        (_load_news if CORPUS == "news" else _load)(url, n_claims)
     # The rest is idempotent: a build that stopped after loading the claims resumes here.
     with psycopg.connect(libpq_url(url)) as conn, conn.cursor() as cur:
         _verdicts_and_links(cur, n_claims // 2)
@@ -96,6 +103,15 @@ def build_claims_database(url: str, n_claims: int) -> list[int]:
     return ids
 
 
+def _built(url: str) -> int | None:
+    try:
+        with psycopg.connect(libpq_url(url)) as conn:
+            row = conn.execute("SELECT max(build) FROM bench_build").fetchone()
+            return int(row[0]) if row and row[0] is not None else None
+    except psycopg.Error:
+        return None
+
+
 def _generated(url: str) -> int:
     try:
         with psycopg.connect(libpq_url(url)) as conn:
@@ -107,14 +123,24 @@ def _generated(url: str) -> int:
         return -1
 
 
-def _load(url: str, n_claims: int) -> None:
-    """A fresh schema, the seeds, 50 speakers and n_claims generated claims (COPY)."""
+def _fresh_seeded(url: str) -> None:
+    """An empty schema at head, with the seed articles."""
     engine = create_db_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade(conn)
     with Session(engine) as session:
-        docs = [r.document for r in load_seeds(session, SYSTEM, PROJECT_ROOT / "seeds")]
+        load_seeds(session, SYSTEM, PROJECT_ROOT / "seeds")
+        session.commit()
+    engine.dispose()
+
+
+def _load(url: str, n_claims: int) -> None:
+    """A fresh schema, the seeds, 50 speakers and n_claims generated claims (COPY)."""
+    _fresh_seeded(url)
+    engine = create_db_engine(url)
+    with Session(engine) as session:
+        docs = list(session.scalars(select(Document).order_by(Document.id)))
         speakers = [create_speaker(session, SYSTEM, f"Speaker {i}").id for i in range(50)]
         session.commit()
         spans = [
@@ -160,6 +186,78 @@ def _load(url: str, n_claims: int) -> None:
                         vector(i) if worthy else None,
                     )
                 )
+        conn.commit()
+
+
+def _load_news(url: str, n_claims: int) -> None:
+    """A fresh schema, the seeds, then n_claims claims of the news-like corpus in documents
+    of their own (bench/corpus.py), all by COPY."""
+    from bench.corpus import NewsCorpus
+
+    _fresh_seeded(url)
+    corpus = NewsCorpus(cache=PROJECT_ROOT / ".data")
+    attributions = ["direct_quote", "indirect", "anonymous", "document", "author"]
+    with psycopg.connect(libpq_url(url)) as conn, conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO outlets (name) SELECT unnest(%s::text[]) RETURNING id", (corpus.outlets,)
+        )
+        outlets = [r[0] for r in cur.fetchall()]
+        cur.execute(
+            "INSERT INTO speakers (name, kind, version) SELECT unnest(%s::text[]), 'person', 1"
+            " RETURNING id",
+            (corpus.speakers,),
+        )
+        speakers = [r[0] for r in cur.fetchall()]
+        first = int(cur.execute("SELECT coalesce(max(id), 0) + 1 FROM documents").fetchone()[0])
+        documents = list(corpus.documents(n_claims))
+        with cur.copy(
+            "COPY documents (id, outlet_id, title, published_on, kind, language, body,"
+            " body_sha256, state, attempts, revision) FROM STDIN"
+        ) as copy:
+            for n, doc in enumerate(documents):
+                copy.write_row(
+                    (
+                        first + n,
+                        outlets[doc.outlet],
+                        doc.title,
+                        doc.published_on,
+                        "news",
+                        "en",
+                        doc.body,
+                        hashlib.sha256(doc.body.encode()).hexdigest(),
+                        "ready",
+                        0,
+                        1,
+                    )
+                )
+        cur.execute("SELECT setval('documents_id_seq', (SELECT max(id) FROM documents))")
+        with cur.copy(
+            "COPY claims (document_id, speaker_id, text, span_start, span_end, prefix, suffix,"
+            " attribution, checkworthiness, reasons, status, version, origin, embedding)"
+            " FROM STDIN"
+        ) as copy:
+            i = 0
+            for n, doc in enumerate(documents):
+                for claim in doc.claims:
+                    copy.write_row(
+                        (
+                            first + n,
+                            speakers[claim.speaker] if claim.speaker is not None else None,
+                            claim.text,
+                            claim.start,
+                            claim.end,
+                            "",
+                            "",
+                            attributions[i % 5],
+                            claim.checkworthiness,
+                            '["number"]',
+                            "unreviewed",
+                            1,
+                            "extracted",
+                            claim.vector,
+                        )
+                    )
+                    i += 1
         conn.commit()
 
 
