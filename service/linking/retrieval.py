@@ -106,15 +106,19 @@ def _rare_terms(session: Session, targets: list[ClaimFeatures]) -> dict[int, str
 
 #: For each target (a row of the unnested arrays): claims of other documents sharing any two
 #: of its rarest words, or its speaker, ranked by words among at most :pool matches.
+#: The queries arrive as tsquery values (parsed once, in the unnest), never as text turned
+#: into a tsquery inside the scan: there, to_tsquery ran once per row the planner visited,
+#: and a table scan with forty long queries outran the statement timeout. The lexemes are
+#: already stemmed, so parsing them as they are is what to_tsquery('simple', …) did.
 _BY_WORDS = text(
-    "SELECT q.id, m.id FROM unnest(CAST(:ids AS bigint[]), CAST(:qs AS text[]),"
+    "SELECT q.id, m.id FROM unnest(CAST(:ids AS bigint[]), CAST(:qs AS tsquery[]),"
     " CAST(:speakers AS bigint[]), CAST(:docs AS bigint[])) AS q(id, query, speaker, doc)"
     " CROSS JOIN LATERAL ("
     "  SELECT c.id FROM claims c WHERE c.id IN ("
     "   SELECT id FROM claims WHERE document_id <> q.doc AND status <> 'rejected'"
     "    AND checkworthiness >= :cw"
-    "    AND (tsv @@ to_tsquery('simple', q.query) OR speaker_id = q.speaker) LIMIT :pool)"
-    "  ORDER BY ts_rank(c.tsv, to_tsquery('simple', q.query)) DESC NULLS LAST, c.id LIMIT :n"
+    "    AND (tsv @@ q.query OR speaker_id = q.speaker) LIMIT :pool)"
+    "  ORDER BY ts_rank(c.tsv, q.query) DESC NULLS LAST, c.id LIMIT :n"
     " ) AS m"
 )
 

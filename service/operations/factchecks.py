@@ -184,12 +184,14 @@ def _lexical_candidates(
         return []
     rows = session.execute(
         text(
-            "SELECT q.id, m.id FROM unnest(CAST(:ids AS bigint[]), CAST(:qs AS text[]))"
+            # tsquery values parsed once in the unnest, not once per scanned row (see
+            # service/linking/retrieval.py, _BY_WORDS).
+            "SELECT q.id, m.id FROM unnest(CAST(:ids AS bigint[]), CAST(:qs AS tsquery[]))"
             " AS q(id, query) CROSS JOIN LATERAL ("
             f"  SELECT t.id FROM {table} t WHERE t.id IN ("
-            f"   SELECT id FROM {table} WHERE tsv @@ to_tsquery('simple', q.query){condition}"
+            f"   SELECT id FROM {table} WHERE tsv @@ q.query{condition}"
             "    LIMIT :pool)"
-            "  ORDER BY ts_rank_cd(t.tsv, to_tsquery('simple', q.query)) DESC, t.id LIMIT :n"
+            "  ORDER BY ts_rank_cd(t.tsv, q.query) DESC, t.id LIMIT :n"
             " ) AS m"
         ),
         {"ids": list(queries), "qs": list(queries.values()), "pool": LEXICAL_POOL, "n": CANDIDATES},
