@@ -212,13 +212,6 @@ def candidate_rows_many(
     }
 
 
-def candidate_rows(
-    session: Session, target: ClaimFeatures, min_checkworthiness: float = 0.0
-) -> list[CandidateRow]:
-    """The candidates of one claim (see candidate_rows_many)."""
-    return candidate_rows_many(session, [target], min_checkworthiness)[target.claim_id]
-
-
 def candidates_many(
     session: Session, targets: list[ClaimFeatures], min_checkworthiness: float = 0.0
 ) -> dict[int, list[ClaimFeatures]]:
@@ -236,9 +229,3 @@ def candidates_many(
         target_id: [feature(r) for r in rows]
         for target_id, rows in candidate_rows_many(session, targets, min_checkworthiness).items()
     }
-
-
-def candidates(
-    session: Session, target: ClaimFeatures, min_checkworthiness: float = 0.0
-) -> list[ClaimFeatures]:
-    return candidates_many(session, [target], min_checkworthiness)[target.claim_id]

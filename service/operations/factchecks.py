@@ -323,15 +323,16 @@ def match_fact_checks(
     meaning among the claims with vectors, and the best by words (rejected claims aside)."""
     if not checks:
         return []
-    pairs: list[tuple[int, int]] = []
-    for check in checks:
-        if check.embedding is not None:
-            pairs += [
-                (claim_id, check.id)
-                for claim_id, _ in claim_vectors.nearest(
-                    session, semantic.from_bytes(check.embedding), -1, CANDIDATES, 0.0
-                )
-            ]
+    # Every fact-check's nearest claims in one statement (no document of ours to leave out).
+    pairs: list[tuple[int, int]] = [
+        (claim_id, check_id)
+        for check_id, claim_id in claim_vectors.nearest_many(
+            session,
+            [(f.id, -1, semantic.from_bytes(f.embedding)) for f in checks if f.embedding],
+            CANDIDATES,
+            0.0,
+        )
+    ]
     queries = _rare_queries(session, "claims", {f.id: _check_text(f) for f in checks})
     pairs += [
         (claim_id, check_id)
