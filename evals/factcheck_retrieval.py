@@ -39,6 +39,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -255,6 +256,12 @@ class Retriever:
         self.bm25 = BM25Okapi([_TOKEN.findall(t.lower()) for t in texts])
         self.vectors = _embeddings(texts, root / "verified_claims.minilm.npy")
         self.words = [matching.words(t) for t in texts]
+        # What the service counts in fact_check_terms, over the whole collection.
+        self.tokens = [matching.tokens(t) for t in texts]
+        holding: Counter[str] = Counter()
+        for found in self.tokens:
+            holding.update(set(found))
+        self.counts = matching.TermCounts(len(texts), holding)
 
     def rank(
         self, query: str, query_vector: np.ndarray, day: date | None = None
@@ -275,6 +282,9 @@ class Retriever:
         self, query: str, meaning: np.ndarray, candidates: list[int], day: date | None
     ) -> list[tuple[int, list[float]]]:
         query_words = matching.words(query)
+        ranks = matching.word_ranks(
+            matching.tokens(query), [self.tokens[i] for i in candidates], self.counts
+        )
         return [
             (
                 i,
@@ -283,9 +293,10 @@ class Retriever:
                     query_words,
                     self.words[i],
                     matching.days_apart(day, self.dates[i]),
+                    rank,
                 ).as_list(),
             )
-            for i in candidates
+            for i, rank in zip(candidates, ranks, strict=True)
         ]
 
     def pairs(
@@ -367,7 +378,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--test", action="store_true", help="also the held-out test queries")
     parser.add_argument(
         "--weights",
-        help="try other match-model weights (bias,cosine,recall,precision,dated,closeness) on dev",
+        help="try other match-model weights on dev: bias,cosine,recall,precision,dated,"
+        "closeness,words_rank",
     )
     parser.add_argument("--top", type=int, default=TOP, help="try another candidate count")
     args = parser.parse_args(argv)

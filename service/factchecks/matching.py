@@ -4,9 +4,13 @@ Features of a pair: closeness in meaning (cosine of the two sentence embeddings,
 link suggestions), word overlap over content-word stems — the share of the fact-check's
 words the claim has (`recall`) and the share of the claim's words the fact-check has
 (`precision`: a long claim that mentions a fact-checked statement in passing has low
-precision) — and closeness in time: a fact-check of a statement made the same week as our
-claim is far likelier to be about it than one of a statement made years before (political
-lines are repeated, so time weighs beside the words, never alone). When either side has no
+precision) — how well the claim's words rank the fact-check (BM25 over plain lower-cased
+tokens, relative to the best BM25 any fact-check gets for the same claim: `words_rank`, 1 for
+the best by words; rare words weigh by their inverse document frequency over the stored
+fact-checks, counted in `fact_check_terms`) — and closeness in time: a fact-check of a
+statement made the same week as our claim is far likelier to be about it than one of a
+statement made years before (political lines are repeated, so time weighs beside the words,
+never alone). When either side has no
 date the time features are 0 (`dated` says which), so undated pairs are judged by text.
 
 A logistic model turns them into a probability; its weights are fitted by
@@ -23,28 +27,82 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from service.linking.features import content_stem
 
 _WORD = re.compile(r"[\w'’-]+")
+_TOKEN = re.compile(r"\w+")
 
-#: Logistic weights: bias, cosine, word recall, word precision, dated, closeness in time
-#: (fitted; see the docstring).
-WEIGHTS = (-10.21, 11.87, 4.00, 2.27, -3.59, 5.83)
+#: Logistic weights: bias, cosine, word recall, word precision, dated, closeness in time,
+#: rank by words (fitted; see the docstring).
+WEIGHTS = (-11.56, 9.26, 0.18, -0.54, -2.45, 4.98, 6.28)
+#: BM25's usual constants (Robertson and Zaragoza; Lucene's defaults).
+BM25_K1 = 1.2
+BM25_B = 0.75
 #: Statements this many days apart or more are no closer in time than undated ones.
 DATE_HORIZON = 3650
 #: Listed for a reviewer at or above this probability. On the dev tweets (candidates of 197
-#: tweets): 0.15 lists 204 pairs, 0.63 of them right, 0.67 of the relevant ones; on the dev
-#: debate sentences (119) 52 pairs, 0.60 right, 0.33 of the relevant ones.
+#: tweets): 0.15 lists 274 pairs, 0.59 of them right, 0.83 of the relevant ones; on the dev
+#: debate sentences (119) 84 pairs, 0.57 right, 0.51 of the relevant ones.
 SHOW = 0.15
 #: Strongly suggested at or above this probability (and with enough words). On dev tweets:
-#: 0.78 of the pairs right, 0.43 of the relevant ones (debates: 0.94, 0.16); higher
+#: 0.78 of the pairs right, 0.59 of the relevant ones (debates: 0.85, 0.24); higher
 #: thresholds gain no precision on tweets (the lab's judgments keep one of several
 #: near-identical Snopes claims), only lose recall.
 STRONG = 0.5
 STRONG_MIN_WORDS = 6
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens, stopwords and numbers kept, as BM25 reads a text (and as
+    `fact_check_terms` counts them)."""
+    return _TOKEN.findall(text.lower())
+
+
+@dataclass(frozen=True)
+class TermCounts:
+    """How many stored fact-checks there are and how many hold each token: the inverse
+    document frequency of BM25."""
+
+    documents: int
+    holding: Mapping[str, int]
+
+    def idf(self, token: str) -> float:
+        """Lucene's form, never negative: ln(1 + (N - n + 0.5) / (n + 0.5))."""
+        n = max(0, min(self.holding.get(token, 0), self.documents))
+        return math.log(1.0 + (self.documents - n + 0.5) / (n + 0.5))
+
+
+def bm25(query: Sequence[str], document: Sequence[str], counts: TermCounts, avgdl: float) -> float:
+    """Okapi BM25 of a document's tokens for the query's (each query token counted once)."""
+    if not document or avgdl <= 0:
+        return 0.0
+    tf = Counter(document)
+    norm = BM25_K1 * (1.0 - BM25_B + BM25_B * len(document) / avgdl)
+    score = 0.0
+    for token in set(query):
+        f = tf.get(token, 0)
+        if f:
+            score += counts.idf(token) * f * (BM25_K1 + 1.0) / (f + norm)
+    return score
+
+
+def word_ranks(
+    query: Sequence[str], candidates: Sequence[Sequence[str]], counts: TermCounts
+) -> list[float]:
+    """Each candidate's BM25 for the query relative to the best of them (1 for the best, 0
+    when no candidate shares a word); document lengths are normalised by the candidates'
+    average length."""
+    if not candidates:
+        return []
+    avgdl = sum(len(c) for c in candidates) / len(candidates)
+    scores = [bm25(query, c, counts, avgdl) for c in candidates]
+    best = max(scores)
+    return [s / best if best > 0 else 0.0 for s in scores]
 
 
 def words(text: str) -> frozenset[str]:
@@ -62,9 +120,19 @@ class MatchFeatures:
     #: 1 on the same day, falling with the log of the days apart, 0 at DATE_HORIZON days or
     #: more, and 0 when undated.
     closeness: float = 0.0
+    #: The fact-check's BM25 for the claim relative to the best among the claim's
+    #: candidates (`word_ranks`).
+    words_rank: float = 0.0
 
     def as_list(self) -> list[float]:
-        return [self.cosine, self.recall, self.precision, self.dated, self.closeness]
+        return [
+            self.cosine,
+            self.recall,
+            self.precision,
+            self.dated,
+            self.closeness,
+            self.words_rank,
+        ]
 
 
 def days_apart(claim_date: date | None, check_date: date | None) -> int | None:
@@ -82,8 +150,10 @@ def features(
     claim_words: frozenset[str],
     check_words: frozenset[str],
     days: int | None = None,
+    words_rank: float = 0.0,
 ) -> MatchFeatures:
-    """`days`: how far apart the two statements were made (`days_apart`), None if unknown."""
+    """`days`: how far apart the two statements were made (`days_apart`), None if unknown;
+    `words_rank`: from `word_ranks`."""
     shared = len(claim_words & check_words)
     return MatchFeatures(
         cosine=cosine if cosine is not None else 0.0,
@@ -91,6 +161,7 @@ def features(
         precision=shared / len(claim_words) if claim_words else 0.0,
         dated=0.0 if days is None else 1.0,
         closeness=0.0 if days is None else closeness(days),
+        words_rank=words_rank,
     )
 
 
@@ -120,5 +191,6 @@ def reasons(
         "shared_words": sorted(claim_words & check_words)[:12],
         "word_recall": round(found.recall, 3),
         "word_precision": round(found.precision, 3),
+        "word_rank": round(found.words_rank, 3),
         "days_apart": days,
     }

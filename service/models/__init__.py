@@ -5,7 +5,7 @@ from service.models.claim import Claim, Evidence
 from service.models.copy import DocumentBand, DocumentCopy
 from service.models.document import Document, DocumentRevision, Outlet
 from service.models.event import Event
-from service.models.factcheck import FactCheck, FactCheckMatch, RatingLabel
+from service.models.factcheck import FactCheck, FactCheckMatch, FactCheckTerm, RatingLabel
 from service.models.limit import RateLimitCounter
 from service.models.link import ClaimLink
 from service.models.review import PublishedReview
@@ -24,6 +24,7 @@ __all__ = [
     "Evidence",
     "FactCheck",
     "FactCheckMatch",
+    "FactCheckTerm",
     "Outlet",
     "PublishedReview",
     "RateLimitCounter",

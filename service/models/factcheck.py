@@ -121,3 +121,16 @@ class FactCheckMatch(CreatedAtMixin, Base):
     version: Mapped[int] = mapped_column(default=1)
 
     fact_check: Mapped[FactCheck] = relationship(lazy="joined", innerjoin=True)
+
+
+class FactCheckTerm(Base):
+    """How many stored fact-checks hold each token (`matching.tokens`): the document
+    frequencies behind the match model's BM25. Kept by the import in the same transaction as
+    the fact-checks it counts; the empty term is held by every fact-check, so its count is
+    how many there are. A count is only ever moved by the change it records (no clamping, so
+    that an update that takes a word off is never lost); readers clamp (TermCounts.idf)."""
+
+    __tablename__ = "fact_check_terms"
+
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+    documents: Mapped[int] = mapped_column()

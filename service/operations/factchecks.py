@@ -4,7 +4,8 @@ claim against the fact-checks, a new fact-check against the claims), reviewed by
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
@@ -83,6 +84,8 @@ def import_reviews(
     created: list[FactCheck] = []
     updated: list[FactCheck] = []
     unchanged: list[FactCheck] = []
+    #: Texts that stop being counted in fact_check_terms (an updated review's old words).
+    replaced: list[str] = []
     seen: set[tuple[str, str]] = set()
     for review in reviews:
         key = (review.url, review.claim_sha256)
@@ -118,6 +121,7 @@ def import_reviews(
             created.append(fresh)
         elif any(getattr(found, k) != v for k, v in values.items()):
             before = snapshot(found)
+            replaced.append(_check_text(found))
             for k, v in values.items():
                 setattr(found, k, v)
             session.flush()
@@ -131,6 +135,7 @@ def import_reviews(
     if created:
         record_created(session, actor, "fact_check.imported", list(created))
     changed = created + updated
+    _count_terms(session, added=[_check_text(f) for f in changed], removed=replaced)
     vectors = semantic.stored_vectors([_check_text(f) for f in changed])
     for check, vector in zip(changed, vectors, strict=True):
         check.embedding = vector
@@ -138,6 +143,76 @@ def import_reviews(
     fact_check_vectors.store(session, [(f.id, f.embedding) for f in changed])
     matches = len(match_fact_checks(session, actor, changed))
     return ImportResult(created, updated, unchanged, matches)
+
+
+_COUNT_TERMS = text(
+    "INSERT INTO fact_check_terms AS t (term, documents)"
+    " SELECT * FROM unnest(CAST(:terms AS text[]), CAST(:counts AS int[]))"
+    " ON CONFLICT (term) DO UPDATE SET documents = t.documents + EXCLUDED.documents"
+)
+
+
+def _count_terms(session: Session, added: Sequence[str], removed: Sequence[str] = ()) -> None:
+    """Keep fact_check_terms in step with the stored fact-checks: each added text counts once
+    for each distinct token it holds (and for the empty term, the number of fact-checks);
+    each removed text is taken off. One statement, terms in a fixed order (two imports at once
+    lock rows in the same order, so they cannot deadlock)."""
+    change: Counter[str] = Counter()
+    for body in added:
+        change.update({"", *matching.tokens(body)})
+    for body in removed:
+        change.subtract({"", *matching.tokens(body)})
+    terms = sorted(t for t, n in change.items() if n)
+    if terms:
+        session.execute(_COUNT_TERMS, {"terms": terms, "counts": [change[t] for t in terms]})
+
+
+def recount_terms(session: Session) -> int:
+    """Count fact_check_terms afresh from every stored fact-check, for rows written around the
+    import (the bench's COPY); returns how many fact-checks were counted."""
+    session.execute(text("DELETE FROM fact_check_terms"))
+    rows = session.execute(
+        select(FactCheck.claim_reviewed, FactCheck.headline).execution_options(yield_per=5000)
+    )
+    texts = [_joined(c, h) for c, h in rows]
+    _count_terms(session, added=texts)
+    return len(texts)
+
+
+def _term_counts(session: Session, bodies: Iterable[str]) -> matching.TermCounts:
+    """The document frequencies of the tokens of these texts (the claims' side of BM25)."""
+    wanted = sorted({"", *(t for body in bodies for t in matching.tokens(body))})
+    rows = session.execute(
+        text(
+            "SELECT term, documents FROM fact_check_terms WHERE term = ANY(CAST(:terms AS text[]))"
+        ),
+        {"terms": wanted},
+    )
+    holding = {str(t): int(n) for t, n in rows}
+    return matching.TermCounts(holding.pop("", 0), holding)
+
+
+def _word_ranks(
+    claims: Mapping[int, Side],
+    checks: Mapping[int, Side],
+    candidates: Iterable[tuple[int, int]],
+    counts: matching.TermCounts,
+) -> dict[tuple[int, int], float]:
+    """Each (claim, fact-check) pair's BM25 relative to the best among the claim's candidates
+    (matching.word_ranks)."""
+    by_claim: dict[int, list[int]] = {}
+    for claim_id, check_id in sorted(set(candidates)):
+        by_claim.setdefault(claim_id, []).append(check_id)
+    check_tokens = {
+        key: matching.tokens(checks[key].text) for ids in by_claim.values() for key in ids
+    }
+    ranks: dict[tuple[int, int], float] = {}
+    for claim_id, ids in by_claim.items():
+        found = matching.word_ranks(
+            matching.tokens(claims[claim_id].text), [check_tokens[i] for i in ids], counts
+        )
+        ranks.update({(claim_id, i): rank for i, rank in zip(ids, found, strict=True)})
+    return ranks
 
 
 def _check_text(check: FactCheck) -> str:
@@ -233,6 +308,7 @@ def _judge(
     claims: dict[int, Side],
     checks: dict[int, Side],
     pairs: Iterable[tuple[int, int]],
+    ranks: Mapping[tuple[int, int], float],
 ) -> list[FactCheckMatch]:
     """Score each (claim id, fact-check id) pair with the match model and store those worth a
     reviewer's look as suggestions, one event each; a pair scored before (reviewed or not)
@@ -258,7 +334,9 @@ def _judge(
         claim, check = claims[claim_id], checks[check_id]
         cw, fw = claim_words[claim_id], check_words[check_id]
         days = matching.days_apart(claim.day, check.day)
-        found = matching.features(_cosine(claim.embedding, check.embedding), cw, fw, days)
+        found = matching.features(
+            _cosine(claim.embedding, check.embedding), cw, fw, days, ranks[claim_id, check_id]
+        )
         probability = matching.confidence(found)
         strength = matching.strength(probability, cw)
         if strength is None:
@@ -304,7 +382,8 @@ def match_claims(session: Session, actor: Actor, claims: Sequence[Claim]) -> lis
         return []
     checks = _check_sides(session, {b for _, b in pairs})
     mine = _claim_sides(session, {c.id for c in claims})
-    return _judge(session, actor, mine, checks, pairs)
+    counts = _term_counts(session, (side.text for side in mine.values()))
+    return _judge(session, actor, mine, checks, pairs, _word_ranks(mine, checks, pairs, counts))
 
 
 def match_new_claims(session: Session, actor: Actor, claims: list[Claim]) -> int:
@@ -344,7 +423,17 @@ def match_fact_checks(
         return []
     claims = _claim_sides(session, {a for a, _ in pairs})
     mine = {f.id: _check_side(f) for f in checks}
-    return _judge(session, actor, claims, mine, pairs)
+    # A pair's rank by words is relative to the best fact-check for the claim, wherever it is:
+    # the claims' own best by words among all the fact-checks are read for that.
+    best = _lexical_candidates(
+        session,
+        "fact_checks",
+        _rare_queries(session, "fact_checks", {k: side.text for k, side in claims.items()}),
+    )
+    others = _check_sides(session, {b for _, b in best} - mine.keys())
+    counts = _term_counts(session, (side.text for side in claims.values()))
+    ranks = _word_ranks(claims, {**others, **mine}, pairs + best, counts)
+    return _judge(session, actor, claims, mine, pairs, ranks)
 
 
 def matches_of(session: Session, claim_id: int) -> list[FactCheckMatch]:

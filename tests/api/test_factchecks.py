@@ -308,3 +308,31 @@ def test_a_check_of_a_statement_made_the_same_week_ranks_first(
     assert [m["fact_check"]["url"] for m in matches] == [near["url"], far["url"]]
     assert [m["reasons"]["days_apart"] for m in matches] == [2, 2954]
     assert matches[0]["score"] > matches[1]["score"]
+
+
+def _held(session: Session, *terms: str) -> list[int]:
+    """How many stored fact-checks hold each term (the empty term: how many there are)."""
+    found = dict(session.execute(text("SELECT term, documents FROM fact_check_terms")).all())
+    return [int(found.get(t, 0)) for t in terms]
+
+
+def test_the_word_counts_follow_imports_and_updates(
+    client: FlaskClient, reviewer: dict[str, str], session: Session
+) -> None:
+    """BM25's document frequencies are kept with the fact-checks: a new review counts each of
+    its words once, the same review again changes nothing, an updated one trades its old
+    words for its new ones."""
+    terms = ("", "ferry", "timetable", "overruns", "gondola")
+    item = _item(31, {"alternateName": "False"}) | {"name": "Ferry timetable ferry overruns"}
+    before = _held(session, *terms)
+    assert _import(client, reviewer, feed=item).json["created"] == 1
+    after = _held(session, *terms)
+    assert [a - b for a, b in zip(after, before, strict=True)] == [1, 1, 1, 1, 0]
+    assert _import(client, reviewer, feed=item).json["unchanged"] == 1
+    assert _held(session, *terms) == after
+    renamed = item | {"name": "Gondola claims"}
+    assert _import(client, reviewer, feed=renamed).json["updated"] == 1
+    moved = _held(session, *terms)
+    # "ferry" and "timetable" are still in the claim reviewed; "overruns" has gone with the
+    # old headline, "gondola" came with the new one.
+    assert [m - a for m, a in zip(moved, after, strict=True)] == [0, 0, 0, -1, 1]

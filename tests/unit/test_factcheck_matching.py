@@ -49,3 +49,51 @@ def test_undated_pairs_have_no_time_features() -> None:
     assert (
         matching.reasons(found, frozenset({"tunnel"}), frozenset({"tunnel"}))["days_apart"] is None
     )
+
+
+# Ranking by words: BM25 over plain tokens, relative to the claim's best candidate.
+COUNTS = matching.TermCounts(
+    1000, {"the": 990, "of": 950, "county": 300, "tunnel": 4, "harbour": 6, "cost": 80}
+)
+
+
+def test_tokens_keep_stopwords_and_numbers_in_lower_case() -> None:
+    assert matching.tokens("The tunnel's cost: 310 Million.") == [
+        "the",
+        "tunnel",
+        "s",
+        "cost",
+        "310",
+        "million",
+    ]
+
+
+def test_a_word_most_documents_hold_weighs_little_and_never_below_zero() -> None:
+    idf = [COUNTS.idf(w) for w in ("tunnel", "county", "the", "unseen")]
+    assert COUNTS.idf("unseen") > COUNTS.idf("tunnel") > COUNTS.idf("county") > COUNTS.idf("the")
+    assert min(idf) > 0
+    # Counts off by a few (a stale table) never make the weight negative.
+    assert matching.TermCounts(10, {"the": 12}).idf("the") > 0
+
+
+def test_a_check_sharing_the_claims_rare_words_ranks_above_one_sharing_common_ones() -> None:
+    claim = matching.tokens("The harbour tunnel cost of the county")
+    rare = matching.tokens("Harbour tunnel overruns")
+    common = matching.tokens("The county of the lakes")
+    ranks = matching.word_ranks(claim, [common, rare], COUNTS)
+    assert ranks[1] == 1.0
+    assert 0 < ranks[0] < 0.5
+
+
+def test_ranks_are_zero_when_no_candidate_shares_a_word() -> None:
+    claim = matching.tokens("Harbour tunnel")
+    assert matching.word_ranks(claim, [["choir"], []], COUNTS) == [0.0, 0.0]
+    assert matching.word_ranks(claim, [], COUNTS) == []
+
+
+def test_the_best_by_words_is_more_likely_a_match_and_the_reasons_say_so() -> None:
+    claim_words, check_words = matching.words(CLAIM), matching.words(CHECK)
+    best = matching.features(0.8, claim_words, check_words, None, 1.0)
+    weak = matching.features(0.8, claim_words, check_words, None, 0.2)
+    assert matching.confidence(best) > matching.confidence(weak)
+    assert matching.reasons(best, claim_words, check_words)["word_rank"] == 1.0
