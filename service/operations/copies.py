@@ -198,17 +198,3 @@ def review_copy(
             reason=rationale,
         )
     return found
-
-
-def possible_copy_pairs(session: Session, document_ids: list[int]) -> list[tuple[int, int]]:
-    """Suggested (not yet reviewed) copy pairs among the given documents."""
-    if len(document_ids) < 2:
-        return []
-    rows = session.execute(
-        select(DocumentCopy.document_id, DocumentCopy.source_id).where(
-            DocumentCopy.state == LinkState.SUGGESTED,
-            DocumentCopy.document_id.in_(document_ids),
-            DocumentCopy.source_id.in_(document_ids),
-        )
-    ).all()
-    return [(a, b) for a, b in rows]

@@ -16,10 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from service.domain.independence import Lineage, independent_origins
-from service.operations.copies import possible_copy_pairs
 
-_LINEAGE = text(
-    """
+_REACH = """
     WITH RECURSIVE reach(doc) AS (
         SELECT unnest(CAST(:docs AS bigint[]))
       UNION
@@ -39,9 +37,29 @@ _LINEAGE = text(
                WHERE x.outlet_id = d.outlet_id
           ) AS n(doc)
     )
+"""
+_LINEAGE = text(
+    _REACH
+    + """
     SELECT d.id, d.outlet_id, d.derived_from_id
       FROM documents d
      WHERE d.id IN (SELECT doc FROM reach)
+    """
+)
+#: The lineage (copy = false) and the suggested, unreviewed copy pairs among the documents
+#: (copy = true: document, source), in one round trip.
+_LINEAGE_AND_COPIES = text(
+    _REACH
+    + """
+    SELECT false AS copy, d.id, d.outlet_id, d.derived_from_id
+      FROM documents d
+     WHERE d.id IN (SELECT doc FROM reach)
+    UNION ALL
+    SELECT true, c.document_id, c.source_id, NULL
+      FROM document_copies c
+     WHERE c.state = 'suggested'
+       AND c.document_id = ANY(CAST(:docs AS bigint[]))
+       AND c.source_id = ANY(CAST(:docs AS bigint[]))
     """
 )
 
@@ -75,9 +93,16 @@ def origins_and_possible_copies(
     own, supporting = list(own_documents), list(supporting_documents)
     if not supporting:
         return 0, 0
-    found = lineage(session, own + supporting)
+    found: dict[int, tuple[int | None, int | None]] = {}
+    pairs: list[tuple[int, int]] = []
+    for copy, a, b, derived in session.execute(
+        _LINEAGE_AND_COPIES, {"docs": sorted(set(own + supporting))}
+    ):
+        if copy:
+            pairs.append((int(a), int(b)))
+        else:
+            found[int(a)] = (b, derived)
     count = independent_origins(own, supporting, found)
-    pairs = possible_copy_pairs(session, sorted(set(own + supporting)))
     if not pairs:
         return count, 0
     return count, count - independent_origins(own, supporting, found, pairs)
