@@ -179,14 +179,18 @@ def negated_words(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def features(
-    claim_id: int,
-    document_id: int,
-    speaker_id: int | None,
+#: Texts whose features are kept (a candidate claim comes back for many claims' suggestions):
+#: a few megabytes.
+TEXT_FEATURES_CACHED = 8192
+
+
+@lru_cache(maxsize=TEXT_FEATURES_CACHED)
+def _of_text(
     text: str,
-    vector: Any = None,
-    source_document_id: int | None = None,
-) -> ClaimFeatures:
+) -> tuple[
+    frozenset[str], frozenset[str], tuple[Quantity, ...], bool, frozenset[str], frozenset[str]
+]:
+    """What a text says, as the pair scorer reads it (a pure function of the text)."""
     words = {content for w in _WORD.findall(text) if (content := content_stem(w))}
     entities = {
         re.sub(r"^the\s+|['’]s$", "", e.strip(".,;:!?\"“”'’()"), flags=re.I).casefold()
@@ -195,17 +199,36 @@ def features(
     }
     lowered = {w.lower() for w in _WORD.findall(text)}
     predicates = {w for pair in OPPOSED for w in pair if w in lowered}
+    return (
+        frozenset(words),
+        frozenset(entities),
+        quantities(text),
+        bool(NEGATION.search(NOT_A_DENIAL.sub(" ", text))),
+        frozenset(predicates),
+        negated_words(text),
+    )
+
+
+def features(
+    claim_id: int,
+    document_id: int,
+    speaker_id: int | None,
+    text: str,
+    vector: Any = None,
+    source_document_id: int | None = None,
+) -> ClaimFeatures:
+    words, entities, found, negated, predicates, denied = _of_text(text)
     return ClaimFeatures(
         claim_id=claim_id,
         document_id=document_id,
         speaker_id=speaker_id,
         text=text,
-        words=frozenset(words),
-        entities=frozenset(entities),
-        quantities=quantities(text),
-        negated=bool(NEGATION.search(NOT_A_DENIAL.sub(" ", text))),
-        predicates=frozenset(predicates),
-        denied=negated_words(text),
+        words=words,
+        entities=entities,
+        quantities=found,
+        negated=negated,
+        predicates=predicates,
+        denied=denied,
         vector=vector,
         source_document_id=source_document_id,
     )

@@ -58,13 +58,15 @@ class NliHead:
     def symmetric(self, u: Matrix, v: Matrix) -> Matrix:
         """The two directions averaged: the same for (u, v) and (v, u). The first layer is
         split by feature block so that |u - v| and u * v, shared by both directions, are
-        multiplied once: half the work of two `predict` calls, the same function."""
+        multiplied once: half the work of two `predict` calls, the same function. One row
+        against many (a claim against its candidates) broadcasts: that row's products are
+        computed once, not once per candidate."""
         u = np.atleast_2d(u).astype(np.float32, copy=False)
         v = np.atleast_2d(v).astype(np.float32, copy=False)
         d = u.shape[1]
         first, second = self.w1[:d], self.w1[d : 2 * d]
         shared = np.abs(u - v) @ self.w1[2 * d : 3 * d] + (u * v) @ self.w1[3 * d :] + self.b1
-        out = np.zeros((u.shape[0], len(LABELS)), dtype=np.float32)
+        out = np.zeros((max(u.shape[0], v.shape[0]), len(LABELS)), dtype=np.float32)
         for a, b in ((u, v), (v, u)):
             hidden = np.maximum(a @ first + b @ second + shared, 0.0)
             out += self._softmax(hidden @ self.w2 + self.b2)

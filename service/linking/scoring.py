@@ -136,8 +136,7 @@ def inference(a: ClaimFeatures, candidates: list[ClaimFeatures]) -> list[Any]:
     if a.vector is None or not have:
         return out
     others = np.stack([candidates[i].vector for i in have])
-    mine = np.repeat(np.atleast_2d(a.vector), len(have), axis=0)
-    for i, probabilities in zip(have, nli.head().symmetric(mine, others), strict=True):
+    for i, probabilities in zip(have, nli.head().symmetric(a.vector, others), strict=True):
         out[i] = probabilities
     return out
 

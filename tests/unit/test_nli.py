@@ -56,6 +56,10 @@ def test_inference_is_deterministic_symmetric_and_a_distribution() -> None:
     assert np.allclose(first, (head.predict(u, v) + head.predict(v, u)) / 2, atol=1e-5)
     assert np.allclose(first.sum(axis=1), 1.0, atol=1e-5)
     assert (first >= 0).all()
+    # One claim against many candidates broadcasts to what the repeated rows give.
+    one = head.symmetric(u[0], v)
+    assert one.shape == (5, 3)
+    assert np.allclose(one, head.symmetric(np.repeat(u[:1], 5, axis=0), v), atol=1e-6)
 
 
 @requires_model
