@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 from sqlalchemy import Select, delete, exists, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from service.domain.enums import (
     AnchorState,
@@ -22,7 +22,7 @@ from service.domain.enums import (
 from service.extraction import Candidate, DocumentContext, extract, extractor_version
 from service.linking import semantic
 from service.linking.scoring import SUGGEST_MIN
-from service.models import Claim, ClaimLink, Document, Evidence, Speaker
+from service.models import Claim, ClaimLink, Document, Evidence, Speaker, SpeakerAlias
 from service.operations.actors import Actor
 from service.operations.claims import NewClaim, SpeakerChoice, create_claims
 from service.operations.events import record_event, snapshot
@@ -38,7 +38,7 @@ SAME_SURNAME = 85.0
 
 @dataclass(frozen=True)
 class SpeakerMatch:
-    speaker: Speaker
+    speaker_id: int
     score: float
 
 
@@ -51,32 +51,30 @@ def context_of(document: Document) -> DocumentContext:
     )
 
 
-def match_speaker(name: str, speakers: list[Speaker]) -> SpeakerMatch | None:
-    """The known speaker a name most likely refers to (name variants, surname only)."""
+def match_speaker(name: str, aliases: list[tuple[int, str]]) -> SpeakerMatch | None:
+    """The known speaker a name most likely refers to (name variants, surname only), among
+    (speaker id, normalized alias) pairs."""
     norm = normalize_name(name)
     digits = re.sub(r"\D", "", norm)
     best: SpeakerMatch | None = None
-    for speaker in speakers:
-        for alias in speaker.aliases:
-            if alias.normalized == norm:
-                return SpeakerMatch(speaker, 100.0)
-            if re.sub(r"\D", "", alias.normalized) != digits:
-                continue  # "Reader comment 1" is not "Reader comment 2"
-            score = fuzz.ratio(norm, alias.normalized)
-            name_tokens, alias_tokens = norm.split(), alias.normalized.split()
-            if len(name_tokens) == 1 and len(alias_tokens) > 1:
-                score = fuzz.ratio(norm, alias_tokens[-1]) if score < SAME_NAME else score
-                if score < SAME_SURNAME:
-                    continue
-            elif (
-                len(name_tokens) > 1 and len(alias_tokens) > 1 and name_tokens[0] != alias_tokens[0]
-            ):
-                # "Steve Witkoff" and "Jared Witkoff" are different people.
+    for speaker_id, normalized in aliases:
+        if normalized == norm:
+            return SpeakerMatch(speaker_id, 100.0)
+        if re.sub(r"\D", "", normalized) != digits:
+            continue  # "Reader comment 1" is not "Reader comment 2"
+        score = fuzz.ratio(norm, normalized)
+        name_tokens, alias_tokens = norm.split(), normalized.split()
+        if len(name_tokens) == 1 and len(alias_tokens) > 1:
+            score = fuzz.ratio(norm, alias_tokens[-1]) if score < SAME_NAME else score
+            if score < SAME_SURNAME:
                 continue
-            elif score < SAME_NAME:
-                continue
-            if best is None or score > best.score:
-                best = SpeakerMatch(speaker, score)
+        elif len(name_tokens) > 1 and len(alias_tokens) > 1 and name_tokens[0] != alias_tokens[0]:
+            # "Steve Witkoff" and "Jared Witkoff" are different people.
+            continue
+        elif score < SAME_NAME:
+            continue
+        if best is None or score > best.score:
+            best = SpeakerMatch(speaker_id, score)
     return best
 
 
@@ -85,13 +83,17 @@ class SpeakerResolver:
 
     def __init__(self, session: Session, actor: Actor, document: Document) -> None:
         self.session, self.actor, self.document = session, actor, document
-        self.speakers = list(
-            session.scalars(
-                select(Speaker)
+        # The names to match against as plain rows: loading every speaker and its aliases as
+        # entities cost 0.3 s a document with 5,000 speakers; only a match is loaded.
+        self.aliases: list[tuple[int, str]] = [
+            (int(i), str(n))
+            for i, n in session.execute(
+                select(SpeakerAlias.speaker_id, SpeakerAlias.normalized)
+                .join(Speaker, Speaker.id == SpeakerAlias.speaker_id)
                 .where(Speaker.merged_into_id.is_(None))
-                .options(selectinload(Speaker.aliases))
+                .order_by(SpeakerAlias.speaker_id, SpeakerAlias.id)
             )
-        )
+        ]
         self.cache: dict[str, Speaker] = {}
 
     def _kind(self, name: str, attribution: str) -> SpeakerKind:
@@ -111,17 +113,20 @@ class SpeakerResolver:
             name = f"{name} on document {self.document.id}"
         if name in self.cache:
             return self.cache[name]
-        match = match_speaker(name, self.speakers)
+        match = match_speaker(name, self.aliases)
         if match is None:
             kind = self._kind(name, candidate.attribution)
             speaker = create_speaker(
                 self.session, self.actor, name, kind=kind, role=candidate.speaker_role
             )
-            self.speakers.append(speaker)
+            self.aliases.extend((speaker.id, a.normalized) for a in speaker.aliases)
         else:
-            speaker = match.speaker
+            found = self.session.get(Speaker, match.speaker_id)
+            assert found is not None
+            speaker = found
             if match.score < 100.0:
                 add_alias(self.session, self.actor, speaker, name, match_score=match.score / 100)
+                self.aliases.append((speaker.id, normalize_name(name)))
         self.cache[name] = speaker
         return speaker
 
