@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from service.linking.features import content_stem
+from service.linking.features import content_stem, surface_words
 
 _WORD = re.compile(r"[\w'’-]+")
 _TOKEN = re.compile(r"\w+")
@@ -184,11 +184,14 @@ def reasons(
     claim_words: frozenset[str],
     check_words: frozenset[str],
     days: int | None = None,
+    claim_text: str = "",
 ) -> dict[str, object]:
-    """Why the pair was suggested, for the reviewer."""
+    """Why the pair was suggested, for the reviewer (the shared words as the claim writes
+    them, when its text is given; else their stems)."""
+    shared = claim_words & check_words
     return {
         "meaning": round(found.cosine, 3),
-        "shared_words": sorted(claim_words & check_words)[:12],
+        "shared_words": surface_words(claim_text, shared) if claim_text else sorted(shared)[:12],
         "word_recall": round(found.recall, 3),
         "word_precision": round(found.precision, 3),
         "word_rank": round(found.words_rank, 3),

@@ -154,6 +154,22 @@ def content_stem(word: str) -> str:
     return "" if w in STOPWORDS or len(w) <= 2 or w.isdigit() else w
 
 
+def surface_words(text: str, stems: frozenset[str] | set[str], limit: int = 12) -> list[str]:
+    """The words of `text` whose stems are among `stems`, as the text writes them (lower
+    case, first spelling, in reading order): what a reader recognises, where the stems
+    ("footbridg") are what is compared."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for word in _WORD.findall(text):
+        found = content_stem(word)
+        if found in stems and found not in seen:
+            seen.add(found)
+            out.append(re.sub(r"['’]s$", "", word.lower()))
+            if len(out) == limit:
+                break
+    return out
+
+
 #: How many content words after a negation cue it is taken to cover (within its clause).
 NEGATION_SCOPE = 6
 _CLAUSE_END = re.compile(r"[,;:.!?]|\b(?:but|while|whereas|although)\b", re.I)

@@ -10,7 +10,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from service.linking import nli
-from service.linking.features import OPPOSED, ClaimFeatures
+from service.linking.features import OPPOSED, ClaimFeatures, surface_words
 from service.linking.semantic import cosine
 
 #: On-demand suggestions (GET /claims/{id}/suggestions) show the best ten pairs down to this
@@ -323,7 +323,11 @@ def rank(
         if s.score >= floor
     ]
     scored.sort(key=lambda s: (-s.score, s.claim_a_id, s.claim_b_id))
-    return scored[:top]
+    best = scored[:top]
+    # Scored on stems ("footbridg"); shown as the claim writes them, for the few kept.
+    for s in best:
+        s.reasons["shared_words"] = surface_words(target.text, set(s.reasons["shared_words"]))
+    return best
 
 
 def to_store(ranked: list[PairScore], suggest_min: float = SUGGEST_MIN) -> list[PairScore]:

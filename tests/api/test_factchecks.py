@@ -212,7 +212,7 @@ def test_a_claim_is_matched_and_a_confirmed_match_is_evidence_for_a_verdict(
     match = matches[0]
     assert match["strength"] == "strong"
     assert match["score"] > 0.5
-    assert "footbridg" in match["reasons"]["shared_words"]
+    assert "footbridge" in match["reasons"]["shared_words"]
     assert client.get(f"/api/v1/claims/{unrelated['id']}/fact-checks").json == []
 
     # Without evidence, "false" is refused; the confirmed fact-check is that evidence.

@@ -284,8 +284,11 @@ def test_a_fact_check_published_elsewhere_is_confirmed_in_a_browser(
     body = (
         "Rosa Haddad said the Old Mill footbridge repair will cost Lakeport 14.2 million dollars."
     )
+    # Published two days after the reviewed statement was made (REVIEW's itemReviewed date).
     doc = client.post(
-        "/api/v1/documents?wait=true", json={"body": body, "extract": False}, headers=editor
+        "/api/v1/documents?wait=true",
+        json={"body": body, "extract": False, "published_on": "2025-03-05"},
+        headers=editor,
     ).json
     claim = client.post(
         "/api/v1/claims",
@@ -298,6 +301,7 @@ def test_a_fact_check_published_elsewhere_is_confirmed_in_a_browser(
     panel = page.get_by_role("region", name="Checked elsewhere")
     assert "Lakeport Checks" in panel.text_content()
     assert "strongly suggested" in panel.text_content()
+    assert "said 2 days apart" in panel.text_content()
     page.screenshot(path="/tmp/claimdesk-checked.png", full_page=True)
     page.get_by_label("Why this review does or does not check the claim").fill("same figure")
     page.get_by_role("button", name="Same claim: cite it").click()

@@ -122,3 +122,14 @@ def test_a_sentence_repeated_in_one_document_is_one_candidate() -> None:
     caption = "The Nordhavn ferry carried 1.2 million passengers last year."
     ranked = rank(target, [f(2, 2, caption), f(3, 2, caption), f(4, 3, caption)])
     assert sorted((s.claim_a_id, s.claim_b_id) for s in ranked) == [(1, 2), (1, 4)]
+
+
+def test_shared_words_are_shown_as_the_claim_writes_them() -> None:
+    from service.linking.features import content_stem, surface_words
+
+    text = "The footbridge repairs cost Lakeport's council 14 million, the footbridge's owner said."
+    stems = {content_stem(w) for w in ("footbridges", "repair", "council", "Lakeport")}
+    # Reading order, first spelling, the possessive dropped, each stem once.
+    assert surface_words(text, stems) == ["footbridge", "repairs", "lakeport", "council"]
+    assert surface_words(text, stems, limit=2) == ["footbridge", "repairs"]
+    assert surface_words(text, set()) == []
