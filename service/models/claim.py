@@ -54,7 +54,11 @@ class Claim(CreatedAtMixin, Base):
             name="anchor_state",
         ),
         Index("ix_claims_document_id_span_start", "document_id", "span_start"),
-        Index("ix_claims_tsv", "tsv", postgresql_using="gin"),
+        # No pending list: every new claim's suggestions search this index (migration
+        # b5d7f9a1c3e6).
+        Index(
+            "ix_claims_tsv", "tsv", postgresql_using="gin", postgresql_with={"fastupdate": "off"}
+        ),
         # The review queue: a status's claims, most check-worthy first (operations/queue.py).
         Index("ix_claims_queue", "status", text("checkworthiness DESC"), text("id DESC")),
     )
