@@ -6,7 +6,8 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -160,11 +161,14 @@ def _load(url: str, n_claims: int) -> None:
         return semantic.to_bytes(v / np.linalg.norm(v))
 
     with psycopg.connect(libpq_url(url)) as conn, conn.cursor() as cur:
-        with cur.copy(
-            "COPY claims (document_id, speaker_id, text, span_start, span_end, prefix, suffix,"
-            " attribution, checkworthiness, reasons, status, version, origin, embedding)"
-            " FROM STDIN"
-        ) as copy:
+        with (
+            _full_text_index_built_after(cur),
+            cur.copy(
+                "COPY claims (document_id, speaker_id, text, span_start, span_end, prefix,"
+                " suffix, attribution, checkworthiness, reasons, status, version, origin,"
+                " embedding) FROM STDIN"
+            ) as copy,
+        ):
             for i in range(n_claims):
                 doc_id, start, end, sentence = spans[i % len(spans)]
                 worthy = (i % 100) / 100 >= CHECKWORTHY
@@ -187,6 +191,18 @@ def _load(url: str, n_claims: int) -> None:
                     )
                 )
         conn.commit()
+
+
+@contextmanager
+def _full_text_index_built_after(cur: psycopg.Cursor[Any]) -> Iterator[None]:
+    """The claims' GIN index dropped for a bulk COPY and built again after, as it was: it has
+    no pending list (fastupdate off), so a million rows inserted into it one by one would be
+    far slower than one build."""
+    definition = cur.execute("SELECT pg_get_indexdef('ix_claims_tsv'::regclass)").fetchone()
+    assert definition is not None
+    cur.execute("DROP INDEX ix_claims_tsv")
+    yield
+    cur.execute(definition[0])
 
 
 def _load_news(url: str, n_claims: int) -> None:
@@ -231,11 +247,14 @@ def _load_news(url: str, n_claims: int) -> None:
                     )
                 )
         cur.execute("SELECT setval('documents_id_seq', (SELECT max(id) FROM documents))")
-        with cur.copy(
-            "COPY claims (document_id, speaker_id, text, span_start, span_end, prefix, suffix,"
-            " attribution, checkworthiness, reasons, status, version, origin, embedding)"
-            " FROM STDIN"
-        ) as copy:
+        with (
+            _full_text_index_built_after(cur),
+            cur.copy(
+                "COPY claims (document_id, speaker_id, text, span_start, span_end, prefix,"
+                " suffix, attribution, checkworthiness, reasons, status, version, origin,"
+                " embedding) FROM STDIN"
+            ) as copy,
+        ):
             i = 0
             for n, doc in enumerate(documents):
                 for claim in doc.claims:
