@@ -161,14 +161,7 @@ def _load(url: str, n_claims: int) -> None:
         return semantic.to_bytes(v / np.linalg.norm(v))
 
     with psycopg.connect(libpq_url(url)) as conn, conn.cursor() as cur:
-        with (
-            _full_text_index_built_after(cur),
-            cur.copy(
-                "COPY claims (document_id, speaker_id, text, span_start, span_end, prefix,"
-                " suffix, attribution, checkworthiness, reasons, status, version, origin,"
-                " embedding) FROM STDIN"
-            ) as copy,
-        ):
+        with _copy_claims(cur) as copy:
             for i in range(n_claims):
                 doc_id, start, end, sentence = spans[i % len(spans)]
                 worthy = (i % 100) / 100 >= CHECKWORTHY
@@ -194,14 +187,19 @@ def _load(url: str, n_claims: int) -> None:
 
 
 @contextmanager
-def _full_text_index_built_after(cur: psycopg.Cursor[Any]) -> Iterator[None]:
-    """The claims' GIN index dropped for a bulk COPY and built again after, as it was: it has
-    no pending list (fastupdate off), so a million rows inserted into it one by one would be
-    far slower than one build."""
+def _copy_claims(cur: psycopg.Cursor[Any]) -> Iterator[psycopg.Copy]:
+    """A COPY into claims (the columns both corpora write), with the claims' GIN index
+    dropped for it and built after, as it was: the index has no pending list (fastupdate
+    off), so a million rows inserted into it one by one would be far slower than one build."""
     definition = cur.execute("SELECT pg_get_indexdef('ix_claims_tsv'::regclass)").fetchone()
     assert definition is not None
     cur.execute("DROP INDEX ix_claims_tsv")
-    yield
+    with cur.copy(
+        "COPY claims (document_id, speaker_id, text, span_start, span_end, prefix, suffix,"
+        " attribution, checkworthiness, reasons, status, version, origin, embedding)"
+        " FROM STDIN"
+    ) as copy:
+        yield copy
     cur.execute(definition[0])
 
 
@@ -247,14 +245,7 @@ def _load_news(url: str, n_claims: int) -> None:
                     )
                 )
         cur.execute("SELECT setval('documents_id_seq', (SELECT max(id) FROM documents))")
-        with (
-            _full_text_index_built_after(cur),
-            cur.copy(
-                "COPY claims (document_id, speaker_id, text, span_start, span_end, prefix,"
-                " suffix, attribution, checkworthiness, reasons, status, version, origin,"
-                " embedding) FROM STDIN"
-            ) as copy,
-        ):
+        with _copy_claims(cur) as copy:
             i = 0
             for n, doc in enumerate(documents):
                 for claim in doc.claims:

@@ -181,17 +181,16 @@ def strength(probability: float, claim_words: frozenset[str]) -> str | None:
 
 def reasons(
     found: MatchFeatures,
+    claim_text: str,
     claim_words: frozenset[str],
     check_words: frozenset[str],
     days: int | None = None,
-    claim_text: str = "",
 ) -> dict[str, object]:
     """Why the pair was suggested, for the reviewer (the shared words as the claim writes
-    them, when its text is given; else their stems)."""
-    shared = claim_words & check_words
+    them)."""
     return {
         "meaning": round(found.cosine, 3),
-        "shared_words": surface_words(claim_text, shared) if claim_text else sorted(shared)[:12],
+        "shared_words": surface_words(claim_text, claim_words & check_words),
         "word_recall": round(found.recall, 3),
         "word_precision": round(found.precision, 3),
         "word_rank": round(found.words_rank, 3),

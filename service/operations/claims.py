@@ -338,10 +338,18 @@ def _corroboration(
     }
 
 
-def corroboration(session: Session, claim_id: int, document_id: int) -> dict[str, int]:
+def corroboration(
+    session: Session,
+    claim_id: int,
+    document_id: int,
+    links: list[tuple[str, str, int]] | None = None,
+) -> dict[str, int]:
     """Independent origins backing the claim (confirmed corroborates/same_claim links) and
-    its open conflicts (confirmed conflicts links, and suggested ones flagged as conflicts)."""
-    found = _corroboration(session, document_id, _links_of(session, claim_id))
+    its open conflicts (confirmed conflicts links, and suggested ones flagged as conflicts).
+    `links`: the claim's links (`_links_of`), when the caller has read them already."""
+    if links is None:
+        links = _links_of(session, claim_id)
+    found = _corroboration(session, document_id, links)
     del found["confirmed_conflicts"]
     return found
 
@@ -488,9 +496,7 @@ def claim_view(session: Session, claim_id: int) -> dict[str, Any]:
     speaker_id = first["speaker_id"]
     view["speaker"] = {"id": speaker_id, "name": first["speaker_name"]} if speaker_id else None
     links = [(str(r), str(s), int(d)) for r, s, d in first["links"] or ()]
-    found = _corroboration(session, first["document_id"], links)
-    del found["confirmed_conflicts"]
-    view["corroboration"] = found
+    view["corroboration"] = corroboration(session, claim_id, first["document_id"], links)
     view["evidence"] = [
         {name: row[f"evidence_{name}"] for name in _EVIDENCE_COLUMNS}
         for row in rows

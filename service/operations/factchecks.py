@@ -347,7 +347,7 @@ def _judge(
                 fact_check_id=check_id,
                 score=round(probability, 4),
                 strength=strength,
-                reasons=matching.reasons(found, cw, fw, days, claim.text),
+                reasons=matching.reasons(found, claim.text, cw, fw, days),
                 state=LinkState.SUGGESTED,
             )
         )

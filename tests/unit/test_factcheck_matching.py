@@ -47,7 +47,10 @@ def test_undated_pairs_have_no_time_features() -> None:
     found = matching.features(0.5, frozenset({"tunnel"}), frozenset({"tunnel"}))
     assert (found.dated, found.closeness) == (0.0, 0.0)
     assert (
-        matching.reasons(found, frozenset({"tunnel"}), frozenset({"tunnel"}))["days_apart"] is None
+        matching.reasons(found, "tunnel", frozenset({"tunnel"}), frozenset({"tunnel"}))[
+            "days_apart"
+        ]
+        is None
     )
 
 
@@ -96,4 +99,4 @@ def test_the_best_by_words_is_more_likely_a_match_and_the_reasons_say_so() -> No
     best = matching.features(0.8, claim_words, check_words, None, 1.0)
     weak = matching.features(0.8, claim_words, check_words, None, 0.2)
     assert matching.confidence(best) > matching.confidence(weak)
-    assert matching.reasons(best, claim_words, check_words)["word_rank"] == 1.0
+    assert matching.reasons(best, CLAIM, claim_words, check_words)["word_rank"] == 1.0
