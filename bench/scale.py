@@ -7,7 +7,10 @@ beside a baseline measured in the same run:
 - ingest through the job queue with two worker processes vs extraction alone in one
   process, and the workers' peak RSS;
 - one core's whole ingest job per article (extraction, vectors, suggestions against
-  everything stored, fact-check matching, writes) vs parsing and embedding alone.
+  everything stored, fact-check matching, writes) vs parsing and embedding alone: in this
+  process, one job after the other (`per_article`), and through the queue to one worker
+  process held to one core (`per_core`), with one job at a time and with two (one job's
+  waits on Postgres are then the other's parsing).
 """
 
 from __future__ import annotations
@@ -113,7 +116,7 @@ def app_start(url: str) -> None:
     print(f"  Claimdesk app start           {full:5.2f} s   (target < 3 s at any size)")
 
 
-def ingest(url: str, workers: int = 2) -> None:
+def ingest(url: str, workers: int = 2, concurrency: int | None = None) -> None:
     bodies = [p.read_text(encoding="utf-8") for p in ARTICLES]
     nonce = uuid.uuid4().hex[:8]
     # Extraction alone, in this process: the baseline (no database, no queue).
@@ -137,7 +140,8 @@ def ingest(url: str, workers: int = 2) -> None:
     start = time.perf_counter()
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "service.worker", "--burst"],
+            [sys.executable, "-m", "service.worker", "--burst"]
+            + ([] if concurrency is None else ["--concurrency", str(concurrency)]),
             env=env,
             cwd=PROJECT_ROOT,
             stderr=subprocess.DEVNULL,
@@ -170,18 +174,19 @@ def ingest(url: str, workers: int = 2) -> None:
     print(f"  worker peak RSS (largest)                  {peak:6.0f} MB   (target < 400 MB)")
 
 
+def parse_and_embed(body: str) -> None:
+    """What ingest costs at least: the article parsed and its claims found (spaCy), and the
+    check-worthy ones embedded."""
+    found = extract(body)
+    worthy = [c.text for c in found if semantic.wanted(c.checkworthiness, ClaimOrigin.EXTRACTED)]
+    semantic.stored_vectors(worthy)
+
+
 def per_article(url: str) -> None:
     """The whole job a worker runs for an article, in this process on one core, against
     parsing and embedding the same article alone (the models' cost, nothing of ours)."""
     bodies = [p.read_text(encoding="utf-8") for p in ARTICLES]
     semantic.stored_vectors([extract(bodies[0])[0].text])  # both models loaded and warm
-
-    def parse_and_embed(body: str) -> None:
-        found = extract(body)
-        worthy = [
-            c.text for c in found if semantic.wanted(c.checkworthiness, ClaimOrigin.EXTRACTED)
-        ]
-        semantic.stored_vectors(worthy)
 
     engine = create_db_engine(url)
     nonce = uuid.uuid4().hex[:8]
@@ -217,6 +222,94 @@ def per_article(url: str) -> None:
     print(f"  ratio = {bare / full:.2f}   (target >= 0.7)")
 
 
+#: The core a per-core measure holds its processes to; Postgres runs on the others.
+CORE = 0
+
+
+def _one_core() -> None:
+    """Hold this process to one core, with one BLAS thread (numpy's matrix products would
+    otherwise take every core)."""
+    os.sched_setaffinity(0, {CORE})
+
+
+def per_core(url: str, rounds: int = 3, concurrency: int = 1) -> None:
+    """Articles a second that one core gives through the real queue: one worker process held
+    to one core (`--concurrency` jobs at once, so that one job's waits on Postgres are another
+    job's parsing), against parsing and embedding the same articles on that core alone. Time
+    runs from the first job started to the last one finished (procrastinate's own events), so
+    the worker's start-up (loading its models) is not counted."""
+    bodies = [p.read_text(encoding="utf-8") for p in ARTICLES] * rounds
+    single = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    # The baseline, in a child held to the core (this process keeps its own threads).
+    code = (
+        "import os, sys, time\n"
+        f"os.sched_setaffinity(0, {{{CORE}}})\n"
+        "from bench.scale import ARTICLES, parse_and_embed\n"
+        f"bodies = [p.read_text(encoding='utf-8') for p in ARTICLES] * {rounds}\n"
+        "parse_and_embed(bodies[0])\n"
+        "start = time.perf_counter()\n"
+        "for body in bodies: parse_and_embed(body)\n"
+        "print(time.perf_counter() - start)\n"
+    )
+    alone = float(
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env=dict(os.environ, **single),
+            cwd=PROJECT_ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()[-1]
+    )
+    engine = create_db_engine(url)
+    nonce = uuid.uuid4().hex[:8]
+    ids: list[int] = []
+    with Session(engine) as session:
+        for n, body in enumerate(bodies):
+            doc, _ = ingest_document(
+                session,
+                SYSTEM,
+                NewDocument(body=f"{body}\n\n(bench {nonce} {n})"),
+                queue=enqueue_extraction,
+            )
+            ids.append(doc.id)
+        session.commit()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "service.worker", "--burst", "--concurrency", str(concurrency)],
+        env=dict(os.environ, DATABASE_URL=url, **single),
+        cwd=PROJECT_ROOT,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=_one_core,
+    )
+    worker.wait()
+    with Session(engine) as session:
+        first, last, done = session.execute(
+            text(
+                "SELECT min(e.at) FILTER (WHERE e.type = 'started'),"
+                "       max(e.at) FILTER (WHERE e.type = 'succeeded'),"
+                "       count(*) FILTER (WHERE e.type = 'succeeded')"
+                "  FROM procrastinate_events e JOIN procrastinate_jobs j ON j.id = e.job_id"
+                " WHERE (j.args ->> 'document_id')::bigint = ANY(:ids)"
+            ),
+            {"ids": ids},
+        ).one()
+        session.execute(text("DELETE FROM claims WHERE document_id = ANY(:ids)"), {"ids": ids})
+        session.execute(text("DELETE FROM documents WHERE id = ANY(:ids)"), {"ids": ids})
+        session.commit()
+    engine.dispose()
+    took = (last - first).total_seconds()
+    print(
+        f"Ingest on one core: {len(bodies)} articles, a worker held to core {CORE} "
+        f"(--concurrency {concurrency}, one BLAS thread), Postgres on the others"
+    )
+    print(f"  parse + embed alone on that core (baseline) {alone / len(bodies):6.2f} s an article")
+    print(
+        f"  through the queue, first job started to last finished ({done}/{len(ids)})"
+        f"  {took / len(bodies):6.2f} s an article"
+    )
+    print(f"  ratio = {alone / took:.2f}   (target >= 0.7)")
+
+
 def main(url: str) -> None:
     claimreview(url)
     print()
@@ -227,6 +320,10 @@ def main(url: str) -> None:
     ingest(url)
     print()
     per_article(url)
+    print()
+    per_core(url)
+    print()
+    per_core(url, concurrency=2)
 
 
 if __name__ == "__main__":

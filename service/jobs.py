@@ -238,11 +238,20 @@ async def _housekeeping(
         await asyncio.sleep(every)
 
 
+#: Jobs a worker process runs at once. A job waits on Postgres for about a third of its time
+#: (vectors into the HNSW index, candidate reads, writes). Two at once keep one core busier
+#: (bench.scale.per_core: 0.67-0.69 of parse + embed alone, against 0.58 for one) but the
+#: second job's working set lifts a worker's peak RSS from about 370 MB to 430 MB, past the
+#: 400 MB budget; so one by default, and `--concurrency 2` where memory allows (spaCy parses
+#: one document at a time either way: extraction/parsed.py).
+CONCURRENCY = 1
+
+
 def run_worker(
     database_url: str,
     suggest_min: float,
     *,
-    concurrency: int = 1,
+    concurrency: int = CONCURRENCY,
     stalled_after: float = STALLED_AFTER,
     heartbeat: float = HEARTBEAT,
     burst: bool = False,

@@ -20,7 +20,11 @@ def options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(
         (
             click.option(
-                "--concurrency", default=1, show_default=True, help="jobs at once in this process"
+                "--concurrency",
+                default=jobs.CONCURRENCY,
+                show_default=True,
+                help="jobs at once in this process (with two, one job's waits on Postgres are "
+                "the other's parsing: more articles a core, about 60 MB more memory)",
             ),
             click.option(
                 "--burst",

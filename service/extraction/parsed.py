@@ -13,6 +13,7 @@ are the quotation's speaker.
 from __future__ import annotations
 
 import re
+import threading
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -668,11 +669,18 @@ class _Sentence:
     introduced: Said | None  # whom a reporting verb without a reported clause names
 
 
+#: spaCy does not promise that one pipeline may parse in two threads at once; a worker that
+#: runs two jobs at once (`--concurrency 2`) parses one document at a time, while its other
+#: job embeds, scores or waits on Postgres.
+_PARSING = threading.Lock()
+
+
 def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[Candidate]:
     """The candidate claims of a document, read off a parse of each editorial block."""
     all_blocks, editorial = editorial_blocks(body, context)
     kept, overflow = _within_budget(list(editorial))
-    docs = list(nlp.pipe([b.span.text for b in kept], batch_size=64))
+    with _PARSING:
+        docs = list(nlp.pipe([b.span.text for b in kept], batch_size=64))
     people = People()
     for block, doc in zip(kept, docs, strict=True):
         people.learn(doc, block.span.start)

@@ -224,11 +224,17 @@ def encoder() -> Encoder | None:
         return _encoder
 
 
+#: One encoding at a time in a process: a worker running two jobs at once on one core gains
+#: nothing from two encodings side by side, and each holds a batch's activations (tens of MB).
+_encoding = threading.Lock()
+
+
 def embed(texts: Sequence[str]) -> Vector | None:
     model = encoder()
     if model is None or not texts:
         return None
-    return model.encode(texts)
+    with _encoding:
+        return model.encode(texts)
 
 
 def wanted(checkworthiness: float, origin: str) -> bool:

@@ -38,7 +38,7 @@ BATCH = 2000
 
 def literal(vector: Vector | Sequence[float]) -> str:
     """pgvector's text form of a vector."""
-    return "[" + ",".join(f"{x:.6g}" for x in np.asarray(vector, dtype=np.float32)) + "]"
+    return "[" + ",".join(map("{:.6g}".format, np.asarray(vector, dtype=np.float32).tolist())) + "]"
 
 
 def server_has_pgvector(conn: Connection) -> bool:

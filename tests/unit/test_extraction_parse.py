@@ -258,3 +258,22 @@ def test_parse_slips_do_not_lose_the_speaker() -> None:
         "indirect",
     )
     assert claims("The text describes the harbour contract of 2019.")[0][2] == "author"
+
+
+def test_two_threads_extracting_at_once_get_what_one_thread_gets() -> None:
+    """A worker with --concurrency 2 runs two extractions in two threads: each must come out
+    as it does alone (the parse is serialised; the rest holds no shared state)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    bodies = [
+        "The council said on Monday that the ferry will resume in April. "
+        '"We have hired 40 new crew," said harbour master Ola Berg. ' * 6,
+        'Unemployment fell to 4.1% in May, the statistics office reported. "Wages rose 3%," '
+        "economist Kari Vik told the Gazette. The port handled 2 million containers in 2023. "
+        * 6,
+    ] * 4
+    alone = [claims(body) for body in bodies]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(claims, bodies))
+    assert together == alone
+    assert all(alone)
