@@ -22,7 +22,7 @@ import sys
 import time
 import uuid
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 from werkzeug.test import Client
 
@@ -116,15 +116,9 @@ def app_start(url: str) -> None:
     print(f"  Claimdesk app start           {full:5.2f} s   (target < 3 s at any size)")
 
 
-def ingest(url: str, workers: int = 2, concurrency: int | None = None) -> None:
-    bodies = [p.read_text(encoding="utf-8") for p in ARTICLES]
+def _queued(engine: Engine, bodies: list[str]) -> list[int]:
+    """The bodies stored as new documents (made unique), each with its extraction queued."""
     nonce = uuid.uuid4().hex[:8]
-    # Extraction alone, in this process: the baseline (no database, no queue).
-    start = time.perf_counter()
-    for body in bodies:
-        extract(body)
-    alone = len(bodies) / (time.perf_counter() - start)
-    engine = create_db_engine(url)
     ids: list[int] = []
     with Session(engine) as session:
         for n, body in enumerate(bodies):
@@ -136,6 +130,18 @@ def ingest(url: str, workers: int = 2, concurrency: int | None = None) -> None:
             )
             ids.append(doc.id)
         session.commit()
+    return ids
+
+
+def ingest(url: str, workers: int = 2, concurrency: int | None = None) -> None:
+    bodies = [p.read_text(encoding="utf-8") for p in ARTICLES]
+    # Extraction alone, in this process: the baseline (no database, no queue).
+    start = time.perf_counter()
+    for body in bodies:
+        extract(body)
+    alone = len(bodies) / (time.perf_counter() - start)
+    engine = create_db_engine(url)
+    ids = _queued(engine, bodies)
     env = dict(os.environ, DATABASE_URL=url)
     start = time.perf_counter()
     procs = [
@@ -262,18 +268,7 @@ def per_core(url: str, rounds: int = 3, concurrency: int = 1) -> None:
         ).stdout.split()[-1]
     )
     engine = create_db_engine(url)
-    nonce = uuid.uuid4().hex[:8]
-    ids: list[int] = []
-    with Session(engine) as session:
-        for n, body in enumerate(bodies):
-            doc, _ = ingest_document(
-                session,
-                SYSTEM,
-                NewDocument(body=f"{body}\n\n(bench {nonce} {n})"),
-                queue=enqueue_extraction,
-            )
-            ids.append(doc.id)
-        session.commit()
+    ids = _queued(engine, bodies)
     worker = subprocess.Popen(
         [sys.executable, "-m", "service.worker", "--burst", "--concurrency", str(concurrency)],
         env=dict(os.environ, DATABASE_URL=url, **single),
