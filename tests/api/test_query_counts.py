@@ -39,7 +39,7 @@ def test_the_claim_view_is_one_statement_without_links(
     assert _statements_for(client, count_queries, f"/api/v1/claims/{claim['id']}") == 1
 
 
-def test_a_linked_claim_is_one_statement_too(
+def test_a_linked_claim_takes_one_more_statement_only_for_confirmed_support(
     client: FlaskClient,
     count_queries: list[str],
     editor: dict[str, str],
@@ -47,8 +47,8 @@ def test_a_linked_claim_is_one_statement_too(
     make_claim: Callable[..., dict[str, Any]],
     confirm_link: Callable[..., dict[str, Any]],
 ) -> None:
-    """Links come with the claim, and so do the lineage of the documents backing it and
-    their unreviewed copies, however many backers there are."""
+    """Links come with the claim; the lineage of the documents backing it (and their
+    unreviewed copies) is the second statement, however many backers there are."""
     claim = make_claim(make_document(outlet="Gazette"))
     url = f"/api/v1/claims/{claim['id']}"
     conflicting = make_claim(make_document(outlet="Courier"))
@@ -57,7 +57,7 @@ def test_a_linked_claim_is_one_statement_too(
     for outlet in ("Tribune", "Herald", "Radio"):
         backer = make_claim(make_document(outlet=outlet))
         confirm_link(editor, claim["id"], backer["id"], "corroborates")
-    assert _statements_for(client, count_queries, url) == 1
+    assert _statements_for(client, count_queries, url) == 2
     shown = client.get(url).json["corroboration"]
     assert (shown["independent_origins"], shown["confirmed_links"], shown["open_conflicts"]) == (
         3,
