@@ -107,7 +107,7 @@ def over_http(url: str, ids: list[int], seconds: float) -> float:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    print(f"  ratio full/bare over HTTP = {ratio:.2f}   (target >= 0.50)")
+    print(f"  ratio full/bare over HTTP = {ratio:.2f}   (target >= 0.6)")
     return ratio
 
 
