@@ -14,7 +14,7 @@ before anything is timed.
 
 The sentences are real: every sentence of the extraction eval's articles (tests/data), the
 kind of text ingest embeds. Both sides tokenize and batch the same way (semantic.Encoder.encode:
-sorted by token count, BATCH at a time); only the forward pass differs. The gap that remains
+sorted by token count, batched by padded size); only the forward pass differs. The gap that remains
 is mostly the matrix products: NumPy's OpenBLAS against the oneMKL PyTorch is built with.
 """
 

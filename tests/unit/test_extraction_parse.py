@@ -269,8 +269,7 @@ def test_two_threads_extracting_at_once_get_what_one_thread_gets() -> None:
         "The council said on Monday that the ferry will resume in April. "
         '"We have hired 40 new crew," said harbour master Ola Berg. ' * 6,
         'Unemployment fell to 4.1% in May, the statistics office reported. "Wages rose 3%," '
-        "economist Kari Vik told the Gazette. The port handled 2 million containers in 2023. "
-        * 6,
+        "economist Kari Vik told the Gazette. The port handled 2 million containers in 2023. " * 6,
     ] * 4
     alone = [claims(body) for body in bodies]
     with ThreadPoolExecutor(max_workers=4) as pool:

@@ -36,6 +36,29 @@ def test_vectors_do_not_depend_on_the_batch_they_are_computed_in() -> None:
     assert np.allclose(stored, together[1], atol=1e-3)
 
 
+def test_batches_keep_their_padded_size_under_the_token_budget() -> None:
+    budget, most = semantic.BATCH_TOKENS, semantic.BATCH
+    lengths = sorted([5] * 40 + [12] * 30 + [40] * 9 + [300])  # one over the budget alone
+    found = semantic.batches(lengths)
+    assert [i for chunk in found for i in chunk] == list(range(len(lengths)))
+    for chunk in found:
+        padded = len(chunk) * lengths[chunk[-1]]
+        assert len(chunk) == 1 or (padded <= budget and len(chunk) <= most)
+    assert next(len(c) for c in found if lengths[c[0]] == 5) == most  # short: BATCH a time
+    assert found[-1] == range(len(lengths) - 1, len(lengths))  # the long one on its own
+    assert semantic.batches([]) == []
+
+
+@requires_model
+def test_many_texts_in_many_batches_get_the_vectors_each_gets_alone() -> None:
+    texts = [f"The ferry from pier {i} carried {i * 7} passengers on Monday." for i in range(40)]
+    texts += ["A far longer sentence, " + "with clause after clause, " * 12 + "ends here."]
+    together = semantic.embed(texts)
+    assert together is not None
+    for i in (0, 17, 39, 40):
+        assert np.allclose(together[i], vec(texts[i]), atol=1e-5)
+
+
 @requires_model
 def test_claims_that_share_no_word_are_found_by_meaning() -> None:
     target = "The city council voted to shut the Nordhavn ferry route next spring."
