@@ -233,8 +233,7 @@ CORE = 0
 
 
 def _one_core() -> None:
-    """Hold this process to one core, with one BLAS thread (numpy's matrix products would
-    otherwise take every core)."""
+    """Hold this process to one core (its BLAS threads are set to one by the environment)."""
     os.sched_setaffinity(0, {CORE})
 
 
@@ -248,7 +247,7 @@ def per_core(url: str, rounds: int = 3, concurrency: int = 2) -> None:
     single = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     # The baseline, in a child held to the core (this process keeps its own threads).
     code = (
-        "import os, sys, time\n"
+        "import os, time\n"
         f"os.sched_setaffinity(0, {{{CORE}}})\n"
         "from bench.scale import ARTICLES, parse_and_embed\n"
         f"bodies = [p.read_text(encoding='utf-8') for p in ARTICLES] * {rounds}\n"

@@ -249,7 +249,7 @@ def encoder() -> Encoder | None:
 
 
 #: One encoding at a time in a process: a worker running two jobs at once on one core gains
-#: nothing from two encodings side by side, and each holds a batch's activations (tens of MB).
+#: nothing from two encodings side by side, and each would hold a batch's activations.
 _encoding = threading.Lock()
 
 
