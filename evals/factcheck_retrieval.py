@@ -251,7 +251,7 @@ class Retriever:
         texts = collection.texts
         self.texts = texts
         self.dates = collection.dates
-        self.weights = matching.WEIGHTS
+        self.weights: tuple[float, ...] = matching.WEIGHTS
         self.top = TOP
         self.bm25 = BM25Okapi([_TOKEN.findall(t.lower()) for t in texts])
         self.vectors = _embeddings(texts, root / "verified_claims.minilm.npy")
@@ -310,10 +310,22 @@ class Retriever:
         return self._features(query, meaning, sorted(int(i) for i in candidates), day)
 
 
-def evaluate(retriever: Retriever, split: Split, name: str) -> dict[str, tuple[float, float]]:
+def adapted(vectors: np.ndarray, adapter: np.ndarray | None) -> np.ndarray:
+    """The claims' vectors as they search the fact-checks: W u, normalised."""
+    if adapter is None:
+        return vectors
+    z = np.asarray(vectors, dtype=np.float32) @ adapter.T
+    out: np.ndarray = z / np.linalg.norm(z, axis=1, keepdims=True)
+    return out
+
+
+def evaluate(
+    retriever: Retriever, split: Split, name: str, adapter: np.ndarray | None = None
+) -> dict[str, tuple[float, float]]:
     ids = sorted(split.queries)
-    vectors = semantic.embed([split.queries[q] for q in ids])
-    assert vectors is not None
+    embedded = semantic.embed([split.queries[q] for q in ids])
+    assert embedded is not None
+    vectors = adapted(embedded, adapter)
     sums: dict[str, list[float]] = {}
     pairs: list[tuple[str | None, bool]] = []
     found_any = 0
@@ -348,15 +360,22 @@ def evaluate(retriever: Retriever, split: Split, name: str) -> dict[str, tuple[f
     return out
 
 
-def fit(labs: list[tuple[Retriever, Split]]) -> None:
+def fit(
+    labs: list[tuple[Retriever, Split]], vectors_by_lab: list[np.ndarray] | None = None
+) -> tuple[float, ...]:
+    """The match model's weights, fitted on the labs' train queries; `vectors_by_lab`: the
+    queries' vectors (sorted by query id) when they are not the plain embeddings."""
     from sklearn.linear_model import LogisticRegression
 
     x, y = [], []
     queries = 0
-    for retriever, split in labs:
+    for n, (retriever, split) in enumerate(labs):
         ids = sorted(split.queries)
         queries += len(ids)
-        vectors = semantic.embed([split.queries[q] for q in ids])
+        if vectors_by_lab is None:
+            vectors = semantic.embed([split.queries[q] for q in ids])
+        else:
+            vectors = vectors_by_lab[n]
         assert vectors is not None
         for q, vector in zip(ids, vectors, strict=True):
             for doc, feats in retriever.pairs(split.queries[q], vector, split.dates.get(q)):
@@ -366,6 +385,7 @@ def fit(labs: list[tuple[Retriever, Split]]) -> None:
     weights = (float(model.intercept_[0]), *(float(w) for w in model.coef_[0]))
     print(f"fitted on {queries} train queries, {len(y)} candidate pairs ({sum(y)} relevant):")
     print("WEIGHTS = (" + ", ".join(f"{w:.2f}" for w in weights) + ")")
+    return weights
 
 
 def main(argv: list[str] | None = None) -> None:
