@@ -3,7 +3,9 @@ claims against the stored fact-checks (pgvector's nearest + full-text candidates
 match model), against the same candidate SQL alone in this process (the baseline).
 
 The fact-checks are generated from the real articles the project annotates by a word Markov
-chain (news vocabulary and phrasing, not repeats), with their MiniLM vectors; built once on a
+chain (news vocabulary and phrasing, not repeats), with their MiniLM vectors; every other one
+has a review article (what a page import keeps: 150-450 words of the same chain, cut at
+matching.BODY_CHARS), the rest none (a feed item's); built once on a
 sibling of the bench database and reused (BENCH_REBUILD=1 rebuilds). Without pgvector on the
 server the meaning half is skipped and the bench says so."""
 
@@ -21,6 +23,7 @@ from sqlalchemy.orm import Session
 from bench.copies import Chain, _corpus
 from service.db import create_db_engine, libpq_url, sibling_database_url, split_database
 from service.factchecks import vectors as fact_check_vectors
+from service.factchecks.matching import BODY_CHARS
 from service.linking import semantic
 from service.migrate import upgrade
 from service.models import Claim
@@ -37,8 +40,16 @@ N = int(os.environ.get("BENCH_FACT_CHECKS", "100000"))
 CLAIMS = 50
 
 
+def _escaped(value: str) -> str:
+    """A text field of COPY's text format."""
+    return value.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
+
+
 def _build(url: str, chain: Chain) -> None:
     rng = random.Random(20251205)
+    # The articles from a generator of their own: the claims are the same as before they had
+    # any (the earlier figures were measured on them).
+    article_rng = random.Random(20261206)
     with psycopg.connect(libpq_url(url)) as conn:
         have = conn.execute("SELECT count(*) FROM fact_checks").fetchone()
         start = have[0] if have else 0
@@ -52,17 +63,22 @@ def _build(url: str, chain: Chain) -> None:
             rows = io.StringIO()
             for i, (claim, vector) in enumerate(zip(texts, vectors, strict=True)):
                 n = first + i
-                escaped = claim.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
+                words = article_rng.randint(150, 450)
+                article = (
+                    _escaped(chain.paragraph(article_rng, words)[:BODY_CHARS])
+                    if n % 2 == 0
+                    else "\\N"
+                )
                 hexed = "\\\\x" + vector.hex() if vector else "\\N"
                 rows.write(
-                    f"https://checks.example/{n}\t{escaped}\t{n:064x}\tPublisher {n % 40}\t"
-                    f"{{}}\tbench\t{hexed}\n"
+                    f"https://checks.example/{n}\t{_escaped(claim)}\t{n:064x}\t"
+                    f"Publisher {n % 40}\t{{}}\tbench\t{hexed}\t{article}\n"
                 )
             with (
                 conn.cursor() as cur,
                 cur.copy(
                     "COPY fact_checks (url, claim_reviewed, claim_sha256, publisher, raw, source,"
-                    " embedding) FROM STDIN"
+                    " embedding, body) FROM STDIN"
                 ) as copy,
             ):
                 copy.write(rows.getvalue())

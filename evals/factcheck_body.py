@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from evals import factcheck_retrieval as fr
+from service.factchecks import matching
 from service.linking import semantic
 
 _TOKEN = re.compile(r"\w+")
@@ -37,6 +38,10 @@ class BodyRetriever(fr.Retriever):
         super().__init__(collection, root)
         self.body = BM25Okapi([_TOKEN.findall(b.lower()) for b in bodies]) if bodies else None
         self.body_candidates = False
+        #: Rank by body as the service would: BM25 with the document frequencies of the
+        #: claims and headlines (fact_check_terms), not of the bodies.
+        self.service_counts = False
+        self.body_tokens = [matching.tokens(b) for b in bodies] if bodies else []
 
     def features_of(
         self, query: str, vector: np.ndarray, day: date | None
@@ -52,6 +57,11 @@ class BodyRetriever(fr.Retriever):
         base = self._features(query, meaning, candidates, day)
         if by_body is None:
             return [(i, [*f, 0.0, 0.0]) for i, f in base]
+        if self.service_counts:
+            ranks = matching.word_ranks(
+                matching.tokens(query), [self.body_tokens[i] for i in candidates], self.counts
+            )
+            return [(i, [*f, 1.0, r]) for (i, f), r in zip(base, ranks, strict=True)]
         best = float(max(by_body[candidates])) or 1.0
         return [(i, [*f, 1.0, float(by_body[i]) / best]) for i, f in base]
 
@@ -61,6 +71,7 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--body-candidates", action="store_true")
+    parser.add_argument("--service-counts", action="store_true")
     args = parser.parse_args(argv)
     labs = []
     tweets, tweet_splits = fr.load(fr.DATA)
@@ -77,6 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     x, y = [], []
     for _, retriever, splits in labs:
         retriever.body_candidates = args.body_candidates
+        retriever.service_counts = args.service_counts
         split = splits["train"]
         ids = sorted(split.queries)
         vectors = semantic.embed([split.queries[q] for q in ids])

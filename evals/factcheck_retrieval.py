@@ -72,6 +72,9 @@ class Collection:
     texts: list[str]
     #: When each verified claim was made, where the lab tells (PolitiFact's "stated on").
     dates: list[date | None]
+    #: The review article, where the lab has it (PolitiFact's `text`; Snopes' claims here
+    #: have none): what the service keeps of a fact-check page imported from HTML.
+    bodies: list[str | None] | None = None
 
 
 def _git(mirror: Path, *args: str) -> bytes:
@@ -180,7 +183,9 @@ def load_debates(root: Path) -> tuple[Collection, dict[str, Split]]:
     records.sort(key=lambda r: r["vclaim_id"])
     number = {r["vclaim_id"]: i for i, r in enumerate(records)}
     texts = [f"{r['vclaim']} {r['title']}".strip() for r in records]
-    collection = Collection(texts, [stated_on(r) for r in records])
+    collection = Collection(
+        texts, [stated_on(r) for r in records], [r.get("text") or None for r in records]
+    )
     queries = {}
     for name in ("train-dev.queries.tsv", "test.queries.tsv"):
         # No header line in these files.
@@ -262,6 +267,17 @@ class Retriever:
         for found in self.tokens:
             holding.update(set(found))
         self.counts = matching.TermCounts(len(texts), holding)
+        # With the review article's opening (`matching.body_text`): ranked as the service
+        # ranks it, with the claims' and headlines' document frequencies; the 30 best by it
+        # (BM25 standing in for the service's full-text search over it) join the candidates.
+        bodies = collection.bodies or [None] * len(texts)
+        joined = [matching.body_text(t, b) for t, b in zip(texts, bodies, strict=True)]
+        self.body_tokens: list[list[str] | None] = [
+            matching.tokens(j) if j is not None else None for j in joined
+        ]
+        with_body = [i for i, j in enumerate(self.body_tokens) if j is not None]
+        self.body_index = np.array(with_body, dtype=np.int64)
+        self.body_bm25 = BM25Okapi([self.body_tokens[i] for i in with_body]) if with_body else None
 
     def rank(
         self, query: str, query_vector: np.ndarray, day: date | None = None
@@ -270,7 +286,7 @@ class Retriever:
         meaning = self.vectors @ query_vector
         by_words = [int(i) for i in np.argsort(-lexical, kind="stable")[: self.top]]
         by_meaning = [int(i) for i in np.argsort(-meaning, kind="stable")[: self.top]]
-        candidates = sorted(set(by_words) | set(by_meaning))
+        candidates = sorted(set(by_words) | set(by_meaning) | set(self._by_body(query)))
         scored = {
             i: matching.confidence(matching.MatchFeatures(*feats), self.weights)
             for i, feats in self._features(query, meaning, candidates, day)
@@ -278,12 +294,27 @@ class Retriever:
         ours = sorted(candidates, key=lambda i: (-scored[i], i))
         return {"bm25 (lab baseline)": by_words, "meaning alone": by_meaning, "claimdesk": ours}
 
+    def _by_body(self, query: str) -> list[int]:
+        if self.body_bm25 is None:
+            return []
+        scores = self.body_bm25.get_scores(_TOKEN.findall(query.lower()))
+        return [int(self.body_index[i]) for i in np.argsort(-scores, kind="stable")[: self.top]]
+
     def _features(
         self, query: str, meaning: np.ndarray, candidates: list[int], day: date | None
     ) -> list[tuple[int, list[float]]]:
         query_words = matching.words(query)
-        ranks = matching.word_ranks(
-            matching.tokens(query), [self.tokens[i] for i in candidates], self.counts
+        query_tokens = matching.tokens(query)
+        ranks = matching.word_ranks(query_tokens, [self.tokens[i] for i in candidates], self.counts)
+        having = [i for i in candidates if self.body_tokens[i] is not None]
+        body_ranks = dict(
+            zip(
+                having,
+                matching.word_ranks(
+                    query_tokens, [self.body_tokens[i] or [] for i in having], self.counts
+                ),
+                strict=True,
+            )
         )
         return [
             (
@@ -294,6 +325,7 @@ class Retriever:
                     self.words[i],
                     matching.days_apart(day, self.dates[i]),
                     rank,
+                    body_ranks.get(i, 0.0),
                 ).as_list(),
             )
             for i, rank in zip(candidates, ranks, strict=True)
@@ -304,8 +336,10 @@ class Retriever:
     ) -> list[tuple[int, list[float]]]:
         lexical = self.bm25.get_scores(_TOKEN.findall(query.lower()))
         meaning = self.vectors @ query_vector
-        candidates = set(np.argsort(-lexical)[: self.top].tolist()) | set(
-            np.argsort(-meaning)[: self.top].tolist()
+        candidates = (
+            set(np.argsort(-lexical)[: self.top].tolist())
+            | set(np.argsort(-meaning)[: self.top].tolist())
+            | set(self._by_body(query))
         )
         return self._features(query, meaning, sorted(int(i) for i in candidates), day)
 
@@ -399,7 +433,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--weights",
         help="try other match-model weights on dev: bias,cosine,recall,precision,dated,"
-        "closeness,words_rank",
+        "closeness,words_rank,body_rank",
     )
     parser.add_argument("--top", type=int, default=TOP, help="try another candidate count")
     args = parser.parse_args(argv)

@@ -291,8 +291,8 @@ def import_claimreview(sources: tuple[str, ...]) -> None:
     from service.factchecks.claimreview import (
         ItemError,
         items_from_feed,
-        items_from_html,
         review_of,
+        reviews_from_html,
     )
     from service.ingest.fetch import fetch
     from service.operations.factchecks import import_reviews
@@ -309,8 +309,11 @@ def import_claimreview(sources: tuple[str, ...]) -> None:
                     raise InvalidInput("source", f"{source} is larger than 100 MB: split it")
                 text, url = path.read_text(encoding="utf-8"), None
                 is_html = path.suffix.lower() in (".html", ".htm")
-            items = items_from_html(text, url) if is_html else items_from_feed(text)
-            reviews = [review_of(item, f"item {n}") for n, item in enumerate(items)]
+            if is_html:
+                reviews = reviews_from_html(text, url)
+            else:
+                items = items_from_feed(text)
+                reviews = [review_of(item, f"item {n}") for n, item in enumerate(items)]
         except (ItemError, InvalidInput, OSError, UnicodeDecodeError) as exc:
             click.echo(f"{source}: nothing imported: {exc}", err=True)
             failed += 1

@@ -23,7 +23,12 @@ from service.api.blueprint import Blueprint
 from service.api.context import current_actor, db_session, next_link, readable, requires
 from service.domain.enums import LinkState, Role
 from service.domain.errors import InvalidInput
-from service.factchecks.claimreview import ItemError, items_from_feed, items_from_html, review_of
+from service.factchecks.claimreview import (
+    ItemError,
+    items_from_feed,
+    review_of,
+    reviews_from_html,
+)
 from service.models import FactCheck, FactCheckMatch, RatingLabel
 from service.operations.factchecks import (
     get_fact_check,
@@ -47,16 +52,16 @@ blp = Blueprint(
 def _reviews(data: dict[str, Any]) -> tuple[list[Any], str]:
     try:
         if "html" in data:
-            items, source = items_from_html(data["html"], data.get("url")), "html"
-            if not items:
+            reviews = reviews_from_html(data["html"], data.get("url"))
+            if not reviews:
                 raise InvalidInput("html", "the page has no ClaimReview in its JSON-LD")
-        else:
-            feed = data["feed"]
-            text = feed if isinstance(feed, str) else json.dumps(feed)
-            items, source = items_from_feed(text), "feed"
-            if not items:
-                raise InvalidInput("feed", "no ClaimReview item in the feed")
-        return [review_of(item, f"item {n}") for n, item in enumerate(items)], source
+            return reviews, "html"
+        feed = data["feed"]
+        text = feed if isinstance(feed, str) else json.dumps(feed)
+        items = items_from_feed(text)
+        if not items:
+            raise InvalidInput("feed", "no ClaimReview item in the feed")
+        return [review_of(item, f"item {n}") for n, item in enumerate(items)], "feed"
     except ItemError as exc:
         raise InvalidInput(
             "html" if "html" in data else "feed", f"{exc.where}: {exc.field}: {exc.message}"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -82,6 +82,8 @@ class Review:
     worst_rating: float | None
     language: str | None
     raw: dict[str, Any]
+    #: The opening of the review article, where the review came from its page (`page_body`).
+    body: str | None = None
 
     @property
     def claim_sha256(self) -> str:
@@ -117,6 +119,32 @@ def items_from_html(html: str, base_url: str | None = None) -> list[dict[str, An
     except Exception as exc:  # extruct raises whatever its parsers raise on broken markup
         raise ItemError("page", "html", f"its JSON-LD could not be read ({exc})") from None
     return list(_walk(found.get("json-ld", [])))
+
+
+def page_body(html: str) -> str | None:
+    """The opening of a fact-check page's article (its main text, by trafilatura, without
+    navigation or comments), as much of it as matching reads; None where there is none."""
+    import trafilatura
+
+    from service.factchecks.matching import BODY_CHARS
+
+    try:
+        found = trafilatura.extract(html, include_comments=False, include_tables=False)
+    except Exception:  # a page whose JSON-LD was readable keeps its review without a body
+        return None
+    body = " ".join(found.split()) if found else ""
+    return body[:BODY_CHARS] or None
+
+
+def reviews_from_html(html: str, base_url: str | None = None) -> list[Review]:
+    """The page's reviews, each with the page's article opening."""
+    body = None
+    reviews = []
+    for n, item in enumerate(items_from_html(html, base_url)):
+        if body is None:
+            body = page_body(html) or ""
+        reviews.append(replace(review_of(item, f"item {n}"), body=body or None))
+    return reviews
 
 
 def items_from_feed(text: str) -> list[dict[str, Any]]:

@@ -44,6 +44,12 @@ class FactCheck(CreatedAtMixin, Base):
             postgresql_using="gin",
             postgresql_with={"fastupdate": "off"},
         ),
+        Index(
+            "ix_fact_checks_body_tsv",
+            "body_tsv",
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,6 +81,20 @@ class FactCheck(CreatedAtMixin, Base):
         deferred=True,
     )
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True, default=None)
+    #: The opening of the review article (matching.BODY_CHARS characters of the page's main
+    #: text), where the fact-check came from a page; a feed item has none. Read by matching
+    #: only, never served.
+    body: Mapped[str | None] = mapped_column(Text, deferred=True, default=None)
+    #: The words matched against claims where there is an article: NULL without one.
+    body_tsv: Mapped[str | None] = mapped_column(
+        TSVECTOR,
+        Computed(
+            "to_tsvector('english'::regconfig,"
+            " claim_reviewed || ' ' || coalesce(headline, '') || ' ' || body)",
+            persisted=True,
+        ),
+        deferred=True,
+    )
 
 
 class RatingLabel(Base):

@@ -21,7 +21,7 @@ assert outbox.QUEUE
 _SNAPSHOT_XMIN = "(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint"
 _OWN_TXID = "(pg_current_xact_id_if_assigned()::text)::bigint"
 #: A webhook's signing secret is never copied into the history (anybody may read events).
-_SKIP = {"tsv", "body", "created_at", "updated_at", "embedding", "secret"}
+_SKIP = {"tsv", "body", "body_tsv", "created_at", "updated_at", "embedding", "secret"}
 
 
 def snapshot(obj: Base) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
@@ -38,6 +38,8 @@ class Side(NamedTuple):
     #: When the statement was made: a claim's own date, else its document's; a fact-check's
     #: claim date (ClaimReview itemReviewed datePublished), else its review's date.
     day: date | None
+    #: A fact-check's review article opening, where it has one (never a claim's).
+    body: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,9 +115,15 @@ def import_reviews(
             "status": status_of(review, labels),
             "raw": review.raw,
         }
+        if review.body is not None:
+            # A feed item carries no article: re-importing it keeps the one a page gave.
+            values["body"] = review.body
         if found is None:
             fresh = FactCheck(
-                url=review.url, claim_sha256=review.claim_sha256, source=source, **values
+                url=review.url,
+                claim_sha256=review.claim_sha256,
+                source=source,
+                **{"body": review.body, **values},
             )
             session.add(fresh)
             created.append(fresh)
@@ -192,19 +200,31 @@ def _term_counts(session: Session, bodies: Iterable[str]) -> matching.TermCounts
     return matching.TermCounts(holding.pop("", 0), holding)
 
 
+def _check_words(side: Side) -> str | None:
+    return side.text
+
+
+def _check_article(side: Side) -> str | None:
+    return matching.body_text(side.text, side.body)
+
+
 def _word_ranks(
     claims: Mapping[int, Side],
     checks: Mapping[int, Side],
     candidates: Iterable[tuple[int, int]],
     counts: matching.TermCounts,
+    read: Callable[[Side], str | None] = _check_words,
 ) -> dict[tuple[int, int], float]:
     """Each (claim, fact-check) pair's BM25 relative to the best among the claim's candidates
-    (matching.word_ranks)."""
+    (matching.word_ranks), over what `read` takes of the fact-check; a fact-check it finds
+    nothing in is left out (its rank is 0)."""
+    texts = {key: read(side) for key, side in checks.items()}
     by_claim: dict[int, list[int]] = {}
     for claim_id, check_id in sorted(set(candidates)):
-        by_claim.setdefault(claim_id, []).append(check_id)
+        if texts.get(check_id) is not None:
+            by_claim.setdefault(claim_id, []).append(check_id)
     check_tokens = {
-        key: matching.tokens(checks[key].text) for ids in by_claim.values() for key in ids
+        key: matching.tokens(texts[key] or "") for ids in by_claim.values() for key in ids
     }
     ranks: dict[tuple[int, int], float] = {}
     for claim_id, ids in by_claim.items():
@@ -251,10 +271,15 @@ def _rare_queries(session: Session, table: str, texts: dict[int, str]) -> dict[i
 
 
 def _lexical_candidates(
-    session: Session, table: str, queries: dict[int, str], condition: str = ""
+    session: Session,
+    table: str,
+    queries: dict[int, str],
+    condition: str = "",
+    column: str = "tsv",
 ) -> list[tuple[int, int]]:
-    """(query id, row id of `table`) for each query's CANDIDATES best rows by words, ranked
-    among at most LEXICAL_POOL rows that match it: one statement for all the queries."""
+    """(query id, row id of `table`) for each query's CANDIDATES best rows by words (in its
+    full-text `column`), ranked among at most LEXICAL_POOL rows that match it: one statement
+    for all the queries."""
     if not queries:
         return []
     rows = session.execute(
@@ -264,9 +289,9 @@ def _lexical_candidates(
             "SELECT q.id, m.id FROM unnest(CAST(:ids AS bigint[]), CAST(:qs AS tsquery[]))"
             " AS q(id, query) CROSS JOIN LATERAL ("
             f"  SELECT t.id FROM {table} t WHERE t.id IN ("
-            f"   SELECT id FROM {table} WHERE tsv @@ q.query{condition}"
+            f"   SELECT id FROM {table} WHERE {column} @@ q.query{condition}"
             "    LIMIT :pool)"
-            "  ORDER BY ts_rank_cd(t.tsv, q.query) DESC, t.id LIMIT :n"
+            f"  ORDER BY ts_rank_cd(t.{column}, q.query) DESC, t.id LIMIT :n"
             " ) AS m"
         ),
         {"ids": list(queries), "qs": list(queries.values()), "pool": LEXICAL_POOL, "n": CANDIDATES},
@@ -275,7 +300,9 @@ def _lexical_candidates(
 
 
 def _check_side(check: FactCheck) -> Side:
-    return Side(_check_text(check), check.embedding, check.claim_date or check.review_date)
+    return Side(
+        _check_text(check), check.embedding, check.claim_date or check.review_date, check.body
+    )
 
 
 def _check_sides(session: Session, ids: set[int]) -> dict[int, Side]:
@@ -288,9 +315,10 @@ def _check_sides(session: Session, ids: set[int]) -> dict[int, Side]:
             FactCheck.embedding,
             FactCheck.claim_date,
             FactCheck.review_date,
+            FactCheck.body,
         ).where(FactCheck.id.in_(sorted(ids)))
     )
-    return {int(i): Side(_joined(c, h), e, cd or rd) for i, c, h, e, cd, rd in rows}
+    return {int(i): Side(_joined(c, h), e, cd or rd, b) for i, c, h, e, cd, rd, b in rows}
 
 
 def _claim_sides(session: Session, ids: set[int]) -> dict[int, Side]:
@@ -309,6 +337,7 @@ def _judge(
     checks: dict[int, Side],
     pairs: Iterable[tuple[int, int]],
     ranks: Mapping[tuple[int, int], float],
+    article_ranks: Mapping[tuple[int, int], float],
 ) -> list[FactCheckMatch]:
     """Score each (claim id, fact-check id) pair with the match model and store those worth a
     reviewer's look as suggestions, one event each; a pair scored before (reviewed or not)
@@ -335,7 +364,12 @@ def _judge(
         cw, fw = claim_words[claim_id], check_words[check_id]
         days = matching.days_apart(claim.day, check.day)
         found = matching.features(
-            _cosine(claim.embedding, check.embedding), cw, fw, days, ranks[claim_id, check_id]
+            _cosine(claim.embedding, check.embedding),
+            cw,
+            fw,
+            days,
+            ranks[claim_id, check_id],
+            article_ranks.get((claim_id, check_id), 0.0),
         )
         probability = matching.confidence(found)
         strength = matching.strength(probability, cw)
@@ -378,12 +412,21 @@ def match_claims(session: Session, actor: Actor, claims: Sequence[Claim]) -> lis
     )
     queries = _rare_queries(session, "fact_checks", {c.id: c.text for c in claims})
     pairs += _lexical_candidates(session, "fact_checks", queries)
+    pairs += _lexical_candidates(session, "fact_checks", queries, column="body_tsv")
     if not pairs:
         return []
     checks = _check_sides(session, {b for _, b in pairs})
     mine = _claim_sides(session, {c.id for c in claims})
     counts = _term_counts(session, (side.text for side in mine.values()))
-    return _judge(session, actor, mine, checks, pairs, _word_ranks(mine, checks, pairs, counts))
+    return _judge(
+        session,
+        actor,
+        mine,
+        checks,
+        pairs,
+        _word_ranks(mine, checks, pairs, counts),
+        _word_ranks(mine, checks, pairs, counts, _check_article),
+    )
 
 
 def match_new_claims(session: Session, actor: Actor, claims: list[Claim]) -> int:
@@ -425,15 +468,17 @@ def match_fact_checks(
     mine = {f.id: _check_side(f) for f in checks}
     # A pair's rank by words is relative to the best fact-check for the claim, wherever it is:
     # the claims' own best by words among all the fact-checks are read for that.
-    best = _lexical_candidates(
-        session,
-        "fact_checks",
-        _rare_queries(session, "fact_checks", {k: side.text for k, side in claims.items()}),
+    claim_queries = _rare_queries(
+        session, "fact_checks", {k: side.text for k, side in claims.items()}
     )
-    others = _check_sides(session, {b for _, b in best} - mine.keys())
+    best = _lexical_candidates(session, "fact_checks", claim_queries)
+    best_articles = _lexical_candidates(session, "fact_checks", claim_queries, column="body_tsv")
+    others = _check_sides(session, {b for _, b in best + best_articles} - mine.keys())
     counts = _term_counts(session, (side.text for side in claims.values()))
-    ranks = _word_ranks(claims, {**others, **mine}, pairs + best, counts)
-    return _judge(session, actor, claims, mine, pairs, ranks)
+    every = {**others, **mine}
+    ranks = _word_ranks(claims, every, pairs + best, counts)
+    article_ranks = _word_ranks(claims, every, pairs + best_articles, counts, _check_article)
+    return _judge(session, actor, claims, mine, pairs, ranks, article_ranks)
 
 
 def matches_of(session: Session, claim_id: int) -> list[FactCheckMatch]:

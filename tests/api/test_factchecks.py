@@ -336,3 +336,58 @@ def test_the_word_counts_follow_imports_and_updates(
     # "ferry" and "timetable" are still in the claim reviewed; "overruns" has gone with the
     # old headline, "gondola" came with the new one.
     assert [m - a for m, a in zip(moved, after, strict=True)] == [0, 0, 0, -1, 1]
+
+
+ARTICLE = (
+    "<article><h1>Will the footbridge repair really cost 14.2 million?</h1>"
+    "<p>Speaking at a council meeting on Monday, councillor Rosa Haddad said the Old Mill "
+    "footbridge repair would cost Lakeport 14.2 million dollars and that the riverside "
+    "towpath would stay closed for two summers while the piers are rebuilt.</p>"
+    "<p>The city engineer's tender documents put the repair at 9.8 million dollars. The "
+    "towpath closure is planned for one season, according to the parks department.</p>"
+    "</article>"
+)
+ARTICLE_PAGE = PAGE.replace("<body><p>Our check.</p></body>", f"<body>{ARTICLE}</body>")
+
+
+def test_a_page_keeps_its_article_opening_and_a_feed_does_not_erase_it(
+    client: FlaskClient, reviewer: dict[str, str], session: Session
+) -> None:
+    assert _import(client, reviewer, html=ARTICLE_PAGE).status_code == 200
+    body = session.execute(text("SELECT body FROM fact_checks")).scalar_one()
+    assert "riverside towpath would stay closed for two summers" in body
+    # The same review from a feed (which carries no article) changes nothing.
+    again = _import(client, reviewer, feed=REVIEW)
+    assert (again.json["created"], again.json["updated"], again.json["unchanged"]) == (0, 0, 1)
+    assert session.execute(text("SELECT body FROM fact_checks")).scalar_one() == body
+    # Neither the article nor its words are part of the review as the API serves it.
+    check = client.get(f"/api/v1/fact-checks/{again.json['fact_checks'][0]['id']}").json
+    assert "body" not in check
+    assert "body_tsv" not in check
+
+
+def test_a_claim_is_found_through_the_review_article(
+    client: FlaskClient, reviewer: dict[str, str], session: Session
+) -> None:
+    """A claim about what the article says, in words the claim reviewed does not hold, is a
+    candidate through the article; a review imported from a feed (no article) is not."""
+    from service.operations import factchecks as ops
+
+    page = _import(client, reviewer, html=ARTICLE_PAGE).json["fact_checks"][0]["id"]
+    other = REVIEW | {"url": "https://checks.example.org/2025/other"}
+    _import(client, reviewer, feed=other)
+    claim = "The riverside towpath will stay closed for two summers while the piers are rebuilt."
+    queries = ops._rare_queries(session, "fact_checks", {1: claim})
+    assert ops._lexical_candidates(session, "fact_checks", queries) == []
+    assert ops._lexical_candidates(session, "fact_checks", queries, column="body_tsv") == [
+        (1, page)
+    ]
+    posted = client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": claim + " The council meets again in May.", "outlet": "Lakeport Daily"},
+        headers=reviewer,
+    ).json
+    claims = client.get(f"/api/v1/documents/{posted['id']}/claims").json
+    found = [m for c in claims for m in client.get(f"/api/v1/claims/{c['id']}/fact-checks").json]
+    assert [m["fact_check"]["id"] for m in found] == [page]
+    assert found[0]["reasons"]["article_rank"] == 1.0

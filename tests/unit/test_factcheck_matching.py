@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from service.factchecks import matching
+from service.factchecks import claimreview, matching
 
 CLAIM = "The harbour tunnel will cost the county 310 million dollars to finish."
 CHECK = "The harbour tunnel will cost the county 310 million dollars, the mayor said."
@@ -100,3 +100,50 @@ def test_the_best_by_words_is_more_likely_a_match_and_the_reasons_say_so() -> No
     weak = matching.features(0.8, claim_words, check_words, None, 0.2)
     assert matching.confidence(best) > matching.confidence(weak)
     assert matching.reasons(best, CLAIM, claim_words, check_words)["word_rank"] == 1.0
+
+
+# The review article's opening: read from the page, ranked by the claim's words.
+ARTICLE_PAGE = """<html><head><title>Tunnel check</title></head><body>
+<nav><a href="/">Home</a> <a href="/about">About us</a></nav>
+<article><h1>Will the tunnel cost 310 million?</h1>
+<p>At a county meeting on Monday, the mayor told residents that the harbour tunnel would
+cost the county 310 million dollars to finish, and that the ferry subsidy would end.</p>
+<p>We asked the county's finance office for the contract. Its figures show a total of 212
+million dollars, of which the state pays a third under a grant signed in 2023.</p>
+<p>The ferry subsidy is set by the state, not by the county, and runs until 2031.</p>
+</article><footer>Copyright Lakeport Checks. Subscribe to our newsletter.</footer>
+</body></html>"""
+
+
+def test_the_page_body_is_the_article_opening_without_navigation() -> None:
+    body = claimreview.page_body(ARTICLE_PAGE)
+    assert body is not None
+    assert "ferry subsidy would end" in body
+    assert "Subscribe to our newsletter" not in body
+    assert "About us" not in body
+    assert "\n" not in body  # whitespace folded: the same text however the page wraps it
+    long = ARTICLE_PAGE.replace("</article>", "<p>" + "More detail here. " * 400 + "</p></article>")
+    assert len(claimreview.page_body(long) or "") == matching.BODY_CHARS
+
+
+def test_a_page_without_an_article_gives_no_body() -> None:
+    assert claimreview.page_body("<html><body></body></html>") is None
+
+
+def test_without_an_article_there_is_nothing_to_rank() -> None:
+    assert matching.body_text("a claim. a headline", None) is None
+    assert matching.body_text("a claim", "") is None
+    text = matching.body_text("a claim", "x" * (matching.BODY_CHARS + 50))
+    assert text == "a claim " + "x" * matching.BODY_CHARS
+
+
+def test_the_article_rank_is_a_feature_and_a_reason() -> None:
+    claim_words, check_words = matching.words(CLAIM), matching.words(CHECK)
+    plain = matching.features(0.5, claim_words, check_words, None, 0.5)
+    with_article = matching.features(0.5, claim_words, check_words, None, 0.5, 1.0)
+    assert plain.as_list()[-1] == 0.0
+    assert with_article.as_list()[-1] == 1.0
+    assert len(with_article.as_list()) == len(matching.WEIGHTS) - 1
+    assert matching.reasons(with_article, CLAIM, claim_words, check_words)["article_rank"] == 1.0
+    # An article the claim's words rank first makes the match likelier, all else equal.
+    assert matching.confidence(with_article) > matching.confidence(plain)
