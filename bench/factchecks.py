@@ -1,6 +1,7 @@
 """Has this been checked already, at 100k fact-checks: matching a new 50-claim document's
 claims against the stored fact-checks (pgvector's nearest + full-text candidates, then the
-match model), against the same candidate SQL alone in this process (the baseline).
+match model), against the same candidate SQL alone in this process (the baseline: the
+nearest in meaning, the best by the review's words and the best by its article's).
 
 The fact-checks are generated from the real articles the project annotates by a word Markov
 chain (news vocabulary and phrasing, not repeats), with their MiniLM vectors; every other one
@@ -30,6 +31,7 @@ from service.models import Claim
 from service.operations.actors import SYSTEM
 from service.operations.factchecks import (
     CANDIDATES,
+    _article_candidates,
     _lexical_candidates,
     _rare_queries,
     match_claims,
@@ -151,11 +153,11 @@ def main(bench_url: str) -> None:
             [(c.id, semantic.from_bytes(c.embedding)) for c, _ in claims if c.embedding],
             CANDIDATES,
         )
+        texts_by_id = {c.id: t for c, t in claims}
         _lexical_candidates(
-            session,
-            "fact_checks",
-            _rare_queries(session, "fact_checks", {c.id: t for c, t in claims}),
+            session, "fact_checks", _rare_queries(session, "fact_checks", texts_by_id)
         )
+        _article_candidates(session, texts_by_id)
         bare = time.perf_counter() - start
         start = time.perf_counter()
         made = len(match_claims(session, SYSTEM, [c for c, _ in claims]))

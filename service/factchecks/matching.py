@@ -33,7 +33,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from service.linking.features import content_stem, surface_words
@@ -77,36 +77,57 @@ class TermCounts:
 
     documents: int
     holding: Mapping[str, int]
+    _idf: dict[str, float] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def idf(self, token: str) -> float:
-        """Lucene's form, never negative: ln(1 + (N - n + 0.5) / (n + 0.5))."""
-        n = max(0, min(self.holding.get(token, 0), self.documents))
-        return math.log(1.0 + (self.documents - n + 0.5) / (n + 0.5))
+        """Lucene's form, never negative: ln(1 + (N - n + 0.5) / (n + 0.5)). Kept per
+        token: a claim's tokens are asked about once for every candidate."""
+        known = self._idf.get(token)
+        if known is None:
+            n = max(0, min(self.holding.get(token, 0), self.documents))
+            known = self._idf[token] = math.log(1.0 + (self.documents - n + 0.5) / (n + 0.5))
+        return known
 
 
-def bm25(query: Sequence[str], document: Sequence[str], counts: TermCounts, avgdl: float) -> float:
+@dataclass(frozen=True)
+class Bag:
+    """A text's tokens counted once, for BM25 against many claims (an article is read by
+    every claim that has it among its candidates)."""
+
+    tf: Counter[str]
+    length: int
+
+    @classmethod
+    def of(cls, document: Sequence[str]) -> Bag:
+        return cls(Counter(document), len(document))
+
+
+def bm25(
+    query: Sequence[str], document: Sequence[str] | Bag, counts: TermCounts, avgdl: float
+) -> float:
     """Okapi BM25 of a document's tokens for the query's (each query token counted once)."""
-    if not document or avgdl <= 0:
+    found = document if isinstance(document, Bag) else Bag.of(document)
+    if not found.length or avgdl <= 0:
         return 0.0
-    tf = Counter(document)
-    norm = BM25_K1 * (1.0 - BM25_B + BM25_B * len(document) / avgdl)
+    norm = BM25_K1 * (1.0 - BM25_B + BM25_B * found.length / avgdl)
     score = 0.0
     for token in set(query):
-        f = tf.get(token, 0)
+        f = found.tf.get(token, 0)
         if f:
             score += counts.idf(token) * f * (BM25_K1 + 1.0) / (f + norm)
     return score
 
 
 def word_ranks(
-    query: Sequence[str], candidates: Sequence[Sequence[str]], counts: TermCounts
+    query: Sequence[str], candidates: Sequence[Sequence[str] | Bag], counts: TermCounts
 ) -> list[float]:
     """Each candidate's BM25 for the query relative to the best of them (1 for the best, 0
     when no candidate shares a word); document lengths are normalised by the candidates'
     average length."""
     if not candidates:
         return []
-    avgdl = sum(len(c) for c in candidates) / len(candidates)
+    lengths = [c.length if isinstance(c, Bag) else len(c) for c in candidates]
+    avgdl = sum(lengths) / len(candidates)
     scores = [bm25(query, c, counts, avgdl) for c in candidates]
     best = max(scores)
     return [s / best if best > 0 else 0.0 for s in scores]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from itertools import combinations
 from threading import Lock
 
 from sqlalchemy import ColumnElement, Select, select, text
@@ -32,7 +33,7 @@ TERMS = 5
 STATS_TTL = 300.0
 
 #: Per table: when its lexeme counts were read, and the counts.
-_stats: dict[str, tuple[float, dict[str, int]]] = {}
+_stats: dict[tuple[str, str], tuple[float, dict[str, int]]] = {}
 _stats_lock = Lock()
 
 #: Postgres's own statistics of a table's tsvector column (`tsv`): the most common lexemes
@@ -44,30 +45,33 @@ _PG_STATS = text(
     "FROM pg_stats s, pg_class c, "
     "unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs[1:array_length("
     "s.most_common_elems::text::text[], 1)]) AS m(elem, freq) "
-    "WHERE s.tablename = :table AND s.attname = 'tsv' AND s.schemaname = current_schema() "
+    "WHERE s.tablename = :table AND s.attname = :column AND s.schemaname = current_schema() "
     "AND c.relname = :table AND c.relnamespace = current_schema()::regnamespace"
 )
 
 
-def lexeme_frequencies(session: Session, table: str = "claims") -> dict[str, int]:
-    """About how many rows of `table` (claims, fact_checks) contain each common lexeme (from
-    pg_stats; never a scan of the table). Cached per process for a few minutes; stale or
-    missing counts only change which rare words a search starts from."""
+def lexeme_frequencies(
+    session: Session, table: str = "claims", column: str = "tsv"
+) -> dict[str, int]:
+    """About how many rows of `table` (claims, fact_checks) contain each common lexeme in its
+    tsvector `column` (from pg_stats; never a scan of the table). Cached per process for a
+    few minutes; stale or missing counts only change which rare words a search starts from."""
     with _stats_lock:
-        read_at, counts = _stats.get(table, (-STATS_TTL, {}))
+        read_at, counts = _stats.get((table, column), (-STATS_TTL, {}))
         if time.monotonic() - read_at > STATS_TTL:
-            rows = session.execute(_PG_STATS, {"table": table})
+            rows = session.execute(_PG_STATS, {"table": table, "column": column})
             counts = {str(word): int(ndoc) for word, ndoc in rows}
-            _stats[table] = (time.monotonic(), counts)
+            _stats[table, column] = (time.monotonic(), counts)
         return counts
 
 
-def tsquery_text(terms: list[str]) -> str:
-    """Any two of the terms: far fewer rows than any one, so ranking stays cheap on a large
-    table, and one shared common word no longer makes a candidate."""
-    if len(terms) < 2:
-        return " | ".join(terms)
-    return " | ".join(f"({a} & {b})" for i, a in enumerate(terms) for b in terms[i + 1 :])
+def tsquery_text(terms: list[str], together: int = 2) -> str:
+    """Any `together` of the terms (two by default): far fewer rows than any one, so ranking
+    stays cheap on a large table, and one shared common word no longer makes a candidate.
+    With fewer terms than that, all of them."""
+    if len(terms) < together:
+        return " & ".join(terms)
+    return " | ".join(f"({' & '.join(c)})" for c in combinations(terms, together))
 
 
 CandidateRow = tuple[int, int, int | None, str, bytes | None, int | None]
