@@ -379,9 +379,7 @@ def test_a_claim_is_found_through_the_review_article(
     claim = "The riverside towpath will stay closed for two summers while the piers are rebuilt."
     queries = ops._rare_queries(session, "fact_checks", {1: claim})
     assert ops._lexical_candidates(session, "fact_checks", queries) == []
-    assert ops._article_candidates(session, {1: claim}) == [
-        (1, page)
-    ]
+    assert ops._article_candidates(session, {1: claim}) == [(1, page)]
     posted = client.post(
         "/api/v1/documents?wait=true",
         json={"body": claim + " The council meets again in May.", "outlet": "Lakeport Daily"},
