@@ -260,9 +260,6 @@ def _joined(claim_reviewed: str, headline: str | None) -> str:
 #: cost grows with the text: 2.2 s against 0.5 s for 50 claims on the 100k bench).
 ARTICLE_TOGETHER = 3
 ARTICLE_RANK = "ts_rank"
-#: Articles ranked per claim at most (the first that match): ranking one costs several times
-#: ranking a review.
-ARTICLE_POOL = 300
 
 
 def _rare_queries(
@@ -304,7 +301,6 @@ def _lexical_candidates(
     condition: str = "",
     column: str = "tsv",
     rank: str = "ts_rank_cd",
-    pool: int = LEXICAL_POOL,
 ) -> list[tuple[int, int]]:
     """(query id, row id of `table`) for each query's CANDIDATES best rows by words (in its
     full-text `column`), ranked among at most LEXICAL_POOL rows that match it: one statement
@@ -323,7 +319,7 @@ def _lexical_candidates(
             f"  ORDER BY {rank}(t.{column}, q.query) DESC, t.id LIMIT :n"
             " ) AS m"
         ),
-        {"ids": list(queries), "qs": list(queries.values()), "pool": pool, "n": CANDIDATES},
+        {"ids": list(queries), "qs": list(queries.values()), "pool": LEXICAL_POOL, "n": CANDIDATES},
     )
     return [(int(a), int(b)) for a, b in rows]
 
