@@ -278,7 +278,7 @@ def test_a_revision_and_a_copy_are_reviewed_in_a_browser(
 def test_a_fact_check_published_elsewhere_is_confirmed_in_a_browser(
     page: Any, live: str, client: FlaskClient, session: Session, editor: dict[str, str]
 ) -> None:
-    from tests.api.test_factchecks import REVIEW
+    from tests.api.test_factchecks import ARTICLE_PAGE
 
     _people(session)
     body = (
@@ -295,13 +295,15 @@ def test_a_fact_check_published_elsewhere_is_confirmed_in_a_browser(
         json={"document_id": doc["id"], "span": {"start": 0, "end": len(body)}},
         headers=editor,
     ).json
-    client.post("/api/v1/fact-checks", json={"feed": REVIEW}, headers=editor)
+    # From the review's page: its article is kept and read by the matching.
+    client.post("/api/v1/fact-checks", json={"html": ARTICLE_PAGE}, headers=editor)
     _sign_in(page, live, "Mia Lund")
     page.goto(f"{live}/documents/{doc['id']}?claim={claim['id']}")
     panel = page.get_by_role("region", name="Checked elsewhere")
     assert "Lakeport Checks" in panel.text_content()
     assert "strongly suggested" in panel.text_content()
     assert "said 2 days apart" in panel.text_content()
+    assert "the claim's words are in the review's article" in panel.text_content()
     page.screenshot(path="/tmp/claimdesk-checked.png", full_page=True)
     page.get_by_label("Why this review does or does not check the claim").fill("same figure")
     page.get_by_role("button", name="Same claim: cite it").click()
