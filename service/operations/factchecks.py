@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import BigInteger, ColumnElement, any_, bindparam, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from service.domain.enums import LinkState
 from service.domain.errors import InvalidInput, NotFound
@@ -28,6 +29,12 @@ from service.operations.events import record_created, record_event, record_revie
 
 #: Candidates judged per claim: the nearest in meaning and the best by words, each this many.
 CANDIDATES = 30
+
+
+def _among(column: InstrumentedAttribute[int], ids: Iterable[int]) -> ColumnElement[bool]:
+    """`column = ANY(:ids)`, the ids bound as one array: a batch's thousands of candidate ids
+    would otherwise be expanded into as many bind parameters (and SQL text) per statement."""
+    return column == any_(bindparam(None, sorted(ids), type_=ARRAY(BigInteger)))
 
 
 class Side(NamedTuple):
@@ -311,12 +318,14 @@ def _lexical_candidates(
         text(
             # tsquery values parsed once in the unnest, not once per scanned row (see
             # service/linking/retrieval.py, _BY_WORDS).
+            # Each pool row is ranked as it is read (the LIMIT stops the scan, so no more
+            # than the pool is ranked), not fetched a second time by its id to be ranked.
             "SELECT q.id, m.id FROM unnest(CAST(:ids AS bigint[]), CAST(:qs AS tsquery[]))"
             " AS q(id, query) CROSS JOIN LATERAL ("
-            f"  SELECT t.id FROM {table} t WHERE t.id IN ("
-            f"   SELECT id FROM {table} WHERE {column} @@ q.query{condition}"
-            "    LIMIT :pool)"
-            f"  ORDER BY {rank}(t.{column}, q.query) DESC, t.id LIMIT :n"
+            "  SELECT p.id FROM ("
+            f"   SELECT id, {rank}({column}, q.query) AS rank FROM {table}"
+            f"   WHERE {column} @@ q.query{condition} LIMIT :pool"
+            "  ) AS p ORDER BY p.rank DESC, p.id LIMIT :n"
             " ) AS m"
         ),
         {"ids": list(queries), "qs": list(queries.values()), "pool": LEXICAL_POOL, "n": CANDIDATES},
@@ -341,7 +350,7 @@ def _check_sides(session: Session, ids: set[int]) -> dict[int, Side]:
             FactCheck.claim_date,
             FactCheck.review_date,
             FactCheck.body,
-        ).where(FactCheck.id.in_(sorted(ids)))
+        ).where(_among(FactCheck.id, ids))
     )
     return {int(i): Side(_joined(c, h), e, cd or rd, b) for i, c, h, e, cd, rd, b in rows}
 
@@ -350,7 +359,7 @@ def _claim_sides(session: Session, ids: set[int]) -> dict[int, Side]:
     rows = session.execute(
         select(Claim.id, Claim.text, Claim.embedding, Claim.claim_date, Document.published_on)
         .join(Document, Document.id == Claim.document_id)
-        .where(Claim.id.in_(sorted(ids)))
+        .where(_among(Claim.id, ids))
     )
     return {int(i): Side(str(t), e, cd or pd) for i, t, e, cd, pd in rows}
 
@@ -374,8 +383,8 @@ def _judge(
         (int(a), int(b))
         for a, b in session.execute(
             select(FactCheckMatch.claim_id, FactCheckMatch.fact_check_id).where(
-                FactCheckMatch.claim_id.in_({a for a, _ in wanted}),
-                FactCheckMatch.fact_check_id.in_({b for _, b in wanted}),
+                _among(FactCheckMatch.claim_id, {a for a, _ in wanted}),
+                _among(FactCheckMatch.fact_check_id, {b for _, b in wanted}),
             )
         )
     }
