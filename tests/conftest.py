@@ -183,18 +183,28 @@ def seeds_dir() -> Path:
 
 @pytest.fixture
 def count_queries(connection: Connection) -> Iterator[list[str]]:
-    """The SQL statements run on the test connection while the test body runs."""
-    from sqlalchemy import event
+    """The SQL statements run on the test connection while the test body runs, counted at the
+    driver: those SQLAlchemy runs and those a hot read runs on the connection's psycopg
+    cursor directly."""
+    import psycopg
 
     statements: list[str] = []
 
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
-            statements.append(statement)
+    class Counting(psycopg.Cursor[Any]):
+        def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+            statement = query if isinstance(query, str) else repr(query)
+            if not statement.startswith(
+                ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+            ):
+                statements.append(statement)
+            return super().execute(query, *args, **kwargs)
 
-    event.listen(connection, "before_cursor_execute", record)
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    before = driver.cursor_factory
+    driver.cursor_factory = Counting
     yield statements
-    event.remove(connection, "before_cursor_execute", record)
+    driver.cursor_factory = before
 
 
 @pytest.fixture
