@@ -159,3 +159,96 @@ def test_generated_client_runs_the_newsroom_flow(
     assert isinstance(report, models.DocumentReportOut)
     exported = _module(api, "api.reports.export_claim_reviews").sync_detailed(client=client)
     assert exported.status_code == 200
+
+
+def test_generated_client_runs_the_fact_check_flow(
+    api: ModuleType, live: str, editor: dict[str, str], admin: dict[str, str]
+) -> None:
+    """Has this been checked already, as a newsroom tool asks it: a label mapped, a fact-check
+    page imported, a new article's claim matched with it, the match confirmed with If-Match
+    and cited for a verdict, and our own review published with its ClaimReview."""
+    from tests.api.test_factchecks import ARTICLE_PAGE
+
+    models = _module(api, "models")
+    token = editor["Authorization"].removeprefix("Bearer ")
+    client = api.AuthenticatedClient(base_url=live, token=token, raise_on_unexpected_status=True)
+    administrator = api.AuthenticatedClient(
+        base_url=live,
+        token=admin["Authorization"].removeprefix("Bearer "),
+        raise_on_unexpected_status=True,
+    )
+
+    # This newsroom reads "Half True" as false, not as the default's disputed.
+    label = _module(api, "api.factchecks.set_rating_label").sync(
+        "Half True", client=administrator, body=models.LabelSet(status=models.LabelSetStatus.FALSE)
+    )
+    assert label.status == "false"
+    imported = _module(api, "api.factchecks.import_fact_checks").sync(
+        client=client, body=models.FactCheckImport(html=ARTICLE_PAGE)
+    )
+    assert imported.created == 1
+    check = imported.fact_checks[0]
+    assert check.status == "false"
+    full = _module(api, "api.factchecks.get_fact_check").sync(check.id, client=client)
+    assert full.raw.additional_properties["claimReviewed"] == check.claim_reviewed
+    listed = _module(api, "api.factchecks.list_fact_checks").sync(
+        client=client, publisher="Lakeport Checks"
+    )
+    assert [c.id for c in listed] == [check.id]
+
+    body = (
+        "Rosa Haddad said the Old Mill footbridge repair will cost Lakeport 14.2 million dollars."
+    )
+    document = _module(api, "api.documents.create_document").sync(
+        client=client,
+        body=models.DocumentCreate(body=body, outlet="Lakeport Daily", published_on=None),
+        wait=True,
+    )
+    claim = _module(api, "api.documents.list_document_claims").sync(document.id, client=client)[0]
+    matches = _module(api, "api.factchecks.list_claim_fact_checks").sync(claim.id, client=client)
+    assert [m.fact_check.id for m in matches] == [check.id]
+    assert matches[0].strength == "strong"
+    # Before the match is confirmed, nothing backs a verdict of disputed.
+    unbacked = _module(api, "api.claims.set_claim_status").sync_detailed(
+        claim.id,
+        client=api.AuthenticatedClient(base_url=live, token=token),
+        body=models.StatusChange(status=models.StatusChangeStatus.DISPUTED, rationale="early"),
+        if_match=_module(api, "api.claims.get_claim")
+        .sync_detailed(claim.id, client=client)
+        .headers["ETag"],
+    )
+    assert unbacked.status_code == 422, unbacked.content
+    assert isinstance(unbacked.parsed, models.Problem)
+    seen = _module(api, "api.factchecks.get_fact_check_match").sync_detailed(
+        matches[0].id, client=client
+    )
+    reviewed = _module(api, "api.factchecks.review_fact_check_match").sync_detailed(
+        matches[0].id,
+        client=client,
+        body=models.MatchReview(state=models.MatchReviewState.CONFIRMED, rationale="same figure"),
+        if_match=seen.headers["ETag"],
+    )
+    assert reviewed.status_code == 200, reviewed.content
+    assert reviewed.parsed.state == "confirmed"
+
+    # The confirmed review is the evidence the verdict cites: no URL of our own is given.
+    current = _module(api, "api.claims.get_claim").sync_detailed(claim.id, client=client)
+    decided = _module(api, "api.claims.set_claim_status").sync_detailed(
+        claim.id,
+        client=client,
+        body=models.StatusChange(
+            status=models.StatusChangeStatus.DISPUTED,
+            rationale="Lakeport Checks found the tender at 9.8 million.",
+        ),
+        if_match=current.headers["ETag"],
+    )
+    assert decided.status_code == 200, decided.content
+    published = _module(api, "api.reviews.put_claim_review").sync(
+        claim.id, client=client, body=models.ReviewSave(published=True)
+    )
+    assert published.published
+    json_ld = _module(api, "api.reports.get_claim_review_json_ld").sync_detailed(
+        claim.id, client=client
+    )
+    assert json_ld.status_code == 200
+    assert json.loads(json_ld.content)["url"] == published.url
