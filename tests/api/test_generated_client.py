@@ -66,6 +66,14 @@ def _module(api: ModuleType, name: str) -> Any:
     return importlib.import_module(f"{api.__name__}.{name}")
 
 
+def _guarded(api: ModuleType, read: str, write: str, item_id: int, client: Any, body: Any) -> Any:
+    """A write as a tool makes it: read the item for its ETag, then send it as If-Match."""
+    seen = _module(api, read).sync_detailed(item_id, client=client)
+    return _module(api, write).sync_detailed(
+        item_id, client=client, body=body, if_match=seen.headers["ETag"]
+    )
+
+
 def test_generated_client_runs_the_newsroom_flow(
     api: ModuleType, live: str, editor: dict[str, str]
 ) -> None:
@@ -114,15 +122,16 @@ def test_generated_client_runs_the_newsroom_flow(
         client=client, claim_id=claim.id, state=models.ListLinksState.SUGGESTED
     )
     pending = suggested[0]
-    seen = _module(api, "api.links.get_link").sync_detailed(pending.id, client=client)
-    confirmed = _module(api, "api.links.review_link").sync_detailed(
+    confirmed = _guarded(
+        api,
+        "api.links.get_link",
+        "api.links.review_link",
         pending.id,
-        client=client,
-        body=models.LinkReview(
+        client,
+        models.LinkReview(
             state=models.LinkReviewState.CONFIRMED,
             rationale="Two outlets quote the harbour master.",
         ),
-        if_match=seen.headers["ETag"],
     )
     assert confirmed.status_code == 200, confirmed.content
     assert confirmed.parsed.state == "confirmed"
@@ -208,40 +217,37 @@ def test_generated_client_runs_the_fact_check_flow(
     matches = _module(api, "api.factchecks.list_claim_fact_checks").sync(claim.id, client=client)
     assert [m.fact_check.id for m in matches] == [check.id]
     assert matches[0].strength == "strong"
+
     # Before the match is confirmed, nothing backs a verdict of disputed.
-    unbacked = _module(api, "api.claims.set_claim_status").sync_detailed(
-        claim.id,
-        client=api.AuthenticatedClient(base_url=live, token=token),
-        body=models.StatusChange(status=models.StatusChangeStatus.DISPUTED, rationale="early"),
-        if_match=_module(api, "api.claims.get_claim")
-        .sync_detailed(claim.id, client=client)
-        .headers["ETag"],
-    )
+    def decide(on: Any) -> Any:
+        return _guarded(
+            api,
+            "api.claims.get_claim",
+            "api.claims.set_claim_status",
+            claim.id,
+            on,
+            models.StatusChange(
+                status=models.StatusChangeStatus.DISPUTED,
+                rationale="Lakeport Checks found the tender at 9.8 million.",
+            ),
+        )
+
+    unbacked = decide(api.AuthenticatedClient(base_url=live, token=token))
     assert unbacked.status_code == 422, unbacked.content
     assert isinstance(unbacked.parsed, models.Problem)
-    seen = _module(api, "api.factchecks.get_fact_check_match").sync_detailed(
-        matches[0].id, client=client
-    )
-    reviewed = _module(api, "api.factchecks.review_fact_check_match").sync_detailed(
+    reviewed = _guarded(
+        api,
+        "api.factchecks.get_fact_check_match",
+        "api.factchecks.review_fact_check_match",
         matches[0].id,
-        client=client,
-        body=models.MatchReview(state=models.MatchReviewState.CONFIRMED, rationale="same figure"),
-        if_match=seen.headers["ETag"],
+        client,
+        models.MatchReview(state=models.MatchReviewState.CONFIRMED, rationale="same figure"),
     )
     assert reviewed.status_code == 200, reviewed.content
     assert reviewed.parsed.state == "confirmed"
 
     # The confirmed review is the evidence the verdict cites: no URL of our own is given.
-    current = _module(api, "api.claims.get_claim").sync_detailed(claim.id, client=client)
-    decided = _module(api, "api.claims.set_claim_status").sync_detailed(
-        claim.id,
-        client=client,
-        body=models.StatusChange(
-            status=models.StatusChangeStatus.DISPUTED,
-            rationale="Lakeport Checks found the tender at 9.8 million.",
-        ),
-        if_match=current.headers["ETag"],
-    )
+    decided = decide(client)
     assert decided.status_code == 200, decided.content
     published = _module(api, "api.reviews.put_claim_review").sync(
         claim.id, client=client, body=models.ReviewSave(published=True)
