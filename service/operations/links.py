@@ -6,14 +6,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import BigInteger, any_, bindparam, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from service.domain.enums import LinkRelation, LinkState
 from service.domain.errors import Conflict, InvalidInput, NotFound
 from service.models import Claim, ClaimLink
 from service.operations.actors import Actor
-from service.operations.events import record_event, record_review, snapshot
+from service.operations.events import record_created, record_event, record_review, snapshot
 from service.operations.pagination import keyset_page
 
 
@@ -82,6 +84,56 @@ def create_link(session: Session, actor: Actor, new: NewLink) -> ClaimLink:
     session.flush()
     record_event(session, actor, "link.created", link, after=snapshot(link), reason=new.rationale)
     return link
+
+
+def create_suggested_links(
+    session: Session, actor: Actor, suggestions: list[NewLink]
+) -> list[ClaimLink]:
+    """Suggested links, as ingest stores a document's: the claims locked (FOR SHARE, in id
+    order, as create_link locks them) and the links inserted in one statement each, with one
+    `link.created` event per link written in one more. A pair linked meanwhile (by another
+    transaction), a claim gone meanwhile (a re-extraction) or a pair within one document is
+    skipped: a suggestion is not a request that can be refused. Returns the links made."""
+    if not suggestions:
+        return []
+    wanted: dict[tuple[int, int], NewLink] = {}
+    for new in suggestions:
+        a_id, b_id = sorted(new.claim_ids)
+        if a_id != b_id and new.state == LinkState.SUGGESTED:
+            wanted.setdefault((a_id, b_id), new)
+    ids = sorted({i for pair in wanted for i in pair})
+    locked = session.execute(
+        select(Claim.id, Claim.document_id)
+        .where(Claim.id == any_(bindparam("ids", ids, type_=ARRAY(BigInteger))))
+        .order_by(Claim.id)
+        .with_for_update(read=True)
+    )
+    document_of: dict[int, int] = dict(locked.all())
+    rows = [
+        {
+            "claim_a_id": a_id,
+            "claim_b_id": b_id,
+            "relation": new.relation.value,
+            "state": LinkState.SUGGESTED.value,
+            "score": new.score,
+            "reasons": new.reasons or {},
+            "created_by": actor.key_id,
+        }
+        for (a_id, b_id), new in sorted(wanted.items())
+        if a_id in document_of and b_id in document_of and document_of[a_id] != document_of[b_id]
+    ]
+    if not rows:
+        return []
+    made = list(
+        session.scalars(
+            pg_insert(ClaimLink)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["claim_a_id", "claim_b_id"])
+            .returning(ClaimLink)
+        )
+    )
+    record_created(session, actor, "link.created", list(made))
+    return made
 
 
 def get_link(session: Session, link_id: int, *, for_update: bool = False) -> ClaimLink:

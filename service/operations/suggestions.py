@@ -16,7 +16,7 @@ from service.linking.retrieval import candidates_many
 from service.linking.scoring import SUGGEST_MIN, PairScore, rank, to_store
 from service.models import Claim, ClaimLink
 from service.operations.actors import Actor
-from service.operations.links import NewLink, create_link
+from service.operations.links import NewLink, create_suggested_links
 
 #: Claims of one document that get stored suggestions, most check-worthy first: ingest stays
 #: one transaction of bounded length even for a very long document (the rest can still ask
@@ -95,7 +95,6 @@ def store_suggestions(
     """Store each claim's suggestions whose confidence reaches `suggest_min` as `suggested`
     links (new pairs only, a few per claim). A sentence the document repeats (a caption
     shown twice) gets one queue entry, on its first appearance."""
-    stored = 0
     # Stored suggestions are a reviewer's queue: only between check-worthy claims.
     seen: set[str] = set()
     unique = []
@@ -110,24 +109,23 @@ def store_suggestions(
     )[:STORED_CLAIMS_PER_DOCUMENT]
     existing = _linked_pairs(session, [c.id for c in worthy]) if worthy else {}
     ranked_all = suggest_many(session, worthy, 10, min_checkworthiness=CHECKWORTHY, linked=existing)
+    new: list[NewLink] = []
     for claim in worthy:
         for s in to_store(ranked_all[claim.id], suggest_min):
             if frozenset((s.claim_a_id, s.claim_b_id)) in existing:
                 continue
-            create_link(
-                session,
-                actor,
+            new.append(
                 NewLink(
                     claim_ids=(s.claim_a_id, s.claim_b_id),
                     relation=LinkRelation(s.relation),
                     state=LinkState.SUGGESTED,
                     score=s.score,
                     reasons=s.reasons | {"possible_conflict": s.possible_conflict},
-                ),
+                )
             )
             existing[frozenset((s.claim_a_id, s.claim_b_id))] = LinkState.SUGGESTED
-            stored += 1
-    return stored
+    # One statement for the links and one for their events, not four round trips a link.
+    return len(create_suggested_links(session, actor, new))
 
 
 def backfill_vectors(session: Session, batch: int = 256) -> int:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from service.extraction import CHECKWORTHY
@@ -330,3 +330,61 @@ def test_lexeme_rarity_comes_from_postgres_statistics_not_a_scan(
     counts = retrieval.lexeme_frequencies(session)
     assert counts.get("harbour", 0) >= 1
     assert "ferri" in counts or "sold" in counts
+
+
+def test_suggested_links_are_stored_together_each_with_its_event(
+    session: Session,
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+    reviewer: dict[str, str],
+    client: FlaskClient,
+) -> None:
+    """Ingest stores a document's suggestions in one statement: each new pair becomes a
+    suggested link with its `link.created` event; a pair linked meanwhile, a pair within one
+    document, a claim gone meanwhile and a repeated pair are skipped, not errors."""
+    from service.domain.enums import LinkRelation
+    from service.operations.actors import SYSTEM
+    from service.operations.links import NewLink, create_suggested_links
+
+    first = make_document(outlet="Gazette")
+    a = make_claim(first)
+    second = first["body"].index("Officials")
+    a2 = make_claim(first, start=second, end=first["body"].index(".", second) + 1)
+    b = make_claim(make_document(outlet="Courier"))
+    c = make_claim(make_document(outlet="Herald"))
+    d = make_claim(make_document(outlet="Tribune"))
+    linked = client.post(
+        "/api/v1/links",
+        json={"claim_a_id": a["id"], "claim_b_id": d["id"], "relation": "corroborates"},
+        headers=reviewer,
+    )
+    assert linked.status_code == 201, linked.json
+
+    def suggestion(x: int, y: int) -> NewLink:
+        return NewLink((x, y), LinkRelation.CORROBORATES, score=0.7, reasons={"cosine": 0.8})
+
+    made = create_suggested_links(
+        session,
+        SYSTEM,
+        [
+            suggestion(b["id"], a["id"]),  # stored as (a, b)
+            suggestion(a["id"], b["id"]),  # the same pair again
+            suggestion(a["id"], c["id"]),
+            suggestion(a["id"], d["id"]),  # linked already
+            suggestion(a["id"], a2["id"]),  # one document
+            suggestion(a["id"], 2_000_000_000),  # no such claim
+        ],
+    )
+    assert sorted((m.claim_a_id, m.claim_b_id) for m in made) == sorted(
+        [tuple(sorted((a["id"], b["id"]))), tuple(sorted((a["id"], c["id"])))]
+    )
+    assert {m.state for m in made} == {"suggested"}
+    events = session.execute(
+        text(
+            "SELECT entity_id, after FROM events"
+            " WHERE action = 'link.created' AND entity_id = ANY(:ids)"
+        ),
+        {"ids": [m.id for m in made]},
+    ).all()
+    assert sorted(e for e, _ in events) == sorted(m.id for m in made)
+    assert all(after["state"] == "suggested" and after["score"] == 0.7 for _, after in events)
