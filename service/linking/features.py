@@ -178,7 +178,11 @@ _CLAUSE_END = re.compile(r"[,;:.!?]|\b(?:but|while|whereas|although)\b", re.I)
 def negated_words(text: str) -> frozenset[str]:
     """Stems of the content words a negation or denial covers: up to NEGATION_SCOPE words after
     each cue, stopping at the end of its clause ("denied that it cut jobs" → cut, job)."""
-    text = NOT_A_DENIAL.sub(" ", text)
+    return _negated_in(NOT_A_DENIAL.sub(" ", text))
+
+
+def _negated_in(text: str) -> frozenset[str]:
+    """negated_words of a text whose non-denials ("not only") are already blanked."""
     out: set[str] = set()
     for cue in NEGATION.finditer(text):
         end = _CLAUSE_END.search(text, cue.end())
@@ -206,23 +210,32 @@ def _of_text(
 ) -> tuple[
     frozenset[str], frozenset[str], tuple[Quantity, ...], bool, frozenset[str], frozenset[str]
 ]:
-    """What a text says, as the pair scorer reads it (a pure function of the text)."""
-    words = {content for w in _WORD.findall(text) if (content := content_stem(w))}
+    """What a text says, as the pair scorer reads it (a pure function of the text). Every
+    candidate of a new document's claims passes here once (at 1M claims most are new to the
+    cache), so the text is split into words once and its non-denials blanked once."""
+    found = _WORD.findall(text)
+    words = {content for w in found if (content := content_stem(w))}
     entities = {
-        re.sub(r"^the\s+|['’]s$", "", e.strip(".,;:!?\"“”'’()"), flags=re.I).casefold()
+        _ENTITY_EDGE.sub("", e.strip(".,;:!?\"“”'’()")).casefold()
         for e in named_entities(text)
         if e.casefold() != "i"
     }
-    lowered = {w.lower() for w in _WORD.findall(text)}
-    predicates = {w for pair in OPPOSED for w in pair if w in lowered}
+    lowered = {w.lower() for w in found}
+    predicates = {w for w in _PREDICATES if w in lowered}
+    blanked = NOT_A_DENIAL.sub(" ", text)
+    negated = NEGATION.search(blanked) is not None
     return (
         frozenset(words),
         frozenset(entities),
         quantities(text),
-        bool(NEGATION.search(NOT_A_DENIAL.sub(" ", text))),
+        negated,
         frozenset(predicates),
-        negated_words(text),
+        _negated_in(blanked) if negated else frozenset(),
     )
+
+
+_ENTITY_EDGE = re.compile(r"^the\s+|['’]s$", re.I)
+_PREDICATES = tuple(dict.fromkeys(w for pair in OPPOSED for w in pair))
 
 
 def features(
