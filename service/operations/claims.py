@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from psycopg.rows import tuple_row
@@ -515,7 +515,7 @@ _LINKS_AT = _SPEAKER_NAME + 1
 _EVIDENCE_AT = _LINKS_AT + 1
 
 
-@cache
+@lru_cache(maxsize=8)  # one entry per engine's dialect (the app's, a replica's, tests')
 def _compiled_claim_view(dialect: Dialect) -> str:
     return str(_CLAIM_VIEW.compile(dialect=dialect))
 
