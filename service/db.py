@@ -8,7 +8,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
+from psycopg.rows import tuple_row
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, func
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -72,6 +75,26 @@ def create_db_engine(
             "application_name": "claimdesk",
         },
     )
+
+
+def driver_rows(session: Session, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Rows of a statement run on the session's own psycopg connection, as plain tuples: for
+    the hottest reads, where SQLAlchemy's result machinery (column descriptions, row
+    mappings) costs more than the statement. `sql` is in psycopg's %(name)s style (a Core
+    statement compiled with psycopg's dialect). Errors come out as SQLAlchemy's
+    (OperationalError, DBAPIError…), which the API maps to problems (a timeout or a lost
+    server is a 503, as for any other statement), and a connection the error broke is
+    invalidated, so the pool does not hand it out again."""
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    try:
+        with driver.cursor(row_factory=tuple_row) as cursor:
+            return cursor.execute(sql, params).fetchall()
+    except psycopg.Error as error:
+        if driver.broken or driver.closed:
+            connection.invalidate(error)
+        raise DBAPIError.instance(sql, params, error, psycopg.Error) from error
 
 
 def make_sessionmaker(bind: Engine | Connection) -> sessionmaker[Session]:

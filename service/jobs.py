@@ -274,9 +274,14 @@ def run_worker(
     """Run a worker until it is stopped (Ctrl-C, SIGTERM), or until the queue is empty with
     `burst`. Extraction is CPU-bound: run one worker process per core (each runs
     `concurrency` jobs at once, so that one job's waits on Postgres are the other's work)."""
+    queues = tuple(queues)
     app = worker_app(database_url, suggest_min)
     if QUEUE in queues:
-        warm_models()
+        try:
+            warm_models()
+        except Exception:  # a model that fails to load fails the jobs that need it, not the
+            # worker: its webhook deliveries go on
+            log.exception("the models could not be loaded before the first job")
 
     async def main() -> None:
         async with app.open_async():

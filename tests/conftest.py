@@ -190,21 +190,35 @@ def count_queries(connection: Connection) -> Iterator[list[str]]:
 
     statements: list[str] = []
 
+    def record(query: Any) -> None:
+        statement = query if isinstance(query, str) else repr(query)
+        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
+            statements.append(statement)
+
     class Counting(psycopg.Cursor[Any]):
         def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
-            statement = query if isinstance(query, str) else repr(query)
-            if not statement.startswith(
-                ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
-            ):
-                statements.append(statement)
+            record(query)
+            return super().execute(query, *args, **kwargs)
+
+        def executemany(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+            record(query)  # one statement, however many parameter sets (as SQLAlchemy counts)
+            return super().executemany(query, *args, **kwargs)
+
+        def stream(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+            record(query)
+            return super().stream(query, *args, **kwargs)
+
+    class CountingServer(psycopg.ServerCursor[Any]):
+        def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+            record(query)
             return super().execute(query, *args, **kwargs)
 
     driver = connection.connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
-    before = driver.cursor_factory
-    driver.cursor_factory = Counting
+    before = driver.cursor_factory, driver.server_cursor_factory
+    driver.cursor_factory, driver.server_cursor_factory = Counting, CountingServer
     yield statements
-    driver.cursor_factory = before
+    driver.cursor_factory, driver.server_cursor_factory = before
 
 
 @pytest.fixture

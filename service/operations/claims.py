@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
-from psycopg.rows import tuple_row
-from sqlalchemy import Dialect, bindparam, func, or_, select, text
+from sqlalchemy import bindparam, func, or_, select, text
+from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.orm import Session, joinedload
 
+from service.db import driver_rows
 from service.domain.enums import (
     Attribution,
     ClaimOrigin,
@@ -489,9 +489,7 @@ def claim_view(session: Session, claim_id: int) -> dict[str, Any]:
     building a statement and its cache key, then entities and their identity map, costs
     several times the query itself (measured by bench/claim_get.py).
     """
-    driver = session.connection().connection.driver_connection
-    with driver.cursor(row_factory=tuple_row) as cursor:  # type: ignore[union-attr]
-        rows = cursor.execute(_claim_view_sql(session), {"claim_id": claim_id}).fetchall()
+    rows = driver_rows(session, _CLAIM_VIEW_SQL, {"claim_id": claim_id})
     if not rows:
         raise NotFound(f"no claim {claim_id}")
     first = rows[0]
@@ -515,16 +513,10 @@ _LINKS_AT = _SPEAKER_NAME + 1
 _EVIDENCE_AT = _LINKS_AT + 1
 
 
-@lru_cache(maxsize=8)  # one entry per engine's dialect (the app's, a replica's, tests')
-def _compiled_claim_view(dialect: Dialect) -> str:
-    return str(_CLAIM_VIEW.compile(dialect=dialect))
-
-
-def _claim_view_sql(session: Session) -> str:
-    """The claim view's SQL as psycopg takes it, compiled once: the hottest read runs on the
-    session's own connection with plain tuple rows, without SQLAlchemy's result machinery
-    (its column descriptions and row mappings cost more than the statement)."""
-    return _compiled_claim_view(session.get_bind().dialect)
+#: The claim view's SQL as psycopg takes it, compiled once (every engine is psycopg's:
+#: service.db.sqlalchemy_url): the hottest read runs on the session's own connection with
+#: plain tuple rows (service.db.driver_rows).
+_CLAIM_VIEW_SQL = str(_CLAIM_VIEW.compile(dialect=psycopg_dialect()))  # type: ignore[no-untyped-call]
 
 
 #: Every claim reachable from the given ones by confirmed same_claim links: (start, member).

@@ -178,6 +178,24 @@ def test_a_statement_timeout_is_503(app: Any, client: FlaskClient, session: Sess
     assert client.get("/_slow").status_code == 503
 
 
+def test_a_hot_read_on_the_driver_that_times_out_is_503(app: Any, client: FlaskClient) -> None:
+    """The claim view runs on the session's psycopg connection (service.db.driver_rows): its
+    errors must reach the API as SQLAlchemy's, or a timeout would be a 500."""
+
+    @app.route("/_slow_driver")
+    def slow() -> str:
+        from service.api.context import db_session
+        from service.db import driver_rows
+
+        db_session().execute(text("SET LOCAL statement_timeout = 50"))
+        driver_rows(db_session(), "SELECT pg_sleep(%(seconds)s)", {"seconds": 1})
+        return "never"
+
+    response = client.get("/_slow_driver")
+    assert response.status_code == 503, response.json
+    assert response.content_type == "application/problem+json"
+
+
 def test_a_value_postgres_cannot_store_is_422_not_500(
     client: FlaskClient, reviewer: dict[str, str]
 ) -> None:

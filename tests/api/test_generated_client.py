@@ -235,6 +235,7 @@ def test_generated_client_runs_the_fact_check_flow(
     unbacked = decide(api.AuthenticatedClient(base_url=live, token=token))
     assert unbacked.status_code == 422, unbacked.content
     assert isinstance(unbacked.parsed, models.Problem)
+    assert json.loads(unbacked.content)["rule"] == "disputed-needs-conflict-or-evidence"
     reviewed = _guarded(
         api,
         "api.factchecks.get_fact_check_match",

@@ -378,7 +378,7 @@ def test_suggested_links_are_stored_together_each_with_its_event(
     assert sorted((m.claim_a_id, m.claim_b_id) for m in made) == sorted(
         [tuple(sorted((a["id"], b["id"]))), tuple(sorted((a["id"], c["id"])))]
     )
-    assert {m.state for m in made} == {"suggested"}
+    assert {(m.state, m.version) for m in made} == {("suggested", 1)}
     events = session.execute(
         text(
             "SELECT entity_id, after FROM events"
