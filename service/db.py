@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import psycopg
 from psycopg.rows import tuple_row
-from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, func
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    any_,
+    bindparam,
+    create_engine,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -75,6 +88,13 @@ def create_db_engine(
             "application_name": "claimdesk",
         },
     )
+
+
+def among(column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
+    """`column = ANY(:ids)`, the ids bound as one array: a batch's hundreds or thousands of
+    ids would otherwise be expanded into as many bind parameters, and SQL text that psycopg
+    parses anew for every batch size."""
+    return column == any_(bindparam(None, sorted(ids), type_=ARRAY(BigInteger)))  # type: ignore[no-any-return]
 
 
 def driver_rows(session: Session, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:

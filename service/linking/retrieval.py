@@ -14,6 +14,7 @@ from threading import Lock
 from sqlalchemy import ColumnElement, Select, select, text
 from sqlalchemy.orm import Session
 
+from service.db import among
 from service.domain.enums import ClaimStatus
 from service.linking import semantic, vectors
 from service.linking.features import ClaimFeatures, features
@@ -205,7 +206,7 @@ def candidate_rows_many(
     every = set().union(*wanted.values())
     rows: dict[int, CandidateRow] = {}
     if every:
-        stmt = _columns().where(*usable, Claim.id.in_(sorted(every)))
+        stmt = _columns().where(*usable, among(Claim.id, every))
         rows = {r[0]: (r[0], r[1], r[2], r[3], r[4], r[5]) for r in session.execute(stmt)}
     document_of = {t.claim_id: t.document_id for t in targets}
     return {

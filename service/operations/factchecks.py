@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import BigInteger, ColumnElement, any_, bindparam, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
+from service.db import among
 from service.domain.enums import LinkState
 from service.domain.errors import InvalidInput, NotFound
 from service.factchecks import matching
@@ -29,12 +29,6 @@ from service.operations.events import record_created, record_event, record_revie
 
 #: Candidates judged per claim: the nearest in meaning and the best by words, each this many.
 CANDIDATES = 30
-
-
-def _among(column: InstrumentedAttribute[int], ids: Iterable[int]) -> ColumnElement[bool]:
-    """`column = ANY(:ids)`, the ids bound as one array: a batch's thousands of candidate ids
-    would otherwise be expanded into as many bind parameters (and SQL text) per statement."""
-    return column == any_(bindparam(None, sorted(ids), type_=ARRAY(BigInteger)))
 
 
 class Side(NamedTuple):
@@ -350,7 +344,7 @@ def _check_sides(session: Session, ids: set[int]) -> dict[int, Side]:
             FactCheck.claim_date,
             FactCheck.review_date,
             FactCheck.body,
-        ).where(_among(FactCheck.id, ids))
+        ).where(among(FactCheck.id, ids))
     )
     return {int(i): Side(_joined(c, h), e, cd or rd, b) for i, c, h, e, cd, rd, b in rows}
 
@@ -359,7 +353,7 @@ def _claim_sides(session: Session, ids: set[int]) -> dict[int, Side]:
     rows = session.execute(
         select(Claim.id, Claim.text, Claim.embedding, Claim.claim_date, Document.published_on)
         .join(Document, Document.id == Claim.document_id)
-        .where(_among(Claim.id, ids))
+        .where(among(Claim.id, ids))
     )
     return {int(i): Side(str(t), e, cd or pd) for i, t, e, cd, pd in rows}
 
@@ -383,8 +377,8 @@ def _judge(
         (int(a), int(b))
         for a, b in session.execute(
             select(FactCheckMatch.claim_id, FactCheckMatch.fact_check_id).where(
-                _among(FactCheckMatch.claim_id, {a for a, _ in wanted}),
-                _among(FactCheckMatch.fact_check_id, {b for _, b in wanted}),
+                among(FactCheckMatch.claim_id, {a for a, _ in wanted}),
+                among(FactCheckMatch.fact_check_id, {b for _, b in wanted}),
             )
         )
     }

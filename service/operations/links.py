@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, any_, bindparam, or_, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from service.db import among
 from service.domain.enums import LinkRelation, LinkState
 from service.domain.errors import Conflict, InvalidInput, NotFound
 from service.models import Claim, ClaimLink
@@ -104,7 +104,7 @@ def create_suggested_links(
     ids = sorted({i for pair in wanted for i in pair})
     locked = session.execute(
         select(Claim.id, Claim.document_id)
-        .where(Claim.id == any_(bindparam("ids", ids, type_=ARRAY(BigInteger))))
+        .where(among(Claim.id, ids))
         .order_by(Claim.id)
         .with_for_update(read=True)
     )
