@@ -57,6 +57,7 @@ _NUMBER = re.compile(
     r"billion|trillion|bn|m\b)?",
     re.I,
 )
+_DIGIT = re.compile(r"\d")
 _MAGNITUDE = {
     "thousand": 1e3,
     "million": 1e6,
@@ -125,6 +126,10 @@ class ClaimFeatures:
 
 
 def quantities(text: str) -> tuple[Quantity, ...]:
+    # Every match of _NUMBER holds a digit: a text without one (most candidates) is done in
+    # one C-level search instead of a regex attempt at every position.
+    if _DIGIT.search(text) is None:
+        return ()
     out = []
     for m in _NUMBER.finditer(text):
         raw = m.group("num").replace(",", "")
