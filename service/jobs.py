@@ -277,10 +277,11 @@ def run_worker(
     queues = tuple(queues)
     app = worker_app(database_url, suggest_min)
     if QUEUE in queues:
+        # A model that fails to load fails the jobs that need it, not the worker: its
+        # webhook deliveries go on.
         try:
             warm_models()
-        except Exception:  # a model that fails to load fails the jobs that need it, not the
-            # worker: its webhook deliveries go on
+        except Exception:
             log.exception("the models could not be loaded before the first job")
 
     async def main() -> None:

@@ -182,12 +182,8 @@ _CLAUSE_END = re.compile(r"[,;:.!?]|\b(?:but|while|whereas|although)\b", re.I)
 
 def negated_words(text: str) -> frozenset[str]:
     """Stems of the content words a negation or denial covers: up to NEGATION_SCOPE words after
-    each cue, stopping at the end of its clause ("denied that it cut jobs" → cut, job)."""
-    return _negated_in(NOT_A_DENIAL.sub(" ", text))
-
-
-def _negated_in(text: str) -> frozenset[str]:
-    """negated_words of a text whose non-denials ("not only") are already blanked."""
+    each cue, stopping at the end of its clause ("denied that it cut jobs" → cut, job). The
+    text comes with its non-denials ("not only") blanked by NOT_A_DENIAL, as _of_text does."""
     out: set[str] = set()
     for cue in NEGATION.finditer(text):
         end = _CLAUSE_END.search(text, cue.end())
@@ -235,7 +231,7 @@ def _of_text(
         quantities(text),
         negated,
         frozenset(predicates),
-        _negated_in(blanked) if negated else frozenset(),
+        negated_words(blanked) if negated else frozenset(),
     )
 
 

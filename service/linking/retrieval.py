@@ -119,11 +119,13 @@ _BY_WORDS = text(
     "SELECT q.id, m.id FROM unnest(CAST(:ids AS bigint[]), CAST(:qs AS tsquery[]),"
     " CAST(:speakers AS bigint[]), CAST(:docs AS bigint[])) AS q(id, query, speaker, doc)"
     " CROSS JOIN LATERAL ("
-    "  SELECT c.id FROM claims c WHERE c.id IN ("
-    "   SELECT id FROM claims WHERE document_id <> q.doc AND status <> 'rejected'"
-    "    AND checkworthiness >= :cw"
-    "    AND (tsv @@ q.query OR speaker_id = q.speaker) LIMIT :pool)"
-    "  ORDER BY ts_rank(c.tsv, q.query) DESC NULLS LAST, c.id LIMIT :n"
+    # Each pool row is ranked as it is read (the LIMIT stops the scan, so no more than the
+    # pool is ranked), not fetched a second time by its id to be ranked.
+    "  SELECT p.id FROM ("
+    "   SELECT id, ts_rank(tsv, q.query) AS rank FROM claims"
+    "   WHERE document_id <> q.doc AND status <> 'rejected' AND checkworthiness >= :cw"
+    "    AND (tsv @@ q.query OR speaker_id = q.speaker) LIMIT :pool"
+    "  ) AS p ORDER BY p.rank DESC NULLS LAST, p.id LIMIT :n"
     " ) AS m"
 )
 

@@ -195,7 +195,7 @@ def create_claims(session: Session, actor: Actor, news: list[NewClaim]) -> list[
     session.add_all(claims)
     session.flush()
     vectors.store(session, [(c.id, c.embedding) for c in claims if c.embedding is not None])
-    record_created(session, actor, "claim.created", list(claims))
+    record_created(session, actor, "claim.created", claims)
     return claims
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -86,7 +87,7 @@ def record_review(
     )
 
 
-def record_created(session: Session, actor: Actor, action: str, entities: list[Base]) -> None:
+def record_created(session: Session, actor: Actor, action: str, entities: Sequence[Base]) -> None:
     """One `action` event per entity just inserted (and flushed), with its snapshot as
     `after`, written in one statement: what a batch insert records."""
     session.add_all(

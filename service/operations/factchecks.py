@@ -142,7 +142,7 @@ def import_reviews(
             unchanged.append(found)
     session.flush()
     if created:
-        record_created(session, actor, "fact_check.imported", list(created))
+        record_created(session, actor, "fact_check.imported", created)
     changed = created + updated
     _count_terms(session, added=[_check_text(f) for f in changed], removed=replaced)
     vectors = semantic.stored_vectors([_check_text(f) for f in changed])
@@ -310,10 +310,8 @@ def _lexical_candidates(
         return []
     rows = session.execute(
         text(
-            # tsquery values parsed once in the unnest, not once per scanned row (see
-            # service/linking/retrieval.py, _BY_WORDS).
-            # Each pool row is ranked as it is read (the LIMIT stops the scan, so no more
-            # than the pool is ranked), not fetched a second time by its id to be ranked.
+            # The shape of service/linking/retrieval.py's _BY_WORDS: tsquery values parsed
+            # once in the unnest, each pool row ranked as it is read.
             "SELECT q.id, m.id FROM unnest(CAST(:ids AS bigint[]), CAST(:qs AS tsquery[]))"
             " AS q(id, query) CROSS JOIN LATERAL ("
             "  SELECT p.id FROM ("
@@ -416,7 +414,7 @@ def _judge(
     if made:
         session.add_all(made)
         session.flush()
-        record_created(session, actor, "fact_check.matched", list(made))
+        record_created(session, actor, "fact_check.matched", made)
     return made
 
 

@@ -94,13 +94,13 @@ def create_suggested_links(
     `link.created` event per link written in one more. A pair linked meanwhile (by another
     transaction), a claim gone meanwhile (a re-extraction) or a pair within one document is
     skipped: a suggestion is not a request that can be refused. Returns the links made."""
-    if not suggestions:
-        return []
     wanted: dict[tuple[int, int], NewLink] = {}
     for new in suggestions:
         a_id, b_id = sorted(new.claim_ids)
         if a_id != b_id and new.state == LinkState.SUGGESTED:
             wanted.setdefault((a_id, b_id), new)
+    if not wanted:
+        return []
     ids = sorted({i for pair in wanted for i in pair})
     locked = session.execute(
         select(Claim.id, Claim.document_id)
@@ -132,7 +132,7 @@ def create_suggested_links(
             .returning(ClaimLink)
         )
     )
-    record_created(session, actor, "link.created", list(made))
+    record_created(session, actor, "link.created", made)
     return made
 
 

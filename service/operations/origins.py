@@ -56,8 +56,6 @@ _LINEAGE = text(
     + """
     SELECT d.id, d.outlet_id, d.derived_from_id FROM reach r"""
     + _EACH
-    + """
-    """
 )
 #: The lineage (copy = false) and the suggested, unreviewed copy pairs among the documents
 #: (copy = true: document, source), in one round trip.
