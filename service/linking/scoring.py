@@ -141,14 +141,37 @@ def inference(a: ClaimFeatures, candidates: list[ClaimFeatures]) -> list[Any]:
     return out
 
 
-def score_pair(
-    a: ClaimFeatures,
-    b: ClaimFeatures,
-    idf: dict[str, float] | None = None,
-    inferred: Any = None,
-) -> PairScore:
-    """`inferred`: the NLI probabilities of the pair when the caller computed them in a
-    batch (`inference`); otherwise computed here."""
+@dataclass
+class _Evidence:
+    """What a pair shares, before the NLI head is asked (score_pair's first half)."""
+
+    shared_words: list[str]
+    lexical: float
+    shared_entities: list[str]
+    entity: float
+    shared_numbers: list[str]
+    meaning: float | None
+    close: bool
+    related: bool
+    signals: list[str]
+    same_speaker: bool
+    derived: bool
+
+    def values(self, entails: float = 0.0, contradicts: float = 0.0) -> dict[str, float]:
+        return pair_features(
+            self.lexical,
+            self.entity,
+            self.meaning,
+            bool(self.shared_numbers),
+            self.same_speaker,
+            bool(self.signals),
+            self.derived,
+            entails,
+            contradicts,
+        )
+
+
+def _evidence(a: ClaimFeatures, b: ClaimFeatures, idf: dict[str, float] | None) -> _Evidence:
     shared_words = sorted(a.words & b.words)
     lexical = _similarity(a.words, b.words, idf)
     shared_entities, matched = _match_entities(a.entities, b.entities)
@@ -206,52 +229,75 @@ def score_pair(
     derived = (a.source_document_id is not None and a.source_document_id == b.document_id) or (
         b.source_document_id is not None and b.source_document_id == a.document_id
     )
-    if inferred is None and meaning is not None:
-        inferred = inference(a, [b])[0]
-    entails, contradicts = (0.0, 0.0) if inferred is None else map(float, inferred[:2])
-    values = pair_features(
+    return _Evidence(
+        shared_words,
         lexical,
+        shared_entities,
         entity,
+        shared_numbers,
         meaning,
-        bool(shared_numbers),
+        close,
+        related,
+        signals,
         same_speaker,
-        bool(signals),
         derived,
-        entails,
-        contradicts,
     )
+
+
+def score_pair(
+    a: ClaimFeatures,
+    b: ClaimFeatures,
+    idf: dict[str, float] | None = None,
+    inferred: Any = None,
+) -> PairScore:
+    """`inferred`: the NLI probabilities of the pair when the caller computed them in a
+    batch (`inference`); otherwise computed here."""
+    found = _evidence(a, b, idf)
+    if inferred is None and found.meaning is not None:
+        inferred = inference(a, [b])[0]
+    return _scored(a, b, found, inferred)
+
+
+def _scored(a: ClaimFeatures, b: ClaimFeatures, found: _Evidence, inferred: Any) -> PairScore:
+    """The pair's confidence, relation and reasons from its evidence and the NLI head's
+    probabilities (None without vectors)."""
+    entails, contradicts = (0.0, 0.0) if inferred is None else map(float, inferred[:2])
+    values = found.values(entails, contradicts)
     score = round(confidence(values), 3)
+    signals = found.signals
     # The head reads a contradiction into many unrelated pairs: it counts only between
     # claims that are about the same thing (close in meaning, or sharing words).
-    inferred_conflict = contradicts >= NLI_CONFLICT and contradicts > entails and (close or related)
+    inferred_conflict = (
+        contradicts >= NLI_CONFLICT and contradicts > entails and (found.close or found.related)
+    )
     if inferred_conflict and not signals:
         signals_shown = [f"inference: contradiction {contradicts:.2f}"]
     else:
         signals_shown = list(signals)
     if signals or inferred_conflict:
         relation = "conflicts"
-    elif _same_claim(lexical, entity, meaning, same_speaker) or (
-        derived and max(meaning or 0.0, lexical) >= DERIVED_SAME
+    elif _same_claim(found.lexical, found.entity, found.meaning, found.same_speaker) or (
+        found.derived and max(found.meaning or 0.0, found.lexical) >= DERIVED_SAME
     ):
         relation = "same_claim"
     else:
         relation = "corroborates"
     reasons: dict[str, Any] = {
-        "lexical_overlap": round(lexical, 2),
-        "shared_words": shared_words[:12],
-        "shared_entities": shared_entities,
-        "shared_numbers": shared_numbers,
+        "lexical_overlap": round(found.lexical, 2),
+        "shared_words": found.shared_words[:12],
+        "shared_entities": found.shared_entities,
+        "shared_numbers": found.shared_numbers,
         "conflict_signals": signals_shown,
     }
-    if meaning is not None:
-        reasons["meaning_similarity"] = round(meaning, 2)
+    if found.meaning is not None:
+        reasons["meaning_similarity"] = round(found.meaning, 2)
     if inferred is not None:
         reasons["inference"] = {
             label: round(float(p), 2) for label, p in zip(nli.LABELS, inferred, strict=True)
         }
-    if same_speaker:
+    if found.same_speaker:
         reasons["same_speaker"] = True
-    if derived:
+    if found.derived:
         # A summary and its source: their agreement is not independent.
         reasons["derived_from_source"] = True
     low, high = sorted((a.claim_id, b.claim_id))
@@ -293,7 +339,14 @@ def pair_features(
 
 def confidence(values: dict[str, float]) -> float:
     """How likely the pair is a real link, in [0, 1]."""
-    z = LINK_INTERCEPT + sum(LINK_WEIGHTS[k] * v for k, v in values.items())
+    return _sigmoid(_logit(values))
+
+
+def _logit(values: dict[str, float]) -> float:
+    return LINK_INTERCEPT + sum(LINK_WEIGHTS[k] * v for k, v in values.items())
+
+
+def _sigmoid(z: float) -> float:
     return 1 / (1 + math.exp(-z))
 
 
@@ -316,10 +369,24 @@ def rank(
         if c.document_id != target.document_id and key not in seen:
             seen.add(key)
             unique.append(c)
-    inferred = inference(target, unique)
+    found = [_evidence(target, c, None) for c in unique]
+    # The NLI head is asked only about candidates that could still reach the top: its two
+    # probabilities (which sum to at most 1) move a pair's logit by at most `lift` up and
+    # `drop` down. A candidate whose best case, rounded as scores are, is below the floor,
+    # or below the worst case of `top` others, cannot be shown; the rest are scored as
+    # before, so the result is the same as scoring every candidate.
+    weights = (LINK_WEIGHTS["entails"], LINK_WEIGHTS["contradicts"])
+    lift, drop = max(0.0, *weights), min(0.0, *weights)
+    logits = [_logit(f.values()) for f in found]
+    worst = sorted((round(_sigmoid(z + drop), 3) for z in logits), reverse=True)
+    bar = max(floor, worst[top - 1] if len(worst) >= top else 0.0)
+    kept = [i for i, z in enumerate(logits) if round(_sigmoid(z + lift), 3) >= bar]
+    inferred = inference(target, [unique[i] for i in kept])
     scored = [
         s
-        for s in (score_pair(target, c, inferred=p) for c, p in zip(unique, inferred, strict=True))
+        for s in (
+            _scored(target, unique[i], found[i], p) for i, p in zip(kept, inferred, strict=True)
+        )
         if s.score >= floor
     ]
     scored.sort(key=lambda s: (-s.score, s.claim_a_id, s.claim_b_id))

@@ -123,3 +123,39 @@ def test_without_the_model_suggestions_fall_back_to_word_overlap(
     (only,) = rank(a, [b])
     assert only.possible_conflict
     assert "meaning_similarity" not in only.reasons
+
+
+@requires_model
+def test_ranking_asks_the_head_only_where_it_can_matter_and_finds_the_same_top() -> None:
+    # rank() skips the NLI head for candidates whose best case cannot reach the floor or the
+    # top; it must return exactly what scoring every candidate returns, whatever `top`.
+    lines = [
+        "The council approved the new harbour bridge on Tuesday after a long debate.",
+        "Councillors voted to build a bridge across the harbour this week.",
+        "The harbour bridge will cost 40 million euros, the council said.",
+        "The council rejected the harbour bridge plan on Tuesday.",
+        "A bridge over the harbour was approved by the city council.",
+        "Ferry operators said the bridge would cut their passenger numbers.",
+        "The mayor did not attend the vote on the harbour bridge.",
+        "Fishing boats will still reach the inner harbour under the bridge.",
+        "Local shops reported record sales over the holiday weekend.",
+        "The weather service expects heavy rain on Thursday.",
+        "The football club signed a new striker from Lisbon.",
+        "Construction of the bridge is due to start next spring.",
+        "Residents near the harbour complained about noise from the works.",
+        "The bridge will carry cyclists and pedestrians, not cars.",
+        "Tuesday's vote ended a decade of argument over a fixed crossing.",
+    ]
+    vectors = semantic.embed(lines)
+    assert vectors is not None
+    target = features(0, 1, None, lines[0], vectors[0])
+    others = [features(i, 2 + i % 3, None, t, vectors[i]) for i, t in enumerate(lines) if i]
+    every = sorted(
+        (score_pair(target, c) for c in others),
+        key=lambda s: (-s.score, s.claim_a_id, s.claim_b_id),
+    )
+    for top in (1, 3, 5, 20):
+        for floor in (0.003, 0.05, 0.2):
+            expected = [(s.claim_b_id, s.score, s.relation) for s in every if s.score >= floor]
+            found = [(s.claim_b_id, s.score, s.relation) for s in rank(target, others, top, floor)]
+            assert found == expected[:top], (top, floor)
