@@ -28,7 +28,7 @@ from service.config import PROJECT_ROOT
 from service.extraction import CHECKWORTHY, Candidate, DocumentContext, extract
 from service.linking import semantic
 from service.linking.features import ClaimFeatures, features
-from service.linking.scoring import SUGGEST_MIN, PairScore, rank, score_pair, to_store
+from service.linking.scoring import SUGGEST_MIN, PairScore, Rarity, rank, score_pair, to_store
 
 DATA = PROJECT_ROOT / "tests" / "data"
 SEEDS = PROJECT_ROOT / "seeds"
@@ -48,6 +48,9 @@ class Corpus:
     claims: list[Candidate]
     file_of: list[str]
     feats: list[ClaimFeatures]
+    #: Word counts over every extracted claim of the five seeds: what Postgres's statistics
+    #: hold after `make run` has loaded them (on a table this small they count every word).
+    rarity: Rarity
 
 
 def _short(file: str) -> str:
@@ -88,7 +91,7 @@ def build() -> Corpus:
         sid = speakers.setdefault(c.speaker, len(speakers)) if c.speaker else None
         vector = None if vectors is None else vectors[n]
         feats.append(features(n, doc_of[n], sid, c.text, vector, source_of[doc_of[n]]))
-    return Corpus(files, bodies, claims, file_of, feats)
+    return Corpus(files, bodies, claims, file_of, feats, Rarity.of(feats))
 
 
 def split_of(corpus: Corpus, a: int, b: int) -> str:
@@ -148,7 +151,7 @@ def pair_pool(corpus: Corpus, split: str) -> dict[frozenset[int], PairScore]:
                 continue
             if split_of(corpus, f.claim_id, other.claim_id) != split:
                 continue
-            s = score_pair(f, other)
+            s = score_pair(f, other, rarity=corpus.rarity)
             if s.evidence["meaning"] < 0.2 and s.evidence["lexical"] < 0.1:
                 continue
             pool[frozenset((s.claim_a_id, s.claim_b_id))] = s
@@ -157,7 +160,9 @@ def pair_pool(corpus: Corpus, split: str) -> dict[frozenset[int], PairScore]:
 
 def suggestions(corpus: Corpus, suggest_min: float) -> tuple[dict[int, list[PairScore]], set]:
     """On-demand top 10 for every claim, and the pairs ingest would store."""
-    on_demand = {n: rank(f, corpus.feats, top=10) for n, f in enumerate(corpus.feats)}
+    on_demand = {
+        n: rank(f, corpus.feats, top=10, rarity=corpus.rarity) for n, f in enumerate(corpus.feats)
+    }
     worthy = [f for f in corpus.feats if corpus.claims[f.claim_id].checkworthiness >= CHECKWORTHY]
     seen: set[tuple[str, str]] = set()
     stored: set[frozenset[int]] = set()
@@ -166,7 +171,7 @@ def suggestions(corpus: Corpus, suggest_min: float) -> tuple[dict[int, list[Pair
         if key in seen:
             continue  # a repeated sentence gets one queue entry
         seen.add(key)
-        for s in to_store(rank(f, worthy, top=10), suggest_min):
+        for s in to_store(rank(f, worthy, top=10, rarity=corpus.rarity), suggest_min):
             stored.add(frozenset((s.claim_a_id, s.claim_b_id)))
     return on_demand, stored
 
@@ -226,7 +231,10 @@ def report(
     flagged = sum(
         1
         for p in conflicts
-        if (s := pool.get(p) or score_pair(*(corpus.feats[x] for x in sorted(p))))
+        if (
+            s := pool.get(p)
+            or score_pair(*(corpus.feats[x] for x in sorted(p)), rarity=corpus.rarity)
+        )
         and s.relation == "conflicts"
         and p in queue
     )

@@ -18,6 +18,7 @@ from service.db import among
 from service.domain.enums import ClaimStatus
 from service.linking import semantic, vectors
 from service.linking.features import ClaimFeatures, features
+from service.linking.scoring import Rarity
 from service.models import Claim, Document
 
 #: How many full-text candidates to score per claim, ranked among at most LEXICAL_POOL matches.
@@ -33,8 +34,8 @@ TERMS = 5
 #: Corpus lexeme frequencies are re-read at most this often (seconds).
 STATS_TTL = 300.0
 
-#: Per table: when its lexeme counts were read, and the counts.
-_stats: dict[tuple[str, str], tuple[float, dict[str, int]]] = {}
+#: Per table: when its lexeme counts were read, the counts, and the rows they are out of.
+_stats: dict[tuple[str, str], tuple[float, dict[str, int], float]] = {}
 _stats_lock = Lock()
 
 #: Postgres's own statistics of a table's tsvector column (`tsv`): the most common lexemes
@@ -51,19 +52,62 @@ _PG_STATS = text(
 )
 
 
+_ROWS = text(
+    "SELECT greatest(reltuples, 0) FROM pg_class "
+    "WHERE relname = :table AND relnamespace = current_schema()::regnamespace"
+)
+#: A table Postgres has not analysed yet (a new deployment loading its first documents):
+#: its words counted directly, over at most this many rows.
+UNANALYSED_SAMPLE = 5000
+_UNANALYSED = text(
+    "SELECT word, ndoc FROM ts_stat("
+    f"'SELECT tsv FROM claims WHERE tsv IS NOT NULL LIMIT {UNANALYSED_SAMPLE}')"
+)
+
+
+def _statistics(session: Session, table: str, column: str) -> tuple[dict[str, int], float]:
+    with _stats_lock:
+        read_at, counts, rows = _stats.get((table, column), (-STATS_TTL, {}, 0.0))
+        if time.monotonic() - read_at > STATS_TTL:
+            found = session.execute(_PG_STATS, {"table": table, "column": column})
+            counts = {str(word): int(ndoc) for word, ndoc in found}
+            rows = float(session.execute(_ROWS, {"table": table}).scalar() or 0.0)
+            if counts:
+                _stats[table, column] = (time.monotonic(), counts, rows)
+        return counts, rows
+
+
 def lexeme_frequencies(
     session: Session, table: str = "claims", column: str = "tsv"
 ) -> dict[str, int]:
     """About how many rows of `table` (claims, fact_checks) contain each common lexeme in its
     tsvector `column` (from pg_stats; never a scan of the table). Cached per process for a
     few minutes; stale or missing counts only change which rare words a search starts from."""
-    with _stats_lock:
-        read_at, counts = _stats.get((table, column), (-STATS_TTL, {}))
-        if time.monotonic() - read_at > STATS_TTL:
-            rows = session.execute(_PG_STATS, {"table": table, "column": column})
-            counts = {str(word): int(ndoc) for word, ndoc in rows}
-            _stats[table, column] = (time.monotonic(), counts)
-        return counts
+    return _statistics(session, table, column)[0]
+
+
+def corpus_rarity(session: Session) -> Rarity:
+    """How rare each word is among the stored claims (scoring.Rarity), from Postgres's own
+    statistics of their words (cached as lexeme_frequencies is). Until Postgres has analysed
+    the table (a new deployment: autovacuum analyses it once it has grown), the words of up
+    to UNANALYSED_SAMPLE claims are counted directly, and not cached: the table is small
+    and growing, and a count cached while it was empty would call every word rare."""
+    counts, rows = _statistics(session, "claims", "tsv")
+    if counts and rows > 0:
+        return Rarity(counts, rows)
+    found = {str(word): int(ndoc) for word, ndoc in session.execute(_UNANALYSED)}
+    return Rarity(found, float(_sampled(session)) if found else 0.0)
+
+
+def _sampled(session: Session) -> int:
+    return int(
+        session.execute(
+            text(
+                "SELECT count(*) FROM (SELECT 1 FROM claims WHERE tsv IS NOT NULL "
+                f"LIMIT {UNANALYSED_SAMPLE}) AS s"
+            )
+        ).scalar_one()
+    )
 
 
 def tsquery_text(terms: list[str], together: int = 2) -> str:

@@ -12,7 +12,7 @@ from service.extraction import CHECKWORTHY
 from service.linking import semantic
 from service.linking import vectors as vector_index
 from service.linking.features import features
-from service.linking.retrieval import candidates_many
+from service.linking.retrieval import candidates_many, corpus_rarity
 from service.linking.scoring import SUGGEST_MIN, PairScore, rank, to_store
 from service.models import Claim, ClaimLink
 from service.operations.actors import Actor
@@ -68,11 +68,13 @@ def suggest_many(
         linked = _linked_pairs(session, [c.id for c in claims])
     reviewed = {pair for pair, state in linked.items() if state != LinkState.SUGGESTED}
     pools = candidates_many(session, targets, min_checkworthiness)
+    rarity = corpus_rarity(session)
     return {
         t.claim_id: rank(
             t,
             [c for c in pools[t.claim_id] if frozenset((t.claim_id, c.claim_id)) not in reviewed],
             top=top,
+            rarity=rarity,
         )
         for t in targets
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from service.linking.features import features, quantities
-from service.linking.scoring import rank, score_pair
+from service.linking.scoring import Rarity, rank, score_pair
 
 
 def f(i: int, doc: int, text: str, speaker: int | None = None):  # type: ignore[no-untyped-def]
@@ -133,3 +133,29 @@ def test_shared_words_are_shown_as_the_claim_writes_them() -> None:
     assert surface_words(text, stems) == ["footbridge", "repairs", "lakeport", "council"]
     assert surface_words(text, stems, limit=2) == ["footbridge", "repairs"]
     assert surface_words(text, set()) == []
+
+
+def test_a_word_few_stored_claims_hold_is_rare_and_a_function_word_never_is() -> None:
+    corpus = Rarity({"harbour": 300, "ferri": 30, "nordhavn": 1}, 1000.0)
+    assert corpus("harbour") < corpus("ferri") < corpus("nordhavn") == 1.0
+    assert abs(corpus("harbour") - 0.209) < 1e-3  # log10(1000 / 300) / RARE_LOG
+    assert corpus("lighthous") == 1.0  # not counted: rarer than every counted word
+    for function_word in ("between", "becaus", "wasn't", "they’r"):
+        assert corpus(function_word) == 0.0
+
+
+def test_sharing_a_word_few_claims_hold_counts_for_more_than_sharing_a_common_one() -> None:
+    target = f(1, 1, "Ingrid Solberg closed the harbour on Monday.")
+    by_name = f(2, 2, "Solberg announced new opening hours.")
+    by_place = f(3, 3, "The harbour welcomed many summer tourists.")
+    assert len(by_name.words) == len(by_place.words)
+    harbour_everywhere = Rarity({"harbour": 400, "solberg": 2}, 1000.0)
+    ranked = rank(target, [by_name, by_place], rarity=harbour_everywhere)
+    assert [s.claim_b_id for s in ranked] == [2, 3]
+    assert ranked[0].evidence["rare_shared"] == 1.0
+    # The same claims in a corpus where the name is the common word: the order turns.
+    name_everywhere = Rarity({"harbour": 2, "solberg": 400}, 1000.0)
+    assert [s.claim_b_id for s in rank(target, [by_name, by_place], rarity=name_everywhere)] == [
+        3,
+        2,
+    ]
