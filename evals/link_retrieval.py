@@ -10,7 +10,10 @@ else on the embedded server, which has pgvector) the way `make run` loads them, 
 links (tests/data/linking) are mapped to the stored claims by span overlap, and for each gold
 link it asks whether either claim's candidates hold the other (candidate-step recall), and
 whether the other is in the top 10 or top 50 once the candidates are scored (recall@10,
-recall@50). Splits as evals/linking.py. Nothing is tuned here.
+recall@50). It also reads the suggestions the load stored, as a reviewer's queue holds them
+after `make run` (each document's suggested at its ingest, against the documents loaded
+before it, with the word counts of that moment), and gives their precision and recall against
+the gold. Splits as evals/linking.py. Nothing is tuned here.
 """
 
 from __future__ import annotations
@@ -124,6 +127,12 @@ def main() -> int:
         }
         doc_of = {c.id: c.document_id for c in claims.values()}
         count = session.scalar(text("SELECT count(*) FROM claims"))
+        stored = {
+            frozenset((int(a), int(b)))
+            for a, b in session.execute(
+                text("SELECT claim_a_id, claim_b_id FROM claim_links WHERE state = 'suggested'")
+            )
+        }
     engine.dispose()
     print(
         f"== link candidates from the service's own retrieval ({count} seed claims stored; "
@@ -150,10 +159,19 @@ def main() -> int:
             )
         sizes = [len(pools[x]) for p in mine for x in p]
         n = max(1, len(mine))
+        queue = []
+        for p in stored:
+            files = [file_of_doc[doc_of[x]] for x in sorted(p)]
+            start_of = {file_of_doc[doc_of[x]]: starts[x] for x in p}
+            if _split(files[0], files[1], start_of, half) == split:
+                queue.append(p)
+        hits = sum(1 for p in queue if p in links)
         print(
             f"  {split}: {len(mine)} gold links; candidate-step recall {in_pool / n:.2f} "
             f"(mean {sum(sizes) / max(1, len(sizes)):.0f} candidates a claim); "
-            f"recall@10 {top[10] / n:.2f}, recall@50 {top[50] / n:.2f}"
+            f"recall@10 {top[10] / n:.2f}, recall@50 {top[50] / n:.2f}; "
+            f"stored by the load: {len(queue)}, precision {hits / max(1, len(queue)):.2f}, "
+            f"recall {hits / n:.2f}"
         )
     return 0
 
