@@ -158,7 +158,10 @@ class SuggestionOut(Schema):
     score = fields.Float()
     possible_conflict = fields.Boolean()
     reasons = fields.Dict(
-        metadata={"description": "shared words, entities and numbers; conflict signals"}
+        metadata={
+            "description": "shared words, entities and numbers; the shared words few stored "
+            "claims hold (rare_words, rarest first); conflict signals"
+        }
     )
 
 

@@ -64,6 +64,9 @@ SAME_SPEAKER_MEANING = 0.6
 #: A word held by at most one stored claim in 10 ** RARE_LOG (about 300) counts as fully
 #: rare (Rarity). Chosen on the dev link gold: 2.0 to 3.0 gave the same held-out AUC.
 RARE_LOG = 2.5
+#: Shared words at least this rare (held by at most about one stored claim in 40) are named
+#: in a suggestion's reasons (`rare_words`): what a reviewer reads as "why these two".
+RARE_SHOWN = 0.64
 
 
 #: spaCy's English stop words, stemmed as ClaimFeatures.words are.
@@ -206,6 +209,8 @@ class _Evidence:
     derived: bool
     #: The rarity of the rarest word both claims hold (0 when they share none).
     rare: float
+    #: The shared words (stems) at least RARE_SHOWN rare, rarest first.
+    rare_words: list[str]
 
     def values(self, entails: float = 0.0, contradicts: float = 0.0) -> dict[str, float]:
         return pair_features(
@@ -233,7 +238,9 @@ def _evidence(
     rarity: Rarity | None = None,
 ) -> _Evidence:
     shared_words = sorted(a.words & b.words)
-    rare = max(map(rarity or _NO_CORPUS, shared_words), default=0.0)
+    rated = sorted((-(rarity or _NO_CORPUS)(w), w) for w in shared_words)
+    rare = -rated[0][0] if rated else 0.0
+    rare_words = [w for r, w in rated if -r >= RARE_SHOWN]
     lexical = _similarity(a.words, b.words, idf)
     shared_entities, matched = _match_entities(a.entities, b.entities)
     entity = matched / max(1, min(len(a.entities), len(b.entities)))
@@ -303,6 +310,7 @@ def _evidence(
         same_speaker,
         derived,
         rare,
+        rare_words,
     )
 
 
@@ -352,6 +360,7 @@ def _scored(a: ClaimFeatures, b: ClaimFeatures, found: _Evidence, inferred: Any)
         "shared_entities": found.shared_entities,
         "shared_numbers": found.shared_numbers,
         "conflict_signals": signals_shown,
+        "rare_words": found.rare_words[:6],
     }
     if found.meaning is not None:
         reasons["meaning_similarity"] = round(found.meaning, 2)
@@ -462,7 +471,14 @@ def rank(
     # Scored on stems ("footbridg"); shown as the claim writes them, for the few kept.
     for s in best:
         s.reasons["shared_words"] = surface_words(target.text, set(s.reasons["shared_words"]))
+        s.reasons["rare_words"] = _spelled(target.text, s.reasons["rare_words"])
     return best
+
+
+def _spelled(text: str, stems: list[str]) -> list[str]:
+    """The stems as `text` writes them, in the stems' order (rarest first)."""
+    spelled = dict(zip(stems, (surface_words(text, {w}, 1) for w in stems), strict=True))
+    return [found[0] if found else w for w, found in spelled.items()]
 
 
 def to_store(ranked: list[PairScore], suggest_min: float = SUGGEST_MIN) -> list[PairScore]:

@@ -159,3 +159,13 @@ def test_sharing_a_word_few_claims_hold_counts_for_more_than_sharing_a_common_on
         3,
         2,
     ]
+
+
+def test_the_rare_words_two_claims_share_are_named_rarest_first_as_the_claim_writes_them() -> None:
+    target = f(1, 1, "Ingrid Solberg said the Quillmoor ferries would stop at Varnholt harbour.")
+    other = f(2, 2, "Ferries to Varnholt stopped, Solberg said, and the harbour stayed closed.")
+    corpus = Rarity({"harbour": 300, "ferri": 40, "stop": 200, "varnholt": 5, "solberg": 1}, 1000.0)
+    (only,) = rank(target, [other], rarity=corpus)
+    # solberg (1 claim in 1,000), then varnholt (5); ferries (40) and harbour (300) are common.
+    assert only.reasons["rare_words"] == ["solberg", "varnholt"]
+    assert set(only.reasons["shared_words"]) >= {"ferries", "harbour", "solberg", "varnholt"}
