@@ -122,9 +122,9 @@ class PairScore:
 
 
 def _same_entity(x: str, y: str) -> bool:
-    return (
+    return bool(
         x == y
-        or fuzz.ratio(x, y) >= 85
+        or fuzz.ratio(x, y, score_cutoff=85)
         or (min(len(x), len(y)) > 3 and (x in y.split() or y in x.split()))
     )
 
@@ -132,9 +132,15 @@ def _same_entity(x: str, y: str) -> bool:
 def _match_entities(a: frozenset[str], b: frozenset[str]) -> tuple[list[str], int]:
     """Shared entities (name variants such as Witkoff / Witkov count as the same), and how
     many pairs match: the smaller of the counts from either side, so that the score does not
-    depend on which claim is asked about ("Tomas" and "Berg" both match "Tomas Berg")."""
-    from_a = {x for x in a if any(_same_entity(x, y) for y in b)}
-    from_b = {y for y in b if any(_same_entity(x, y) for x in a)}
+    depend on which claim is asked about ("Tomas" and "Berg" both match "Tomas Berg"). Each
+    pair is compared once (the relation is symmetric)."""
+    from_a: set[str] = set()
+    from_b: set[str] = set()
+    for x in a:
+        for y in b:
+            if _same_entity(x, y):
+                from_a.add(x)
+                from_b.add(y)
     return sorted(from_a | from_b), min(len(from_a), len(from_b))
 
 
