@@ -13,7 +13,7 @@ from service.linking import semantic
 from service.linking import vectors as vector_index
 from service.linking.features import features
 from service.linking.retrieval import candidates_many, corpus_rarity
-from service.linking.scoring import SUGGEST_MIN, PairScore, rank, to_store
+from service.linking.scoring import MIN_SCORE, STORED_PER_CLAIM, SUGGEST_MIN, PairScore, rank
 from service.models import Claim, ClaimLink
 from service.operations.actors import Actor
 from service.operations.links import NewLink, create_suggested_links
@@ -53,11 +53,13 @@ def suggest_many(
     top: int = 10,
     min_checkworthiness: float = 0.0,
     linked: dict[frozenset[int], str] | None = None,
+    floor: float = MIN_SCORE,
 ) -> dict[int, list[PairScore]]:
     """Fresh top suggestions for each claim (by id), the candidates of all of them fetched
     in a few statements; pairs already reviewed (confirmed or rejected) are left out: a
     rejected pair is never suggested again, a confirmed one is not re-scored. `linked` is
-    the claims' existing links, when the caller has already read them."""
+    the claims' existing links, when the caller has already read them. Only suggestions
+    with a confidence of at least `floor` are returned."""
     if not claims:
         return {}
     targets = [
@@ -74,6 +76,7 @@ def suggest_many(
             t,
             [c for c in pools[t.claim_id] if frozenset((t.claim_id, c.claim_id)) not in reviewed],
             top=top,
+            floor=floor,
             rarity=rarity,
         )
         for t in targets
@@ -110,10 +113,19 @@ def store_suggestions(
         key=lambda c: (-c.checkworthiness, c.span_start),
     )[:STORED_CLAIMS_PER_DOCUMENT]
     existing = _linked_pairs(session, [c.id for c in worthy]) if worthy else {}
-    ranked_all = suggest_many(session, worthy, 10, min_checkworthiness=CHECKWORTHY, linked=existing)
+    # The queue's few, asked for as such: ranking then leaves the NLI head and the reasons
+    # out for every candidate that cannot be among them (scoring.rank).
+    ranked_all = suggest_many(
+        session,
+        worthy,
+        STORED_PER_CLAIM,
+        min_checkworthiness=CHECKWORTHY,
+        linked=existing,
+        floor=suggest_min,
+    )
     new: list[NewLink] = []
     for claim in worthy:
-        for s in to_store(ranked_all[claim.id], suggest_min):
+        for s in ranked_all[claim.id]:
             if frozenset((s.claim_a_id, s.claim_b_id)) in existing:
                 continue
             new.append(
