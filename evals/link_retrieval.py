@@ -142,13 +142,14 @@ def main() -> int:
             else "no pgvector: words and speakers only)"
         )
     )
+
+    def split_of(pair: frozenset[int]) -> str:
+        files = [file_of_doc[doc_of[x]] for x in sorted(pair)]
+        start_of = {file_of_doc[doc_of[x]]: starts[x] for x in pair}
+        return _split(files[0], files[1], start_of, half)
+
     for split in ("dev", "test"):
-        mine = []
-        for p in links:
-            files = [file_of_doc[doc_of[x]] for x in sorted(p)]
-            start_of = {file_of_doc[doc_of[x]]: starts[x] for x in p}
-            if _split(files[0], files[1], start_of, half) == split:
-                mine.append(p)
+        mine = [p for p in links if split_of(p) == split]
         in_pool = sum(1 for p in mine if any(set(p) - {x} <= pools[x] for x in p))
         top = {}
         for k in (10, 50):
@@ -159,12 +160,7 @@ def main() -> int:
             )
         sizes = [len(pools[x]) for p in mine for x in p]
         n = max(1, len(mine))
-        queue = []
-        for p in stored:
-            files = [file_of_doc[doc_of[x]] for x in sorted(p)]
-            start_of = {file_of_doc[doc_of[x]]: starts[x] for x in p}
-            if _split(files[0], files[1], start_of, half) == split:
-                queue.append(p)
+        queue = [p for p in stored if split_of(p) == split]
         hits = sum(1 for p in queue if p in links)
         print(
             f"  {split}: {len(mine)} gold links; candidate-step recall {in_pool / n:.2f} "

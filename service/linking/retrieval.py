@@ -41,9 +41,10 @@ _stats_lock = Lock()
 #: Postgres's own statistics of a table's tsvector column (`tsv`): the most common lexemes
 #: and the share of rows holding each, kept up to date by ANALYZE (autovacuum). Reading them
 #: costs a catalogue lookup, whatever the number of rows; a lexeme not among them is rarer
-#: than all of them, which is all that choosing the rarest words needs.
+#: than all of them, which is all that choosing the rarest words needs. Each row carries the
+#: table's row count too (what the shares are of).
 _PG_STATS = text(
-    "SELECT elem, freq * greatest(c.reltuples, 0) AS ndoc "
+    "SELECT elem, freq * greatest(c.reltuples, 0) AS ndoc, greatest(c.reltuples, 0) AS rows "
     "FROM pg_stats s, pg_class c, "
     "unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs[1:array_length("
     "s.most_common_elems::text::text[], 1)]) AS m(elem, freq) "
@@ -51,16 +52,12 @@ _PG_STATS = text(
     "AND c.relname = :table AND c.relnamespace = current_schema()::regnamespace"
 )
 
-
-_ROWS = text(
-    "SELECT greatest(reltuples, 0) FROM pg_class "
-    "WHERE relname = :table AND relnamespace = current_schema()::regnamespace"
-)
 #: A table Postgres has not analysed yet (a new deployment loading its first documents):
-#: its words counted directly, over at most this many rows.
+#: its words counted directly, over at most this many rows (each row carries how many).
 UNANALYSED_SAMPLE = 5000
 _UNANALYSED = text(
-    "SELECT word, ndoc FROM ts_stat("
+    "SELECT word, ndoc, (SELECT count(*) FROM (SELECT 1 FROM claims WHERE tsv IS NOT NULL"
+    f" LIMIT {UNANALYSED_SAMPLE}) AS s) FROM ts_stat("
     f"'SELECT tsv FROM claims WHERE tsv IS NOT NULL LIMIT {UNANALYSED_SAMPLE}')"
 )
 
@@ -69,9 +66,9 @@ def _statistics(session: Session, table: str, column: str) -> tuple[dict[str, in
     with _stats_lock:
         read_at, counts, rows = _stats.get((table, column), (-STATS_TTL, {}, 0.0))
         if time.monotonic() - read_at > STATS_TTL:
-            found = session.execute(_PG_STATS, {"table": table, "column": column})
-            counts = {str(word): int(ndoc) for word, ndoc in found}
-            rows = float(session.execute(_ROWS, {"table": table}).scalar() or 0.0)
+            found = session.execute(_PG_STATS, {"table": table, "column": column}).all()
+            counts = {str(word): int(ndoc) for word, ndoc, _ in found}
+            rows = float(found[0][2]) if found else 0.0
             if counts:
                 _stats[table, column] = (time.monotonic(), counts, rows)
         return counts, rows
@@ -95,19 +92,9 @@ def corpus_rarity(session: Session) -> Rarity:
     counts, rows = _statistics(session, "claims", "tsv")
     if counts and rows > 0:
         return Rarity(counts, rows)
-    found = {str(word): int(ndoc) for word, ndoc in session.execute(_UNANALYSED)}
-    return Rarity(found, float(_sampled(session)) if found else 0.0)
-
-
-def _sampled(session: Session) -> int:
-    return int(
-        session.execute(
-            text(
-                "SELECT count(*) FROM (SELECT 1 FROM claims WHERE tsv IS NOT NULL "
-                f"LIMIT {UNANALYSED_SAMPLE}) AS s"
-            )
-        ).scalar_one()
-    )
+    found = session.execute(_UNANALYSED).all()
+    sampled = float(found[0][2]) if found else 0.0
+    return Rarity({str(word): int(ndoc) for word, ndoc, _ in found}, sampled)
 
 
 def tsquery_text(terms: list[str], together: int = 2) -> str:
