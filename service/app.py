@@ -4,41 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, request
+from flask import Flask
 from sqlalchemy import Connection, Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.api import init_api
 from service.api.context import close_session
 from service.api.errors import register_error_handlers
+from service.api.headers import security_headers
 from service.api.openapi import request_limits
 from service.config import Settings
 from service.db import create_db_engine, make_sessionmaker, resolve_database_url
 from service.extraction import nlp
 from service.limits import init_limits
 from service.web import init_web
-
-#: HTML pages (workspace, reports) run no inline script: scripts only from this origin.
-#: Their stylesheets are inline <style> blocks, hence 'unsafe-inline' for styles alone.
-PAGE_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
-
-
-def security_headers(response: Response) -> Response:
-    """Headers on every response: no MIME sniffing, no framing (clickjacking), no referrer
-    to other sites, and a script policy on HTML pages. The API docs page (Swagger UI) starts
-    with an inline script of its own, so it gets only the framing rule."""
-    headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    if response.mimetype == "text/html" and not request.path.startswith("/api/v1/docs"):
-        headers.setdefault("Content-Security-Policy", PAGE_CSP)
-    else:
-        headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
-    return response
 
 
 def create_app(
