@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from service.api import init_api
 from service.api.context import close_session
 from service.api.errors import register_error_handlers
+from service.api.fast_reads import FastClaimReads
 from service.api.headers import security_headers
 from service.api.openapi import request_limits
 from service.config import Settings
@@ -59,6 +60,7 @@ def create_app(
     app.after_request(security_headers)
     register_error_handlers(app)
     init_api(app)
+    app.wsgi_app = FastClaimReads(app, app.wsgi_app)  # type: ignore[method-assign]
     init_web(app)
     init_limits(app, settings, read_bind or bind)
     log = logging.getLogger("claimdesk")
