@@ -76,7 +76,7 @@ class FastClaimReads:
         data = _DETAIL.dump(view)
         etag = etag_of(data)
         if etag in parse_etags(environ.get("HTTP_IF_NONE_MATCH")):  # as flask-smorest checks
-            start_response("304 NOT MODIFIED", list(self.headers))
+            start_response("304 NOT MODIFIED", [("ETag", f'"{etag}"'), *self.headers])
             return []
         body = f"{self.json.dumps(data, **self.dump_args)}\n".encode()
         headers = [

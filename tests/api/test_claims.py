@@ -158,6 +158,7 @@ def test_get_claim_has_an_etag_and_honours_if_none_match(
         f"/api/v1/claims/{claim['id']}", headers={"If-None-Match": first.headers["ETag"]}
     )
     assert again.status_code == 304
+    assert again.headers["ETag"] == first.headers["ETag"]  # RFC 9110 15.4.5
 
 
 def test_editing_needs_if_match_428_and_refuses_a_stale_one_412(
