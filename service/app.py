@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from service.api import init_api
 from service.api.context import close_session
 from service.api.errors import register_error_handlers
-from service.api.fast_reads import FastClaimReads
+from service.api.fast_reads import FastClaimReads, raise_fast_read_error
 from service.api.headers import security_headers
 from service.api.openapi import request_limits
 from service.config import Settings
@@ -57,6 +57,7 @@ def create_app(
     app.extensions["claimdesk.report_sessionmaker"] = make_sessionmaker(report_bind)
     app.teardown_appcontext(close_session)
     app.before_request(request_limits)
+    app.before_request(raise_fast_read_error)
     app.after_request(security_headers)
     register_error_handlers(app)
     init_api(app)

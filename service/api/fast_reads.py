@@ -9,11 +9,12 @@ headers. Everything else goes to Flask untouched:
 
 - another path, method or query string, a cookie (a signed-in page's session may be
   refreshed), or a deployment where reading needs a key;
-- an unknown claim or any error (Flask answers with its problem document, asking again);
+- an unknown claim or any error: Flask raises it again before any view runs, and answers
+  with its problem document as for any other request;
 - a request whose URL or headers exceed the app's limits (Flask answers 414/431).
 
-tests/api/test_fast_reads.py asks both ways for every seed claim and compares status, body and
-headers byte for byte, conditional requests included.
+tests/api/test_fast_reads.py asks both ways for claims of every kind and compares status,
+headers and body byte for byte, conditional requests and errors included.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.http import parse_etags
 
@@ -41,6 +42,9 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 _CLAIM = re.compile(r"/api/v1/claims/([1-9][0-9]{0,9})\Z")
 
 _DETAIL = ClaimDetailOut()
+
+#: Where the fast read leaves an error for Flask to answer (raise_fast_read_error).
+FAILED = "claimdesk.fast_read_error"
 
 
 class FastClaimReads:
@@ -71,7 +75,10 @@ class FastClaimReads:
         try:
             with self.sessions() as session:
                 view = claim_view(session, claim_id)
-        except Exception:
+        except Exception as error:
+            # Flask answers it as if its view had raised it (one attempt, not two: a
+            # statement that timed out is not run again).
+            environ[FAILED] = error
             return self.downstream(environ, start_response)
         data = _DETAIL.dump(view)
         etag = etag_of(data)
@@ -100,6 +107,14 @@ class FastClaimReads:
         # Well inside the limit, counted generously; near it, Flask counts exactly.
         header_bytes = sum(len(k) + len(v) + 4 for k, v in environ.items() if k[:5] == "HTTP_")
         return None if header_bytes > MAX_HEADER_BYTES // 2 else claim_id
+
+
+def raise_fast_read_error() -> None:
+    """A before-request hook: the error the fast read met, raised where Flask handles a
+    view's errors (its problem document, its hooks, its teardown)."""
+    error = request.environ.pop(FAILED, None)
+    if error is not None:
+        raise error
 
 
 def etag_of(data: Any) -> str:

@@ -8,12 +8,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Connection
+from sqlalchemy.exc import OperationalError
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from service.api import claims as claims_api
+from service.api import fast_reads
 from service.api.fast_reads import FastClaimReads
 from service.app import create_app
 from service.config import Settings
@@ -137,6 +141,27 @@ def test_anything_else_reaches_flask(
     fast, flask_view = paths
     path = path.replace("{id}", str(claims[0]))
     assert _ask(fast, path, **kwargs) == _ask(flask_view.wsgi, path, **kwargs)
+    assert flask_view.calls == 1
+
+
+def test_an_error_is_answered_by_flask_without_running_the_read_again(
+    paths: tuple[FastClaimReads, _Counting], claims: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A statement that timed out is not run a second time by the Flask view: the error the
+    fast read met is the one Flask answers (503, as for any request)."""
+    fast, flask_view = paths
+    asked: list[int] = []
+
+    def timed_out(session: Any, claim_id: int) -> Any:
+        asked.append(claim_id)
+        raise OperationalError("SELECT …", {}, psycopg.errors.QueryCanceled("statement timeout"))
+
+    monkeypatch.setattr(fast_reads, "claim_view", timed_out)
+    monkeypatch.setattr(claims_api, "claim_view", timed_out)
+    status, headers, body = _ask(fast, f"/api/v1/claims/{claims[0]}")
+    assert status == "503 SERVICE UNAVAILABLE", body
+    assert dict(headers)["Content-Type"] == "application/problem+json"
+    assert asked == [claims[0]]
     assert flask_view.calls == 1
 
 
