@@ -34,7 +34,7 @@ from service.models import (
 )
 from service.operations.actors import Actor
 from service.operations.events import entity_history, record_created, record_event, snapshot
-from service.operations.origins import origins_and_possible_copies
+from service.operations.origins import claim_origins_and_possible_copies
 from service.operations.pagination import keyset_page
 from service.operations.speakers import get_speaker, resolve_speaker
 
@@ -315,12 +315,12 @@ def _supporting(links: list[tuple[str, str, int]]) -> list[int]:
 
 
 def _corroboration(
-    session: Session, document_id: int, links: list[tuple[str, str, int]]
+    session: Session, claim_id: int, links: list[tuple[str, str, int]]
 ) -> dict[str, int]:
     """Independent origins backing a claim (one lineage query, only when it has confirmed
     support), its confirmed and open conflicts, and its links by state."""
-    independent, possible_copies = origins_and_possible_copies(
-        session, [document_id], _supporting(links)
+    independent, possible_copies = (
+        claim_origins_and_possible_copies(session, claim_id) if _supporting(links) else (0, 0)
     )
     return {
         "independent_origins": independent,
@@ -341,17 +341,14 @@ def _corroboration(
 
 
 def corroboration(
-    session: Session,
-    claim_id: int,
-    document_id: int,
-    links: list[tuple[str, str, int]] | None = None,
+    session: Session, claim_id: int, links: list[tuple[str, str, int]] | None = None
 ) -> dict[str, int]:
     """Independent origins backing the claim (confirmed corroborates/same_claim links) and
     its open conflicts (confirmed conflicts links, and suggested ones flagged as conflicts).
     `links`: the claim's links (`_links_of`), when the caller has read them already."""
     if links is None:
         links = _links_of(session, claim_id)
-    found = _corroboration(session, document_id, links)
+    found = _corroboration(session, claim_id, links)
     del found["confirmed_conflicts"]
     return found
 
@@ -359,7 +356,7 @@ def corroboration(
 def decision_facts(
     session: Session, claim: Claim, new_evidence: list[EvidenceItem]
 ) -> DecisionFacts:
-    found = _corroboration(session, claim.document_id, _links_of(session, claim.id))
+    found = _corroboration(session, claim.id, _links_of(session, claim.id))
     urls = (
         session.scalar(
             select(func.count())
@@ -498,7 +495,7 @@ def claim_view(session: Session, claim_id: int) -> dict[str, Any]:
     speaker_id = view["speaker_id"]
     view["speaker"] = {"id": speaker_id, "name": first[_SPEAKER_NAME]} if speaker_id else None
     links = [(str(r), str(s), int(d)) for r, s, d in first[_LINKS_AT] or ()]
-    view["corroboration"] = corroboration(session, claim_id, view["document_id"], links)
+    view["corroboration"] = corroboration(session, claim_id, links)
     view["evidence"] = [
         dict(zip(_EVIDENCE_COLUMNS, row[_EVIDENCE_AT:], strict=True))
         for row in rows

@@ -96,7 +96,7 @@ def document_page(
     )
     selected = next((c for c in claims if c.id == selected_id), None)
     history = entity_history(session, "claims", selected.id) if selected else []
-    backing = corroboration(session, selected.id, selected.document_id) if selected else None
+    backing = corroboration(session, selected.id) if selected else None
     checked = matches_of(session, selected.id) if selected else []
     review = draft_of(session, selected) if selected and selected.status in RATINGS else None
     # On demand: fresh suggestions for the selected claim, or claims found by words to link.
