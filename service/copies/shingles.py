@@ -25,7 +25,6 @@ from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash
 
 #: Words per shingle. With the thresholds below, on dev (copies made with 16 seeds: 7,168 copy
 #: pairs, 122,880 non-copy pairs) k = 3, 4, 5, 6, 7, 8 miss 4, 9, 19, 34, 46, 73 copy pairs
@@ -99,6 +98,10 @@ def shingles(body: str) -> set[bytes]:
 
 def signature(shingle_set: Iterable[bytes], num_perm: int = NUM_PERM) -> np.ndarray:
     """The MinHash values (uint32) of a shingle set, with the fixed seed and scheme."""
+    # Imported here: datasketch's package imports SciPy's integrators (for its LSH tuning,
+    # unused here), 0.45 s of every process start that only the ingest of a body needs.
+    from datasketch import MinHash
+
     minhash = MinHash(num_perm=num_perm, seed=MINHASH_SEED, scheme=MINHASH_SCHEME)
     minhash.update_batch(sorted(shingle_set))
     values: np.ndarray = np.asarray(minhash.hashvalues, dtype=np.uint32)
