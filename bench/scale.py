@@ -182,6 +182,8 @@ def ingest(url: str, workers: int = 2, concurrency: int | None = None) -> None:
         f"  queue -> {workers} workers -> ready ({ready}/{len(ids)}, {claims} claims)"
         f"  {rate:6.1f} articles/s, {rate / alone:.2f}x extraction alone"
     )
+    print("    (from the workers' spawn: their start-up, loading both models, is counted;")
+    print("     per_core below measures the queue from the first job to the last)")
     # Issue #12 asked for 20 articles/s; on this machine the parse alone does `alone` a
     # second on one core, so that target needs about 20 / alone such cores for the workers
     # (and Postgres beside them): the per-core ratio (per_core) is what measures our cost.
