@@ -21,10 +21,13 @@ _STOP = (
 )
 STOPWORDS = frozenset(word for line in _STOP for word in line.split())
 #: Phrases with a negative word that deny nothing ("not only … but also", "no matter how",
-#: "no other port charges as little": a superlative).
+#: "no other port charges as little": a superlative), and a negated verb of preventing ("the
+#: talks did not stop the strikes", "sanctions never deterred the buyers"): what failed to be
+#: prevented is asserted to have happened, so it is no denial of a claim that it happened.
 NOT_A_DENIAL = re.compile(
     r"\b(?:not only|not just|not merely|not least|no doubt|no matter|no wonder|nothing but|"
-    r"no other|none other)\b",
+    r"no other|none other)\b"
+    r"|(?:\b(?:not|never)|n['’]t)\s+(?:prevent|stop|avert|deter|halt)(?:s|ed|ing|ped|ping|red|ring)?\b",
     re.I,
 )
 NEGATION = re.compile(

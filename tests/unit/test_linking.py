@@ -76,6 +76,22 @@ def test_not_only_is_not_a_denial() -> None:
     assert not s.possible_conflict
 
 
+def test_a_negated_verb_of_preventing_asserts_what_it_failed_to_prevent() -> None:
+    happened = f(1, 1, "Strikes closed the Bergen ferry terminal for three days in March.")
+    for text in (
+        "The new pay deal did not prevent strikes that closed the Bergen ferry terminal.",
+        "The council's threats didn't stop the strikes at the Bergen ferry terminal.",
+        "Fines never deterred the strikes that closed the Bergen ferry terminal.",
+    ):
+        other = f(2, 2, text)
+        assert not other.negated, text
+        assert not score_pair(happened, other).possible_conflict, text
+    # A denial of the event itself is still one.
+    denied = f(3, 3, "The Bergen ferry terminal did not close in March, the council said.")
+    assert denied.negated
+    assert f(4, 4, "The strikes did not stop, and the terminal did not reopen.").negated
+
+
 def test_bare_numbers_of_different_things_are_not_a_mismatch() -> None:
     a = f(1, 1, "Harbour master Ingrid Solberg, in the job since the 80s, met the envoy in Bergen.")
     b = f(2, 2, "Ingrid Solberg met the envoy in Bergen on Dec. 2, with 3 advisers.")
