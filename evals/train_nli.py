@@ -15,6 +15,10 @@ so the splits are ours, fixed before any training:
 - test (reported, never used for a choice): SNLI test and the second half of MultiNLI
   dev-mismatched (other genres than the training MultiNLI pairs).
 
+The test split ships with the project (`tests/data/nli/test.csv.gz`, written by `--ship-test`
+from the mirror; SNLI's part CC BY-SA 4.0, MultiNLI's mismatched genres OANC), so that `make eval`
+prints the head's accuracy on any machine; training needs the mirror.
+
 Pairs are embedded with the service's own all-MiniLM-L6-v2 (semantic.py; vectors cached under
 .data/nli), each pair's features are nli.pair_features, and scikit-learn's MLPClassifier
 (one ReLU hidden layer, Adam, fixed seed) is fitted. `--train` writes the weights as float16
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import hashlib
 import io
 import subprocess
@@ -38,6 +43,8 @@ from service.config import PROJECT_ROOT
 from service.linking import nli, semantic
 
 DATA = PROJECT_ROOT / ".data" / "nli"
+#: The test split, shipped: columns split, label, sentence1, sentence2.
+SHIPPED_TEST = PROJECT_ROOT / "tests" / "data" / "nli" / "test.csv.gz"
 _FILES = {
     "snli_dev.csv": "Stanford-nli/snli_1.0_dev.csv",
     "snli_test.csv": "Stanford-nli/snli_1.0_test.csv",
@@ -96,6 +103,35 @@ def splits() -> dict[str, Pairs]:
         "test (SNLI)": read("snli_test.csv"),
         "test (MultiNLI mismatched)": mismatched.part(half, None),
     }
+
+
+def ship_test(data: dict[str, Pairs]) -> None:
+    """Write the test splits to SHIPPED_TEST (deterministic bytes: no gzip timestamp)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["split", "label", "sentence1", "sentence2"])
+    for name, pairs in data.items():
+        if name.startswith("test"):
+            for p, h, label in zip(pairs.premises, pairs.hypotheses, pairs.labels, strict=True):
+                writer.writerow([name, nli.LABELS[int(label)], p, h])
+    SHIPPED_TEST.parent.mkdir(parents=True, exist_ok=True)
+    SHIPPED_TEST.write_bytes(gzip.compress(out.getvalue().encode("utf-8"), mtime=0))
+    print(f"wrote {SHIPPED_TEST}")
+
+
+def shipped_test() -> dict[str, Pairs]:
+    """The test splits as the project ships them."""
+    found: dict[str, Pairs] = {}
+    text = gzip.decompress(SHIPPED_TEST.read_bytes()).decode("utf-8")
+    rows: dict[str, tuple[list[str], list[str], list[int]]] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        premises, hypotheses, labels = rows.setdefault(row["split"], ([], [], []))
+        premises.append(row["sentence1"])
+        hypotheses.append(row["sentence2"])
+        labels.append(_LABEL[row["label"]])
+    for name, (premises, hypotheses, labels) in rows.items():
+        found[name] = Pairs(premises, hypotheses, np.array(labels))
+    return found
 
 
 def vectors(sentences: list[str]) -> dict[str, np.ndarray]:
@@ -178,16 +214,21 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--from-mirror", type=Path, help="unpack the fetched NLI data")
     parser.add_argument("--train", action="store_true", help="train and write the weights")
+    parser.add_argument("--ship-test", action="store_true", help=f"write {SHIPPED_TEST.name}")
     args = parser.parse_args(argv)
     if args.from_mirror:
         unpack(args.from_mirror)
-    if not all((DATA / name).exists() for name in _FILES):
-        print(
-            "NLI head: skipped, the NLI data is not here; fetch github:Tikquuss/nli_dataset "
-            "and run python -m evals.train_nli --from-mirror <its git directory>"
+    if all((DATA / name).exists() for name in _FILES):
+        data = splits()
+        if args.ship_test:
+            ship_test(data)
+    elif args.train or args.ship_test:
+        raise SystemExit(
+            "the NLI data is not here: fetch github:Tikquuss/nli_dataset and run "
+            "python -m evals.train_nli --from-mirror <its git directory>"
         )
-        return
-    data = splits()
+    else:
+        data = shipped_test()
     table = vectors([s for p in data.values() for s in p.premises + p.hypotheses])
     if args.train:
         trained = train(data, table)

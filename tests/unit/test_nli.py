@@ -106,3 +106,21 @@ def test_a_contradiction_between_unrelated_claims_is_not_a_conflict() -> None:
         3, 3, None, "The harbour district library stayed shut all year, the mayor said.", vb
     )
     assert score_pair(a, c, inferred=inferred).relation == "conflicts"
+
+
+def test_the_shipped_test_split_is_whole_and_labelled() -> None:
+    # make eval measures the head on this file on any machine (evals/train_nli.py): the
+    # split sizes are those of its docstring's split (SNLI test, second half of MultiNLI's
+    # mismatched dev), every label one of the head's, every pair two non-empty sentences.
+    from evals.train_nli import shipped_test
+
+    found = shipped_test()
+    assert {name: len(p.labels) for name, p in found.items()} == {
+        "test (SNLI)": 9824,
+        "test (MultiNLI mismatched)": 4916,
+    }
+    for pairs in found.values():
+        assert set(pairs.labels.tolist()) == {0, 1, 2}
+        assert all(
+            p.strip() and h.strip() for p, h in zip(pairs.premises, pairs.hypotheses, strict=True)
+        )
