@@ -62,7 +62,16 @@ def bare_app(url: str) -> Callable[[dict[str, Any], Callable[..., Any]], Iterabl
         claim_id = int(path.rsplit("/", 1)[1])
         linked = path.startswith("/bare/linked/")
         row = conn.execute(BARE_LINKED_SQL if linked else BARE_SQL, (claim_id,)).fetchone()
-        if linked and row is not None:
+        # As the service does (claims._supporting): the lineage only for a claim with
+        # confirmed support.
+        if (
+            linked
+            and row is not None
+            and any(
+                state == "confirmed" and relation in ("corroborates", "same_claim")
+                for relation, state, _ in row["links"]
+            )
+        ):
             row["lineage"] = conn.execute(
                 _CLAIM_LINEAGE_AND_COPIES, {"claim_id": claim_id}
             ).fetchall()

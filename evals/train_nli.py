@@ -150,6 +150,7 @@ def vectors(sentences: list[str]) -> dict[str, np.ndarray]:
                 raise SystemExit(f"{semantic.MODEL_NAME} is not installed (make install)")
             chunks.append(chunk)
         matrix = np.vstack(chunks).astype(np.float32)
+        DATA.mkdir(parents=True, exist_ok=True)
         np.save(cache, matrix)
     return dict(zip(unique, matrix, strict=True))
 

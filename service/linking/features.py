@@ -21,13 +21,10 @@ _STOP = (
 )
 STOPWORDS = frozenset(word for line in _STOP for word in line.split())
 #: Phrases with a negative word that deny nothing ("not only … but also", "no matter how",
-#: "no other port charges as little": a superlative), and a negated verb of preventing ("the
-#: talks did not stop the strikes", "sanctions never deterred the buyers"): what failed to be
-#: prevented is asserted to have happened, so it is no denial of a claim that it happened.
+#: "no other port charges as little": a superlative).
 NOT_A_DENIAL = re.compile(
     r"\b(?:not only|not just|not merely|not least|no doubt|no matter|no wonder|nothing but|"
-    r"no other|none other)\b"
-    r"|(?:\b(?:not|never)|n['’]t)\s+(?:prevent|stop|avert|deter|halt)(?:s|ed|ing|ped|ping|red|ring)?\b",
+    r"no other|none other)\b",
     re.I,
 )
 NEGATION = re.compile(
@@ -181,6 +178,12 @@ def surface_words(text: str, stems: frozenset[str] | set[str], limit: int = 12) 
 #: How many content words after a negation cue it is taken to cover (within its clause).
 NEGATION_SCOPE = 6
 _CLAUSE_END = re.compile(r"[,;:.!?]|\b(?:but|while|whereas|although)\b", re.I)
+#: A verb of preventing right after the cue: the negation covers that verb alone. "The talks did
+#: not prevent the strikes" denies the preventing, and asserts the strikes; it conflicts with
+#: "the talks prevented the strikes", not with "the strikes went ahead".
+_PREVENTING = re.compile(
+    r"\s*(?:prevent|stop|avert|deter|halt)(?:s|ed|ing|ped|ping|red|ring)?\b", re.I
+)
 
 
 def negated_words(text: str) -> frozenset[str]:
@@ -191,6 +194,9 @@ def negated_words(text: str) -> frozenset[str]:
     for cue in NEGATION.finditer(text):
         end = _CLAUSE_END.search(text, cue.end())
         scope = text[cue.end() : end.start() if end else len(text)]
+        preventing = _PREVENTING.match(scope)
+        if preventing:
+            scope = preventing.group()
         taken = 0
         for word in _WORD.findall(scope):
             w = content_stem(word)

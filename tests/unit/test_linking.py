@@ -76,7 +76,7 @@ def test_not_only_is_not_a_denial() -> None:
     assert not s.possible_conflict
 
 
-def test_a_negated_verb_of_preventing_asserts_what_it_failed_to_prevent() -> None:
+def test_a_negated_verb_of_preventing_denies_the_preventing_not_what_happened() -> None:
     happened = f(1, 1, "Strikes closed the Bergen ferry terminal for three days in March.")
     for text in (
         "The new pay deal did not prevent strikes that closed the Bergen ferry terminal.",
@@ -84,12 +84,20 @@ def test_a_negated_verb_of_preventing_asserts_what_it_failed_to_prevent() -> Non
         "Fines never deterred the strikes that closed the Bergen ferry terminal.",
     ):
         other = f(2, 2, text)
-        assert not other.negated, text
+        assert other.negated, text
         assert not score_pair(happened, other).possible_conflict, text
-    # A denial of the event itself is still one.
-    denied = f(3, 3, "The Bergen ferry terminal did not close in March, the council said.")
-    assert denied.negated
-    assert f(4, 4, "The strikes did not stop, and the terminal did not reopen.").negated
+    # The preventing itself, asserted on one side and denied on the other, is a conflict.
+    for said, denied in (
+        (
+            "Police stopped the march in Bergen on Friday.",
+            "Police did not stop the march in Bergen.",
+        ),
+        ("The navy prevented the landing at Bergen.", "The navy did not prevent the landing."),
+        ("Ferry traffic in Bergen halted in March.", "Ferry traffic in Bergen never halted."),
+        ("The Bergen strikes stopped on Friday.", "The Bergen strikes did not stop."),
+    ):
+        pair = score_pair(f(3, 3, said), f(4, 4, denied))
+        assert pair.possible_conflict, (said, denied)
 
 
 def test_bare_numbers_of_different_things_are_not_a_mismatch() -> None:
