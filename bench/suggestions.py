@@ -25,8 +25,11 @@ from service.operations.extraction import _new_claim
 from service.operations.suggestions import suggest, suggest_many
 
 
-def _endpoint_p95(url: str, ids: list[int]) -> float:
-    """p95 latency of the suggestions endpoint through the whole app (in process)."""
+def _endpoint_p95(url: str, ids: list[int], passes: int = 3) -> tuple[float, float]:
+    """p95 latency of the suggestions endpoint through the whole app (in process): over
+    `passes` passes on the claims, and over the first pass alone. The p95 of one pass of 50
+    is its third slowest request, which one stall of the machine decides (seen here: 193 ms
+    in one `make bench`, 62-89 ms in runs around it)."""
     from werkzeug.test import Client
 
     from service.app import create_app
@@ -39,12 +42,14 @@ def _endpoint_p95(url: str, ids: list[int]) -> float:
     for i in ids[:5]:
         client.get(f"/api/v1/claims/{i}/suggestions")
     took = []
-    for i in ids:
-        start = time.perf_counter()
-        assert client.get(f"/api/v1/claims/{i}/suggestions").status_code == 200
-        took.append(time.perf_counter() - start)
-    took.sort()
-    return took[int(len(took) * 0.95) - 1]
+    for _ in range(passes):
+        for i in ids:
+            start = time.perf_counter()
+            assert client.get(f"/api/v1/claims/{i}/suggestions").status_code == 200
+            took.append(time.perf_counter() - start)
+    first = sorted(took[: len(ids)])
+    every = sorted(took)
+    return every[int(len(every) * 0.95) - 1], first[int(len(first) * 0.95) - 1]
 
 
 def _new_document(session: Session, n: int = 50) -> list[Claim]:
@@ -103,7 +108,7 @@ def main(url: str) -> float:
             )
         )
     engine.dispose()
-    endpoint_p95 = _endpoint_p95(url, stored)
+    endpoint_p95, first_pass_p95 = _endpoint_p95(url, stored)
     timings.sort()
     p95 = timings[int(len(timings) * 0.95) - 1]
     print(f"Suggestions for a {len(claims)}-claim document against the bench database")
@@ -114,7 +119,10 @@ def main(url: str) -> float:
         f"  per claim: median {timings[len(timings) // 2] * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms"
     )
     endpoint = "GET /api/v1/claims/{id}/suggestions"
-    print(f"  {endpoint} p95 {endpoint_p95 * 1000:.0f} ms  (target < 100 ms)")
+    print(
+        f"  {endpoint} p95 {endpoint_p95 * 1000:.0f} ms over 3 passes on {len(stored)} claims"
+        f" (target < 100 ms); the first pass alone {first_pass_p95 * 1000:.0f} ms"
+    )
     speed = raw / full
     print(f"  whole document / candidate SQL alone = {full / raw:.2f}x   (target <= 5x)")
     return speed
