@@ -53,6 +53,7 @@ FROM claims c LEFT JOIN""",
 
 
 def bare_app(url: str) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+    from service.operations.claims import _supporting
     from service.operations.origins import _CLAIM_LINEAGE_AND_COPIES
 
     conn = psycopg.connect(libpq_url(url), autocommit=True, row_factory=dict_row)
@@ -62,16 +63,8 @@ def bare_app(url: str) -> Callable[[dict[str, Any], Callable[..., Any]], Iterabl
         claim_id = int(path.rsplit("/", 1)[1])
         linked = path.startswith("/bare/linked/")
         row = conn.execute(BARE_LINKED_SQL if linked else BARE_SQL, (claim_id,)).fetchone()
-        # As the service does (claims._supporting): the lineage only for a claim with
-        # confirmed support.
-        if (
-            linked
-            and row is not None
-            and any(
-                state == "confirmed" and relation in ("corroborates", "same_claim")
-                for relation, state, _ in row["links"]
-            )
-        ):
+        # As the service does: the lineage only for a claim with confirmed support.
+        if linked and row is not None and _supporting(row["links"]):
             row["lineage"] = conn.execute(
                 _CLAIM_LINEAGE_AND_COPIES, {"claim_id": claim_id}
             ).fetchall()

@@ -121,7 +121,6 @@ def ship_test(data: dict[str, Pairs]) -> None:
 
 def shipped_test() -> dict[str, Pairs]:
     """The test splits as the project ships them."""
-    found: dict[str, Pairs] = {}
     text = gzip.decompress(SHIPPED_TEST.read_bytes()).decode("utf-8")
     rows: dict[str, tuple[list[str], list[str], list[int]]] = {}
     for row in csv.DictReader(io.StringIO(text)):
@@ -129,9 +128,7 @@ def shipped_test() -> dict[str, Pairs]:
         premises.append(row["sentence1"])
         hypotheses.append(row["sentence2"])
         labels.append(_LABEL[row["label"]])
-    for name, (premises, hypotheses, labels) in rows.items():
-        found[name] = Pairs(premises, hypotheses, np.array(labels))
-    return found
+    return {name: Pairs(p, h, np.array(labels)) for name, (p, h, labels) in rows.items()}
 
 
 def vectors(sentences: list[str]) -> dict[str, np.ndarray]:
