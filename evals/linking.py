@@ -107,14 +107,22 @@ def split_of(corpus: Corpus, a: int, b: int) -> str:
 
 def gold_links(corpus: Corpus) -> tuple[list[tuple[int, int, str]], int]:
     """Gold links as pairs of extracted claims, and how many could not be mapped."""
-    spans: dict[str, tuple[str, int, int]] = {}
-    for path in GOLD_CLAIMS:
-        for c in json.loads(path.read_text(encoding="utf-8"))["claims"]:
-            spans[c["id"]] = (c["file"], c["start"], c["end"])
     # The customer's nine 002–003 links, then ours (a pair annotated twice counts once).
     raw: list[dict[str, Any]] = json.loads(GOLD_CLAIMS[0].read_text(encoding="utf-8"))["links"]
     for path in sorted((DATA / "linking").glob("links_*.json")):
         raw += json.loads(path.read_text(encoding="utf-8"))["links"]
+    return mapped_links(corpus, raw)
+
+
+def mapped_links(
+    corpus: Corpus, raw: list[dict[str, Any]]
+) -> tuple[list[tuple[int, int, str]], int]:
+    """Links annotated on the gold claims' ids, as pairs of extracted claims (by the largest
+    span overlap), and how many could not be mapped."""
+    spans: dict[str, tuple[str, int, int]] = {}
+    for path in GOLD_CLAIMS:
+        for c in json.loads(path.read_text(encoding="utf-8"))["claims"]:
+            spans[c["id"]] = (c["file"], c["start"], c["end"])
 
     def mapped(cid: str) -> int | None:
         file, start, end = spans[cid]
