@@ -66,6 +66,7 @@ eval: install
 	$(BIN)/python -m evals.linking
 	$(BIN)/python -m evals.link_retrieval
 	$(BIN)/python -m evals.link_agreement
+	$(BIN)/python -m evals.token_alignment
 	$(BIN)/python -m evals.reanchoring
 	$(BIN)/python -m evals.copies
 	$(BIN)/python -m evals.factcheck_retrieval --test

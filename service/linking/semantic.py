@@ -155,8 +155,10 @@ class Encoder:
             out[rows] = self._norm(y, p + "output.LayerNorm")
         return out
 
-    def _batch(self, tokens: list[list[int]]) -> Vector:
-        """Vectors of token sequences, padded here to the longest of them."""
+    def _batch(self, tokens: list[list[int]], keep: list[Vector] | None = None) -> Vector:
+        """Vectors of token sequences, padded here to the longest of them. With `keep`, each
+        sequence's token vectors (its last layer, [CLS] and [SEP] left out) are appended to
+        it, in order."""
         n, length = len(tokens), max(len(t) for t in tokens)
         ids = np.zeros((n, length), dtype=np.int64)  # 0 is [PAD]
         mask = np.zeros((n, length), dtype=np.float32)
@@ -193,6 +195,10 @@ class Encoder:
             ctx = (att @ v).transpose(0, 2, 1, 3).reshape(n * length, width)
             x = self._tokenwise(ctx, x, p)
         x3 = x.reshape(n, length, width)
+        if keep is not None:
+            keep.extend(
+                x3[row, 1 : len(sequence) - 1].copy() for row, sequence in enumerate(tokens)
+            )
         pooled = (x3 * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
         normed: Vector = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
         return normed.astype(np.float32)
@@ -207,6 +213,21 @@ class Encoder:
             rows = [order[i] for i in chunk]
             out[rows] = self._batch([tokens[i] for i in rows])
         return out
+
+    def encode_tokens(self, texts: Sequence[str]) -> list[tuple[list[tuple[int, int]], Vector]]:
+        """Each text's token vectors (the last layer, before pooling), with each token's
+        character span in the text: what two claims' words are aligned on (scoring.aligned)."""
+        encodings = self.tokenizer.encode_batch(list(texts))
+        tokens = [e.ids for e in encodings]
+        found: list[Vector] = [np.zeros((0, DIM), dtype=np.float32)] * len(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
+        for chunk in batches([len(tokens[i]) for i in order]):
+            rows = [order[i] for i in chunk]
+            kept: list[Vector] = []
+            self._batch([tokens[i] for i in rows], kept)
+            for row, matrix in zip(rows, kept, strict=True):
+                found[row] = matrix
+        return [(e.offsets[1:-1], m) for e, m in zip(encodings, found, strict=True)]
 
 
 def batches(lengths: Sequence[int]) -> list[range]:
@@ -259,6 +280,15 @@ def embed(texts: Sequence[str]) -> Vector | None:
         return None
     with _encoding:
         return model.encode(texts)
+
+
+def token_vectors(texts: Sequence[str]) -> list[tuple[list[tuple[int, int]], Vector]] | None:
+    """Encoder.encode_tokens, or None when the model is not installed."""
+    model = encoder()
+    if model is None or not texts:
+        return None
+    with _encoding:
+        return model.encode_tokens(texts)
 
 
 def wanted(checkworthiness: float, origin: str) -> bool:

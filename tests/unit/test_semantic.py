@@ -36,6 +36,22 @@ def test_vectors_do_not_depend_on_the_batch_they_are_computed_in() -> None:
     assert np.allclose(stored, together[1], atol=1e-3)
 
 
+@requires_model
+def test_token_vectors_come_with_their_spans_and_do_not_depend_on_the_batch() -> None:
+    texts = ["Ferries stopped.", "The harbour levy, approved on Tuesday, doubles the fee."]
+    together = semantic.token_vectors(texts)
+    assert together is not None
+    for text, (offsets, matrix) in zip(texts, together, strict=True):
+        alone = semantic.token_vectors([text])
+        assert alone is not None
+        assert np.allclose(alone[0][1], matrix, atol=1e-5)
+        # One row per word piece between [CLS] and [SEP], each with its span in the text.
+        assert matrix.shape == (len(offsets), semantic.DIM)
+        assert all(text[a:b].strip() for a, b in offsets)
+    offsets, _ = together[1]
+    assert [texts[1][a:b] for a, b in offsets[:3]] == ["The", "harbour", "levy"]
+
+
 def test_batches_keep_their_padded_size_under_the_token_budget() -> None:
     budget, most = semantic.BATCH_TOKENS, semantic.BATCH
     lengths = sorted([5] * 40 + [12] * 30 + [40] * 9 + [300])  # one over the budget alone

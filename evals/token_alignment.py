@@ -1,0 +1,200 @@
+"""An experiment, not the service's scoring: align two claims word by word and see what it buys.
+
+    python -m evals.token_alignment       # in make eval
+
+One sentence vector per claim blurs "the same fact" into "the same topic": most gold
+`corroborates` links have a cosine of 0.4-0.6, like the same-topic pairs they must be told from
+(evals/README.md). Here each claim is kept as its token vectors instead (the encoder's last
+layer, before pooling: semantic.Encoder.encode_tokens), every content word of one claim is
+matched with the piece of the other closest to it in context, the matches are weighed by how
+rare the word is among the claims (IDF from the same counts as scoring.Rarity), and the two
+directions' coverage make an F1: BERTScore (Zhang et al., ICLR 2020) with IDF weights.
+
+Printed, on the pool of evals/linking.py (every cross-document pair sharing some evidence):
+
+- the alignment alone, and the service's confidence, as AUCs of gold links against the pool;
+- the confidence refitted on dev with the alignment as one more piece of evidence
+  (logistic, as evals/fit_links.py fits the service's), applied to dev and to test;
+- the reviewer's queue it would give: the service's ranking, its best RERANK of each claim
+  scored again with the refitted confidence, stored as ingest stores them (at most
+  STORED_PER_CLAIM a claim, from `suggest_min` up);
+- what the alignment costs: encoding a sentence's tokens, per sentence. The service stores
+  one vector per claim; the alignment needs every candidate's token vectors, which it does
+  not store, so each candidate would be encoded again when it is ranked.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from evals.linking import Corpus, build, gold_links, pair_pool, split_of
+from service.extraction import CHECKWORTHY
+from service.linking import semantic
+from service.linking.features import _WORD, stem
+from service.linking.scoring import (
+    _FUNCTION_WORDS,
+    STORED_PER_CLAIM,
+    SUGGEST_MIN,
+    PairScore,
+    Rarity,
+    rank,
+)
+
+#: How many of a claim's best candidates by the service's ranking are scored again.
+RERANK = 10
+
+
+@dataclass(frozen=True)
+class TokenVectors:
+    """A claim as the encoder reads it in context: one unit vector per word piece, with the
+    stem of the content word it belongs to, or "" for a piece that weighs nothing (a function
+    word, a contraction, a possessive's "'s", punctuation). Those pieces stay as places a
+    word of the other claim can match."""
+
+    stems: tuple[str, ...]
+    matrix: Any
+
+    @classmethod
+    def of(cls, text: str, offsets: list[tuple[int, int]], matrix: Any) -> TokenVectors:
+        words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+        stems: list[str] = []
+        w = 0
+        for start, _ in offsets:
+            while w < len(words) and words[w][1] <= start:
+                w += 1
+            if w == len(words) or words[w][0] > start:
+                stems.append("")  # punctuation or a symbol between words
+                continue
+            word_start, _, word = words[w]
+            stemmed = stem(word)
+            function = stemmed in _FUNCTION_WORDS or "'" in stemmed or "’" in stemmed
+            possessive = start >= word_start + len(re.split("['’]", word)[0])
+            stems.append("" if function or possessive else stemmed)
+        kept = np.asarray(matrix, dtype=np.float32)
+        norms = np.linalg.norm(kept, axis=1, keepdims=True)
+        return cls(tuple(stems), kept / np.maximum(norms, np.float32(1e-6)))
+
+
+def idf(rarity: Rarity, word: str) -> float:
+    if not word or word in _FUNCTION_WORDS:
+        return 0.0
+    return math.log((rarity.claims + 1.0) / (rarity.counts.get(word, 0.0) + 1.0))
+
+
+def aligned(a: TokenVectors, b: TokenVectors, rarity: Rarity) -> float:
+    """IDF-weighted BERTScore F1 of two claims, in [0, 1]."""
+    if not any(a.stems) or not any(b.stems):
+        return 0.0
+    similarity = a.matrix @ b.matrix.T
+    wa = np.array([idf(rarity, w) for w in a.stems], dtype=np.float32)
+    wb = np.array([idf(rarity, w) for w in b.stems], dtype=np.float32)
+    if wa.sum() <= 0 or wb.sum() <= 0:
+        wa, wb = np.ones_like(wa), np.ones_like(wb)
+    recall = float(similarity.max(axis=1) @ wa / wa.sum())
+    precision = float(similarity.max(axis=0) @ wb / wb.sum())
+    if recall <= 0 or precision <= 0:
+        return 0.0
+    return min(1.0, 2 * recall * precision / (recall + precision))
+
+
+def _queue(
+    corpus: Corpus, tokens: list[TokenVectors], model: Any, names: list[str]
+) -> set[frozenset[int]]:
+    """The pairs ingest would store if the best RERANK of each claim were scored again."""
+    worthy = [f for f in corpus.feats if corpus.claims[f.claim_id].checkworthiness >= CHECKWORTHY]
+    seen: set[tuple[str, str]] = set()
+    stored: set[frozenset[int]] = set()
+    for f in worthy:
+        key = (corpus.file_of[f.claim_id], " ".join(f.text.casefold().split()))
+        if key in seen:
+            continue
+        seen.add(key)
+        again: list[tuple[float, PairScore]] = []
+        for s in rank(f, worthy, top=RERANK, rarity=corpus.rarity):
+            row = [s.evidence[k] for k in names]
+            row.append(aligned(tokens[s.claim_a_id], tokens[s.claim_b_id], corpus.rarity))
+            again.append((float(model.predict_proba([row])[0, 1]), s))
+        again.sort(key=lambda x: (-x[0], x[1].claim_a_id, x[1].claim_b_id))
+        for _, s in [x for x in again if x[0] >= SUGGEST_MIN][:STORED_PER_CLAIM]:
+            stored.add(frozenset((s.claim_a_id, s.claim_b_id)))
+    return stored
+
+
+def main() -> int:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import average_precision_score, roc_auc_score
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+
+    if semantic.encoder() is None:
+        print("token alignment: the encoder is not installed")
+        return 0
+    corpus = build()
+    texts = [c.text for c in corpus.claims]
+    start = time.perf_counter()
+    encoded = semantic.token_vectors(texts)
+    per_sentence = (time.perf_counter() - start) / len(texts)
+    assert encoded is not None
+    tokens = [TokenVectors.of(t, *e) for t, e in zip(texts, encoded, strict=True)]
+    links, _ = gold_links(corpus)
+    gold = {frozenset((a, b)) for a, b, _ in links}
+    pools = {split: pair_pool(corpus, split) for split in ("dev", "test")}
+    names = list(next(iter(pools["dev"].values())).evidence)
+
+    def table(split: str) -> tuple[np.ndarray, np.ndarray, list[str], list[float]]:
+        rows, labels, groups, scores = [], [], [], []
+        for pair, s in pools[split].items():
+            a, b = sorted(pair)
+            rows.append(
+                [s.evidence[k] for k in names] + [aligned(tokens[a], tokens[b], corpus.rarity)]
+            )
+            labels.append(int(pair in gold))
+            groups.append("-".join(sorted((corpus.file_of[a][:3], corpus.file_of[b][:3]))))
+            scores.append(s.score)
+        return np.array(rows), np.array(labels), groups, scores
+
+    x_dev, y_dev, g_dev, _ = table("dev")
+    best_c, best_auc = 1.0, 0.0
+    for c in (0.1, 0.3, 1.0, 3.0):
+        held = cross_val_predict(
+            LogisticRegression(C=c, max_iter=5000),
+            x_dev,
+            y_dev,
+            groups=g_dev,
+            cv=GroupKFold(n_splits=4),
+            method="predict_proba",
+        )[:, 1]
+        auc = roc_auc_score(y_dev, held)
+        if auc > best_auc:
+            best_c, best_auc = c, auc
+    model = LogisticRegression(C=best_c, max_iter=5000).fit(x_dev, y_dev)
+    print(
+        f"token alignment (an experiment; the service does not use it): encoding a claim's "
+        f"tokens {per_sentence * 1000:.1f} ms a sentence; refitted on dev, C = {best_c}, "
+        f"held-out AUC {best_auc:.3f}, weight of the alignment {model.coef_[0][-1]:.2f}"
+    )
+    print("  split  pair AUC: service  alignment alone  refitted | queue: stored  P     R")
+    for split in ("dev", "test"):
+        x, y, _, service = table(split)
+        refit = model.predict_proba(x)[:, 1]
+        stored = {
+            p for p in _queue(corpus, tokens, model, names) if split_of(corpus, *sorted(p)) == split
+        }
+        mine = {p for p in gold if split_of(corpus, *sorted(p)) == split}
+        hits = len(stored & mine)
+        print(
+            f"  {split:<5}  {roc_auc_score(y, service):16.3f}  {roc_auc_score(y, x[:, -1]):15.3f}"
+            f"  {roc_auc_score(y, refit):8.3f} | {len(stored):13d}"
+            f"  {hits / max(1, len(stored)):.2f}"
+            f"  {hits / max(1, len(mine)):.2f}   (AP {average_precision_score(y, refit):.3f})"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
