@@ -171,17 +171,26 @@ def suggestions(corpus: Corpus, suggest_min: float) -> tuple[dict[int, list[Pair
     on_demand = {
         n: rank(f, corpus.feats, top=10, rarity=corpus.rarity) for n, f in enumerate(corpus.feats)
     }
-    worthy = [f for f in corpus.feats if corpus.claims[f.claim_id].checkworthiness >= CHECKWORTHY]
-    seen: set[tuple[str, str]] = set()
+    worthy, asking = queue_claims(corpus)
     stored: set[frozenset[int]] = set()
-    for f in worthy:
-        key = (corpus.file_of[f.claim_id], " ".join(f.text.casefold().split()))
-        if key in seen:
-            continue  # a repeated sentence gets one queue entry
-        seen.add(key)
+    for f in asking:
         for s in to_store(rank(f, worthy, top=10, rarity=corpus.rarity), suggest_min):
             stored.add(frozenset((s.claim_a_id, s.claim_b_id)))
     return on_demand, stored
+
+
+def queue_claims(corpus: Corpus) -> tuple[list[ClaimFeatures], list[ClaimFeatures]]:
+    """The check-worthy claims (stored suggestions are made between them), and those of them
+    that get queue entries: a sentence a document repeats gets one, on its first appearance."""
+    worthy = [f for f in corpus.feats if corpus.claims[f.claim_id].checkworthiness >= CHECKWORTHY]
+    seen: set[tuple[str, str]] = set()
+    asking = []
+    for f in worthy:
+        key = (corpus.file_of[f.claim_id], " ".join(f.text.casefold().split()))
+        if key not in seen:
+            seen.add(key)
+            asking.append(f)
+    return worthy, asking
 
 
 def _relation_of(on_demand: dict[int, list[PairScore]], a: int, b: int) -> PairScore | None:

@@ -33,8 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from evals.linking import Corpus, build, gold_links, pair_pool, split_of
-from service.extraction import CHECKWORTHY
+from evals.linking import Corpus, build, gold_links, pair_pool, queue_claims, split_of
 from service.linking import semantic
 from service.linking.features import _WORD, stem
 from service.linking.scoring import (
@@ -107,14 +106,9 @@ def _queue(
     corpus: Corpus, tokens: list[TokenVectors], model: Any, names: list[str]
 ) -> set[frozenset[int]]:
     """The pairs ingest would store if the best RERANK of each claim were scored again."""
-    worthy = [f for f in corpus.feats if corpus.claims[f.claim_id].checkworthiness >= CHECKWORTHY]
-    seen: set[tuple[str, str]] = set()
+    worthy, asking = queue_claims(corpus)
     stored: set[frozenset[int]] = set()
-    for f in worthy:
-        key = (corpus.file_of[f.claim_id], " ".join(f.text.casefold().split()))
-        if key in seen:
-            continue
-        seen.add(key)
+    for f in asking:
         again: list[tuple[float, PairScore]] = []
         for s in rank(f, worthy, top=RERANK, rarity=corpus.rarity):
             row = [s.evidence[k] for k in names]
