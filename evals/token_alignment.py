@@ -35,7 +35,7 @@ import numpy as np
 
 from evals.linking import Corpus, build, gold_links, pair_pool, queue_claims, split_of
 from service.linking import semantic
-from service.linking.features import _WORD, stem
+from service.linking.features import _WORD, content_stem
 from service.linking.scoring import (
     _FUNCTION_WORDS,
     STORED_PER_CLAIM,
@@ -52,9 +52,10 @@ RERANK = 10
 @dataclass(frozen=True)
 class TokenVectors:
     """A claim as the encoder reads it in context: one unit vector per word piece, with the
-    stem of the content word it belongs to, or "" for a piece that weighs nothing (a function
-    word, a contraction, a possessive's "'s", punctuation). Those pieces stay as places a
-    word of the other claim can match."""
+    stem of the word it belongs to as ClaimFeatures.words holds it (features.content_stem,
+    so the stems are the ones the word counts hold), or "" for a piece that weighs nothing:
+    a stopword, a number, a scrap of two letters ("U.S." is "u" and "s"), a possessive's
+    "'s", punctuation. Those pieces stay as places a word of the other claim can match."""
 
     stems: tuple[str, ...]
     matrix: Any
@@ -71,30 +72,33 @@ class TokenVectors:
                 stems.append("")  # punctuation or a symbol between words
                 continue
             word_start, _, word = words[w]
-            stemmed = stem(word)
-            function = stemmed in _FUNCTION_WORDS or "'" in stemmed or "’" in stemmed
-            possessive = start >= word_start + len(re.split("['’]", word)[0])
-            stems.append("" if function or possessive else stemmed)
+            base = word[:-2] if word[-2:].lower() in ("'s", "’s") else word
+            possessive = start >= word_start + len(base)
+            stems.append("" if possessive else content_stem(word))
         kept = np.asarray(matrix, dtype=np.float32)
         norms = np.linalg.norm(kept, axis=1, keepdims=True)
         return cls(tuple(stems), kept / np.maximum(norms, np.float32(1e-6)))
 
 
+#: "wasn't", "they're": function words whatever their stem.
+_CONTRACTION = re.compile(r"['’](?:t|re|ve|ll|d|m)$")
+
+
 def idf(rarity: Rarity, word: str) -> float:
-    if not word or word in _FUNCTION_WORDS:
+    """The word's IDF among the claims; each piece of a word weighs its word's IDF."""
+    if not word or word in _FUNCTION_WORDS or _CONTRACTION.search(word):
         return 0.0
     return math.log((rarity.claims + 1.0) / (rarity.counts.get(word, 0.0) + 1.0))
 
 
 def aligned(a: TokenVectors, b: TokenVectors, rarity: Rarity) -> float:
-    """IDF-weighted BERTScore F1 of two claims, in [0, 1]."""
-    if not any(a.stems) or not any(b.stems):
-        return 0.0
-    similarity = a.matrix @ b.matrix.T
+    """IDF-weighted BERTScore F1 of two claims, in [0, 1]; 0 when either has no word that
+    weighs anything."""
     wa = np.array([idf(rarity, w) for w in a.stems], dtype=np.float32)
     wb = np.array([idf(rarity, w) for w in b.stems], dtype=np.float32)
     if wa.sum() <= 0 or wb.sum() <= 0:
-        wa, wb = np.ones_like(wa), np.ones_like(wb)
+        return 0.0
+    similarity = a.matrix @ b.matrix.T
     recall = float(similarity.max(axis=1) @ wa / wa.sum())
     precision = float(similarity.max(axis=0) @ wb / wb.sum())
     if recall <= 0 or precision <= 0:

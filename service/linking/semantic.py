@@ -216,7 +216,8 @@ class Encoder:
 
     def encode_tokens(self, texts: Sequence[str]) -> list[tuple[list[tuple[int, int]], Vector]]:
         """Each text's token vectors (the last layer, before pooling), with each token's
-        character span in the text: what two claims' words are aligned on (scoring.aligned)."""
+        character span in the text: what two claims' words are aligned on
+        (evals/token_alignment.py)."""
         encodings = self.tokenizer.encode_batch(list(texts))
         tokens = [e.ids for e in encodings]
         found: list[Vector] = [np.zeros((0, DIM), dtype=np.float32)] * len(texts)

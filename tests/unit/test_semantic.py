@@ -38,7 +38,11 @@ def test_vectors_do_not_depend_on_the_batch_they_are_computed_in() -> None:
 
 @requires_model
 def test_token_vectors_come_with_their_spans_and_do_not_depend_on_the_batch() -> None:
-    texts = ["Ferries stopped.", "The harbour levy, approved on Tuesday, doubles the fee."]
+    # Longest first and more texts than a batch holds: the encoder sorts them by length and
+    # runs several batches, and each text must get its own rows back, in the given order.
+    long = " ".join(["The harbour levy doubles the fee for every cruise passenger."] * 40)
+    texts = [long, "The harbour levy, approved on Tuesday, doubles the fee.", "Ferries stopped."]
+    texts += [f"Ferry {n} left the harbour at {n} o'clock." for n in range(semantic.BATCH + 3)]
     together = semantic.token_vectors(texts)
     assert together is not None
     for text, (offsets, matrix) in zip(texts, together, strict=True):
@@ -48,6 +52,8 @@ def test_token_vectors_come_with_their_spans_and_do_not_depend_on_the_batch() ->
         # One row per word piece between [CLS] and [SEP], each with its span in the text.
         assert matrix.shape == (len(offsets), semantic.DIM)
         assert all(text[a:b].strip() for a, b in offsets)
+    # Truncated as the sentence vector is: MAX_TOKENS with [CLS] and [SEP].
+    assert len(together[0][0]) == semantic.MAX_TOKENS - 2
     offsets, _ = together[1]
     assert [texts[1][a:b] for a, b in offsets[:3]] == ["The", "harbour", "levy"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from evals.token_alignment import TokenVectors, aligned
+from evals.token_alignment import TokenVectors, aligned, idf
 from service.linking import semantic
 from service.linking.features import features
 from service.linking.scoring import Rarity
@@ -25,10 +25,28 @@ def _tokens() -> list[TokenVectors]:
     return [TokenVectors.of(t, *e) for t, e in zip(TEXTS, encoded, strict=True)]
 
 
-def test_pieces_of_function_words_punctuation_and_possessives_weigh_nothing() -> None:
-    pieces = [(0, 3), (4, 8), (8, 10), (11, 16), (16, 17)]  # The / port / 's / ferry / .
-    found = TokenVectors.of("The port's ferry.", pieces, [[1.0, 0.0]] * len(pieces))
-    assert found.stems == ("", "port", "", "ferri", "")
+@requires_model
+def test_each_piece_weighs_as_its_word_counts_and_scraps_weigh_nothing() -> None:
+    text = "O'Brien's firm wasn't paid £5.2m by U.S. regulators, officials said."
+    encoded = semantic.token_vectors([text])
+    assert encoded is not None
+    offsets, matrix = encoded[0]
+    found = TokenVectors.of(text, offsets, matrix)
+    by_piece = dict(zip((text[a:b] for a, b in offsets), found.stems, strict=False))
+    # A name with an apostrophe is one word in all its pieces; its possessive "'s" is not.
+    assert [found.stems[i] for i in range(3)] == ["o'brien"] * 3
+    assert found.stems[3:5] == ("", "")
+    # The stems ClaimFeatures.words holds: numbers, two-letter scraps ("U.S.") and stopwords
+    # ("said") weigh nothing; a contraction has a stem but no weight (idf).
+    assert by_piece["firm"] == "firm"
+    assert by_piece["regulators"] == "regul"
+    assert [by_piece[p] for p in ("said", "U", "S", "£5")] == ["", "", "", ""]
+    rarity = Rarity.of(
+        [features(0, 0, None, text)] + [features(i, i, None, t) for i, t in enumerate(TEXTS, 1)]
+    )
+    assert idf(rarity, "wasn't") == 0.0
+    assert idf(rarity, "firm") > 0
+    assert found.matrix.shape == (len(offsets), semantic.DIM)
 
 
 @requires_model
