@@ -94,6 +94,11 @@ def build() -> Corpus:
     return Corpus(files, bodies, claims, file_of, feats, Rarity.of(feats))
 
 
+def document_pair(corpus: Corpus, a: int, b: int) -> str:
+    """The two claims' documents, as "000-001": a group that held-out fits leave out whole."""
+    return "-".join(sorted((_short(corpus.file_of[a]), _short(corpus.file_of[b]))))
+
+
 def split_of(corpus: Corpus, a: int, b: int) -> str:
     fa, fb = _short(corpus.file_of[a]), _short(corpus.file_of[b])
     if frozenset((fa, fb)) in DEV_PAIRS:

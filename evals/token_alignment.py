@@ -33,7 +33,15 @@ from typing import Any
 
 import numpy as np
 
-from evals.linking import Corpus, build, gold_links, pair_pool, queue_claims, split_of
+from evals.linking import (
+    Corpus,
+    build,
+    document_pair,
+    gold_links,
+    pair_pool,
+    queue_claims,
+    split_of,
+)
 from service.linking import semantic
 from service.linking.features import _WORD, content_stem
 from service.linking.scoring import (
@@ -113,11 +121,18 @@ def _queue(
     worthy, asking = queue_claims(corpus)
     stored: set[frozenset[int]] = set()
     for f in asking:
-        again: list[tuple[float, PairScore]] = []
-        for s in rank(f, worthy, top=RERANK, rarity=corpus.rarity):
-            row = [s.evidence[k] for k in names]
-            row.append(aligned(tokens[s.claim_a_id], tokens[s.claim_b_id], corpus.rarity))
-            again.append((float(model.predict_proba([row])[0, 1]), s))
+        ranked = rank(f, worthy, top=RERANK, rarity=corpus.rarity)
+        if not ranked:
+            continue
+        rows = [
+            [s.evidence[k] for k in names]
+            + [aligned(tokens[s.claim_a_id], tokens[s.claim_b_id], corpus.rarity)]
+            for s in ranked
+        ]
+        scores = model.predict_proba(rows)[:, 1]
+        again: list[tuple[float, PairScore]] = [
+            (float(p), s) for p, s in zip(scores, ranked, strict=True)
+        ]
         again.sort(key=lambda x: (-x[0], x[1].claim_a_id, x[1].claim_b_id))
         for _, s in [x for x in again if x[0] >= SUGGEST_MIN][:STORED_PER_CLAIM]:
             stored.add(frozenset((s.claim_a_id, s.claim_b_id)))
@@ -125,9 +140,9 @@ def _queue(
 
 
 def main() -> int:
-    from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import average_precision_score, roc_auc_score
-    from sklearn.model_selection import GroupKFold, cross_val_predict
+
+    from evals.fit_links import fit_held_out
 
     if semantic.encoder() is None:
         print("token alignment: the encoder is not installed")
@@ -152,25 +167,14 @@ def main() -> int:
                 [s.evidence[k] for k in names] + [aligned(tokens[a], tokens[b], corpus.rarity)]
             )
             labels.append(int(pair in gold))
-            groups.append("-".join(sorted((corpus.file_of[a][:3], corpus.file_of[b][:3]))))
+            groups.append(document_pair(corpus, a, b))
             scores.append(s.score)
         return np.array(rows), np.array(labels), groups, scores
 
-    x_dev, y_dev, g_dev, _ = table("dev")
-    best_c, best_auc = 1.0, 0.0
-    for c in (0.1, 0.3, 1.0, 3.0):
-        held = cross_val_predict(
-            LogisticRegression(C=c, max_iter=5000),
-            x_dev,
-            y_dev,
-            groups=g_dev,
-            cv=GroupKFold(n_splits=4),
-            method="predict_proba",
-        )[:, 1]
-        auc = roc_auc_score(y_dev, held)
-        if auc > best_auc:
-            best_c, best_auc = c, auc
-    model = LogisticRegression(C=best_c, max_iter=5000).fit(x_dev, y_dev)
+    tables = {split: table(split) for split in ("dev", "test")}
+    x_dev, y_dev, g_dev, _ = tables["dev"]
+    model, best_c, best_auc = fit_held_out(x_dev, y_dev, g_dev, max_iter=5000)
+    stored = _queue(corpus, tokens, model, names)
     print(
         f"token alignment (an experiment; the service does not use it): encoding a claim's "
         f"tokens {per_sentence * 1000:.1f} ms a sentence; refitted on dev, C = {best_c}, "
@@ -178,17 +182,15 @@ def main() -> int:
     )
     print("  split  pair AUC: service  alignment alone  refitted | queue: stored  P     R")
     for split in ("dev", "test"):
-        x, y, _, service = table(split)
+        x, y, _, service = tables[split]
         refit = model.predict_proba(x)[:, 1]
-        stored = {
-            p for p in _queue(corpus, tokens, model, names) if split_of(corpus, *sorted(p)) == split
-        }
+        queue = {p for p in stored if split_of(corpus, *sorted(p)) == split}
         mine = {p for p in gold if split_of(corpus, *sorted(p)) == split}
-        hits = len(stored & mine)
+        hits = len(queue & mine)
         print(
             f"  {split:<5}  {roc_auc_score(y, service):16.3f}  {roc_auc_score(y, x[:, -1]):15.3f}"
-            f"  {roc_auc_score(y, refit):8.3f} | {len(stored):13d}"
-            f"  {hits / max(1, len(stored)):.2f}"
+            f"  {roc_auc_score(y, refit):8.3f} | {len(queue):13d}"
+            f"  {hits / max(1, len(queue)):.2f}"
             f"  {hits / max(1, len(mine)):.2f}   (AP {average_precision_score(y, refit):.3f})"
         )
     return 0

@@ -208,9 +208,7 @@ class Encoder:
         tokenizer, in parallel) and batched by token count, so a batch pads little."""
         tokens = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
         out = np.zeros((len(texts), DIM), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
-        for chunk in batches([len(tokens[i]) for i in order]):
-            rows = [order[i] for i in chunk]
+        for rows in _by_length(tokens):
             out[rows] = self._batch([tokens[i] for i in rows])
         return out
 
@@ -221,14 +219,18 @@ class Encoder:
         encodings = self.tokenizer.encode_batch(list(texts))
         tokens = [e.ids for e in encodings]
         found: list[Vector] = [np.zeros((0, DIM), dtype=np.float32)] * len(texts)
-        order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
-        for chunk in batches([len(tokens[i]) for i in order]):
-            rows = [order[i] for i in chunk]
+        for rows in _by_length(tokens):
             kept: list[Vector] = []
             self._batch([tokens[i] for i in rows], kept)
             for row, matrix in zip(rows, kept, strict=True):
                 found[row] = matrix
         return [(e.offsets[1:-1], m) for e, m in zip(encodings, found, strict=True)]
+
+
+def _by_length(tokens: Sequence[Sequence[int]]) -> list[list[int]]:
+    """The indices of the token sequences in batches (`batches`), shortest first."""
+    order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
+    return [[order[i] for i in chunk] for chunk in batches([len(tokens[i]) for i in order])]
 
 
 def batches(lengths: Sequence[int]) -> list[range]:
