@@ -261,6 +261,13 @@ def report(
         and p in queue
     )
     print(f"  gold conflicts suggested as conflicts {flagged}/{len(conflicts)}   >= half")
+    # What a reviewer is told is a conflict: how often it is one (every flag the pool raises).
+    raised = [p for p, s in pool.items() if s.relation == "conflicts"]
+    print(
+        f"  pool pairs flagged as conflicts {len(raised):5d}  "
+        f"(gold conflicts {sum(pairs.get(p) == 'conflicts' for p in raised)}, "
+        f"other gold links {sum(pairs.get(p) not in (None, 'conflicts') for p in raised)})"
+    )
     by_relation: dict[str, list[int]] = {}
     for p, r in pairs.items():
         by_relation.setdefault(r, [0, 0])[1] += 1

@@ -21,12 +21,17 @@ _STOP = (
 )
 STOPWORDS = frozenset(word for line in _STOP for word in line.split())
 #: Phrases with a negative word that deny nothing ("not only … but also", "no matter how",
-#: "no other port charges as little": a superlative).
+#: "no other port charges as little": a superlative; "not long after": a time; "no fewer than
+#: 300": an amount, asserted).
 NOT_A_DENIAL = re.compile(
     r"\b(?:not only|not just|not merely|not least|no doubt|no matter|no wonder|nothing but|"
-    r"no other|none other)\b",
+    r"no other|none other|not long (?:after|before|ago)|"
+    r"no (?:fewer|less|more|later|earlier|sooner) than|nothing less than)\b",
     re.I,
 )
+#: A claim that asks ("why wouldn't he want peace?") denies nothing: a negation in a question
+#: invites the answer yes.
+_QUESTION = re.compile(r"\?[\"'”’)\]]*\s*$")
 NEGATION = re.compile(
     r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|denied|denies|deny|refused|"
     r"refuses|rejected|rejects|false|untrue)\b|n['’]t\b",
@@ -119,6 +124,8 @@ class ClaimFeatures:
     predicates: frozenset[str]
     #: Content words under a negation (see negated_words).
     denied: frozenset[str] = frozenset()
+    #: The same, one set per negation cue: what each denial denies (negated_scopes).
+    denials: tuple[frozenset[str], ...] = ()
     #: The sentence embedding (semantic.py), when there is one.
     vector: Any = field(default=None, compare=False, hash=False, repr=False)
     #: The document this claim's document is derived from (a notes page's transcript).
@@ -186,27 +193,34 @@ _PREVENTING = re.compile(
 )
 
 
-def negated_words(text: str) -> frozenset[str]:
-    """Stems of the content words a negation or denial covers: up to NEGATION_SCOPE words after
-    each cue, stopping at the end of its clause ("denied that it cut jobs" → cut, job). The
-    text comes with its non-denials ("not only") blanked by NOT_A_DENIAL, as _of_text does."""
-    out: set[str] = set()
+def negated_scopes(text: str) -> tuple[frozenset[str], ...]:
+    """What each negation or denial covers, one set of content-word stems per cue: up to
+    NEGATION_SCOPE words after the cue, stopping at the end of its clause ("denied that it cut
+    jobs" → cut, job). Cues that cover no content word are left out. The text comes with its
+    non-denials ("not only") blanked by NOT_A_DENIAL, as _of_text does."""
+    out: list[frozenset[str]] = []
     for cue in NEGATION.finditer(text):
         end = _CLAUSE_END.search(text, cue.end())
         scope = text[cue.end() : end.start() if end else len(text)]
         preventing = _PREVENTING.match(scope)
         if preventing:
             scope = preventing.group()
-        taken = 0
+        covered: list[str] = []
         for word in _WORD.findall(scope):
             w = content_stem(word)
             if not w:
                 continue
-            out.add(w)
-            taken += 1
-            if taken == NEGATION_SCOPE:
+            covered.append(w)
+            if len(covered) == NEGATION_SCOPE:
                 break
-    return frozenset(out)
+        if covered:
+            out.append(frozenset(covered))
+    return tuple(out)
+
+
+def negated_words(text: str) -> frozenset[str]:
+    """Every content word some negation covers (negated_scopes, together)."""
+    return frozenset().union(*negated_scopes(text))
 
 
 #: Texts whose features are kept (a candidate claim comes back for many claims' suggestions):
@@ -218,7 +232,12 @@ TEXT_FEATURES_CACHED = 2048
 def _of_text(
     text: str,
 ) -> tuple[
-    frozenset[str], frozenset[str], tuple[Quantity, ...], bool, frozenset[str], frozenset[str]
+    frozenset[str],
+    frozenset[str],
+    tuple[Quantity, ...],
+    bool,
+    frozenset[str],
+    tuple[frozenset[str], ...],
 ]:
     """What a text says, as the pair scorer reads it (a pure function of the text). Every
     candidate of a new document's claims passes here once (at 1M claims most are new to the
@@ -233,14 +252,14 @@ def _of_text(
     lowered = {w.lower() for w in found}
     predicates = {w for w in _PREDICATES if w in lowered}
     blanked = NOT_A_DENIAL.sub(" ", text)
-    negated = NEGATION.search(blanked) is not None
+    negated = _QUESTION.search(text) is None and NEGATION.search(blanked) is not None
     return (
         frozenset(words),
         frozenset(entities),
         quantities(text),
         negated,
         frozenset(predicates),
-        negated_words(blanked) if negated else frozenset(),
+        negated_scopes(blanked) if negated else (),
     )
 
 
@@ -256,7 +275,7 @@ def features(
     vector: Any = None,
     source_document_id: int | None = None,
 ) -> ClaimFeatures:
-    words, entities, found, negated, predicates, denied = _of_text(text)
+    words, entities, found, negated, predicates, denials = _of_text(text)
     return ClaimFeatures(
         claim_id=claim_id,
         document_id=document_id,
@@ -267,7 +286,8 @@ def features(
         quantities=found,
         negated=negated,
         predicates=predicates,
-        denied=denied,
+        denied=frozenset().union(*denials),
+        denials=denials,
         vector=vector,
         source_document_id=source_document_id,
     )

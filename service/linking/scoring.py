@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,6 +96,10 @@ class Rarity:
         if count is None:
             return 1.0
         return min(1.0, max(0.0, math.log10(self.claims / max(count, 1.0)) / RARE_LOG))
+
+    def at_least(self, level: float) -> Callable[[str], bool]:
+        """A test of whether a word is at least this rare."""
+        return lambda word: self(word) >= level
 
     @classmethod
     def of(cls, pool: Iterable[ClaimFeatures]) -> Rarity:
@@ -237,6 +241,20 @@ class _Evidence:
 _NO_CORPUS = Rarity({}, 0.0)
 
 
+def _denies(
+    a: ClaimFeatures, b: ClaimFeatures, part: float, counted: Callable[[str], bool] | None = None
+) -> bool:
+    """Whether one of a's denials denies what b asserts: at least `part` of the words it
+    covers, and one at least, are words b holds outside any denial of its own (only the
+    words `counted` accepts, when it is given, count as found)."""
+    asserted = b.words - b.denied
+    for scope in a.denials:
+        found = [w for w in scope & asserted if counted is None or counted(w)]
+        if found and len(found) >= part * len(scope):
+            return True
+    return False
+
+
 def _evidence(
     a: ClaimFeatures,
     b: ClaimFeatures,
@@ -287,11 +305,18 @@ def _evidence(
     if contradicted and related and not shared_amounts:
         signals.append("number mismatch about the same subject: " + ", ".join(contradicted[:3]))
     # A lone "not" is common: it signals a conflict only between closely related claims.
-    # A negation signals a conflict when what it denies is what the other claim asserts:
-    # a word under the negation on one side appears un-negated on the other. A "not"
-    # elsewhere in a long sentence says nothing about the other claim.
-    denied = (a.denied & (b.words - b.denied)) | (b.denied & (a.words - a.denied))
-    if a.negated != b.negated and denied and (lexical >= 0.25 or close):
+    # A negation signals a conflict when what it denies is what the other claim asserts: at
+    # least half of the words under one negation appear un-negated on the other side; or,
+    # between claims close in meaning, one rare word does (the rest said in other words: "no
+    # permit to sell the turbines abroad" / "approved the export licence for the turbines"). A
+    # "not" elsewhere in a long sentence, or a denial that shares only common words of the
+    # story with the other claim ("not a business executive" / "a business deal"), says
+    # nothing about it.
+    rare_enough = (rarity or _NO_CORPUS).at_least(RARE_SHOWN)
+    if a.negated != b.negated and (
+        (lexical >= 0.25 and (_denies(a, b, 0.5) or _denies(b, a, 0.5)))
+        or (close and (_denies(a, b, 0.0, rare_enough) or _denies(b, a, 0.0, rare_enough)))
+    ):
         signals.append("negation or denial on one side")
     for x, y in OPPOSED:
         opposed = (x in a.predicates and y in b.predicates) or (

@@ -76,16 +76,70 @@ def test_not_only_is_not_a_denial() -> None:
     assert not s.possible_conflict
 
 
-def test_a_negated_verb_of_preventing_denies_the_preventing_not_what_happened() -> None:
-    happened = f(1, 1, "Strikes closed the Bergen ferry terminal for three days in March.")
-    for text in (
-        "The new pay deal did not prevent strikes that closed the Bergen ferry terminal.",
-        "The council's threats didn't stop the strikes at the Bergen ferry terminal.",
-        "Fines never deterred the strikes that closed the Bergen ferry terminal.",
-    ):
+def _no_conflict(said: str, others: tuple[str, ...], *, negated: bool) -> None:
+    """None of `others` is a possible conflict with `said`; each is read as negated or not."""
+    asserted = f(1, 1, said)
+    for text in others:
         other = f(2, 2, text)
-        assert other.negated, text
-        assert not score_pair(happened, other).possible_conflict, text
+        assert other.negated is negated, text
+        assert not score_pair(asserted, other).possible_conflict, text
+
+
+def test_phrases_and_questions_with_a_negative_word_deny_nothing() -> None:
+    _no_conflict(
+        "The harbour board approved the berth plan and met the ferry operators.",
+        (
+            "Why wouldn't the harbour board approve the berth plan for the ferry operators?",
+            "Not long after, the harbour board met the ferry operators about the berth plan.",
+            "No fewer than 300 ferry operators met the harbour board about the berth plan.",
+        ),
+        negated=False,
+    )
+
+
+def test_a_denial_conflicts_only_with_a_claim_asserting_most_of_what_it_denies() -> None:
+    strike = f(1, 1, "The port strike closed the Bergen ferry terminal for three days.")
+    # Denies an easy sell, and shares the story's words with the strike report: no conflict.
+    other = f(2, 2, "The port strike has not been an easy sell to Bergen's ferry operators.")
+    assert other.negated
+    assert other.denials
+    assert not score_pair(strike, other).possible_conflict
+    # Denies what the strike report asserts: a conflict.
+    denial = f(3, 3, "The port strike never closed the Bergen ferry terminal.")
+    assert score_pair(strike, denial).possible_conflict
+    # Each negation is judged on its own words: a second, unrelated one does not dilute it.
+    two = f(4, 4, "No one was hurt, and the port strike never closed the Bergen ferry terminal.")
+    assert len(two.denials) == 2
+    assert score_pair(strike, two).possible_conflict
+
+
+def test_between_close_claims_a_denial_needs_a_rare_word_the_other_asserts() -> None:
+    import numpy as np
+
+    # One unit vector for both, as close as can be; the NLI head is told the pair is neutral.
+    same = np.full(384, 384**-0.5, dtype=np.float32)
+    neutral = np.array([0.0, 0.0, 1.0])
+    strike = features(1, 1, None, "Dock workers at the port of Bergen went on strike.", same)
+    text = "The council said the walkout was not a surprise to anyone following the port talks."
+    other = features(2, 2, None, text, same)
+    assert other.denials
+    # "port" is the only word under the negation the strike report holds: rare in a corpus
+    # that has not seen it, common where every claim is about the port.
+    assert score_pair(strike, other, inferred=neutral).possible_conflict
+    common = Rarity({"port": 400.0, "bergen": 300.0}, 1000.0)
+    assert not score_pair(strike, other, inferred=neutral, rarity=common).possible_conflict
+
+
+def test_a_negated_verb_of_preventing_denies_the_preventing_not_what_happened() -> None:
+    _no_conflict(
+        "Strikes closed the Bergen ferry terminal for three days in March.",
+        (
+            "The new pay deal did not prevent strikes that closed the Bergen ferry terminal.",
+            "The council's threats didn't stop the strikes at the Bergen ferry terminal.",
+            "Fines never deterred the strikes that closed the Bergen ferry terminal.",
+        ),
+        negated=True,
+    )
     # The preventing itself, asserted on one side and denied on the other, is a conflict.
     for said, denied in (
         (
