@@ -21,6 +21,10 @@ Printed, on the pool of evals/linking.py (every cross-document pair sharing some
 - what the alignment costs: encoding a sentence's tokens, per sentence. The service stores
   one vector per claim; the alignment needs every candidate's token vectors, which it does
   not store, so each candidate would be encoded again when it is ranked.
+
+All of it twice: with the pieces in context (the encoder's last layer), and with the pieces as
+the encoder's input table holds them (no layer run: a tokenizer call and a lookup, which the
+service could afford).
 """
 
 from __future__ import annotations
@@ -139,6 +143,37 @@ def _queue(
     return stored
 
 
+def _table(
+    corpus: Corpus,
+    pool: dict[frozenset[int], PairScore],
+    tokens: list[TokenVectors],
+    names: list[str],
+    gold: set[frozenset[int]],
+) -> tuple[np.ndarray, np.ndarray, list[str], list[float]]:
+    """The pool's evidence with the alignment as one more column, its gold labels, document
+    pairs (for held-out fits) and the service's confidences."""
+    rows, labels, groups, scores = [], [], [], []
+    for pair, s in pool.items():
+        a, b = sorted(pair)
+        rows.append([s.evidence[k] for k in names] + [aligned(tokens[a], tokens[b], corpus.rarity)])
+        labels.append(int(pair in gold))
+        groups.append(document_pair(corpus, a, b))
+        scores.append(s.score)
+    return np.array(rows), np.array(labels), groups, scores
+
+
+def static_vectors(texts: list[str]) -> list[tuple[list[tuple[int, int]], Any]]:
+    """Each text's word pieces as the encoder's input table holds them, before any layer reads
+    them in context: what the alignment costs without encoding (a tokenizer call and a table
+    lookup per claim)."""
+    model = semantic.encoder()
+    assert model is not None
+    out = []
+    for e in model.tokenizer.encode_batch(texts):
+        out.append((e.offsets[1:-1], model.tokens[e.ids[1:-1]].astype(np.float32)))
+    return out
+
+
 def main() -> int:
     from sklearn.metrics import average_precision_score, roc_auc_score
 
@@ -149,50 +184,44 @@ def main() -> int:
         return 0
     corpus = build()
     texts = [c.text for c in corpus.claims]
-    start = time.perf_counter()
-    encoded = semantic.token_vectors(texts)
-    per_sentence = (time.perf_counter() - start) / len(texts)
-    assert encoded is not None
-    tokens = [TokenVectors.of(t, *e) for t, e in zip(texts, encoded, strict=True)]
     links, _ = gold_links(corpus)
     gold = {frozenset((a, b)) for a, b, _ in links}
     pools = {split: pair_pool(corpus, split) for split in ("dev", "test")}
     names = list(next(iter(pools["dev"].values())).evidence)
+    variants = {
+        "in context": semantic.token_vectors,
+        "input table": static_vectors,
+    }
+    for variant, vectors in variants.items():
+        start = time.perf_counter()
+        encoded = vectors(texts)
+        per_sentence = (time.perf_counter() - start) / len(texts)
+        assert encoded is not None
+        tokens = [TokenVectors.of(t, *e) for t, e in zip(texts, encoded, strict=True)]
 
-    def table(split: str) -> tuple[np.ndarray, np.ndarray, list[str], list[float]]:
-        rows, labels, groups, scores = [], [], [], []
-        for pair, s in pools[split].items():
-            a, b = sorted(pair)
-            rows.append(
-                [s.evidence[k] for k in names] + [aligned(tokens[a], tokens[b], corpus.rarity)]
-            )
-            labels.append(int(pair in gold))
-            groups.append(document_pair(corpus, a, b))
-            scores.append(s.score)
-        return np.array(rows), np.array(labels), groups, scores
-
-    tables = {split: table(split) for split in ("dev", "test")}
-    x_dev, y_dev, g_dev, _ = tables["dev"]
-    model, best_c, best_auc = fit_held_out(x_dev, y_dev, g_dev, max_iter=5000)
-    stored = _queue(corpus, tokens, model, names)
-    print(
-        f"token alignment (an experiment; the service does not use it): encoding a claim's "
-        f"tokens {per_sentence * 1000:.1f} ms a sentence; refitted on dev, C = {best_c}, "
-        f"held-out AUC {best_auc:.3f}, weight of the alignment {model.coef_[0][-1]:.2f}"
-    )
-    print("  split  pair AUC: service  alignment alone  refitted | queue: stored  P     R")
-    for split in ("dev", "test"):
-        x, y, _, service = tables[split]
-        refit = model.predict_proba(x)[:, 1]
-        queue = {p for p in stored if split_of(corpus, *sorted(p)) == split}
-        mine = {p for p in gold if split_of(corpus, *sorted(p)) == split}
-        hits = len(queue & mine)
+        tables = {split: _table(corpus, pools[split], tokens, names, gold) for split in pools}
+        x_dev, y_dev, g_dev, _ = tables["dev"]
+        model, best_c, best_auc = fit_held_out(x_dev, y_dev, g_dev, max_iter=5000)
+        stored = _queue(corpus, tokens, model, names)
         print(
-            f"  {split:<5}  {roc_auc_score(y, service):16.3f}  {roc_auc_score(y, x[:, -1]):15.3f}"
-            f"  {roc_auc_score(y, refit):8.3f} | {len(queue):13d}"
-            f"  {hits / max(1, len(queue)):.2f}"
-            f"  {hits / max(1, len(mine)):.2f}   (AP {average_precision_score(y, refit):.3f})"
+            f"token alignment, pieces {variant} (an experiment; the service does not use it): "
+            f"{per_sentence * 1000:.2f} ms a sentence; refitted on dev, C = {best_c}, "
+            f"held-out AUC {best_auc:.3f}, weight of the alignment {model.coef_[0][-1]:.2f}"
         )
+        print("  split  pair AUC: service  alignment alone  refitted | queue: stored  P     R")
+        for split in ("dev", "test"):
+            x, y, _, service = tables[split]
+            refit = model.predict_proba(x)[:, 1]
+            queue = {p for p in stored if split_of(corpus, *sorted(p)) == split}
+            mine = {p for p in gold if split_of(corpus, *sorted(p)) == split}
+            hits = len(queue & mine)
+            print(
+                f"  {split:<5}  {roc_auc_score(y, service):16.3f}"
+                f"  {roc_auc_score(y, x[:, -1]):15.3f}"
+                f"  {roc_auc_score(y, refit):8.3f} | {len(queue):13d}"
+                f"  {hits / max(1, len(queue)):.2f}"
+                f"  {hits / max(1, len(mine)):.2f}   (AP {average_precision_score(y, refit):.3f})"
+            )
     return 0
 
 

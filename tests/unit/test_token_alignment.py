@@ -59,3 +59,25 @@ def test_a_restatement_aligns_better_than_a_claim_on_the_same_subject() -> None:
     unrelated = aligned(tokens[0], tokens[3], rarity)
     assert restated > same_subject > unrelated
     assert aligned(tokens[1], tokens[0], rarity) == pytest.approx(restated, abs=1e-6)
+
+
+@requires_model
+def test_the_input_table_variant_gives_the_same_pieces_out_of_context() -> None:
+    from evals.token_alignment import static_vectors
+
+    in_context = semantic.token_vectors(TEXTS)
+    assert in_context is not None
+    table = static_vectors(TEXTS)
+    for (offsets, matrix), (table_offsets, rows) in zip(in_context, table, strict=True):
+        # The same pieces at the same places; only what each piece's vector has read differs.
+        assert table_offsets == offsets
+        assert rows.shape == matrix.shape
+
+    def port(i: int) -> object:
+        """The unit vector of the piece "port" in TEXTS[i]."""
+        start = TEXTS[i].index("port")
+        row = next(k for k, (a, _) in enumerate(table[i][0]) if a == start)
+        return TokenVectors.of(TEXTS[i], *table[i]).matrix[row]
+
+    # Out of context, a word's piece is the same vector in every sentence that holds it.
+    assert port(0) @ port(2) == pytest.approx(1.0, abs=1e-5)
