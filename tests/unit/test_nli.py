@@ -12,7 +12,7 @@ import pytest
 
 from service.linking import nli, semantic
 from service.linking.features import features
-from service.linking.scoring import NLI_CONFLICT, score_pair
+from service.linking.scoring import NLI_CONFLICT, _evidence, score_pair
 from tests.conftest import requires_model
 
 
@@ -106,6 +106,17 @@ def test_a_contradiction_between_unrelated_claims_is_not_a_conflict() -> None:
         3, 3, None, "The harbour district library stayed shut all year, the mayor said.", vb
     )
     assert score_pair(a, c, inferred=inferred).relation == "conflicts"
+    # Two claims about one person, but about different things she did: a shared name is not
+    # enough for the head's contradiction to count (orthogonal vectors again).
+    vb = np.roll(va, 1)
+    d = features(
+        4, 4, None, "Ingrid Solberg opened a new public library in the old harbour district.", va
+    )
+    e = features(
+        5, 5, None, "Ingrid Solberg sold her family grain shipments on the commodity exchange.", vb
+    )
+    assert _evidence(d, e, None).related  # a shared name and some words
+    assert score_pair(d, e, inferred=inferred).relation != "conflicts"
 
 
 def test_the_shipped_test_split_is_whole_and_labelled() -> None:
