@@ -29,9 +29,25 @@ NOT_A_DENIAL = re.compile(
     r"no (?:fewer|less|more|later|earlier|sooner) than|nothing less than)\b",
     re.I,
 )
-#: A claim that asks ("why wouldn't he want peace?") denies nothing: a negation in a question
-#: invites the answer yes.
-_QUESTION = re.compile(r"\?[\"'”’)\]]*\s*$")
+#: A question at the end of a claim: a negation in it denies nothing ("why wouldn't he want
+#: peace?" invites the answer yes), and a claim that is all question asserts nothing. A quoted
+#: or bracketed question ends with its closing mark: the question is from its opening mark.
+_QUESTION = re.compile(r"\?[!?]*(?P<close>[\"”»’)\]]?)[\"”»’)\]]*\s*$")
+_OPENING = {'"': '"', "”": "“", "»": "«", "’": "‘", ")": "(", "]": "["}
+
+
+def without_question(text: str) -> str:
+    """The text before a question it ends with; "" when the text is a question."""
+    found = _QUESTION.search(text)
+    if found is None:
+        return text
+    close = found.group("close")
+    if not close:
+        return ""
+    start = text.rfind(_OPENING[close], 0, found.start())
+    return text[:start] if start > 0 else ""
+
+
 NEGATION = re.compile(
     r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|denied|denies|deny|refused|"
     r"refuses|rejected|rejects|false|untrue)\b|n['’]t\b",
@@ -122,14 +138,20 @@ class ClaimFeatures:
     quantities: tuple[Quantity, ...]
     negated: bool
     predicates: frozenset[str]
-    #: Content words under a negation (see negated_words).
-    denied: frozenset[str] = frozenset()
-    #: The same, one set per negation cue: what each denial denies (negated_scopes).
-    denials: tuple[frozenset[str], ...] = ()
+    #: What each negation denies: the content words it covers, in order, one tuple per cue
+    #: (negated_scopes).
+    denials: tuple[tuple[str, ...], ...] = ()
+    #: The claim is a question: it asserts nothing.
+    asks: bool = False
     #: The sentence embedding (semantic.py), when there is one.
     vector: Any = field(default=None, compare=False, hash=False, repr=False)
     #: The document this claim's document is derived from (a notes page's transcript).
     source_document_id: int | None = None
+
+    @property
+    def denied(self) -> frozenset[str]:
+        """Every content word some negation covers."""
+        return frozenset(w for scope in self.denials for w in scope)
 
 
 def quantities(text: str) -> tuple[Quantity, ...]:
@@ -193,12 +215,12 @@ _PREVENTING = re.compile(
 )
 
 
-def negated_scopes(text: str) -> tuple[frozenset[str], ...]:
-    """What each negation or denial covers, one set of content-word stems per cue: up to
-    NEGATION_SCOPE words after the cue, stopping at the end of its clause ("denied that it cut
-    jobs" → cut, job). Cues that cover no content word are left out. The text comes with its
-    non-denials ("not only") blanked by NOT_A_DENIAL, as _of_text does."""
-    out: list[frozenset[str]] = []
+def negated_scopes(text: str) -> tuple[tuple[str, ...], ...]:
+    """What each negation or denial covers, the content-word stems in order, one tuple per
+    cue: up to NEGATION_SCOPE words after the cue, stopping at the end of its clause ("denied
+    that it cut jobs" → cut, job). Cues that cover no content word are left out. The text
+    comes with its non-denials ("not only") blanked by NOT_A_DENIAL, as _of_text does."""
+    out: list[tuple[str, ...]] = []
     for cue in NEGATION.finditer(text):
         end = _CLAUSE_END.search(text, cue.end())
         scope = text[cue.end() : end.start() if end else len(text)]
@@ -214,13 +236,8 @@ def negated_scopes(text: str) -> tuple[frozenset[str], ...]:
             if len(covered) == NEGATION_SCOPE:
                 break
         if covered:
-            out.append(frozenset(covered))
+            out.append(tuple(covered))
     return tuple(out)
-
-
-def negated_words(text: str) -> frozenset[str]:
-    """Every content word some negation covers (negated_scopes, together)."""
-    return frozenset().union(*negated_scopes(text))
 
 
 #: Texts whose features are kept (a candidate claim comes back for many claims' suggestions):
@@ -237,7 +254,8 @@ def _of_text(
     tuple[Quantity, ...],
     bool,
     frozenset[str],
-    tuple[frozenset[str], ...],
+    tuple[tuple[str, ...], ...],
+    bool,
 ]:
     """What a text says, as the pair scorer reads it (a pure function of the text). Every
     candidate of a new document's claims passes here once (at 1M claims most are new to the
@@ -251,8 +269,9 @@ def _of_text(
     }
     lowered = {w.lower() for w in found}
     predicates = {w for w in _PREDICATES if w in lowered}
-    blanked = NOT_A_DENIAL.sub(" ", text)
-    negated = _QUESTION.search(text) is None and NEGATION.search(blanked) is not None
+    stated = without_question(text)
+    blanked = NOT_A_DENIAL.sub(" ", stated)
+    negated = NEGATION.search(blanked) is not None
     return (
         frozenset(words),
         frozenset(entities),
@@ -260,6 +279,7 @@ def _of_text(
         negated,
         frozenset(predicates),
         negated_scopes(blanked) if negated else (),
+        not stated.strip(),
     )
 
 
@@ -275,7 +295,7 @@ def features(
     vector: Any = None,
     source_document_id: int | None = None,
 ) -> ClaimFeatures:
-    words, entities, found, negated, predicates, denials = _of_text(text)
+    words, entities, found, negated, predicates, denials, asks = _of_text(text)
     return ClaimFeatures(
         claim_id=claim_id,
         document_id=document_id,
@@ -286,8 +306,8 @@ def features(
         quantities=found,
         negated=negated,
         predicates=predicates,
-        denied=frozenset().union(*denials),
         denials=denials,
+        asks=asks,
         vector=vector,
         source_document_id=source_document_id,
     )

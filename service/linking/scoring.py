@@ -241,16 +241,25 @@ class _Evidence:
 _NO_CORPUS = Rarity({}, 0.0)
 
 
-def _denies(
-    a: ClaimFeatures, b: ClaimFeatures, part: float, counted: Callable[[str], bool] | None = None
-) -> bool:
-    """Whether one of a's denials denies what b asserts: at least `part` of the words it
-    covers, and one at least, are words b holds outside any denial of its own (only the
-    words `counted` accepts, when it is given, count as found)."""
+#: A denial is judged on the first words it covers: the denied verb and what it governs
+#: ("does not want a ceasefire", not "… that would freeze the front line").
+DENIAL_CORE = 3
+
+
+def _denies(a: ClaimFeatures, b: ClaimFeatures, rare: Callable[[str], bool] | None) -> bool:
+    """Whether one of a's denials denies what b asserts (b's words outside any denial of its
+    own; a question asserts nothing): at least half of the first DENIAL_CORE words it covers,
+    or, when `rare` is given, any word it covers that `rare` accepts."""
+    if b.asks:
+        return False
     asserted = b.words - b.denied
     for scope in a.denials:
-        found = [w for w in scope & asserted if counted is None or counted(w)]
-        if found and len(found) >= part * len(scope):
+        if rare is not None:
+            if any(w in asserted and rare(w) for w in scope):
+                return True
+            continue
+        core = set(scope[:DENIAL_CORE])
+        if 2 * len(core & asserted) >= len(core):
             return True
     return False
 
@@ -306,16 +315,16 @@ def _evidence(
         signals.append("number mismatch about the same subject: " + ", ".join(contradicted[:3]))
     # A lone "not" is common: it signals a conflict only between closely related claims.
     # A negation signals a conflict when what it denies is what the other claim asserts: at
-    # least half of the words under one negation appear un-negated on the other side; or,
-    # between claims close in meaning, one rare word does (the rest said in other words: "no
-    # permit to sell the turbines abroad" / "approved the export licence for the turbines"). A
-    # "not" elsewhere in a long sentence, or a denial that shares only common words of the
-    # story with the other claim ("not a business executive" / "a business deal"), says
-    # nothing about it.
+    # least half of the first words under one negation (the denied verb and its object)
+    # appear un-negated on the other side; or, between claims close in meaning, one rare word
+    # under it does (the rest said in other words: "no permit to sell the turbines abroad" /
+    # "approved the export licence for the turbines"). A "not" elsewhere in a long sentence,
+    # or a denial that shares only common words of the story with the other claim ("not a
+    # business executive" / "a business deal"), says nothing about it. Each negation is
+    # judged on its own, so two claims that both deny something can still conflict.
     rare_enough = (rarity or _NO_CORPUS).at_least(RARE_SHOWN)
-    if a.negated != b.negated and (
-        (lexical >= 0.25 and (_denies(a, b, 0.5) or _denies(b, a, 0.5)))
-        or (close and (_denies(a, b, 0.0, rare_enough) or _denies(b, a, 0.0, rare_enough)))
+    if (lexical >= 0.25 and (_denies(a, b, None) or _denies(b, a, None))) or (
+        close and (_denies(a, b, rare_enough) or _denies(b, a, rare_enough))
     ):
         signals.append("negation or denial on one side")
     for x, y in OPPOSED:
@@ -376,6 +385,7 @@ def _scored(a: ClaimFeatures, b: ClaimFeatures, found: _Evidence, inferred: Any)
         contradicts >= NLI_CONFLICT
         and contradicts > entails
         and (found.close or found.lexical >= 0.25)
+        and not (a.asks or b.asks)  # a question asserts nothing to contradict
     )
     if inferred_conflict and not signals:
         signals_shown = [f"inference: contradiction {contradicts:.2f}"]

@@ -107,10 +107,60 @@ def test_a_denial_conflicts_only_with_a_claim_asserting_most_of_what_it_denies()
     # Denies what the strike report asserts: a conflict.
     denial = f(3, 3, "The port strike never closed the Bergen ferry terminal.")
     assert score_pair(strike, denial).possible_conflict
-    # Each negation is judged on its own words: a second, unrelated one does not dilute it.
-    two = f(4, 4, "No one was hurt, and the port strike never closed the Bergen ferry terminal.")
-    assert len(two.denials) == 2
+    # Each negation is judged on its own words: a second, unrelated one (six words the strike
+    # report does not hold) does not dilute it, as pooling both would.
+    two = f(
+        4,
+        4,
+        "No dockhand or crane driver lost wages during that stoppage, and the port strike "
+        "never closed the Bergen ferry terminal.",
+    )
+    assert [len(scope) for scope in two.denials] == [6, 4]
+    assert 2 * len(two.denied & strike.words) < len(two.denied)
     assert score_pair(strike, two).possible_conflict
+    # Two claims that both deny something still conflict over what one denies and the other
+    # asserts.
+    both = f(5, 5, "No one was hurt, and the port strike closed the Bergen ferry terminal.")
+    assert both.negated
+    assert score_pair(both, denial).possible_conflict
+
+
+def test_a_long_denial_conflicts_with_a_short_claim_of_what_it_denies() -> None:
+    # The denial is judged on its first words (the denied verb and its object), not on the
+    # details that follow, which a short report of the same fact does not repeat.
+    for said, denied in (
+        (
+            "The harbour board signed the lease.",
+            "The harbour board never signed the lease offered by the cruise operators in 2023.",
+        ),
+        (
+            "The council closed the ferry terminal.",
+            "The council denied it had closed the ferry terminal during the spring storms.",
+        ),
+    ):
+        assert score_pair(f(1, 1, said), f(2, 2, denied)).possible_conflict, denied
+
+
+def test_a_quoted_question_at_the_end_keeps_the_denial_before_it() -> None:
+    voted = f(1, 1, "The councillor voted for the harbour levy.")
+    for text in (
+        'The councillor did not vote for the harbour levy, telling reporters "why would I?"',
+        "The councillor did not vote for the harbour levy (who would?)",
+    ):
+        other = f(2, 2, text)
+        assert other.negated, text
+        assert not other.asks, text
+        assert score_pair(voted, other).possible_conflict, text
+    asked = f(3, 3, '"Why would the councillor not vote for the harbour levy?!"')
+    assert asked.asks
+    assert not asked.negated
+
+
+def test_a_question_asserts_nothing_a_denial_could_conflict_with() -> None:
+    question = f(1, 1, "Will the harbour board approve the berth plan?")
+    denial = f(2, 2, "The harbour board will not approve the berth plan.")
+    assert question.asks
+    assert not score_pair(question, denial).possible_conflict
 
 
 def test_between_close_claims_a_denial_needs_a_rare_word_the_other_asserts() -> None:
@@ -124,7 +174,8 @@ def test_between_close_claims_a_denial_needs_a_rare_word_the_other_asserts() -> 
     other = features(2, 2, None, text, same)
     assert other.denials
     # "port" is the only word under the negation the strike report holds: rare in a corpus
-    # that has not seen it, common where every claim is about the port.
+    # that has not seen it, common where every claim is about the port. (That the pair is
+    # flagged without a corpus shows the mechanism, not a verdict wanted on this pair.)
     assert score_pair(strike, other, inferred=neutral).possible_conflict
     common = Rarity({"port": 400.0, "bergen": 300.0}, 1000.0)
     assert not score_pair(strike, other, inferred=neutral, rarity=common).possible_conflict
