@@ -250,7 +250,7 @@ def _denies(a: ClaimFeatures, b: ClaimFeatures, rare: Callable[[str], bool] | No
     """Whether one of a's denials denies what b asserts (b's words outside any denial of its
     own; a question asserts nothing): at least half of the first DENIAL_CORE words it covers,
     or, when `rare` is given, any word it covers that `rare` accepts."""
-    if b.asks:
+    if not a.denials or b.asks:
         return False
     asserted = b.words - b.denied
     for scope in a.denials:
