@@ -246,22 +246,23 @@ _NO_CORPUS = Rarity({}, 0.0)
 DENIAL_CORE = 3
 
 
-def _denies(a: ClaimFeatures, b: ClaimFeatures, rare: Callable[[str], bool] | None) -> bool:
-    """Whether one of a's denials denies what b asserts (b's words outside any denial of its
-    own; a question asserts nothing): at least half of the first DENIAL_CORE words it covers,
-    or, when `rare` is given, any word it covers that `rare` accepts."""
+def _denial(a: ClaimFeatures, b: ClaimFeatures, rare: Callable[[str], bool] | None) -> list[str]:
+    """The words of one of a's denials that b asserts (b's words outside any denial of its
+    own; a question asserts nothing), when they are at least half of the first DENIAL_CORE
+    words it covers, or, when `rare` is given, include a word `rare` accepts; else none."""
     if not a.denials or b.asks:
-        return False
+        return []
     asserted = b.words - b.denied
     for scope in a.denials:
+        found = [w for w in scope if w in asserted]
         if rare is not None:
-            if any(w in asserted and rare(w) for w in scope):
-                return True
+            if any(rare(w) for w in found):
+                return found
             continue
         core = set(scope[:DENIAL_CORE])
         if 2 * len(core & asserted) >= len(core):
-            return True
-    return False
+            return found
+    return []
 
 
 def _evidence(
@@ -322,11 +323,19 @@ def _evidence(
     # or a denial that shares only common words of the story with the other claim ("not a
     # business executive" / "a business deal"), says nothing about it. Each negation is
     # judged on its own, so two claims that both deny something can still conflict.
+    # The signal names the denied words, as the denying claim writes them.
     rare_enough = (rarity or _NO_CORPUS).at_least(RARE_SHOWN)
-    if (lexical >= 0.25 and (_denies(a, b, None) or _denies(b, a, None))) or (
-        close and (_denies(a, b, rare_enough) or _denies(b, a, rare_enough))
+    for denier, other, counted, applies in (
+        (a, b, None, lexical >= 0.25),
+        (b, a, None, lexical >= 0.25),
+        (a, b, rare_enough, close),
+        (b, a, rare_enough, close),
     ):
-        signals.append("negation or denial on one side")
+        denied = _denial(denier, other, counted) if applies else []
+        if denied:
+            spelled = ", ".join(surface_words(denier.text, set(denied), 4))
+            signals.append(f"negation or denial on one side: {spelled}")
+            break
     for x, y in OPPOSED:
         opposed = (x in a.predicates and y in b.predicates) or (
             y in a.predicates and x in b.predicates

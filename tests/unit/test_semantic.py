@@ -109,7 +109,8 @@ def test_a_denial_of_a_claim_close_in_meaning_is_a_possible_conflict() -> None:
     s = score_pair(a, b)
     assert s.reasons["meaning_similarity"] >= 0.5
     assert s.possible_conflict
-    assert "negation or denial on one side" in s.reasons["conflict_signals"]
+    # Said in other words: the rare word both hold is what the signal names.
+    assert "negation or denial on one side: turbines" in s.reasons["conflict_signals"]
 
 
 def test_scoring_extraction_and_report_shaping_stay_pure() -> None:
