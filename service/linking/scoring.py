@@ -57,6 +57,9 @@ DERIVED_SAME = 0.6
 #: signal a conflict, and close enough (with a shared entity or words) to be the same claim.
 CLOSE_MEANING = 0.5
 SAME_MEANING = 0.65
+#: A word overlap (Dice over the two claims' content words) at which two claims are about the
+#: same thing: a conflict signal, or the NLI head's contradiction, then counts between them.
+SHARED_WORDS = 0.25
 #: A paraphrase this close and sharing some words is the same claim without a shared name;
 #: the same speaker saying something this close is the same statement reported twice.
 CLOSE_PARAPHRASE = 0.7
@@ -305,7 +308,7 @@ def _evidence(
     # A number mismatch or opposed predicates speak of the same subject only when the claims
     # share words or entities: closeness in meaning alone ("talks on Tuesday, March 18th" /
     # "talking about Ukraine for 30 years") would flag every pair of figures on one topic.
-    related = lexical >= 0.25 or (entity >= 0.5 and lexical >= 0.15)
+    related = lexical >= SHARED_WORDS or (entity >= 0.5 and lexical >= 0.15)
     shared_amounts = [
         qa
         for qa in a.quantities
@@ -326,8 +329,8 @@ def _evidence(
     # The signal names the denied words, as the denying claim writes them.
     rare_enough = (rarity or _NO_CORPUS).at_least(RARE_SHOWN)
     for denier, other, counted, applies in (
-        (a, b, None, lexical >= 0.25),
-        (b, a, None, lexical >= 0.25),
+        (a, b, None, lexical >= SHARED_WORDS),
+        (b, a, None, lexical >= SHARED_WORDS),
         (a, b, rare_enough, close),
         (b, a, rare_enough, close),
     ):
@@ -387,13 +390,13 @@ def _scored(a: ClaimFeatures, b: ClaimFeatures, found: _Evidence, inferred: Any)
     score = round(confidence(values), 3)
     signals = found.signals
     # The head reads a contradiction into many unrelated pairs (an SNLI habit): it counts only
-    # between claims that are about the same thing, close in meaning or sharing a quarter of
-    # their words. A shared name is not enough: two claims about one person are mostly about
+    # between claims that are about the same thing, close in meaning or sharing words
+    # (SHARED_WORDS). A shared name is not enough: two claims about one person are mostly about
     # different things he did, and the head called 31 of 39 such dev pairs contradictions.
     inferred_conflict = (
         contradicts >= NLI_CONFLICT
         and contradicts > entails
-        and (found.close or found.lexical >= 0.25)
+        and (found.close or found.lexical >= SHARED_WORDS)
         and not (a.asks or b.asks)  # a question asserts nothing to contradict
     )
     if inferred_conflict and not signals:
