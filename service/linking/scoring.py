@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz
-from spacy.lang.en.stop_words import STOP_WORDS
 
 from service.linking import nli
 from service.linking.features import OPPOSED, ClaimFeatures, stem, surface_words
@@ -72,8 +72,14 @@ RARE_LOG = 2.5
 RARE_SHOWN = 0.64
 
 
-#: spaCy's English stop words, stemmed as ClaimFeatures.words are.
-_FUNCTION_WORDS = frozenset(stem(w) for w in STOP_WORDS)
+@cache
+def function_words() -> frozenset[str]:
+    """spaCy's English stop words, stemmed as ClaimFeatures.words are. Read on first use, not
+    at import: importing spaCy is a third of the app's start (0.6 s of 2), and a process that
+    scores no pair never needs it."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(stem(w) for w in STOP_WORDS)
 
 
 @dataclass(frozen=True)
@@ -88,9 +94,12 @@ class Rarity:
 
     counts: Mapping[str, float]
     claims: float
+    function_words: frozenset[str] = field(
+        default_factory=function_words, repr=False, compare=False
+    )
 
     def __call__(self, word: str) -> float:
-        if word in _FUNCTION_WORDS or "'" in word or "’" in word:
+        if word in self.function_words or "'" in word or "’" in word:
             # Function words and contractions ("between", "wasn't") are never rare: Postgres
             # does not index them, so they have no count, which would read as "rarer than
             # any counted word".
@@ -240,8 +249,10 @@ class _Evidence:
         )
 
 
-#: No corpus: every content word is one it has not seen.
-_NO_CORPUS = Rarity({}, 0.0)
+@cache
+def _no_corpus() -> Rarity:
+    """No corpus: every content word is one it has not seen."""
+    return Rarity({}, 0.0)
 
 
 #: A denial is judged on the first words it covers: the denied verb and what it governs
@@ -275,7 +286,7 @@ def _evidence(
     rarity: Rarity | None = None,
 ) -> _Evidence:
     shared_words = sorted(a.words & b.words)
-    rated = sorted((-(rarity or _NO_CORPUS)(w), w) for w in shared_words)
+    rated = sorted((-(rarity or _no_corpus())(w), w) for w in shared_words)
     rare = -rated[0][0] if rated else 0.0
     rare_words = [w for r, w in rated if -r >= RARE_SHOWN]
     lexical = _similarity(a.words, b.words, idf)
@@ -327,7 +338,7 @@ def _evidence(
     # business executive" / "a business deal"), says nothing about it. Each negation is
     # judged on its own, so two claims that both deny something can still conflict.
     # The signal names the denied words, as the denying claim writes them.
-    rare_enough = (rarity or _NO_CORPUS).at_least(RARE_SHOWN)
+    rare_enough = (rarity or _no_corpus()).at_least(RARE_SHOWN)
     for denier, other, counted, applies in (
         (a, b, None, lexical >= SHARED_WORDS),
         (b, a, None, lexical >= SHARED_WORDS),

@@ -24,3 +24,24 @@ def test_importing_the_app_does_not_import_scipy() -> None:
     code = "import sys, service.app; print(sorted(m for m in sys.modules if m.startswith('scipy')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_importing_the_app_or_the_cli_does_not_import_spacy() -> None:
+    # spaCy costs 0.6 s to import. Scoring needs only its stop-word list, read on first use;
+    # every CLI command (migrate, serve, worker) imports the config, which imports scoring.
+    code = (
+        "import sys, service.app, service.cli; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'thinc')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_function_words_are_never_rare() -> None:
+    from service.linking.scoring import Rarity, function_words
+
+    rarity = Rarity({"harbour": 2.0}, 1000.0)
+    assert "between" in function_words()
+    assert rarity("between") == 0.0
+    assert rarity("harbour") > 0.9
+    assert rarity("nordhavn") == 1.0
