@@ -678,8 +678,10 @@ def test_suggestions_on_demand_show_on_the_panel_with_a_link_form(
     document_id, claim_id = suggested_pair["document_id"], suggested_pair["claim_id"]
     _sign_in(client, person, PASSWORD)
     page = client.get(f"/documents/{document_id}?claim={claim_id}&suggest=1").get_data(as_text=True)
-    assert "suggested, confidence" in page
+    assert re.search(r"suggested (corroborates|same claim|conflicts), confidence", page)
     assert "Nordhavn ferry carried 1.2 million in 2023, Ingrid Solberg said." in page
+    # Why, as a stored suggestion says it: the words the two claims share.
+    assert re.search(r"· shared: [^<]*nordhavn", page)
     assert f'action="/claims/{claim_id}/links"' in page
 
 

@@ -640,11 +640,23 @@ def test_a_claim_is_linked_by_hand_from_a_search_on_the_panel(
         },
         headers=reviewer,
     )
+    client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": "The city planted 8,000 trees in 2024, the mayor said.", "outlet": "Herald"},
+        headers=reviewer,
+    )
     claim = client.get(f"/api/v1/documents/{first['id']}/claims").json[0]
     _sign_in(page, live, "Mia Lund")
     page.goto(f"{live}/documents/{first['id']}?claim={claim['id']}")
     _follow(page, "Suggest links now")
     assert page.locator("aside#panel").is_visible()
+    finder = page.locator("section[aria-label='Find claims to link']")
+    finder.screenshot(path=str(SHOTS / "suggest-now.png"))
+    # A fresh suggestion says why, as a stored one does: the words the claims share.
+    fresh = finder.locator("div.link").first.text_content()
+    assert "8,000 trees in 2024, the mayor said" in fresh
+    assert "shared: " in fresh
+    assert "trees" in fresh.split("shared: ")[1]
     page.get_by_label("Link to… (words of the other claim)").fill("saplings")
     page.get_by_role("button", name="Search").click()
     page.wait_for_load_state()
@@ -658,7 +670,7 @@ def test_a_claim_is_linked_by_hand_from_a_search_on_the_panel(
     )
     page.get_by_role("button", name="Link (confirmed)").first.click()
     page.wait_for_load_state()
-    links = client.get(f"/api/v1/links?claim_id={claim['id']}").json
+    links = client.get(f"/api/v1/links?claim_id={claim['id']}&state=confirmed").json
     assert [(x["relation"], x["state"]) for x in links] == [("conflicts", "confirmed")]
     assert "confirmed conflicts" in page.locator("aside#panel").text_content()
 
