@@ -672,7 +672,7 @@ def test_claim_search_pages_past_fifty_results(
     assert len(shown) == 60
 
 
-def test_suggestions_on_demand_show_on_the_panel_with_a_link_form(
+def test_suggestions_on_demand_show_on_the_panel_with_their_reasons(
     client: FlaskClient, person: str, suggested_pair: dict[str, Any]
 ) -> None:
     document_id, claim_id = suggested_pair["document_id"], suggested_pair["claim_id"]
@@ -682,7 +682,12 @@ def test_suggestions_on_demand_show_on_the_panel_with_a_link_form(
     assert "Nordhavn ferry carried 1.2 million in 2023, Ingrid Solberg said." in page
     # Why, as a stored suggestion says it: the words the two claims share.
     assert re.search(r"· shared: [^<]*nordhavn", page)
-    assert f'action="/claims/{claim_id}/links"' in page
+    # The pair is already a stored suggestion: the panel points to it instead of offering a
+    # second link, which would be refused (409, already linked).
+    assert "Already in this claim's links above (suggested same claim)" in page
+    assert f'action="/claims/{claim_id}/links"' not in page
+    searched = client.get(f"/documents/{document_id}?claim={claim_id}&link_q=ferry")
+    assert "Already in this claim's links above" in searched.get_data(as_text=True)
 
 
 def test_a_claim_and_a_document_are_assigned_commented_and_listed_as_my_work(

@@ -657,6 +657,8 @@ def test_a_claim_is_linked_by_hand_from_a_search_on_the_panel(
     assert "8,000 trees in 2024, the mayor said" in fresh
     assert "shared: " in fresh
     assert "trees" in fresh.split("shared: ")[1]
+    # Ingest stored that pair as a suggestion: the panel points to it, with no second form.
+    assert "Already in this claim's links above (suggested same claim)" in fresh
     page.get_by_label("Link to… (words of the other claim)").fill("saplings")
     page.get_by_role("button", name="Search").click()
     page.wait_for_load_state()
