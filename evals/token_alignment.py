@@ -49,11 +49,11 @@ from evals.linking import (
 from service.linking import semantic
 from service.linking.features import _WORD, content_stem
 from service.linking.scoring import (
-    _FUNCTION_WORDS,
     STORED_PER_CLAIM,
     SUGGEST_MIN,
     PairScore,
     Rarity,
+    function_words,
     rank,
 )
 
@@ -98,7 +98,7 @@ _CONTRACTION = re.compile(r"['’](?:t|re|ve|ll|d|m)$")
 
 def idf(rarity: Rarity, word: str) -> float:
     """The word's IDF among the claims; each piece of a word weighs its word's IDF."""
-    if not word or word in _FUNCTION_WORDS or _CONTRACTION.search(word):
+    if not word or word in function_words() or _CONTRACTION.search(word):
         return 0.0
     return math.log((rarity.claims + 1.0) / (rarity.counts.get(word, 0.0) + 1.0))
 
