@@ -92,15 +92,15 @@ def build_claims_database(url: str, n_claims: int) -> list[int]:
     if os.environ.get("BENCH_REBUILD") or _generated(url) != n_claims or _built(url) != BUILD:
         (_load_news if CORPUS == "news" else _load)(url, n_claims)
     # The rest is idempotent: a build that stopped after loading the claims resumes here.
-    with psycopg.connect(libpq_url(url)) as conn, conn.cursor() as cur:
+    with psycopg.connect(libpq_url(url)) as pg, pg.cursor() as cur:
         _verdicts_and_links(cur, n_claims // 2)
-        conn.commit()
+        pg.commit()
         ids = [row[0] for row in cur.execute("SELECT id FROM claims ORDER BY id")]
     _index_vectors(url)
-    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE")
-        conn.execute("CREATE TABLE IF NOT EXISTS bench_build (build int)")
-        conn.execute("INSERT INTO bench_build VALUES (%s)", (BUILD,))
+    with psycopg.connect(libpq_url(url), autocommit=True) as pg:
+        pg.execute("VACUUM ANALYZE")
+        pg.execute("CREATE TABLE IF NOT EXISTS bench_build (build int)")
+        pg.execute("INSERT INTO bench_build VALUES (%s)", (BUILD,))
     return ids
 
 
@@ -222,7 +222,9 @@ def _load_news(url: str, n_claims: int) -> None:
             (corpus.speakers,),
         )
         speakers = [r[0] for r in cur.fetchall()]
-        first = int(cur.execute("SELECT coalesce(max(id), 0) + 1 FROM documents").fetchone()[0])
+        row = cur.execute("SELECT coalesce(max(id), 0) + 1 FROM documents").fetchone()
+        assert row is not None
+        first = int(row[0])
         documents = list(corpus.documents(n_claims))
         with cur.copy(
             "COPY documents (id, outlet_id, title, published_on, kind, language, body,"

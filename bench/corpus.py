@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -183,7 +184,8 @@ class NewsCorpus:
                 vector = None
                 if worthy >= 0.5:
                     raw = raw + self.rng.normal(0.0, 0.02 * float(np.linalg.norm(raw)), raw.shape)
-                    vector = semantic.to_bytes(raw / max(1e-6, float(np.linalg.norm(raw))))
+                    unit = raw / max(1e-6, float(np.linalg.norm(raw)))
+                    vector = semantic.to_bytes(cast(semantic.Vector, unit))
                 speaker = (
                     int(self.rng.choice(SPEAKERS, p=speaker_p)) if self.rng.random() < 0.6 else None
                 )

@@ -108,7 +108,8 @@ def _torch_encoder(model_dir: Any) -> Callable[[list[str]], np.ndarray] | None:
             hidden = F.gelu(dense(x, p + "intermediate.dense"))
             x = norm(dense(hidden, p + "output.dense") + x, p + "output.LayerNorm")
         pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
-        return F.normalize(pooled, dim=1).numpy()
+        out: np.ndarray = F.normalize(pooled, dim=1).numpy()
+        return out
 
     class Baseline:
         """Tokenized and batched exactly as ours (semantic.Encoder.encode); only the forward

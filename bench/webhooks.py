@@ -14,8 +14,9 @@ import subprocess
 import sys
 import threading
 import time
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 
 import urllib3
 from sqlalchemy import text
@@ -35,6 +36,10 @@ N_WRITES = int(os.environ.get("BENCH_WEBHOOK_WRITES", "60"))
 
 def _p(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
+
+
+def _more_than(received: dict[str, float], n: int) -> bool:
+    return len(received) > n
 
 
 def main(bench_url: str) -> None:
@@ -70,16 +75,22 @@ def main(bench_url: str) -> None:
     app = create_app(Settings(database_url=url, write_rate_limit=None), bind=engine)
     client = app.test_client()
     body = "The port authority said it moved 4 million tonnes in 2024."
-    doc = client.post(
-        "/api/v1/documents?wait=true",
-        json={"body": body, "outlet": "Bench", "extract": False},
-        headers=headers,
-    ).json
-    claim = client.post(
-        "/api/v1/claims",
-        json={"document_id": doc["id"], "span": {"start": 0, "end": len(body)}},
-        headers=headers,
-    ).json
+    doc = cast(
+        dict[str, Any],
+        client.post(
+            "/api/v1/documents?wait=true",
+            json={"body": body, "outlet": "Bench", "extract": False},
+            headers=headers,
+        ).json,
+    )
+    claim = cast(
+        dict[str, Any],
+        client.post(
+            "/api/v1/claims",
+            json={"document_id": doc["id"], "span": {"start": 0, "end": len(body)}},
+            headers=headers,
+        ).json,
+    )
 
     def edit(i: int) -> float:
         """One If-Match edit; returns the perf_counter time its answer came back."""
@@ -116,7 +127,7 @@ def main(bench_url: str) -> None:
         for i in range(N_WRITES):
             committed = edit(1000 + i)
             with arrived:
-                arrived.wait_for(lambda n=i: len(received) > n, timeout=30)
+                arrived.wait_for(partial(_more_than, received, i), timeout=30)
             last = max(received.values())
             delays.append(last - committed)
             time.sleep(0.05)

@@ -60,7 +60,7 @@ def overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 def same_speaker(predicted: str | None, gold: str | None) -> bool:
     if gold == "reader comment":
-        return bool(predicted) and predicted.lower().startswith("reader comment")
+        return predicted is not None and predicted.lower().startswith("reader comment")
     if not predicted or not gold:
         return predicted == gold
     p, g = predicted.casefold().replace("the ", ""), gold.casefold().replace("the ", "")

@@ -59,7 +59,7 @@ class BodyRetriever(fr.Retriever):
             return [(i, [*f, 0.0, 0.0]) for i, f in base]
         if self.service_counts:
             ranks = matching.word_ranks(
-                matching.tokens(query), [self.body_tokens[i] for i in candidates], self.counts
+                matching.tokens(query), [self.body_tokens[i] or [] for i in candidates], self.counts
             )
             return [(i, [*f, 1.0, r]) for (i, f), r in zip(base, ranks, strict=True)]
         best = float(max(by_body[candidates])) or 1.0

@@ -224,7 +224,7 @@ def load(root: Path) -> tuple[Collection, dict[str, Split]]:
 
 def _embeddings(texts: list[str], cache: Path) -> np.ndarray:
     if cache.exists():
-        found = np.load(cache)
+        found: np.ndarray = np.load(cache)
         if found.shape[0] == len(texts):
             return found
     print(f"embedding {len(texts)} texts (cached in {cache})", file=sys.stderr)

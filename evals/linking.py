@@ -171,7 +171,9 @@ def pair_pool(corpus: Corpus, split: str) -> dict[frozenset[int], PairScore]:
     return pool
 
 
-def suggestions(corpus: Corpus, suggest_min: float) -> tuple[dict[int, list[PairScore]], set]:
+def suggestions(
+    corpus: Corpus, suggest_min: float
+) -> tuple[dict[int, list[PairScore]], set[frozenset[int]]]:
     """On-demand top 10 for every claim, and the pairs ingest would store."""
     on_demand = {
         n: rank(f, corpus.feats, top=10, rarity=corpus.rarity) for n, f in enumerate(corpus.feats)
@@ -211,7 +213,7 @@ def report(
     links: list[tuple[int, int, str]],
     missing: int,
     on_demand: dict[int, list[PairScore]],
-    stored: set,
+    stored: set[frozenset[int]],
 ) -> None:
     mine = [(a, b, r) for a, b, r in links if split_of(corpus, a, b) == split]
     pairs = {frozenset((a, b)): r for a, b, r in mine}
@@ -250,16 +252,11 @@ def report(
         auc = roc_auc_score(labels, [s.score for s in pool.values()])
         print(f"  pair AUC, gold links among {len(pool)} same-topic pairs  {auc:5.2f}   >= 0.85")
     conflicts = [p for p, r in pairs.items() if r == "conflicts"]
-    flagged = sum(
-        1
-        for p in conflicts
-        if (
-            s := pool.get(p)
-            or score_pair(*(corpus.feats[x] for x in sorted(p)), rarity=corpus.rarity)
-        )
-        and s.relation == "conflicts"
-        and p in queue
-    )
+    flagged = 0
+    for p in conflicts:
+        a, b = sorted(p)
+        s = pool.get(p) or score_pair(corpus.feats[a], corpus.feats[b], rarity=corpus.rarity)
+        flagged += s.relation == "conflicts" and p in queue
     print(f"  gold conflicts suggested as conflicts {flagged}/{len(conflicts)}   >= half")
     # The service links claims of two documents only (operations/links.py); the customer's
     # 002 gold holds one link within that document, counted above as a miss.
