@@ -112,7 +112,8 @@ def split_of(corpus: Corpus, a: int, b: int) -> str:
 
 def gold_links(corpus: Corpus) -> tuple[list[tuple[int, int, str]], int]:
     """Gold links as pairs of extracted claims, and how many could not be mapped."""
-    # The customer's nine 002–003 links, then ours (a pair annotated twice counts once).
+    # The customer's nine links (eight 002–003, one within 002), then ours (a pair annotated
+    # twice counts once).
     raw: list[dict[str, Any]] = json.loads(GOLD_CLAIMS[0].read_text(encoding="utf-8"))["links"]
     for path in sorted((DATA / "linking").glob("links_*.json")):
         raw += json.loads(path.read_text(encoding="utf-8"))["links"]
@@ -235,7 +236,7 @@ def report(
     ]
     summary_hit = sum(1 for a, b in summary if frozenset((a, b)) in queue)
     print(
-        f"linking on {split}: {len(mine)} gold links across documents "
+        f"linking on {split}: {len(mine)} gold links "
         f"({missing} gold links overall not mappable to extracted claims)"
     )
     print(f"  stored suggestions                {len(queue):5d}")

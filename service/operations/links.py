@@ -157,6 +157,16 @@ def get_link(session: Session, link_id: int, *, for_update: bool = False) -> Cla
     return link
 
 
+def links_by_other(session: Session, claim_id: int) -> dict[int, ClaimLink]:
+    """The claim's links in every state, by the other claim's id (one link per pair)."""
+    links = session.scalars(
+        select(ClaimLink).where(
+            or_(ClaimLink.claim_a_id == claim_id, ClaimLink.claim_b_id == claim_id)
+        )
+    )
+    return {(x.claim_b_id if x.claim_a_id == claim_id else x.claim_a_id): x for x in links}
+
+
 def list_links(
     session: Session, filters: LinkFilters, *, after: str | None, limit: int
 ) -> tuple[list[ClaimLink], str | None]:

@@ -44,7 +44,13 @@ from service.operations.copies import get_copy, review_copy
 from service.operations.events import entity_history
 from service.operations.factchecks import get_match, matches_of, review_match
 from service.operations.inbox import document_workspace, search_claims
-from service.operations.links import NewLink, create_link, get_link, review_link
+from service.operations.links import (
+    NewLink,
+    create_link,
+    get_link,
+    links_by_other,
+    review_link,
+)
 from service.operations.people import list_people
 from service.operations.reviews import draft_of, save_review
 from service.operations.revisions import get_revision, list_revisions
@@ -136,6 +142,9 @@ def document_page(
         people=list_people(session) if _role().allows(Role.REVIEWER) else [],
         link_q=link_q,
         candidates=candidates,
+        # Every link of the selected claim, rejected ones too: a pair found again is pointed to,
+        # never offered a second link (which would be refused).
+        linked=links_by_other(session, selected.id) if selected and (fresh or candidates) else {},
         ingested=request.args.get("ingested", "")[:40],
         # What the person typed into the form that was refused, shown again rather than lost.
         typed=request.form if problem and request.method == "POST" else {},

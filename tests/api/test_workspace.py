@@ -673,21 +673,36 @@ def test_claim_search_pages_past_fifty_results(
 
 
 def test_suggestions_on_demand_show_on_the_panel_with_their_reasons(
-    client: FlaskClient, person: str, suggested_pair: dict[str, Any]
+    client: FlaskClient, person: str, reviewer: dict[str, str], suggested_pair: dict[str, Any]
 ) -> None:
     document_id, claim_id = suggested_pair["document_id"], suggested_pair["claim_id"]
+    link = suggested_pair["link"]
     _sign_in(client, person, PASSWORD)
-    page = client.get(f"/documents/{document_id}?claim={claim_id}&suggest=1").get_data(as_text=True)
-    assert re.search(r"suggested (corroborates|same claim|conflicts), confidence", page)
-    assert "Nordhavn ferry carried 1.2 million in 2023, Ingrid Solberg said." in page
+
+    def finder(query: str) -> str:
+        page = client.get(f"/documents/{document_id}?claim={claim_id}&{query}")
+        text = page.get_data(as_text=True)
+        return text[text.index('aria-label="Find claims to link"') :]
+
+    fresh = finder("suggest=1")
+    assert re.search(r"suggested same claim, confidence", fresh)
+    assert "Nordhavn ferry carried 1.2 million in 2023, Ingrid Solberg said." in fresh
     # Why, as a stored suggestion says it: the words the two claims share.
-    assert re.search(r"· shared: [^<]*nordhavn", page)
+    assert re.search(r"· shared: [^<]*nordhavn", fresh)
     # The pair is already a stored suggestion: the panel points to it instead of offering a
     # second link, which would be refused (409, already linked).
-    assert "Already in this claim's links above (suggested same claim)" in page
-    assert f'action="/claims/{claim_id}/links"' not in page
-    searched = client.get(f"/documents/{document_id}?claim={claim_id}&link_q=ferry")
-    assert "Already in this claim's links above" in searched.get_data(as_text=True)
+    assert "Already suggested (same claim) in this claim's links above" in fresh
+    assert f'action="/claims/{claim_id}/links"' not in fresh
+    # Rejected, the pair leaves the fresh suggestions; found by words, it says it was rejected.
+    client.patch(
+        f"/api/v1/links/{link['id']}",
+        json={"state": "rejected", "rationale": "not the same ferry"},
+        headers={**reviewer, "If-Match": client.get(f"/api/v1/links/{link['id']}").headers["ETag"]},
+    )
+    assert "Solberg said." not in finder("suggest=1")
+    searched = finder("link_q=ferry")
+    assert f"Rejected earlier as same claim (link {link['id']}: “not the same ferry”)" in searched
+    assert f'action="/claims/{claim_id}/links"' not in searched
 
 
 def test_a_claim_and_a_document_are_assigned_commented_and_listed_as_my_work(

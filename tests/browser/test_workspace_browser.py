@@ -658,7 +658,7 @@ def test_a_claim_is_linked_by_hand_from_a_search_on_the_panel(
     assert "shared: " in fresh
     assert "trees" in fresh.split("shared: ")[1]
     # Ingest stored that pair as a suggestion: the panel points to it, with no second form.
-    assert "Already in this claim's links above (suggested same claim)" in fresh
+    assert "Already suggested (same claim) in this claim's links above" in fresh
     page.get_by_label("Link to… (words of the other claim)").fill("saplings")
     page.get_by_role("button", name="Search").click()
     page.wait_for_load_state()
@@ -675,6 +675,13 @@ def test_a_claim_is_linked_by_hand_from_a_search_on_the_panel(
     links = client.get(f"/api/v1/links?claim_id={claim['id']}&state=confirmed").json
     assert [(x["relation"], x["state"]) for x in links] == [("conflicts", "confirmed")]
     assert "confirmed conflicts" in page.locator("aside#panel").text_content()
+    # Found again by words, the linked claim is pointed to, with no second form.
+    page.get_by_label("Link to… (words of the other claim)").fill("saplings")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_load_state()
+    again = page.locator("section[aria-label='Find claims to link'] div.link").first
+    assert "Already linked: confirmed conflicts" in again.text_content()
+    assert again.get_by_role("button", name="Link (confirmed)").count() == 0
 
 
 def test_axe_core_finds_no_violation_on_any_workspace_page(
