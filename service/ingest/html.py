@@ -6,8 +6,6 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-import trafilatura
-
 
 @dataclass(frozen=True)
 class HtmlArticle:
@@ -27,6 +25,10 @@ def html_sha256(html: str) -> str:
 def from_html(html: str, url: str | None = None) -> HtmlArticle | None:
     """The main text of a page (navigation, ads and boilerplate left out by trafilatura) with
     its title, author, site name, date and canonical URL; None when no article text is found."""
+    # Imported here: trafilatura (with courlan and htmldate) is a tenth of a second of every
+    # process's start, and only a page import needs it.
+    import trafilatura
+
     extracted = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=True
     )

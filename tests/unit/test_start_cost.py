@@ -26,12 +26,15 @@ def test_importing_the_app_does_not_import_scipy() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def test_importing_the_app_or_the_cli_does_not_import_spacy() -> None:
-    # spaCy costs 0.6 s to import. Scoring needs only its stop-word list, read on first use;
-    # every CLI command (migrate, serve, worker) imports the config, which imports scoring.
+def test_importing_the_app_or_the_cli_does_not_import_what_few_requests_need() -> None:
+    # spaCy costs 0.6 s to import: scoring needs only its stop-word list, read on first use,
+    # and every CLI command (migrate, serve, worker) imports the config, which imports scoring.
+    # trafilatura (0.1 s, with courlan and htmldate) serves page imports only; the Swagger UI
+    # package is needed for the path of its files (0.1 s).
+    heavy = ("spacy", "thinc", "trafilatura", "courlan", "htmldate", "flask_swagger_ui")
     code = (
         "import sys, service.app, service.cli; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'thinc')))"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
