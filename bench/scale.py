@@ -95,24 +95,35 @@ def paging(url: str) -> None:
 
 
 def app_start(url: str) -> None:
+    """From spawning a process to its /healthz answer, and the whole process with its exit.
+
+    The child says when /healthz answered on the system-wide monotonic clock (Linux's
+    CLOCK_MONOTONIC, the same in every process), so start is measured up to the answer: the
+    interpreter's teardown afterwards (0.4 s here, freeing what was imported) is not start,
+    and is printed apart."""
     env = dict(os.environ, DATABASE_URL=url)
     probe = (
-        "import time; t = time.perf_counter(); from service.app import create_app; "
+        "import time; from service.app import create_app; "
         "from service.config import Settings; c = create_app(Settings.from_env()).test_client(); "
-        "assert c.get('/healthz').status_code == 200; print(time.perf_counter() - t)"
+        "assert c.get('/healthz').status_code == 200; print(time.monotonic())"
     )
-    bare = "import time; t = time.perf_counter(); import json; print(time.perf_counter() - t)"
+    bare = "import time, json; print(time.monotonic())"
 
-    def run(code: str) -> float:
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
-        return time.perf_counter() - start
+    def run(code: str) -> tuple[float, float]:
+        spawned = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+        )
+        return float(done.stdout.split()[-1]) - spawned, time.monotonic() - spawned
 
     base = min(run(bare) for _ in range(3))
     full = min(run(probe) for _ in range(3))
     print("App start: a new process imports, builds the app and answers /healthz")
-    print(f"  bare Python start (baseline)  {base:5.2f} s")
-    print(f"  Claimdesk app start           {full:5.2f} s   (target < 3 s at any size)")
+    print(f"  bare Python start (baseline)  {base[0]:5.2f} s")
+    print(f"  Claimdesk app start           {full[0]:5.2f} s   (target < 3 s at any size)")
+    print(
+        f"  the same process to its exit  {full[1]:5.2f} s   (teardown {full[1] - full[0]:.2f} s)"
+    )
 
 
 def _queued(engine: Engine, bodies: list[str]) -> list[int]:
