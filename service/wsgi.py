@@ -8,6 +8,7 @@ more at boot than with the parser alone, measured here). A model that fails to l
 stop the worker from serving: it is logged, and the requests that need it fail as they would
 have."""
 
+import gc
 import logging
 
 from service.app import create_app
@@ -20,3 +21,6 @@ for _load in (semantic.encoder, nlp.pipeline):
         _load()
     except Exception:  # a broken model must not keep the API from serving what needs none
         logging.getLogger(__name__).exception("loading a model at start-up failed")
+# The app and its models live as long as the worker: kept out of the collector's sight, they
+# are not walked by every full collection of a request's garbage.
+gc.freeze()
