@@ -99,7 +99,7 @@ def app_start(url: str) -> None:
 
     The child says when /healthz answered on the system-wide monotonic clock (Linux's
     CLOCK_MONOTONIC, the same in every process), so start is measured up to the answer: the
-    interpreter's teardown afterwards (0.4 s here, freeing what was imported) is not start,
+    interpreter's teardown afterwards (0.4 s here: its last collection) is not start,
     and is printed apart."""
     env = dict(os.environ, DATABASE_URL=url)
     probe = (
