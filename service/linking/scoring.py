@@ -94,12 +94,9 @@ class Rarity:
 
     counts: Mapping[str, float]
     claims: float
-    function_words: frozenset[str] = field(
-        default_factory=function_words, repr=False, compare=False
-    )
 
     def __call__(self, word: str) -> float:
-        if word in self.function_words or "'" in word or "’" in word:
+        if word in function_words() or "'" in word or "’" in word:
             # Function words and contractions ("between", "wasn't") are never rare: Postgres
             # does not index them, so they have no count, which would read as "rarer than
             # any counted word".
@@ -249,10 +246,8 @@ class _Evidence:
         )
 
 
-@cache
-def _no_corpus() -> Rarity:
-    """No corpus: every content word is one it has not seen."""
-    return Rarity({}, 0.0)
+#: No corpus: every content word is one it has not seen.
+_NO_CORPUS = Rarity({}, 0.0)
 
 
 #: A denial is judged on the first words it covers: the denied verb and what it governs
@@ -286,7 +281,7 @@ def _evidence(
     rarity: Rarity | None = None,
 ) -> _Evidence:
     shared_words = sorted(a.words & b.words)
-    rated = sorted((-(rarity or _no_corpus())(w), w) for w in shared_words)
+    rated = sorted((-(rarity or _NO_CORPUS)(w), w) for w in shared_words)
     rare = -rated[0][0] if rated else 0.0
     rare_words = [w for r, w in rated if -r >= RARE_SHOWN]
     lexical = _similarity(a.words, b.words, idf)
@@ -338,7 +333,7 @@ def _evidence(
     # business executive" / "a business deal"), says nothing about it. Each negation is
     # judged on its own, so two claims that both deny something can still conflict.
     # The signal names the denied words, as the denying claim writes them.
-    rare_enough = (rarity or _no_corpus()).at_least(RARE_SHOWN)
+    rare_enough = (rarity or _NO_CORPUS).at_least(RARE_SHOWN)
     for denier, other, counted, applies in (
         (a, b, None, lexical >= SHARED_WORDS),
         (b, a, None, lexical >= SHARED_WORDS),
