@@ -80,7 +80,18 @@ def _safe(year: int, month: int, day: int) -> date | None:
 
 
 def resolve_date(sentence: str, published: date | None) -> ResolvedDate | None:
-    """The date of the event or statement a sentence reports, if its words give one."""
+    """The date of the event or statement a sentence reports, if its words give one.
+
+    A date that would fall outside the calendar Python and Postgres hold (a publication date
+    of 9999-12-31, a common "unknown", read with "next year"; 0001-01-01 with "yesterday")
+    leaves the sentence undated instead of failing the document's extraction."""
+    try:
+        return _resolve(sentence, published)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _resolve(sentence: str, published: date | None) -> ResolvedDate | None:
     for pattern in (_MONTH_DAY, _DAY_FIRST):
         m = pattern.search(sentence)
         if m:

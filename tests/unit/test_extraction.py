@@ -163,6 +163,24 @@ def test_dates_resolve_against_the_publication_date(
     assert (found.value, found.precision) == (value, precision)
 
 
+@pytest.mark.parametrize(
+    ("sentence", "published"),
+    [
+        ("The council will vote on the bridge budget next year.", date(9999, 12, 31)),
+        ("The minister will visit next Monday.", date(9999, 12, 31)),
+        ("The tunnel closed yesterday.", date(1, 1, 1)),
+        ("Sales fell last year.", date(1, 1, 1)),
+        ("Prices rose last month.", date(1, 1, 1)),
+    ],
+)
+def test_a_date_past_the_calendar_leaves_the_sentence_undated(
+    sentence: str, published: date
+) -> None:
+    # 9999-12-31 is a common "unknown" publication date; the step past it must not fail the
+    # document's extraction.
+    assert resolve_date(sentence, published) is None
+
+
 def test_the_publication_date_is_not_a_claim_date() -> None:
     assert resolve_date("The ferry is popular with tourists.", date(2024, 6, 12)) is None
 
