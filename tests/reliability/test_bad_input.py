@@ -2,8 +2,9 @@
 app still serving afterwards, memory bounded, nothing stored.
 
 The classes: bodies over the size limit, bodies that are not UTF-8, NUL characters, JSON
-nested 100,000 deep, limits and ids beyond 2^31 (and 2^63), 64 KB query strings, and pathological
-article text (4 MB without punctuation, 100,000 quote marks, 200,000 short lines)."""
+nested 100,000 deep, lone UTF-16 surrogates in JSON strings, limits and ids beyond 2^31 (and
+2^63), 64 KB query strings, and pathological article text (4 MB without punctuation, 100,000
+quote marks, 200,000 short lines)."""
 
 from __future__ import annotations
 
@@ -65,6 +66,10 @@ CLASSES: dict[str, Send] = {
     "64 KB of headers": lambda c, h: c.get("/api/v1/claims", headers=h | {"X-Pad": "y" * 65_536}),
     "4 MB without punctuation": _doc("word " * 800_000),
     "100k quote marks": _doc('"' * 100_000),
+    "lone surrogate in a body": _raw("/api/v1/documents", '{"body": "The port cost \\ud800 4bn."}'),
+    "lone surrogate in a nested field": _raw(
+        "/api/v1/claims", '{"document_id": 1, "span": {"start": 0, "end": 5}, "text": "\\udfff"}'
+    ),
     "not JSON": lambda c, h: c.post(
         "/api/v1/documents", data="body=x", headers=h, content_type="text/plain"
     ),
@@ -151,3 +156,12 @@ def test_pathological_but_legitimate_text_is_queued_at_once_and_extracted(
     )
     assert document.state == "ready"
     assert _rss_mb() - rss_before < 500
+
+
+def test_a_lone_surrogate_is_named_by_its_field(live: Live) -> None:
+    client = live.app.test_client()
+    response = _raw("/api/v1/documents", '{"body": "ok", "title": "Port \\ud83d sold"}')(
+        client, live.keys["editor"]
+    )
+    assert response.status_code == 422
+    assert "title" in response.json["errors"]["json"]
