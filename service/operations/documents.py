@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -72,13 +73,22 @@ def body_sha256(body: str) -> str:
 
 
 def get_or_create_outlet(session: Session, actor: Actor, name: str) -> Outlet:
-    """The outlet of that name (case-insensitive), created on first mention."""
+    """The outlet of that name (case-insensitive), created on first mention.
+
+    Case is folded by Postgres on both sides, as the unique index `lower(name)` folds it
+    (Python's lower() differs for a final sigma or a dotted capital I, and then missed a
+    stored outlet). Two requests naming a new outlet at once: the second INSERT waits for
+    the first and does nothing, and both get the one row."""
     name = " ".join(name.split())
-    outlet = session.scalar(select(Outlet).where(func.lower(Outlet.name) == name.lower()))
-    if outlet is None:
-        outlet = Outlet(name=name)
-        session.add(outlet)
-        session.flush()
+    created = session.scalar(
+        pg_insert(Outlet)
+        .values(name=name)
+        .on_conflict_do_nothing(index_elements=[func.lower(Outlet.name)])
+        .returning(Outlet.id)
+    )
+    outlet = session.scalar(select(Outlet).where(func.lower(Outlet.name) == func.lower(name)))
+    assert outlet is not None
+    if created is not None:
         record_event(session, actor, "outlet.created", outlet, after=snapshot(outlet))
     return outlet
 
@@ -278,7 +288,7 @@ def list_documents(
     if filters.outlet_id is not None:
         stmt = stmt.where(Document.outlet_id == filters.outlet_id)
     if filters.outlet:
-        stmt = stmt.join(Outlet).where(func.lower(Outlet.name) == filters.outlet.lower())
+        stmt = stmt.join(Outlet).where(func.lower(Outlet.name) == func.lower(filters.outlet))
     if filters.kind:
         stmt = stmt.where(Document.kind == filters.kind)
     if filters.published_from:

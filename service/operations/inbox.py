@@ -86,7 +86,7 @@ def inbox(
         .limit(PAGE)
     )
     if outlet:
-        stmt = stmt.where(func.lower(Outlet.name) == outlet.lower())
+        stmt = stmt.where(func.lower(Outlet.name) == func.lower(outlet))
     if kind:
         stmt = stmt.where(Document.kind == kind)
     if status:

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from service.models import Event, Outlet
+from service.operations.actors import SYSTEM
+from service.operations.documents import NewDocument, create_document
 
 
 def test_creating_a_document_returns_201_with_location(
@@ -113,3 +122,57 @@ def test_document_claims_come_in_reading_order(
     early = make_claim(doc)
     listed = client.get(f"/api/v1/documents/{doc['id']}/claims").json
     assert [c["id"] for c in listed] == [early["id"], late["id"]]
+
+
+@pytest.mark.parametrize("outlet", ["ΕΘΝΟΣ", "İSTANBUL POST"])
+def test_an_outlet_whose_case_python_and_postgres_fold_apart_is_found_again(
+    client: FlaskClient, reviewer: dict[str, str], outlet: str
+) -> None:
+    # Python lower-cases a final sigma to "ς" and "İ" to "i̇"; Postgres to "σ" and "i".
+    ids = set()
+    for body in ("The port was sold for 2 billion.", "The minister denied the sale."):
+        response = client.post(
+            "/api/v1/documents",
+            json={"body": body, "outlet": outlet, "extract": False},
+            headers=reviewer,
+        )
+        assert response.status_code == 201, response.json
+        ids.add(response.json["outlet"]["id"])
+    assert len(ids) == 1
+
+
+def test_two_first_documents_of_a_new_outlet_at_once_share_it(
+    migrated_scratch: tuple[Engine, str],
+) -> None:
+    engine, _ = migrated_scratch
+    first = Session(engine)
+    create_document(first, SYSTEM, NewDocument(body="The bridge cost 4 billion.", outlet="Harbour"))
+    errors: list[Exception] = []
+
+    def second() -> None:
+        with Session(engine) as session:
+            try:
+                create_document(
+                    session,
+                    SYSTEM,
+                    NewDocument(body="The tunnel cost 2bn.", outlet="harbour"),
+                )
+                session.commit()
+            except Exception as exc:
+                errors.append(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    time.sleep(0.5)  # the second INSERT now waits on the first's uncommitted row
+    first.commit()
+    first.close()
+    thread.join()
+    assert errors == []
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Outlet)) == 1
+        assert (
+            session.scalar(
+                select(func.count()).select_from(Event).where(Event.action == "outlet.created")
+            )
+            == 1
+        )
