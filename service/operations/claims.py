@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, text
+from sqlalchemy import bindparam, func, literal_column, or_, select, text
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.orm import Session, joinedload
 
@@ -34,6 +34,7 @@ from service.models import (
 )
 from service.operations.actors import Actor
 from service.operations.events import entity_history, record_created, record_event, snapshot
+from service.operations.links import drop_suggestions_of
 from service.operations.origins import claim_origins_and_possible_copies
 from service.operations.pagination import keyset_page
 from service.operations.speakers import get_speaker, resolve_speaker
@@ -294,12 +295,16 @@ def edit_claim(
 
 
 def _links_of(session: Session, claim_id: int) -> list[tuple[str, str, int]]:
-    """(relation, state, document of the other claim) for every link of a claim."""
+    """(relation, state, document of the other claim) for every link of a claim to a claim
+    not rejected: a rejected candidate is not a claim, and backs or contradicts nothing."""
     other = func.coalesce(func.nullif(ClaimLink.claim_a_id, claim_id), ClaimLink.claim_b_id)
     rows = session.execute(
         select(ClaimLink.relation, ClaimLink.state, Claim.document_id)
         .join(Claim, Claim.id == other)
-        .where(or_(ClaimLink.claim_a_id == claim_id, ClaimLink.claim_b_id == claim_id))
+        .where(
+            or_(ClaimLink.claim_a_id == claim_id, ClaimLink.claim_b_id == claim_id),
+            Claim.status != ClaimStatus.REJECTED,
+        )
     ).all()
     return [(rel, state, doc) for rel, state, doc in rows]
 
@@ -428,6 +433,8 @@ def decide_status(
         after=snapshot(claim),
         reason=rationale,
     )
+    if status == ClaimStatus.REJECTED:
+        drop_suggestions_of(session, actor, claim.id, f"claim {claim.id} rejected: {rationale}")
     return claim
 
 
@@ -459,7 +466,10 @@ _LINKS = (
         _OTHER_CLAIM.c.id
         == func.coalesce(func.nullif(_OTHER.c.claim_a_id, _CLAIMS.c.id), _OTHER.c.claim_b_id),
     )
-    .where(or_(_OTHER.c.claim_a_id == _CLAIMS.c.id, _OTHER.c.claim_b_id == _CLAIMS.c.id))
+    .where(
+        or_(_OTHER.c.claim_a_id == _CLAIMS.c.id, _OTHER.c.claim_b_id == _CLAIMS.c.id),
+        _OTHER_CLAIM.c.status != literal_column("'rejected'"),
+    )
     .scalar_subquery()
     .label("links")
 )
@@ -528,6 +538,9 @@ _CLUSTERS = text(
           JOIN claim_links l
             ON (l.claim_a_id = r.member OR l.claim_b_id = r.member)
            AND l.relation = 'same_claim' AND l.state = 'confirmed'
+          JOIN claims m
+            ON m.id = CASE WHEN l.claim_a_id = r.member THEN l.claim_b_id ELSE l.claim_a_id END
+           AND m.status <> 'rejected'
     )
     SELECT root, member FROM reach
     """

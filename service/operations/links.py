@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from service.db import among
-from service.domain.enums import LinkRelation, LinkState
+from service.domain.enums import ClaimStatus, LinkRelation, LinkState
 from service.domain.errors import Conflict, InvalidInput, NotFound
 from service.models import Claim, ClaimLink
 from service.operations.actors import Actor
@@ -57,6 +57,9 @@ def create_link(session: Session, actor: Actor, new: NewLink) -> ClaimLink:
             raise InvalidInput(field, f"no claim {claim_id}")
     if claims[a_id].document_id == claims[b_id].document_id:
         raise InvalidInput("claim_b_id", "links join claims of two different documents")
+    if new.state != LinkState.REJECTED:
+        for field, claim_id in (("claim_a_id", first), ("claim_b_id", second)):
+            _refuse_rejected(claims[claim_id], field)
     if new.state == LinkState.CONFIRMED and not (new.rationale and new.rationale.strip()):
         raise InvalidInput("rationale", "confirming a link needs a rationale")
     existing = session.scalar(
@@ -86,14 +89,23 @@ def create_link(session: Session, actor: Actor, new: NewLink) -> ClaimLink:
     return link
 
 
+def _refuse_rejected(claim: Claim, field: str) -> None:
+    if claim.status == ClaimStatus.REJECTED:
+        raise InvalidInput(
+            field,
+            f"claim {claim.id} is rejected (not a claim): restore it before linking it",
+        )
+
+
 def create_suggested_links(
     session: Session, actor: Actor, suggestions: list[NewLink]
 ) -> list[ClaimLink]:
     """Suggested links, as ingest stores a document's: the claims locked (FOR SHARE, in id
     order, as create_link locks them) and the links inserted in one statement each, with one
     `link.created` event per link written in one more. A pair linked meanwhile (by another
-    transaction), a claim gone meanwhile (a re-extraction) or a pair within one document is
-    skipped: a suggestion is not a request that can be refused. Returns the links made."""
+    transaction), a claim gone or rejected meanwhile (a re-extraction, a reviewer) or a pair
+    within one document is skipped: a suggestion is not a request that can be refused.
+    Returns the links made."""
     wanted: dict[tuple[int, int], NewLink] = {}
     for new in suggestions:
         a_id, b_id = sorted(new.claim_ids)
@@ -104,7 +116,7 @@ def create_suggested_links(
     ids = sorted({i for pair in wanted for i in pair})
     locked = session.execute(
         select(Claim.id, Claim.document_id)
-        .where(among(Claim.id, ids))
+        .where(among(Claim.id, ids), Claim.status != ClaimStatus.REJECTED)
         .order_by(Claim.id)
         .with_for_update(read=True)
     )
@@ -198,6 +210,11 @@ def review_link(
         raise InvalidInput("rationale", "reviewing a link needs a rationale")
     if link.state == state.value and (relation is None or relation.value == link.relation):
         raise Conflict(f"link {link.id} is already {state}")
+    if state == LinkState.CONFIRMED:
+        for claim in session.scalars(
+            select(Claim).where(Claim.id.in_((link.claim_a_id, link.claim_b_id))).order_by(Claim.id)
+        ):
+            _refuse_rejected(claim, "state")
     before = snapshot(link)
     if relation is not None:
         link.relation = relation.value
@@ -211,6 +228,26 @@ def review_link(
         before=before,
     )
     return link
+
+
+def drop_suggestions_of(session: Session, actor: Actor, claim_id: int, reason: str) -> int:
+    """Delete the links still only suggested for a claim (a reviewer just rejected it as
+    not a claim: nothing is left to review in them), each with its `link.deleted` event;
+    confirmed and rejected links stay, as decisions taken. Returns how many."""
+    suggested = list(
+        session.scalars(
+            select(ClaimLink)
+            .where(
+                or_(ClaimLink.claim_a_id == claim_id, ClaimLink.claim_b_id == claim_id),
+                ClaimLink.state == LinkState.SUGGESTED,
+            )
+            .order_by(ClaimLink.id)
+            .with_for_update()
+        )
+    )
+    for link in suggested:
+        delete_link(session, actor, link, reason)
+    return len(suggested)
 
 
 def delete_link(session: Session, actor: Actor, link: ClaimLink, reason: str | None) -> None:

@@ -81,6 +81,7 @@ _CLAIM_LINEAGE_AND_COPIES = (
           JOIN claims o
             ON o.id = CASE WHEN l.claim_a_id = %(claim_id)s THEN l.claim_b_id
                            ELSE l.claim_a_id END
+           AND o.status <> 'rejected'
          WHERE (l.claim_a_id = %(claim_id)s OR l.claim_b_id = %(claim_id)s)
            AND l.state = 'confirmed' AND l.relation IN ('corroborates', 'same_claim')
     ), reach(doc) AS (

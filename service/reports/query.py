@@ -120,7 +120,12 @@ def _link_ends(session: Session, claim_filter: Any) -> list[LinkEnd]:
         .join(other_doc, other_doc.id == other.document_id)
         .outerjoin(other_outlet, other_outlet.id == other_doc.outlet_id)
         .outerjoin(other_speaker, other_speaker.id == other.speaker_id)
-        .where(claim_filter(mine), ClaimLink.state != LinkState.REJECTED)
+        .where(
+            claim_filter(mine),
+            ClaimLink.state != LinkState.REJECTED,
+            # A rejected candidate is not a claim: it backs and contradicts nothing.
+            other.status != ClaimStatus.REJECTED,
+        )
         .order_by(mine.id, ClaimLink.id)
     )
     return [LinkEnd(**row._asdict()) for row in session.execute(stmt)]

@@ -388,3 +388,87 @@ def test_suggested_links_are_stored_together_each_with_its_event(
     ).all()
     assert sorted(e for e, _ in events) == sorted(m.id for m in made)
     assert all(after["state"] == "suggested" and after["score"] == 0.7 for _, after in events)
+
+
+def _set_status(client: FlaskClient, headers: dict[str, str], claim_id: int, **body: Any) -> Any:
+    etag = client.get(f"/api/v1/claims/{claim_id}").headers["ETag"]
+    return client.put(
+        f"/api/v1/claims/{claim_id}/status", json=body, headers=headers | {"If-Match": etag}
+    )
+
+
+def test_a_rejected_claim_backs_nothing_and_cannot_be_linked(
+    client: FlaskClient,
+    reviewer: dict[str, str],
+    editor: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+    confirm_link: Doc,
+) -> None:
+    claim = _doc_with_claim(make_document, make_claim, outlet="Gazette")
+    backing = _doc_with_claim(make_document, make_claim, TEXT + " (1)", outlet="Tribune")
+    third = _doc_with_claim(make_document, make_claim, TEXT + " (2)", outlet="Herald")
+    confirm_link(reviewer, claim["id"], backing["id"], "corroborates")
+    pending = client.post(
+        "/api/v1/links",
+        json={"claim_a_id": claim["id"], "claim_b_id": third["id"], "relation": "conflicts"},
+        headers=reviewer,
+    ).json
+    fresh = _doc_with_claim(make_document, make_claim, TEXT + " (3)", outlet="Courier")
+    turned_down = client.post(
+        "/api/v1/links",
+        json={"claim_a_id": fresh["id"], "claim_b_id": backing["id"], "relation": "corroborates"},
+        headers=reviewer,
+    ).json
+    etag = client.get(f"/api/v1/links/{turned_down['id']}").headers["ETag"]
+    assert (
+        client.patch(
+            f"/api/v1/links/{turned_down['id']}",
+            json={"state": "rejected", "rationale": "unrelated"},
+            headers=reviewer | {"If-Match": etag},
+        ).status_code
+        == 200
+    )
+    for rejected in (backing, third):
+        answer = _set_status(client, reviewer, rejected["id"], status="rejected", rationale="ad")
+        assert answer.status_code == 200, answer.json
+
+    # The confirmed link to a non-claim no longer corroborates: not on the claim, not in the
+    # report, not for the verified rule.
+    view = client.get(f"/api/v1/claims/{claim['id']}").json
+    assert view["corroboration"]["independent_origins"] == 0
+    entry = client.get(f"/api/v1/documents/{claim['document_id']}/report").json["claims"][0]
+    assert entry["independent_origins"] == 0
+    assert entry["conflicting"] == []
+    refused = _set_status(client, editor, claim["id"], status="verified", rationale="backed")
+    assert refused.status_code == 422
+
+    # The suggestion to the rejected claim is gone from the queue, with its event; the
+    # confirmed link stays, as a decision taken.
+    assert client.get(f"/api/v1/links/{pending['id']}").status_code == 404
+    feed = f"/api/v1/events?entity_type=claim_links&entity_id={pending['id']}"
+    history = client.get(feed).json["events"]
+    assert history[-1]["action"] == "link.deleted"
+    assert client.get(f"/api/v1/links?claim_id={backing['id']}&state=confirmed").json
+
+    # Nor can a rejected claim be linked or a link to it confirmed.
+    other = _doc_with_claim(make_document, make_claim, TEXT + " (4)", outlet="Post")
+    made = client.post(
+        "/api/v1/links",
+        json={
+            "claim_a_id": other["id"],
+            "claim_b_id": backing["id"],
+            "relation": "corroborates",
+        },
+        headers=reviewer,
+    )
+    assert made.status_code == 422
+    assert "claim_b_id" in made.json["errors"]["json"]
+    link = f"/api/v1/links/{turned_down['id']}"
+    confirmed = client.patch(
+        link,
+        json={"state": "confirmed", "rationale": "on reflection"},
+        headers=reviewer | {"If-Match": client.get(link).headers["ETag"]},
+    )
+    assert confirmed.status_code == 422
+    assert "state" in confirmed.json["errors"]["json"]
