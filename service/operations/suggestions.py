@@ -169,7 +169,9 @@ def backfill_vectors(session: Session, batch: int = 256) -> int:
 
 
 def suggestions_view(session: Session, claim: Claim, top: int = 10) -> list[dict[str, Any]]:
-    """Fresh suggestions with the suggested claims loaded (one query for all of them)."""
+    """Fresh suggestions with the suggested claims loaded (one query for all of them). A
+    candidate deleted between the ranking and that query (a GET reads in autocommit, and a
+    re-extraction of its document may commit in between) is left out, not a 500."""
     ranked = suggest(session, claim, top=top)
     other_ids = [s.claim_b_id if s.claim_a_id == claim.id else s.claim_a_id for s in ranked]
     others = {
@@ -187,4 +189,5 @@ def suggestions_view(session: Session, claim: Claim, top: int = 10) -> list[dict
             "reasons": s.reasons,
         }
         for s, other in zip(ranked, other_ids, strict=True)
+        if other in others
     ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
 from service.extraction import CHECKWORTHY
@@ -472,3 +473,26 @@ def test_a_rejected_claim_backs_nothing_and_cannot_be_linked(
     )
     assert confirmed.status_code == 422
     assert "state" in confirmed.json["errors"]["json"]
+
+
+def test_a_candidate_deleted_while_suggesting_is_left_out(
+    client: FlaskClient, make_document: Doc, make_claim: Doc, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.operations import suggestions as module
+
+    claim = _doc_with_claim(make_document, make_claim, outlet="Gazette")
+    other = _doc_with_claim(make_document, make_claim, TEXT + " (1)", outlet="Tribune")
+    ranking = module.suggest
+
+    def racing(session: Session, target: Claim, top: int = 10) -> Any:
+        ranked = ranking(session, target, top=top)
+        assert ranked, "the other claim should be suggested"
+        # A re-extraction of the other document commits between the ranking and the read of
+        # the suggested claims (a GET reads in autocommit).
+        session.execute(delete(Claim).where(Claim.id == other["id"]))
+        return ranked
+
+    monkeypatch.setattr(module, "suggest", racing)
+    response = client.get(f"/api/v1/claims/{claim['id']}/suggestions")
+    assert response.status_code == 200
+    assert response.json == []
