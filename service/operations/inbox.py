@@ -103,15 +103,28 @@ def outlets(session: Session) -> list[str]:
 
 
 def search_claims(
-    session: Session, q: str, limit: int = PAGE, offset: int = 0
+    session: Session,
+    q: str,
+    limit: int = PAGE,
+    offset: int = 0,
+    *,
+    to_link_from: int | None = None,
 ) -> list[tuple[Claim, str | None]]:
     """Claims matching a web-style query (the claims' full-text index), best first, with
-    their document's title; `offset` pages through them (a rank has no stable keyset)."""
+    their document's title; `offset` pages through them (a rank has no stable keyset).
+    `to_link_from` (a document): only the claims a claim of it can be linked to, those of
+    other documents not rejected, chosen before the limit (a document's own claims match
+    its own words best, and filtered after it they hid every other match)."""
     query = func.websearch_to_tsquery("english", q)
+    linkable = (
+        (Claim.document_id != to_link_from, Claim.status != ClaimStatus.REJECTED)
+        if to_link_from is not None
+        else ()
+    )
     rows = session.execute(
         select(Claim, Document.title)
         .join(Document, Document.id == Claim.document_id)
-        .where(Claim.tsv.bool_op("@@")(query))
+        .where(Claim.tsv.bool_op("@@")(query), *linkable)
         .order_by(func.ts_rank(Claim.tsv, query).desc(), Claim.id)
         .offset(offset)
         .limit(limit)

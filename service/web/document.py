@@ -109,9 +109,7 @@ def document_page(
     fresh = suggestions_view(session, selected) if selected and request.args.get("suggest") else []
     link_q = request.args.get("link_q", "").strip()[:200]
     candidates = (
-        [(c, t) for c, t in search_claims(session, link_q, 10) if c.document_id != document_id]
-        if selected and link_q
-        else []
+        search_claims(session, link_q, 10, to_link_from=document_id) if selected and link_q else []
     )
     page = render_template(
         "document.html",

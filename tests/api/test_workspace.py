@@ -778,3 +778,27 @@ def test_a_stale_correction_keeps_what_was_typed(
     assert 'value="the quote is the spokesperson&#39;s"' in page
     assert '<option value="anonymous" selected>' in page
     assert '<option value="month" selected>' in page
+
+
+def test_the_link_finder_looks_past_the_documents_own_matches(
+    client: FlaskClient,
+    person: str,
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+) -> None:
+    # Twelve claims of this document match its own words best; the one claim of another
+    # document that matches must still be found (the search used to take ten, then drop
+    # this document's).
+    body = " ".join(f"The harbour ferry number {i} sailed late." for i in range(12))
+    mine = make_document(body=body, outlet="Gazette")
+    claims = []
+    for i in range(12):
+        start = body.index(f"The harbour ferry number {i} ")
+        claims.append(make_claim(mine, start=start, end=body.index(".", start) + 1))
+    elsewhere = "A harbour ferry sailed late on Monday."
+    make_claim(make_document(body=elsewhere, outlet="Tribune"), start=0, end=len(elsewhere))
+    _sign_in(client, person, PASSWORD)
+    page = client.get(f"/documents/{mine['id']}?claim={claims[0]['id']}&link_q=harbour+ferry")
+    text = page.get_data(as_text=True)
+    assert "No claim of another document matches" not in text
+    assert "on Monday" in text
