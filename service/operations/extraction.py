@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from itertools import accumulate
 
 from rapidfuzz import fuzz
 from sqlalchemy import Select, delete, exists, or_, select
@@ -156,8 +159,19 @@ def _new_claim(document: Document, candidate: Candidate, speaker_id: int | None)
     )
 
 
-def _overlaps(start: int, end: int, spans: set[tuple[int, int]]) -> bool:
-    return any(s < end and start < e for s, e in spans)
+def _overlap_test(spans: set[tuple[int, int]]) -> Callable[[int, int], bool]:
+    """Whether a span [start, end) overlaps any of `spans`: a bisection over their starts
+    and the running maximum of their ends, so a long document's re-extraction does not
+    compare every candidate with every kept claim."""
+    ordered = sorted(spans)
+    starts = [s for s, _ in ordered]
+    reach = list(accumulate((e for _, e in ordered), max))
+
+    def overlaps(start: int, end: int) -> bool:
+        before = bisect_left(starts, end)  # the spans starting before `end`
+        return before > 0 and reach[before - 1] > start
+
+    return overlaps
 
 
 def _untouched(document_id: int) -> Select[int]:
@@ -194,8 +208,8 @@ def extract_claims(
 ) -> ExtractionResult:
     """(Re-)extract a document: untouched candidates are replaced, touched claims kept; link
     suggestions of at least `suggest_min` confidence are stored for the new claims. With
-    `keep_existing` (after a revision) every claim on the text stays as it is and only
-    sentences no claim covers yet give new candidates."""
+    `keep_existing` (after a revision) every claim on the text stays as it is. Either way,
+    only text no kept claim covers gives new candidates."""
     # Replacing must not race a reviewer. Lock the untouched candidates (editing a claim,
     # deciding it, and creating or reviewing a link on it all lock the claim first, so they
     # wait), then ask again with a fresh snapshot: a claim edited, decided or linked by a
@@ -247,12 +261,11 @@ def extract_claims(
         )
     }
     resolver = SpeakerResolver(session, actor, document)
-    fresh = [
-        c
-        for c in extract(document.body, context_of(document))
-        if (c.start, c.end) not in kept_spans
-        and not (keep_existing and _overlaps(c.start, c.end, kept_spans))
-    ]
+    # A candidate over text a kept claim already covers would be its duplicate: a claim a
+    # reviewer trimmed or added by hand, or one a revision kept, has a span of its own that
+    # the extractor's sentence overlaps without matching.
+    covered = _overlap_test(kept_spans)
+    fresh = [c for c in extract(document.body, context_of(document)) if not covered(c.start, c.end)]
     # One batched pass of the embedding model for the claims that get vectors.
     worthy = [
         i for i, c in enumerate(fresh) if semantic.wanted(c.checkworthiness, ClaimOrigin.EXTRACTED)

@@ -3,6 +3,8 @@ what people touched."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from flask.testing import FlaskClient
 
 BODY = (
@@ -91,6 +93,44 @@ def test_re_extraction_keeps_touched_claims_and_replaces_the_rest(
     assert any(c["id"] == touched["id"] and c["checkworthiness"] == 0.99 for c in after)
     history = client.get(f"/api/v1/claims/{claims[0]['id']}/history").json
     assert history[-1]["action"] == "claim.replaced"
+
+
+def test_re_extraction_adds_no_duplicate_of_a_claim_kept_with_a_span_of_its_own(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    # A claim a reviewer trimmed, and one added by hand over part of a sentence before any
+    # extraction: the extractor's sentence overlaps each without matching it, and must not
+    # come back beside it.
+    doc = _ingest(client, reviewer)
+    trimmed = client.get(f"/api/v1/documents/{doc['id']}/claims").json[0]
+    etag = client.get(f"/api/v1/claims/{trimmed['id']}").headers["ETag"]
+    span = {"start": trimmed["span"]["start"], "end": trimmed["span"]["end"] - 1}
+    edit = client.patch(
+        f"/api/v1/claims/{trimmed['id']}",
+        json={"span": span},
+        headers=reviewer | {"If-Match": etag},
+    )
+    assert edit.status_code == 200, edit.json
+    stored = client.post(
+        "/api/v1/documents",
+        json={"body": BODY.replace("May", "June"), "outlet": "Harbour Gazette", "extract": False},
+        headers=reviewer,
+    ).json
+    berths = BODY.index("The harbour board")
+    by_hand = client.post(
+        "/api/v1/claims",
+        json={"document_id": stored["id"], "span": {"start": berths, "end": berths + 40}},
+        headers=reviewer,
+    )
+    assert by_hand.status_code == 201, by_hand.json
+    for document in (doc, stored):
+        assert (
+            client.post(f"/api/v1/documents/{document['id']}/extract", headers=reviewer).status_code
+            == 200
+        )
+        after = client.get(f"/api/v1/documents/{document['id']}/claims").json
+        spans = sorted((c["span"]["start"], c["span"]["end"]) for c in after)
+        assert all(a[1] <= b[0] for a, b in pairwise(spans)), spans  # none overlap
 
 
 def test_extraction_needs_a_key_and_an_existing_document(
