@@ -10,7 +10,7 @@ import time
 import tracemalloc
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from service.db import create_db_engine
@@ -20,13 +20,17 @@ from service.reports import exports
 from service.reports.query import claims_in_context
 
 
-def _plain_batch(after: int) -> Any:
+def _plain_batch(after: tuple[int, int]) -> Any:
     return (
         claims_in_context(
-            Claim.version, Claim.updated_at, Claim.revision, exports._LINKS.label("links")
+            Claim.txid,
+            Claim.version,
+            Claim.updated_at,
+            Claim.revision,
+            exports._LINKS.label("links"),
         )
-        .where(Claim.id > after)
-        .order_by(Claim.id)
+        .where(tuple_(Claim.txid, Claim.id) > tuple_(*after), exports.SETTLED)
+        .order_by(Claim.txid, Claim.id)
         .limit(exports.EXPORT_BATCH)
     )
 
@@ -46,22 +50,25 @@ def main(url: str) -> float:
     with Session(engine) as session:
         # Warm the code paths on the last few rows only, then measure the export first, so
         # that its peak memory is not hidden under a high-water mark an earlier run left.
-        top = session.scalar(select(func.max(Claim.id))) or 0
-        list(exports.export_claims(session, encode_cursor([top - 50])))
+        top = session.execute(
+            select(Claim.txid, Claim.id).order_by(Claim.txid.desc(), Claim.id.desc()).limit(1)
+        ).first()
+        last = (top.txid, top.id - 50) if top else (0, 0)
+        list(exports.export_claims(session, encode_cursor(last)))
         before = _peak_rss_mb()
         start = time.perf_counter()
         n = sum(chunk.count("\n") for chunk in exports.export_claims(session, None))
         full = time.perf_counter() - start
         growth = _peak_rss_mb() - before
         start = time.perf_counter()
-        after, raw_rows = 0, 0
+        after, raw_rows = exports.export_position(None), 0
         while rows := session.execute(exports._export_batch(after)).all():
-            after, raw_rows = rows[-1].id, raw_rows + len(rows)
+            after, raw_rows = (rows[-1].txid, rows[-1].id), raw_rows + len(rows)
         raw = time.perf_counter() - start
         start = time.perf_counter()
-        after = 0
+        after = exports.export_position(None)
         while rows := session.execute(_plain_batch(after)).all():
-            after = rows[-1].id
+            after = (rows[-1].txid, rows[-1].id)
         plain = time.perf_counter() - start
         tracemalloc.start()
         for _ in exports.export_claims(session, None):

@@ -241,8 +241,10 @@ class ClaimsExport(MethodView):
     @blp.response(200, description="one JSON claim per line", content_type="application/x-ndjson")
     def get(self, query: dict[str, Any]) -> Any:
         """Every claim (with speaker, document, links and status) as newline-delimited JSON,
-        oldest first, streamed without a row cap. Each line carries a `cursor`: pass the last
-        one read as `since` to resume after it. Changes to claims already exported are in
+        in the order they were stored, streamed without a row cap. Each line carries a
+        `cursor`: pass the last one read as `since` to resume after it. A claim is listed
+        once the transaction that stored it, and every older one, has committed, so resuming
+        never skips a claim that committed late. Changes to claims already exported are in
         GET /events."""
         session = report_session()
         lines = export_claims(session, query.get("since"))

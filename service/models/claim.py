@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Computed,
     Float,
@@ -31,6 +32,9 @@ from service.domain.enums import (
 )
 from service.models.document import Document
 from service.models.speaker import Speaker
+
+#: The writing transaction's id (the class's own `text` column hides sqlalchemy.text there).
+_CURRENT_TXID = text("(pg_current_xact_id()::text)::bigint")
 
 
 class Claim(CreatedAtMixin, Base):
@@ -61,6 +65,8 @@ class Claim(CreatedAtMixin, Base):
         ),
         # The review queue: a status's claims, most check-worthy first (operations/queue.py).
         Index("ix_claims_queue", "status", text("checkworthiness DESC"), text("id DESC")),
+        # The NDJSON export pages by (txid, id) (reports/exports.py).
+        Index("ix_claims_txid_id", "txid", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,6 +117,10 @@ class Claim(CreatedAtMixin, Base):
     #: check-worthy claims, the ones link suggestions are made between. Deferred like tsv.
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    #: The inserting transaction's id (0 for claims stored before it was kept): the export
+    #: pages by (txid, id) and hands out only claims of transactions older than every one
+    #: still running, so none is skipped when transactions commit out of id order.
+    txid: Mapped[int] = mapped_column(BigInteger, server_default=_CURRENT_TXID)
 
     document: Mapped[Document] = relationship()
     speaker: Mapped[Speaker | None] = relationship()

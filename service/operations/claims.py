@@ -449,7 +449,7 @@ def claim_history(session: Session, claim_id: int) -> list[Event]:
 _CLAIMS = Claim.__table__
 _EVIDENCE = Evidence.__table__
 _SPEAKERS = Speaker.__table__
-_CLAIM_COLUMNS = [c for c in _CLAIMS.c if c.key not in ("tsv", "embedding")]
+_CLAIM_COLUMNS = [c for c in _CLAIMS.c if c.key not in ("tsv", "embedding", "txid")]
 _EVIDENCE_COLUMNS = ("id", "url", "document_id", "note", "created_at")
 _OTHER = ClaimLink.__table__.alias("l")
 _OTHER_CLAIM = _CLAIMS.alias("other")

@@ -18,11 +18,14 @@ from service.webhooks import outbox
 #: Every committing session that wrote events also writes their webhook deliveries.
 assert outbox.QUEUE
 
-#: Columns left out of snapshots: derived (tsv) or too large to repeat in every event (body).
-_SNAPSHOT_XMIN = "(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint"
-_OWN_TXID = "(pg_current_xact_id_if_assigned()::text)::bigint"
-#: A webhook's signing secret is never copied into the history (anybody may read events).
-_SKIP = {"tsv", "body", "body_tsv", "created_at", "updated_at", "embedding", "secret"}
+#: The oldest transaction still running, and the reader's own (if it wrote): what the change
+#: feed and the NDJSON export compare a row's writing transaction (`txid`) with.
+SNAPSHOT_XMIN = "(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint"
+OWN_TXID = "(pg_current_xact_id_if_assigned()::text)::bigint"
+#: Columns left out of snapshots: derived (tsv), too large to repeat in every event (body), or
+#: bookkeeping (txid). A webhook's signing secret is never copied into the history (anybody
+#: may read events).
+_SKIP = {"tsv", "body", "body_tsv", "created_at", "updated_at", "embedding", "secret", "txid"}
 
 
 def snapshot(obj: Base) -> dict[str, Any]:
@@ -122,9 +125,9 @@ def list_events(
     """
     stmt = select(Event).where(
         or_(
-            Event.txid < literal_column(_SNAPSHOT_XMIN),
+            Event.txid < literal_column(SNAPSHOT_XMIN),
             # A transaction sees its own events (this matters for tests nested in one).
-            Event.txid == literal_column(_OWN_TXID),
+            Event.txid == literal_column(OWN_TXID),
         )
     )
     if since:

@@ -11,14 +11,15 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Text, case, cast, func, or_, select
+from sqlalchemy import Text, case, cast, func, literal_column, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from service.domain.enums import ClaimStatus, SpeakerKind
-from service.domain.errors import Conflict, NotFound
+from service.domain.errors import Conflict, InvalidInput, NotFound
 from service.models import Claim, ClaimLink, Document, Event, Outlet, PublishedReview, Speaker
 from service.operations.claims import claim_clusters
+from service.operations.events import OWN_TXID, SNAPSHOT_XMIN
 from service.operations.pagination import decode_cursor
 
 RATINGS = {
@@ -270,9 +271,10 @@ _LINKS = (
 )
 
 
-def _cursor_sql(claim_id: Any) -> Any:
-    """encode_cursor([id]) computed by Postgres: base64url of "k<id>", unpadded."""
-    raw = func.encode(func.convert_to(func.concat("k", claim_id), "UTF8"), "base64")
+def _cursor_sql(txid: Any, claim_id: Any) -> Any:
+    """encode_cursor([txid, id]) computed by Postgres: base64url of "k<txid>.<id>",
+    unpadded."""
+    raw = func.encode(func.convert_to(func.concat("k", txid, ".", claim_id), "UTF8"), "base64")
     return func.rtrim(func.translate(raw, "+/", "-_"), "=")
 
 
@@ -330,35 +332,55 @@ def _line_sql() -> Any:
             "links",
             _LINKS,
             "cursor",
-            _cursor_sql(Claim.id),
+            _cursor_sql(Claim.txid, Claim.id),
         ),
         Text,
     )
 
 
-def _export_batch(after: int) -> Any:
+#: The claims every later snapshot will see as they are now: written by transactions older
+#: than the oldest still running (and the reader's own, for a test nested in one). A claim of
+#: a transaction still running sorts after every claim handed out so far once it commits.
+SETTLED = or_(Claim.txid < literal_column(SNAPSHOT_XMIN), Claim.txid == literal_column(OWN_TXID))
+
+
+def _export_batch(after: tuple[int, int]) -> Any:
     return (
-        select(Claim.id, _line_sql().label("line"))
+        select(Claim.txid, Claim.id, _line_sql().label("line"))
         .join(Document, Document.id == Claim.document_id)
         .outerjoin(Outlet, Outlet.id == Document.outlet_id)
         .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
-        .where(Claim.id > after)
-        .order_by(Claim.id)
+        .where(tuple_(Claim.txid, Claim.id) > tuple_(*after), SETTLED)
+        .order_by(Claim.txid, Claim.id)
         .limit(EXPORT_BATCH)
     )
+
+
+def export_position(since: str | None) -> tuple[int, int]:
+    """Where an export resumes: after the (txid, id) of the cursor. A cursor from before
+    claims kept their transaction (one id) resumes after that id among the claims stored
+    then, and repeats those stored since under a smaller id: at least once, never lost."""
+    if not since:
+        return (-1, 0)
+    try:
+        txid, claim_id = decode_cursor(since, 2, "since")
+    except InvalidInput:
+        return (0, decode_cursor(since, 1, "since")[0])
+    return (txid, claim_id)
 
 
 def export_claims(session: Session, since: str | None) -> Iterator[str]:
     """Every claim after the cursor as NDJSON lines, oldest first, each with its speaker,
     document and links and the cursor that resumes after it.
 
-    Keyset batches of EXPORT_BATCH rows (id > last id): memory stays flat however many claims
-    there are, and no transaction or server-side cursor is held open while a slow client
-    reads (the read sessions autocommit)."""
-    after = decode_cursor(since, 1, "since")[0] if since else 0
+    Keyset batches of EXPORT_BATCH rows, ordered by the writing transaction and then the id
+    (see SETTLED): memory stays flat however many claims there are, and no transaction or
+    server-side cursor is held open while a slow client reads (the read sessions
+    autocommit)."""
+    after = export_position(since)
     while True:
         rows = session.execute(_export_batch(after)).all()
         if not rows:
             return
-        after = rows[-1].id
-        yield "".join(f"{line}\n" for _, line in rows)
+        after = (rows[-1].txid, rows[-1].id)
+        yield "".join(f"{row.line}\n" for row in rows)

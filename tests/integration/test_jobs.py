@@ -5,6 +5,7 @@ These tests commit for real, on a scratch database migrated for each test."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -316,3 +317,47 @@ def test_reports_and_exports_read_the_replica_when_one_is_configured(
         assert client.get(f"/api/v1/documents/{doc_id}/claims").json, "the primary has them"
     finally:
         app.extensions["claimdesk.report_sessionmaker"].kw["bind"].dispose()
+
+
+def test_the_export_skips_no_claim_a_slower_transaction_commits_late(
+    migrated_scratch: tuple[Engine, str],
+) -> None:
+    # A worker extracting a long document draws claim ids and commits later; a reviewer's
+    # claim drawn after them commits first. A consumer that read the export in between must
+    # still get the worker's claims when it resumes from its cursor.
+    from service.operations.claims import NewClaim, create_claims
+    from service.operations.documents import NewDocument, create_document
+    from service.reports.exports import export_claims
+
+    engine, _ = migrated_scratch
+
+    def export(since: str | None) -> list[dict[str, Any]]:
+        with Session(engine) as session:
+            chunks = export_claims(session, since)
+            return [json.loads(line) for chunk in chunks for line in chunk.splitlines()]
+
+    with Session(engine) as session:
+        slow_doc, _ = create_document(session, SYSTEM, NewDocument(body="The dam cost 4bn. Yes."))
+        fast_doc, _ = create_document(session, SYSTEM, NewDocument(body="The pier cost 2bn. No."))
+        session.commit()
+        slow_id, fast_id = slow_doc.id, fast_doc.id
+    slow = Session(engine)
+    (late,) = create_claims(
+        slow, SYSTEM, [NewClaim(document_id=slow_id, span_start=0, span_end=17)]
+    )
+    with Session(engine) as fast:
+        (early,) = create_claims(
+            fast, SYSTEM, [NewClaim(document_id=fast_id, span_start=0, span_end=18)]
+        )
+        fast.commit()
+        early_id = early.id
+    late_id = late.id
+    assert late_id < early_id
+    seen = export(None)
+    assert [x["id"] for x in seen] == []  # the slower transaction still runs: nothing settled
+    slow.commit()
+    slow.close()
+    seen = export(None)
+    assert sorted(x["id"] for x in seen) == [late_id, early_id]
+    cursor = seen[0]["cursor"]
+    assert [x["id"] for x in export(cursor)] == [seen[1]["id"]]
