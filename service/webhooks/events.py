@@ -45,7 +45,8 @@ TYPE_SQL = """
 """
 
 #: The documents an event is about (a link is about both of its claims' documents), from the
-#: snapshots first (a claim replaced in the same transaction is gone from its table).
+#: snapshots first (a claim replaced in the same transaction is gone from its table; for a
+#: link's claim gone so, the document its own first event recorded).
 DOCUMENTS_SQL = """
     CASE e.entity_type
       WHEN 'documents' THEN ARRAY[e.entity_id]
@@ -56,10 +57,16 @@ DOCUMENTS_SQL = """
         SELECT c.document_id FROM claims c
         WHERE c.id = COALESCE((e.after->>'claim_id')::int, (e.before->>'claim_id')::int))
       WHEN 'claim_links' THEN ARRAY(
-        SELECT c.document_id FROM claims c
-        WHERE c.id IN (
-          COALESCE((e.after->>'claim_a_id')::int, (e.before->>'claim_a_id')::int),
-          COALESCE((e.after->>'claim_b_id')::int, (e.before->>'claim_b_id')::int)))
+        SELECT COALESCE(c.document_id, (
+          SELECT COALESCE((x.after->>'document_id')::int, (x.before->>'document_id')::int)
+            FROM events x
+           WHERE x.entity_type = 'claims' AND x.entity_id = ends.id
+           ORDER BY x.id LIMIT 1))
+        FROM (VALUES
+          (COALESCE((e.after->>'claim_a_id')::int, (e.before->>'claim_a_id')::int)),
+          (COALESCE((e.after->>'claim_b_id')::int, (e.before->>'claim_b_id')::int))
+        ) AS ends(id)
+        LEFT JOIN claims c ON c.id = ends.id)
       WHEN 'document_copies' THEN ARRAY[
         COALESCE((e.after->>'document_id')::int, (e.before->>'document_id')::int),
         COALESCE((e.after->>'source_id')::int, (e.before->>'source_id')::int)]

@@ -496,3 +496,30 @@ def test_a_candidate_deleted_while_suggesting_is_left_out(
     response = client.get(f"/api/v1/claims/{claim['id']}/suggestions")
     assert response.status_code == 200
     assert response.json == []
+
+
+def test_a_link_deleted_by_re_extraction_reaches_its_documents_subscription(
+    client: FlaskClient,
+    admin: dict[str, str],
+    reviewer: dict[str, str],
+    suggested_pair: dict[str, Any],
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Re-extraction deletes the replaced claim in the transaction that deletes its link: the
+    # link's documents must still be known when the outbox routes the link's deletion.
+    monkeypatch.setenv("CLAIMDESK_WEBHOOK_ALLOW_PRIVATE", "1")
+    document, link = suggested_pair["document_id"], suggested_pair["link"]
+    hook = client.post(
+        "/api/v1/webhooks",
+        json={"url": "http://127.0.0.1:9/hook", "document_id": document},
+        headers=admin,
+    )
+    assert hook.status_code == 201, hook.json
+    again = client.post(f"/api/v1/documents/{document}/extract", headers=reviewer)
+    assert again.json["replaced"] == 1
+    delivered = session.execute(
+        text("SELECT event_type, entity_key FROM webhook_deliveries WHERE subscription_id = :s"),
+        {"s": hook.json["id"]},
+    ).all()
+    assert ("link.deleted", f"claim_links:{link['id']}") in [tuple(row) for row in delivered]
