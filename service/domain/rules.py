@@ -29,6 +29,16 @@ def role_needed_for(current: ClaimStatus, target: ClaimStatus) -> Role:
     return Role.EDITOR
 
 
+def verdict_holds(status: ClaimStatus, facts: DecisionFacts) -> bool:
+    """Whether a decided claim still has what its verdict needed: `verified` an independent
+    corroboration or an evidence URL, `disputed` and `false` a confirmed conflict or one."""
+    if status == ClaimStatus.VERIFIED:
+        return facts.independent_corroborations > 0 or facts.evidence_urls > 0
+    if status in (ClaimStatus.DISPUTED, ClaimStatus.FALSE):
+        return facts.confirmed_conflicts > 0 or facts.evidence_urls > 0
+    return True
+
+
 def check_transition(
     role: Role,
     current: ClaimStatus,
@@ -56,22 +66,14 @@ def check_transition(
             "a rejected candidate must be restored to unreviewed before it is decided",
             "status",
         )
-    if (
-        target == ClaimStatus.VERIFIED
-        and facts.independent_corroborations == 0
-        and facts.evidence_urls == 0
-    ):
+    if target == ClaimStatus.VERIFIED and not verdict_holds(target, facts):
         raise RuleViolation(
             "verified-needs-independent-support",
             "verifying needs a confirmed corroborating link to a claim from an independent "
             "source (another outlet, not derived from this document) or an evidence URL",
             "status",
         )
-    if (
-        target in (ClaimStatus.DISPUTED, ClaimStatus.FALSE)
-        and facts.confirmed_conflicts == 0
-        and facts.evidence_urls == 0
-    ):
+    if target in (ClaimStatus.DISPUTED, ClaimStatus.FALSE) and not verdict_holds(target, facts):
         raise RuleViolation(
             f"{target}-needs-conflict-or-evidence",
             f"marking a claim {target} needs a confirmed conflicting link or an evidence URL",

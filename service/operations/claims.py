@@ -20,7 +20,7 @@ from service.domain.enums import (
     LinkState,
 )
 from service.domain.errors import InvalidInput, NotFound, RuleViolation
-from service.domain.rules import DecisionFacts, check_transition
+from service.domain.rules import DecisionFacts, check_transition, verdict_holds
 from service.linking import semantic, vectors
 from service.models import (
     Claim,
@@ -435,7 +435,56 @@ def decide_status(
     )
     if status == ClaimStatus.REJECTED:
         drop_suggestions_of(session, actor, claim.id, f"claim {claim.id} rejected: {rationale}")
+        confirmed = [
+            other for other, state in _others_of(session, claim.id) if state == LinkState.CONFIRMED
+        ]
+        flag_unsupported(session, actor, confirmed, f"claim {claim.id} was rejected as not a claim")
     return claim
+
+
+def _others_of(session: Session, claim_id: int) -> list[tuple[int, str]]:
+    other = func.coalesce(func.nullif(ClaimLink.claim_a_id, claim_id), ClaimLink.claim_b_id)
+    rows = session.execute(
+        select(other, ClaimLink.state).where(
+            or_(ClaimLink.claim_a_id == claim_id, ClaimLink.claim_b_id == claim_id)
+        )
+    )
+    return [(int(i), str(s)) for i, s in rows]
+
+
+def flag_unsupported(session: Session, actor: Actor, claim_ids: list[int], cause: str) -> None:
+    """Flag for re-review each decided claim whose verdict no longer has what it needed
+    (verdict_holds), now that `cause` took some of it away: a confirmed link rejected,
+    deleted or given another relation, or the claim at its other end rejected. The verdict
+    stands until an editor takes it again (decide_status clears the flag); the flag and its
+    reason are in the claim's history."""
+    decided = (ClaimStatus.VERIFIED, ClaimStatus.DISPUTED, ClaimStatus.FALSE)
+    for claim in session.scalars(
+        select(Claim)
+        .where(Claim.id.in_(claim_ids), Claim.status.in_(decided))
+        .order_by(Claim.id)
+        .with_for_update()
+    ):
+        if claim.review_flag or verdict_holds(
+            ClaimStatus(claim.status), decision_facts(session, claim, [])
+        ):
+            continue
+        before = snapshot(claim)
+        claim.review_flag = (
+            f"it was marked {claim.status}, and {cause}: what the verdict rested on is "
+            "gone, check it still holds"
+        )
+        claim.machine_edits += 1
+        session.flush()
+        record_event(
+            session,
+            actor,
+            "claim.flagged",
+            claim,
+            before=before,
+            after=snapshot(claim),
+            reason=cause,
+        )
 
 
 def claim_history(session: Session, claim_id: int) -> list[Event]:

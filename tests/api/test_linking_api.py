@@ -523,3 +523,51 @@ def test_a_link_deleted_by_re_extraction_reaches_its_documents_subscription(
         {"s": hook.json["id"]},
     ).all()
     assert ("link.deleted", f"claim_links:{link['id']}") in [tuple(row) for row in delivered]
+
+
+def test_a_verdict_whose_support_is_taken_back_is_flagged_for_re_review(
+    client: FlaskClient,
+    reviewer: dict[str, str],
+    editor: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+    confirm_link: Doc,
+) -> None:
+    claim = _doc_with_claim(make_document, make_claim, outlet="Gazette")
+    backing = _doc_with_claim(make_document, make_claim, TEXT + " (1)", outlet="Tribune")
+    second = _doc_with_claim(make_document, make_claim, TEXT + " (2)", outlet="Herald")
+    link = confirm_link(reviewer, claim["id"], backing["id"], "corroborates")
+    confirm_link(reviewer, claim["id"], second["id"], "corroborates")
+    verified = _set_status(client, editor, claim["id"], status="verified", rationale="backed")
+    assert verified.status_code == 200, verified.json
+
+    def flag() -> Any:
+        return client.get(f"/api/v1/claims/{claim['id']}").json["review_flag"]
+
+    # One of two corroborations taken back: the verdict still holds.
+    etag = client.get(f"/api/v1/links/{link['id']}").headers["ETag"]
+    taken_back = client.patch(
+        f"/api/v1/links/{link['id']}",
+        json={"state": "rejected", "rationale": "another ferry"},
+        headers=reviewer | {"If-Match": etag},
+    )
+    assert taken_back.status_code == 200
+    assert flag() is None
+    # The last one goes with its claim: the verdict rested on nothing, and says so.
+    rejected = _set_status(client, reviewer, second["id"], status="rejected", rationale="ad")
+    assert rejected.status_code == 200, rejected.json
+    assert "was rejected as not a claim" in flag()
+    history = client.get(f"/api/v1/claims/{claim['id']}/history").json
+    assert history[-1]["action"] == "claim.flagged"
+    assert client.get(f"/api/v1/claims/{claim['id']}").json["status"] == "verified"
+    # The editor's fresh decision is the re-review: with an evidence URL it stands again.
+    again = _set_status(
+        client,
+        editor,
+        claim["id"],
+        status="verified",
+        rationale="port records",
+        evidence=[{"url": "https://example.org/port-records"}],
+    )
+    assert again.status_code == 200, again.json
+    assert flag() is None
