@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -499,14 +499,17 @@ def rank(
     top: int = 10,
     floor: float = MIN_SCORE,
     rarity: Rarity | None = None,
+    reviewed: Collection[int] = (),
 ) -> list[PairScore]:
     """The best-scoring candidates from other documents, best first. A sentence a document
-    repeats (a caption shown twice) is one candidate: its first appearance."""
-    seen: set[tuple[int, str]] = set()
+    repeats (a caption shown twice) is one candidate: its first appearance. A candidate in
+    `reviewed` (its pair with the target already confirmed or rejected) is left out, and so
+    is every other appearance of its sentence: the reviewer judged the sentence."""
+    seen = {_same_text(c) for c in candidates if c.claim_id in reviewed}
     unique = []
     for c in sorted(candidates, key=lambda c: c.claim_id):
         key = _same_text(c)
-        if c.document_id != target.document_id and key not in seen:
+        if c.document_id != target.document_id and key not in seen and c.claim_id not in reviewed:
             seen.add(key)
             unique.append(c)
     found = [_evidence(target, c, None, rarity) for c in unique]

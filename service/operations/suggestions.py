@@ -68,16 +68,22 @@ def suggest_many(
     ]
     if linked is None:
         linked = _linked_pairs(session, [c.id for c in claims])
-    reviewed = {pair for pair, state in linked.items() if state != LinkState.SUGGESTED}
+    reviewed: dict[int, set[int]] = {}
+    for pair, state in linked.items():
+        if state != LinkState.SUGGESTED and len(pair) == 2:
+            a, b = pair
+            reviewed.setdefault(a, set()).add(b)
+            reviewed.setdefault(b, set()).add(a)
     pools = candidates_many(session, targets, min_checkworthiness)
     rarity = corpus_rarity(session)
     return {
         t.claim_id: rank(
             t,
-            [c for c in pools[t.claim_id] if frozenset((t.claim_id, c.claim_id)) not in reviewed],
+            pools[t.claim_id],
             top=top,
             floor=floor,
             rarity=rarity,
+            reviewed=reviewed.get(t.claim_id, ()),
         )
         for t in targets
     }

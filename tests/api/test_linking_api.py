@@ -278,6 +278,37 @@ def test_a_caption_repeated_in_a_document_gets_one_queue_entry(
     assert len(links) == 1
 
 
+def test_a_rejected_pair_does_not_come_back_through_a_repeated_sentence(
+    client: FlaskClient, reviewer: dict[str, str], make_document: Doc, make_claim: Doc
+) -> None:
+    sentence = "The Nordhavn ferry carried 1.2 million passengers in 2023."
+    mine = _doc_with_claim(make_document, make_claim, sentence, outlet="Gazette")
+    body = f"{sentence} A caption. {sentence}"
+    other = make_document(body=body, outlet="Tribune")
+    first = make_claim(other, start=0, end=len(sentence))
+    again = body.rindex(sentence)
+    make_claim(other, start=again, end=again + len(sentence))
+
+    def suggested() -> list[int]:
+        found = client.get(f"/api/v1/claims/{mine['id']}/suggestions").json
+        return [s["claim"]["id"] for s in found]
+
+    assert suggested() == [first["id"]]  # the repeated sentence is one candidate
+    link = client.post(
+        "/api/v1/links",
+        json={"claim_a_id": mine["id"], "claim_b_id": first["id"], "relation": "same_claim"},
+        headers=reviewer,
+    ).json
+    etag = client.get(f"/api/v1/links/{link['id']}").headers["ETag"]
+    rejected = client.patch(
+        f"/api/v1/links/{link['id']}",
+        json={"state": "rejected", "rationale": "another ferry"},
+        headers=reviewer | {"If-Match": etag},
+    )
+    assert rejected.status_code == 200
+    assert suggested() == []  # not its second appearance either
+
+
 @requires_model
 def test_a_summary_restating_its_source_gets_a_same_claim_suggestion(
     client: FlaskClient, reviewer: dict[str, str]
