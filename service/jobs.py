@@ -33,7 +33,7 @@ from service.db import create_db_engine, libpq_url
 from service.domain.enums import DocumentState, Role
 from service.models import Document
 from service.operations.actors import Actor
-from service.operations.events import snapshot
+from service.operations.events import record_event, snapshot
 from service.operations.extraction import extract_claims, mark_ready
 from service.webhooks import delivery, outbox
 
@@ -147,8 +147,22 @@ def process_document(
         with Session(engine) as session:
             doc = session.get(Document, document_id, with_for_update={"of": Document})
             if doc is not None and doc.state == DocumentState.EXTRACTING:
+                before = snapshot(doc)
                 doc.state = DocumentState.FAILED if last_attempt else DocumentState.QUEUED
                 doc.error = f"{type(exc).__name__}: {exc}"[:2000]
+                if last_attempt:
+                    # The end of the document's extraction, as `document.extracted` is: in
+                    # its history and to webhooks. An attempt that will be retried is not.
+                    session.flush()
+                    record_event(
+                        session,
+                        WORKER,
+                        "document.failed",
+                        doc,
+                        before=before,
+                        after=snapshot(doc),
+                        reason=f"every attempt failed; the last: {doc.error}",
+                    )
                 session.commit()
         raise
 

@@ -18,6 +18,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "link.rejected",
     "document.ready",
     "document.revised",
+    "document.failed",
     "document.created",
     "document.copy_suggested",
     "document.copy_confirmed",

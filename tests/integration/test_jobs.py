@@ -172,6 +172,16 @@ def test_a_failed_attempt_writes_nothing_and_the_last_one_marks_the_document_fai
         assert doc is not None
         assert (doc.state, doc.attempts) == ("failed", 2)
         assert session.scalar(select(func.count()).select_from(Claim)) == 0
+        # The end is in the document's history (and so delivered to webhooks); the retried
+        # attempt is not.
+        ends = session.scalars(
+            select(Event.action).where(
+                Event.entity_type == "documents",
+                Event.entity_id == doc_id,
+                Event.action == "document.failed",
+            )
+        ).all()
+        assert ends == ["document.failed"]
     # Re-running a failed document loses nothing: it ends ready with its claims.
     monkeypatch.undo()
     client, headers = api
