@@ -31,7 +31,8 @@ def decode_cursor(cursor: str, arity: int, field: str = "after") -> tuple[int, .
         if not raw.startswith("k"):
             raise ValueError(raw)
         values = tuple(int(part) for part in raw[1:].split("."))
-        if len(values) != arity:
+        # A forged cursor's number past Postgres's bigint failed in the query, unnamed.
+        if len(values) != arity or any(not -(2**63) <= v < 2**63 for v in values):
             raise ValueError(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput(field, "not a cursor this service issued for this list") from exc

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from service.models import Event, Outlet
 from service.operations.actors import SYSTEM
 from service.operations.documents import NewDocument, create_document
+from service.operations.pagination import encode_cursor
 
 
 def test_creating_a_document_returns_201_with_location(
@@ -99,6 +100,11 @@ def test_listing_pages_with_a_next_link_that_keeps_filters(
 
 def test_a_forged_cursor_is_a_422_not_a_500(client: FlaskClient) -> None:
     response = client.get("/api/v1/documents?after=!!notacursor")
+    assert response.status_code == 422
+    assert "after" in response.json["errors"]["json"]
+    # Well formed, but its number is past what Postgres's bigint holds.
+    huge = encode_cursor([2**70])
+    response = client.get(f"/api/v1/documents?after={huge}")
     assert response.status_code == 422
     assert "after" in response.json["errors"]["json"]
 
