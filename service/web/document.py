@@ -348,8 +348,14 @@ def changes(event: Event) -> list[tuple[str, Any, Any]]:
 @login_required
 def review_link_submit(link_id: int) -> Any:
     session = db_session()
-    link = get_link(session, link_id, for_update=True)
     document_id = request.form.get("document", type=int) or 0
+    try:
+        link = get_link(session, link_id, for_update=True)
+    except DomainError as exc:
+        # Gone since the page was shown (its claim replaced by a re-extraction, or the link
+        # deleted): the page says so, it does not answer with the API's problem document.
+        session.rollback()
+        return document_page(document_id, f"{exc.detail}: it was removed meanwhile", exc.status)
     refused = _review_refused("claim_links", link, document_id, "links")
     if refused is not None:
         return refused

@@ -211,6 +211,32 @@ def test_confirming_a_suggestion_then_verifying_on_the_document_page(
     assert client.get(f"/api/v1/claims/{claim_id}").json["status"] == "verified"
 
 
+def test_reviewing_a_link_removed_meanwhile_says_so_on_the_page(
+    client: FlaskClient, person: str, reviewer: dict[str, str], suggested_pair: dict[str, Any]
+) -> None:
+    document_id, link = suggested_pair["document_id"], suggested_pair["link"]
+    _sign_in(client, person, PASSWORD)
+    path = f"/documents/{document_id}"
+    token = _page_token(client, path)
+    # A re-extraction replaces the claim, and its suggestion goes with it.
+    assert client.post(f"/api/v1/documents/{document_id}/extract", headers=reviewer).json[
+        "replaced"
+    ]
+    gone = client.post(
+        f"/links/{link['id']}/review",
+        data={
+            "csrf_token": token,
+            "version": str(link["version"]),
+            "document": str(document_id),
+            "rationale": "the same statement",
+            "decision": "confirm",
+        },
+    )
+    assert gone.status_code == 404
+    assert gone.mimetype == "text/html"
+    assert "removed meanwhile" in gone.get_data(as_text=True)
+
+
 def test_a_stale_save_is_refused_and_says_who_changed_it(
     client: FlaskClient, person: str, reviewer: dict[str, str], suggested_pair: dict[str, Any]
 ) -> None:
