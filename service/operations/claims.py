@@ -30,6 +30,7 @@ from service.models import (
     Evidence,
     FactCheckMatch,
     Outlet,
+    PublishedReview,
     Speaker,
 )
 from service.operations.actors import Actor
@@ -433,6 +434,8 @@ def decide_status(
         after=snapshot(claim),
         reason=rationale,
     )
+    if before["status"] != status.value:
+        _withdraw_review(session, actor, claim, before["status"])
     if status == ClaimStatus.REJECTED:
         drop_suggestions_of(session, actor, claim.id, f"claim {claim.id} rejected: {rationale}")
         confirmed = [
@@ -440,6 +443,28 @@ def decide_status(
         ]
         flag_unsupported(session, actor, confirmed, f"claim {claim.id} was rejected as not a claim")
     return claim
+
+
+def _withdraw_review(session: Session, actor: Actor, claim: Claim, was: str) -> None:
+    """A published review was written for the verdict it was published under: once the
+    verdict changes, its headline and text no longer say what the claim's rating does, so it
+    is withdrawn (a `review.withdrawn` event) until an editor publishes it again."""
+    review = session.get(PublishedReview, claim.id, with_for_update=True)
+    if review is None or review.published_at is None:
+        return
+    before = snapshot(review)
+    review.published_at = None
+    review.version += 1
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "review.withdrawn",
+        review,
+        before=before,
+        after=snapshot(review),
+        reason=f"the verdict changed from {was} to {claim.status}: the review says {was}",
+    )
 
 
 def _others_of(session: Session, claim_id: int) -> list[tuple[int, str]]:

@@ -138,3 +138,40 @@ def test_only_decided_claims_have_a_review_and_a_published_one_needs_text(
     )
     assert empty.status_code == 422
     assert client.get("/reviews/2147483647").status_code == 404
+
+
+def test_a_new_verdict_withdraws_the_review_written_for_the_old_one(
+    client: FlaskClient,
+    editor: dict[str, str],
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+) -> None:
+    claim = _decided(client, editor, make_document, make_claim)
+    published = client.put(
+        f"/api/v1/claims/{claim['id']}/review",
+        json={"headline": "False: the ferry numbers", "body": "0.9 million.", "published": True},
+        headers=editor,
+    )
+    assert published.status_code == 200, published.json
+    assert client.get(f"/reviews/{claim['id']}").status_code == 200
+    etag = client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]
+    changed = client.put(
+        f"/api/v1/claims/{claim['id']}/status",
+        json={
+            "status": "verified",
+            "rationale": "the port corrected its report",
+            "evidence": [{"url": "https://port.example/correction"}],
+        },
+        headers=editor | {"If-Match": etag},
+    )
+    assert changed.status_code == 200, changed.json
+    # Its headline said "False": not public under a "Verified" rating.
+    assert client.get(f"/reviews/{claim['id']}").status_code == 404
+    assert json.loads(client.get("/api/v1/exports/claimreview").data) == []
+    review = client.get(f"/api/v1/claims/{claim['id']}/review", headers=editor).json
+    assert review["published"] is False
+    assert review["headline"] == "False: the ferry numbers"  # kept for the editor to rewrite
+    events = f"/api/v1/events?entity_type=published_reviews&entity_id={claim['id']}"
+    last = client.get(events).json["events"][-1]
+    assert last["action"] == "review.withdrawn"
+    assert "from false to verified" in last["reason"]
