@@ -21,6 +21,7 @@ from service.domain.enums import (
 )
 from service.domain.errors import InvalidInput, NotFound, RuleViolation
 from service.domain.rules import DecisionFacts, check_transition, verdict_holds
+from service.domain.urls import web_url_problem
 from service.linking import semantic, vectors
 from service.models import (
     Claim,
@@ -390,9 +391,16 @@ def decision_facts(
     )
 
 
-def add_evidence(session: Session, actor: Actor, claim: Claim, item: EvidenceItem) -> Evidence:
+def _check_evidence(item: EvidenceItem) -> None:
     if item.url is None and item.document_id is None:
         raise InvalidInput("evidence", "evidence needs a url or a document_id")
+    problem = web_url_problem(item.url) if item.url is not None else None
+    if problem:
+        raise InvalidInput("evidence", f"the evidence URL is {problem}")
+
+
+def add_evidence(session: Session, actor: Actor, claim: Claim, item: EvidenceItem) -> Evidence:
+    _check_evidence(item)
     if item.document_id is not None and session.get(Document, item.document_id) is None:
         raise InvalidInput("evidence", f"no document {item.document_id}")
     evidence = Evidence(
@@ -417,6 +425,8 @@ def decide_status(
     evidence: list[EvidenceItem],
 ) -> Claim:
     """Move a claim to `status` if the editorial rules allow it; evidence is stored with it."""
+    for item in evidence:
+        _check_evidence(item)  # before it counts towards the rules
     facts = decision_facts(session, claim, evidence)
     check_transition(actor.role, ClaimStatus(claim.status), status, rationale, facts)
     for item in evidence:

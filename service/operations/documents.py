@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from service.domain.enums import DocumentKind, DocumentState
 from service.domain.errors import InvalidInput, NotFound
+from service.domain.urls import web_url_problem
 from service.ingest.html import from_html
 from service.linking.scoring import SUGGEST_MIN
 from service.models import Document, DocumentRevision, Outlet
@@ -53,7 +54,10 @@ def document_from_html(html: str, base: NewDocument) -> NewDocument:
         author=base.author or article.author,
         outlet=base.outlet or article.site,
         published_on=base.published_on or article.published_on,
-        url=base.url or article.url,
+        # A page's own canonical address is taken only if it is a web address: a page that
+        # names a javascript: one is still a page to ingest.
+        url=base.url
+        or (article.url if article.url and web_url_problem(article.url) is None else None),
         html_sha256=article.html_sha256,
     )
 
@@ -108,10 +112,18 @@ def find_document_by_body(session: Session, body: str) -> Document | None:
     return found
 
 
+def _check_urls(url: str | None, archive_url: str | None = None) -> None:
+    for field, value in (("url", url), ("archive_url", archive_url)):
+        problem = web_url_problem(value) if value is not None else None
+        if problem:
+            raise InvalidInput(field, f"the address is {problem}")
+
+
 def create_document(session: Session, actor: Actor, new: NewDocument) -> tuple[Document, bool]:
     """Store a document; the same body again returns the existing one. Returns (doc, created)."""
     if not new.body.strip():
         raise InvalidInput("body", "the body is empty or only white space")
+    _check_urls(new.url)
     existing = find_document_by_body(session, new.body)
     if existing is not None:
         return existing, False
@@ -219,6 +231,7 @@ def submit_document(
     re-anchors the claims and extracts only the sentences no claim covers."""
     if not new.body.strip():
         raise InvalidInput("body", "the body is empty or only white space")
+    _check_urls(new.url, archive_url)
     existing = find_document_by_body(session, new.body)
     if existing is not None:
         return existing, Outcome.EXISTING, None

@@ -828,3 +828,29 @@ def test_the_link_finder_looks_past_the_documents_own_matches(
     text = page.get_data(as_text=True)
     assert "No claim of another document matches" not in text
     assert "on Monday" in text
+
+
+def test_the_panel_refuses_evidence_that_is_not_a_web_address(
+    client: FlaskClient, person: str, suggested_pair: dict[str, Any]
+) -> None:
+    # The API's schema refuses these; the panel's form reaches the same operation, which now
+    # refuses them too: a bare word must not satisfy "verified needs an evidence URL", nor a
+    # javascript: address become a link on the pages and in the published ClaimReview.
+    document_id, claim_id = suggested_pair["document_id"], suggested_pair["claim_id"]
+    _sign_in(client, person, PASSWORD)
+    path = f"/documents/{document_id}?claim={claim_id}"
+    for address in ("n/a", "javascript:alert(1)"):
+        claim = client.get(f"/api/v1/claims/{claim_id}").json
+        refused = _submit(
+            client,
+            path,
+            f"/claims/{claim_id}/status",
+            version=str(claim["version"]),
+            status="verified",
+            rationale="see the link",
+            evidence_url=address,
+        )
+        assert refused.status_code == 422, address
+        assert "not an absolute http(s) URL" in refused.get_data(as_text=True)
+    after = client.get(f"/api/v1/claims/{claim_id}").json
+    assert (after["status"], after["evidence"]) == ("unreviewed", [])
