@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -353,11 +353,24 @@ def corroboration(
     """Independent origins backing the claim (confirmed corroborates/same_claim links) and
     its open conflicts (confirmed conflicts links, and suggested ones flagged as conflicts).
     `links`: the claim's links (`_links_of`), when the caller has read them already."""
+    return corroboration_and_warning(session, claim_id, None, 0, links)[0]
+
+
+def corroboration_and_warning(
+    session: Session,
+    claim_id: int,
+    status: str | None,
+    evidence_urls: int,
+    links: list[tuple[str, str, int]] | None = None,
+) -> tuple[dict[str, int], str | None]:
+    """corroboration(), and verdict_warning() for a claim of that status with that many
+    evidence URLs (None for a status that is not a verdict)."""
     if links is None:
         links = _links_of(session, claim_id)
     found = _corroboration(session, claim_id, links)
+    warning = verdict_warning(session, claim_id, status, found, evidence_urls) if status else None
     del found["confirmed_conflicts"]
-    return found
+    return found, warning
 
 
 def decision_facts(
@@ -372,23 +385,66 @@ def decision_facts(
         )
         or 0
     )
-    urls += sum(1 for item in new_evidence if item.url)
-    # A fact-check published elsewhere that a reviewer confirmed checks this claim is
-    # evidence an editor may cite, as a URL is.
-    urls += (
-        session.scalar(
-            select(func.count())
-            .select_from(FactCheckMatch)
-            .where(FactCheckMatch.claim_id == claim.id, FactCheckMatch.state == "confirmed")
-        )
-        or 0
-    )
-    return DecisionFacts(
+    urls += _confirmed_fact_checks(session, claim.id)
+    now = DecisionFacts(
         independent_corroborations=found["independent_origins"],
         confirmed_conflicts=found["confirmed_conflicts"],
         evidence_urls=urls,
-        needs_review=claim.review_flag is not None,
     )
+    return replace(
+        now,
+        evidence_urls=urls + sum(1 for item in new_evidence if item.url),
+        # A verdict that lost its support may be given again, as one a revision flagged.
+        needs_review=claim.review_flag is not None
+        or _lost_support(ClaimStatus(claim.status), now) is not None,
+    )
+
+
+def _confirmed_fact_checks(session: Session, claim_id: int) -> int:
+    """A fact-check published elsewhere that a reviewer confirmed checks this claim is
+    evidence an editor may cite, as a URL is."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(FactCheckMatch)
+            .where(FactCheckMatch.claim_id == claim_id, FactCheckMatch.state == "confirmed")
+        )
+        or 0
+    )
+
+
+def _lost_support(status: ClaimStatus, facts: DecisionFacts) -> str | None:
+    if verdict_holds(status, facts):
+        return None
+    return (
+        f"it is marked {status}, and what that verdict needs is gone (a confirmed link taken "
+        "back or given another relation, the claim at its other end rejected, a copy "
+        "confirmed, a fact-check match rejected): check it still holds"
+    )
+
+
+def verdict_warning(
+    session: Session,
+    claim_id: int,
+    status: str,
+    backing: dict[str, int],
+    evidence_urls: int,
+) -> str | None:
+    """Why a decided claim needs another look now, though nobody flagged it: the rule its
+    verdict was taken under no longer holds. Computed when read, from what the claim view
+    already holds (and, only then, its confirmed fact-check matches), so no write, lock or
+    event is needed wherever support changes (links, claims, copies, fact-checks)."""
+    if status not in (ClaimStatus.VERIFIED, ClaimStatus.DISPUTED, ClaimStatus.FALSE):
+        return None
+    facts = DecisionFacts(
+        independent_corroborations=backing["independent_origins"],
+        confirmed_conflicts=backing["confirmed_conflicts"],
+        evidence_urls=evidence_urls,
+    )
+    if verdict_holds(ClaimStatus(status), facts):
+        return None
+    facts = replace(facts, evidence_urls=evidence_urls + _confirmed_fact_checks(session, claim_id))
+    return _lost_support(ClaimStatus(status), facts)
 
 
 def _check_evidence(item: EvidenceItem) -> None:
@@ -448,10 +504,6 @@ def decide_status(
         _withdraw_review(session, actor, claim, before["status"])
     if status == ClaimStatus.REJECTED:
         drop_suggestions_of(session, actor, claim.id, f"claim {claim.id} rejected: {rationale}")
-        confirmed = [
-            other for other, state in _others_of(session, claim.id) if state == LinkState.CONFIRMED
-        ]
-        flag_unsupported(session, actor, confirmed, f"claim {claim.id} was rejected as not a claim")
     return claim
 
 
@@ -475,51 +527,6 @@ def _withdraw_review(session: Session, actor: Actor, claim: Claim, was: str) -> 
         after=snapshot(review),
         reason=f"the verdict changed from {was} to {claim.status}: the review says {was}",
     )
-
-
-def _others_of(session: Session, claim_id: int) -> list[tuple[int, str]]:
-    other = func.coalesce(func.nullif(ClaimLink.claim_a_id, claim_id), ClaimLink.claim_b_id)
-    rows = session.execute(
-        select(other, ClaimLink.state).where(
-            or_(ClaimLink.claim_a_id == claim_id, ClaimLink.claim_b_id == claim_id)
-        )
-    )
-    return [(int(i), str(s)) for i, s in rows]
-
-
-def flag_unsupported(session: Session, actor: Actor, claim_ids: list[int], cause: str) -> None:
-    """Flag for re-review each decided claim whose verdict no longer has what it needed
-    (verdict_holds), now that `cause` took some of it away: a confirmed link rejected,
-    deleted or given another relation, or the claim at its other end rejected. The verdict
-    stands until an editor takes it again (decide_status clears the flag); the flag and its
-    reason are in the claim's history."""
-    decided = (ClaimStatus.VERIFIED, ClaimStatus.DISPUTED, ClaimStatus.FALSE)
-    for claim in session.scalars(
-        select(Claim)
-        .where(Claim.id.in_(claim_ids), Claim.status.in_(decided))
-        .order_by(Claim.id)
-        .with_for_update()
-    ):
-        if claim.review_flag or verdict_holds(
-            ClaimStatus(claim.status), decision_facts(session, claim, [])
-        ):
-            continue
-        before = snapshot(claim)
-        claim.review_flag = (
-            f"it was marked {claim.status}, and {cause}: what the verdict rested on is "
-            "gone, check it still holds"
-        )
-        claim.machine_edits += 1
-        session.flush()
-        record_event(
-            session,
-            actor,
-            "claim.flagged",
-            claim,
-            before=before,
-            after=snapshot(claim),
-            reason=cause,
-        )
 
 
 def claim_history(session: Session, claim_id: int) -> list[Event]:
@@ -589,12 +596,15 @@ def claim_view(session: Session, claim_id: int) -> dict[str, Any]:
     speaker_id = view["speaker_id"]
     view["speaker"] = {"id": speaker_id, "name": first[_SPEAKER_NAME]} if speaker_id else None
     links = [(str(r), str(s), int(d)) for r, s, d in first[_LINKS_AT] or ()]
-    view["corroboration"] = corroboration(session, claim_id, links)
     view["evidence"] = [
         dict(zip(_EVIDENCE_COLUMNS, row[_EVIDENCE_AT:], strict=True))
         for row in rows
         if row[_EVIDENCE_AT] is not None
     ]
+    view["corroboration"], warning = corroboration_and_warning(
+        session, claim_id, view["status"], sum(1 for e in view["evidence"] if e["url"]), links
+    )
+    view["review_flag"] = view["review_flag"] or warning
     return view
 
 

@@ -216,7 +216,6 @@ def review_link(
         ):
             _refuse_rejected(claim, "state")
     before = snapshot(link)
-    was_confirmed = link.state == LinkState.CONFIRMED
     if relation is not None:
         link.relation = relation.value
     record_review(
@@ -228,19 +227,7 @@ def review_link(
         rationale=rationale,
         before=before,
     )
-    if was_confirmed:
-        _support_changed(
-            session, actor, link, f"link {link.id} to it was {state.value} as {link.relation}"
-        )
     return link
-
-
-def _support_changed(session: Session, actor: Actor, link: ClaimLink, cause: str) -> None:
-    """A confirmed link was taken back or changed: flag its claims whose verdict rested on
-    it. (Imported here: claims' operations use this module's.)"""
-    from service.operations.claims import flag_unsupported
-
-    flag_unsupported(session, actor, [link.claim_a_id, link.claim_b_id], cause)
 
 
 def drop_suggestions_of(session: Session, actor: Actor, claim_id: int, reason: str) -> int:
@@ -269,5 +256,3 @@ def delete_link(session: Session, actor: Actor, link: ClaimLink, reason: str | N
     record_event(session, actor, "link.deleted", link, before=before, reason=reason)
     session.delete(link)
     session.flush()
-    if before["state"] == LinkState.CONFIRMED:
-        _support_changed(session, actor, link, f"link {link.id} to it was deleted")

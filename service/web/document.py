@@ -33,7 +33,7 @@ from service.operations.claims import (
     ClaimChanges,
     EvidenceItem,
     NewClaim,
-    corroboration,
+    corroboration_and_warning,
     create_claim,
     decide_status,
     edit_claim,
@@ -102,7 +102,13 @@ def document_page(
     )
     selected = next((c for c in claims if c.id == selected_id), None)
     history = entity_history(session, "claims", selected.id) if selected else []
-    backing = corroboration(session, selected.id) if selected else None
+    backing, warning = (
+        corroboration_and_warning(
+            session, selected.id, selected.status, sum(1 for e in selected.evidence if e.url)
+        )
+        if selected
+        else (None, None)
+    )
     checked = matches_of(session, selected.id) if selected else []
     review = draft_of(session, selected) if selected and selected.status in RATINGS else None
     # On demand: fresh suggestions for the selected claim, or claims found by words to link.
@@ -124,6 +130,7 @@ def document_page(
         selected=selected,
         history=history,
         backing=backing,
+        warning=warning,
         checked=checked,
         review=review,
         can_publish=_role().allows(Role.EDITOR),

@@ -26,7 +26,6 @@ EVENT_TYPES: tuple[str, ...] = (
     "claim.edited",
     "claim.replaced",
     "claim.reanchored",
-    "claim.flagged",
     "evidence.added",
     "link.created",
     "link.deleted",

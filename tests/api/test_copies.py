@@ -161,3 +161,54 @@ def test_a_declared_derivation_is_not_proposed_again(
         headers=reviewer,
     ).json
     assert client.get(f"/api/v1/documents/{declared['id']}/copies").json == []
+
+
+def test_confirming_a_copy_under_a_verdict_shows_it_needs_another_look(
+    client: FlaskClient, reviewer: dict[str, str], editor: dict[str, str]
+) -> None:
+    # A claim verified on a corroboration from another outlet; that outlet's article turns
+    # out to be a reprint of the wire story the claim came from: nothing independent is left.
+    wire = _post(client, reviewer, WIRE, "Wire", "2025-03-03")
+    reprint = _post(client, reviewer, REPRINT, "Lakeport Daily", "2025-03-04")
+    sentence = "About 4,000 pedestrians and cyclists cross the footbridge on a typical weekday"
+    ids = []
+    for doc, body in ((wire, WIRE), (reprint, REPRINT)):
+        start = body.index(sentence)
+        made = client.post(
+            "/api/v1/claims",
+            json={"document_id": doc["id"], "span": {"start": start, "end": start + len(sentence)}},
+            headers=reviewer,
+        )
+        assert made.status_code == 201, made.json
+        ids.append(made.json["id"])
+    link = client.post(
+        "/api/v1/links",
+        json={
+            "claim_a_id": ids[0],
+            "claim_b_id": ids[1],
+            "relation": "corroborates",
+            "state": "confirmed",
+            "rationale": "the same count",
+        },
+        headers=reviewer,
+    )
+    assert link.status_code == 201, link.json
+    etag = client.get(f"/api/v1/claims/{ids[0]}").headers["ETag"]
+    verified = client.put(
+        f"/api/v1/claims/{ids[0]}/status",
+        json={"status": "verified", "rationale": "another paper says so"},
+        headers=editor | {"If-Match": etag},
+    )
+    assert verified.status_code == 200, verified.json
+    assert client.get(f"/api/v1/claims/{ids[0]}").json["review_flag"] is None
+    copy = client.get(f"/api/v1/documents/{reprint['id']}/copies").json[0]
+    etag = client.get(f"/api/v1/copies/{copy['id']}").headers["ETag"]
+    confirmed = client.patch(
+        f"/api/v1/copies/{copy['id']}",
+        json={"state": "confirmed", "rationale": "a reprint"},
+        headers=reviewer | {"If-Match": etag},
+    )
+    assert confirmed.status_code == 200, confirmed.json
+    view = client.get(f"/api/v1/claims/{ids[0]}").json
+    assert view["corroboration"]["independent_origins"] == 0
+    assert "what that verdict needs is gone" in view["review_flag"]

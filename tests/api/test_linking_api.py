@@ -567,6 +567,7 @@ def test_a_verdict_whose_support_is_taken_back_is_flagged_for_re_review(
     claim = _doc_with_claim(make_document, make_claim, outlet="Gazette")
     backing = _doc_with_claim(make_document, make_claim, TEXT + " (1)", outlet="Tribune")
     second = _doc_with_claim(make_document, make_claim, TEXT + " (2)", outlet="Herald")
+    third = _doc_with_claim(make_document, make_claim, TEXT + " (3)", outlet="Courier")
     link = confirm_link(reviewer, claim["id"], backing["id"], "corroborates")
     confirm_link(reviewer, claim["id"], second["id"], "corroborates")
     verified = _set_status(client, editor, claim["id"], status="verified", rationale="backed")
@@ -584,14 +585,23 @@ def test_a_verdict_whose_support_is_taken_back_is_flagged_for_re_review(
     )
     assert taken_back.status_code == 200
     assert flag() is None
-    # The last one goes with its claim: the verdict rested on nothing, and says so.
+    # The last one goes with its claim: the verdict rests on nothing, and the claim says so.
     rejected = _set_status(client, reviewer, second["id"], status="rejected", rationale="ad")
     assert rejected.status_code == 200, rejected.json
-    assert "was rejected as not a claim" in flag()
-    history = client.get(f"/api/v1/claims/{claim['id']}/history").json
-    assert history[-1]["action"] == "claim.flagged"
+    assert "what that verdict needs is gone" in flag()
     assert client.get(f"/api/v1/claims/{claim['id']}").json["status"] == "verified"
-    # The editor's fresh decision is the re-review: with an evidence URL it stands again.
+    # The editor's fresh decision is the re-review: with new backing it stands again.
+    fresh = confirm_link(reviewer, claim["id"], third["id"], "corroborates")
+    assert flag() is None
+    # And a link the verdict rests on, given another relation, takes it away again.
+    etag = client.get(f"/api/v1/links/{fresh['id']}").headers["ETag"]
+    relabelled = client.patch(
+        f"/api/v1/links/{fresh['id']}",
+        json={"state": "confirmed", "relation": "conflicts", "rationale": "it contradicts"},
+        headers=reviewer | {"If-Match": etag},
+    )
+    assert relabelled.status_code == 200, relabelled.json
+    assert "what that verdict needs is gone" in flag()
     again = _set_status(
         client,
         editor,
