@@ -251,21 +251,27 @@ def extract_claims(
     if untouched_ids:
         session.flush()
         session.execute(delete(Claim).where(Claim.id.in_(untouched_ids)))
-    kept_spans = {
-        (start, end)
-        for start, end in session.execute(
-            select(Claim.span_start, Claim.span_end).where(
-                Claim.document_id == document.id,
-                Claim.anchor_state.is_distinct_from(AnchorState.ORPHANED),
-            )
+    kept = session.execute(
+        select(Claim.span_start, Claim.span_end, Claim.status).where(
+            Claim.document_id == document.id,
+            Claim.anchor_state.is_distinct_from(AnchorState.ORPHANED),
         )
-    }
+    ).all()
+    kept_spans = {(start, end) for start, end, _ in kept}
     resolver = SpeakerResolver(session, actor, document)
     # A candidate over text a kept claim already covers would be its duplicate: a claim a
     # reviewer trimmed or added by hand, or one a revision kept, has a span of its own that
-    # the extractor's sentence overlaps without matching.
-    covered = _overlap_test(kept_spans)
-    fresh = [c for c in extract(document.body, context_of(document)) if not covered(c.start, c.end)]
+    # the extractor's sentence overlaps without matching. A rejected claim covers only its
+    # own span: rejecting two sentences glued into one candidate must not stop each of them
+    # being extracted on its own.
+    covered = _overlap_test(
+        {(start, end) for start, end, status in kept if status != ClaimStatus.REJECTED}
+    )
+    fresh = [
+        c
+        for c in extract(document.body, context_of(document))
+        if (c.start, c.end) not in kept_spans and not covered(c.start, c.end)
+    ]
     # One batched pass of the embedding model for the claims that get vectors.
     worthy = [
         i for i, c in enumerate(fresh) if semantic.wanted(c.checkworthiness, ClaimOrigin.EXTRACTED)

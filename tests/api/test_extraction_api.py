@@ -133,6 +133,37 @@ def test_re_extraction_adds_no_duplicate_of_a_claim_kept_with_a_span_of_its_own(
         assert all(a[1] <= b[0] for a, b in pairwise(spans)), spans  # none overlap
 
 
+def test_a_rejected_candidate_over_two_sentences_does_not_keep_them_out(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    # A candidate glued over two sentences, rejected as not one claim: re-extraction must
+    # still give each sentence as its own candidate.
+    doc = _ingest(client, reviewer)
+    first, second = client.get(f"/api/v1/documents/{doc['id']}/claims").json[:2]
+    glued = client.post(
+        "/api/v1/claims",
+        json={
+            "document_id": doc["id"],
+            "span": {"start": first["span"]["start"], "end": second["span"]["end"]},
+        },
+        headers=reviewer,
+    )
+    assert glued.status_code == 201, glued.json
+    etag = client.get(f"/api/v1/claims/{glued.json['id']}").headers["ETag"]
+    rejected = client.put(
+        f"/api/v1/claims/{glued.json['id']}/status",
+        json={"status": "rejected", "rationale": "two claims glued"},
+        headers=reviewer | {"If-Match": etag},
+    )
+    assert rejected.status_code == 200, rejected.json
+    assert (
+        client.post(f"/api/v1/documents/{doc['id']}/extract", headers=reviewer).status_code == 200
+    )
+    after = client.get(f"/api/v1/documents/{doc['id']}/claims").json
+    live = {c["text"] for c in after if c["status"] != "rejected"}
+    assert {first["text"], second["text"]} <= live
+
+
 def test_extraction_needs_a_key_and_an_existing_document(
     client: FlaskClient, reviewer: dict[str, str]
 ) -> None:
