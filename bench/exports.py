@@ -29,7 +29,7 @@ def _plain_batch(after: tuple[int, int]) -> Any:
             Claim.revision,
             exports._LINKS.label("links"),
         )
-        .where(tuple_(Claim.txid, Claim.id) > tuple_(*after), exports.SETTLED)
+        .where(tuple_(Claim.txid, Claim.id) > tuple_(*after))
         .order_by(Claim.txid, Claim.id)
         .limit(exports.EXPORT_BATCH)
     )

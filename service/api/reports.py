@@ -242,10 +242,11 @@ class ClaimsExport(MethodView):
     def get(self, query: dict[str, Any]) -> Any:
         """Every claim (with speaker, document, links and status) as newline-delimited JSON,
         in the order they were stored, streamed without a row cap. Each line carries a
-        `cursor`: pass the last one read as `since` to resume after it. A claim is listed
-        once the transaction that stored it, and every older one, has committed, so resuming
-        never skips a claim that committed late. Changes to claims already exported are in
-        GET /events."""
+        `cursor`: pass the last one read as `since` to resume after it. Every committed
+        claim is listed; one written after a transaction still running carries the cursor
+        of the point before that transaction, so resuming lists it again with any claim
+        that committed late: at least once, never skipped. Changes to claims already
+        exported are in GET /events."""
         session = report_session()
         lines = export_claims(session, query.get("since"))
         first = next(lines, None)  # a bad cursor fails here, as a 422, before streaming

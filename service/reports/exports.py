@@ -271,6 +271,16 @@ _LINKS = (
 )
 
 
+#: The claims every later snapshot will see as they are now: written by transactions older
+#: than the oldest still running anywhere on the server (and the reader's own, for a test
+#: nested in one). In (txid, id) order they come first. A claim a transaction still running
+#: writes will sort after all of them once it commits, so the export lists every committed
+#: claim, but the cursor of one not settled yet is the settled frontier, (oldest running
+#: txid - 1, the largest id): resuming from it lists the unsettled ones again with whatever
+#: committed late under them. At least once, never lost, never held back.
+SETTLED = or_(Claim.txid < literal_column(SNAPSHOT_XMIN), Claim.txid == literal_column(OWN_TXID))
+
+
 def _cursor_sql(txid: Any, claim_id: Any) -> Any:
     """encode_cursor([txid, id]) computed by Postgres: base64url of "k<txid>.<id>",
     unpadded."""
@@ -332,16 +342,16 @@ def _line_sql() -> Any:
             "links",
             _LINKS,
             "cursor",
-            _cursor_sql(Claim.txid, Claim.id),
+            case(
+                (SETTLED, _cursor_sql(Claim.txid, Claim.id)),
+                else_=_cursor_sql(literal_column(SNAPSHOT_XMIN) - 1, MAX_BIGINT),
+            ),
         ),
         Text,
     )
 
 
-#: The claims every later snapshot will see as they are now: written by transactions older
-#: than the oldest still running (and the reader's own, for a test nested in one). A claim of
-#: a transaction still running sorts after every claim handed out so far once it commits.
-SETTLED = or_(Claim.txid < literal_column(SNAPSHOT_XMIN), Claim.txid == literal_column(OWN_TXID))
+MAX_BIGINT = 2**63 - 1
 
 
 def _export_batch(after: tuple[int, int]) -> Any:
@@ -350,7 +360,7 @@ def _export_batch(after: tuple[int, int]) -> Any:
         .join(Document, Document.id == Claim.document_id)
         .outerjoin(Outlet, Outlet.id == Document.outlet_id)
         .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
-        .where(tuple_(Claim.txid, Claim.id) > tuple_(*after), SETTLED)
+        .where(tuple_(Claim.txid, Claim.id) > tuple_(*after))
         .order_by(Claim.txid, Claim.id)
         .limit(EXPORT_BATCH)
     )
@@ -374,9 +384,9 @@ def export_claims(session: Session, since: str | None) -> Iterator[str]:
     document and links and the cursor that resumes after it.
 
     Keyset batches of EXPORT_BATCH rows, ordered by the writing transaction and then the id
-    (see SETTLED): memory stays flat however many claims there are, and no transaction or
-    server-side cursor is held open while a slow client reads (the read sessions
-    autocommit)."""
+    (see SETTLED for the cursors): memory stays flat however many claims there are, and no
+    transaction or server-side cursor is held open while a slow client reads (the read
+    sessions autocommit)."""
     after = export_position(since)
     while True:
         rows = session.execute(_export_batch(after)).all()
