@@ -18,6 +18,7 @@ from pathlib import Path
 
 import click
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
@@ -25,7 +26,7 @@ from service import jobs
 from service.config import PROJECT_ROOT, Settings
 from service.db import create_db_engine, embedded_server_url, libpq_url
 from service.domain.enums import DocumentKind, Role
-from service.domain.errors import Conflict, InvalidInput
+from service.domain.errors import Conflict, DomainError, InvalidInput
 from service.extraction import DocumentContext, extract, nlp
 from service.ingest.feeds import listed_urls
 from service.ingest.fetch import fetch
@@ -322,9 +323,15 @@ def import_claimreview(sources: tuple[str, ...]) -> None:
             click.echo(f"{source}: nothing imported: {exc}", err=True)
             failed += 1
             continue
-        with _session() as session:
-            result = import_reviews(session, SYSTEM, reviews, "html" if is_html else "feed")
-            session.commit()
+        try:
+            with _session() as session:
+                result = import_reviews(session, SYSTEM, reviews, "html" if is_html else "feed")
+                session.commit()
+        except (DomainError, DBAPIError) as exc:
+            # One source the database refuses is reported; the sources after it still run.
+            click.echo(f"{source}: nothing imported: {exc}", err=True)
+            failed += 1
+            continue
         click.echo(
             f"{source}: {len(result.created)} new, {len(result.updated)} updated, "
             f"{len(result.unchanged)} unchanged, {result.matches} claims matched"

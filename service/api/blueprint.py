@@ -3,7 +3,6 @@ JSON strings no database text can hold."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import flask
@@ -13,28 +12,7 @@ from flask_smorest.exceptions import NotModified
 from marshmallow import RAISE
 from webargs.flaskparser import FlaskParser, abort
 
-
-def _lone_surrogate(value: Any, path: str = "") -> str | None:
-    """The path ("body", "items.0.text") of the first string holding a lone UTF-16
-    surrogate, or None. JSON's \\ud800 escape decodes to one, and no UTF-8 text (Postgres's,
-    a hash's input) can hold it."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return path or "_schema"
-        return None
-    if isinstance(value, dict):
-        items: Iterable[tuple[Any, Any]] = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
-        return None
-    for key, item in items:
-        found = _lone_surrogate(item, f"{path}.{key}" if path else str(key))
-        if found:
-            return found
-    return None
+from service.domain.text import lone_surrogate
 
 
 class StrictParser(FlaskParser):
@@ -44,7 +22,7 @@ class StrictParser(FlaskParser):
 
     def _raw_load_json(self, req: flask.Request) -> Any:
         data = super()._raw_load_json(req)
-        field = _lone_surrogate(data)
+        field = lone_surrogate(data)
         if field:
             abort(
                 422,

@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
+
+from service.domain.text import lone_surrogate
+from service.domain.urls import web_url_problem
 
 #: Verdict labels installed by default (lower case). Editable: the rating_labels table.
 DEFAULT_LABELS: dict[str, str] = {
@@ -118,7 +122,10 @@ def items_from_html(html: str, base_url: str | None = None) -> list[dict[str, An
         found = extruct.extract(html, base_url=base_url, syntaxes=["json-ld"], uniform=False)
     except Exception as exc:  # extruct raises whatever its parsers raise on broken markup
         raise ItemError("page", "html", f"its JSON-LD could not be read ({exc})") from None
-    return list(_walk(found.get("json-ld", [])))
+    try:
+        return _storable(list(_walk(found.get("json-ld", []))))
+    except RecursionError:
+        raise ItemError("page", "html", "its JSON-LD is nested too deeply") from None
 
 
 def page_body(html: str) -> str | None:
@@ -154,25 +161,46 @@ def items_from_feed(text: str) -> list[dict[str, Any]]:
     if not stripped:
         return []
     try:
-        document: Any = json.loads(stripped)
-    except json.JSONDecodeError:
-        document = None
-        lines = []
-        for number, line in enumerate(stripped.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                lines.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise ItemError(f"line {number}", "json", f"not JSON ({exc.msg})") from None
-        document = lines
-    if isinstance(document, dict) and isinstance(document.get("claims"), list):
-        return list(_from_google(document["claims"]))
-    if isinstance(document, dict) and "dataFeedElement" in document:
-        return list(
-            _walk([e.get("item", []) for e in document["dataFeedElement"] if isinstance(e, dict)])
-        )
-    return list(_walk(document))
+        try:
+            document: Any = json.loads(stripped)
+        except json.JSONDecodeError:
+            document = None
+            lines = []
+            # Lines end at "\n" only: U+2028, U+2029 and U+0085, which splitlines() also
+            # breaks at, are legal unescaped inside a JSON string.
+            for number, line in enumerate(stripped.split("\n"), start=1):
+                if not line.strip():
+                    continue
+                try:
+                    lines.append(json.loads(line.rstrip("\r")))
+                except json.JSONDecodeError as exc:
+                    raise ItemError(f"line {number}", "json", f"not JSON ({exc.msg})") from None
+            document = lines
+        if isinstance(document, dict) and isinstance(document.get("claims"), list):
+            items = list(_from_google(document["claims"]))
+        elif isinstance(document, dict) and isinstance(document.get("dataFeedElement"), list):
+            items = list(
+                _walk(
+                    [e.get("item", []) for e in document["dataFeedElement"] if isinstance(e, dict)]
+                )
+            )
+        else:
+            items = list(_walk(document))
+    except RecursionError:
+        raise ItemError("feed", "json", "nested too deeply to be a feed") from None
+    return _storable(items)
+
+
+def _storable(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items, or ItemError naming the first field no database text can hold (a JSON
+    \\ud800 escape without its pair, inside a feed or a page's JSON-LD)."""
+    for n, item in enumerate(items):
+        broken = lone_surrogate(item)
+        if broken:
+            raise ItemError(
+                f"item {n}", broken, "holds a lone UTF-16 surrogate (an unpaired \\ud800 escape)"
+            )
+    return items
 
 
 def _from_google(claims: list[Any]) -> Iterator[dict[str, Any]]:
@@ -180,8 +208,12 @@ def _from_google(claims: list[Any]) -> Iterator[dict[str, Any]]:
     for claim in claims:
         if not isinstance(claim, dict):
             continue
-        for review in claim.get("claimReview") or []:
-            publisher = review.get("publisher") or {}
+        reviews = claim.get("claimReview")
+        for review in reviews if isinstance(reviews, list) else []:
+            if not isinstance(review, dict):
+                continue
+            found = review.get("publisher")
+            publisher = found if isinstance(found, dict) else {"name": found}
             yield {
                 "@context": "https://schema.org",
                 "@type": "ClaimReview",
@@ -229,9 +261,27 @@ def _number(value: Any, where: str, field: str) -> float | None:
     if value is None or value == "":
         return None
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
-        raise ItemError(where, field, f"not a number: {str(value)[:40]!r}") from None
+        number = math.nan
+    if not math.isfinite(number):
+        raise ItemError(where, field, f"not a number: {str(value)[:40]!r}")
+    return number
+
+
+def _web_url(value: Any) -> str | None:
+    """A publisher's address, kept only if it is one a page may link to."""
+    text = _text(value)
+    return text if text and web_url_problem(text) is None else None
+
+
+def _language(value: Any) -> str | None:
+    """A language tag ("en", "pt-BR"); a Language object's name ("Portuguese (Brazil)") or
+    anything longer than a tag is left out rather than refusing the review."""
+    text = _text(value)
+    if isinstance(value, dict):
+        text = _text(value.get("alternateName")) or text
+    return text if text and len(text) <= 16 and " " not in text else None
 
 
 def review_of(item: dict[str, Any], where: str) -> Review:
@@ -261,12 +311,13 @@ def review_of(item: dict[str, Any], where: str) -> Review:
         claim_date=_date(reviewed.get("datePublished"), where, "itemReviewed.datePublished"),
         review_date=_date(item.get("datePublished"), where, "datePublished"),
         publisher=publisher[:300],
-        publisher_url=_text(author.get("url")) if isinstance(author, dict) else None,
-        rating_name=(_text(rating.get("alternateName")) or _text(rating.get("name")) or None),
+        publisher_url=_web_url(author.get("url")) if isinstance(author, dict) else None,
+        rating_name=(_text(rating.get("alternateName")) or _text(rating.get("name")) or "")[:300]
+        or None,
         rating_value=_number(rating.get("ratingValue"), where, "reviewRating.ratingValue"),
         best_rating=_number(rating.get("bestRating"), where, "reviewRating.bestRating"),
         worst_rating=_number(rating.get("worstRating"), where, "reviewRating.worstRating"),
-        language=_text(item.get("inLanguage")),
+        language=_language(item.get("inLanguage")),
         raw=item,
     )
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -389,3 +390,112 @@ def test_a_claim_is_found_through_the_review_article(
     found = [m for c in claims for m in client.get(f"/api/v1/claims/{c['id']}/fact-checks").json]
     assert [m["fact_check"]["id"] for m in found] == [page]
     assert found[0]["reasons"]["article_rank"] == 1.0
+
+
+LONG_RATING = (
+    "Misleading. The figure of 14.2 million covers the repair and the two years of maintenance "
+    "that follow it, and the council's own papers put the repair alone at 9.8 million; the "
+    "claim leaves out that the contract also includes the shuttle bus, the detour signs and "
+    "the engineers' fees, which the city budgeted separately."
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "item"),
+    [
+        ("a textual rating longer than a label", {"reviewRating": {"alternateName": LONG_RATING}}),
+        ("a Language object", {"inLanguage": {"@type": "Language", "name": "Portuguese (Brazil)"}}),
+        ("a publisher address that is not a web address", {"author": {"name": "X", "url": "n/a"}}),
+    ],
+)
+def test_valid_claimreview_from_other_publishers_is_taken(
+    client: FlaskClient, reviewer: dict[str, str], name: str, item: dict[str, Any]
+) -> None:
+    response = _import(client, reviewer, feed=REVIEW | item)
+    assert response.status_code == 200, (name, response.json)
+
+
+@pytest.mark.parametrize(
+    ("name", "feed", "field"),
+    [
+        (
+            "a Google-shaped review that is a bare URL",
+            {
+                "claims": [
+                    {"text": "The ferry timetable was cut.", "claimReview": ["https://x.e/a"]}
+                ]
+            },
+            None,
+        ),
+        ("JSON nested 100,000 deep", "[" * 100_000 + "]" * 100_000, "json"),
+        ("a rating of NaN", REVIEW | {"reviewRating": {"ratingValue": "NaN"}}, "ratingValue"),
+        (
+            "a lone surrogate in NDJSON",
+            '{"url": "https://c.example/1", "claimReviewed": "Bridge \\ud800", "author": "X",'
+            ' "@type": "ClaimReview"}\n',
+            "claimReviewed",
+        ),
+    ],
+)
+def test_odd_feeds_are_refused_by_name_not_with_a_500(
+    client: FlaskClient, reviewer: dict[str, str], name: str, feed: Any, field: str | None
+) -> None:
+    response = _import(client, reviewer, feed=feed)
+    assert response.status_code in (200, 422), (name, response.status_code)
+    if field:
+        assert response.status_code == 422
+        assert field in json.dumps(response.json["errors"]), (name, response.json)
+
+
+def test_a_google_review_whose_publisher_is_a_name_is_taken(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    feed = {
+        "claims": [
+            {
+                "text": "The ferry timetable was cut by half in 2024.",
+                "claimReview": [
+                    {"url": "https://x.example/a", "publisher": "Snopes", "textualRating": "False"}
+                ],
+            }
+        ]
+    }
+    response = _import(client, reviewer, feed=feed)
+    assert response.status_code == 200, response.json
+
+
+def test_ndjson_lines_end_at_newlines_only(client: FlaskClient, reviewer: dict[str, str]) -> None:
+    # U+2028 is legal unescaped in a JSON string, and json.dumps(ensure_ascii=False) and
+    # JSON.stringify write it raw; str.splitlines() broke the line there.
+    first = REVIEW | {"claimReviewed": "The footbridge\u2028repair will cost 14.2 million."}
+    second = REVIEW | {"url": "https://checks.example.org/2025/other"}
+    feed = "\r\n".join(json.dumps(x, ensure_ascii=False) for x in (first, second))
+    response = _import(client, reviewer, feed=feed)
+    assert response.status_code == 200, response.json
+
+
+def test_the_cli_reports_a_source_the_database_refuses_and_goes_on(
+    tmp_path: Path, migrated_scratch: tuple[Any, str], monkeypatch: Any
+) -> None:
+    from sqlalchemy.exc import DataError
+
+    from service.cli import main
+    from service.operations import factchecks
+
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    first.write_text(json.dumps([_item(7, {"alternateName": "False"})]), encoding="utf-8")
+    second.write_text(json.dumps([_item(8, {"alternateName": "False"})]), encoding="utf-8")
+    real = factchecks.import_reviews
+    calls = iter([True, False])
+
+    def refusing(*args: Any, **kwargs: Any) -> Any:
+        if next(calls):
+            raise DataError("INSERT …", {}, Exception("value too long for type varchar(16)"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(factchecks, "import_reviews", refusing)
+    monkeypatch.setenv("DATABASE_URL", migrated_scratch[1])
+    result = CliRunner().invoke(main, ["import-claimreview", str(first), str(second)])
+    assert result.exit_code == 1, result.output
+    assert "first.json: nothing imported" in result.output
+    assert "second.json: 1 new" in result.output
