@@ -717,6 +717,8 @@ def split_claim(session: Session, actor: Actor, claim: Claim, at: int) -> tuple[
             f"only an unreviewed candidate can be split; this is {claim.status}",
             "at",
         )
+    if not claim.span_start < at < claim.span_end:
+        raise InvalidInput("at", "split inside the claim, leaving text on both sides")
     body = claim.document.body
     parts = []
     for start, end in ((claim.span_start, at), (at, claim.span_end)):
@@ -725,7 +727,7 @@ def split_claim(session: Session, actor: Actor, claim: Claim, at: int) -> tuple[
         while end > start and body[end - 1].isspace():
             end -= 1
         parts.append((start, end))
-    if not claim.span_start < at < claim.span_end or any(s >= e for s, e in parts):
+    if any(s >= e for s, e in parts):
         raise InvalidInput("at", "split inside the claim, leaving text on both sides")
     made = [
         create_claim(

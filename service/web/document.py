@@ -570,6 +570,8 @@ def edit_submit(claim_id: int) -> Any:
         except ValueError:
             raise InvalidInput("claim_date", "not a date") from None
         precision = form.get("date_precision") or None
+        if precision is not None and precision not in set(DatePrecision):
+            raise InvalidInput("date_precision", f"not a precision: {precision[:40]!r}")
         if (when, precision) != (claim.claim_date, claim.date_precision):
             values["claim_date"] = when
             values["date_precision"] = DatePrecision(precision) if when and precision else None

@@ -427,6 +427,36 @@ def test_a_reviewer_corrects_the_speaker_and_date_from_the_panel(
     )
 
 
+def test_an_unknown_date_precision_or_a_split_past_the_text_is_a_422_on_the_page(
+    client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    doc = client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": "The yard hired 40 welders in 2021.", "outlet": "Gazette"},
+        headers=reviewer,
+    ).json
+    claim = client.get(f"/api/v1/documents/{doc['id']}/claims").json[0]
+    _sign_in(client, _reviewer_person(session), PASSWORD)
+    path = f"/documents/{doc['id']}?claim={claim['id']}"
+    refused = _submit(
+        client,
+        path,
+        f"/claims/{claim['id']}/edit",
+        version=str(claim["version"]),
+        claim_date="2021-03-01",
+        date_precision="fortnight",
+        reason="a typo",
+    )
+    assert refused.status_code == 422
+    assert "not a precision" in refused.get_data(as_text=True)
+    claim = client.get(f"/api/v1/claims/{claim['id']}").json
+    split = _submit(
+        client, path, f"/claims/{claim['id']}/split", version=str(claim["version"]), at="100000"
+    )
+    assert split.status_code == 422
+    assert "split inside the claim" in split.get_data(as_text=True)
+
+
 def test_a_fuzzy_speaker_match_can_be_undone_with_its_claims(
     client: FlaskClient, person: str, reviewer: dict[str, str]
 ) -> None:
