@@ -183,6 +183,26 @@ def merge_speakers(session: Session, actor: Actor, source: Speaker, target: Spea
         _attach_alias(target, alias, score)
     _touch(target)
     source.merged_into_id = target.id
+    # Speakers merged into `source` before now point at `target`: an old id resolves in one
+    # hop, and never to a speaker that is itself merged.
+    earlier = list(
+        session.scalars(
+            select(Speaker).where(Speaker.merged_into_id == source.id).order_by(Speaker.id)
+        )
+    )
+    for merged in earlier:
+        before = snapshot(merged)
+        merged.merged_into_id = target.id
+        session.flush()
+        record_event(
+            session,
+            actor,
+            "speaker.edited",
+            merged,
+            before=before,
+            after=snapshot(merged),
+            reason=f"speaker {source.id}, which it was merged into, was merged into {target.id}",
+        )
     session.flush()
     record_event(
         session,

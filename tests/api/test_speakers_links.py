@@ -64,6 +64,27 @@ def test_merging_moves_claims_and_keeps_names_as_aliases(
     assert source["id"] not in [s["id"] for s in client.get("/api/v1/speakers?q=wickoff").json]
 
 
+def test_an_id_merged_twice_resolves_to_the_speaker_that_is_left(
+    client: FlaskClient, reviewer: dict[str, str], make_document: Doc, make_claim: Doc
+) -> None:
+    first, second, third = (
+        _speaker(client, reviewer, name)["id"]
+        for name in ("Steve Witkoff", "Steven Witkoff", "Steven C. Witkoff")
+    )
+    document = make_document()
+    make_claim(document, speaker_id=first)
+    for source, target in ((first, second), (second, third)):
+        merged = client.post(
+            f"/api/v1/speakers/{source}/merge", json={"into": target}, headers=reviewer
+        )
+        assert merged.status_code == 200, merged.json
+    assert client.get(f"/api/v1/speakers/{first}").json["merged_into_id"] == third
+    # A newsroom tool still holding the first id.
+    late = make_claim(document, 0, 20, speaker_id=first)
+    assert late["speaker"]["id"] == third
+    assert client.get(f"/api/v1/speakers/{first}/report").json["speaker"]["id"] == third
+
+
 def test_merging_into_itself_or_a_missing_speaker_is_422(
     client: FlaskClient, reviewer: dict[str, str]
 ) -> None:
