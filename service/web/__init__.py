@@ -15,6 +15,7 @@ from flask import Blueprint, Flask, Request, render_template, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from markupsafe import Markup, escape
 
 from service.api.context import db_session
 from service.config import Settings
@@ -31,6 +32,17 @@ blp = Blueprint(
     static_url_path="/workspace/static",
 )
 csrf = CSRFProtect()
+
+
+@blp.app_template_filter("keep_cr")
+def keep_cr(text: str) -> Markup:
+    """Text escaped for HTML with each carriage return written as a character reference:
+    the HTML parser drops a raw CR of CRLF (and turns a lone one into LF), so the page's
+    text would no longer count as the stored body does, and a claim marked on it would land
+    short of the words chosen. A reference survives as the character itself."""
+    return Markup(str(escape(text)).replace("\r", "&#13;"))
+
+
 login_manager = LoginManager()
 login_manager.login_view = "web.sign_in_page"
 login_manager.login_message = "Sign in to use the workspace."

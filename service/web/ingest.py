@@ -62,6 +62,14 @@ def _metadata() -> NewDocument:
     )
 
 
+def _lines(text: str) -> str:
+    """Line breaks as "\n": a browser sends a textarea's as CRLF, and a Windows file has
+    them. The page shows the text through HTML, whose parser turns CRLF into LF, so a claim
+    marked on it would be counted short of the stored text by one for every break before it
+    (the page keeps any CR the API stored, see document.html)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _new_document() -> NewDocument:
     """From whichever source the form gives: a file, else pasted text, else the URL."""
     base = _metadata()
@@ -77,11 +85,11 @@ def _new_document() -> NewDocument:
             raise InvalidInput("file", "the file is not UTF-8 text or HTML") from None
         if _looks_like_html(upload.filename, text):
             return document_from_html(text, base)
-        return replace(base, body=text)
+        return replace(base, body=_lines(text))
     if pasted.strip():
         if len(pasted.encode("utf-8")) > MAX_UPLOAD_BYTES:
             raise InvalidInput("body", f"the text is larger than {MAX_UPLOAD_BYTES} bytes")
-        return replace(base, body=pasted)
+        return replace(base, body=_lines(pasted))
     if base.url:
         fetched = fetch(base.url, vet=public_page)
         if "html" in fetched.content_type or _looks_like_html("", fetched.text):

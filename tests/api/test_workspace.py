@@ -539,6 +539,22 @@ def test_ingesting_from_the_workspace_needs_a_reviewer_and_stores_nothing_on_a_r
     assert session.scalar(select(func.count()).select_from(Document)) == before
 
 
+def test_text_pasted_in_the_workspace_is_stored_with_newline_breaks(
+    client: FlaskClient, person: str
+) -> None:
+    # A browser sends a textarea's line breaks as CRLF.
+    _sign_in(client, person, PASSWORD)
+    token = _token(client, "/ingest")
+    sent = client.post(
+        "/ingest",
+        data={"csrf_token": token, "body": "Harbour news.\r\nThe yard hired 40 welders.\r\n"},
+    )
+    assert sent.status_code == 302
+    document = int(sent.headers["Location"].split("/documents/")[1].split("?")[0])
+    body = client.get(f"/api/v1/documents/{document}").json["body"]
+    assert body == "Harbour news.\nThe yard hired 40 welders.\n"
+
+
 #: Five unrelated statements, each reported by two outlets in other words.
 STATEMENTS = [
     (

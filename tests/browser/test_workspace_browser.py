@@ -230,6 +230,43 @@ def test_selecting_words_in_the_text_adds_a_claim(
     assert [c["text"] for c in claims] == ["rents rose 12%"]
 
 
+def test_a_claim_marked_in_a_text_with_windows_line_breaks_gets_the_words_chosen(
+    page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    # The API stores a body as sent, CRLF included; the HTML parser drops each CR of the
+    # page's copy unless it is written as a reference, and the offsets came out short.
+    _people(session)
+    body = "Harbour news.\r\nThe yard hired 40 welders in 2021.\r\nMore to follow.\r\n"
+    doc = client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": body, "outlet": "Gazette", "extract": False},
+        headers=reviewer,
+    ).json
+    _sign_in(page, live, "Mia Lund")
+    page.goto(f"{live}/documents/{doc['id']}")
+    page.evaluate(
+        """(words) => {
+            const article = document.querySelector("article.text");
+            const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+            const node = walker.nextNode();
+            const at = node.textContent.indexOf(words);
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + words.length);
+            const selection = window.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+            document.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
+        }""",
+        "40 welders",
+    )
+    assert page.get_by_label("From character").input_value() == str(body.index("40 welders"))
+    page.get_by_role("button", name="Add claim").click()
+    page.wait_for_url("**claim=*")
+    claims = client.get(f"/api/v1/documents/{doc['id']}/claims").json
+    assert [c["text"] for c in claims] == ["40 welders"]
+
+
 def test_a_revision_and_a_copy_are_reviewed_in_a_browser(
     page: Any, live: str, client: FlaskClient, session: Session, editor: dict[str, str]
 ) -> None:
