@@ -128,7 +128,12 @@ def queued_links(
         .join(db, db.id == b.document_id)
         .outerjoin(oa, oa.id == da.outlet_id)
         .outerjoin(ob, ob.id == db.outlet_id)
-        .where(ClaimLink.state == LinkState.SUGGESTED)
+        .where(
+            ClaimLink.state == LinkState.SUGGESTED,
+            # Rejecting a claim deletes its suggestions; these are older than that rule.
+            a.status != ClaimStatus.REJECTED,
+            b.status != ClaimStatus.REJECTED,
+        )
         .order_by(score.desc(), ClaimLink.id.desc())
         .limit(limit + 1)
     )

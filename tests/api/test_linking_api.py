@@ -612,3 +612,18 @@ def test_a_verdict_whose_support_is_taken_back_is_flagged_for_re_review(
     )
     assert again.status_code == 200, again.json
     assert flag() is None
+
+
+def test_the_queue_leaves_out_a_suggestion_to_a_claim_rejected_before_the_rule(
+    session: Session, suggested_pair: dict[str, Any]
+) -> None:
+    # Rejecting a claim deletes its suggestions now; one stored before that rule stays in
+    # the table and must not be offered for confirmation (it would be refused).
+    from service.operations.queue import queued_links
+
+    link = suggested_pair["link"]
+    assert link["id"] in [q.link.id for q in queued_links(session)[0]]
+    session.execute(
+        update(Claim).where(Claim.id == suggested_pair["claim_id"]).values(status="rejected")
+    )
+    assert link["id"] not in [q.link.id for q in queued_links(session)[0]]
