@@ -122,8 +122,10 @@ class ClaimFactChecks(MethodView):
         return matches_of(db_session(), claim_id)
 
 
-def _match_etag(found: FactCheckMatch) -> dict[str, int]:
-    return {"id": found.id, "version": found.version}
+def _match_etag(found: FactCheckMatch) -> Any:
+    """The match as shown, fact-check included: a re-import that changes the review's
+    rating changes what a client sees, and so its ETag (the match's version does not move)."""
+    return MatchOut().dump(found)
 
 
 @blp.route("/fact-check-matches/<int:match_id>")

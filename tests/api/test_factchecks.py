@@ -499,3 +499,25 @@ def test_the_cli_reports_a_source_the_database_refuses_and_goes_on(
     assert result.exit_code == 1, result.output
     assert "first.json: nothing imported" in result.output
     assert "second.json: 1 new" in result.output
+
+
+def test_a_match_etag_follows_the_fact_check_it_shows(
+    client: FlaskClient,
+    reviewer: dict[str, str],
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+) -> None:
+    body = "Council member Rosa Haddad said the footbridge repair will cost Lakeport 14.2 million."
+    claim = make_claim(make_document(body=body), 0, len(body))
+    _import(client, reviewer, feed=REVIEW | {"reviewRating": {"alternateName": "True"}})
+    match = client.get(f"/api/v1/claims/{claim['id']}/fact-checks").json[0]
+    first = client.get(f"/api/v1/fact-check-matches/{match['id']}")
+    assert first.json["fact_check"]["status"] == "verified"
+    changed = _import(client, reviewer, feed=REVIEW | {"reviewRating": {"alternateName": "False"}})
+    assert changed.json["updated"] == 1
+    again = client.get(
+        f"/api/v1/fact-check-matches/{match['id']}",
+        headers={"If-None-Match": first.headers["ETag"]},
+    )
+    assert again.status_code == 200
+    assert again.json["fact_check"]["status"] == "false"
