@@ -57,9 +57,33 @@ def _earlier(a: Document, b: Document) -> tuple[Document, Document]:
     return a, b
 
 
+#: One transaction-level advisory lock per band key (the two-int form: its own namespace),
+#: taken in order, so two documents sharing keys are indexed and compared one after the
+#: other: the second waits for the first to commit and then sees its keys. Without it, two
+#: reprints ingested at once each looked for the other's uncommitted keys, found nothing,
+#: and were never proposed (a later ingest only compares a new document).
+_LOCK_KEYS = text(
+    "SELECT pg_advisory_xact_lock(k.band, k.folded) "
+    "FROM unnest(:bands, :folded) AS k(band, folded) ORDER BY k.band, k.folded"
+).bindparams(
+    bindparam("bands", type_=ARRAY(Integer)),
+    bindparam("folded", type_=ARRAY(Integer)),
+)
+
+
+def _lock_keys(session: Session, keys: list[tuple[int, int]]) -> None:
+    unique = sorted({(band, (key ^ (key >> 32)) & 0x7FFFFFFF) for band, key in keys})
+    session.execute(
+        _LOCK_KEYS, {"bands": [b for b, _ in unique], "folded": [f for _, f in unique]}
+    ).all()
+
+
 def index_document(session: Session, doc: Document) -> list[tuple[int, int]]:
-    """Store the document's band keys (replacing older ones); returns them."""
+    """Store the document's band keys (replacing older ones); returns them. Holds the
+    keys' advisory locks until the transaction ends (see _LOCK_KEYS)."""
     keys = band_keys(shingles(doc.body))
+    if keys:
+        _lock_keys(session, keys)
     session.execute(delete(DocumentBand).where(DocumentBand.document_id == doc.id))
     if keys:
         session.execute(

@@ -3,15 +3,19 @@ a possible copy until a reviewer decides, and as one origin once confirmed."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from service.models import Document
+from service.models import Document, DocumentCopy
 from service.operations.actors import SYSTEM
 from service.operations.copies import suggest_copies
+from service.operations.documents import NewDocument, create_document
 
 # A wire story written for these tests (about 190 words), and what outlets do to one.
 WIRE = (
@@ -212,3 +216,31 @@ def test_confirming_a_copy_under_a_verdict_shows_it_needs_another_look(
     view = client.get(f"/api/v1/claims/{ids[0]}").json
     assert view["corroboration"]["independent_origins"] == 0
     assert "what that verdict needs is gone" in view["review_flag"]
+
+
+def test_two_reprints_ingested_at_once_are_still_proposed_as_copies(
+    migrated_scratch: tuple[Engine, str],
+) -> None:
+    # Each ingest looked for the other's band keys before either had committed them.
+    engine, _ = migrated_scratch
+    first = Session(engine)
+    create_document(first, SYSTEM, NewDocument(body=WIRE, outlet="Wire"))
+    errors: list[Exception] = []
+
+    def second() -> None:
+        with Session(engine) as session:
+            try:
+                create_document(session, SYSTEM, NewDocument(body=REPRINT, outlet="Lakeport"))
+                session.commit()
+            except Exception as exc:
+                errors.append(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    time.sleep(0.5)  # the second ingest now waits for the first's keys
+    first.commit()
+    first.close()
+    thread.join()
+    assert errors == []
+    with Session(engine) as session:
+        assert session.scalars(select(DocumentCopy)).all(), "no copy proposed"
