@@ -107,6 +107,25 @@ class SpeakerResolver:
             return SpeakerKind.UNKNOWN
         return SpeakerKind.PERSON
 
+    def _live(self, speaker_id: int) -> Speaker:
+        """The speaker, read under a share lock (a merge locks it for update: this waits for
+        one under way, and holds off one that comes after) and followed to the speaker it
+        was merged into, if a merge committed since the names were read: a document's
+        claims never go to a merged speaker."""
+        found = self.session.get(
+            Speaker, speaker_id, with_for_update={"read": True}, populate_existing=True
+        )
+        assert found is not None
+        if found.merged_into_id is not None:
+            found = self.session.get(
+                Speaker,
+                found.merged_into_id,
+                with_for_update={"read": True},
+                populate_existing=True,
+            )
+            assert found is not None
+        return found
+
     def resolve(self, candidate: Candidate) -> Speaker:
         """The speaker entity of a candidate whose `speaker` name is set."""
         assert candidate.speaker is not None
@@ -124,9 +143,7 @@ class SpeakerResolver:
             )
             self.aliases.extend((speaker.id, a.normalized) for a in speaker.aliases)
         else:
-            found = self.session.get(Speaker, match.speaker_id)
-            assert found is not None
-            speaker = found
+            speaker = self._live(match.speaker_id)
             if match.score < 100.0:
                 add_alias(self.session, self.actor, speaker, name, match_score=match.score / 100)
                 self.aliases.append((speaker.id, normalize_name(name)))

@@ -6,6 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from service.extraction.model import Candidate
+from service.models import Document
+from service.operations.actors import SYSTEM
+from service.operations.extraction import SpeakerResolver
+from service.operations.speakers import create_speaker, get_speaker, merge_speakers
 
 Doc = Callable[..., dict[str, Any]]
 
@@ -219,3 +227,27 @@ def test_only_editors_delete_links_and_the_history_keeps_them(
         "events"
     ]
     assert [e["action"] for e in feed] == ["link.created", "link.deleted"]
+
+
+def test_a_merge_committed_while_a_document_is_extracted_gets_its_claims(
+    migrated_scratch: tuple[Engine, str],
+) -> None:
+    # The extraction reads the speakers' names before its parse (seconds); a reviewer merges
+    # one of them meanwhile. Its claims must go to the speaker that is left.
+    engine, _ = migrated_scratch
+    with Session(engine) as session:
+        source = create_speaker(session, SYSTEM, "Jane Doe").id
+        target = create_speaker(session, SYSTEM, "Janet Doe-Smith").id
+        session.commit()
+    with Session(engine) as job, Session(engine) as reviewing:
+        resolver = SpeakerResolver(job, SYSTEM, Document(id=999, outlet=None))
+        merge_speakers(
+            reviewing,
+            SYSTEM,
+            get_speaker(reviewing, source, for_update=True),
+            get_speaker(reviewing, target, for_update=True),
+        )
+        reviewing.commit()
+        said = Candidate(0, 8, "It rose.", "Jane Doe", "indirect", "said", 0.9, None, 0.5)
+        found = resolver.resolve(said)
+        assert (found.id, found.merged_into_id) == (target, None)
