@@ -53,15 +53,23 @@ def save_review(
     headline: str | None,
     body: str | None,
     published: bool | None,
+    version: int | None = None,
 ) -> PublishedReview:
     """Edit the review text and publish or withdraw it. Only a decided claim has a review;
-    a review cannot be published with an empty text."""
+    a review cannot be published with an empty text. `version`: the one the editor's form
+    was filled in on (0 for a draft not stored yet): another editor's save since is a 409,
+    not overwritten."""
     claim = session.get(Claim, claim_id, with_for_update={"of": Claim})
     if claim is None:
         raise NotFound(f"no claim {claim_id}")
     if claim.status not in RATINGS:
         raise Conflict(f"claim {claim_id} is {claim.status}: only a decided claim has a review")
     stored = session.get(PublishedReview, claim_id, with_for_update=True)
+    if version is not None and version != (stored.version if stored else 0):
+        raise Conflict(
+            f"the review of claim {claim_id} changed while you were writing (now version "
+            f"{stored.version if stored else 0}): yours was not saved; read theirs and save again"
+        )
     review = stored or draft_of(session, claim)
     before = snapshot(stored) if stored else None
     if headline is not None:

@@ -249,6 +249,7 @@ def save_review_submit(claim_id: int) -> Any:
             headline=request.form.get("headline"),
             body=request.form.get("body"),
             published=True if action == "publish" else False if action == "withdraw" else None,
+            version=request.form.get("version", type=int),
         )
     except DomainError as exc:
         session.rollback()

@@ -900,3 +900,52 @@ def test_the_panel_refuses_evidence_that_is_not_a_web_address(
         assert "not an absolute http(s) URL" in refused.get_data(as_text=True)
     after = client.get(f"/api/v1/claims/{claim_id}").json
     assert (after["status"], after["evidence"]) == ("unreviewed", [])
+
+
+def test_two_editors_saving_one_review_do_not_overwrite_each_other(
+    client: FlaskClient,
+    person: str,
+    editor: dict[str, str],
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+) -> None:
+    body = "The harbour authority said the ferry carried 1.2 million passengers in 2023."
+    document = make_document(body=body)
+    claim = make_claim(document, 0, len(body))
+    etag = client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]
+    decided = client.put(
+        f"/api/v1/claims/{claim['id']}/status",
+        json={
+            "status": "false",
+            "rationale": "the port's report gives 0.9 million",
+            "evidence": [{"url": "https://port.example/report"}],
+        },
+        headers=editor | {"If-Match": etag},
+    )
+    assert decided.status_code == 200, decided.json
+    _sign_in(client, person, PASSWORD)
+    path = f"/documents/{document['id']}?claim={claim['id']}"
+    shown = client.get(path).get_data(as_text=True)
+    assert 'name="version" value="0"' in shown
+    # Another editor saves first, through the API.
+    other = client.put(
+        f"/api/v1/claims/{claim['id']}/review",
+        json={"headline": "False: 0.9 million", "body": "Their text."},
+        headers=editor,
+    )
+    assert other.status_code == 200, other.json
+    mine = client.post(
+        f"/reviews/{claim['id']}",
+        data={
+            "csrf_token": _page_token(client, path),
+            "document": str(document["id"]),
+            "version": "0",
+            "headline": "Mine",
+            "body": "My text.",
+            "action": "save",
+        },
+    )
+    assert mine.status_code == 409
+    assert "changed while you were writing" in mine.get_data(as_text=True)
+    kept = client.get(f"/api/v1/claims/{claim['id']}/review", headers=editor).json
+    assert kept["body"] == "Their text."
