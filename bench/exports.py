@@ -62,7 +62,8 @@ def main(url: str) -> float:
         growth = _peak_rss_mb() - before
         start = time.perf_counter()
         after, raw_rows = exports.export_position(None), 0
-        while rows := session.execute(exports._export_batch(after)).all():
+        frontier = exports.export_frontier(session)
+        while rows := session.execute(exports._export_batch(after, frontier)).all():
             after, raw_rows = (rows[-1].txid, rows[-1].id), raw_rows + len(rows)
         raw = time.perf_counter() - start
         start = time.perf_counter()

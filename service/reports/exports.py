@@ -11,7 +11,19 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Text, case, cast, func, literal_column, or_, select, tuple_
+from sqlalchemy import (
+    BigInteger,
+    Text,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
@@ -271,14 +283,21 @@ _LINKS = (
 )
 
 
-#: The claims every later snapshot will see as they are now: written by transactions older
-#: than the oldest still running anywhere on the server (and the reader's own, for a test
-#: nested in one). In (txid, id) order they come first. A claim a transaction still running
-#: writes will sort after all of them once it commits, so the export lists every committed
-#: claim, but the cursor of one not settled yet is the settled frontier, (oldest running
-#: txid - 1, the largest id): resuming from it lists the unsettled ones again with whatever
-#: committed late under them. At least once, never lost, never held back.
-SETTLED = or_(Claim.txid < literal_column(SNAPSHOT_XMIN), Claim.txid == literal_column(OWN_TXID))
+#: The export's frontier: the oldest transaction running anywhere on the server when the
+#: export starts, read once (a frontier read again per batch could move past a claim that
+#: committed between two batches under it).
+_FRONTIER = text(f"SELECT {SNAPSHOT_XMIN}")
+
+
+def _settled(frontier: int) -> Any:
+    """The claims every later snapshot sees as they are now: written by transactions older
+    than the frontier (and the reader's own, for a test nested in one). In (txid, id) order
+    they come first. A claim a transaction still running writes sorts after all of them once
+    it commits, so the export lists every committed claim, but a claim past the frontier
+    carries the frontier's cursor, (frontier - 1, the largest id): resuming from it lists
+    those claims again with whatever committed late among them. At least once, never lost,
+    never held back."""
+    return or_(Claim.txid < frontier, Claim.txid == literal_column(OWN_TXID))
 
 
 def _cursor_sql(txid: Any, claim_id: Any) -> Any:
@@ -288,7 +307,7 @@ def _cursor_sql(txid: Any, claim_id: Any) -> Any:
     return func.rtrim(func.translate(raw, "+/", "-_"), "=")
 
 
-def _line_sql() -> Any:
+def _line_sql(frontier: int) -> Any:
     """One export line as JSON text, built by Postgres (json_build_object keeps the key
     order): the row never becomes Python objects, so the export costs little more than its
     query. Dates as ISO 8601 (the `date` and `timestamp` types' own JSON form)."""
@@ -343,8 +362,8 @@ def _line_sql() -> Any:
             _LINKS,
             "cursor",
             case(
-                (SETTLED, _cursor_sql(Claim.txid, Claim.id)),
-                else_=_cursor_sql(literal_column(SNAPSHOT_XMIN) - 1, MAX_BIGINT),
+                (_settled(frontier), _cursor_sql(Claim.txid, Claim.id)),
+                else_=_cursor_sql(literal(frontier - 1, BigInteger), MAX_BIGINT),
             ),
         ),
         Text,
@@ -354,9 +373,9 @@ def _line_sql() -> Any:
 MAX_BIGINT = 2**63 - 1
 
 
-def _export_batch(after: tuple[int, int]) -> Any:
+def _export_batch(after: tuple[int, int], frontier: int) -> Any:
     return (
-        select(Claim.txid, Claim.id, _line_sql().label("line"))
+        select(Claim.txid, Claim.id, _line_sql(frontier).label("line"))
         .join(Document, Document.id == Claim.document_id)
         .outerjoin(Outlet, Outlet.id == Document.outlet_id)
         .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
@@ -379,17 +398,22 @@ def export_position(since: str | None) -> tuple[int, int]:
     return (txid, claim_id)
 
 
+def export_frontier(session: Session) -> int:
+    return int(session.execute(_FRONTIER).scalar_one())
+
+
 def export_claims(session: Session, since: str | None) -> Iterator[str]:
     """Every claim after the cursor as NDJSON lines, oldest first, each with its speaker,
     document and links and the cursor that resumes after it.
 
     Keyset batches of EXPORT_BATCH rows, ordered by the writing transaction and then the id
-    (see SETTLED for the cursors): memory stays flat however many claims there are, and no
+    (see _settled for the cursors): memory stays flat however many claims there are, and no
     transaction or server-side cursor is held open while a slow client reads (the read
     sessions autocommit)."""
     after = export_position(since)
+    frontier = export_frontier(session)
     while True:
-        rows = session.execute(_export_batch(after)).all()
+        rows = session.execute(_export_batch(after, frontier)).all()
         if not rows:
             return
         after = (rows[-1].txid, rows[-1].id)

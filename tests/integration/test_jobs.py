@@ -378,3 +378,64 @@ def test_the_export_skips_no_claim_a_slower_transaction_commits_late(
     while export(export(None)[-1]["cursor"]) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert export(export(None)[-1]["cursor"]) == []
+
+
+def test_the_export_loses_no_claim_when_the_frontier_moves_between_batches(
+    migrated_scratch: tuple[Engine, str], monkeypatch: Any
+) -> None:
+    # An export read in batches, the oldest transaction on the server ending between two
+    # of them: the frontier is read once, so the later batch does not hand out a cursor past
+    # a claim that committed in between. (Found by a reviewer helper.)
+    from service.operations.claims import NewClaim, create_claims
+    from service.operations.documents import NewDocument, create_document
+    from service.reports import exports
+
+    monkeypatch.setattr(exports, "EXPORT_BATCH", 1)
+    engine, _ = migrated_scratch
+
+    def lines(chunks: Any) -> list[dict[str, Any]]:
+        return [json.loads(line) for chunk in chunks for line in chunk.splitlines()]
+
+    with Session(engine) as s:
+        body = "The dam cost 4bn. The pier cost 2bn. The road cost 1bn. Yes."
+        doc, _ = create_document(s, SYSTEM, NewDocument(body=body))
+        s.commit()
+        doc_id = doc.id
+
+    def claim(session: Session, start: int, end: int) -> int:
+        new = NewClaim(document_id=doc_id, span_start=start, span_end=end)
+        (c,) = create_claims(session, SYSTEM, [new])
+        return c.id
+
+    slow = Session(engine)
+    late = claim(slow, 0, 17)  # a worker's transaction, still running
+    with Session(engine) as s:
+        early = claim(s, 18, 36)
+        s.commit()
+    with Session(engine) as s:
+        later = claim(s, 37, 55)
+        s.commit()
+        f_txid = s.execute(text("select txid from claims where id=:i"), {"i": later}).scalar()
+
+    reader = Session(engine)
+    stream = exports.export_claims(reader, None)
+    got = lines([next(stream)])  # `early`, unsettled: frontier cursor
+    assert [x["id"] for x in got] == [early]
+    slow.commit()
+    slow.close()
+    # wait until no older transaction is left anywhere on the server
+    with engine.connect() as c:
+        deadline = time.monotonic() + 60
+        oldest = text("SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint")
+        while c.execute(oldest).scalar_one() <= f_txid:
+            assert time.monotonic() < deadline
+            c.rollback()
+            time.sleep(0.2)
+    got += lines(stream)  # `later`, now settled: its own cursor
+    reader.close()
+    assert [x["id"] for x in got] == [early, later]
+    # The consumer resumes from the last cursor it read: the late claim never comes.
+    with Session(engine) as s:
+        resumed = [x["id"] for x in lines(exports.export_claims(s, got[-1]["cursor"]))]
+    seen = {x["id"] for x in got} | set(resumed)
+    assert late in seen, f"claim {late} lost; resumed={resumed}"
