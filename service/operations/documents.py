@@ -202,10 +202,18 @@ class Outcome(StrEnum):
 
 
 def _locked(session: Session, document_id: int) -> Document | None:
-    """The document, row-locked for update and read after the lock was granted (a revision
-    that committed while this one waited is seen, not the copy the session held)."""
+    """The document, row-locked for a revision and read after the lock was granted (a
+    revision that committed while this one waited is seen, not the copy the session held).
+
+    FOR NO KEY UPDATE: it keeps out every other writer of the document (claims are created
+    under a share lock on it), but not a foreign-key check on it. An ingest proposing a copy
+    of this document checks its key while holding the band keys this revision will ask for
+    next (operations/copies.py): under FOR UPDATE the two waited for each other."""
     return session.get(
-        Document, document_id, with_for_update={"of": Document}, populate_existing=True
+        Document,
+        document_id,
+        with_for_update={"of": Document, "key_share": True},
+        populate_existing=True,
     )
 
 

@@ -3,6 +3,7 @@ a possible copy until a reviewer decides, and as one origin once confirmed."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable
@@ -244,3 +245,45 @@ def test_two_reprints_ingested_at_once_are_still_proposed_as_copies(
     assert errors == []
     with Session(engine) as session:
         assert session.scalars(select(DocumentCopy)).all(), "no copy proposed"
+
+
+def test_a_revision_and_a_reprint_of_it_ingested_at_once_do_not_deadlock(
+    migrated_scratch: tuple[Engine, str],
+) -> None:
+    # The revision locks the document, then asks for its new text's band keys; the reprint
+    # holds those keys and checks the document's key for its copy. (Found by a reviewer.)
+    from service.operations.documents import _locked
+    from service.operations.revisions import revise_document
+
+    engine, _ = migrated_scratch
+    with Session(engine) as s:
+        d, _ = create_document(s, SYSTEM, NewDocument(body=WIRE, outlet="Wire"))
+        s.commit()
+        d_id = d.id
+    errors: list[str] = []
+    r = Session(engine)
+    target = _locked(r, d_id)  # submit_document: a revision of D (e.g. same canonical URL)
+
+    def ingest_reprint() -> None:
+        with Session(engine) as e:
+            try:
+                create_document(e, SYSTEM, NewDocument(body=REPRINT, outlet="Lakeport"))
+                e.commit()
+            except Exception as exc:
+                errors.append("reprint: " + type(getattr(exc, "orig", exc)).__name__)
+
+    t = threading.Thread(target=ingest_reprint)
+    t.start()
+    time.sleep(0.7)
+    try:
+        body = WIRE + "\n\nCorrection: the vote was 6-3."
+        digest = hashlib.sha256(body.encode()).hexdigest()
+        revise_document(r, SYSTEM, target, body=body, body_sha256=digest)
+        suggest_copies(r, SYSTEM, target)
+        r.commit()
+    except Exception as exc:
+        errors.append("revision: " + type(getattr(exc, "orig", exc)).__name__)
+        r.rollback()
+    t.join(30)
+    r.close()
+    assert not errors, errors
