@@ -341,7 +341,12 @@ def import_claimreview(sources: tuple[str, ...]) -> None:
 
 
 @main.command("index-copies")
-@click.option("--batch", default=500, show_default=True, help="documents per transaction")
+@click.option(
+    "--batch",
+    default=500,
+    show_default=True,
+    help="documents read at a time (each indexed in its own transaction)",
+)
 def index_copies(batch: int) -> None:
     """Index the documents stored before copy detection (their MinHash band keys) and propose
     the copies found among them, oldest first, so that later ingests find them too."""
@@ -364,7 +369,10 @@ def index_copies(batch: int) -> None:
                 doc = session.get(Document, doc_id)
                 assert doc is not None
                 proposed += len(suggest_copies(session, SYSTEM, doc))
-            session.commit()
+                # One document a transaction: indexing holds an advisory lock per band key
+                # until commit (operations/copies.py), 64 a document, and a batch's worth
+                # ran out of the server's lock table.
+                session.commit()
         done += len(ids)
         if len(ids) < batch:
             break

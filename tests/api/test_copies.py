@@ -287,3 +287,31 @@ def test_a_revision_and_a_reprint_of_it_ingested_at_once_do_not_deadlock(
     t.join(30)
     r.close()
     assert not errors, errors
+
+
+def test_indexing_stored_documents_holds_one_documents_locks_at_a_time(
+    migrated_scratch: tuple[Engine, str], monkeypatch: Any
+) -> None:
+    # Indexing takes an advisory lock per band key (64 a document) until commit: a batch of
+    # documents in one transaction ran out of the server's lock table (found by a reviewer).
+    import random
+
+    from click.testing import CliRunner
+    from sqlalchemy import text
+
+    from service.cli import main
+
+    engine, url = migrated_scratch
+    pick = random.Random(7)
+    words = [f"w{i}" for i in range(5000)]
+    for n in range(250):
+        with Session(engine) as session:
+            body = " ".join(pick.choice(words) for _ in range(150)) + f" document {n}."
+            create_document(session, SYSTEM, NewDocument(body=body))
+            session.commit()
+    with engine.begin() as connection:  # as if stored before copy detection
+        connection.execute(text("DELETE FROM document_bands"))
+    monkeypatch.setenv("DATABASE_URL", url)
+    result = CliRunner().invoke(main, ["index-copies"])
+    assert result.exit_code == 0, result.output
+    assert "250 documents indexed" in result.output
