@@ -278,16 +278,27 @@ def extract_claims(
     resolver = SpeakerResolver(session, actor, document)
     # A candidate over text a kept claim already covers would be its duplicate: a claim a
     # reviewer trimmed or added by hand, or one a revision kept, has a span of its own that
-    # the extractor's sentence overlaps without matching. A rejected claim covers only its
-    # own span: rejecting two sentences glued into one candidate must not stop each of them
-    # being extracted on its own.
+    # the extractor's sentence overlaps without matching. A rejected claim keeps out what
+    # overlaps it too (the same sentence, trimmed or cut at another boundary), except a
+    # candidate lying wholly inside it: rejecting two sentences glued into one must not stop
+    # each of them being extracted on its own.
     covered = _overlap_test(
         {(start, end) for start, end, status in kept if status != ClaimStatus.REJECTED}
     )
+    rejected = [(start, end) for start, end, status in kept if status == ClaimStatus.REJECTED]
+
+    def turned_down(start: int, end: int) -> bool:
+        return any(
+            s < end and start < e and not (s <= start and end <= e and (start, end) != (s, e))
+            for s, e in rejected
+        )
+
     fresh = [
         c
         for c in extract(document.body, context_of(document))
-        if (c.start, c.end) not in kept_spans and not covered(c.start, c.end)
+        if (c.start, c.end) not in kept_spans
+        and not covered(c.start, c.end)
+        and not turned_down(c.start, c.end)
     ]
     # One batched pass of the embedding model for the claims that get vectors.
     worthy = [

@@ -164,6 +164,39 @@ def test_a_rejected_candidate_over_two_sentences_does_not_keep_them_out(
     assert {first["text"], second["text"]} <= live
 
 
+def test_a_candidate_trimmed_then_rejected_stays_out_at_re_extraction(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    # The extractor's sentence is no longer the rejected claim's exact span, but it is the
+    # sentence a reviewer turned down. (Found by a reviewer helper.)
+    doc = _ingest(client, reviewer)
+    first = client.get(f"/api/v1/documents/{doc['id']}/claims").json[0]
+    start, end = first["span"]["start"], first["span"]["end"]
+    etag = client.get(f"/api/v1/claims/{first['id']}").headers["ETag"]
+    edited = client.patch(
+        f"/api/v1/claims/{first['id']}",
+        json={"span": {"start": start, "end": end - 1}, "reason": "trim"},
+        headers=reviewer | {"If-Match": etag},
+    )
+    assert edited.status_code == 200, edited.json
+    rejected = client.put(
+        f"/api/v1/claims/{first['id']}/status",
+        json={"status": "rejected", "rationale": "not a claim"},
+        headers=reviewer | {"If-Match": edited.headers["ETag"]},
+    )
+    assert rejected.status_code == 200, rejected.json
+    assert (
+        client.post(f"/api/v1/documents/{doc['id']}/extract", headers=reviewer).status_code == 200
+    )
+    after = client.get(f"/api/v1/documents/{doc['id']}/claims").json
+    back = [
+        c["text"]
+        for c in after
+        if c["status"] != "rejected" and c["span"]["start"] < end and start < c["span"]["end"]
+    ]
+    assert back == []
+
+
 def test_extraction_needs_a_key_and_an_existing_document(
     client: FlaskClient, reviewer: dict[str, str]
 ) -> None:
