@@ -262,7 +262,7 @@ def _number(value: Any, where: str, field: str) -> float | None:
         return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         number = math.nan
     if not math.isfinite(number):
         raise ItemError(where, field, f"not a number: {str(value)[:40]!r}")

@@ -430,6 +430,11 @@ def test_valid_claimreview_from_other_publishers_is_taken(
         ("JSON nested 100,000 deep", "[" * 100_000 + "]" * 100_000, "json"),
         ("a rating of NaN", REVIEW | {"reviewRating": {"ratingValue": "NaN"}}, "ratingValue"),
         (
+            "a rating past a float",
+            REVIEW | {"reviewRating": {"ratingValue": 10**400}},
+            "ratingValue",
+        ),
+        (
             "a lone surrogate in NDJSON",
             '{"url": "https://c.example/1", "claimReviewed": "Bridge \\ud800", "author": "X",'
             ' "@type": "ClaimReview"}\n',
