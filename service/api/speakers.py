@@ -26,7 +26,6 @@ from service.operations.speakers import (
     edit_speaker,
     get_speaker,
     list_speakers,
-    lock_for_merge,
     merge_speakers,
 )
 
@@ -130,7 +129,6 @@ class SpeakerMergeView(MethodView):
     def post(self, data: dict[str, Any], speaker_id: int) -> Any:
         """Merge this speaker into `into`: claims move, names become aliases; returns the target."""
         session = db_session()
-        lock_for_merge(session, speaker_id, data["into"])
         source = get_speaker(session, speaker_id, for_update=True)
         try:
             target = get_speaker(session, data["into"], for_update=True)

@@ -108,30 +108,23 @@ class SpeakerResolver:
         return SpeakerKind.PERSON
 
     def _live(self, speaker_id: int) -> Speaker:
-        """The speaker, read afresh and followed to the speaker it was merged into if a merge
-        committed since the names were read (an alias a fuzzy match adds goes to the speaker
-        that is left). Not locked here: settle() locks every speaker a document's claims
-        name at once, in id order, just before the claims are written."""
-        found = self.session.get(Speaker, speaker_id, populate_existing=True)
+        """The speaker, read under a share lock (a merge locks it for update: this waits for
+        one under way, and holds off one that comes after) and followed to the speaker it
+        was merged into, if a merge committed since the names were read: a document's
+        claims never go to a merged speaker."""
+        found = self.session.get(
+            Speaker, speaker_id, with_for_update={"read": True}, populate_existing=True
+        )
         assert found is not None
         if found.merged_into_id is not None:
-            found = self.session.get(Speaker, found.merged_into_id, populate_existing=True)
+            found = self.session.get(
+                Speaker,
+                found.merged_into_id,
+                with_for_update={"read": True},
+                populate_existing=True,
+            )
             assert found is not None
         return found
-
-    def settle(self, speaker_ids: set[int]) -> None:
-        """Share-lock the speakers the claims name, in id order (a merge locks its two in id
-        order too, so neither waits for the other while holding what the other wants), and
-        read them afresh: a merge committed meanwhile is seen, and create_claims files the
-        claims under the speaker that is left."""
-        if speaker_ids:
-            self.session.execute(
-                select(Speaker)
-                .where(Speaker.id.in_(sorted(speaker_ids)))
-                .order_by(Speaker.id)
-                .with_for_update(read=True)
-                .execution_options(populate_existing=True)
-            ).all()
 
     def resolve(self, candidate: Candidate) -> Speaker:
         """The speaker entity of a candidate whose `speaker` name is set."""
@@ -320,7 +313,6 @@ def extract_claims(
     for candidate, vector in zip(fresh, vectors, strict=True):
         speaker_id = resolver.resolve(candidate).id if candidate.speaker else None
         news.append(replace(_new_claim(document, candidate, speaker_id), embedding=vector))
-    resolver.settle({n.speaker.speaker_id for n in news if n.speaker and n.speaker.speaker_id})
     created = create_claims(session, actor, news)
     suggested = store_suggestions(session, actor, created, suggest_min)
     match_new_claims(session, actor, created)

@@ -29,18 +29,6 @@ class SpeakerChanges:
     sent: frozenset[str] = frozenset()
 
 
-def lock_for_merge(session: Session, source_id: int, target_id: int) -> None:
-    """Lock both speakers of a merge for update, in id order: an extraction locks the
-    speakers its claims name in id order too (operations/extraction.py), and a merge that
-    took its source first could wait for it while it waited for the merge."""
-    session.execute(
-        select(Speaker.id)
-        .where(Speaker.id.in_((source_id, target_id)))
-        .order_by(Speaker.id)
-        .with_for_update()
-    ).all()
-
-
 def get_speaker(session: Session, speaker_id: int, *, for_update: bool = False) -> Speaker:
     speaker = session.get(
         Speaker, speaker_id, with_for_update=for_update, options=[selectinload(Speaker.aliases)]

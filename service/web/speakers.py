@@ -13,12 +13,7 @@ from service.domain.enums import Role
 from service.domain.errors import DomainError
 from service.models import Claim
 from service.operations.inbox import speakers_page
-from service.operations.speakers import (
-    get_speaker,
-    lock_for_merge,
-    merge_speakers,
-    undo_fuzzy_alias,
-)
+from service.operations.speakers import get_speaker, merge_speakers, undo_fuzzy_alias
 from service.web import _role, blp, person_actor_of
 
 
@@ -64,10 +59,8 @@ def merge_submit(speaker_id: int) -> Any:
     session = db_session()
     if not _role().allows(Role.REVIEWER):
         return render_template("refused.html", reason="Merging needs the reviewer role."), 403
-    into = request.form.get("into", type=int) or 0
-    lock_for_merge(session, speaker_id, into)
     source = get_speaker(session, speaker_id, for_update=True)
-    target = get_speaker(session, into, for_update=True)
+    target = get_speaker(session, request.form.get("into", type=int) or 0, for_update=True)
     if request.form.get("version", type=int) != source.version:
         session.rollback()
         return redirect(url_for("web.merge_preview", speaker_id=speaker_id, into=target.id)), 303

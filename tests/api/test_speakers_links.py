@@ -10,15 +10,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from service.extraction.model import Candidate
-from service.models import Document, Speaker
+from service.models import Document
 from service.operations.actors import SYSTEM
 from service.operations.extraction import SpeakerResolver
-from service.operations.speakers import (
-    create_speaker,
-    get_speaker,
-    lock_for_merge,
-    merge_speakers,
-)
+from service.operations.speakers import create_speaker, get_speaker, merge_speakers
 
 Doc = Callable[..., dict[str, Any]]
 
@@ -256,74 +251,3 @@ def test_a_merge_committed_while_a_document_is_extracted_gets_its_claims(
         said = Candidate(0, 8, "It rose.", "Jane Doe", "indirect", "said", 0.9, None, 0.5)
         found = resolver.resolve(said)
         assert (found.id, found.merged_into_id) == (target, None)
-
-
-def test_an_extraction_and_a_merge_of_its_speakers_wait_for_each_other_in_order(
-    migrated_scratch: tuple[Engine, str],
-) -> None:
-    # The extraction locks the speakers its claims name in one statement, in id order; a
-    # merge locks its two in id order too: whichever comes first, the other waits, and the
-    # extraction files its claims under the speaker that is left. (A reviewer found the
-    # extraction's locks, taken name by name, deadlocking with a merge.)
-    import threading
-    import time
-
-    engine, _ = migrated_scratch
-    with Session(engine) as session:
-        first = create_speaker(session, SYSTEM, "Ingrid Solberg").id
-        second = create_speaker(session, SYSTEM, "Harbour Authority").id
-        session.commit()
-    errors: list[Exception] = []
-
-    def merge() -> None:  # the second into the first: its source has the larger id
-        with Session(engine) as session:
-            try:
-                lock_for_merge(session, second, first)
-                merge_speakers(
-                    session,
-                    SYSTEM,
-                    get_speaker(session, second, for_update=True),
-                    get_speaker(session, first, for_update=True),
-                )
-                session.commit()
-            except Exception as exc:
-                errors.append(exc)
-
-    job = Session(engine)
-    resolver = SpeakerResolver(job, SYSTEM, Document(id=999, outlet=None))
-    resolver.settle({first, second})  # the extraction is about to write its claims
-    thread = threading.Thread(target=merge)
-    thread.start()
-    time.sleep(0.5)  # the merge waits for the extraction's locks
-    job.commit()
-    job.close()
-    thread.join(30)
-    assert errors == []
-    # The other way round: the merge first, the extraction waits and sees it.
-    with Session(engine) as session:
-        third = create_speaker(session, SYSTEM, "Kari Vik").id
-        session.commit()
-    merging = Session(engine)
-    lock_for_merge(merging, third, first)
-    merge_speakers(
-        merging,
-        SYSTEM,
-        get_speaker(merging, third, for_update=True),
-        get_speaker(merging, first, for_update=True),
-    )
-    job = Session(engine)
-    seen: list[int | None] = []
-
-    def extraction() -> None:
-        resolver = SpeakerResolver(job, SYSTEM, Document(id=999, outlet=None))
-        resolver.settle({third})
-        seen.append(job.get(Speaker, third).merged_into_id)  # type: ignore[union-attr]
-
-    thread = threading.Thread(target=extraction)
-    thread.start()
-    time.sleep(0.5)
-    merging.commit()
-    merging.close()
-    thread.join(30)
-    job.close()
-    assert seen == [first]
