@@ -78,6 +78,15 @@ def _lock_keys(session: Session, keys: list[tuple[int, int]]) -> None:
     ).all()
 
 
+def lock_band_keys(session: Session, body: str) -> None:
+    """Take the band-key locks a text's indexing will take (index_document takes them again,
+    which a transaction may), before any document row lock: every writer then takes band
+    keys before document rows, and none waits for a row while holding keys another needs."""
+    keys = band_keys(shingles(body))
+    if keys:
+        _lock_keys(session, keys)
+
+
 def index_document(session: Session, doc: Document) -> list[tuple[int, int]]:
     """Store the document's band keys (replacing older ones); returns them. Holds the
     keys' advisory locks until the transaction ends (see _LOCK_KEYS)."""

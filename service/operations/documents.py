@@ -20,7 +20,7 @@ from service.ingest.html import from_html
 from service.linking.scoring import SUGGEST_MIN
 from service.models import Document, DocumentRevision, Outlet
 from service.operations.actors import Actor
-from service.operations.copies import suggest_copies
+from service.operations.copies import lock_band_keys, suggest_copies
 from service.operations.events import record_event, snapshot
 from service.operations.extraction import ExtractionResult, extract_claims, mark_ready
 from service.operations.pagination import keyset_page, like_contains
@@ -205,10 +205,12 @@ def _locked(session: Session, document_id: int) -> Document | None:
     """The document, row-locked for a revision and read after the lock was granted (a
     revision that committed while this one waited is seen, not the copy the session held).
 
-    FOR NO KEY UPDATE: it keeps out every other writer of the document (claims are created
-    under a share lock on it), but not a foreign-key check on it. An ingest proposing a copy
-    of this document checks its key while holding the band keys this revision will ask for
-    next (operations/copies.py): under FOR UPDATE the two waited for each other."""
+    The caller takes the new text's band-key locks first (lock_band_keys): an ingest
+    proposing a copy of this document holds those keys while it checks the document's key,
+    and a revision that locked the document first and the keys after waited for it while it
+    waited for the revision. FOR NO KEY UPDATE keeps out every other writer of the document
+    (claims are created under a share lock on it); the revision's UPDATE of the unique
+    body_sha256 takes the full lock anyway."""
     return session.get(
         Document,
         document_id,
@@ -244,6 +246,7 @@ def submit_document(
     if existing is not None:
         return existing, Outcome.EXISTING, None
     if revision_of is not None:
+        lock_band_keys(session, new.body)
         target = _locked(session, revision_of)
         if target is None:
             raise InvalidInput("revision_of", f"no document {revision_of}")
@@ -251,6 +254,8 @@ def submit_document(
         found = find_by_url(session, new.url)
         if found is not None and not _same_outlet(found, new.outlet):
             found = None  # another outlet's page at this URL is not this document
+        if found is not None:
+            lock_band_keys(session, new.body)
         target = _locked(session, found.id) if found else None
     if target is None:
         doc, created = ingest_document(
