@@ -154,6 +154,12 @@ def reviews_from_html(html: str, base_url: str | None = None) -> list[Review]:
     return reviews
 
 
+def _int(digits: str) -> int | float:
+    """A JSON integer; one too long for Python to read (over 4,300 digits: a ValueError, not
+    a JSONDecodeError) is infinite, which a rating refuses by name."""
+    return int(digits) if len(digits) <= 4000 else math.inf
+
+
 def items_from_feed(text: str) -> list[dict[str, Any]]:
     """ClaimReview items of a JSON feed (DataCommons, Google Fact Check Tools, a list, one
     item) or of NDJSON."""
@@ -162,7 +168,7 @@ def items_from_feed(text: str) -> list[dict[str, Any]]:
         return []
     try:
         try:
-            document: Any = json.loads(stripped)
+            document: Any = json.loads(stripped, parse_int=_int)
         except json.JSONDecodeError:
             document = None
             lines = []
@@ -172,7 +178,7 @@ def items_from_feed(text: str) -> list[dict[str, Any]]:
                 if not line.strip():
                     continue
                 try:
-                    lines.append(json.loads(line.rstrip("\r")))
+                    lines.append(json.loads(line.rstrip("\r"), parse_int=_int))
                 except json.JSONDecodeError as exc:
                     raise ItemError(f"line {number}", "json", f"not JSON ({exc.msg})") from None
             document = lines

@@ -435,6 +435,11 @@ def test_valid_claimreview_from_other_publishers_is_taken(
             "ratingValue",
         ),
         (
+            "a rating of 5,000 digits in a feed's text",
+            json.dumps(REVIEW)[:-1] + ', "reviewRating": {"ratingValue": ' + "9" * 5000 + "}}",
+            "ratingValue",
+        ),
+        (
             "a lone surrogate in NDJSON",
             '{"url": "https://c.example/1", "claimReviewed": "Bridge \\ud800", "author": "X",'
             ' "@type": "ClaimReview"}\n',
