@@ -194,19 +194,9 @@ def test_a_viewer_gets_no_write_controls_and_a_post_without_token_is_refused(
     assert client.get(f"/api/v1/links/{link['id']}").json["state"] == "suggested"
 
 
-def test_selecting_words_in_the_text_adds_a_claim(
-    page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
-) -> None:
-    _people(session)
-    body = "Café owners said rents rose 12% in 2023. The council approved the budget."
-    doc = client.post(
-        "/api/v1/documents?wait=true",
-        json={"body": body, "outlet": "Gazette", "extract": False},
-        headers=reviewer,
-    ).json
-    _sign_in(page, live, "Mia Lund")
-    page.goto(f"{live}/documents/{doc['id']}")
-    # Select "rents rose 12%" in the article as a reader would, then release the mouse.
+def _select(page: Any, words: str) -> None:
+    """Select `words` in the article's first text node as a reader would, then release the
+    mouse (the page fills the "Add a claim" span from the selection)."""
     page.evaluate(
         """(words) => {
             const article = document.querySelector("article.text");
@@ -221,8 +211,24 @@ def test_selecting_words_in_the_text_adds_a_claim(
             selection.addRange(range);
             document.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
         }""",
-        "rents rose 12%",
+        words,
     )
+
+
+def test_selecting_words_in_the_text_adds_a_claim(
+    page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    _people(session)
+    body = "Café owners said rents rose 12% in 2023. The council approved the budget."
+    doc = client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": body, "outlet": "Gazette", "extract": False},
+        headers=reviewer,
+    ).json
+    _sign_in(page, live, "Mia Lund")
+    page.goto(f"{live}/documents/{doc['id']}")
+    # Select "rents rose 12%" in the article as a reader would, then release the mouse.
+    _select(page, "rents rose 12%")
     assert page.get_by_label("From character").input_value() == str(body.index("rents"))
     page.get_by_role("button", name="Add claim").click()
     page.wait_for_url("**claim=*")
@@ -244,22 +250,7 @@ def test_a_claim_marked_in_a_text_with_windows_line_breaks_gets_the_words_chosen
     ).json
     _sign_in(page, live, "Mia Lund")
     page.goto(f"{live}/documents/{doc['id']}")
-    page.evaluate(
-        """(words) => {
-            const article = document.querySelector("article.text");
-            const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
-            const node = walker.nextNode();
-            const at = node.textContent.indexOf(words);
-            const range = document.createRange();
-            range.setStart(node, at);
-            range.setEnd(node, at + words.length);
-            const selection = window.getSelection();
-            selection.removeAllRanges();
-            selection.addRange(range);
-            document.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
-        }""",
-        "40 welders",
-    )
+    _select(page, "40 welders")
     assert page.get_by_label("From character").input_value() == str(body.index("40 welders"))
     page.get_by_role("button", name="Add claim").click()
     page.wait_for_url("**claim=*")
