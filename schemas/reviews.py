@@ -26,3 +26,10 @@ class ReviewSave(StrictSchema):
             "false withdraws it"
         }
     )
+    version = fields.Integer(
+        validate=validate.Range(min=0, max=2**31 - 1),
+        metadata={
+            "description": "the review's `version` this edit was made on (0 for a draft not "
+            "saved yet): another save since is a 409 instead of being overwritten"
+        },
+    )

@@ -60,6 +60,7 @@ class ClaimReviewText(MethodView):
             headline=data.get("headline"),
             body=data.get("body"),
             published=data.get("published"),
+            version=data.get("version"),
         )
         session.commit()
         return _shown(review)

@@ -175,3 +175,23 @@ def test_a_new_verdict_withdraws_the_review_written_for_the_old_one(
     last = client.get(events).json["events"][-1]
     assert last["action"] == "review.withdrawn"
     assert "from false to verified" in last["reason"]
+
+
+def test_a_review_saved_on_an_older_version_is_a_409(
+    client: FlaskClient,
+    editor: dict[str, str],
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+) -> None:
+    claim = _decided(client, editor, make_document, make_claim)
+    path = f"/api/v1/claims/{claim['id']}/review"
+    first = client.put(
+        path, json={"headline": "H", "body": "Theirs.", "version": 0}, headers=editor
+    )
+    assert first.status_code == 200, first.json
+    assert first.json["version"] == 1
+    stale = client.put(path, json={"body": "Mine.", "version": 0}, headers=editor)
+    assert stale.status_code == 409
+    assert client.get(path, headers=editor).json["body"] == "Theirs."
+    fresh = client.put(path, json={"body": "Mine.", "version": 1}, headers=editor)
+    assert fresh.status_code == 200, fresh.json
