@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import Integer, bindparam, delete, insert, or_, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, BIGINT
@@ -78,11 +79,18 @@ def _lock_keys(session: Session, keys: list[tuple[int, int]]) -> None:
     ).all()
 
 
+@lru_cache(maxsize=2)
+def _keys_of(body: str) -> tuple[tuple[int, int], ...]:
+    """A text's band keys, kept for the text last asked about: a request locks them before
+    it writes the document and indexes them after, and shingling is the costly part."""
+    return tuple(band_keys(shingles(body)))
+
+
 def lock_band_keys(session: Session, body: str) -> None:
     """Take the band-key locks a text's indexing will take (index_document takes them again,
     which a transaction may), before any document row lock: every writer then takes band
     keys before document rows, and none waits for a row while holding keys another needs."""
-    keys = band_keys(shingles(body))
+    keys = list(_keys_of(body))
     if keys:
         _lock_keys(session, keys)
 
@@ -90,7 +98,7 @@ def lock_band_keys(session: Session, body: str) -> None:
 def index_document(session: Session, doc: Document) -> list[tuple[int, int]]:
     """Store the document's band keys (replacing older ones); returns them. Holds the
     keys' advisory locks until the transaction ends (see _LOCK_KEYS)."""
-    keys = band_keys(shingles(doc.body))
+    keys = list(_keys_of(doc.body))
     if keys:
         _lock_keys(session, keys)
     session.execute(delete(DocumentBand).where(DocumentBand.document_id == doc.id))

@@ -143,6 +143,9 @@ def create_document(session: Session, actor: Actor, new: NewDocument) -> tuple[D
         derived_from_id=new.derived_from_id,
         html_sha256=new.html_sha256,
     )
+    # Band keys before any document row (the insert's foreign-key check on its source takes
+    # one): a revision of that source takes the keys first too, and then its row.
+    lock_band_keys(session, new.body)
     try:
         # A concurrent request may store the same body between our check and this insert;
         # the unique key decides, and the loser returns the winner's document.

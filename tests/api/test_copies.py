@@ -322,3 +322,55 @@ def test_indexing_stored_documents_holds_one_documents_locks_at_a_time(
     result = CliRunner().invoke(main, ["index-copies"])
     assert result.exit_code == 0, result.output
     assert "250 documents indexed" in result.output
+
+
+def test_a_revision_and_a_reprint_declaring_it_as_source_do_not_deadlock(
+    migrated_scratch: tuple[Engine, str], monkeypatch: Any
+) -> None:
+    # The reprint's insert checks its source's key before it asks for its band keys; the
+    # revision held those keys and waited for that key check. (Found by a reviewer helper.)
+    from service.operations import documents
+
+    engine, _ = migrated_scratch
+    url = "https://wire.example/footbridge"
+    with Session(engine) as session:
+        d, _, _ = documents.submit_document(
+            session, SYSTEM, NewDocument(body=WIRE, outlet="Wire", url=url), extract=False
+        )
+        session.commit()
+        d_id = d.id
+    real_locked = documents._locked
+
+    def slow_locked(*a: Any, **k: Any) -> Any:
+        time.sleep(0.7)  # band keys held; the reprint checks its derived_from key meanwhile
+        return real_locked(*a, **k)
+
+    monkeypatch.setattr(documents, "_locked", slow_locked)
+    errors: list[str] = []
+
+    def revise() -> None:
+        with Session(engine) as session:
+            try:
+                body = WIRE + "\n\nCorrection: the vote was 6-3."
+                documents.submit_document(
+                    session, SYSTEM, NewDocument(body=body, outlet="Wire", url=url), extract=False
+                )
+                session.commit()
+            except Exception as exc:
+                errors.append("revision: " + type(getattr(exc, "orig", exc)).__name__)
+
+    thread = threading.Thread(target=revise)
+    thread.start()
+    time.sleep(0.3)
+    with Session(engine) as session:
+        try:
+            create_document(
+                session,
+                SYSTEM,
+                NewDocument(body=REPRINT, outlet="Lakeport", derived_from_id=d_id),
+            )
+            session.commit()
+        except Exception as exc:
+            errors.append("reprint: " + type(getattr(exc, "orig", exc)).__name__)
+    thread.join(30)
+    assert errors == []
