@@ -296,9 +296,7 @@ def extract_claims(
     fresh = [
         c
         for c in extract(document.body, context_of(document))
-        if (c.start, c.end) not in kept_spans
-        and not covered(c.start, c.end)
-        and not turned_down(c.start, c.end)
+        if not covered(c.start, c.end) and not turned_down(c.start, c.end)
     ]
     # One batched pass of the embedding model for the claims that get vectors.
     worthy = [

@@ -70,7 +70,7 @@ def suggest_many(
         linked = _linked_pairs(session, [c.id for c in claims])
     reviewed: dict[int, set[int]] = {}
     for pair, state in linked.items():
-        if state != LinkState.SUGGESTED and len(pair) == 2:
+        if state != LinkState.SUGGESTED:
             a, b = pair
             reviewed.setdefault(a, set()).add(b)
             reviewed.setdefault(b, set()).add(a)
