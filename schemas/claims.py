@@ -185,6 +185,14 @@ class ClaimQuery(PageQuery):
     date_from = fields.Date(metadata={"description": "claim_date on or after"})
     date_to = fields.Date(metadata={"description": "claim_date on or before"})
     q = text_query("full-text search over the claim text (web search syntax)")
+    needs_review = fields.Boolean(
+        metadata={
+            "description": "true: only the claims that need another look, each with its "
+            "review_flag: flagged by a revision of their document, or decided and no longer "
+            "holding what the verdict needed (a confirmed link taken back, the claim at its "
+            "other end rejected, a copy confirmed, a fact-check match rejected)"
+        }
+    )
 
     @validates_schema
     def _range(self, data: dict[str, Any], **_: Any) -> None:

@@ -63,7 +63,8 @@ class Claims(MethodView):
     @blp.arguments(ClaimQuery, location="query")
     @blp.response(200, ClaimOut(many=True))
     def get(self, query: dict[str, Any]) -> Any:
-        """List claims with filters (document, outlet, speaker, status, attribution, dates, q)."""
+        """List claims with filters (document, outlet, speaker, status, attribution, dates, q,
+        needs_review)."""
         limit, after = query.pop("limit"), query.pop("after", None)
         claims, cursor = list_claims(db_session(), ClaimFilters(**query), after=after, limit=limit)
         return claims, 200, next_link(cursor)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, func, literal_column, or_, select, text
+from sqlalchemy import and_, bindparam, exists, func, literal_column, or_, select, text
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.orm import Session, joinedload
 
@@ -38,7 +38,7 @@ from service.operations.actors import Actor
 from service.operations.events import entity_history, record_created, record_event, snapshot
 from service.operations.links import drop_suggestions_of
 from service.operations.origins import claim_origins_and_possible_copies
-from service.operations.pagination import keyset_page
+from service.operations.pagination import encode_cursor, keyset_page
 from service.operations.speakers import get_speaker, resolve_speaker
 
 #: Characters of context kept either side of a span (W3C TextQuoteSelector prefix/suffix).
@@ -84,6 +84,9 @@ class ClaimFilters:
     date_from: date | None = None
     date_to: date | None = None
     q: str | None = None
+    #: Only claims that need another look: flagged by a revision, or decided and no longer
+    #: holding what their verdict needed (verdict_warning).
+    needs_review: bool = False
 
 
 @dataclass(frozen=True)
@@ -241,7 +244,81 @@ def list_claims(
     if filters.q:
         stmt = stmt.where(Claim.tsv.bool_op("@@")(func.websearch_to_tsquery("english", filters.q)))
     keys = [Claim.span_start, Claim.id] if reading_order else [Claim.id]
-    return keyset_page(session, stmt, keys, after=after, limit=limit)
+    if filters.needs_review:
+        return _needing_review(session, stmt.where(_may_need_review()), keys, after, limit)
+    claims, cursor = keyset_page(session, stmt, keys, after=after, limit=limit)
+    flags = review_flags(session, claims)
+    return [Flagged(c, flags[c.id]) if c.id in flags else c for c in claims], cursor
+
+
+class Flagged:
+    """A listed claim whose verdict lost its support, shown with the warning GET /claims/{id}
+    gives as its review_flag; the stored column is left alone (a read writes nothing)."""
+
+    def __init__(self, claim: Claim, review_flag: str) -> None:
+        self._claim = claim
+        self.review_flag = review_flag
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._claim, name)
+
+
+_VERDICTS = (ClaimStatus.VERIFIED, ClaimStatus.DISPUTED, ClaimStatus.FALSE)
+
+
+def _rests_on_links() -> Any:
+    """A decided claim with no evidence URL and no confirmed fact-check match: its verdict
+    rests on its confirmed links alone, so taking one back can leave it without support."""
+    return and_(
+        Claim.status.in_(_VERDICTS),
+        ~exists().where(Evidence.claim_id == Claim.id, Evidence.url.is_not(None)),
+        ~exists().where(FactCheckMatch.claim_id == Claim.id, FactCheckMatch.state == "confirmed"),
+    )
+
+
+def _may_need_review() -> Any:
+    return or_(Claim.review_flag.is_not(None), _rests_on_links())
+
+
+def review_flags(session: Session, claims: list[Claim]) -> dict[int, str]:
+    """{claim id: warning} for the claims whose verdict no longer holds and which carry no
+    stored flag: one statement finds those whose verdict rests on links alone, and only they
+    are counted (corroboration's one statement each)."""
+    ids = [c.id for c in claims if c.review_flag is None and c.status in _VERDICTS]
+    if not ids:
+        return {}
+    status = {c.id: c.status for c in claims}
+    out = {}
+    for claim_id in session.scalars(select(Claim.id).where(Claim.id.in_(ids), _rests_on_links())):
+        warning = corroboration_and_warning(session, claim_id, status[claim_id], 0)[1]
+        if warning:
+            out[claim_id] = warning
+    return out
+
+
+#: Candidates read at a time while looking for claims that need review.
+_SCAN = 200
+
+
+def _needing_review(
+    session: Session, stmt: Any, keys: list[Any], after: str | None, limit: int
+) -> tuple[list[Any], str | None]:
+    """A page of the claims of `stmt` (already narrowed to those that may need review) that
+    do: the candidates are read in key order and judged until one more than a page is found."""
+    kept: list[Any] = []
+    cursor = after
+    while True:
+        page, cursor = keyset_page(session, stmt, keys, after=cursor, limit=_SCAN)
+        flags = review_flags(session, page)
+        for claim in page:
+            if claim.review_flag is None and claim.id not in flags:
+                continue
+            if len(kept) == limit:
+                last = kept[-1]
+                return kept, encode_cursor([getattr(last, key.key) for key in keys])
+            kept.append(Flagged(claim, flags[claim.id]) if claim.id in flags else claim)
+        if cursor is None:
+            return kept, None
 
 
 @dataclass(frozen=True)

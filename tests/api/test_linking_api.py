@@ -614,6 +614,71 @@ def test_a_verdict_whose_support_is_taken_back_is_flagged_for_re_review(
     assert flag() is None
 
 
+def test_claims_that_need_review_are_listed_with_their_flag(
+    client: FlaskClient,
+    reviewer: dict[str, str],
+    editor: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+    confirm_link: Doc,
+    session: Session,
+) -> None:
+    # Three verified claims, each backed by a link to its own claim elsewhere; two of the
+    # backing claims are then rejected, so two verdicts rest on nothing. A fourth verdict
+    # rests on an evidence URL and a fifth claim is flagged by a revision (stored flag).
+    verified, backing = [], []
+    for n, outlet in enumerate(("Gazette", "Tribune", "Herald")):
+        claim = _doc_with_claim(make_document, make_claim, f"{TEXT} [{n}]", outlet=outlet)
+        other = _doc_with_claim(make_document, make_claim, f"{TEXT} ({n})", outlet="Courier")
+        confirm_link(reviewer, claim["id"], other["id"], "corroborates")
+        done = _set_status(client, editor, claim["id"], status="verified", rationale="backed")
+        assert done.status_code == 200, done.json
+        verified.append(claim["id"])
+        backing.append(other["id"])
+    by_url = _doc_with_claim(make_document, make_claim, TEXT + " [url]", outlet="Post")
+    done = _set_status(
+        client,
+        editor,
+        by_url["id"],
+        status="disputed",
+        rationale="port records",
+        evidence=[{"url": "https://example.org/port-records"}],
+    )
+    assert done.status_code == 200, done.json
+    revised = _doc_with_claim(make_document, make_claim, TEXT + " [rev]", outlet="Times")
+    session.execute(
+        update(Claim).where(Claim.id == revised["id"]).values(review_flag="the text changed")
+    )
+    session.commit()
+    for other in (backing[0], backing[2]):
+        gone = _set_status(client, reviewer, other, status="rejected", rationale="an ad")
+        assert gone.status_code == 200, gone.json
+
+    def listed(query: str) -> list[dict[str, Any]]:
+        rows, url = [], f"/api/v1/claims?{query}"
+        while url:
+            page = client.get(url)
+            assert page.status_code == 200, page.json
+            rows += page.json
+            url = page.headers.get("Link", "").partition("<")[2].partition(">")[0]
+        return rows
+
+    mine = {*verified, *backing, by_url["id"], revised["id"]}
+    flagged = [c for c in listed("needs_review=true&limit=1") if c["id"] in mine]
+    assert [c["id"] for c in flagged] == [verified[0], verified[2], revised["id"]]
+    assert "what that verdict needs is gone" in flagged[0]["review_flag"]
+    assert flagged[2]["review_flag"] == "the text changed"
+    # The plain list shows the same flag as GET /claims/{id}, and writes nothing.
+    plain = {c["id"]: c["review_flag"] for c in listed("limit=2") if c["id"] in mine}
+    for claim_id, shown in plain.items():
+        assert shown == client.get(f"/api/v1/claims/{claim_id}").json["review_flag"]
+    assert "what that verdict needs is gone" in plain[verified[2]]
+    assert plain[verified[1]] is None
+    assert plain[by_url["id"]] is None
+    stored = session.scalars(select(Claim.review_flag).where(Claim.id.in_(verified))).all()
+    assert stored == [None, None, None]
+
+
 def test_the_queue_leaves_out_a_suggestion_to_a_claim_rejected_before_the_rule(
     session: Session, suggested_pair: dict[str, Any]
 ) -> None:
