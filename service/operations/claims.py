@@ -220,8 +220,9 @@ def list_claims(
     after: str | None,
     limit: int,
     reading_order: bool = False,
-) -> tuple[list[Claim], str | None]:
-    """Claims matching the filters, by id (or by position in the text for one document)."""
+) -> tuple[list[Claim | Flagged], str | None]:
+    """Claims matching the filters, by id (or by position in the text for one document); a
+    claim whose verdict lost its support comes Flagged."""
     stmt = select(Claim).options(joinedload(Claim.speaker))
     if filters.document_id is not None:
         stmt = stmt.where(Claim.document_id == filters.document_id)
@@ -302,10 +303,10 @@ _SCAN = 200
 
 def _needing_review(
     session: Session, stmt: Any, keys: list[Any], after: str | None, limit: int
-) -> tuple[list[Any], str | None]:
+) -> tuple[list[Claim | Flagged], str | None]:
     """A page of the claims of `stmt` (already narrowed to those that may need review) that
     do: the candidates are read in key order and judged until one more than a page is found."""
-    kept: list[Any] = []
+    kept: list[Claim | Flagged] = []
     cursor = after
     while True:
         page, cursor = keyset_page(session, stmt, keys, after=cursor, limit=_SCAN)
