@@ -23,7 +23,7 @@ from service.api.context import current_actor, db_session, next_link, readable, 
 from service.domain.enums import DocumentKind, DocumentState, Role
 from service.extraction import extractor_version
 from service.jobs import enqueue_extraction
-from service.operations.claims import ClaimFilters, list_claims
+from service.operations.claims import ClaimFilters, flagged, list_claims
 from service.operations.copies import copies_of
 from service.operations.documents import (
     DocumentFilters,
@@ -210,4 +210,5 @@ class DocumentOrphans(MethodView):
     def get(self, document_id: int) -> Any:
         """Claims a revision could not place on the current text (their span refers to the
         revision they were last found in); PATCH a claim's span to place it by hand."""
-        return orphans(db_session(), document_id)
+        session = db_session()
+        return flagged(session, orphans(session, document_id))

@@ -67,6 +67,15 @@ class Claim(CreatedAtMixin, Base):
         Index("ix_claims_queue", "status", text("checkworthiness DESC"), text("id DESC")),
         # The NDJSON export pages by (txid, id) (reports/exports.py).
         Index("ix_claims_txid_id", "txid", "id"),
+        # GET /claims?needs_review=true scans only the claims a review flag can be shown on
+        # (operations/claims.py, _may_need_review).
+        Index(
+            "ix_claims_may_need_review",
+            "id",
+            postgresql_where=text(
+                "review_flag IS NOT NULL OR status IN ('verified', 'disputed', 'false')"
+            ),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

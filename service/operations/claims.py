@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, func, literal_column, or_, select, text
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from service.db import driver_rows
 from service.domain.enums import (
@@ -20,6 +20,7 @@ from service.domain.enums import (
     LinkState,
 )
 from service.domain.errors import InvalidInput, NotFound, RuleViolation
+from service.domain.independence import independent_origins
 from service.domain.rules import DecisionFacts, check_transition, verdict_holds
 from service.domain.urls import web_url_problem
 from service.linking import semantic, vectors
@@ -37,7 +38,7 @@ from service.models import (
 from service.operations.actors import Actor
 from service.operations.events import entity_history, record_created, record_event, snapshot
 from service.operations.links import drop_suggestions_of
-from service.operations.origins import claim_origins_and_possible_copies
+from service.operations.origins import claim_origins_and_possible_copies, lineage
 from service.operations.pagination import encode_cursor, keyset_page
 from service.operations.speakers import get_speaker, resolve_speaker
 
@@ -248,8 +249,7 @@ def list_claims(
     if filters.needs_review:
         return _needing_review(session, stmt.where(_may_need_review()), keys, after, limit)
     claims, cursor = keyset_page(session, stmt, keys, after=after, limit=limit)
-    flags = review_flags(session, claims)
-    return [Flagged(c, flags[c.id]) if c.id in flags else c for c in claims], cursor
+    return flagged(session, claims), cursor
 
 
 class Flagged:
@@ -261,7 +261,15 @@ class Flagged:
         self.review_flag = review_flag
 
     def __getattr__(self, name: str) -> Any:
+        if name == "_claim":  # not set yet (a copy under construction)
+            raise AttributeError(name)
         return getattr(self._claim, name)
+
+
+def flagged(session: Session, claims: list[Claim]) -> list[Claim | Flagged]:
+    """The claims, each whose verdict no longer holds shown with its warning (review_flags)."""
+    flags = review_flags(session, claims)
+    return [Flagged(c, flags[c.id]) if c.id in flags else c for c in claims]
 
 
 _VERDICTS = (ClaimStatus.VERIFIED, ClaimStatus.DISPUTED, ClaimStatus.FALSE)
@@ -278,46 +286,109 @@ def _rests_on_links() -> Any:
 
 
 def _may_need_review() -> Any:
-    return or_(Claim.review_flag.is_not(None), _rests_on_links())
+    """The claims a review flag can be shown on: the first term is the predicate of the
+    partial index ix_claims_may_need_review (so the scan reads only these), the second the
+    narrower rule."""
+    return and_(
+        or_(Claim.review_flag.is_not(None), Claim.status.in_(_VERDICTS)),
+        or_(Claim.review_flag.is_not(None), _rests_on_links()),
+    )
 
 
 def review_flags(session: Session, claims: list[Claim]) -> dict[int, str]:
-    """{claim id: warning} for the claims whose verdict no longer holds and which carry no
-    stored flag: one statement finds those whose verdict rests on links alone, and only they
-    are counted (corroboration's one statement each)."""
+    """{claim id: warning} for the claims without a stored flag whose verdict no longer holds,
+    as verdict_warning() finds it for one claim, in at most three statements however many
+    claims: those whose verdict rests on links alone, their confirmed links to claims not
+    rejected, and (for a verified one with such support) the lineage independence needs."""
     ids = [c.id for c in claims if c.review_flag is None and c.status in _VERDICTS]
     if not ids:
         return {}
-    status = {c.id: c.status for c in claims}
+    resting = {
+        int(i): (ClaimStatus(st), int(doc))
+        for i, st, doc in session.execute(
+            select(Claim.id, Claim.status, Claim.document_id).where(
+                Claim.id.in_(ids), _rests_on_links()
+            )
+        )
+    }
+    if not resting:
+        return {}
+    other = aliased(Claim)
+    conflicts: set[int] = set()
+    supporting: dict[int, list[int]] = {}
+    for a, b, relation, doc_a, doc_b in session.execute(
+        select(
+            ClaimLink.claim_a_id,
+            ClaimLink.claim_b_id,
+            ClaimLink.relation,
+            Claim.document_id,
+            other.document_id,
+        )
+        .join(Claim, Claim.id == ClaimLink.claim_a_id)
+        .join(other, other.id == ClaimLink.claim_b_id)
+        .where(
+            or_(ClaimLink.claim_a_id.in_(resting), ClaimLink.claim_b_id.in_(resting)),
+            ClaimLink.state == LinkState.CONFIRMED,
+            Claim.status != ClaimStatus.REJECTED,
+            other.status != ClaimStatus.REJECTED,
+        )
+    ):
+        for mine, theirs in ((a, doc_b), (b, doc_a)):
+            if mine not in resting:
+                continue
+            if relation == LinkRelation.CONFLICTS:
+                conflicts.add(mine)
+            else:
+                supporting.setdefault(mine, []).append(theirs)
+    verified = [i for i, (st, _) in resting.items() if st == ClaimStatus.VERIFIED]
+    docs = {resting[i][1] for i in verified if i in supporting}
+    docs |= {d for i in verified for d in supporting.get(i, ())}
+    found = lineage(session, docs) if docs else {}
     out = {}
-    for claim_id in session.scalars(select(Claim.id).where(Claim.id.in_(ids), _rests_on_links())):
-        warning = corroboration_and_warning(session, claim_id, status[claim_id], 0)[1]
+    for claim_id, (status, own) in resting.items():
+        facts = DecisionFacts(
+            independent_corroborations=independent_origins(
+                [own], supporting.get(claim_id, ()), found
+            )
+            if status == ClaimStatus.VERIFIED and claim_id in supporting
+            else 0,
+            confirmed_conflicts=int(claim_id in conflicts),
+            evidence_urls=0,
+        )
+        warning = _lost_support(status, facts)
         if warning:
             out[claim_id] = warning
     return out
 
 
-#: Candidates read at a time while looking for claims that need review.
+#: Candidates judged at a time while looking for claims that need review, and at most in
+#: one request: past that, the page comes back short (even empty) with a `next` link at the
+#: last candidate judged, so a request's cost is bounded however few claims need review.
 _SCAN = 200
+_SCAN_MAX = 5_000
 
 
 def _needing_review(
     session: Session, stmt: Any, keys: list[Any], after: str | None, limit: int
 ) -> tuple[list[Claim | Flagged], str | None]:
     """A page of the claims of `stmt` (already narrowed to those that may need review) that
-    do: the candidates are read in key order and judged until one more than a page is found."""
+    do: the candidates are read in key order and judged, a chunk at a time, until one more
+    than a page is found, the candidates run out, or _SCAN_MAX were judged."""
     kept: list[Claim | Flagged] = []
     cursor = after
+    judged = 0
     while True:
         page, cursor = keyset_page(session, stmt, keys, after=cursor, limit=_SCAN)
         flags = review_flags(session, page)
         for claim in page:
-            if claim.review_flag is None and claim.id not in flags:
-                continue
-            if len(kept) == limit:
-                last = kept[-1]
-                return kept, encode_cursor([getattr(last, key.key) for key in keys])
-            kept.append(Flagged(claim, flags[claim.id]) if claim.id in flags else claim)
+            judged += 1
+            if claim.review_flag is not None or claim.id in flags:
+                if len(kept) == limit:
+                    last = kept[-1]
+                    return kept, encode_cursor([getattr(last, key.key) for key in keys])
+                kept.append(Flagged(claim, flags[claim.id]) if claim.id in flags else claim)
+            if judged >= _SCAN_MAX and cursor is not None:
+                return kept, encode_cursor([getattr(claim, key.key) for key in keys])
         if cursor is None:
             return kept, None
 

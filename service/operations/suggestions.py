@@ -16,6 +16,7 @@ from service.linking.retrieval import candidates_many, corpus_rarity
 from service.linking.scoring import MIN_SCORE, STORED_PER_CLAIM, SUGGEST_MIN, PairScore, rank
 from service.models import Claim, ClaimLink
 from service.operations.actors import Actor
+from service.operations.claims import flagged
 from service.operations.links import NewLink, create_suggested_links
 
 #: Claims of one document that get stored suggestions, most check-worthy first: ingest stays
@@ -180,12 +181,13 @@ def suggestions_view(session: Session, claim: Claim, top: int = 10) -> list[dict
     re-extraction of its document may commit in between) is left out, not a 500."""
     ranked = suggest(session, claim, top=top)
     other_ids = [s.claim_b_id if s.claim_a_id == claim.id else s.claim_a_id for s in ranked]
-    others = {
-        c.id: c
-        for c in session.scalars(
+    loaded = list(
+        session.scalars(
             select(Claim).where(Claim.id.in_(other_ids)).options(joinedload(Claim.speaker))
         )
-    }
+    )
+    # Each shown with the review flag GET /claims/{id} gives it.
+    others = {c.id: c for c in flagged(session, loaded)}
     return [
         {
             "claim": others[other],

@@ -679,6 +679,31 @@ def test_claims_that_need_review_are_listed_with_their_flag(
     assert stored == [None, None, None]
 
 
+def test_a_suggested_claim_shows_the_review_flag_its_own_page_shows(
+    client: FlaskClient,
+    reviewer: dict[str, str],
+    editor: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+    confirm_link: Doc,
+) -> None:
+    verdict = _doc_with_claim(make_document, make_claim, TEXT + " [v]", outlet="Gazette")
+    backing = _doc_with_claim(make_document, make_claim, TEXT + " (b)", outlet="Courier")
+    confirm_link(reviewer, verdict["id"], backing["id"], "corroborates")
+    done = _set_status(client, editor, verdict["id"], status="verified", rationale="backed")
+    assert done.status_code == 200, done.json
+    gone = _set_status(client, reviewer, backing["id"], status="rejected", rationale="an ad")
+    assert gone.status_code == 200, gone.json
+    shown = client.get(f"/api/v1/claims/{verdict['id']}").json["review_flag"]
+    assert "what that verdict needs is gone" in shown
+    asker = _doc_with_claim(make_document, make_claim, TEXT, outlet="Tribune")
+    suggested = {
+        s["claim"]["id"]: s["claim"]["review_flag"]
+        for s in client.get(f"/api/v1/claims/{asker['id']}/suggestions").json
+    }
+    assert suggested[verdict["id"]] == shown
+
+
 def test_the_queue_leaves_out_a_suggestion_to_a_claim_rejected_before_the_rule(
     session: Session, suggested_pair: dict[str, Any]
 ) -> None:

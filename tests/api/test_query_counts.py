@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 
@@ -77,3 +78,91 @@ def test_document_and_speaker_lists_are_one_or_two_statements(
         client.post("/api/v1/speakers", json={"name": f"Speaker {i}"}, headers=reviewer)
     assert _statements_for(client, count_queries, "/api/v1/documents?limit=50") <= 2
     assert _statements_for(client, count_queries, "/api/v1/speakers?limit=50") <= 2
+
+
+def _verified_on_one_link(
+    client: FlaskClient,
+    editor: dict[str, str],
+    reviewer: dict[str, str],
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+    confirm_link: Callable[..., dict[str, Any]],
+    n: int,
+) -> tuple[int, int]:
+    """A claim verified on one corroborating link to a claim of another outlet, and that
+    claim: the verdict rests on the link alone."""
+    claim = make_claim(make_document(outlet=f"Gazette {n}"))
+    other = make_claim(make_document(outlet=f"Courier {n}"))
+    confirm_link(reviewer, claim["id"], other["id"], "corroborates")
+    etag = client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]
+    done = client.put(
+        f"/api/v1/claims/{claim['id']}/status",
+        json={"status": "verified", "rationale": "backed"},
+        headers=editor | {"If-Match": etag},
+    )
+    assert done.status_code == 200, done.json
+    return claim["id"], other["id"]
+
+
+def test_review_flags_in_a_list_take_the_same_statements_for_one_verdict_or_five(
+    client: FlaskClient,
+    count_queries: list[str],
+    editor: dict[str, str],
+    reviewer: dict[str, str],
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+    confirm_link: Callable[..., dict[str, Any]],
+) -> None:
+    # Each listed verdict resting on links is judged for its review flag: for the whole page
+    # at once, not a claim at a time.
+    made = [make_document, make_claim, confirm_link]
+    _verified_on_one_link(client, editor, reviewer, *made, 0)
+    one = _statements_for(client, count_queries, "/api/v1/claims?limit=200")
+    for n in range(1, 5):
+        _verified_on_one_link(client, editor, reviewer, *made, n)
+    five = _statements_for(client, count_queries, "/api/v1/claims?limit=200")
+    assert one == five <= 5
+
+
+def test_needs_review_judges_a_bounded_number_of_claims_a_request(
+    client: FlaskClient,
+    count_queries: list[str],
+    editor: dict[str, str],
+    reviewer: dict[str, str],
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+    confirm_link: Callable[..., dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Healthy verdicts are candidates too: however many there are before the next claim that
+    # needs review, one request judges at most _SCAN_MAX of them and hands out a cursor.
+    import service.operations.claims as claims
+
+    monkeypatch.setattr(claims, "_SCAN", 2)
+    monkeypatch.setattr(claims, "_SCAN_MAX", 4)
+    made = [make_document, make_claim, confirm_link]
+    for n in range(5):
+        _verified_on_one_link(client, editor, reviewer, *made, n)
+    url = "/api/v1/claims?needs_review=true&limit=1"
+    few = _statements_for(client, count_queries, url)
+    for n in range(5, 11):
+        _verified_on_one_link(client, editor, reviewer, *made, n)
+    last, backing = _verified_on_one_link(client, editor, reviewer, *made, 11)
+    gone = client.get(f"/api/v1/claims/{backing}").headers["ETag"]
+    rejected = client.put(
+        f"/api/v1/claims/{backing}/status",
+        json={"status": "rejected", "rationale": "an advert"},
+        headers=reviewer | {"If-Match": gone},
+    )
+    assert rejected.status_code == 200, rejected.json
+    assert _statements_for(client, count_queries, url) == few
+    # Following the cursor reaches the one claim that needs review, after short pages.
+    found, pages = [], 0
+    while url:
+        page = client.get(url)
+        assert page.status_code == 200, page.json
+        found += [c["id"] for c in page.json]
+        pages += 1
+        url = page.headers.get("Link", "").partition("<")[2].partition(">")[0]
+    assert found == [last]
+    assert pages > 2
