@@ -190,7 +190,9 @@ class ClaimQuery(PageQuery):
             "description": "true: only the claims that need another look, each with its "
             "review_flag: flagged by a revision of their document, or decided and no longer "
             "holding what the verdict needed (a confirmed link taken back, the claim at its "
-            "other end rejected, a copy confirmed, a fact-check match rejected)"
+            "other end rejected, a copy confirmed, a fact-check match rejected). A request "
+            "judges a bounded number of candidates, so a page may come back short, even "
+            "empty, with a next link: follow it until there is none"
         }
     )
 
