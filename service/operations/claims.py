@@ -10,7 +10,7 @@ from sqlalchemy import and_, bindparam, exists, func, literal_column, or_, selec
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from service.db import driver_rows
+from service.db import among, driver_rows
 from service.domain.enums import (
     Attribution,
     ClaimOrigin,
@@ -285,12 +285,18 @@ def _rests_on_links() -> Any:
     )
 
 
+#: The verdicts written into the SQL as literals: the planner can match a prepared statement
+#: (psycopg prepares one run five times) to the partial index's predicate only with the values
+#: in its text; with them bound, the generic plan walked the primary key instead.
+_VERDICTS_SQL = text("claims.status IN ('verified', 'disputed', 'false')")
+
+
 def _may_need_review() -> Any:
     """The claims a review flag can be shown on: the first term is the predicate of the
     partial index ix_claims_may_need_review (so the scan reads only these), the second the
     narrower rule."""
     return and_(
-        or_(Claim.review_flag.is_not(None), Claim.status.in_(_VERDICTS)),
+        or_(Claim.review_flag.is_not(None), _VERDICTS_SQL),
         or_(Claim.review_flag.is_not(None), _rests_on_links()),
     )
 
@@ -307,7 +313,7 @@ def review_flags(session: Session, claims: list[Claim]) -> dict[int, str]:
         int(i): (ClaimStatus(st), int(doc))
         for i, st, doc in session.execute(
             select(Claim.id, Claim.status, Claim.document_id).where(
-                Claim.id.in_(ids), _rests_on_links()
+                among(Claim.id, ids), _rests_on_links()
             )
         )
     }
@@ -327,7 +333,7 @@ def review_flags(session: Session, claims: list[Claim]) -> dict[int, str]:
         .join(Claim, Claim.id == ClaimLink.claim_a_id)
         .join(other, other.id == ClaimLink.claim_b_id)
         .where(
-            or_(ClaimLink.claim_a_id.in_(resting), ClaimLink.claim_b_id.in_(resting)),
+            or_(among(ClaimLink.claim_a_id, resting), among(ClaimLink.claim_b_id, resting)),
             ClaimLink.state == LinkState.CONFIRMED,
             Claim.status != ClaimStatus.REJECTED,
             other.status != ClaimStatus.REJECTED,
