@@ -33,7 +33,9 @@ SELECT c.id, c.document_id, c.text, json_build_object('start', c.span_start, 'en
        c.status, c.origin, c.extractor_version, c.version, c.created_at, c.updated_at,
        COALESCE((SELECT json_agg(json_build_object('id', e.id, 'url', e.url, 'document_id',
                  e.document_id, 'note', e.note, 'created_at', e.created_at) ORDER BY e.id)
-                 FROM evidence e WHERE e.claim_id = c.id), '[]') AS evidence
+                 FROM evidence e WHERE e.claim_id = c.id), '[]') AS evidence,
+       (SELECT count(*) FROM fact_check_matches m
+         WHERE m.claim_id = c.id AND m.state = 'confirmed') AS confirmed_fact_checks
 FROM claims c LEFT JOIN speakers s ON s.id = c.speaker_id
 WHERE c.id = %s
 """

@@ -244,6 +244,20 @@ def test_a_claim_is_matched_and_a_confirmed_match_is_evidence_for_a_verdict(
     assert [(x["publisher"], x["state"]) for x in checked] == [("Lakeport Checks", "confirmed")]
     page = client.get(f"/api/v1/documents/{doc['id']}/report?format=html").get_data(as_text=True)
     assert "already checked by Lakeport Checks" in page
+    # The verdict rests on that match: while it is confirmed nothing is flagged; once it is
+    # rejected, the claim's page and the claims list both say the verdict needs another look.
+    assert client.get(f"/api/v1/claims/{claim['id']}").json["review_flag"] is None
+    match_etag = client.get(f"/api/v1/fact-check-matches/{match['id']}").headers["ETag"]
+    rejected = client.patch(
+        f"/api/v1/fact-check-matches/{match['id']}",
+        json={"state": "rejected", "rationale": "another footbridge"},
+        headers=reviewer | {"If-Match": match_etag},
+    )
+    assert rejected.status_code == 200, rejected.json
+    flag = client.get(f"/api/v1/claims/{claim['id']}").json["review_flag"]
+    assert "what that verdict needs is gone" in flag
+    listed = client.get(f"/api/v1/claims?document_id={doc['id']}").json
+    assert [c["review_flag"] for c in listed] == [flag]
 
 
 def test_a_new_claim_is_matched_against_stored_fact_checks(
