@@ -429,6 +429,26 @@ def _set_status(client: FlaskClient, headers: dict[str, str], claim_id: int, **b
     )
 
 
+def verified_on_a_link(
+    client: FlaskClient,
+    people: tuple[dict[str, str], dict[str, str]],
+    make: tuple[Doc, Doc, Doc],
+    tag: str,
+    outlet: str = "Gazette",
+) -> tuple[int, int]:
+    """A claim of `outlet` verified on one corroborating link to a claim of another outlet
+    (the verdict rests on that link alone): both claims' ids. `people` are the reviewer and
+    the editor, `make` the make_document, make_claim and confirm_link fixtures."""
+    reviewer, editor = people
+    make_document, make_claim, confirm_link = make
+    claim = _doc_with_claim(make_document, make_claim, f"{TEXT} [{tag}]", outlet=outlet)
+    other = _doc_with_claim(make_document, make_claim, f"{TEXT} ({tag})", outlet="Courier")
+    confirm_link(reviewer, claim["id"], other["id"], "corroborates")
+    done = _set_status(client, editor, claim["id"], status="verified", rationale="backed")
+    assert done.status_code == 200, done.json
+    return claim["id"], other["id"]
+
+
 def test_a_rejected_claim_backs_nothing_and_cannot_be_linked(
     client: FlaskClient,
     reviewer: dict[str, str],
@@ -628,13 +648,10 @@ def test_claims_that_need_review_are_listed_with_their_flag(
     # rests on an evidence URL and a fifth claim is flagged by a revision (stored flag).
     verified, backing = [], []
     for n, outlet in enumerate(("Gazette", "Tribune", "Herald")):
-        claim = _doc_with_claim(make_document, make_claim, f"{TEXT} [{n}]", outlet=outlet)
-        other = _doc_with_claim(make_document, make_claim, f"{TEXT} ({n})", outlet="Courier")
-        confirm_link(reviewer, claim["id"], other["id"], "corroborates")
-        done = _set_status(client, editor, claim["id"], status="verified", rationale="backed")
-        assert done.status_code == 200, done.json
-        verified.append(claim["id"])
-        backing.append(other["id"])
+        made = (make_document, make_claim, confirm_link)
+        claim_id, other_id = verified_on_a_link(client, (reviewer, editor), made, str(n), outlet)
+        verified.append(claim_id)
+        backing.append(other_id)
     by_url = _doc_with_claim(make_document, make_claim, TEXT + " [url]", outlet="Post")
     done = _set_status(
         client,
@@ -687,21 +704,18 @@ def test_a_suggested_claim_shows_the_review_flag_its_own_page_shows(
     make_claim: Doc,
     confirm_link: Doc,
 ) -> None:
-    verdict = _doc_with_claim(make_document, make_claim, TEXT + " [v]", outlet="Gazette")
-    backing = _doc_with_claim(make_document, make_claim, TEXT + " (b)", outlet="Courier")
-    confirm_link(reviewer, verdict["id"], backing["id"], "corroborates")
-    done = _set_status(client, editor, verdict["id"], status="verified", rationale="backed")
-    assert done.status_code == 200, done.json
-    gone = _set_status(client, reviewer, backing["id"], status="rejected", rationale="an ad")
+    made = (make_document, make_claim, confirm_link)
+    verdict, backing = verified_on_a_link(client, (reviewer, editor), made, "v")
+    gone = _set_status(client, reviewer, backing, status="rejected", rationale="an ad")
     assert gone.status_code == 200, gone.json
-    shown = client.get(f"/api/v1/claims/{verdict['id']}").json["review_flag"]
+    shown = client.get(f"/api/v1/claims/{verdict}").json["review_flag"]
     assert "what that verdict needs is gone" in shown
     asker = _doc_with_claim(make_document, make_claim, TEXT, outlet="Tribune")
     suggested = {
         s["claim"]["id"]: s["claim"]["review_flag"]
         for s in client.get(f"/api/v1/claims/{asker['id']}/suggestions").json
     }
-    assert suggested[verdict["id"]] == shown
+    assert suggested[verdict] == shown
 
 
 def test_the_queue_leaves_out_a_suggestion_to_a_claim_rejected_before_the_rule(

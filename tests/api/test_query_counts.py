@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from tests.api.test_linking_api import verified_on_a_link
+
 
 def _statements_for(client: FlaskClient, count_queries: list[str], url: str) -> int:
     count_queries.clear()
@@ -80,30 +82,6 @@ def test_document_and_speaker_lists_are_one_or_two_statements(
     assert _statements_for(client, count_queries, "/api/v1/speakers?limit=50") <= 2
 
 
-def _verified_on_one_link(
-    client: FlaskClient,
-    editor: dict[str, str],
-    reviewer: dict[str, str],
-    make_document: Callable[..., dict[str, Any]],
-    make_claim: Callable[..., dict[str, Any]],
-    confirm_link: Callable[..., dict[str, Any]],
-    n: int,
-) -> tuple[int, int]:
-    """A claim verified on one corroborating link to a claim of another outlet, and that
-    claim: the verdict rests on the link alone."""
-    claim = make_claim(make_document(outlet=f"Gazette {n}"))
-    other = make_claim(make_document(outlet=f"Courier {n}"))
-    confirm_link(reviewer, claim["id"], other["id"], "corroborates")
-    etag = client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]
-    done = client.put(
-        f"/api/v1/claims/{claim['id']}/status",
-        json={"status": "verified", "rationale": "backed"},
-        headers=editor | {"If-Match": etag},
-    )
-    assert done.status_code == 200, done.json
-    return claim["id"], other["id"]
-
-
 def test_review_flags_in_a_list_take_the_same_statements_for_one_verdict_or_five(
     client: FlaskClient,
     count_queries: list[str],
@@ -115,11 +93,11 @@ def test_review_flags_in_a_list_take_the_same_statements_for_one_verdict_or_five
 ) -> None:
     # Each listed verdict resting on links is judged for its review flag: for the whole page
     # at once, not a claim at a time.
-    made = [make_document, make_claim, confirm_link]
-    _verified_on_one_link(client, editor, reviewer, *made, 0)
+    made = (make_document, make_claim, confirm_link)
+    verified_on_a_link(client, (reviewer, editor), made, "0", "Gazette 0")
     one = _statements_for(client, count_queries, "/api/v1/claims?limit=200")
     for n in range(1, 5):
-        _verified_on_one_link(client, editor, reviewer, *made, n)
+        verified_on_a_link(client, (reviewer, editor), made, str(n), f"Gazette {n}")
     five = _statements_for(client, count_queries, "/api/v1/claims?limit=200")
     assert one == five <= 5
 
@@ -140,14 +118,14 @@ def test_needs_review_judges_a_bounded_number_of_claims_a_request(
 
     monkeypatch.setattr(claims, "_SCAN", 2)
     monkeypatch.setattr(claims, "_SCAN_MAX", 4)
-    made = [make_document, make_claim, confirm_link]
+    made = (make_document, make_claim, confirm_link)
     for n in range(5):
-        _verified_on_one_link(client, editor, reviewer, *made, n)
+        verified_on_a_link(client, (reviewer, editor), made, str(n), f"Gazette {n}")
     url = "/api/v1/claims?needs_review=true&limit=1"
     few = _statements_for(client, count_queries, url)
     for n in range(5, 11):
-        _verified_on_one_link(client, editor, reviewer, *made, n)
-    last, backing = _verified_on_one_link(client, editor, reviewer, *made, 11)
+        verified_on_a_link(client, (reviewer, editor), made, str(n), f"Gazette {n}")
+    last, backing = verified_on_a_link(client, (reviewer, editor), made, "11", "Gazette 11")
     gone = client.get(f"/api/v1/claims/{backing}").headers["ETag"]
     rejected = client.put(
         f"/api/v1/claims/{backing}/status",
