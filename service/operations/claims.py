@@ -595,8 +595,10 @@ def verdict_warning(
 ) -> str | None:
     """Why a decided claim needs another look now, though nobody flagged it: the rule its
     verdict was taken under no longer holds. Computed when read, from what the claim view
-    already holds (and, only then, its confirmed fact-check matches), so no write, lock or
-    event is needed wherever support changes (links, claims, copies, fact-checks)."""
+    already holds (its confirmed fact-check matches included: `fact_checks`; a caller that
+    has not read them leaves it None, and they are counted only when the rest falls short),
+    so no write, lock or event is needed wherever support changes (links, claims, copies,
+    fact-checks)."""
     if status not in (ClaimStatus.VERIFIED, ClaimStatus.DISPUTED, ClaimStatus.FALSE):
         return None
     facts = DecisionFacts(
