@@ -39,7 +39,7 @@ from service.operations.actors import Actor
 from service.operations.events import entity_history, record_created, record_event, snapshot
 from service.operations.links import drop_suggestions_of
 from service.operations.origins import claim_origins_and_possible_copies, lineage
-from service.operations.pagination import encode_cursor, keyset_page
+from service.operations.pagination import cursor_at, keyset_page
 from service.operations.speakers import get_speaker, resolve_speaker
 
 #: Characters of context kept either side of a span (W3C TextQuoteSelector prefix/suffix).
@@ -288,7 +288,7 @@ def _rests_on_links() -> Any:
 #: The verdicts written into the SQL as literals: the planner can match a prepared statement
 #: (psycopg prepares one run five times) to the partial index's predicate only with the values
 #: in its text; with them bound, the generic plan walked the primary key instead.
-_VERDICTS_SQL = text("claims.status IN ('verified', 'disputed', 'false')")
+_VERDICTS_SQL = text(f"claims.status IN ({', '.join(repr(str(s)) for s in _VERDICTS)})")
 
 
 def _may_need_review() -> Any:
@@ -390,11 +390,10 @@ def _needing_review(
             judged += 1
             if claim.review_flag is not None or claim.id in flags:
                 if len(kept) == limit:
-                    last = kept[-1]
-                    return kept, encode_cursor([getattr(last, key.key) for key in keys])
+                    return kept, cursor_at(kept[-1], keys)
                 kept.append(Flagged(claim, flags[claim.id]) if claim.id in flags else claim)
             if judged >= _SCAN_MAX and cursor is not None:
-                return kept, encode_cursor([getattr(claim, key.key) for key in keys])
+                return kept, cursor_at(claim, keys)
         if cursor is None:
             return kept, None
 
@@ -599,7 +598,7 @@ def verdict_warning(
     has not read them leaves it None, and they are counted only when the rest falls short),
     so no write, lock or event is needed wherever support changes (links, claims, copies,
     fact-checks)."""
-    if status not in (ClaimStatus.VERIFIED, ClaimStatus.DISPUTED, ClaimStatus.FALSE):
+    if status not in _VERDICTS:
         return None
     facts = DecisionFacts(
         independent_corroborations=backing["independent_origins"],

@@ -25,6 +25,11 @@ def encode_cursor(values: Sequence[int]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def cursor_at(row: Any, keys: Sequence[InstrumentedAttribute[Any]]) -> str:
+    """The cursor of the page that follows `row` in a list ordered by `keys`."""
+    return encode_cursor([getattr(row, key.key) for key in keys])
+
+
 def decode_cursor(cursor: str, arity: int, field: str = "after") -> tuple[int, ...]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
@@ -55,4 +60,4 @@ def keyset_page(
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
-    return rows, encode_cursor([getattr(rows[-1], key.key) for key in keys])
+    return rows, cursor_at(rows[-1], keys)
