@@ -64,6 +64,7 @@ eval: install
 	$(BIN)/python -m evals.extraction $(GOLD)
 	$(BIN)/python -m evals.train_nli
 	$(BIN)/python -m evals.linking
+	$(BIN)/python -m evals.link_stories
 	$(BIN)/python -m evals.link_retrieval
 	$(BIN)/python -m evals.link_agreement
 	$(BIN)/python -m evals.token_alignment

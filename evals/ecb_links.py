@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -98,15 +97,40 @@ def unpack(mirror: Path, sentence_mirror: Path | None) -> None:
         SENTENCES.write_bytes(out)
 
 
-_NO_SPACE_BEFORE = re.compile(r" ([,.;:!?%)\]}'’”]|n't|'s|’s)")
-_NO_SPACE_AFTER = re.compile(r"([(\[{$“]) ")
+_NO_SPACE_BEFORE = frozenset({",", ".", ";", ":", "!", "?", "%", ")", "]", "}", "”", "n't", "-"})
+_NO_SPACE_AFTER = frozenset({"(", "[", "{", "$", "“", "€", "£", "-"})
+_CLITICS = frozenset({"s", "t", "re", "ll", "ve", "d", "m"})
 
 
 def detokenize(tokens: list[str]) -> str:
-    text = " ".join(tokens)
-    text = _NO_SPACE_BEFORE.sub(r"\1", text)
-    text = _NO_SPACE_AFTER.sub(r"\1", text)
-    return text.replace(" - ", "-").replace("`` ", '"').replace(" ''", '"')
+    """ECB+'s tokens joined as the article wrote them: no space before closing punctuation or
+    a clitic, after an opening bracket or quote, around a hyphen, or inside a number it split
+    ("6" "." "1" is 6.1, "1" "," "500" is 1,500)."""
+    out = ""
+    quotes = 0
+    for n, token in enumerate(tokens):
+        previous = tokens[n - 1] if n else ""
+        before = tokens[n - 2] if n > 1 else ""
+        space = bool(out)
+        if token == '"':
+            quotes += 1
+            space = space and quotes % 2 == 1  # no space before a closing quote
+        elif token[:1] == '"' or token[-1:] == '"':  # a quote the tokenizer left on a word
+            quotes += token.count('"')
+        elif token in _NO_SPACE_BEFORE or token in {"'", "’", "'s", "’s"}:
+            space = False
+        if previous in _NO_SPACE_AFTER or (previous == '"' and quotes % 2 == 1):
+            space = False
+        if previous in {"’", "'"} and token in _CLITICS:
+            space = False
+        if (
+            before.isdigit()
+            and token.isdigit()
+            and (previous == "." or (previous == "," and len(token) == 3 and len(before) <= 3))
+        ):
+            space = False
+        out += (" " if space else "") + token
+    return out
 
 
 def load() -> list[Sentence]:

@@ -51,6 +51,17 @@ class Corpus:
     #: Word counts over every extracted claim of the five seeds: what Postgres's statistics
     #: hold after `make run` has loaded them (on a table this small they count every word).
     rarity: Rarity
+    #: The split of every pair, for a corpus whose split is not the seeds' (one per story).
+    split: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    name: str
+    body: str
+    context: DocumentContext
+    #: The index of the article it is derived from (a notes page's transcript), if any.
+    source: int | None = None
 
 
 def _short(file: str) -> str:
@@ -62,26 +73,36 @@ def build() -> Corpus:
     manifest = json.loads((SEEDS / "manifest.json").read_text(encoding="utf-8"))
     entries = manifest["documents"]
     index = {Path(e["file"]).name: i for i, e in enumerate(entries)}
+    articles = []
+    for e in entries:
+        published = e.get("published_on")
+        source = e.get("derived_from")
+        articles.append(
+            Article(
+                Path(e["file"]).name,
+                (SEEDS / e["file"]).read_text(encoding="utf-8"),
+                DocumentContext(
+                    published_on=date.fromisoformat(published) if published else None,
+                    author=e.get("author"),
+                    outlet=e.get("outlet"),
+                    kind=e.get("kind", "news"),
+                ),
+                index[Path(source).name] if source else None,
+            )
+        )
+    return build_from(articles)
+
+
+def build_from(articles: list[Article], split: str | None = None) -> Corpus:
+    """Extract and featurise articles as ingest would."""
     files, bodies, claims, file_of, texts = [], {}, [], [], []
     doc_of: list[int] = []
-    source_of: dict[int, int | None] = {}
-    for i, e in enumerate(entries):
-        name = Path(e["file"]).name
-        files.append(name)
-        body = (SEEDS / e["file"]).read_text(encoding="utf-8")
-        bodies[name] = body
-        published = e.get("published_on")
-        context = DocumentContext(
-            published_on=date.fromisoformat(published) if published else None,
-            author=e.get("author"),
-            outlet=e.get("outlet"),
-            kind=e.get("kind", "news"),
-        )
-        source = e.get("derived_from")
-        source_of[i] = index[Path(source).name] if source else None
-        for c in extract(body, context):
+    for i, article in enumerate(articles):
+        files.append(article.name)
+        bodies[article.name] = article.body
+        for c in extract(article.body, article.context):
             claims.append(c)
-            file_of.append(name)
+            file_of.append(article.name)
             doc_of.append(i)
             texts.append(c.text)
     vectors = semantic.embed(texts)
@@ -90,8 +111,9 @@ def build() -> Corpus:
     for n, c in enumerate(claims):
         sid = speakers.setdefault(c.speaker, len(speakers)) if c.speaker else None
         vector = None if vectors is None else vectors[n]
-        feats.append(features(n, doc_of[n], sid, c.text, vector, source_of[doc_of[n]]))
-    return Corpus(files, bodies, claims, file_of, feats, Rarity.of(feats))
+        source = articles[doc_of[n]].source
+        feats.append(features(n, doc_of[n], sid, c.text, vector, source))
+    return Corpus(files, bodies, claims, file_of, feats, Rarity.of(feats), split)
 
 
 def document_pair(corpus: Corpus, a: int, b: int) -> str:
@@ -100,6 +122,8 @@ def document_pair(corpus: Corpus, a: int, b: int) -> str:
 
 
 def split_of(corpus: Corpus, a: int, b: int) -> str:
+    if corpus.split is not None:
+        return corpus.split
     fa, fb = _short(corpus.file_of[a]), _short(corpus.file_of[b])
     if frozenset((fa, fb)) in DEV_PAIRS:
         return "dev"
@@ -121,14 +145,18 @@ def gold_links(corpus: Corpus) -> tuple[list[tuple[int, int, str]], int]:
 
 
 def mapped_links(
-    corpus: Corpus, raw: list[dict[str, Any]]
+    corpus: Corpus,
+    raw: list[dict[str, Any]],
+    spans: dict[str, tuple[str, int, int]] | None = None,
 ) -> tuple[list[tuple[int, int, str]], int]:
-    """Links annotated on the gold claims' ids, as pairs of extracted claims (by the largest
-    span overlap), and how many could not be mapped."""
-    spans: dict[str, tuple[str, int, int]] = {}
-    for path in GOLD_CLAIMS:
-        for c in json.loads(path.read_text(encoding="utf-8"))["claims"]:
-            spans[c["id"]] = (c["file"], c["start"], c["end"])
+    """Links annotated on claim ids (the seeds' gold claims, or `spans`: id -> file, start,
+    end), as pairs of extracted claims (by the largest span overlap), and how many could not
+    be mapped."""
+    if spans is None:
+        spans = {}
+        for path in GOLD_CLAIMS:
+            for c in json.loads(path.read_text(encoding="utf-8"))["claims"]:
+                spans[c["id"]] = (c["file"], c["start"], c["end"])
 
     def mapped(cid: str) -> int | None:
         file, start, end = spans[cid]
@@ -296,7 +324,8 @@ def report(
         touch = [p for p in queue if any(corpus.file_of[x] == file for x in p)]
         gold = [p for p in pairs if any(corpus.file_of[x] == file for x in p)]
         n = sum(1 for f in corpus.file_of if f == file)
-        print(f"    {_short(file)} ({n} claims)  {len(touch):4d} / {len(gold):4d}")
+        name = Path(file).stem if corpus.split else _short(file)
+        print(f"    {name} ({n} claims)  {len(touch):4d} / {len(gold):4d}")
 
 
 def sweep(corpus: Corpus, links: list[tuple[int, int, str]], thresholds: Iterable[float]) -> None:
