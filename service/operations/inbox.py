@@ -14,6 +14,7 @@ from service.domain.enums import ClaimStatus, LinkRelation, LinkState
 from service.domain.errors import NotFound
 from service.extraction import CHECKWORTHY
 from service.models import Claim, ClaimLink, Document, Outlet, Speaker
+from service.operations.claims import ClaimFilters, list_claims
 from service.operations.speakers import list_speakers
 
 PAGE = 50
@@ -130,6 +131,27 @@ def search_claims(
         .limit(limit)
     )
     return [(claim, title) for claim, title in rows]
+
+
+#: Verdicts to look at again shown on the inbox, a page at a time.
+REVIEW_PAGE = 20
+
+
+def verdicts_to_review(
+    session: Session, after: str | None = None, limit: int | None = None
+) -> tuple[list[tuple[Any, str | None]], str | None]:
+    """A page of the claims that need another look (GET /claims?needs_review=true: flagged by
+    a revision, or decided and no longer holding what the verdict needed), each with its
+    document's title, and the cursor of the next page."""
+    claims, cursor = list_claims(
+        session, ClaimFilters(needs_review=True), after=after, limit=limit or REVIEW_PAGE
+    )
+    ids = {c.document_id for c in claims}
+    titles: dict[int, str | None] = {}
+    if ids:
+        rows = session.execute(select(Document.id, Document.title).where(Document.id.in_(ids)))
+        titles = dict(rows.all())
+    return [(c, titles.get(c.document_id)) for c in claims], cursor
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from service.api.context import db_session
 from service.domain.enums import ClaimStatus, DocumentKind
 from service.operations.assignments import my_work
-from service.operations.inbox import inbox, outlets, search_claims
+from service.operations.inbox import inbox, outlets, search_claims, verdicts_to_review
 from service.web import blp
 
 #: Claim search results per page, and how deep the pages go (by offset).
@@ -26,10 +26,15 @@ def inbox_page() -> str:
     status = args.get("status") if args.get("status") in set(ClaimStatus) else None
     outlet = args.get("outlet", "").strip()[:200] or None
     page = min(max(args.get("page", 1, type=int) or 1, 1), MAX_SEARCH_PAGE)
+    review_after = args.get("review_after", "")[:200] or None
+    to_review, review_next = verdicts_to_review(session, after=review_after)
     found = search_claims(session, q, SEARCH_PAGE + 1, (page - 1) * SEARCH_PAGE) if q else []
     return render_template(
         "inbox.html",
         mine=my_work(session, int(current_user.id)),
+        to_review=to_review,
+        review_after=review_after,
+        review_next=review_next,
         rows=inbox(session, outlet=outlet, kind=kind, status=status),
         found=found[:SEARCH_PAGE],
         page=page,

@@ -143,9 +143,9 @@ def test_the_inbox_counts_each_documents_own_links_in_one_statement(
     assert rows["Gazette"][1] == rows["Tribune"][1] == "1"  # the suggested link between them
     assert rows["Courier"][1] == "0"
     selects = [q for q in count_queries if q.lstrip().upper().startswith("SELECT")]
-    # the signed-in person, their work (assigned claims, assigned documents), the documents
-    # with counts, the outlets
-    assert len(selects) <= 5
+    # the signed-in person, their work (assigned claims, assigned documents), the verdicts to
+    # look at again (one scan: none may need it), the documents with counts, the outlets
+    assert len(selects) <= 6
 
 
 def _submit(client: FlaskClient, page: str, action: str, **fields: str) -> Any:
@@ -949,3 +949,47 @@ def test_two_editors_saving_one_review_do_not_overwrite_each_other(
     assert "changed while you were writing" in mine.get_data(as_text=True)
     kept = client.get(f"/api/v1/claims/{claim['id']}/review", headers=editor).json
     assert kept["body"] == "Their text."
+
+
+def test_the_inbox_lists_verdicts_to_look_at_again_a_page_at_a_time(
+    client: FlaskClient,
+    person: str,
+    reviewer: dict[str, str],
+    editor: dict[str, str],
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+    confirm_link: Callable[..., dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from service.operations import inbox as inbox_operations
+    from tests.api.test_linking_api import _set_status, verified_on_a_link
+
+    made = (make_document, make_claim, confirm_link)
+    verdicts = [
+        verified_on_a_link(client, (reviewer, editor), made, str(n), outlet)
+        for n, outlet in enumerate(("Gazette", "Tribune", "Herald"))
+    ]
+    assert _sign_in(client, person, PASSWORD).status_code == 302
+    assert "Verdicts to look at again" not in client.get("/").get_data(as_text=True)
+    # The first and third verdicts lose the claim they rested on; the second keeps it.
+    for _, backing in (verdicts[0], verdicts[2]):
+        gone = _set_status(client, reviewer, backing, status="rejected", rationale="an ad")
+        assert gone.status_code == 200, gone.json
+    page = client.get("/").get_data(as_text=True)
+    assert "Verdicts to look at again" in page
+    section = page.split('id="review-h"')[1].split("</section>")[0]
+    shown = [int(n) for n in re.findall(r"claim=(\d+)#c", section)]
+    flagged = [verdicts[0][0], verdicts[2][0]]
+    assert [n for n in shown if n in {c for c, _ in verdicts}] == flagged
+    assert "what that verdict needs is gone" in page
+    # A page at a time: the next verdict is one link away, and the first page one link back.
+    monkeypatch.setattr(inbox_operations, "REVIEW_PAGE", 1)
+    first = client.get("/").get_data(as_text=True)
+    assert f"claim={flagged[0]}#" in first
+    assert f"claim={flagged[1]}#" not in first
+    more = re.search(r'href="([^"]*review_after=[^"]+)">More verdicts to look at', first)
+    assert more, first
+    second = client.get(more.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert f"claim={flagged[1]}#" in second
+    assert f"claim={flagged[0]}#" not in second
+    assert "First verdicts to look at" in second

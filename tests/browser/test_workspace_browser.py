@@ -747,3 +747,64 @@ def test_axe_core_finds_no_violation_on_any_workspace_page(
         if result.violations_count
     }
     assert found == {}, {p: pages[p].generate_report() for p in found}
+
+
+def test_a_verdict_that_lost_its_link_is_found_from_the_inbox_and_decided_again(
+    page: Any,
+    live: str,
+    client: FlaskClient,
+    session: Session,
+    reviewer: dict[str, str],
+    editor: dict[str, str],
+    suggested_pair: dict[str, Any],
+) -> None:
+    """The editor's round: a verdict that rested on one link loses it (the other claim is
+    rejected); the inbox lists it with why, one click opens it, and a new decision with
+    evidence takes it off the list. Every page is checked by axe-core on the way."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.api.test_linking_api import _set_status
+
+    _people(session)
+    _document_id, claim_id, link = suggested_pair.values()
+    other_id = link["claim_b_id"] if link["claim_a_id"] == claim_id else link["claim_a_id"]
+    etag = client.get(f"/api/v1/links/{link['id']}").headers["ETag"]
+    confirmed = client.patch(
+        f"/api/v1/links/{link['id']}",
+        json={"state": "confirmed", "rationale": "the same statement"},
+        headers=reviewer | {"If-Match": etag},
+    )
+    assert confirmed.status_code == 200, confirmed.json
+    done = _set_status(client, editor, claim_id, status="verified", rationale="two papers")
+    assert done.status_code == 200, done.json
+    gone = _set_status(client, reviewer, other_id, status="rejected", rationale="a reprint ad")
+    assert gone.status_code == 200, gone.json
+
+    axe, actions = Axe(), 0
+    _sign_in(page, live, "Mia Lund")
+    actions += 3  # name, password, sign in
+    listed = page.locator("section", has=page.get_by_role("heading", name="Verdicts to look at"))
+    assert "what that verdict needs is gone" in listed.text_content()
+    inbox_axe = axe.run(page)
+    page.screenshot(path=str(SHOTS / "inbox-verdicts-to-review.png"), full_page=True)
+    with page.expect_navigation():
+        listed.get_by_role("link").first.click()
+    actions += 1
+    panel = page.locator("aside#panel")
+    assert "Re-review:" in panel.text_content()
+    panel_axe = axe.run(page)
+    page.get_by_label("Evidence URL (optional)").fill("https://port.example/report-2023")
+    page.get_by_label("Rationale").fill("the port's own report gives the figure")
+    page.get_by_role("button", name="Save decision").click()
+    page.wait_for_load_state()
+    actions += 3
+    assert "Re-review:" not in page.locator("aside#panel").text_content()
+    page.goto(f"{live}/")
+    actions += 1
+    assert page.get_by_role("heading", name="Verdicts to look at").count() == 0
+    assert client.get(f"/api/v1/claims/{claim_id}").json["review_flag"] is None
+    print(f"verdict to look at again: found and decided again in {actions} actions")
+    found = {
+        name: r.response["violations"] for name, r in (("inbox", inbox_axe), ("panel", panel_axe))
+    }
+    assert all(not v for v in found.values()), found
