@@ -118,7 +118,12 @@ def build_from(articles: list[Article], split: str | None = None) -> Corpus:
 
 def document_pair(corpus: Corpus, a: int, b: int) -> str:
     """The two claims' documents, as "000-001": a group that held-out fits leave out whole."""
-    return "-".join(sorted((_short(corpus.file_of[a]), _short(corpus.file_of[b]))))
+    return "-".join(sorted((_name(corpus, corpus.file_of[a]), _name(corpus, corpus.file_of[b]))))
+
+
+def _name(corpus: Corpus, file: str) -> str:
+    """A document's short name: the seeds' number ("002"), a story's article ("37_3")."""
+    return Path(file).stem if corpus.split else _short(file)
 
 
 def split_of(corpus: Corpus, a: int, b: int) -> str:
@@ -324,8 +329,7 @@ def report(
         touch = [p for p in queue if any(corpus.file_of[x] == file for x in p)]
         gold = [p for p in pairs if any(corpus.file_of[x] == file for x in p)]
         n = sum(1 for f in corpus.file_of if f == file)
-        name = Path(file).stem if corpus.split else _short(file)
-        print(f"    {name} ({n} claims)  {len(touch):4d} / {len(gold):4d}")
+        print(f"    {_name(corpus, file)} ({n} claims)  {len(touch):4d} / {len(gold):4d}")
 
 
 def sweep(corpus: Corpus, links: list[tuple[int, int, str]], thresholds: Iterable[float]) -> None:

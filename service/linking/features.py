@@ -79,6 +79,35 @@ _NUMBER = re.compile(
     re.I,
 )
 _DIGIT = re.compile(r"\d")
+_UNITS = ["two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_TEENS = [
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_WORD_VALUE = (
+    {w: float(i + 2) for i, w in enumerate(_UNITS)}
+    | {w: float(i + 10) for i, w in enumerate(_TEENS)}
+    | {w: float(20 + 10 * i) for i, w in enumerate(_TENS)}
+    | {"one": 1.0, "hundred": 100.0}
+)
+#: A count written in words, "three" to "ninety-nine", with a magnitude after it ("two
+#: hundred", "five million"). "One" alone is left out: it is far more often a pronoun ("one of
+#: them") than a count; as the units of a compound ("twenty-one") it counts.
+_WORD_NUMBER = re.compile(
+    rf"\b(?:(?P<tens>{'|'.join(_TENS)})(?:[- ](?P<unit>one|{'|'.join(_UNITS)}))?"
+    rf"|(?P<small>{'|'.join(_UNITS + _TEENS)}))\b"
+    r"(?:[ -](?P<mag>hundred|thousand|million|billion)\b)?",
+    re.I,
+)
 _MAGNITUDE = {
     "thousand": 1e3,
     "million": 1e6,
@@ -154,12 +183,36 @@ class ClaimFeatures:
         return frozenset(w for scope in self.denials for w in scope)
 
 
+def _counted(text: str, end: int) -> str:
+    """The stemmed word right after a number ending at `end` (what a bare number counts)."""
+    following = _WORD.match(text, end + (1 if text[end : end + 1] in " -" else 0))
+    return stem(following.group()) if following else ""
+
+
+def _word_quantities(text: str) -> list[tuple[int, Quantity]]:
+    """Counts written in words ("three people", "twenty-four dead"), with their position."""
+    out = []
+    for m in _WORD_NUMBER.finditer(text):
+        if m.group("small"):
+            value = _WORD_VALUE[m.group("small").lower()]
+        else:
+            value = _WORD_VALUE[m.group("tens").lower()]
+            value += _WORD_VALUE[m.group("unit").lower()] if m.group("unit") else 0.0
+        mag = (m.group("mag") or "").lower()
+        value *= _WORD_VALUE["hundred"] if mag == "hundred" else _MAGNITUDE.get(mag, 1.0)
+        out.append((m.start(), Quantity(value, "", m.group(), _counted(text, m.end()))))
+    return out
+
+
 def quantities(text: str) -> tuple[Quantity, ...]:
+    """The figures of a text, in order: numbers in digits (with a currency, percent or
+    magnitude; a bare 1900-2100 is a year) and counts written in words."""
+    in_words = _word_quantities(text)
     # Every match of _NUMBER holds a digit: a text without one (most candidates) is done in
     # one C-level search instead of a regex attempt at every position.
     if _DIGIT.search(text) is None:
-        return ()
-    out = []
+        return tuple(q for _, q in in_words)
+    out: list[tuple[int, Quantity]] = []
     for m in _NUMBER.finditer(text):
         raw = m.group("num").replace(",", "")
         try:
@@ -171,10 +224,8 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         if not unit and not mag and 1900 <= value <= 2100 and raw.isdigit():
             unit = "year"
         value *= _MAGNITUDE.get(mag, 1.0)
-        following = _WORD.match(text, m.end() + (1 if text[m.end() : m.end() + 1] in " -" else 0))
-        counts = stem(following.group()) if following else ""
-        out.append(Quantity(value, unit, m.group().strip(), counts))
-    return tuple(out)
+        out.append((m.start(), Quantity(value, unit, m.group().strip(), _counted(text, m.end()))))
+    return tuple(q for _, q in sorted(out + in_words, key=lambda x: x[0]))
 
 
 @lru_cache(maxsize=65536)

@@ -71,6 +71,33 @@ def test_quantities_read_currency_magnitude_and_years() -> None:
     assert ("%", 12.0) in found
 
 
+def test_counts_written_in_words_are_figures_like_digits() -> None:
+    found = [
+        (q.value, q.counts)
+        for q in quantities("Twenty-four sailors and two hundred passengers left; 3 crew stayed.")
+    ]
+    assert found == [(24.0, "sailor"), (200.0, "passeng"), (3.0, "crew")]
+    # "One" alone is a pronoun far more often than a count; inside a compound it counts.
+    assert quantities("One of the ferries was late.") == ()
+    assert [q.value for q in quantities("forty-one ferries")] == [41.0]
+    # Words that hold a number word are not one.
+    assert quantities("Someone often thought the tenth ferry was late.") == ()
+
+
+def test_a_count_in_words_and_the_same_count_in_digits_are_a_shared_figure() -> None:
+    a = f(1, 1, "Three deckhands were injured when the Nordhavn ferry hit the quay.")
+    b = f(2, 2, "The Nordhavn ferry hit the quay, injuring 3 deckhands.")
+    assert score_pair(a, b).reasons["shared_numbers"] == ["Three"]
+
+
+def test_two_counts_of_the_same_thing_in_words_and_digits_are_a_possible_conflict() -> None:
+    a = f(1, 1, "Five passengers died when the Nordhavn ferry capsized off Bergen.")
+    b = f(2, 2, "The Nordhavn ferry capsized off Bergen and 12 passengers died.")
+    s = score_pair(a, b)
+    assert s.possible_conflict
+    assert any("Five vs 12" in sig for sig in s.reasons["conflict_signals"])
+
+
 def test_not_only_is_not_a_denial() -> None:
     a = f(1, 1, "The council is not only closing the Bergen yard, it is also selling the ferries.")
     b = f(2, 2, "The council is closing the Bergen yard and selling the ferries.")
