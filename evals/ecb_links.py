@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -124,10 +125,14 @@ def detokenize(tokens: list[str]) -> str:
         if previous in {"’", "'"} and token in _CLITICS:
             space = False
         if (
-            before.isdigit()
+            before[-1:].isdigit()
             and token.isdigit()
-            and (previous == "." or (previous == "," and len(token) == 3 and len(before) <= 3))
+            and (
+                previous in {".", ":"} or (previous == "," and len(token) == 3 and len(before) <= 3)
+            )
         ):
+            space = False
+        if re.fullmatch(r"\d+\.", previous) and token.isdigit():  # "2." "6" is 2.6
             space = False
         out += (" " if space else "") + token
     return out

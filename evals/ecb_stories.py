@@ -1,6 +1,6 @@
 """Three more stories for the link gold, from ECB+ news articles (`--write` builds them).
 
-    python -m evals.ecb_stories --write   # needs .data/ecbplus (evals.ecb_links --from-mirror)
+    python -m evals.ecb_stories --write [story …]   # needs .data/ecbplus (evals.ecb_links)
 
 Each story is four articles of one ECB+ topic by different outlets; each article becomes a
 document (its headline, then one paragraph a sentence, as ECB+ splits them), and every
@@ -11,7 +11,11 @@ CC BY 3.0: tests/data/linking/stories/NOTICE).
 Split, fixed here before any link was annotated or any suggestion run on these articles:
 `dev` is the Athens bank story (ECB+ topic 8), `test` the Aceh earthquake (37) and the Yida
 refugee camp bombing (41). Chosen because they hold what the seeds have little of: counts that
-differ between outlets, accusations and denials.
+differ between outlets, accusations and denials. Two more dev stories were added after the
+first run, so that conflicts can be studied on dev (the first dev story had two): the Brooklyn
+police shooting (19: the police's account against witnesses') and the Paris jewellery raid (24:
+the haul in euros and in dollars). The first three were written before the detokenizer joined
+"8: 12" and "2. 6"; they are kept as annotated.
 """
 
 from __future__ import annotations
@@ -37,6 +41,16 @@ STORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "a magnitude 6.1 earthquake in Aceh, Indonesia, July 2013",
         ("37_1", "37_3", "37_4", "37_14"),
     ),
+    "brooklyn_shooting": (
+        "dev",
+        "a 16-year-old shot dead by police in Brooklyn and the protests after it, March 2013",
+        ("19_1", "19_4", "19_10", "19_11"),
+    ),
+    "paris_heist": (
+        "dev",
+        "a ram-raid on a Paris jewellery store, September 2013",
+        ("24_1", "24_3", "24_5", "24_10"),
+    ),
     "yida_camp": (
         "test",
         "the bombing of the Yida refugee camp in South Sudan, November 2011",
@@ -54,8 +68,10 @@ def _sentences(document: str) -> list[str]:
     return [detokenize(words[n]) for n in sorted(words) if n > 0]
 
 
-def write() -> None:
+def write(only: list[str]) -> None:
     for story, (_, about, documents) in STORIES.items():
+        if only and story not in only:
+            continue
         folder = STORIES_DIR / story
         folder.mkdir(parents=True, exist_ok=True)
         claims = []
@@ -87,4 +103,4 @@ def write() -> None:
 
 if __name__ == "__main__":
     if "--write" in sys.argv:
-        write()
+        write([a for a in sys.argv[1:] if not a.startswith("--")])
