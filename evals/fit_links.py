@@ -4,9 +4,9 @@
 
 Every pair of the dev split that shares some evidence (close in meaning, or sharing words) is a
 training example, labelled by whether the gold holds that link: a pool that does not depend on
-the weights being fitted. The shipped weights (since the thirteenth session) are fitted with
-`--with-stories`: the seeds' dev split and the dev stories of tests/data/linking/stories/
-(evals/link_stories.py), four stories of different kinds; without it, on the seeds alone. A logistic
+the weights being fitted. The shipped weights are fitted on the seeds' dev split;
+`--with-stories` adds the dev stories of tests/data/linking/stories/ (evals/link_stories.py),
+measured in the thirteenth session and not shipped (evals/README.md says why). A logistic
 regression (scikit-learn, L2) of the label on the pair's evidence gives the weights; its
 regularisation is chosen by cross-validation that leaves whole document pairs out. Only `dev`
 is used.
