@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from service.api.context import db_session
 from service.domain.enums import ClaimStatus, DocumentKind
+from service.domain.errors import InvalidInput
 from service.operations.assignments import my_work
 from service.operations.inbox import inbox, outlets, search_claims, verdicts_to_review
 from service.web import blp
@@ -27,7 +28,11 @@ def inbox_page() -> str:
     outlet = args.get("outlet", "").strip()[:200] or None
     page = min(max(args.get("page", 1, type=int) or 1, 1), MAX_SEARCH_PAGE)
     review_after = args.get("review_after", "")[:200] or None
-    to_review, review_next = verdicts_to_review(session, after=review_after)
+    try:
+        to_review, review_next = verdicts_to_review(session, after=review_after)
+    except InvalidInput:  # a cursor this list did not issue (edited, or from another list)
+        review_after = None
+        to_review, review_next = verdicts_to_review(session)
     found = search_claims(session, q, SEARCH_PAGE + 1, (page - 1) * SEARCH_PAGE) if q else []
     return render_template(
         "inbox.html",

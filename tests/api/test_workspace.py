@@ -993,3 +993,7 @@ def test_the_inbox_lists_verdicts_to_look_at_again_a_page_at_a_time(
     assert f"claim={flagged[1]}#" in second
     assert f"claim={flagged[0]}#" not in second
     assert "First verdicts to look at" in second
+    # A cursor the list did not issue shows the first page instead of an error.
+    edited = client.get("/?review_after=not-a-cursor")
+    assert edited.status_code == 200
+    assert f"claim={flagged[0]}#" in edited.get_data(as_text=True)
