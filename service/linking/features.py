@@ -97,17 +97,29 @@ _WORD_VALUE = (
     {w: float(i + 2) for i, w in enumerate(_UNITS)}
     | {w: float(i + 10) for i, w in enumerate(_TEENS)}
     | {w: float(20 + 10 * i) for i, w in enumerate(_TENS)}
-    | {"one": 1.0, "hundred": 100.0}
+    | {"one": 1.0}
 )
-#: A count written in words, "three" to "ninety-nine", with a magnitude after it ("two
-#: hundred", "five million"). "One" alone is left out: it is far more often a pronoun ("one of
-#: them") than a count; as the units of a compound ("twenty-one") it counts.
+_WORD_SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9}
+#: Hyphens a compound is written with ("twenty-four"; the non-breaking and other dashes too).
+_HYPHENS = "-\u2010\u2011\u2012"
+_NUMBER_WORD = "|".join(["one", *_UNITS, *_TEENS, *_TENS])
+#: "and" joins number words only after a scale: "two hundred and fifty", not "one and two".
+_AFTER_SCALE = (
+    "(?:" + "|".join(f"(?<={w})" for w in ("hundred", "thousand", "million", "billion")) + ")"
+)
+#: A count written in words: number words joined by spaces, hyphens or "and", scales among
+#: them ("twenty-four", "two hundred and fifty", "five hundred thousand", "one million").
+#: "One" alone is left out: it is far more often a pronoun ("one of them") than a count. A run
+#: that goes on with a hyphen into another word is an ordinal or a compound adjective
+#: ("twenty-fifth", "three-year-old"), not a count. ASCII-only matching: an "ı" or "ſ" that
+#: Unicode case folding would take for "i" or "s" is not a number word.
 _WORD_NUMBER = re.compile(
-    rf"\b(?:(?P<tens>{'|'.join(_TENS)})(?:[- ](?P<unit>one|{'|'.join(_UNITS)}))?"
-    rf"|(?P<small>{'|'.join(_UNITS + _TEENS)}))\b"
-    r"(?:[ -](?P<mag>hundred|thousand|million|billion)\b)?",
-    re.I,
+    rf"\b(?:{_NUMBER_WORD})"
+    rf"(?:(?:[{_HYPHENS} ]|{_AFTER_SCALE}\s+and\s+)(?:{_NUMBER_WORD}|{'|'.join(_WORD_SCALE)}))*"
+    rf"\b(?![{_HYPHENS}][a-z])",
+    re.I | re.A,
 )
+_WORD_SPLIT = re.compile(rf"[{_HYPHENS}\s]+")
 _MAGNITUDE = {
     "thousand": 1e3,
     "million": 1e6,
@@ -193,14 +205,19 @@ def _word_quantities(text: str) -> list[tuple[int, Quantity]]:
     """Counts written in words ("three people", "twenty-four dead"), with their position."""
     out = []
     for m in _WORD_NUMBER.finditer(text):
-        if m.group("small"):
-            value = _WORD_VALUE[m.group("small").lower()]
-        else:
-            value = _WORD_VALUE[m.group("tens").lower()]
-            value += _WORD_VALUE[m.group("unit").lower()] if m.group("unit") else 0.0
-        mag = (m.group("mag") or "").lower()
-        value *= _WORD_VALUE["hundred"] if mag == "hundred" else _MAGNITUDE.get(mag, 1.0)
-        out.append((m.start(), Quantity(value, "", m.group(), _counted(text, m.end()))))
+        words = [w.lower() for w in _WORD_SPLIT.split(m.group()) if w.lower() != "and"]
+        if words == ["one"]:
+            continue
+        total, current = 0.0, 0.0
+        for word in words:
+            if word == "hundred":
+                current = (current or 1.0) * 100.0
+            elif word in _WORD_SCALE:
+                total += (current or 1.0) * _WORD_SCALE[word]
+                current = 0.0
+            else:
+                current += _WORD_VALUE[word]
+        out.append((m.start(), Quantity(total + current, "", m.group(), _counted(text, m.end()))))
     return out
 
 

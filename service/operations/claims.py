@@ -221,9 +221,12 @@ def list_claims(
     after: str | None,
     limit: int,
     reading_order: bool = False,
+    judge_at_most: int | None = None,
 ) -> tuple[list[Claim | Flagged], str | None]:
     """Claims matching the filters, by id (or by position in the text for one document); a
-    claim whose verdict lost its support comes Flagged."""
+    claim whose verdict lost its support comes Flagged. `judge_at_most`: with needs_review,
+    how many candidates one call may judge (default _SCAN_MAX) before it returns a short page
+    and a cursor."""
     stmt = select(Claim).options(joinedload(Claim.speaker))
     if filters.document_id is not None:
         stmt = stmt.where(Claim.document_id == filters.document_id)
@@ -247,7 +250,9 @@ def list_claims(
         stmt = stmt.where(Claim.tsv.bool_op("@@")(func.websearch_to_tsquery("english", filters.q)))
     keys = [Claim.span_start, Claim.id] if reading_order else [Claim.id]
     if filters.needs_review:
-        return _needing_review(session, stmt.where(_may_need_review()), keys, after, limit)
+        return _needing_review(
+            session, stmt.where(_may_need_review()), keys, after, limit, judge_at_most or _SCAN_MAX
+        )
     claims, cursor = keyset_page(session, stmt, keys, after=after, limit=limit)
     return flagged(session, claims), cursor
 
@@ -375,11 +380,16 @@ _SCAN_MAX = 5_000
 
 
 def _needing_review(
-    session: Session, stmt: Any, keys: list[Any], after: str | None, limit: int
+    session: Session,
+    stmt: Any,
+    keys: list[Any],
+    after: str | None,
+    limit: int,
+    judge_at_most: int = _SCAN_MAX,
 ) -> tuple[list[Claim | Flagged], str | None]:
     """A page of the claims of `stmt` (already narrowed to those that may need review) that
     do: the candidates are read in key order and judged, a chunk at a time, until one more
-    than a page is found, the candidates run out, or _SCAN_MAX were judged."""
+    than a page is found, the candidates run out, or `judge_at_most` were judged."""
     kept: list[Claim | Flagged] = []
     cursor = after
     judged = 0
@@ -392,7 +402,7 @@ def _needing_review(
                 if len(kept) == limit:
                     return kept, cursor_at(kept[-1], keys)
                 kept.append(Flagged(claim, flags[claim.id]) if claim.id in flags else claim)
-            if judged >= _SCAN_MAX and cursor is not None:
+            if judged >= judge_at_most and cursor is not None:
                 return kept, cursor_at(claim, keys)
         if cursor is None:
             return kept, None

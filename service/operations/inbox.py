@@ -135,6 +135,11 @@ def search_claims(
 
 #: Verdicts to look at again shown on the inbox, a page at a time.
 REVIEW_PAGE = 20
+#: How many candidates one inbox view judges for that list (two chunks of the scan): the
+#: inbox is opened often, and a newsroom with thousands of verdicts that all still hold must
+#: not pay the API's bound (5,000) on every view. Past it the list shows a short page and a
+#: "More" link that goes on from there.
+REVIEW_JUDGED = 400
 
 
 def verdicts_to_review(
@@ -144,7 +149,11 @@ def verdicts_to_review(
     a revision, or decided and no longer holding what the verdict needed), each with its
     document's title, and the cursor of the next page."""
     claims, cursor = list_claims(
-        session, ClaimFilters(needs_review=True), after=after, limit=limit or REVIEW_PAGE
+        session,
+        ClaimFilters(needs_review=True),
+        after=after,
+        limit=limit or REVIEW_PAGE,
+        judge_at_most=REVIEW_JUDGED,
     )
     ids = {c.document_id for c in claims}
     titles: dict[int, str | None] = {}

@@ -997,3 +997,51 @@ def test_the_inbox_lists_verdicts_to_look_at_again_a_page_at_a_time(
     edited = client.get("/?review_after=not-a-cursor")
     assert edited.status_code == 200
     assert f"claim={flagged[0]}#" in edited.get_data(as_text=True)
+
+
+def test_the_inbox_judges_a_bounded_number_of_verdicts_a_view(
+    client: FlaskClient,
+    person: str,
+    reviewer: dict[str, str],
+    editor: dict[str, str],
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+    confirm_link: Callable[..., dict[str, Any]],
+    count_queries: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Healthy verdicts are candidates: however many come before the one that needs review, a
+    # view judges at most REVIEW_JUDGED of them, and "More" goes on from there.
+    import service.operations.claims as claims
+    from service.operations import inbox as inbox_operations
+    from tests.api.test_linking_api import _set_status, verified_on_a_link
+
+    monkeypatch.setattr(claims, "_SCAN", 2)
+    monkeypatch.setattr(inbox_operations, "REVIEW_JUDGED", 4)
+    made = (make_document, make_claim, confirm_link)
+
+    def statements() -> int:
+        count_queries.clear()
+        assert client.get("/").status_code == 200
+        return len([q for q in count_queries if q.lstrip().upper().startswith("SELECT")])
+
+    for n in range(5):
+        verified_on_a_link(client, (reviewer, editor), made, str(n), f"Gazette {n}")
+    assert _sign_in(client, person, PASSWORD).status_code == 302
+    few = statements()
+    for n in range(5, 11):
+        verified_on_a_link(client, (reviewer, editor), made, str(n), f"Gazette {n}")
+    last, backing = verified_on_a_link(client, (reviewer, editor), made, "11", "Gazette 11")
+    gone = _set_status(client, reviewer, backing, status="rejected", rationale="an advert")
+    assert gone.status_code == 200, gone.json
+    assert statements() == few
+    path, views = "/", 0
+    while True:
+        page = client.get(path).get_data(as_text=True)
+        views += 1
+        if f"claim={last}#" in page:
+            break
+        more = re.search(r'href="([^"]*review_after=[^"]+)">More verdicts to look at', page)
+        assert more, page
+        path = more.group(1).replace("&amp;", "&")
+    assert views > 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from service.linking.features import features, quantities
 from service.linking.scoring import Rarity, rank, score_pair
 
@@ -82,6 +84,23 @@ def test_counts_written_in_words_are_figures_like_digits() -> None:
     assert [q.value for q in quantities("forty-one ferries")] == [41.0]
     # Words that hold a number word are not one.
     assert quantities("Someone often thought the tenth ferry was late.") == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("two hundred and fifty passengers", [250.0]),
+        ("twenty\u2011four sailors", [24.0]),  # a non-breaking hyphen
+        ("five hundred thousand people", [500_000.0]),
+        ("one hundred people and one million euros", [100.0, 1e6]),
+        ("nineteen boats, seventy-seven crew", [19.0, 77.0]),
+        ("one and two", [2.0]),  # "and" joins numbers only after a scale
+        ("the twenty-fifth ferry and a three-year-old boy", []),  # an ordinal, an adjective
+        ("f\u0131ve people and \u017fix boats", []),  # not "five" and "six" in Unicode folding
+    ],
+)
+def test_counts_in_words_of_many_shapes(text: str, values: list[float]) -> None:
+    assert [q.value for q in quantities(text)] == values
 
 
 def test_a_count_in_words_and_the_same_count_in_digits_are_a_shared_figure() -> None:
