@@ -85,6 +85,14 @@ class ReportClaimOut(Schema):
             "revision's); see the claim's anchor_state"
         },
     )
+    review_flag = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "to look at again: the verdict no longer has what it needed (a "
+            "link or fact-check taken back, a copy confirmed) or a revision changed the text "
+            "under the claim; null otherwise (as GET /claims/{id} says it)"
+        },
+    )
     checked_elsewhere = fields.List(
         fields.Dict(),
         metadata={
@@ -127,6 +135,9 @@ class TotalsOut(Schema):
     claims_with_open_conflicts = fields.Integer()
     open_conflicts = fields.Integer()
     unreviewed_checkworthy = fields.Integer()
+    to_review_again = fields.Integer(
+        metadata={"description": "claims whose review_flag is set: verdicts to look at again"}
+    )
 
 
 class AttentionOut(Schema):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, bindparam, exists, func, literal_column, or_, select, text
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
@@ -306,7 +307,18 @@ def _may_need_review() -> Any:
     )
 
 
-def review_flags(session: Session, claims: list[Claim]) -> dict[int, str]:
+class _Judged(Protocol):
+    """What review_flags reads of a claim: an ORM Claim, or a report's row of one."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def review_flag(self) -> str | None: ...
+
+
+def review_flags(session: Session, claims: Sequence[_Judged]) -> dict[int, str]:
     """{claim id: warning} for the claims without a stored flag whose verdict no longer holds,
     as verdict_warning() finds it for one claim, in at most three statements however many
     claims: those whose verdict rests on links alone, their confirmed links to claims not

@@ -29,6 +29,7 @@ from service.models import (
     Speaker,
     SpeakerAlias,
 )
+from service.operations.claims import review_flags
 from service.operations.origins import lineage
 from service.reports.shape import ClaimRow, LinkEnd, build_document_report, build_story
 
@@ -60,6 +61,7 @@ def claims_in_context(*extra: Any) -> Select[*tuple[Any, ...]]:
             Claim.status,
             Claim.checkworthiness,
             Claim.anchor_state,
+            Claim.review_flag,
             Speaker.id.label("speaker_id"),
             Speaker.name.label("speaker_name"),
             Speaker.kind.label("speaker_kind"),
@@ -155,7 +157,8 @@ def document_report(session: Session, document_id: int) -> dict[str, Any]:
         "derived_from_id": document.derived_from_id,
         "derived_from_title": source_title,
     }
-    report = build_document_report(header, claims, links, _lineage(session, claims, links))
+    flags = review_flags(session, claims)
+    report = build_document_report(header, claims, links, _lineage(session, claims, links), flags)
     report["body"] = document.body
     attach_checks(session, report["claims"])
     attach_decisions(session, report["claims"])
@@ -254,7 +257,8 @@ def speaker_report(session: Session, speaker_id: int) -> dict[str, Any]:
     named = session.get(Speaker, target)
     if named is None:  # merged_into_id is a foreign key: only a concurrent delete gets here
         raise NotFound(f"no speaker {target}")
-    report = build_document_report({}, claims, links, _lineage(session, claims, links))
+    flags = review_flags(session, claims)
+    report = build_document_report({}, claims, links, _lineage(session, claims, links), flags)
     attach_checks(session, report["claims"])
     attach_decisions(session, report["claims"])
     return {
@@ -285,5 +289,10 @@ def story_report(session: Session, q: str) -> dict[str, Any]:
     ids = [c.id for c in claims]
     links = _link_ends(session, lambda c: c.id.in_(ids)) if ids else []
     return build_story(
-        q, claims, links, _lineage(session, claims, links), truncated=len(claims) == STORY_LIMIT
+        q,
+        claims,
+        links,
+        _lineage(session, claims, links),
+        truncated=len(claims) == STORY_LIMIT,
+        flags=review_flags(session, claims),
     )

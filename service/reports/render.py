@@ -96,6 +96,7 @@ def _md_totals(t: dict[str, Any]) -> list[str]:
         f"| Verified / disputed | {t['verified']} / {t['disputed']} |",
         f"| Open conflicts | {t['open_conflicts']} |",
         f"| Unreviewed check-worthy | {t['unreviewed_checkworthy']} |",
+        f"| To look at again | {t['to_review_again']} |",
     ]
 
 
@@ -109,7 +110,9 @@ def _md_claims(claims: list[dict[str, Any]]) -> list[str]:
         speaker = c["speaker"]["name"] if c["speaker"] else ""
         lines.append(
             f"| {c['id']} | {_md_cell(c['text'])} | {_md_cell(speaker)} "
-            f"| {ATTRIBUTION_LABELS.get(c['attribution'], c['attribution'])} | {c['status']} "
+            f"| {ATTRIBUTION_LABELS.get(c['attribution'], c['attribution'])} | {c['status']}"
+            + (" (to look at again)" if c.get("review_flag") else "")
+            + " "
             f"| {c['independent_origins']} | {c['open_conflicts']} |"
         )
         if c.get("decision"):

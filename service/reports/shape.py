@@ -37,6 +37,8 @@ class ClaimRow:
     status: str
     checkworthiness: float
     anchor_state: str | None
+    #: The stored flag (a revision of the text); the computed one comes to claim_entries.
+    review_flag: str | None
     speaker_id: int | None
     speaker_name: str | None
     speaker_kind: str | None
@@ -87,7 +89,10 @@ def claim_entries(
     claims: list[ClaimRow],
     links: list[LinkEnd],
     lineage: Lineage,
+    flags: dict[int, str] | None = None,
 ) -> list[dict[str, Any]]:
+    """Each claim as the reports show it. `flags`: {claim id: warning} for verdicts that no
+    longer hold what they needed (operations.claims.review_flags)."""
     groups = origin_groups(lineage)
     by_claim: dict[int, list[LinkEnd]] = {}
     for link in links:
@@ -117,6 +122,7 @@ def claim_entries(
                 "status": c.status,
                 "checkworthiness": c.checkworthiness,
                 "anchor_state": c.anchor_state,
+                "review_flag": c.review_flag or (flags or {}).get(c.id),
                 "document": {
                     "id": c.document_id,
                     "title": c.document_title,
@@ -161,12 +167,14 @@ def totals(entries: list[dict[str, Any]]) -> dict[str, Any]:
         "claims_with_open_conflicts": sum(1 for e in entries if e["open_conflicts"]),
         "open_conflicts": len({x["link_id"] for e in entries for x in e["conflicting"]}),
         "unreviewed_checkworthy": sum(1 for e in worthy if e["status"] == ClaimStatus.UNREVIEWED),
+        "to_review_again": sum(1 for e in entries if e["review_flag"]),
     }
 
 
 def attention(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What an editor should look at first, one line per claim with every reason that applies,
-    most urgent first: confirmed conflicts, then undecided check-worthy claims resting on an
+    most urgent first: confirmed conflicts and verdicts to look at again (what they needed is
+    gone, or the text under them changed), then undecided check-worthy claims resting on an
     anonymous source alone, then conflicts the service suggested (to review), then undecided
     check-worthy claims nobody independent backs. Within a rank, most check-worthy first."""
     items: list[tuple[int, float, int, str, dict[str, Any]]] = []
@@ -177,6 +185,8 @@ def attention(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         found: list[tuple[int, str]] = []
         if confirmed:
             found.append((0, f"{confirmed} confirmed conflicting claim(s) elsewhere"))
+        if e["review_flag"]:
+            found.append((0, f"to look at again: {e['review_flag']}"))
         if open_worthy and e["attribution"] in ANONYMOUS and not e["independent_origins"]:
             found.append((1, "rests on an anonymous source alone"))
         if suggested:
@@ -198,8 +208,9 @@ def build_document_report(
     claims: list[ClaimRow],
     links: list[LinkEnd],
     lineage: Lineage,
+    flags: dict[int, str] | None = None,
 ) -> dict[str, Any]:
-    entries = claim_entries(claims, links, lineage)
+    entries = claim_entries(claims, links, lineage, flags)
     return {
         "document": document,
         "totals": totals(entries),
@@ -214,10 +225,11 @@ def build_story(
     links: list[LinkEnd],
     lineage: Lineage,
     truncated: bool,
+    flags: dict[int, str] | None = None,
 ) -> dict[str, Any]:
     """The matching claims grouped by same-claim cluster (confirmed same_claim links among
     them), each group with its appearances earliest first and its combined corroboration."""
-    entries = claim_entries(claims, links, lineage)
+    entries = claim_entries(claims, links, lineage, flags)
     same = DisjointSets(e["id"] for e in entries)
     for link in links:
         if (

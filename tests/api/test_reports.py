@@ -354,3 +354,57 @@ def test_a_decision_its_rationale_and_evidence_show_in_every_report_format(
     row = next(r for r in rows if r["claim_id"] == str(claim["id"]))
     assert row["decision_rationale"] == "the port authority's annual report gives the figure"
     assert row["evidence_urls"] == "https://port.example/annual-2024.pdf"
+
+
+def test_a_verdict_that_lost_its_support_is_flagged_in_every_report(
+    client: FlaskClient,
+    reviewer: dict[str, str],
+    editor: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+    confirm_link: Doc,
+    count_queries: list[str],
+) -> None:
+    # A claim verified on one link; the claim at the link's other end is then rejected, so
+    # the verdict rests on nothing: every report says so, as GET /claims/{id} does.
+    from tests.api.test_linking_api import _set_status, verified_on_a_link
+
+    made = (make_document, make_claim, confirm_link)
+    claim_id, backing = verified_on_a_link(client, (reviewer, editor), made, "r", "Gazette")
+    claim = client.get(f"/api/v1/claims/{claim_id}").json
+    url = f"/api/v1/documents/{claim['document_id']}/report"
+    count_queries.clear()
+    assert client.get(url).json["totals"]["to_review_again"] == 0
+    healthy = len(count_queries)
+    gone = _set_status(client, reviewer, backing, status="rejected", rationale="an advert")
+    assert gone.status_code == 200, gone.json
+    flag = client.get(f"/api/v1/claims/{claim_id}").json["review_flag"]
+    assert flag
+    count_queries.clear()
+    report = client.get(url).json
+    assert len(count_queries) <= healthy + 3  # the flags' own bounded reads
+    assert report["claims"][0]["review_flag"] == flag
+    assert report["totals"]["to_review_again"] == 1
+    assert report["attention"][0] == {
+        "claim_id": claim_id,
+        "reason": f"to look at again: {flag}",
+        "text": claim["text"],
+        "status": "verified",
+    }
+    assert "(to look at again)" in client.get(f"{url}?format=md").get_data(as_text=True)
+    assert "to look at again" in client.get(f"{url}?format=html").get_data(as_text=True)
+    speaker = client.post("/api/v1/speakers", json={"name": "Harbour Desk"}, headers=editor).json
+    etag = client.get(f"/api/v1/claims/{claim_id}").headers["ETag"]
+    moved = client.patch(
+        f"/api/v1/claims/{claim_id}",
+        json={"speaker_id": speaker["id"]},
+        headers=editor | {"If-Match": etag},
+    )
+    assert moved.status_code == 200, moved.json
+    by_speaker = client.get(f"/api/v1/speakers/{speaker['id']}/report").json
+    assert by_speaker["claims"][0]["review_flag"] == flag
+    story = client.get("/api/v1/reports/story?q=Nordhavn").json
+    flagged = [
+        a["review_flag"] for c in story["clusters"] for a in c["appearances"] if a["id"] == claim_id
+    ]
+    assert flagged == [flag]

@@ -29,6 +29,7 @@ def row(
         "status": "unreviewed",
         "checkworthiness": cw,
         "anchor_state": None,
+        "review_flag": None,
         "speaker_id": None,
         "speaker_name": None,
         "speaker_kind": None,
