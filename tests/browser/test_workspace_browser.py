@@ -766,7 +766,7 @@ def test_a_verdict_that_lost_its_link_is_found_from_the_inbox_and_decided_again(
     from tests.api.test_linking_api import _set_status
 
     _people(session)
-    _document_id, claim_id, link = suggested_pair.values()
+    document_id, claim_id, link = suggested_pair.values()
     other_id = link["claim_b_id"] if link["claim_a_id"] == claim_id else link["claim_a_id"]
     etag = client.get(f"/api/v1/links/{link['id']}").headers["ETag"]
     confirmed = client.patch(
@@ -787,6 +787,13 @@ def test_a_verdict_that_lost_its_link_is_found_from_the_inbox_and_decided_again(
     assert "what that verdict needs is gone" in listed.text_content()
     inbox_axe = axe.run(page)
     page.screenshot(path=str(SHOTS / "inbox-verdicts-to-review.png"), full_page=True)
+    # The document's sourcing report, as a reader gets it, says so too.
+    report = page.context.new_page()
+    report.goto(f"{live}/api/v1/documents/{document_id}/report?format=html")
+    assert "to look at again" in report.locator(f"#claim-{claim_id}").text_content()
+    report_axe = axe.run(report)
+    report.screenshot(path=str(SHOTS / "report-to-look-at-again.png"), full_page=True)
+    report.close()
     with page.expect_navigation():
         listed.get_by_role("link").first.click()
     actions += 1
@@ -804,7 +811,6 @@ def test_a_verdict_that_lost_its_link_is_found_from_the_inbox_and_decided_again(
     assert page.get_by_role("heading", name="Verdicts to look at").count() == 0
     assert client.get(f"/api/v1/claims/{claim_id}").json["review_flag"] is None
     print(f"verdict to look at again: found and decided again in {actions} actions")
-    found = {
-        name: r.response["violations"] for name, r in (("inbox", inbox_axe), ("panel", panel_axe))
-    }
+    checked = (("inbox", inbox_axe), ("report", report_axe), ("panel", panel_axe))
+    found = {name: r.response["violations"] for name, r in checked}
     assert all(not v for v in found.values()), found
