@@ -27,9 +27,12 @@ class ReviewSave(StrictSchema):
         }
     )
     version = fields.Integer(
+        required=True,
         validate=validate.Range(min=0, max=2**31 - 1),
         metadata={
-            "description": "the review's `version` this edit was made on (0 for a draft not "
-            "saved yet): another save since is a 409 instead of being overwritten"
+            "description": "the review's `version` this edit was made on, as GET gave it (0 "
+            "for a draft not saved yet): another save since is a 409 instead of being "
+            "overwritten. Required: a save that says not which version it edits could "
+            "overwrite another editor's unseen"
         },
     )

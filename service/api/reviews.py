@@ -60,7 +60,7 @@ class ClaimReviewText(MethodView):
             headline=data.get("headline"),
             body=data.get("body"),
             published=data.get("published"),
-            version=data.get("version"),
+            version=data["version"],
         )
         session.commit()
         return _shown(review)

@@ -53,7 +53,7 @@ def save_review(
     headline: str | None,
     body: str | None,
     published: bool | None,
-    version: int | None = None,
+    version: int,
 ) -> PublishedReview:
     """Edit the review text and publish or withdraw it. Only a decided claim has a review;
     a review cannot be published with an empty text. `version`: the one the editor's form
@@ -65,7 +65,7 @@ def save_review(
     if claim.status not in RATINGS:
         raise Conflict(f"claim {claim_id} is {claim.status}: only a decided claim has a review")
     stored = session.get(PublishedReview, claim_id, with_for_update=True)
-    if version is not None and version != (stored.version if stored else 0):
+    if version != (stored.version if stored else 0):
         raise Conflict(
             f"the review of claim {claim_id} changed while you were writing (now version "
             f"{stored.version if stored else 0}): yours was not saved; read theirs and save again"

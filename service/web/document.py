@@ -241,6 +241,11 @@ def save_review_submit(claim_id: int) -> Any:
     if not _role().allows(Role.EDITOR):
         return document_page(document_id, "Publishing reviews needs the editor role.", 403)
     action = request.form.get("action")
+    version = request.form.get("version", type=int)
+    if version is None:
+        return document_page(
+            document_id, "The form said not which version of the review it edits.", 422
+        )
     try:
         save_review(
             session,
@@ -249,7 +254,7 @@ def save_review_submit(claim_id: int) -> Any:
             headline=request.form.get("headline"),
             body=request.form.get("body"),
             published=True if action == "publish" else False if action == "withdraw" else None,
-            version=request.form.get("version", type=int),
+            version=version,
         )
     except DomainError as exc:
         session.rollback()

@@ -251,7 +251,7 @@ def test_generated_client_runs_the_fact_check_flow(
     decided = decide(client)
     assert decided.status_code == 200, decided.content
     published = _module(api, "api.reviews.put_claim_review").sync(
-        claim.id, client=client, body=models.ReviewSave(published=True)
+        claim.id, client=client, body=models.ReviewSave(published=True, version=0)
     )
     assert published.published
     json_ld = _module(api, "api.reports.get_claim_review_json_ld").sync_detailed(

@@ -230,7 +230,9 @@ def test_claimreview_for_a_decided_claim_has_every_google_property(
     # The feed holds what editors published, and nothing before.
     assert json.loads(client.get("/api/v1/exports/claimreview").data) == []
     published = client.put(
-        f"/api/v1/claims/{claim['id']}/review", json={"published": True}, headers=editor
+        f"/api/v1/claims/{claim['id']}/review",
+        json={"published": True, "version": 0},
+        headers=editor,
     )
     assert published.status_code == 200, published.json
     feed = json.loads(client.get("/api/v1/exports/claimreview").data)

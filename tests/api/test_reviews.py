@@ -64,7 +64,9 @@ def test_a_review_is_drafted_edited_published_and_withdrawn(
     assert draft["url"] == f"https://checks.example.org/claimdesk/reviews/{claim['id']}"
     assert client.get(page).status_code == 404  # a draft is not public
     refused = client.put(
-        f"/api/v1/claims/{claim['id']}/review", json={"published": True}, headers=reviewer
+        f"/api/v1/claims/{claim['id']}/review",
+        json={"published": True, "version": 0},
+        headers=reviewer,
     )
     assert refused.status_code == 403
     saved = client.put(
@@ -73,6 +75,7 @@ def test_a_review_is_drafted_edited_published_and_withdrawn(
             "headline": "No, the ferry did not carry 1.2 million passengers",
             "body": "The port's annual report counts 0.9 million passengers in 2023.",
             "published": True,
+            "version": 0,
         },
         headers=editor,
     )
@@ -111,7 +114,9 @@ def test_a_review_is_drafted_edited_published_and_withdrawn(
     assert [r["url"] for r in feed] == [review["url"]]
 
     withdrawn = client.put(
-        f"/api/v1/claims/{claim['id']}/review", json={"published": False}, headers=editor
+        f"/api/v1/claims/{claim['id']}/review",
+        json={"published": False, "version": saved.json["version"]},
+        headers=editor,
     )
     assert withdrawn.json["published"] is False
     assert client.get(page).status_code == 404
@@ -128,13 +133,17 @@ def test_only_decided_claims_have_a_review_and_a_published_one_needs_text(
 ) -> None:
     undecided = make_claim(make_document())
     refused = client.put(
-        f"/api/v1/claims/{undecided['id']}/review", json={"published": True}, headers=editor
+        f"/api/v1/claims/{undecided['id']}/review",
+        json={"published": True, "version": 0},
+        headers=editor,
     )
     assert refused.status_code == 409
     assert client.get(f"/reviews/{undecided['id']}").status_code == 404
     claim = _decided(client, editor, make_document, make_claim)
     empty = client.put(
-        f"/api/v1/claims/{claim['id']}/review", json={"body": "", "published": True}, headers=editor
+        f"/api/v1/claims/{claim['id']}/review",
+        json={"body": "", "published": True, "version": 0},
+        headers=editor,
     )
     assert empty.status_code == 422
     assert client.get("/reviews/2147483647").status_code == 404
@@ -149,7 +158,12 @@ def test_a_new_verdict_withdraws_the_review_written_for_the_old_one(
     claim = _decided(client, editor, make_document, make_claim)
     published = client.put(
         f"/api/v1/claims/{claim['id']}/review",
-        json={"headline": "False: the ferry numbers", "body": "0.9 million.", "published": True},
+        json={
+            "headline": "False: the ferry numbers",
+            "body": "0.9 million.",
+            "published": True,
+            "version": 0,
+        },
         headers=editor,
     )
     assert published.status_code == 200, published.json
@@ -195,3 +209,8 @@ def test_a_review_saved_on_an_older_version_is_a_409(
     assert client.get(path, headers=editor).json["body"] == "Theirs."
     fresh = client.put(path, json={"body": "Mine.", "version": 1}, headers=editor)
     assert fresh.status_code == 200, fresh.json
+    # A save that says not which version it edits could overwrite another's unseen: refused.
+    blind = client.put(path, json={"body": "Blind."}, headers=editor)
+    assert blind.status_code == 422
+    assert "version" in blind.json["errors"]["json"]
+    assert client.get(path, headers=editor).json["body"] == "Mine."

@@ -131,7 +131,11 @@ def world(
                 "rationale": "the same statement",
             },
             "/api/v1/rating-labels/{label}": {"status": "disputed"},
-            "/api/v1/claims/{claim_id}/review": {"headline": "Unverifiable", "published": True},
+            "/api/v1/claims/{claim_id}/review": {
+                "headline": "Unverifiable",
+                "published": True,
+                "version": 0,
+            },
         },
     }
 

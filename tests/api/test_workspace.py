@@ -930,7 +930,7 @@ def test_two_editors_saving_one_review_do_not_overwrite_each_other(
     # Another editor saves first, through the API.
     other = client.put(
         f"/api/v1/claims/{claim['id']}/review",
-        json={"headline": "False: 0.9 million", "body": "Their text."},
+        json={"headline": "False: 0.9 million", "body": "Their text.", "version": 0},
         headers=editor,
     )
     assert other.status_code == 200, other.json
@@ -949,6 +949,18 @@ def test_two_editors_saving_one_review_do_not_overwrite_each_other(
     assert "changed while you were writing" in mine.get_data(as_text=True)
     kept = client.get(f"/api/v1/claims/{claim['id']}/review", headers=editor).json
     assert kept["body"] == "Their text."
+    # A form that says not which version it edits is refused, not saved over theirs.
+    blind = client.post(
+        f"/reviews/{claim['id']}",
+        data={
+            "csrf_token": _page_token(client, path),
+            "document": str(document["id"]),
+            "body": "My text.",
+            "action": "save",
+        },
+    )
+    assert blind.status_code == 422
+    assert client.get(f"/api/v1/claims/{claim['id']}/review", headers=editor).json == kept
 
 
 def test_the_inbox_lists_verdicts_to_look_at_again_a_page_at_a_time(
