@@ -15,7 +15,9 @@ differ between outlets, accusations and denials. Two more dev stories were added
 first run, so that conflicts can be studied on dev (the first dev story had two): the Brooklyn
 police shooting (19: the police's account against witnesses') and the Paris jewellery raid (24:
 the haul in euros and in dollars). The first three were written before the detokenizer joined
-"8: 12" and "2. 6"; they are kept as annotated.
+"8: 12" and "2. 6"; they are kept as annotated. Four more were added at the end of the
+thirteenth session, split before annotation: dev the Troy office shooting (18) and the Indian
+navy and the pirates (12), test AMD buying SeaMicro (43) and the SEACOM cable outage (30).
 """
 
 from __future__ import annotations
@@ -50,6 +52,26 @@ STORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "dev",
         "a ram-raid on a Paris jewellery store, September 2013",
         ("24_1", "24_3", "24_5", "24_10"),
+    ),
+    "troy_shooting": (
+        "dev",
+        "a shooting at an accounting office in Troy, Michigan, and the charges after it",
+        ("18_1", "18_3", "18_4", "18_5"),
+    ),
+    "navy_pirates": (
+        "dev",
+        "an Indian navy ship foiling a pirate attack in the Gulf of Aden, November 2011",
+        ("12_2", "12_3", "12_4", "12_5"),
+    ),
+    "amd_seamicro": (
+        "test",
+        "AMD's purchase of the server maker SeaMicro, February 2012",
+        ("43_2", "43_5", "43_7", "43_10"),
+    ),
+    "seacom_cable": (
+        "test",
+        "an outage of the SEACOM undersea cable and the internet disruption it caused",
+        ("30_3", "30_4", "30_5", "30_6"),
     ),
     "yida_camp": (
         "test",
