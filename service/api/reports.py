@@ -97,7 +97,8 @@ class DocumentReport(MethodView):
         """How well the document is sourced: each claim in reading order with whom it rests
         on, its status and its independent backing elsewhere; the story's totals; and what an
         editor should look at first; each claim's last decision and evidence. Seven SQL
-        statements whatever the document's size."""
+        statements whatever the document's size, and at most three more when verdicts rest
+        on links alone (whether each still holds: its review_flag)."""
         fmt = chosen_format(query)
         report = document_report(report_session(), document_id)
         return _respond(

@@ -61,7 +61,6 @@ def claims_in_context(*extra: Any) -> Select[*tuple[Any, ...]]:
             Claim.status,
             Claim.checkworthiness,
             Claim.anchor_state,
-            Claim.review_flag,
             Speaker.id.label("speaker_id"),
             Speaker.name.label("speaker_name"),
             Speaker.kind.label("speaker_kind"),
@@ -81,7 +80,7 @@ def _claim_rows(
     session: Session, where: Any, order: Any, limit: int | None = None
 ) -> list[ClaimRow]:
     stmt = (
-        claims_in_context()
+        claims_in_context(Claim.review_flag)
         .where(where, Claim.status != ClaimStatus.REJECTED)
         .order_by(*order)
         .limit(limit)

@@ -394,7 +394,11 @@ def test_a_verdict_that_lost_its_support_is_flagged_in_every_report(
         "status": "verified",
     }
     assert "(to look at again)" in client.get(f"{url}?format=md").get_data(as_text=True)
-    assert "to look at again" in client.get(f"{url}?format=html").get_data(as_text=True)
+    html = client.get(f"{url}?format=html").get_data(as_text=True)
+    row = html.split(f'<tr id="claim-{claim_id}">')[1].split("</tr>")[0]
+    assert "to look at again" in row
+    rows = csv.DictReader(io.StringIO(client.get(f"{url}?format=csv").get_data(as_text=True)))
+    assert [r["review_flag"] for r in rows] == [flag]
     speaker = client.post("/api/v1/speakers", json={"name": "Harbour Desk"}, headers=editor).json
     etag = client.get(f"/api/v1/claims/{claim_id}").headers["ETag"]
     moved = client.patch(
@@ -410,3 +414,41 @@ def test_a_verdict_that_lost_its_support_is_flagged_in_every_report(
         a["review_flag"] for c in story["clusters"] for a in c["appearances"] if a["id"] == claim_id
     ]
     assert flagged == [flag]
+
+
+def test_review_flags_in_a_report_take_the_same_statements_for_one_verdict_or_three(
+    client: FlaskClient,
+    reviewer: dict[str, str],
+    editor: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+    confirm_link: Doc,
+    count_queries: list[str],
+) -> None:
+    from tests.api.test_linking_api import _set_status
+
+    def report_with(n: int) -> tuple[int, dict[str, Any]]:
+        """A document of n claims, each verified on a link whose other end is then rejected:
+        the statements its report takes, and the report."""
+        sentences = [f"The Nordhavn ferry carried {k + 1}.2 million passengers." for k in range(n)]
+        body = " ".join(sentences)
+        doc = make_document(body=body, outlet=f"Gazette {n}")
+        for k, sentence in enumerate(sentences):
+            start = body.index(sentence)
+            claim = make_claim(doc, start=start, end=start + len(sentence))
+            other = make_document(body=f"{sentence} So says the port.", outlet=f"Tribune {n}{k}")
+            backing = make_claim(other, start=0, end=len(sentence))
+            confirm_link(reviewer, claim["id"], backing["id"], "corroborates")
+            done = _set_status(client, editor, claim["id"], status="verified", rationale="ok")
+            assert done.status_code == 200, done.json
+            gone = _set_status(client, reviewer, backing["id"], status="rejected", rationale="ad")
+            assert gone.status_code == 200, gone.json
+        count_queries.clear()
+        report = client.get(f"/api/v1/documents/{doc['id']}/report").json
+        return len(count_queries), report
+
+    one, small = report_with(1)
+    three, big = report_with(3)
+    assert small["totals"]["to_review_again"] == 1
+    assert big["totals"]["to_review_again"] == 3
+    assert one == three
