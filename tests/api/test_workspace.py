@@ -1005,6 +1005,10 @@ def test_the_inbox_lists_verdicts_to_look_at_again_a_page_at_a_time(
     assert f"claim={flagged[1]}#" in second
     assert f"claim={flagged[0]}#" not in second
     assert "First verdicts to look at" in second
+    # Each list keeps the other's place: a search on this page keeps the verdicts' page.
+    searched = client.get(more.group(1).replace("&amp;", "&") + "&q=ferry").get_data(as_text=True)
+    assert f"claim={flagged[1]}#" in searched.split('id="review-h"')[1].split("</section>")[0]
+    assert 'name="review_after"' in searched
     # A cursor the list did not issue shows the first page instead of an error.
     edited = client.get("/?review_after=not-a-cursor")
     assert edited.status_code == 200
