@@ -29,10 +29,11 @@ from evals.linking import (
     gold_links,
     pair_pool,
     queue_claims,
-    split_of,
+    queue_figures,
+    rescored_queue,
 )
 from service.config import PROJECT_ROOT
-from service.linking.scoring import STORED_PER_CLAIM, SUGGEST_MIN, PairScore, rank
+from service.linking.scoring import PairScore, rank
 
 RERANK = 10
 TORCH_PYTHON = PROJECT_ROOT / ".data" / "bench-torch" / "bin" / "python"
@@ -114,30 +115,23 @@ def main() -> int:
     for variant, columns in variants.items():
         model, best_c, best_auc = fit_held_out(x_dev[:, columns], y_dev, g_dev, max_iter=5000)
         print(f"{variant}: C = {best_c}, held-out AUC on dev {best_auc:.3f}")
-        stored: set[frozenset[int]] = set()
-        for found in ranked.values():
-            if not found:
-                continue
-            scores = model.predict_proba(np.array([row(s) for s in found])[:, columns])[:, 1]
-            again = sorted(
-                zip(scores, found, strict=True),
-                key=lambda x: (-x[0], x[1].claim_a_id, x[1].claim_b_id),
-            )
-            for _, s in [x for x in again if x[0] >= SUGGEST_MIN][:STORED_PER_CLAIM]:
-                stored.add(frozenset((s.claim_a_id, s.claim_b_id)))
+
+        def confidence(
+            found: list[PairScore], model: Any = model, columns: list[int] = columns
+        ) -> Any:
+            return model.predict_proba(np.array([row(s) for s in found])[:, columns])[:, 1]
+
+        stored = rescored_queue(ranked.values(), confidence)
         for split in show:
             x, y, _, service = tables[split]
             refit: Any = model.predict_proba(x[:, columns])[:, 1]
-            queue = {p for p in stored if split_of(corpus, *sorted(p)) == split}
-            mine = {p for p in gold if split_of(corpus, *sorted(p)) == split}
-            hits = len(queue & mine)
+            n, precision, recall = queue_figures(corpus, stored, gold, split)
             alone = {r: roc_auc_score(y, x[:, len(names) + i]) for i, r in enumerate(READINGS)}
             print(
                 f"  {split}: pair AUC service {roc_auc_score(y, service):.3f}, refitted "
                 f"{roc_auc_score(y, refit):.3f} (AP {average_precision_score(y, refit):.3f}); "
                 + ", ".join(f"{r} alone {v:.3f}" for r, v in alone.items())
-                + f" | queue {len(queue)}, P {hits / max(1, len(queue)):.2f},"
-                f" R {hits / max(1, len(mine)):.2f}"
+                + f" | queue {n}, P {precision:.2f}, R {recall:.2f}"
             )
     relation_report(corpus, links, pools, read, show)
     return 0

@@ -291,8 +291,16 @@ def transfer(models: dict[str, Any], show: tuple[str, ...]) -> None:
 
     from evals.cross_encoder_links import RERANK
     from evals.fit_links import fit_held_out
-    from evals.linking import build, document_pair, gold_links, pair_pool, queue_claims, split_of
-    from service.linking.scoring import STORED_PER_CLAIM, SUGGEST_MIN, PairScore, rank
+    from evals.linking import (
+        build,
+        document_pair,
+        gold_links,
+        pair_pool,
+        queue_claims,
+        queue_figures,
+        rescored_queue,
+    )
+    from service.linking.scoring import PairScore, rank
 
     corpus = build()
     links, _ = gold_links(corpus)
@@ -325,32 +333,25 @@ def transfer(models: dict[str, Any], show: tuple[str, ...]) -> None:
         both = np.hstack([x_dev, ecb_dev[:, None]])
         refit, best_c, best_auc = fit_held_out(both, y_dev, g_dev, max_iter=5000)
         print(f"  refitted with it on dev: C = {best_c}, held-out AUC {best_auc:.3f}")
-        stored: set[frozenset[int]] = set()
-        for found in ranked.values():
-            if not found:
-                continue
-            extra = reading(model, kind, found)
-            rows = np.hstack(
-                [np.array([[s.evidence[k] for k in names] for s in found]), extra[:, None]]
-            )
-            p = refit.predict_proba(rows)[:, 1]
-            again = sorted(
-                zip(p, found, strict=True), key=lambda t: (-t[0], t[1].claim_a_id, t[1].claim_b_id)
-            )
-            for _, s in [t for t in again if t[0] >= SUGGEST_MIN][:STORED_PER_CLAIM]:
-                stored.add(frozenset((s.claim_a_id, s.claim_b_id)))
+
+        def confidence(
+            found: list[PairScore], model: Any = model, kind: str = kind, refit: Any = refit
+        ) -> Any:
+            evidence = np.array([[s.evidence[k] for k in names] for s in found])
+            return refit.predict_proba(np.hstack([evidence, reading(model, kind, found)[:, None]]))[
+                :, 1
+            ]
+
+        stored = rescored_queue(ranked.values(), confidence)
         for split in show:
             x, y, _, ecb, service = tables[split]
-            queue = {p for p in stored if split_of(corpus, *sorted(p)) == split}
-            mine = {p for p in gold if split_of(corpus, *sorted(p)) == split}
-            hits = len(queue & mine)
+            n, precision, recall = queue_figures(corpus, stored, gold, split)
             with_it = refit.predict_proba(np.hstack([x, ecb[:, None]]))[:, 1]
             print(
                 f"  {split}: pair AUC service {roc_auc_score(y, service):.3f},"
                 f" ECB+ model alone {roc_auc_score(y, ecb):.3f},"
                 f" refitted with it {roc_auc_score(y, with_it):.3f}"
-                f" | queue {len(queue)}, P {hits / max(1, len(queue)):.2f},"
-                f" R {hits / max(1, len(mine)):.2f}"
+                f" | queue {n}, P {precision:.2f}, R {recall:.2f}"
             )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -28,7 +28,15 @@ from service.config import PROJECT_ROOT
 from service.extraction import CHECKWORTHY, Candidate, DocumentContext, extract
 from service.linking import semantic
 from service.linking.features import ClaimFeatures, features
-from service.linking.scoring import SUGGEST_MIN, PairScore, Rarity, rank, score_pair, to_store
+from service.linking.scoring import (
+    STORED_PER_CLAIM,
+    SUGGEST_MIN,
+    PairScore,
+    Rarity,
+    rank,
+    score_pair,
+    to_store,
+)
 
 DATA = PROJECT_ROOT / "tests" / "data"
 SEEDS = PROJECT_ROOT / "seeds"
@@ -232,6 +240,35 @@ def queue_claims(corpus: Corpus) -> tuple[list[ClaimFeatures], list[ClaimFeature
             seen.add(key)
             asking.append(f)
     return worthy, asking
+
+
+def rescored_queue(
+    ranked: Iterable[list[PairScore]], confidence: Callable[[list[PairScore]], Any]
+) -> set[frozenset[int]]:
+    """The pairs ingest would store if each queued claim's ranked pairs (`ranked`, the
+    service's best few of each claim) were given `confidence` instead of the service's: at
+    least `suggest_min`, STORED_PER_CLAIM a claim, best first. For experiments that rescore."""
+    stored: set[frozenset[int]] = set()
+    for found in ranked:
+        if not found:
+            continue
+        again = sorted(
+            zip((float(p) for p in confidence(found)), found, strict=True),
+            key=lambda x: (-x[0], x[1].claim_a_id, x[1].claim_b_id),
+        )
+        for _, s in [x for x in again if x[0] >= SUGGEST_MIN][:STORED_PER_CLAIM]:
+            stored.add(frozenset((s.claim_a_id, s.claim_b_id)))
+    return stored
+
+
+def queue_figures(
+    corpus: Corpus, stored: set[frozenset[int]], gold: set[frozenset[int]], split: str
+) -> tuple[int, float, float]:
+    """How many of `stored` fall in the split, their precision, and the split's gold recall."""
+    queue = {p for p in stored if split_of(corpus, *sorted(p)) == split}
+    mine = {p for p in gold if split_of(corpus, *sorted(p)) == split}
+    hits = len(queue & mine)
+    return len(queue), hits / max(1, len(queue)), hits / max(1, len(mine))
 
 
 def _relation_of(on_demand: dict[int, list[PairScore]], a: int, b: int) -> PairScore | None:

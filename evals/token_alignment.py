@@ -44,13 +44,12 @@ from evals.linking import (
     gold_links,
     pair_pool,
     queue_claims,
-    split_of,
+    queue_figures,
+    rescored_queue,
 )
 from service.linking import semantic
 from service.linking.features import _WORD, content_stem
 from service.linking.scoring import (
-    STORED_PER_CLAIM,
-    SUGGEST_MIN,
     PairScore,
     Rarity,
     function_words,
@@ -123,24 +122,18 @@ def _queue(
 ) -> set[frozenset[int]]:
     """The pairs ingest would store if the best RERANK of each claim were scored again."""
     worthy, asking = queue_claims(corpus)
-    stored: set[frozenset[int]] = set()
-    for f in asking:
-        ranked = rank(f, worthy, top=RERANK, rarity=corpus.rarity)
-        if not ranked:
-            continue
+
+    def confidence(ranked: list[PairScore]) -> Any:
         rows = [
             [s.evidence[k] for k in names]
             + [aligned(tokens[s.claim_a_id], tokens[s.claim_b_id], corpus.rarity)]
             for s in ranked
         ]
-        scores = model.predict_proba(rows)[:, 1]
-        again: list[tuple[float, PairScore]] = [
-            (float(p), s) for p, s in zip(scores, ranked, strict=True)
-        ]
-        again.sort(key=lambda x: (-x[0], x[1].claim_a_id, x[1].claim_b_id))
-        for _, s in [x for x in again if x[0] >= SUGGEST_MIN][:STORED_PER_CLAIM]:
-            stored.add(frozenset((s.claim_a_id, s.claim_b_id)))
-    return stored
+        return model.predict_proba(rows)[:, 1]
+
+    return rescored_queue(
+        (rank(f, worthy, top=RERANK, rarity=corpus.rarity) for f in asking), confidence
+    )
 
 
 def _table(
@@ -212,15 +205,13 @@ def main() -> int:
         for split in ("dev", "test"):
             x, y, _, service = tables[split]
             refit = model.predict_proba(x)[:, 1]
-            queue = {p for p in stored if split_of(corpus, *sorted(p)) == split}
-            mine = {p for p in gold if split_of(corpus, *sorted(p)) == split}
-            hits = len(queue & mine)
+            n, precision, recall = queue_figures(corpus, stored, gold, split)
             print(
                 f"  {split:<5}  {roc_auc_score(y, service):16.3f}"
                 f"  {roc_auc_score(y, x[:, -1]):15.3f}"
-                f"  {roc_auc_score(y, refit):8.3f} | {len(queue):13d}"
-                f"  {hits / max(1, len(queue)):.2f}"
-                f"  {hits / max(1, len(mine)):.2f}   (AP {average_precision_score(y, refit):.3f})"
+                f"  {roc_auc_score(y, refit):8.3f} | {n:13d}"
+                f"  {precision:.2f}"
+                f"  {recall:.2f}   (AP {average_precision_score(y, refit):.3f})"
             )
     return 0
 

@@ -397,7 +397,7 @@ def _needing_review(
     keys: list[Any],
     after: str | None,
     limit: int,
-    judge_at_most: int = _SCAN_MAX,
+    judge_at_most: int,
 ) -> tuple[list[Claim | Flagged], str | None]:
     """A page of the claims of `stmt` (already narrowed to those that may need review) that
     do: the candidates are read in key order and judged, a chunk at a time, until one more
