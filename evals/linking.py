@@ -350,6 +350,9 @@ def report(
         by_relation[r][0] += p in hits
     for r, (hit, total) in sorted(by_relation.items()):
         print(f"    {r:<30} {hit}/{total} stored")
+    print("  gold links not stored, by where they were lost")
+    for where, count in sorted(_lost(corpus, set(pairs) - queue, on_demand).items()):
+        print(f"    {where:<45} {count:4d}")
     print("  calibration (pairs in on-demand top 10): confidence bucket, pairs, share real")
     scored: dict[frozenset[int], float] = {}
     for lst in on_demand.values():
@@ -367,6 +370,31 @@ def report(
         gold = [p for p in pairs if any(corpus.file_of[x] == file for x in p)]
         n = sum(1 for f in corpus.file_of if f == file)
         print(f"    {_name(corpus, file)} ({n} claims)  {len(touch):4d} / {len(gold):4d}")
+
+
+def _lost(
+    corpus: Corpus, missed: set[frozenset[int]], on_demand: dict[int, list[PairScore]]
+) -> dict[str, int]:
+    """Where each gold link the queue does not hold was lost, first reason first: the two
+    claims in one document (never suggested), an end under the check-worthiness bar (never
+    queued), in neither claim's on-demand top 10, a confidence under `suggest_min`, or
+    confident enough but past the STORED_PER_CLAIM a claim stores."""
+    counts: dict[str, int] = {}
+    for pair in missed:
+        a, b = sorted(pair)
+        found = _relation_of(on_demand, a, b)
+        if corpus.feats[a].document_id == corpus.feats[b].document_id:
+            where = "1 within one document"
+        elif min(corpus.claims[a].checkworthiness, corpus.claims[b].checkworthiness) < CHECKWORTHY:
+            where = "2 an end under the check-worthiness bar"
+        elif found is None:
+            where = "3 in neither claim's top 10"
+        elif found.score < SUGGEST_MIN:
+            where = f"4 in a top 10, confidence under {SUGGEST_MIN}"
+        else:
+            where = f"5 past the {STORED_PER_CLAIM} a claim stores"
+        counts[where] = counts.get(where, 0) + 1
+    return counts
 
 
 def sweep(corpus: Corpus, links: list[tuple[int, int, str]], thresholds: Iterable[float]) -> None:
