@@ -241,7 +241,8 @@ class ClaimsExport(MethodView):
     @blp.arguments(ExportQuery, location="query")
     @blp.response(200, description="one JSON claim per line", content_type="application/x-ndjson")
     def get(self, query: dict[str, Any]) -> Any:
-        """Every claim (with speaker, document, links and status) as newline-delimited JSON,
+        """Every claim (with speaker, document, links, status and the review_flag GET
+        /claims/{id} gives a verdict that no longer holds) as newline-delimited JSON,
         in the order they were stored, streamed without a row cap. Each line carries a
         `cursor`: pass the last one read as `since` to resume after it. Every committed
         claim is listed; one written after a transaction still running carries the cursor

@@ -7,6 +7,7 @@ engines show; the number orders verdicts for tools.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
@@ -30,7 +31,7 @@ from sqlalchemy.orm import Session
 from service.domain.enums import ClaimStatus, SpeakerKind
 from service.domain.errors import Conflict, InvalidInput, NotFound
 from service.models import Claim, ClaimLink, Document, Event, Outlet, PublishedReview, Speaker
-from service.operations.claims import claim_clusters
+from service.operations.claims import claim_clusters, review_flags
 from service.operations.events import OWN_TXID, SNAPSHOT_XMIN
 from service.operations.pagination import decode_cursor
 
@@ -348,6 +349,10 @@ def _line_sql(frontier: int) -> Any:
             Claim.claim_date,
             "status",
             Claim.status,
+            # The stored flag (the text under a verdict changed); a verdict whose links no
+            # longer hold it gets its warning in export_claims (review_flags).
+            "review_flag",
+            Claim.review_flag,
             "checkworthiness",
             Claim.checkworthiness,
             "version",
@@ -375,7 +380,13 @@ MAX_BIGINT = 2**63 - 1
 
 def _export_batch(after: tuple[int, int], frontier: int) -> Any:
     return (
-        select(Claim.txid, Claim.id, _line_sql(frontier).label("line"))
+        select(
+            Claim.txid,
+            Claim.id,
+            Claim.status,
+            Claim.review_flag,
+            _line_sql(frontier).label("line"),
+        )
         .join(Document, Document.id == Claim.document_id)
         .outerjoin(Outlet, Outlet.id == Document.outlet_id)
         .outerjoin(Speaker, Speaker.id == Claim.speaker_id)
@@ -417,4 +428,17 @@ def export_claims(session: Session, since: str | None) -> Iterator[str]:
         if not rows:
             return
         after = (rows[-1].txid, rows[-1].id)
-        yield "".join(f"{row.line}\n" for row in rows)
+        # Each line carries the review flag GET /claims/{id} gives: the stored one is in the
+        # line already; a verdict whose support is gone is found for the batch at once.
+        flags = review_flags(session, rows)
+        yield "".join(
+            f"{_flagged(row.line, flags[row.id]) if row.id in flags else row.line}\n"
+            for row in rows
+        )
+
+
+def _flagged(line: str, flag: str) -> str:
+    """An export line with its review flag set (the few verdicts whose support is gone)."""
+    found = json.loads(line)
+    found["review_flag"] = flag
+    return json.dumps(found, ensure_ascii=False)

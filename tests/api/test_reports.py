@@ -286,6 +286,8 @@ def test_the_ndjson_export_streams_everything_and_resumes_from_a_cursor(
     claim = client.get(f"/api/v1/claims/{first['id']}").json
     assert first["text"] == claim["text"]
     assert first["status"] == claim["status"]
+    assert first["review_flag"] is None
+    assert claim["review_flag"] is None
     assert first["speaker"] == (
         {"id": claim["speaker"]["id"], "name": claim["speaker"]["name"]}
         if claim["speaker"]
@@ -399,6 +401,11 @@ def test_a_verdict_that_lost_its_support_is_flagged_in_every_report(
     assert "to look at again" in row
     rows = csv.DictReader(io.StringIO(client.get(f"{url}?format=csv").get_data(as_text=True)))
     assert [r["review_flag"] for r in rows] == [flag]
+    exported = [
+        json.loads(x) for x in client.get("/api/v1/exports/claims.ndjson").data.split(b"\n") if x
+    ]
+    assert {x["id"]: x["review_flag"] for x in exported if x["review_flag"]} == {claim_id: flag}
+    assert all("review_flag" in x for x in exported)
     speaker = client.post("/api/v1/speakers", json={"name": "Harbour Desk"}, headers=editor).json
     etag = client.get(f"/api/v1/claims/{claim_id}").headers["ETag"]
     moved = client.patch(

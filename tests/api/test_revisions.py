@@ -5,6 +5,7 @@ decisions and links, and only new sentences are extracted."""
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -88,6 +89,10 @@ def test_a_corrected_article_is_a_revision_whose_claims_are_re_anchored(
     # The verdict stays, flagged for another look; the link stays with the claim.
     assert moved["status"] == "verified"
     assert "revision 2" in moved["review_flag"]
+    # The export carries the stored flag as GET /claims/{id} does.
+    export = client.get("/api/v1/exports/claims.ndjson").data.splitlines()
+    flags = {x["id"]: x["review_flag"] for x in map(json.loads, export)}
+    assert flags[moved["id"]] == moved["review_flag"]
     assert client.get(f"/api/v1/links/{link['id']}").json["state"] == "confirmed"
 
     gone = _claim(client, deleted["id"])
