@@ -73,9 +73,12 @@ OPPOSED = [
     ("returned", "left"),
 ]
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+#: A magnitude joined by a hyphen ("a $2.6-million booty", "a 5-percent rise") is spelled
+#: out: "10-m" is ten metres more often than ten million.
 _NUMBER = re.compile(
-    r"(?P<cur>[$€£])?\s?(?P<num>\d+(?:[.,]\d+)*)\s?(?P<mag>%|percent|per cent|thousand|million|"
-    r"billion|trillion|bn|m\b)?",
+    r"(?P<cur>[$€£])?\s?(?P<num>\d+(?:[.,]\d+)*)(?:\s?(?P<mag>%|percent|per cent|thousand|million|"
+    r"billion|trillion|bn|m\b)|[-\u2010\u2011\u2012](?P<joined>percent|thousand|million|billion|"
+    r"trillion)\b)?",
     re.I,
 )
 _DIGIT = re.compile(r"\d")
@@ -236,7 +239,7 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             value = float(raw)
         except ValueError:
             continue
-        mag = (m.group("mag") or "").lower()
+        mag = (m.group("mag") or m.group("joined") or "").lower()
         unit = m.group("cur") or ("%" if mag in ("%", "percent", "per cent") else "")
         if not unit and not mag and 1900 <= value <= 2100 and raw.isdigit():
             unit = "year"

@@ -12,7 +12,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from service.linking import nli
-from service.linking.features import OPPOSED, ClaimFeatures, stem, surface_words
+from service.linking.features import OPPOSED, ClaimFeatures, Quantity, stem, surface_words
 from service.linking.semantic import cosine
 
 #: On-demand suggestions (GET /claims/{id}/suggestions) show the best ten pairs down to this
@@ -203,6 +203,23 @@ def _same_claim(lexical: float, entity: float, meaning: float | None, same_speak
     )
 
 
+def _single_counts(found: tuple[Quantity, ...]) -> set[str]:
+    """The nouns a claim counts once in bare numbers ("3 people", never "30-year-old and
+    26-year-old"): each such number is the claim's figure for its noun."""
+    counted = [q.counts for q in found if q.unit == "" and q.counts]
+    return {c for c in counted if counted.count(c) == 1}
+
+
+#: Day and month names: a shared one names a date, not the subject of a figure.
+CALENDAR = frozenset(
+    (
+        *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+        *("january", "february", "march", "april", "may", "june", "july", "august"),
+        *("september", "october", "november", "december"),
+    )
+)
+
+
 def inference(a: ClaimFeatures, candidates: list[ClaimFeatures]) -> list[Any]:
     """The NLI head's (entailment, contradiction, neutral) for `a` against each candidate,
     both directions averaged, in one batch; None where either side has no vector."""
@@ -302,14 +319,17 @@ def _evidence(
     )
     # Two figures contradict when they measure the same thing: the same currency or percent,
     # or bare numbers of the same noun ("800 passengers" / "1,200 passengers"), never a
-    # "Dec. 2" against "the 80s".
+    # "Dec. 2" against "the 80s". A bare number counts as the claim's figure for its noun
+    # only when it is the one of that noun there: "the 30-year-old sergeant and a 26-year-old
+    # officer" are two people, and which of them a "16-year-old" elsewhere is cannot be told.
+    single_a, single_b = _single_counts(a.quantities), _single_counts(b.quantities)
     contradicted = [
         f"{qa.text} vs {qb.text}"
         for qa in a.quantities
         for qb in b.quantities
         if qa.unit == qb.unit
         and qa.unit != "year"
-        and (qa.unit != "" or (qa.counts != "" and qa.counts == qb.counts))
+        and (qa.unit != "" or (qa.counts == qb.counts and qa.counts in single_a & single_b))
         and qa.value != qb.value
         and not any(qa.text == s for s in shared_numbers)
     ]
@@ -326,7 +346,11 @@ def _evidence(
         for qb in b.quantities
         if qa.unit == qb.unit and qa.unit != "year" and qa.value == qb.value
     ]
-    if contradicted and related and not shared_amounts:
+    # ...and a figure is about the same subject only when the claims name it: shared words
+    # ("two men", "on Monday", "police said") are shared by every crime story of the day,
+    # and a weekday or a month names no subject.
+    named = [e for e in shared_entities if e not in CALENDAR]
+    if contradicted and related and named and not shared_amounts:
         signals.append("number mismatch about the same subject: " + ", ".join(contradicted[:3]))
     # A lone "not" is common: it signals a conflict only between closely related claims.
     # A negation signals a conflict when what it denies is what the other claim asserts: at

@@ -263,6 +263,40 @@ def test_bare_numbers_of_different_things_are_not_a_mismatch() -> None:
     assert any("800 vs 1,200" in sig for sig in score_pair(c, d).reasons["conflict_signals"])
 
 
+def test_a_magnitude_joined_by_a_hyphen_is_part_of_the_figure() -> None:
+    assert [(q.value, q.unit) for q in quantities("a $2.6-million refit")] == [(2.6e6, "$")]
+    assert [(q.value, q.unit) for q in quantities("a 5-percent levy")] == [(5.0, "%")]
+    # A lone "m" after a hyphen is a metre more often than a million.
+    assert [q.value for q in quantities("a 10-m breakwater")] == [10.0]
+    a = f(1, 1, "The Nordhavn ferry got a $2.6-million refit in Bergen, the yard said.")
+    b = f(2, 2, "The yard in Bergen gave the Nordhavn ferry a refit worth $2.6 million.")
+    s = score_pair(a, b)
+    assert not s.possible_conflict
+    assert s.reasons["shared_numbers"]
+
+
+def test_figures_of_two_stories_that_share_only_words_and_a_weekday_are_not_a_mismatch() -> None:
+    # Two stories of one day: the same counted noun, the same weekday, the same words of a
+    # police report; no name in common, so not one subject.
+    a = f(1, 1, "Two men robbed a jeweller in Bergen on Monday and fled, police said.")
+    b = f(2, 2, "Five men were arrested on Monday after a fight in Tromso, police said.")
+    assert not score_pair(a, b).possible_conflict
+    c = f(3, 3, "Two men robbed the Solberg jeweller on Monday and fled, police said.")
+    d = f(4, 4, "Five men robbed the Solberg jeweller on Monday and fled, police said.")
+    assert any("Two vs Five" in sig for sig in score_pair(c, d).reasons["conflict_signals"])
+
+
+def test_a_count_among_several_of_its_noun_is_not_the_claims_figure() -> None:
+    # Two ages are two people: which of them the other claim's age is cannot be told.
+    a = f(1, 1, "The 52-year-old skipper and a 24-year-old deckhand of the Nordhavn were held.")
+    b = f(2, 2, "The 31-year-old skipper of the Nordhavn was held in Bergen.")
+    assert not score_pair(a, b).possible_conflict
+    # One age each, of the same named person: that is a mismatch.
+    d = f(4, 4, "The skipper of the Nordhavn, 31-year-old Ingrid Solberg, was held in Bergen.")
+    c = f(3, 3, "The 52-year-old Ingrid Solberg, skipper of the Nordhavn, was held in Bergen.")
+    assert any("52 vs 31" in sig for sig in score_pair(c, d).reasons["conflict_signals"])
+
+
 def test_only_pairs_at_or_above_suggest_min_are_stored_and_a_few_at_most() -> None:
     from service.linking.scoring import STORED_PER_CLAIM, PairScore, to_store
 
