@@ -28,6 +28,9 @@ def create_app(
     settings = settings or Settings.from_env()
     app = Flask("claimdesk")
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    # A form field (the workspace's pasted article) may be as large as a whole request: the
+    # 500 kB default of Werkzeug refused a paste of half the 1,000,000 characters a body may hold.
+    app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["claimdesk.settings"] = settings
     if settings.proxy_hops:

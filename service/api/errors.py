@@ -61,10 +61,33 @@ def problem(
         body["errors"] = errors
     if extra:
         body.update(extra)
-    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+    page = _as_page(body) if _wants_page() else None
+    response = page or Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def _wants_page() -> bool:
+    """A browser asking for a workspace address (a page, not /api/): it is told what went
+    wrong on a page. Clients that prefer JSON, or say nothing, get the problem document."""
+    if not request or request.path.startswith("/api/"):
+        return False
+    best = request.accept_mimetypes.best_match((PROBLEM_MIMETYPE, "application/json", "text/html"))
+    return best == "text/html"
+
+
+def _as_page(body: dict[str, Any]) -> Response | None:
+    """The problem as the workspace's error page; None if the page cannot be drawn (the
+    database it reads the signed-in person from is down): the problem document then."""
+    from flask import render_template
+
+    try:
+        html = render_template("problem.html", problem=body)
+    except Exception:  # an error page must not fail the error
+        log.warning("the error page could not be drawn", exc_info=True)
+        return None
+    return Response(html, status=body["status"], mimetype="text/html")
 
 
 def http_problem(error: HTTPException) -> Response:

@@ -1061,3 +1061,46 @@ def test_the_inbox_judges_a_bounded_number_of_verdicts_a_view(
         assert more, page
         path = more.group(1).replace("&amp;", "&")
     assert views > 2
+
+
+def test_a_long_paste_is_read_whole_and_not_refused_as_a_large_form_field(
+    client: FlaskClient, person: str
+) -> None:
+    # Werkzeug's default refuses a form field over 500 kB: half of what a body may hold.
+    _sign_in(client, person, PASSWORD)
+    token = _token(client, "/ingest")
+    body = "The Nordhavn yard hired 40 welders in Bergen this spring. " * 11_000  # 638 kB
+    # As a browser sends the form (multipart), encoded in memory: the test client's own
+    # encoder would spool it to a temporary file it never closes.
+    from werkzeug.test import encode_multipart
+
+    boundary, data = encode_multipart({"csrf_token": token, "body": body})
+    sent = client.post(
+        "/ingest", data=data, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert sent.status_code == 302, sent.get_data(as_text=True)[:300]
+    document = int(sent.headers["Location"].split("/documents/")[1].split("?")[0])
+    assert len(client.get(f"/api/v1/documents/{document}").json["body"]) == len(body)
+
+
+def test_a_browser_is_told_of_an_error_on_a_page_and_a_client_by_a_problem_document(
+    client: FlaskClient, person: str
+) -> None:
+    _sign_in(client, person, PASSWORD)
+    html = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    missing = client.get("/documents/999999", headers=html)
+    assert missing.status_code == 404
+    assert missing.content_type.startswith("text/html")
+    page = missing.get_data(as_text=True)
+    assert "404 · Not found" in page
+    assert "no document 999999" in page
+    assert "Back to the inbox" in page
+    # A form's address opened again (after a refused decision, the address bar holds it).
+    again = client.get("/claims/1/status", headers=html)
+    assert again.status_code == 405
+    assert "405 · Method Not Allowed" in again.get_data(as_text=True)
+    # Tools, and any client that does not ask for HTML, keep RFC 9457.
+    assert client.get("/documents/999999").content_type == "application/problem+json"
+    api = client.get("/api/v1/claims/999999", headers=html)
+    assert api.status_code == 404
+    assert api.content_type == "application/problem+json"
