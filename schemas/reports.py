@@ -116,7 +116,12 @@ class ReportClaimOut(Schema):
         fields.Nested(OtherClaimOut),
         metadata={"description": "conflicts links, confirmed or still suggested"},
     )
-    open_conflicts = fields.Integer()
+    open_conflicts = fields.Integer(
+        metadata={"description": "conflicts links not rejected: confirmed or still suggested"}
+    )
+    confirmed_conflicts = fields.Integer(
+        metadata={"description": "of open_conflicts, those a person confirmed"}
+    )
     suggested_links = fields.Integer()
 
 
@@ -133,7 +138,15 @@ class TotalsOut(Schema):
     verified = fields.Integer()
     disputed = fields.Integer()
     claims_with_open_conflicts = fields.Integer()
-    open_conflicts = fields.Integer()
+    open_conflicts = fields.Integer(
+        metadata={"description": "conflicts links not rejected: confirmed or still suggested"}
+    )
+    confirmed_conflicts = fields.Integer(
+        metadata={"description": "conflicts links a person confirmed"}
+    )
+    suggested_conflicts = fields.Integer(
+        metadata={"description": "conflicts links the service suggested, not yet reviewed"}
+    )
     unreviewed_checkworthy = fields.Integer()
     to_review_again = fields.Integer(
         metadata={"description": "claims whose review_flag is set: verdicts to look at again"}
@@ -182,7 +195,12 @@ class StoryClusterOut(Schema):
     first_appearance = fields.Nested(ReportClaimOut)
     appearances = fields.List(fields.Nested(ReportClaimOut))
     independent_origins = fields.Integer()
-    open_conflicts = fields.Integer()
+    open_conflicts = fields.Integer(
+        metadata={"description": "conflicts links not rejected: confirmed or still suggested"}
+    )
+    confirmed_conflicts = fields.Integer(
+        metadata={"description": "of open_conflicts, those a person confirmed"}
+    )
 
 
 class StoryReportOut(Schema):

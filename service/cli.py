@@ -626,6 +626,9 @@ def serve(host: str, port: int, workers: int, extraction_workers: int, demo: boo
     )
     env = dict(os.environ, DATABASE_URL=libpq_url(url))
     env.setdefault("CLAIMDESK_SECRET_KEY", _secret_key(settings.data_dir / "secret.key"))
+    # Published reviews and annotations name their address: where this server answers,
+    # unless the deployment says otherwise (behind a proxy, CLAIMDESK_PUBLIC_URL).
+    env.setdefault("CLAIMDESK_PUBLIC_URL", base)
     proc = subprocess.Popen(
         [
             sys.executable,

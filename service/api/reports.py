@@ -154,7 +154,12 @@ class StoryReport(MethodView):
             {
                 "heading": f"{len(c['appearances'])} appearance(s) · "
                 f"{c['independent_origins']} independent origin(s) · "
-                f"{c['open_conflicts']} open conflict(s)",
+                f"{c['confirmed_conflicts']} confirmed conflict(s)"
+                + (
+                    f", {c['open_conflicts'] - c['confirmed_conflicts']} suggested"
+                    if c["open_conflicts"] > c["confirmed_conflicts"]
+                    else ""
+                ),
                 "claims": c["appearances"],
             }
             for c in report["clusters"]

@@ -552,7 +552,6 @@ def corroboration_and_warning(
         if status
         else None
     )
-    del found["confirmed_conflicts"]
     return found, warning
 
 

@@ -94,15 +94,22 @@ def _md_totals(t: dict[str, Any]) -> list[str]:
         f"| Independently corroborated | {t['share_independently_corroborated']:.0%} "
         f"({t['independently_corroborated']}) |",
         f"| Verified / disputed | {t['verified']} / {t['disputed']} |",
-        f"| Open conflicts | {t['open_conflicts']} |",
+        f"| Conflicts | {t['confirmed_conflicts']} confirmed, {t['suggested_conflicts']} suggested"
+        " (to review) |",
         f"| Unreviewed check-worthy | {t['unreviewed_checkworthy']} |",
         f"| To look at again | {t['to_review_again']} |",
     ]
 
 
+def _conflicts_cell(c: dict[str, Any]) -> str:
+    """A claim's conflicts as a reader should take them: confirmed, and suggested apart."""
+    suggested = c["open_conflicts"] - c["confirmed_conflicts"]
+    return f"{c['confirmed_conflicts']}" + (f" (+{suggested} suggested)" if suggested else "")
+
+
 def _md_claims(claims: list[dict[str, Any]]) -> list[str]:
     lines = [
-        "| # | Claim | Speaker | Rests on | Status | Independent origins | Open conflicts |",
+        "| # | Claim | Speaker | Rests on | Status | Independent origins | Conflicts |",
         "|---|---|---|---|---|---|---|",
     ]
     decided = []
@@ -113,7 +120,7 @@ def _md_claims(claims: list[dict[str, Any]]) -> list[str]:
             f"| {ATTRIBUTION_LABELS.get(c['attribution'], c['attribution'])} | {c['status']}"
             + (" (to look at again)" if c.get("review_flag") else "")
             + " "
-            f"| {c['independent_origins']} | {c['open_conflicts']} |"
+            f"| {c['independent_origins']} | {_conflicts_cell(c)} |"
         )
         if c.get("decision"):
             decided.append(c)
@@ -172,6 +179,7 @@ CSV_COLUMNS = [
     "checkworthiness",
     "independent_origins",
     "open_conflicts",
+    "confirmed_conflicts",
     "corroborating_claim_ids",
     "conflicting_claim_ids",
     "cluster",
@@ -215,6 +223,7 @@ def claims_csv(claims: list[dict[str, Any]], cluster_of: dict[int, int] | None =
                 c["checkworthiness"],
                 c["independent_origins"],
                 c["open_conflicts"],
+                c["confirmed_conflicts"],
                 " ".join(str(x["claim_id"]) for x in c["corroborating"]),
                 " ".join(str(x["claim_id"]) for x in c["conflicting"]),
                 (cluster_of or {}).get(c["id"], ""),

@@ -134,6 +134,10 @@ def claim_entries(
                 "corroborating": [_other(x) for x in backing],
                 "conflicting": [_other(x) for x in conflicting],
                 "open_conflicts": len(conflicting),
+                # A person confirmed these; the rest of open_conflicts the service suggested.
+                "confirmed_conflicts": sum(
+                    1 for x in conflicting if x.state == LinkState.CONFIRMED
+                ),
                 "suggested_links": sum(1 for x in mine if x.state == LinkState.SUGGESTED),
             }
         )
@@ -166,6 +170,24 @@ def totals(entries: list[dict[str, Any]]) -> dict[str, Any]:
         "disputed": by_status[ClaimStatus.DISPUTED],
         "claims_with_open_conflicts": sum(1 for e in entries if e["open_conflicts"]),
         "open_conflicts": len({x["link_id"] for e in entries for x in e["conflicting"]}),
+        # What a reader may take as a conflict: a person confirmed it. A suggested one is the
+        # service's guess, to review, and is counted apart.
+        "confirmed_conflicts": len(
+            {
+                x["link_id"]
+                for e in entries
+                for x in e["conflicting"]
+                if x["state"] == LinkState.CONFIRMED
+            }
+        ),
+        "suggested_conflicts": len(
+            {
+                x["link_id"]
+                for e in entries
+                for x in e["conflicting"]
+                if x["state"] == LinkState.SUGGESTED
+            }
+        ),
         "unreviewed_checkworthy": sum(1 for e in worthy if e["status"] == ClaimStatus.UNREVIEWED),
         "to_review_again": sum(1 for e in entries if e["review_flag"]),
     }
@@ -180,7 +202,7 @@ def attention(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     items: list[tuple[int, float, int, str, dict[str, Any]]] = []
     for e in entries:
         open_worthy = e["status"] == ClaimStatus.UNREVIEWED and e["checkworthiness"] >= CHECKWORTHY
-        confirmed = sum(1 for x in e["conflicting"] if x["state"] == LinkState.CONFIRMED)
+        confirmed = e["confirmed_conflicts"]
         suggested = e["open_conflicts"] - confirmed
         found: list[tuple[int, str]] = []
         if confirmed:
@@ -260,6 +282,12 @@ def build_story(
             if x["claim_id"] not in inside
         }
         conflicts = {x["link_id"] for m in members for x in m["conflicting"]}
+        confirmed = {
+            x["link_id"]
+            for m in members
+            for x in m["conflicting"]
+            if x["state"] == LinkState.CONFIRMED
+        }
         clusters.append(
             {
                 "first_appearance": members[0],
@@ -268,6 +296,7 @@ def build_story(
                 # origins back its first appearance independently.
                 "independent_origins": len(own | backing) - 1,
                 "open_conflicts": len(conflicts),
+                "confirmed_conflicts": len(confirmed),
             }
         )
     clusters.sort(key=lambda c: (-len(c["appearances"]), c["first_appearance"]["id"]))

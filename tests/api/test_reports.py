@@ -84,6 +84,45 @@ def test_the_json_report_shows_sourcing_backing_conflicts_and_what_to_look_at(
     assert report["attention"][0]["claim_id"] == story["first"]["id"]
 
 
+def test_a_report_counts_a_suggested_conflict_apart_from_a_confirmed_one(
+    client: FlaskClient, story: dict[str, Any], editor: dict[str, str]
+) -> None:
+    # The service's guess is not a conflict a reader should take as found: it is shown, and
+    # counted, as one to review.
+    suggested = client.post(
+        "/api/v1/links",
+        json={
+            "claim_a_id": story["last"]["id"],
+            "claim_b_id": story["rival"]["id"],
+            "relation": "conflicts",
+            "state": "suggested",
+        },
+        headers=editor,
+    )
+    assert suggested.status_code == 201, suggested.json
+    url = f"/api/v1/documents/{story['doc']['id']}/report"
+    report = client.get(url).json
+    totals = report["totals"]
+    assert (totals["open_conflicts"], totals["confirmed_conflicts"]) == (2, 1)
+    assert totals["suggested_conflicts"] == 1
+    last = next(c for c in report["claims"] if c["id"] == story["last"]["id"])
+    assert (last["open_conflicts"], last["confirmed_conflicts"]) == (1, 0)
+    md = client.get(f"{url}?format=md").text
+    assert "| Conflicts | 1 confirmed, 1 suggested (to review) |" in md
+    assert "| 0 (+1 suggested) |" in md
+    html = client.get(f"{url}?format=html").text
+    assert "<b>1</b><span>confirmed conflicts</span>" in html
+    assert "<b>1</b><span>suggested conflicts, to review</span>" in html
+    row = html.split(f'<tr id="claim-{story["last"]["id"]}">')[1].split("</tr>")[0]
+    assert "(+1 suggested)" in row
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{url}?format=csv").text)))
+    mine = next(r for r in rows if r["claim_id"] == str(story["last"]["id"]))
+    assert (mine["open_conflicts"], mine["confirmed_conflicts"]) == ("1", "0")
+    story_report = client.get("/api/v1/reports/story", query_string={"q": "Nordhavn ferry"}).json
+    pair = next(c for c in story_report["clusters"] if len(c["appearances"]) == 2)
+    assert (pair["open_conflicts"], pair["confirmed_conflicts"]) == (1, 1)
+
+
 def test_a_document_report_runs_a_fixed_number_of_statements_whatever_its_size(
     client: FlaskClient,
     story: dict[str, Any],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -301,6 +302,22 @@ def test_serve_without_demo_creates_nothing_and_answers(
                 assert refused.value.headers["Content-Type"] == "application/problem+json"
         with urllib.request.urlopen(base, timeout=30) as still:
             assert still.status == 200
+        with Session(scratch_engine) as session:
+            assert session.scalar(select(func.count()).select_from(Document)) == 0
+            assert session.scalar(select(func.count()).select_from(ApiKey)) == 0
+            assert session.scalar(select(func.count()).select_from(User)) == 0
+            # What it serves names its own address, not the default port's: the annotation
+            # of a claim stored now (as a published review's URL would).
+            doc, _ = create_document(
+                session, SYSTEM, NewDocument(body="The yard hired 40 welders.")
+            )
+            claim = create_claim(
+                session, SYSTEM, NewClaim(document_id=doc.id, span_start=0, span_end=26)
+            )
+            session.commit()
+        annotation = f"http://127.0.0.1:{port}/api/v1/claims/{claim.id}/annotation"
+        with urllib.request.urlopen(annotation, timeout=30) as found:
+            assert json.loads(found.read())["id"].startswith(f"http://127.0.0.1:{port}/")
     finally:
         # SIGTERM, as a process manager sends it: communicate() returns only once gunicorn,
         # which shares the pipe, has stopped too.
@@ -308,10 +325,6 @@ def test_serve_without_demo_creates_nothing_and_answers(
         out, _ = server.communicate(timeout=30)
     assert "no demo data" in out
     assert "password" not in out
-    with Session(scratch_engine) as session:
-        assert session.scalar(select(func.count()).select_from(Document)) == 0
-        assert session.scalar(select(func.count()).select_from(ApiKey)) == 0
-        assert session.scalar(select(func.count()).select_from(User)) == 0
     assert not (tmp_path / "demo-editor.key").exists()
 
 
