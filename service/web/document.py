@@ -151,6 +151,7 @@ def document_page(
         # never offered a second link (which would be refused).
         linked=links_by_other(session, selected.id) if selected and (fresh or candidates) else {},
         ingested=request.args.get("ingested", "")[:40],
+        not_recorded=request.args.get("not_recorded", "")[:200],
         # What the person typed into the form that was refused, shown again rather than lost.
         typed=request.form if problem and request.method == "POST" else {},
         typed_at=request.path,

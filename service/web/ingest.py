@@ -141,4 +141,15 @@ def ingest_submit() -> Any:
         Outcome.EXISTING: "already stored",
         Outcome.REVISED: "stored as a new revision",
     }[outcome]
+    stored_outlet = doc.outlet.name if doc.outlet else None
+    if (
+        outcome == Outcome.EXISTING
+        and new.outlet
+        and (stored_outlet is None or new.outlet.strip().casefold() != stored_outlet.casefold())
+    ):
+        # The text is stored once, under the outlet it came with first: say so, rather than
+        # drop the outlet typed now without a word.
+        return redirect(
+            url_for("web.document_page", document_id=doc.id, ingested=said, not_recorded=new.outlet)
+        )
     return redirect(url_for("web.document_page", document_id=doc.id, ingested=said))

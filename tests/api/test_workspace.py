@@ -1104,3 +1104,30 @@ def test_a_browser_is_told_of_an_error_on_a_page_and_a_client_by_a_problem_docum
     api = client.get("/api/v1/claims/999999", headers=html)
     assert api.status_code == 404
     assert api.content_type == "application/problem+json"
+
+
+def test_the_same_text_pasted_under_another_outlet_says_that_outlet_was_not_recorded(
+    client: FlaskClient, person: str
+) -> None:
+    _sign_in(client, person, PASSWORD)
+    body = "The Nordhavn yard in Bergen hired 40 welders, the harbour master said.\n"
+    first = client.post(
+        "/ingest", data={"csrf_token": _token(client, "/ingest"), "body": body, "outlet": "Gazette"}
+    )
+    assert first.status_code == 302
+    again = client.post(
+        "/ingest",
+        data={"csrf_token": _token(client, "/ingest"), "body": body, "outlet": "Tribune"},
+        follow_redirects=True,
+    )
+    page = again.get_data(as_text=True)
+    assert "already stored." in page
+    assert "The outlet you gave, “Tribune”, was not recorded" in page
+    assert "from Gazette" in page
+    same = client.post(
+        "/ingest",
+        data={"csrf_token": _token(client, "/ingest"), "body": body, "outlet": "gazette"},
+        follow_redirects=True,
+    )
+    assert "already stored." in same.get_data(as_text=True)
+    assert "was not recorded" not in same.get_data(as_text=True)

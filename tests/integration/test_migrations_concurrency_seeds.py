@@ -315,7 +315,8 @@ def test_serve_without_demo_creates_nothing_and_answers(
                 session, SYSTEM, NewClaim(document_id=doc.id, span_start=0, span_end=26)
             )
             session.commit()
-        annotation = f"http://127.0.0.1:{port}/api/v1/claims/{claim.id}/annotation"
+            claim_id = claim.id
+        annotation = f"http://127.0.0.1:{port}/api/v1/claims/{claim_id}/annotation"
         with urllib.request.urlopen(annotation, timeout=30) as found:
             assert json.loads(found.read())["id"].startswith(f"http://127.0.0.1:{port}/")
     finally:
