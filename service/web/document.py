@@ -43,7 +43,7 @@ from service.operations.claims import (
 from service.operations.copies import get_copy, review_copy
 from service.operations.events import entity_history
 from service.operations.factchecks import get_match, matches_of, review_match
-from service.operations.inbox import document_workspace, search_claims
+from service.operations.inbox import document_workspace, rejected_links, search_claims
 from service.operations.links import (
     NewLink,
     create_link,
@@ -127,6 +127,7 @@ def document_page(
         copies=_copies_shown(session, document_id),
         segments=_segments(document.body, claims),
         links=links,
+        rejected=rejected_links(session, selected.id) if selected else [],
         selected=selected,
         history=history,
         backing=backing,

@@ -1131,3 +1131,35 @@ def test_the_same_text_pasted_under_another_outlet_says_that_outlet_was_not_reco
     )
     assert "already stored." in same.get_data(as_text=True)
     assert "was not recorded" not in same.get_data(as_text=True)
+
+
+def test_a_reviewed_link_can_be_taken_back_on_the_page_rejected_ones_included(
+    client: FlaskClient, person: str, suggested_pair: dict[str, Any]
+) -> None:
+    # A mis-click is not a dead end: a confirmed link can be rejected instead, and a rejected
+    # one (shown apart) confirmed instead, each with its reason in the claim's history.
+    document_id, claim_id, link = suggested_pair.values()
+    _sign_in(client, person, PASSWORD)
+    path = f"/documents/{document_id}?claim={claim_id}"
+    review = f"/links/{link['id']}/review"
+    where = {"document": str(document_id), "claim": str(claim_id), "relation": "same_claim"}
+
+    def decide(decision: str, why: str) -> None:
+        version = client.get(f"/api/v1/links/{link['id']}").json["version"]
+        sent = _submit(
+            client, path, review, version=str(version), rationale=why, decision=decision, **where
+        )
+        assert sent.status_code == 302, sent.get_data(as_text=True)[:500]
+
+    decide("reject", "not the same ferry")
+    page = client.get(path).get_data(as_text=True)
+    assert "Rejected links (1)" in page
+    assert "“not the same ferry”" in page
+    assert "Confirm instead" in page
+    decide("confirm", "it is the same ferry after all")
+    assert client.get(f"/api/v1/links/{link['id']}").json["state"] == "confirmed"
+    page = client.get(path).get_data(as_text=True)
+    assert "Rejected links" not in page
+    assert "Reject instead" in page
+    decide("reject", "the harbour master corrected it")
+    assert client.get(f"/api/v1/links/{link['id']}").json["state"] == "rejected"
