@@ -75,7 +75,17 @@ class ReportClaimOut(Schema):
     span = fields.Dict(keys=fields.String(), values=fields.Integer())
     speaker = fields.Nested(ReportSpeakerOut, allow_none=True)
     attribution = fields.String()
-    claim_date = fields.Date(allow_none=True)
+    claim_date = fields.Date(
+        allow_none=True,
+        metadata={"description": "the first day of the period date_precision names"},
+    )
+    date_precision = fields.String(
+        allow_none=True, metadata={"description": "day, week, month or year"}
+    )
+    claim_date_shown = fields.String(
+        allow_none=True,
+        metadata={"description": 'the date as precise as it is known: "2006", "2007-04", …'},
+    )
     status = fields.String()
     checkworthiness = fields.Float()
     anchor_state = fields.String(

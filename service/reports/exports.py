@@ -347,6 +347,8 @@ def _line_sql(frontier: int) -> Any:
             Claim.attribution,
             "claim_date",
             Claim.claim_date,
+            "date_precision",
+            Claim.date_precision,
             "status",
             Claim.status,
             # The stored flag (the text under a verdict changed); a verdict whose links no

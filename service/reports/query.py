@@ -58,6 +58,7 @@ def claims_in_context(*extra: Any) -> Select[*tuple[Any, ...]]:
             Claim.span_end,
             Claim.attribution,
             Claim.claim_date,
+            Claim.date_precision,
             Claim.status,
             Claim.checkworthiness,
             Claim.anchor_state,

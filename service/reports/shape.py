@@ -25,6 +25,20 @@ ANONYMOUS = {Attribution.ANONYMOUS.value}
 AUTHOR = {Attribution.AUTHOR.value}
 
 
+def shown_date(day: date | None, precision: str | None) -> str | None:
+    """A claim date as precise as it is known: "2006" for "last year", "2007-04" for a month,
+    "week of 2007-04-02" for "last week", the day otherwise."""
+    if day is None:
+        return None
+    if precision == "year":
+        return f"{day.year}"
+    if precision == "month":
+        return f"{day.year}-{day.month:02d}"
+    if precision == "week":
+        return f"week of {day.isoformat()}"
+    return day.isoformat()
+
+
 @dataclass(frozen=True)
 class ClaimRow:
     id: int
@@ -34,6 +48,8 @@ class ClaimRow:
     span_end: int
     attribution: str
     claim_date: date | None
+    #: day, week, month or year: "last year" is stored as its 1 January, at year precision.
+    date_precision: str | None
     status: str
     checkworthiness: float
     anchor_state: str | None
@@ -119,6 +135,8 @@ def claim_entries(
                 else None,
                 "attribution": c.attribution,
                 "claim_date": c.claim_date,
+                "date_precision": c.date_precision,
+                "claim_date_shown": shown_date(c.claim_date, c.date_precision),
                 "status": c.status,
                 "checkworthiness": c.checkworthiness,
                 "anchor_state": c.anchor_state,

@@ -498,3 +498,39 @@ def test_review_flags_in_a_report_take_the_same_statements_for_one_verdict_or_th
     assert small["totals"]["to_review_again"] == 1
     assert big["totals"]["to_review_again"] == 3
     assert one == three
+
+
+def test_a_claim_date_is_reported_as_precisely_as_it_is_known(
+    client: FlaskClient, make_document: Doc, make_claim: Doc
+) -> None:
+    # "Last year" is stored as that year's 1 January at year precision: a report shows the
+    # year, not a day nobody said; the CSV and the export carry the precision beside it.
+    body = "The yard hired 40 welders last year. It hired 12 in March. It hired 3 last week."
+    doc = make_document(body=body, outlet="Gazette")
+    dated = [
+        ("The yard hired 40 welders last year.", "2024-01-01", "year", "2024"),
+        ("It hired 12 in March.", "2025-03-01", "month", "2025-03"),
+        ("It hired 3 last week.", "2025-03-17", "week", "week of 2025-03-17"),
+    ]
+    for text, day, precision, _ in dated:
+        start = body.index(text)
+        make_claim(
+            doc, start=start, end=start + len(text), claim_date=day, date_precision=precision
+        )
+    url = f"/api/v1/documents/{doc['id']}/report"
+    report = client.get(url).json
+    assert [
+        (c["claim_date"], c["date_precision"], c["claim_date_shown"]) for c in report["claims"]
+    ] == [(day, precision, shown) for _, day, precision, shown in dated]
+    html = client.get(f"{url}?format=html").text
+    assert "<td>2024</td>" in html
+    assert "<td>week of 2025-03-17</td>" in html
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{url}?format=csv").text)))
+    assert [(r["claim_date"], r["date_precision"]) for r in rows] == [
+        (day, precision) for _, day, precision, _ in dated
+    ]
+    exported = [
+        json.loads(x) for x in client.get("/api/v1/exports/claims.ndjson").data.splitlines()
+    ]
+    mine = [x for x in exported if x["document"]["id"] == doc["id"]]
+    assert [x["date_precision"] for x in mine] == ["year", "month", "week"]

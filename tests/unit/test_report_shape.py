@@ -26,6 +26,7 @@ def row(
         "span_end": 10 * i + 5,
         "attribution": attribution,
         "claim_date": None,
+        "date_precision": None,
         "status": "unreviewed",
         "checkworthiness": cw,
         "anchor_state": None,
