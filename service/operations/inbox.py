@@ -3,7 +3,6 @@ claim search, and one document with its claims and their links."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -175,8 +174,8 @@ class LinkRow:
 def document_workspace(
     session: Session, document_id: int
 ) -> tuple[Document, str | None, list[Claim], dict[int, list[LinkRow]]]:
-    """A document, its claims in reading order (speakers loaded) and each claim's links that
-    are not rejected, with the claim at the other end: three statements whatever the size."""
+    """A document, its claims in reading order (speakers loaded) and each claim's links,
+    rejected ones too, with the claim at the other end: three statements whatever the size."""
     found = session.execute(
         select(Document, Outlet.name)
         .outerjoin(Outlet, Outlet.id == Document.outlet_id)
@@ -193,27 +192,10 @@ def document_workspace(
             .order_by(Claim.span_start, Claim.id)
         )
     )
-    return document, outlet, claims, _link_rows(session, lambda c: c.document_id == document_id)
-
-
-def rejected_links(session: Session, claim_id: int) -> list[LinkRow]:
-    """The claim's rejected links, with the claim at the other end: what a reviewer turned
-    down, shown apart so that a mistaken rejection can be taken back."""
-    return _link_rows(session, lambda c: c.id == claim_id, rejected=True).get(claim_id, [])
-
-
-def _link_rows(
-    session: Session, where: Callable[[Any], Any], *, rejected: bool = False
-) -> dict[int, list[LinkRow]]:
-    """The links of the claims `where` selects (given the claim's alias), not rejected or only
-    rejected, with the claim at the other end, by claim: one statement."""
     mine = aliased(Claim)
     other = aliased(Claim)
     other_doc = aliased(Document)
     other_outlet = aliased(Outlet)
-    state = (
-        ClaimLink.state == LinkState.REJECTED if rejected else ClaimLink.state != LinkState.REJECTED
-    )
     rows = session.execute(
         select(ClaimLink, mine.id, other, other_doc.title, other_outlet.name)
         .join(mine, or_(mine.id == ClaimLink.claim_a_id, mine.id == ClaimLink.claim_b_id))
@@ -226,13 +208,13 @@ def _link_rows(
         )
         .join(other_doc, other_doc.id == other.document_id)
         .outerjoin(other_outlet, other_outlet.id == other_doc.outlet_id)
-        .where(where(mine), state)
+        .where(mine.document_id == document_id)
         .order_by(ClaimLink.score.desc().nulls_last(), ClaimLink.id)
     )
     links: dict[int, list[LinkRow]] = {}
     for link, mine_id, other_claim, title, outlet_name in rows:
         links.setdefault(mine_id, []).append(LinkRow(link, other_claim, title, outlet_name))
-    return links
+    return document, outlet, claims, links
 
 
 def speakers_page(

@@ -43,7 +43,7 @@ from service.operations.claims import (
 from service.operations.copies import get_copy, review_copy
 from service.operations.events import entity_history
 from service.operations.factchecks import get_match, matches_of, review_match
-from service.operations.inbox import document_workspace, rejected_links, search_claims
+from service.operations.inbox import document_workspace, search_claims
 from service.operations.links import (
     NewLink,
     create_link,
@@ -96,11 +96,21 @@ def document_page(
     claim_id: int | None = None,
 ) -> Any:
     session = db_session()
-    document, outlet, claims, links = document_workspace(session, document_id)
+    document, outlet, claims, every_link = document_workspace(session, document_id)
+    # A rejected link is listed apart, so that a mistaken rejection can be taken back.
+    links = {
+        k: [r for r in rows if r.link.state != LinkState.REJECTED] for k, rows in every_link.items()
+    }
     selected_id = (
         claim_id or request.args.get("claim", type=int) or request.form.get("claim", type=int)
     )
     selected = next((c for c in claims if c.id == selected_id), None)
+    asked = request.args.get("claim")
+    if selected is None and asked and problem is None and request.method == "GET":
+        # An address naming a claim this document does not hold (mistyped, or of another
+        # document): said, not silently ignored.
+        problem = f"this document has no claim {asked[:20]}: choose one in the text"
+        status_code = 404
     history = entity_history(session, "claims", selected.id) if selected else []
     backing, warning = (
         corroboration_and_warning(
@@ -127,7 +137,9 @@ def document_page(
         copies=_copies_shown(session, document_id),
         segments=_segments(document.body, claims),
         links=links,
-        rejected=rejected_links(session, selected.id) if selected else [],
+        rejected=[r for r in every_link.get(selected.id, []) if r.link.state == LinkState.REJECTED]
+        if selected
+        else [],
         selected=selected,
         history=history,
         backing=backing,

@@ -1163,3 +1163,16 @@ def test_a_reviewed_link_can_be_taken_back_on_the_page_rejected_ones_included(
     assert "Reject instead" in page
     decide("reject", "the harbour master corrected it")
     assert client.get(f"/api/v1/links/{link['id']}").json["state"] == "rejected"
+
+
+def test_an_address_naming_a_claim_the_document_does_not_hold_says_so(
+    client: FlaskClient, person: str, suggested_pair: dict[str, Any]
+) -> None:
+    document_id, claim_id, _ = suggested_pair.values()
+    _sign_in(client, person, PASSWORD)
+    for asked in ("999999", "abc", "-1"):
+        page = client.get(f"/documents/{document_id}?claim={asked}")
+        assert page.status_code == 404
+        assert f"this document has no claim {asked}" in page.get_data(as_text=True)
+    assert client.get(f"/documents/{document_id}?claim={claim_id}").status_code == 200
+    assert client.get(f"/documents/{document_id}").status_code == 200
