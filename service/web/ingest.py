@@ -62,6 +62,18 @@ def _metadata() -> NewDocument:
     )
 
 
+def headline(text: str) -> str | None:
+    """The first line of a pasted text when it reads as its headline: a line of its own,
+    followed by more text, of 2 to 30 words and at most 200 characters, not ending as a
+    sentence does (a question mark may end a headline). Otherwise None."""
+    first, _, rest = text.strip().partition("\n")
+    first = first.strip()
+    words = first.split()
+    if not rest.strip() or not 2 <= len(words) <= 30 or len(first) > 200:
+        return None
+    return None if first.rstrip("\"'”’)").endswith((".", "!", ":", ";", ",")) else first
+
+
 def _lines(text: str) -> str:
     """Line breaks as "\n": a browser sends a textarea's as CRLF, and a Windows file has
     them. The page shows the text through HTML, whose parser turns CRLF into LF, so a claim
@@ -85,11 +97,11 @@ def _new_document() -> NewDocument:
             raise InvalidInput("file", "the file is not UTF-8 text or HTML") from None
         if _looks_like_html(upload.filename, text):
             return document_from_html(text, base)
-        return replace(base, body=_lines(text))
+        return replace(base, body=_lines(text), title=base.title or headline(text))
     if pasted.strip():
         if len(pasted.encode("utf-8")) > MAX_UPLOAD_BYTES:
             raise InvalidInput("body", f"the text is larger than {MAX_UPLOAD_BYTES} bytes")
-        return replace(base, body=_lines(pasted))
+        return replace(base, body=_lines(pasted), title=base.title or headline(pasted))
     if base.url:
         fetched = fetch(base.url, vet=public_page)
         if "html" in fetched.content_type or _looks_like_html("", fetched.text):

@@ -1176,3 +1176,22 @@ def test_an_address_naming_a_claim_the_document_does_not_hold_says_so(
         assert f"this document has no claim {asked}" in page.get_data(as_text=True)
     assert client.get(f"/documents/{document_id}?claim={claim_id}").status_code == 200
     assert client.get(f"/documents/{document_id}").status_code == 200
+
+
+def test_a_pasted_texts_headline_is_its_title_unless_one_is_given(
+    client: FlaskClient, person: str
+) -> None:
+    _sign_in(client, person, PASSWORD)
+    body = "Ferry strike ends in Bergen\n\nThe strike at the Nordhavn yard ended on Monday.\n"
+    sent = client.post("/ingest", data={"csrf_token": _token(client, "/ingest"), "body": body})
+    document = int(sent.headers["Location"].split("/documents/")[1].split("?")[0])
+    assert (
+        client.get(f"/api/v1/documents/{document}").json["title"] == "Ferry strike ends in Bergen"
+    )
+    other = body.replace("Monday", "Tuesday")
+    titled = client.post(
+        "/ingest",
+        data={"csrf_token": _token(client, "/ingest"), "body": other, "title": "Strike over"},
+    )
+    document = int(titled.headers["Location"].split("/documents/")[1].split("?")[0])
+    assert client.get(f"/api/v1/documents/{document}").json["title"] == "Strike over"
