@@ -561,6 +561,17 @@ def _claim_port(host: str, port: int) -> socket.socket:
     return listener
 
 
+def public_base(host: str, port: int) -> str:
+    """Where this server answers, as an address to publish: a wildcard bind (every
+    interface) is reached here on the loopback address; an IPv6 address goes in brackets.
+    Behind a proxy or under a domain, CLAIMDESK_PUBLIC_URL says the real one."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -628,7 +639,7 @@ def serve(host: str, port: int, workers: int, extraction_workers: int, demo: boo
     env.setdefault("CLAIMDESK_SECRET_KEY", _secret_key(settings.data_dir / "secret.key"))
     # Published reviews and annotations name their address: where this server answers,
     # unless the deployment says otherwise (behind a proxy, CLAIMDESK_PUBLIC_URL).
-    env.setdefault("CLAIMDESK_PUBLIC_URL", base)
+    env.setdefault("CLAIMDESK_PUBLIC_URL", public_base(host, port))
     proc = subprocess.Popen(
         [
             sys.executable,

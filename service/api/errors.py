@@ -61,8 +61,12 @@ def problem(
         body["errors"] = errors
     if extra:
         body.update(extra)
-    page = _as_page(body) if _wants_page() else None
+    # A server-side failure (the database down, its pool exhausted) is answered without the
+    # page, which would read the signed-in person from that database and wait on it again.
+    page = _as_page(body) if status < 500 and _wants_page() else None
     response = page or Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+    if request and not request.path.startswith("/api/"):
+        response.vary.add("Accept")  # a page or a problem document, by what was asked
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

@@ -174,19 +174,20 @@ CSV_COLUMNS = [
     "speaker",
     "attribution",
     "claim_date",
-    "date_precision",
     "status",
     "review_flag",
     "checkworthiness",
     "independent_origins",
     "open_conflicts",
-    "confirmed_conflicts",
     "corroborating_claim_ids",
     "conflicting_claim_ids",
     "cluster",
     "checked_by",
     "decision_rationale",
     "evidence_urls",
+    # Added since: at the end, so that a reader taking columns by position is not thrown.
+    "date_precision",
+    "confirmed_conflicts",
 ]
 
 
@@ -219,13 +220,11 @@ def claims_csv(claims: list[dict[str, Any]], cluster_of: dict[int, int] | None =
                 _cell(c["speaker"]["name"] if c["speaker"] else None),
                 c["attribution"],
                 _words(c["claim_date"]),
-                c["date_precision"] or "",
                 c["status"],
                 _cell(c.get("review_flag")),
                 c["checkworthiness"],
                 c["independent_origins"],
                 c["open_conflicts"],
-                c["confirmed_conflicts"],
                 " ".join(str(x["claim_id"]) for x in c["corroborating"]),
                 " ".join(str(x["claim_id"]) for x in c["conflicting"]),
                 (cluster_of or {}).get(c["id"], ""),
@@ -238,6 +237,8 @@ def claims_csv(claims: list[dict[str, Any]], cluster_of: dict[int, int] | None =
                 ),
                 _cell((c.get("decision") or {}).get("rationale")),
                 _cell(" ".join(e["url"] for e in c.get("evidence", []) if e["url"])),
+                c["date_precision"] or "",
+                c["confirmed_conflicts"],
             ]
         )
     return out.getvalue()

@@ -5,12 +5,14 @@ page lands on it, showing the extraction's progress."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
 from flask_login import login_required
+from sqlalchemy import func, select
 
 from service.api.context import db_session, settings
 from service.domain.enums import DocumentKind, Role
@@ -62,16 +64,29 @@ def _metadata() -> NewDocument:
     )
 
 
+def _title(base: NewDocument, text: str) -> str | None:
+    """The title given, else the text's headline; never a guess for a text with a URL: the
+    same URL again is a revision of a stored document, whose title a guess must not replace."""
+    return base.title or (None if base.url else headline(text))
+
+
+#: First lines that are page furniture, not a headline: a byline, a time stamp, a dateline
+#: running into the text ("BERGEN (Reuters) -"), a cut-off line ("…").
+_NOT_HEADLINE = re.compile(
+    r"^(?:by|updated|published|posted|last modified|share)\b|[-–—…:;,.!]$", re.I
+)
+
+
 def headline(text: str) -> str | None:
     """The first line of a pasted text when it reads as its headline: a line of its own,
     followed by more text, of 2 to 30 words and at most 200 characters, not ending as a
-    sentence does (a question mark may end a headline). Otherwise None."""
-    first, _, rest = text.strip().partition("\n")
+    sentence does (a question mark may end a headline) and not page furniture
+    (_NOT_HEADLINE). Otherwise None."""
+    first, _, rest = text.lstrip("\ufeff \t\r\n").partition("\n")
     first = first.strip()
-    words = first.split()
-    if not rest.strip() or not 2 <= len(words) <= 30 or len(first) > 200:
+    if len(first) > 200 or not rest.strip() or not 2 <= len(first.split()) <= 30:
         return None
-    return None if first.rstrip("\"'”’)").endswith((".", "!", ":", ";", ",")) else first
+    return None if _NOT_HEADLINE.search(first.rstrip("\"'”’)")) else first
 
 
 def _lines(text: str) -> str:
@@ -97,11 +112,11 @@ def _new_document() -> NewDocument:
             raise InvalidInput("file", "the file is not UTF-8 text or HTML") from None
         if _looks_like_html(upload.filename, text):
             return document_from_html(text, base)
-        return replace(base, body=_lines(text), title=base.title or headline(text))
+        return replace(base, body=_lines(text), title=_title(base, text))
     if pasted.strip():
         if len(pasted.encode("utf-8")) > MAX_UPLOAD_BYTES:
             raise InvalidInput("body", f"the text is larger than {MAX_UPLOAD_BYTES} bytes")
-        return replace(base, body=_lines(pasted), title=base.title or headline(pasted))
+        return replace(base, body=_lines(pasted), title=_title(base, pasted))
     if base.url:
         fetched = fetch(base.url, vet=public_page)
         if "html" in fetched.content_type or _looks_like_html("", fetched.text):
@@ -154,10 +169,16 @@ def ingest_submit() -> Any:
         Outcome.REVISED: "stored as a new revision",
     }[outcome]
     stored_outlet = doc.outlet.name if doc.outlet else None
+    given = " ".join((new.outlet or "").split())
+    # Compared as the outlets' unique index compares names: spaces collapsed, case folded
+    # by Postgres.
     if (
         outcome == Outcome.EXISTING
-        and new.outlet
-        and (stored_outlet is None or new.outlet.strip().casefold() != stored_outlet.casefold())
+        and given
+        and (
+            stored_outlet is None
+            or not session.scalar(select(func.lower(given) == func.lower(stored_outlet)))
+        )
     ):
         # The text is stored once, under the outlet it came with first: say so, rather than
         # drop the outlet typed now without a word.

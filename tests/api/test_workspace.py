@@ -1099,6 +1099,7 @@ def test_a_browser_is_told_of_an_error_on_a_page_and_a_client_by_a_problem_docum
     again = client.get("/claims/1/status", headers=html)
     assert again.status_code == 405
     assert "405 · Method Not Allowed" in again.get_data(as_text=True)
+    assert "Accept" in missing.headers["Vary"]
     # Tools, and any client that does not ask for HTML, keep RFC 9457.
     assert client.get("/documents/999999").content_type == "application/problem+json"
     api = client.get("/api/v1/claims/999999", headers=html)
@@ -1195,3 +1196,30 @@ def test_a_pasted_texts_headline_is_its_title_unless_one_is_given(
     )
     document = int(titled.headers["Location"].split("/documents/")[1].split("?")[0])
     assert client.get(f"/api/v1/documents/{document}").json["title"] == "Strike over"
+
+
+def test_a_revision_pasted_with_its_url_keeps_the_documents_title(
+    client: FlaskClient, person: str, reviewer: dict[str, str]
+) -> None:
+    # The same URL again is a new revision of the stored document: a first line guessed as a
+    # headline must not replace the title it has.
+    url = "https://news.example.org/2025/03/strike"
+    first = "The strike at the Nordhavn yard ended on Monday after nine days.\n"
+    doc = client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": first, "url": url, "title": "Nordhavn strike ends", "extract": False},
+        headers=reviewer,
+    ).json
+    _sign_in(client, person, PASSWORD)
+    revised = client.post(
+        "/ingest",
+        data={
+            "csrf_token": _token(client, "/ingest"),
+            "body": "Harbour strike over at last\n" + first.replace("nine", "ten"),
+            "url": url,
+        },
+    )
+    assert revised.status_code == 302
+    stored = client.get(f"/api/v1/documents/{doc['id']}").json
+    assert stored["revision"] == 2
+    assert stored["title"] == "Nordhavn strike ends"

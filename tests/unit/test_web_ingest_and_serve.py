@@ -26,9 +26,33 @@ from service.web.ingest import headline
         ("Bergen\nThe strike ended.", None),
         ("BERGEN, March 3:\nThe strike ended.", None),
         ("x " * 40 + "\nmore", None),
+        ("\ufeffFerry strike ends in Bergen\nThe strike ended.", "Ferry strike ends in Bergen"),
+        # Page furniture: a byline, a time stamp, a dateline running into the text, a share
+        # button, a line cut short.
+        ("By Ingrid Solberg\nThe strike ended.", None),
+        ("Updated 3 March 2025 14:02 GMT\nThe strike ended.", None),
+        ("BERGEN, Norway (Reuters) -\nThe strike ended.", None),
+        ("Share this article\nThe strike ended.", None),
+        ("The strike at the yard that began in…\nThe strike ended.", None),
     ],
 )
 def test_a_first_line_is_the_title_only_when_it_reads_as_a_headline(
     text: str, expected: str | None
 ) -> None:
     assert headline(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:8010"),
+        ("0.0.0.0", "http://127.0.0.1:8010"),
+        ("::", "http://[::1]:8010"),
+        ("::1", "http://[::1]:8010"),
+        ("news.example.org", "http://news.example.org:8010"),
+    ],
+)
+def test_the_address_serve_publishes_is_one_a_reader_can_open(host: str, expected: str) -> None:
+    from service.cli import public_base
+
+    assert public_base(host, 8010) == expected
