@@ -64,10 +64,71 @@ def _metadata() -> NewDocument:
     )
 
 
+_MONTH = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})\b", re.I)
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+#: What else a date stamp's line may hold: its label, a weekday, a time and its zone.
+_STAMP_WORDS = re.compile(
+    r"\b(?:(?i:posted|published|updated|date|dated|on|at|last|modified|am|pm|a\.m|p\.m"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)|[A-Z]{2,4})\b"
+)
+#: A time's "am"/"pm" written onto its digits ("9:03am").
+_FUSED_TIME = re.compile(r"(?<=\d)(?:am|pm)\b", re.I)
+_STAMP_LINES = 6
+
+
+def stamped_date(text: str) -> date | None:
+    """The date a pasted article's stamp line gives ("POSTED: 1052 GMT, April 10, 2007",
+    "Apr 12, 2007", "12 April 2007", "2007-04-12"), looked for in its first lines: a line
+    that holds a full date (with its year) and nothing else but a label, a weekday, a time
+    and its zone. A headline or sentence that mentions a date is not a stamp."""
+    lines = [line.strip() for line in text.lstrip("\ufeff").splitlines() if line.strip()]
+    for line in lines[:_STAMP_LINES]:
+        if len(line) > 100:
+            continue
+        for pattern, order in (
+            (_MONTH_DAY_YEAR, "mdy"),
+            (_DAY_MONTH_YEAR, "dmy"),
+            (_ISO_DAY, "ymd"),
+        ):
+            found = pattern.search(line)
+            if found is None:
+                continue
+            rest = line[: found.start()] + " " + line[found.end() :]
+            rest = _STAMP_WORDS.sub(" ", _FUSED_TIME.sub(" ", rest))
+            if re.search(r"[A-Za-z]{2,}", rest):
+                break  # other words: a headline or a sentence that names a date
+            parts = dict(zip(order, found.groups(), strict=True))
+            month = (
+                int(parts["m"])
+                if parts["m"].isdigit()
+                else _MONTHS.index(parts["m"][:3].lower()) + 1
+            )
+            try:
+                return date(int(parts["y"]), month, int(parts["d"]))
+            except ValueError:
+                break
+    return None
+
+
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+
 def _title(base: NewDocument, text: str) -> str | None:
     """The title given, else the text's headline; never a guess for a text with a URL: the
     same URL again is a revision of a stored document, whose title a guess must not replace."""
     return base.title or (None if base.url else headline(text))
+
+
+def _published(base: NewDocument, text: str) -> date | None:
+    """The date given, else the text's stamp; never a guess for a text with a URL (see
+    _title)."""
+    return base.published_on or (None if base.url else stamped_date(text))
 
 
 #: First lines that are page furniture, not a headline: a byline, a time stamp, a dateline
@@ -112,11 +173,18 @@ def _new_document() -> NewDocument:
             raise InvalidInput("file", "the file is not UTF-8 text or HTML") from None
         if _looks_like_html(upload.filename, text):
             return document_from_html(text, base)
-        return replace(base, body=_lines(text), title=_title(base, text))
+        return replace(
+            base, body=_lines(text), title=_title(base, text), published_on=_published(base, text)
+        )
     if pasted.strip():
         if len(pasted.encode("utf-8")) > MAX_UPLOAD_BYTES:
             raise InvalidInput("body", f"the text is larger than {MAX_UPLOAD_BYTES} bytes")
-        return replace(base, body=_lines(pasted), title=_title(base, pasted))
+        return replace(
+            base,
+            body=_lines(pasted),
+            title=_title(base, pasted),
+            published_on=_published(base, pasted),
+        )
     if base.url:
         fetched = fetch(base.url, vet=public_page)
         if "html" in fetched.content_type or _looks_like_html("", fetched.text):

@@ -1186,9 +1186,9 @@ def test_a_pasted_texts_headline_is_its_title_unless_one_is_given(
     body = "Ferry strike ends in Bergen\n\nThe strike at the Nordhavn yard ended on Monday.\n"
     sent = client.post("/ingest", data={"csrf_token": _token(client, "/ingest"), "body": body})
     document = int(sent.headers["Location"].split("/documents/")[1].split("?")[0])
-    assert (
-        client.get(f"/api/v1/documents/{document}").json["title"] == "Ferry strike ends in Bergen"
-    )
+    stored = client.get(f"/api/v1/documents/{document}").json
+    assert stored["title"] == "Ferry strike ends in Bergen"
+    assert stored["published_on"] is None  # no stamp in the text
     other = body.replace("Monday", "Tuesday")
     titled = client.post(
         "/ingest",
@@ -1223,3 +1223,27 @@ def test_a_revision_pasted_with_its_url_keeps_the_documents_title(
     stored = client.get(f"/api/v1/documents/{doc['id']}").json
     assert stored["revision"] == 2
     assert stored["title"] == "Nordhavn strike ends"
+
+
+def test_a_pasted_texts_date_stamp_is_its_publication_date_unless_one_is_given(
+    client: FlaskClient, person: str
+) -> None:
+    _sign_in(client, person, PASSWORD)
+    body = (
+        "Ferry strike ends in Bergen\n"
+        "POSTED: 0930 GMT, March 5, 2025\n\n"
+        "The Nordhavn yard said on Monday that 40 welders went back to work.\n"
+    )
+    sent = client.post("/ingest", data={"csrf_token": _token(client, "/ingest"), "body": body})
+    document = int(sent.headers["Location"].split("/documents/")[1].split("?")[0])
+    assert client.get(f"/api/v1/documents/{document}").json["published_on"] == "2025-03-05"
+    given = client.post(
+        "/ingest",
+        data={
+            "csrf_token": _token(client, "/ingest"),
+            "body": body.replace("40", "41"),
+            "published_on": "2025-03-06",
+        },
+    )
+    document = int(given.headers["Location"].split("/documents/")[1].split("?")[0])
+    assert client.get(f"/api/v1/documents/{document}").json["published_on"] == "2025-03-06"

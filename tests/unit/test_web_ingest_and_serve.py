@@ -56,3 +56,39 @@ def test_the_address_serve_publishes_is_one_a_reader_can_open(host: str, expecte
     from service.cli import public_base
 
     assert public_base(host, 8010) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Ferry strike ends\nPOSTED: 0930 GMT (1730 HKT), March 3, 2025\nThe strike ended.",
+            "2025-03-03",
+        ),
+        ("Ferry strike ends\n\nMar 4, 2025\n\nThe strike ended.", "2025-03-04"),
+        (
+            "Ferry strike ends\nUpdated Tuesday 4 March 2025 14:02 CET\nThe strike ended.",
+            "2025-03-04",
+        ),
+        ("Ferry strike ends\n2025-03-05\nThe strike ended.", "2025-03-05"),
+        ("Ferry strike ends\nWed, March 5th, 2025 9:03am EST\nThe strike ended.", "2025-03-05"),
+        (
+            "Ferry strike ends\nPublished on: Thu, 6 Mar 2025 at 09:56 CET\nThe strike ended.",
+            "2025-03-06",
+        ),
+        # A headline or a sentence that names a date is not a stamp; nor is a date without its
+        # year, one past the first lines, or one that is no day.
+        ("Strike set for March 3, 2025\nWorkers voted on Monday.", None),
+        ("The strike ended on March 3, 2025.\nWorkers returned.", None),
+        ("Ferry strike ends\nNov 25\nThe strike ended.", None),
+        ("a\nb\nc\nd\ne\nf\nMarch 3, 2025\nThe strike ended.", None),
+        ("Ferry strike ends\nFeb 30, 2025\nThe strike ended.", None),
+    ],
+)
+def test_a_stamp_line_near_the_top_gives_the_publication_date(
+    text: str, expected: str | None
+) -> None:
+    from service.web.ingest import stamped_date
+
+    found = stamped_date(text)
+    assert (found.isoformat() if found else None) == expected
