@@ -72,6 +72,27 @@ _RELATIVE = re.compile(
 )
 
 
+_ISO_DAY = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b")
+
+
+def written_date(text: str) -> tuple[date, int, int] | None:
+    """The first date `text` writes out whole, day, month and year ("April 10, 2007", "10th
+    April 2007", "2007-04-10"), with where it stands (start, end); None if there is none."""
+    for pattern in (_MONTH_DAY, _DAY_FIRST, _ISO_DAY):
+        for m in pattern.finditer(text):
+            if not m.group("year"):
+                continue
+            month = m.group("month")
+            found = _safe(
+                int(m.group("year")),
+                int(month) if month.isdigit() else MONTHS[month.lower()],
+                int(m.group("day")),
+            )
+            if found is not None:
+                return found, m.start(), m.end()
+    return None
+
+
 def _safe(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)

@@ -174,6 +174,8 @@ def totals(entries: list[dict[str, Any]]) -> dict[str, Any]:
         by_status[e["status"]] += 1
     corroborated = sum(1 for e in entries if e["independent_origins"] > 0)
     worthy = [e for e in entries if e["checkworthiness"] >= CHECKWORTHY]
+    # Each conflicts link once (a link between two claims of the report is listed on both).
+    conflict_states = {x["link_id"]: x["state"] for e in entries for x in e["conflicting"]}
     return {
         "claims": n,
         "checkworthy": len(worthy),
@@ -187,25 +189,11 @@ def totals(entries: list[dict[str, Any]]) -> dict[str, Any]:
         "verified": by_status[ClaimStatus.VERIFIED],
         "disputed": by_status[ClaimStatus.DISPUTED],
         "claims_with_open_conflicts": sum(1 for e in entries if e["open_conflicts"]),
-        "open_conflicts": len({x["link_id"] for e in entries for x in e["conflicting"]}),
+        "open_conflicts": len(conflict_states),
         # What a reader may take as a conflict: a person confirmed it. A suggested one is the
         # service's guess, to review, and is counted apart.
-        "confirmed_conflicts": len(
-            {
-                x["link_id"]
-                for e in entries
-                for x in e["conflicting"]
-                if x["state"] == LinkState.CONFIRMED
-            }
-        ),
-        "suggested_conflicts": len(
-            {
-                x["link_id"]
-                for e in entries
-                for x in e["conflicting"]
-                if x["state"] == LinkState.SUGGESTED
-            }
-        ),
+        "confirmed_conflicts": sum(s == LinkState.CONFIRMED for s in conflict_states.values()),
+        "suggested_conflicts": sum(s == LinkState.SUGGESTED for s in conflict_states.values()),
         "unreviewed_checkworthy": sum(1 for e in worthy if e["status"] == ClaimStatus.UNREVIEWED),
         "to_review_again": sum(1 for e in entries if e["review_flag"]),
     }
@@ -299,13 +287,7 @@ def build_story(
             for x in m["corroborating"]
             if x["claim_id"] not in inside
         }
-        conflicts = {x["link_id"] for m in members for x in m["conflicting"]}
-        confirmed = {
-            x["link_id"]
-            for m in members
-            for x in m["conflicting"]
-            if x["state"] == LinkState.CONFIRMED
-        }
+        conflicts = {x["link_id"]: x["state"] for m in members for x in m["conflicting"]}
         clusters.append(
             {
                 "first_appearance": members[0],
@@ -314,7 +296,7 @@ def build_story(
                 # origins back its first appearance independently.
                 "independent_origins": len(own | backing) - 1,
                 "open_conflicts": len(conflicts),
-                "confirmed_conflicts": len(confirmed),
+                "confirmed_conflicts": sum(s == LinkState.CONFIRMED for s in conflicts.values()),
             }
         )
     clusters.sort(key=lambda c: (-len(c["appearances"]), c["first_appearance"]["id"]))

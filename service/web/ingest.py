@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from service.api.context import db_session, settings
 from service.domain.enums import DocumentKind, Role
 from service.domain.errors import DomainError, InvalidInput
+from service.extraction.dates import written_date
 from service.ingest.fetch import MAX_BYTES, fetch
 from service.jobs import enqueue_extraction
 from service.operations.documents import NewDocument, Outcome, document_from_html, submit_document
@@ -64,13 +65,6 @@ def _metadata() -> NewDocument:
     )
 
 
-_MONTH = (
-    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-_MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
-_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})\b", re.I)
-_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 #: What else a date stamp's line may hold: its label, a weekday, a time and its zone.
 _STAMP_WORDS = re.compile(
     r"\b(?:(?i:posted|published|updated|date|dated|on|at|last|modified|am|pm|a\.m|p\.m"
@@ -91,32 +85,22 @@ def stamped_date(text: str) -> date | None:
     for line in lines[:_STAMP_LINES]:
         if len(line) > 100:
             continue
-        for pattern, order in (
-            (_MONTH_DAY_YEAR, "mdy"),
-            (_DAY_MONTH_YEAR, "dmy"),
-            (_ISO_DAY, "ymd"),
-        ):
-            found = pattern.search(line)
-            if found is None:
-                continue
-            rest = line[: found.start()] + " " + line[found.end() :]
-            rest = _STAMP_WORDS.sub(" ", _FUSED_TIME.sub(" ", rest))
-            if re.search(r"[A-Za-z]{2,}", rest):
-                break  # other words: a headline or a sentence that names a date
-            parts = dict(zip(order, found.groups(), strict=True))
-            month = (
-                int(parts["m"])
-                if parts["m"].isdigit()
-                else _MONTHS.index(parts["m"][:3].lower()) + 1
-            )
-            try:
-                return date(int(parts["y"]), month, int(parts["d"]))
-            except ValueError:
-                break
+        found = written_date(line)
+        if found is None:
+            continue
+        day, start, end = found
+        rest = _STAMP_WORDS.sub(" ", _FUSED_TIME.sub(" ", line[:start] + " " + line[end:]))
+        if not re.search(r"[A-Za-z]{2,}", rest):  # other words: a headline or sentence
+            return day
     return None
 
 
-_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+def _from_text(base: NewDocument, text: str) -> NewDocument:
+    """A plain text (pasted or a text file) with what it says of itself filling what the
+    form left empty: its headline as the title, its date stamp as the publication date."""
+    return replace(
+        base, body=_lines(text), title=_title(base, text), published_on=_published(base, text)
+    )
 
 
 def _title(base: NewDocument, text: str) -> str | None:
@@ -173,18 +157,11 @@ def _new_document() -> NewDocument:
             raise InvalidInput("file", "the file is not UTF-8 text or HTML") from None
         if _looks_like_html(upload.filename, text):
             return document_from_html(text, base)
-        return replace(
-            base, body=_lines(text), title=_title(base, text), published_on=_published(base, text)
-        )
+        return _from_text(base, text)
     if pasted.strip():
         if len(pasted.encode("utf-8")) > MAX_UPLOAD_BYTES:
             raise InvalidInput("body", f"the text is larger than {MAX_UPLOAD_BYTES} bytes")
-        return replace(
-            base,
-            body=_lines(pasted),
-            title=_title(base, pasted),
-            published_on=_published(base, pasted),
-        )
+        return _from_text(base, pasted)
     if base.url:
         fetched = fetch(base.url, vet=public_page)
         if "html" in fetched.content_type or _looks_like_html("", fetched.text):
