@@ -97,7 +97,9 @@ def load(split: str) -> dict[str, Split]:
     return {"seeds": Split(seeds, seed_links, split), "stories": Split(corpus, links, split)}
 
 
-def line(name: str, parts: dict[str, Split], variant: tuple[float, float, float, int] | None):
+def line(
+    name: str, parts: dict[str, Split], variant: tuple[float, float, float, int] | None
+) -> dict[str, float]:
     cells, total = [], [0, 0, 0]
     out: dict[str, float] = {}
     for key, part in parts.items():
