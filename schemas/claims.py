@@ -202,5 +202,15 @@ class ClaimQuery(PageQuery):
             raise ValidationError("date_from is after date_to", "date_from")
 
 
+class ClaimHistoryQuery(StrictSchema):
+    links = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "true: also the events of the claim's links (entity_type "
+            "claim_links: suggested, reviewed, deleted), in the same order by id"
+        },
+    )
+
+
 class DocumentClaimsQuery(PageQuery):
     status = fields.String(validate=validate.OneOf(STATUSES))

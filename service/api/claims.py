@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from schemas.claims import (
     ClaimCreate,
     ClaimDetailOut,
+    ClaimHistoryQuery,
     ClaimOut,
     ClaimPatch,
     ClaimQuery,
@@ -159,13 +160,15 @@ class ClaimStatusView(MethodView):
 @blp.route("/<int:claim_id>/history")
 class ClaimHistory(MethodView):
     @readable
+    @blp.arguments(ClaimHistoryQuery, location="query")
     @blp.response(200, EventSchema(many=True))
-    def get(self, claim_id: int) -> Any:
+    def get(self, args: dict[str, Any], claim_id: int) -> Any:
         """Every change to the claim, oldest first: who, when, what, before, after, why.
 
-        Still answers for a claim that re-extraction replaced: its history outlives it.
+        Still answers for a claim that re-extraction replaced: its history outlives it. With
+        `links=true`, the life of each of its links too (a deleted link's included).
         """
-        return claim_history(db_session(), claim_id)
+        return claim_history(db_session(), claim_id, links=args["links"])
 
 
 @blp.route("/<int:claim_id>/suggestions")

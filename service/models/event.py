@@ -17,6 +17,16 @@ class Event(Base):
     __table_args__ = (
         Index("ix_events_txid_id", "txid", "id"),
         Index("ix_events_entity_type_entity_id", "entity_type", "entity_id"),
+        # A claim's history with its links' (operations/claims.claim_history): the events of
+        # every link either side of which is the claim, a deleted link's included.
+        *(
+            Index(
+                f"ix_events_link_{side}",
+                text(f"((coalesce(after, before) ->> '{side}_id')::bigint)"),
+                postgresql_where=text("entity_type = 'claim_links'"),
+            )
+            for side in ("claim_a", "claim_b")
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -33,6 +33,7 @@ from service.operations.claims import (
     ClaimChanges,
     EvidenceItem,
     NewClaim,
+    claim_history,
     corroboration_and_warning,
     create_claim,
     decide_status,
@@ -41,7 +42,6 @@ from service.operations.claims import (
     split_claim,
 )
 from service.operations.copies import get_copy, review_copy
-from service.operations.events import entity_history
 from service.operations.factchecks import get_match, matches_of, review_match
 from service.operations.inbox import document_workspace, search_claims
 from service.operations.links import (
@@ -111,7 +111,8 @@ def document_page(
         # document): said, not silently ignored.
         problem = f"this document has no claim {asked[:20]}: choose one in the text"
         status_code = 404
-    history = entity_history(session, "claims", selected.id) if selected else []
+    # The claim's own changes and its links' (suggested, reviewed, deleted), in order.
+    history = claim_history(session, selected.id, links=True) if selected else []
     backing, warning = (
         corroboration_and_warning(
             session, selected.id, selected.status, sum(1 for e in selected.evidence if e.url)
@@ -156,6 +157,7 @@ def document_page(
         relations=list(LinkRelation),
         statuses=list(ClaimStatus),
         changes=changes,
+        other_claim=other_claim,
         fresh=fresh,
         people=list_people(session) if _role().allows(Role.REVIEWER) else [],
         link_q=link_q,
@@ -356,8 +358,20 @@ def _stale(kind: str, entity: Any, version: int | None) -> str | None:
     )
 
 
-#: Columns every change moves: not worth showing as "what changed".
-_BOOKKEEPING = frozenset({"version", "reviewed_at", "reviewed_by", "updated_at"})
+#: Columns every change moves, or that the event says otherwise (a link's rationale is its
+#: reason; its reasons and score are the suggestion's): not worth showing as "what changed".
+_BOOKKEEPING = frozenset(
+    {"version", "reviewed_at", "reviewed_by", "updated_at", "rationale", "reasons", "score"}
+)
+
+
+def other_claim(event: Event, claim_id: int) -> int | None:
+    """The claim at the other end of a link event's link (None for any other event)."""
+    if event.entity_type != "claim_links":
+        return None
+    shown = event.after or event.before or {}
+    a, b = shown.get("claim_a_id"), shown.get("claim_b_id")
+    return b if a == claim_id else a
 
 
 def changes(event: Event) -> list[tuple[str, Any, Any]]:
@@ -403,6 +417,17 @@ def review_link_submit(link_id: int) -> Any:
     session.commit()
     claim = request.form.get("claim", "")
     return redirect(url_for("web.document_page", document_id=document_id, claim=claim))
+
+
+@blp.get("/claims/<int:claim_id>")
+@login_required
+def claim_page(claim_id: int) -> Any:
+    """A claim by its id (as the API and the history name it): its document, opened at it."""
+    claim = get_claim(db_session(), claim_id)
+    return redirect(
+        url_for("web.document_page", document_id=claim.document_id, claim=claim_id)
+        + f"#c{claim_id}"
+    )
 
 
 @blp.post("/claims/<int:claim_id>/assign")

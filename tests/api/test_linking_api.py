@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from service.extraction import CHECKWORTHY
 from service.linking import semantic
 from service.models import Claim
+from service.operations.claims import history_statement
 from service.operations.suggestions import backfill_vectors
 from tests.conftest import read_seed, requires_model
 
@@ -731,3 +732,69 @@ def test_the_queue_leaves_out_a_suggestion_to_a_claim_rejected_before_the_rule(
         update(Claim).where(Claim.id == suggested_pair["claim_id"]).values(status="rejected")
     )
     assert link["id"] not in [q.link.id for q in queued_links(session)[0]]
+
+
+def test_a_claims_history_with_links_holds_each_links_life_a_deleted_ones_included(
+    client: FlaskClient,
+    session: Session,
+    reviewer: dict[str, str],
+    editor: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+) -> None:
+    a = _doc_with_claim(make_document, make_claim, outlet="Gazette")
+    b = _doc_with_claim(make_document, make_claim, TEXT + " (2)", outlet="Tribune")
+    c = _doc_with_claim(make_document, make_claim, TEXT + " (3)", outlet="Herald")
+    kept = client.post(
+        "/api/v1/links",
+        json={"claim_a_id": b["id"], "claim_b_id": a["id"], "relation": "corroborates"},
+        headers=reviewer,
+    )
+    client.patch(
+        f"/api/v1/links/{kept.json['id']}",
+        json={"state": "confirmed", "relation": "same_claim", "rationale": "one statement"},
+        headers=reviewer | {"If-Match": kept.headers["ETag"]},
+    )
+    gone = client.post(
+        "/api/v1/links",
+        json={"claim_a_id": a["id"], "claim_b_id": c["id"], "relation": "conflicts"},
+        headers=reviewer,
+    )
+    deleted = client.delete(
+        f"/api/v1/links/{gone.json['id']}", headers=editor | {"If-Match": gone.headers["ETag"]}
+    )
+    assert deleted.status_code == 204
+    # A link between two other claims is not in a's history.
+    client.post(
+        "/api/v1/links",
+        json={"claim_a_id": b["id"], "claim_b_id": c["id"], "relation": "corroborates"},
+        headers=reviewer,
+    )
+
+    plain = client.get(f"/api/v1/claims/{a['id']}/history").json
+    assert {e["entity_type"] for e in plain} == {"claims"}
+    full = client.get(f"/api/v1/claims/{a['id']}/history?links=true").json
+    assert [e["id"] for e in full] == sorted(e["id"] for e in full)
+    links = [(e["entity_id"], e["action"]) for e in full if e["entity_type"] == "claim_links"]
+    assert links == [
+        (kept.json["id"], "link.created"),
+        (kept.json["id"], "link.confirmed"),
+        (gone.json["id"], "link.created"),
+        (gone.json["id"], "link.deleted"),
+    ]
+    assert [e for e in full if e["entity_type"] == "claims"] == plain
+    # The other end's history has the link too; a bad flag is a 422 naming it.
+    other = client.get(f"/api/v1/claims/{b['id']}/history?links=true").json
+    assert (kept.json["id"], "link.confirmed") in [(e["entity_id"], e["action"]) for e in other]
+    refused = client.get(f"/api/v1/claims/{a['id']}/history?links=maybe")
+    assert refused.status_code == 422
+    assert "links" in str(refused.json)
+
+    # The lookup is the two indexes', not a scan of every event.
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    query = history_statement(a["id"]).compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
+    )
+    plan = "\n".join(session.scalars(text(f"EXPLAIN {query}")))
+    assert "ix_events_link_claim_a" in plan
+    assert "ix_events_link_claim_b" in plan

@@ -211,6 +211,43 @@ def test_confirming_a_suggestion_then_verifying_on_the_document_page(
     assert client.get(f"/api/v1/claims/{claim_id}").json["status"] == "verified"
 
 
+def test_the_claims_history_on_the_panel_shows_its_links_life_and_opens_the_other_claim(
+    client: FlaskClient, person: str, suggested_pair: dict[str, Any]
+) -> None:
+    document_id, claim_id, link = suggested_pair.values()
+    other = link["claim_b_id"] if link["claim_a_id"] == claim_id else link["claim_a_id"]
+    _sign_in(client, person, PASSWORD)
+    path = f"/documents/{document_id}?claim={claim_id}"
+    _submit(
+        client,
+        path,
+        f"/links/{link['id']}/review",
+        version=str(link["version"]),
+        document=str(document_id),
+        claim=str(claim_id),
+        relation="same_claim",
+        rationale="one statement, two papers",
+        decision="reject",
+    )
+    history = client.get(path).get_data(as_text=True).split('id="history"', 1)[1]
+    history = history.split("</section>", 1)[0]
+    # Suggested by ingest (with its confidence), then rejected with the reviewer's reason.
+    assert re.search(
+        rf'link.created with <a href="/claims/{other}">claim {other}</a>: same '
+        r"claim, suggested at confidence 0\.\d\d",
+        history,
+    )
+    assert (
+        f'link.rejected with <a href="/claims/{other}">claim {other}</a>: state suggested '
+        "→ rejected: “one statement, two papers”" in history
+    )
+    # The other claim's address opens its document at it.
+    opened = client.get(f"/claims/{other}")
+    assert opened.status_code == 302
+    assert opened.headers["Location"].endswith(f"claim={other}#c{other}")
+    assert client.get("/claims/999999999", headers={"Accept": "text/html"}).status_code == 404
+
+
 def test_reviewing_a_link_removed_meanwhile_says_so_on_the_page(
     client: FlaskClient, person: str, reviewer: dict[str, str], suggested_pair: dict[str, Any]
 ) -> None:
