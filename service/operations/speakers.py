@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -101,6 +102,42 @@ def list_speakers(
             )
         )
     return keyset_page(session, stmt, [Speaker.id], after=after, limit=limit)
+
+
+#: Name parts too common to say two speakers may be one ("Dr", "Jr", "of").
+_NOT_A_NAME = frozenset({"mr", "mrs", "ms", "dr", "jr", "sr", "the", "of", "and", "de", "van"})
+
+
+def merge_candidates(session: Session, speaker: Speaker, limit: int = 8) -> list[Speaker]:
+    """Active speakers that may be this one: an alias of theirs holds the start of one of
+    the two longest parts of its name ("Solbe" of "Ingrid Solberg" finds "Harbour Master
+    Solberg"), most alike first. What a merge is offered, so nobody has to find and type an id."""
+    parts = sorted(
+        {p.strip(".,'’") for p in normalize_name(speaker.name).split()} - _NOT_A_NAME,
+        key=lambda p: (-len(p), p),
+    )
+    # The first five letters of each: "Witkov" finds "Witkoff", "Solbergh" "Solberg".
+    parts = [p[:5] for p in parts if len(p) >= 3][:2]
+    if not parts:
+        return []
+    found = session.scalars(
+        select(Speaker)
+        .where(
+            Speaker.merged_into_id.is_(None),
+            Speaker.id != speaker.id,
+            exists().where(
+                SpeakerAlias.speaker_id == Speaker.id,
+                or_(*(SpeakerAlias.normalized.like(like_contains(p)) for p in parts)),
+            ),
+        )
+        .order_by(Speaker.id)
+        .limit(50)
+    ).all()
+    alike = sorted(
+        found,
+        key=lambda s: (-fuzz.token_set_ratio(speaker.name.casefold(), s.name.casefold()), s.id),
+    )
+    return alike[:limit]
 
 
 def edit_speaker(

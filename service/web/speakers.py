@@ -11,9 +11,15 @@ from sqlalchemy import func, select
 from service.api.context import db_session
 from service.domain.enums import Role
 from service.domain.errors import DomainError
-from service.models import Claim
+from service.models import Claim, Speaker
 from service.operations.inbox import speakers_page
-from service.operations.speakers import get_speaker, merge_speakers, undo_fuzzy_alias
+from service.operations.speakers import (
+    get_speaker,
+    list_speakers,
+    merge_candidates,
+    merge_speakers,
+    undo_fuzzy_alias,
+)
 from service.web import _role, blp, person_actor_of
 
 
@@ -40,14 +46,34 @@ def merge_preview(speaker_id: int) -> Any:
     source = get_speaker(session, speaker_id)
     into = request.args.get("into", type=int)
     target = get_speaker(session, into) if into else None
-    moving = session.scalar(
-        select(func.count()).select_from(Claim).where(Claim.speaker_id == source.id)
+    q = request.args.get("q", "").strip()[:200]
+    if target is None:
+        # Whom to merge into: the speakers whose names share a part with this one's, or
+        # those a name (or an id) typed here finds.
+        if q.lstrip("#").isdigit():
+            found = [s for s in [session.get(Speaker, int(q.lstrip("#")))] if s is not None]
+        elif q:
+            found = list_speakers(session, q=q, after=None, limit=10)[0]
+        else:
+            found = merge_candidates(session, source)
+        offered = [s for s in found if s.id != source.id and s.merged_into_id is None]
+    else:
+        offered = []
+    counted = [source.id, *(s.id for s in offered)]
+    counts = dict(
+        session.execute(
+            select(Claim.speaker_id, func.count())
+            .where(Claim.speaker_id.in_(counted))
+            .group_by(Claim.speaker_id)
+        ).all()
     )
     return render_template(
         "merge.html",
         source=source,
         target=target,
-        moving=moving,
+        moving=counts.get(source.id, 0),
+        offered=[(s, counts.get(s.id, 0)) for s in offered],
+        q=q,
         problem=None,
         can_merge=_role().allows(Role.REVIEWER),
     )

@@ -380,6 +380,39 @@ def test_speakers_show_aliases_and_merge_after_a_preview(
     assert "Ingrid Solbergh" in [a["alias"] for a in after["aliases"]]
 
 
+def test_a_merge_offers_the_speakers_whose_names_share_a_part_and_finds_others_by_name(
+    client: FlaskClient, person: str, reviewer: dict[str, str]
+) -> None:
+    def speaker(name: str) -> int:
+        made = client.post("/api/v1/speakers", json={"name": name}, headers=reviewer)
+        return int(made.json["id"])
+
+    source = speaker("Steve Witkov")
+    same = speaker("Steven Witkoff")
+    titled = speaker("Envoy Witkoff")
+    other = speaker("Tomas Berg")
+    _sign_in(client, person, PASSWORD)
+    listing = client.get("/speakers?q=witkov").get_data(as_text=True)
+    assert f'href="/speakers/{source}/merge"' in listing
+    offered = client.get(f"/speakers/{source}/merge").get_data(as_text=True)
+    # Both spellings of the surname, the closest name first; never itself, nor a stranger.
+    assert offered.index(f"into={same}") < offered.index(f"into={titled}")
+    assert f"into={other}" not in offered
+    assert f"into={source}" not in offered
+    # A name or an id typed on the page finds whoever the parts did not.
+    found = client.get(f"/speakers/{source}/merge?q=tomas").get_data(as_text=True)
+    assert f"into={other}" in found
+    assert f"into={same}" not in found
+    assert f"into={other}" in client.get(f"/speakers/{source}/merge?q=%23{other}").get_data(
+        as_text=True
+    )
+    nobody = client.get(f"/speakers/{source}/merge?q=nobody+at+all").get_data(as_text=True)
+    assert "No other speaker matches" in nobody
+    # The offer leads to the preview of what the merge would do.
+    preview = client.get(f"/speakers/{source}/merge?into={same}").get_data(as_text=True)
+    assert "aliases of Steven Witkoff" in preview
+
+
 def _reviewer_person(session: Session) -> str:
     create_person(session, SYSTEM, name="Rolf Reviewer", role=Role.REVIEWER, password=PASSWORD)
     session.commit()
