@@ -69,9 +69,10 @@ def _words(x: Any) -> str:
 
 
 def document_html(report: dict[str, Any]) -> str:
-    numbers = {c["id"]: n for n, c in enumerate(report["claims"], start=1)}
+    # Claims are named by their ids, as the Markdown, the CSV, the API and the workspace name
+    # them: a count from 1 shifted whenever a claim was rejected, and matched none of them.
     return _env.get_template("document.html").render(
-        r=report, numbers=numbers, segments=segments(report["body"], report["claims"])
+        r=report, segments=segments(report["body"], report["claims"])
     )
 
 
@@ -188,6 +189,10 @@ CSV_COLUMNS = [
     # Added since: at the end, so that a reader taking columns by position is not thrown.
     "date_precision",
     "confirmed_conflicts",
+    # Who decided the status and when (the HTML and Markdown say so; `checked_by` is the
+    # fact-checkers elsewhere that rated the claim).
+    "decided_by",
+    "decided_at",
 ]
 
 
@@ -239,6 +244,8 @@ def claims_csv(claims: list[dict[str, Any]], cluster_of: dict[int, int] | None =
                 _cell(" ".join(e["url"] for e in c.get("evidence", []) if e["url"])),
                 c["date_precision"] or "",
                 c["confirmed_conflicts"],
+                _cell((c.get("decision") or {}).get("by")),
+                _words((c.get("decision") or {}).get("at")),
             ]
         )
     return out.getvalue()

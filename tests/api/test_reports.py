@@ -175,6 +175,10 @@ def test_markdown_csv_and_html_carry_the_same_report(
     assert "http://" not in page.split("<footer>")[0].replace("http://127.0.0.1", "")
     assert "<script" not in page
     assert "a-anonymous" in page
+    # Claims are named by the ids every other format and the workspace use.
+    for claim in (story["first"], story["anonymous"], story["last"]):
+        assert f"<sup>{claim['id']}</sup>" in page
+        assert f'<td class="num">{claim["id"]}</td>' in page
 
 
 def test_report_format_errors(client: FlaskClient, story: dict[str, Any]) -> None:
@@ -397,6 +401,9 @@ def test_a_decision_its_rationale_and_evidence_show_in_every_report_format(
     row = next(r for r in rows if r["claim_id"] == str(claim["id"]))
     assert row["decision_rationale"] == "the port authority's annual report gives the figure"
     assert row["evidence_urls"] == "https://port.example/annual-2024.pdf"
+    assert row["decided_by"] == decision["by"]
+    assert row["decided_at"].startswith(decision["at"][:19])
+    assert next(r for r in rows if r["claim_id"] == str(story["first"]["id"]))["decided_by"] == ""
 
 
 def test_a_verdict_that_lost_its_support_is_flagged_in_every_report(
