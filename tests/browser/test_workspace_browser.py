@@ -386,6 +386,12 @@ def test_an_editor_publishes_a_review_and_the_public_reads_it(
     )
     assert "Our verdict: False" in page.content()
     page.screenshot(path="/tmp/claimdesk-public-review.png", full_page=True)
+    # Back on the panel, a published review offers no "draft": saving changes the public page.
+    page.goto(f"{live}/documents/{doc['id']}?claim={claim.json['id']}")
+    panel = page.get_by_role("region", name="Public review")
+    assert panel.get_by_role("button", name="Save draft").count() == 0
+    assert "saving changes the public page" in panel.text_content()
+    assert panel.get_by_role("button", name="Save the public review").is_visible()
 
 
 def _long_document(client: FlaskClient, reviewer: dict[str, str], sentences: int) -> dict[str, Any]:
