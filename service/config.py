@@ -48,7 +48,7 @@ class Settings:
     pool_size: int = 5
     #: Who publishes the reviews (ClaimReview author) and where the service is reached.
     organisation_name: str = "Claimdesk newsroom"
-    organisation_url: str = "http://127.0.0.1:8000/"
+    organisation_url: str = "http://127.0.0.1:8000/"  # from_env: public_url's
     public_url: str = "http://127.0.0.1:8000"
     #: Stored link suggestions need at least this confidence (a probability that the link is
     #: real); lower pairs are shown only on demand. No threshold ever confirms a link.
@@ -75,6 +75,7 @@ class Settings:
     def from_env(cls) -> Settings:
         """Build settings from CLAIMDESK_* and DATABASE_URL environment variables."""
         data_dir = os.environ.get("CLAIMDESK_DATA_DIR")
+        public_url = os.environ.get("CLAIMDESK_PUBLIC_URL") or cls.public_url
         return cls(
             database_url=os.environ.get("DATABASE_URL") or None,
             database_read_url=os.environ.get("DATABASE_READ_URL") or None,
@@ -84,8 +85,10 @@ class Settings:
             statement_timeout_ms=_env_int("CLAIMDESK_STATEMENT_TIMEOUT_MS", 15_000),
             pool_size=_env_int("CLAIMDESK_POOL_SIZE", 5),
             organisation_name=os.environ.get("CLAIMDESK_ORG_NAME") or cls.organisation_name,
-            organisation_url=os.environ.get("CLAIMDESK_ORG_URL") or cls.organisation_url,
-            public_url=os.environ.get("CLAIMDESK_PUBLIC_URL") or cls.public_url,
+            # Unless told otherwise, the organisation is where the service is reached (its
+            # reviews' own address), not a fixed default that `serve --port` leaves behind.
+            organisation_url=os.environ.get("CLAIMDESK_ORG_URL") or public_url.rstrip("/") + "/",
+            public_url=public_url,
             suggest_min=float(os.environ.get("CLAIMDESK_SUGGEST_MIN") or SUGGEST_MIN),
             secret_key=os.environ.get("CLAIMDESK_SECRET_KEY") or None,
             secure_cookies=_env_bool("CLAIMDESK_SECURE_COOKIES", False),

@@ -89,7 +89,12 @@ def _review(
     item: dict[str, Any] = {
         "@type": "Claim",
         "author": author,
-        "datePublished": _iso(claim.claim_date or published_on),
+        # When the claim entered public discourse: the day its document appeared. A claim's
+        # own date is the date of the event or statement it speaks of ("in 2022" is a year,
+        # stored as its first day): only a day-precise date stands in, for an undated text.
+        "datePublished": _iso(
+            published_on or (claim.claim_date if claim.date_precision == "day" else None)
+        ),
         "appearance": works,
         "firstAppearance": works[0] if works else None,
     }

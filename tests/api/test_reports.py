@@ -541,3 +541,31 @@ def test_a_claim_date_is_reported_as_precisely_as_it_is_known(
     ]
     mine = [x for x in exported if x["document"]["id"] == doc["id"]]
     assert [x["date_precision"] for x in mine] == ["year", "month", "week"]
+
+
+def test_claimreview_dates_the_claim_by_its_appearance_not_the_event_it_speaks_of(
+    client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
+) -> None:
+    body = "The harbour authority said the Nordhavn ferry carried 1.2 million passengers in 2022."
+
+    def decided_item(claim: dict[str, Any]) -> dict[str, Any]:
+        answer = client.put(
+            f"/api/v1/claims/{claim['id']}/status",
+            headers=editor | {"If-Match": claim["etag"]},
+            json={"status": "unverifiable", "rationale": "no record either way"},
+        )
+        assert answer.status_code == 200, answer.json
+        review = json.loads(client.get(f"/api/v1/claims/{claim['id']}/claimreview").data)
+        return review["itemReviewed"]  # type: ignore[no-any-return]
+
+    # "in 2022" is the event's year: the claim was made when its document appeared.
+    dated = make_document(body=body, outlet="Gazette", published_on="2025-11-20")
+    claim = make_claim(dated, claim_date="2022-01-01", date_precision="year")
+    assert decided_item(claim)["datePublished"] == "2025-11-20"
+    # An undated document: a day-precise statement date stands in; a year does not.
+    undated = make_document(body=body + " (2)", outlet="Tribune", published_on=None)
+    said = make_claim(undated, claim_date="2025-03-04", date_precision="day")
+    assert decided_item(said)["datePublished"] == "2025-03-04"
+    other = make_document(body=body + " (3)", outlet="Herald", published_on=None)
+    vague = make_claim(other, claim_date="2022-01-01", date_precision="year")
+    assert "datePublished" not in decided_item(vague)
