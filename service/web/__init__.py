@@ -83,7 +83,7 @@ def person_actor_of(session: Any) -> Actor:
 
 @blp.errorhandler(CSRFError)
 def _csrf_refused(error: CSRFError) -> tuple[str, int]:
-    return render_template("refused.html", reason=error.description), 400
+    return render_template("refused.html", reason=error.description, csrf=True), 400
 
 
 # Page families in their own modules, registered on the same blueprint.

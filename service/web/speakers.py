@@ -67,14 +67,26 @@ def merge_preview(speaker_id: int) -> Any:
             .group_by(Claim.speaker_id)
         ).all()
     )
+    # A merge the server would refuse is not offered: said, with the way to the right one.
+    problem, instead = None, None
+    if source.merged_into_id is not None:
+        problem = f"{source.name} was already merged into speaker {source.merged_into_id}."
+    elif target is not None and target.id == source.id:
+        problem = "A speaker cannot be merged into itself: choose another."
+    elif target is not None and target.merged_into_id is not None:
+        problem = f"{target.name} (#{target.id}) was itself merged into another speaker."
+        instead = session.get(Speaker, target.merged_into_id)
+    names = list(dict.fromkeys([source.name, *(a.alias for a in source.aliases)]))
     return render_template(
         "merge.html",
         source=source,
-        target=target,
+        target=target if problem is None else None,
+        names=names,
+        instead=instead,
         moving=counts.get(source.id, 0),
         offered=[(s, counts.get(s.id, 0)) for s in offered],
         q=q,
-        problem=None,
+        problem=problem,
         can_merge=_role().allows(Role.REVIEWER),
     )
 
@@ -94,7 +106,8 @@ def merge_submit(speaker_id: int) -> Any:
         merge_speakers(session, person_actor_of(session), source, target)
     except DomainError as exc:
         session.rollback()
-        return render_template("refused.html", reason=exc.detail), exc.status
+        back = url_for("web.merge_preview", speaker_id=speaker_id)
+        return render_template("refused.html", reason=exc.detail, back=back), exc.status
     session.commit()
     return redirect(url_for("web.speakers_list", q=target.name))
 

@@ -89,7 +89,7 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(
 def test_a_post_without_its_csrf_token_is_refused(client: FlaskClient, person: str) -> None:
     response = client.post("/sign-in", data={"name": person, "password": PASSWORD})
     assert response.status_code == 400
-    assert "token" in response.get_data(as_text=True)
+    assert "Forms carry a token" in response.get_data(as_text=True)
     assert client.get("/").status_code == 302  # and nobody was signed in
 
 
@@ -366,7 +366,7 @@ def test_speakers_show_aliases_and_merge_after_a_preview(
     preview = client.get(f"/speakers/{second['id']}/merge?into={first['id']}")
     text = preview.get_data(as_text=True)
     assert "would" in text
-    assert "aliases of Ingrid Solberg" in text
+    assert "“Ingrid Solbergh” an alias of Ingrid Solberg" in text
     token = re.search(r'name="csrf_token" value="([^"]+)"', text)
     version = re.search(r'name="version" value="(\d+)"', text)
     assert token
@@ -410,7 +410,33 @@ def test_a_merge_offers_the_speakers_whose_names_share_a_part_and_finds_others_b
     assert "No other speaker matches" in nobody
     # The offer leads to the preview of what the merge would do.
     preview = client.get(f"/speakers/{source}/merge?into={same}").get_data(as_text=True)
-    assert "aliases of Steven Witkoff" in preview
+    assert "“Steve Witkov” an alias of Steven Witkoff" in preview
+    assert ">Merge</button>" in preview
+    # A merge the server would refuse is not offered, and says where to go instead.
+    itself = client.get(f"/speakers/{source}/merge?into={source}").get_data(as_text=True)
+    assert "cannot be merged into itself" in itself
+    assert ">Merge</button>" not in itself
+    token = re.search(r'name="csrf_token" value="([^"]+)"', preview)
+    assert token
+    merged = client.post(
+        f"/speakers/{titled}/merge",
+        data={"csrf_token": token.group(1), "into": str(same), "version": "1"},
+    )
+    assert merged.status_code == 302
+    gone = client.get(f"/speakers/{source}/merge?into={titled}").get_data(as_text=True)
+    assert "was itself merged into another speaker" in gone
+    assert f'href="/speakers/{source}/merge?into={same}"' in gone
+    assert ">Merge</button>" not in gone
+    # Forced anyway, the refusal names the rule, not the form's token, and leads back.
+    refused = client.post(
+        f"/speakers/{source}/merge",
+        data={"csrf_token": token.group(1), "into": str(source), "version": "1"},
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "cannot be merged into itself" in page
+    assert "Forms carry a token" not in page
+    assert f'href="/speakers/{source}/merge"' in page
 
 
 def _reviewer_person(session: Session) -> str:
