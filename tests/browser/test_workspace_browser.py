@@ -115,6 +115,59 @@ def test_sign_in_confirm_a_suggestion_and_verify_in_a_browser(
     assert client.get(f"/api/v1/claims/{claim_id}").json["status"] == "verified"
 
 
+def test_c_reviews_the_first_suggestion_below_a_confirmed_link_whose_relation_is_corrected(
+    page: Any,
+    live: str,
+    client: FlaskClient,
+    session: Session,
+    reviewer: dict[str, str],
+    suggested_pair: dict[str, Any],
+) -> None:
+    """`c` did nothing when the claim's first link was already confirmed."""
+    _people(session)
+    document_id, claim_id, link = suggested_pair.values()
+    etag = client.get(f"/api/v1/links/{link['id']}").headers["ETag"]
+    confirmed = client.patch(
+        f"/api/v1/links/{link['id']}",
+        json={"state": "confirmed", "rationale": "one statement"},
+        headers=reviewer | {"If-Match": etag},
+    )
+    assert confirmed.status_code == 200, confirmed.json
+    text = "Harbour master Ingrid Solberg said ferry traffic rose in 2023."
+    third = client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": text, "outlet": "Herald", "extract": False},
+        headers=reviewer,
+    ).json
+    other = client.post(
+        "/api/v1/claims",
+        json={"document_id": third["id"], "span": {"start": 0, "end": len(text)}},
+        headers=reviewer,
+    ).json
+    waiting = client.post(
+        "/api/v1/links",
+        json={"claim_a_id": claim_id, "claim_b_id": other["id"], "relation": "corroborates"},
+        headers=reviewer,
+    ).json
+    _sign_in(page, live, "Mia Lund")
+    page.goto(f"{live}/documents/{document_id}?claim={claim_id}")
+    forms = page.locator("form.review")
+    assert "suggested" not in (forms.first.get_attribute("class") or "")  # confirmed first
+    page.locator("body").press("c")
+    page.keyboard.type("the same harbour master on traffic")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert client.get(f"/api/v1/links/{waiting['id']}").json["state"] == "confirmed"
+    # The confirmed link's relation is corrected in one step, not rejected and confirmed again.
+    page.get_by_text("Change this review").first.click()
+    page.get_by_label("Relation").first.select_option("corroborates")
+    page.get_by_label("Why").first.fill("the second paper adds the year")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the relation").first.click()
+    after = client.get(f"/api/v1/links/{link['id']}").json
+    assert (after["state"], after["relation"]) == ("confirmed", "corroborates")
+
+
 def test_a_stale_save_shows_the_conflict_in_a_browser(
     page: Any,
     live: str,

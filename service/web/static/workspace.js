@@ -14,7 +14,8 @@
     window.location.href = claims[next].href;
   }
   function review(decision) {
-    var form = document.querySelector("form.review");
+    // The first link still waiting for a review (a confirmed one above it is not "first").
+    var form = document.querySelector("form.review.suggested");
     if (!form) { return; }
     var hidden = form.querySelector("input[name=decision][type=hidden]");
     if (!hidden) {
