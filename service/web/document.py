@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -276,7 +276,8 @@ def save_review_submit(claim_id: int) -> Any:
         session.rollback()
         return document_page(document_id, exc.detail, exc.status, claim_id=claim_id)
     session.commit()
-    return redirect(url_for("web.document_page", document_id=document_id, claim=claim_id))
+    saved = {"publish": "Review published.", "withdraw": "Review withdrawn."}
+    return _back_at(document_id, claim_id, saved.get(action or "", "Review saved."))
 
 
 @blp.post("/fact-check-matches/<int:match_id>/review")
@@ -303,7 +304,7 @@ def review_match_submit(match_id: int) -> Any:
         session.rollback()
         return document_page(document_id, exc.detail, exc.status)
     session.commit()
-    return redirect(url_for("web.document_page", document_id=document_id, claim=found.claim_id))
+    return _back_at(document_id, found.claim_id, f"Fact-check match {found.state}.")
 
 
 @blp.post("/copies/<int:copy_id>/review")
@@ -330,6 +331,15 @@ def review_copy_submit(copy_id: int) -> Any:
         return document_page(document_id, exc.detail, exc.status)
     session.commit()
     return redirect(url_for("web.document_page", document_id=document_id))
+
+
+def _back_at(document_id: int, claim_id: int | str | None, saved: str) -> Any:
+    """After a write: the document again, scrolled to the claim it was about (the page
+    jumped to the top after every decision), with what was saved said on the panel."""
+    if claim_id:
+        flash(saved, "saved")  # shown on the claim's panel, the next page to load
+    target = url_for("web.document_page", document_id=document_id, claim=claim_id or None)
+    return redirect(target + (f"#c{claim_id}" if claim_id else ""))
 
 
 def _stale(kind: str, entity: Any, version: int | None) -> str | None:
@@ -416,7 +426,7 @@ def review_link_submit(link_id: int) -> Any:
         return document_page(document_id, exc.detail, exc.status)
     session.commit()
     claim = request.form.get("claim", "")
-    return redirect(url_for("web.document_page", document_id=document_id, claim=claim))
+    return _back_at(document_id, claim, f"Link {link.state}: {link.relation.replace('_', ' ')}.")
 
 
 @blp.get("/claims/<int:claim_id>")
@@ -438,7 +448,7 @@ def assign_claim_submit(claim_id: int) -> Any:
         assign(session, person_actor_of(session), claim, person)
         return claim
 
-    return _claim_write(claim_id, "Assigning a claim", change)
+    return _claim_write(claim_id, "Assigning a claim", change, "Assigned.")
 
 
 @blp.post("/documents/<int:document_id>/assign")
@@ -508,7 +518,7 @@ def link_submit(claim_id: int) -> Any:
         session.rollback()
         return document_page(claim.document_id, exc.detail, exc.status, claim_id)
     session.commit()
-    return redirect(url_for("web.document_page", document_id=claim.document_id, claim=claim_id))
+    return _back_at(claim.document_id, claim_id, "Linked.")
 
 
 @blp.post("/claims/<int:claim_id>/status")
@@ -528,10 +538,12 @@ def decide_submit(claim_id: int) -> Any:
             [EvidenceItem(url=url)] if url else [],
         )
 
-    return _claim_write(claim_id, "Changing a claim's status", change)
+    return _claim_write(claim_id, "Changing a claim's status", change, "Status saved.")
 
 
-def _claim_write(claim_id: int, what: str, change: Callable[[Session, Claim], Claim]) -> Any:
+def _claim_write(
+    claim_id: int, what: str, change: Callable[[Session, Claim], Claim], done: str
+) -> Any:
     """What every claim form does: lock the claim, check the role (reviewer; the editorial
     rules ask more of verdicts) and the version the form was shown with, make the change,
     commit once, and show the page again, with the problem when it was refused."""
@@ -549,7 +561,7 @@ def _claim_write(claim_id: int, what: str, change: Callable[[Session, Claim], Cl
         session.rollback()
         return document_page(claim.document_id, exc.detail, exc.status, claim_id)
     session.commit()
-    return redirect(url_for("web.document_page", document_id=claim.document_id, claim=shown.id))
+    return _back_at(claim.document_id, shown.id, done)
 
 
 def _split_points(claim: Claim) -> list[tuple[int, str]]:
@@ -594,7 +606,7 @@ def split_submit(claim_id: int) -> Any:
         at = request.form.get("at", type=int) or 0
         return split_claim(session, person_actor_of(session), claim, at)[0]
 
-    return _claim_write(claim_id, "Splitting", change)
+    return _claim_write(claim_id, "Splitting", change, "Split in two.")
 
 
 @blp.post("/claims/<int:claim_id>/edit")
@@ -624,4 +636,4 @@ def edit_submit(claim_id: int) -> Any:
             session, person_actor_of(session), claim, ClaimChanges(values), form.get("reason")
         )
 
-    return _claim_write(claim_id, "Correcting a claim", change)
+    return _claim_write(claim_id, "Correcting a claim", change, "Correction saved.")

@@ -197,6 +197,11 @@ def test_confirming_a_suggestion_then_verifying_on_the_document_page(
         decision="confirm",
     )
     assert confirmed.status_code == 302
+    # Back at the claim (not the top of the page), told what was saved, once.
+    assert confirmed.headers["Location"].endswith(f"claim={claim_id}#c{claim_id}")
+    shown = client.get(confirmed.headers["Location"]).get_data(as_text=True)
+    assert '<p class="saved" role="status">Link confirmed: same claim.</p>' in shown
+    assert "Link confirmed" not in client.get(path).get_data(as_text=True)
     after = client.get(f"/api/v1/claims/{claim_id}").json
     assert after["corroboration"] != before
     verified = _submit(
@@ -209,6 +214,7 @@ def test_confirming_a_suggestion_then_verifying_on_the_document_page(
     )
     assert verified.status_code == 302
     assert client.get(f"/api/v1/claims/{claim_id}").json["status"] == "verified"
+    assert "Status saved." in client.get(verified.headers["Location"]).get_data(as_text=True)
 
 
 def test_the_claims_history_on_the_panel_shows_its_links_life_and_opens_the_other_claim(
