@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Response, request, stream_with_context
+from flask import Response, request, stream_with_context, url_for
 from flask.views import MethodView
 from werkzeug.exceptions import NotAcceptable
 
@@ -79,6 +80,16 @@ def _text(fmt: str, body: str, filename: str) -> Response:
     return response
 
 
+def other_formats() -> dict[str, str]:
+    """The same report in the other formats (the HTML links them: a reader should not have
+    to know the API to download the CSV)."""
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k != "format"]
+    return {
+        label: f"{request.path}?{urlencode([*kept, ('format', fmt)])}"
+        for label, fmt in (("JSON", "json"), ("Markdown", "md"), ("CSV", "csv"))
+    }
+
+
 def _respond(
     fmt: str, report: dict[str, Any], renderers: dict[str, Callable[[], str]], name: str
 ) -> Any:
@@ -105,7 +116,11 @@ class DocumentReport(MethodView):
             fmt,
             report,
             {
-                "html": lambda: render.document_html(report),
+                "html": lambda: render.document_html(
+                    report,
+                    other_formats(),
+                    url_for("web.document_page", document_id=document_id),
+                ),
                 "md": lambda: render.document_markdown(report),
                 "csv": lambda: render.claims_csv(report["claims"]),
             },
@@ -130,7 +145,7 @@ class SpeakerReport(MethodView):
             fmt,
             report,
             {
-                "html": lambda: render.claims_html(title, report, groups),
+                "html": lambda: render.claims_html(title, report, groups, other_formats()),
                 "md": lambda: render.claims_markdown(title, report, report["claims"]),
                 "csv": lambda: render.claims_csv(report["claims"]),
             },
@@ -174,7 +189,7 @@ class StoryReport(MethodView):
             fmt,
             report,
             {
-                "html": lambda: render.claims_html(title, report, groups),
+                "html": lambda: render.claims_html(title, report, groups, other_formats()),
                 "md": lambda: render.claims_markdown(title, report, claims),
                 "csv": lambda: render.claims_csv(claims, cluster_of),
             },

@@ -68,16 +68,28 @@ def _words(x: Any) -> str:
     return str(x)
 
 
-def document_html(report: dict[str, Any]) -> str:
+def document_html(
+    report: dict[str, Any], formats: dict[str, str] | None = None, workspace: str | None = None
+) -> str:
     # Claims are named by their ids, as the Markdown, the CSV, the API and the workspace name
     # them: a count from 1 shifted whenever a claim was rejected, and matched none of them.
     return _env.get_template("document.html").render(
-        r=report, segments=segments(report["body"], report["claims"])
+        r=report,
+        segments=segments(report["body"], report["claims"]),
+        formats=formats or {},
+        workspace=workspace,
     )
 
 
-def claims_html(title: str, report: dict[str, Any], groups: list[dict[str, Any]]) -> str:
-    return _env.get_template("claims.html").render(title=title, r=report, groups=groups)
+def claims_html(
+    title: str,
+    report: dict[str, Any],
+    groups: list[dict[str, Any]],
+    formats: dict[str, str] | None = None,
+) -> str:
+    return _env.get_template("claims.html").render(
+        title=title, r=report, groups=groups, formats=formats or {}
+    )
 
 
 def _md_cell(x: Any) -> str:
@@ -94,7 +106,8 @@ def _md_totals(t: dict[str, Any]) -> list[str]:
         f"| Author alone | {t['share_author_alone']:.0%} |",
         f"| Independently corroborated | {t['share_independently_corroborated']:.0%} "
         f"({t['independently_corroborated']}) |",
-        f"| Verified / disputed | {t['verified']} / {t['disputed']} |",
+        f"| Verified / disputed / false | {t['verified']} / {t['disputed']} / "
+        f"{t['by_status']['false']} |",
         f"| Conflicts | {t['confirmed_conflicts']} confirmed, {t['suggested_conflicts']} suggested"
         " (to review) |",
         f"| Unreviewed check-worthy | {t['unreviewed_checkworthy']} |",

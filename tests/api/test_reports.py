@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -569,3 +570,22 @@ def test_claimreview_dates_the_claim_by_its_appearance_not_the_event_it_speaks_o
     other = make_document(body=body + " (3)", outlet="Herald", published_on=None)
     vague = make_claim(other, claim_date="2022-01-01", date_precision="year")
     assert "datePublished" not in decided_item(vague)
+
+
+def test_an_html_report_links_its_other_formats_and_the_workspace(
+    client: FlaskClient, story: dict[str, Any]
+) -> None:
+    url = f"/api/v1/documents/{story['doc']['id']}/report"
+    page = client.get(url + "?format=html").get_data(as_text=True)
+    links = re.findall(r'<nav class="formats"[^>]*>(.*?)</nav>', page)[0]
+    found = dict(re.findall(r'<a href="([^"]+)">([^<]+)</a>', links))
+    assert found[f"{url}?format=md"] == "Markdown"
+    assert found[f"{url}?format=csv"] == "CSV"
+    assert found[f"{url}?format=json"] == "JSON"
+    assert found[f"/documents/{story['doc']['id']}"] == "open in the workspace"
+    for href in found:
+        if href.startswith("/api/"):
+            assert client.get(href).status_code == 200
+    # A story report keeps its words in each link.
+    story_page = client.get("/api/v1/reports/story?q=ferry+passengers&format=html")
+    assert "/api/v1/reports/story?q=ferry+passengers&amp;format=csv" in story_page.text

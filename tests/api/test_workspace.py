@@ -836,6 +836,12 @@ def test_claim_search_pages_past_fifty_results(
     first = client.get("/?q=harbour+ferry").get_data(as_text=True)
     assert first.count("sold ferry number") == 50
     assert "More results" in first
+    # The same words open the story report across documents.
+    story = re.search(r'<a href="(/api/v1/reports/story[^"]+)">Story report', first)
+    assert story
+    report = client.get(story.group(1).replace("&amp;", "&"))
+    assert report.status_code == 200
+    assert report.get_data(as_text=True).count("sold ferry number") >= 50
     second = client.get("/?q=harbour+ferry&page=2").get_data(as_text=True)
     assert second.count("sold ferry number") == 10
     assert "More results" not in second

@@ -493,6 +493,34 @@ def test_the_panel_stays_in_view_beside_a_long_text_and_follows_the_keys(
     page.screenshot(path=str(SHOTS / "panel-sticky.png"))
 
 
+def test_on_a_phone_the_panel_follows_the_text_and_no_page_scrolls_sideways(
+    page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    """At 390 px the document kept two columns (one word a line, the panel over the text) and
+    the queue, inbox and report pages were 584-898 px wide."""
+    _people(session)
+    doc = _long_document(client, reviewer, 40)
+    claims = client.get(f"/api/v1/documents/{doc['id']}/claims?limit=100").json
+    late = claims[30]
+    _sign_in(page, live, "Mia Lund")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live}/documents/{doc['id']}?claim={late['id']}#c{late['id']}")
+    page.wait_for_load_state("load")
+    text_box = page.locator("article.text").bounding_box()
+    panel_box = page.locator("aside#panel").bounding_box()
+    assert text_box is not None
+    assert panel_box is not None
+    assert text_box["width"] > 300  # the text has the width of the screen
+    assert panel_box["y"] >= text_box["y"] + text_box["height"] - 1  # the panel below it
+    _in_view(page.locator("aside#panel h2").first, 844)  # and opened at the chosen claim
+    page.screenshot(path="/tmp/claimdesk-phone-document.png")
+    for path in ("/", "/queue", f"/api/v1/documents/{doc['id']}/report?format=html", "/speakers"):
+        page.goto(f"{live}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+        page.screenshot(path=f"/tmp/claimdesk-phone{path.replace('/', '-')[:20]}.png")
+
+
 def test_one_tab_reaches_the_claim_panel(
     page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
 ) -> None:

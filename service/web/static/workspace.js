@@ -52,6 +52,14 @@
     form.querySelector("input[name=span_end]").value = start + points(chosen);
     form.querySelector("#selection").textContent = "“" + chosen + "”";
   });
+  // On a phone the panel sits below the text: a chosen claim opens at its panel, not at the
+  // sentence with the panel thousands of pixels further down.
+  window.addEventListener("load", function () {
+    var panel = document.getElementById("panel");
+    if (panel && window.matchMedia("(max-width: 48rem)").matches && document.querySelector("a.claim.selected")) {
+      panel.scrollIntoView();
+    }
+  });
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(document.activeElement)) { return; }
     var actions = {
