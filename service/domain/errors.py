@@ -39,8 +39,9 @@ class InvalidInput(DomainError):
     slug = "validation-error"
     title = "Invalid input"
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}", errors={"json": {field: [message]}})
+    def __init__(self, field: str, message: str, location: str = "json") -> None:
+        """`location`: where the field was sent (the body, or "query" for the URL's)."""
+        super().__init__(f"{field}: {message}", errors={location: {field: [message]}})
         self.field = field
 
 

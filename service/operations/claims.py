@@ -249,7 +249,12 @@ def list_claims(
             )
         )
     if filters.speaker_id is not None:
-        stmt = stmt.where(Claim.speaker_id == filters.speaker_id)
+        # A merged speaker's id stands for the one it went into, which holds its claims (the
+        # id a newsroom tool kept still finds them).
+        merged_into = (
+            select(Speaker.merged_into_id).where(Speaker.id == filters.speaker_id).scalar_subquery()
+        )
+        stmt = stmt.where(Claim.speaker_id == func.coalesce(merged_into, filters.speaker_id))
     if filters.status:
         stmt = stmt.where(Claim.status == filters.status)
     if filters.attribution:

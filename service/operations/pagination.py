@@ -40,7 +40,9 @@ def decode_cursor(cursor: str, arity: int, field: str = "after") -> tuple[int, .
         if len(values) != arity or any(not -(2**63) <= v < 2**63 for v in values):
             raise ValueError(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput(field, "not a cursor this service issued for this list") from exc
+        raise InvalidInput(
+            field, "not a cursor this service issued for this list", location="query"
+        ) from exc
     return values
 
 

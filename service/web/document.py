@@ -27,6 +27,7 @@ from service.domain.enums import (
     Role,
 )
 from service.domain.errors import DomainError, InvalidInput
+from service.domain.rules import role_needed_for
 from service.models import Claim, Document, DocumentCopy, Event
 from service.operations.assignments import assign, comment
 from service.operations.claims import (
@@ -156,6 +157,11 @@ def document_page(
         precisions=list(DatePrecision),
         relations=list(LinkRelation),
         statuses=list(ClaimStatus),
+        # Only what this person's role may choose (a reviewer was offered verdicts, then
+        # refused them).
+        may_set=lambda current, target: (
+            target == current or _role().allows(role_needed_for(current, target))
+        ),
         changes=changes,
         other_claim=other_claim,
         fresh=fresh,

@@ -341,7 +341,10 @@ def test_the_ndjson_export_streams_everything_and_resumes_from_a_cursor(
     middle = ids.index(story["anonymous"]["id"])
     rest = client.get(f"/api/v1/exports/claims.ndjson?since={lines[middle]['cursor']}")
     assert [json.loads(x)["id"] for x in rest.data.splitlines()] == ids[middle + 1 :]
-    assert client.get("/api/v1/exports/claims.ndjson?since=nope").status_code == 422
+    bad = client.get("/api/v1/exports/claims.ndjson?since=nope")
+    assert bad.status_code == 422
+    assert list(bad.json["errors"]) == ["query"]  # where the bad cursor was sent
+    assert "since" in bad.json["errors"]["query"]
     # A cursor issued before claims kept their transaction (one id) still resumes: nothing
     # after it is lost (claims stored since may come again).
     old = client.get(f"/api/v1/exports/claims.ndjson?since={encode_cursor([ids[middle]])}")

@@ -91,6 +91,10 @@ def test_an_id_merged_twice_resolves_to_the_speaker_that_is_left(
     late = make_claim(document, 0, 20, speaker_id=first)
     assert late["speaker"]["id"] == third
     assert client.get(f"/api/v1/speakers/{first}/report").json["speaker"]["id"] == third
+    # ...and listing claims by it.
+    by_old_id = client.get(f"/api/v1/claims?speaker_id={first}").json
+    assert by_old_id
+    assert by_old_id == client.get(f"/api/v1/claims?speaker_id={third}").json
 
 
 def test_merging_into_itself_or_a_missing_speaker_is_422(

@@ -486,6 +486,12 @@ def test_a_reviewer_adds_a_claim_splits_one_and_rejects_a_candidate_but_cannot_v
     )
     assert refused.status_code == 403
     assert "editor" in refused.get_data(as_text=True)
+    # The panel offers a reviewer only what the role may choose.
+    panel = client.get(f"{path}&claim={first['id']}").get_data(as_text=True)
+    offered = re.search(r'<select id="status" name="status">(.*?)</select>', panel, re.S)
+    assert offered
+    assert re.findall(r'<option value="(\w+)"', offered.group(1)) == ["unreviewed", "rejected"]
+    assert "are an editor's to give" in panel
     rejected = _submit(
         client,
         path,
@@ -495,6 +501,12 @@ def test_a_reviewer_adds_a_claim_splits_one_and_rejects_a_candidate_but_cannot_v
         rationale="not a claim after all",
     )
     assert rejected.status_code == 302
+    # The header counts the claims still standing, and the rejected apart.
+    now = [c["status"] for c in client.get(f"/api/v1/documents/{doc['id']}/claims").json]
+    standing, gone = sum(s != "rejected" for s in now), now.count("rejected")
+    assert (standing, gone) == (2, 2)  # the split's original and the candidate
+    header = client.get(path).get_data(as_text=True)
+    assert "· 2 claims (2 rejected)" in header
 
 
 def test_a_reviewer_corrects_the_speaker_and_date_from_the_panel(

@@ -715,6 +715,10 @@ def test_the_queue_confirms_five_suggestions_and_rejects_junk_in_a_few_actions(
     actions += 1
     links = page.locator("input[name=link]")
     assert links.count() == 5
+    # On a short window the actions stay in view below the list, not after its last row.
+    page.set_viewport_size({"width": 1280, "height": 560})
+    _in_view(page.get_by_role("button", name="Confirm picked links"), 560)
+    assert page.get_by_role("checkbox", name="pick the link of").count() == 5
     for n in range(5):
         links.nth(n).check()
         actions += 1
