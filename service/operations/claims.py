@@ -614,10 +614,18 @@ def _confirmed_fact_checks(session: Session, claim_id: int) -> int:
 def _lost_support(status: ClaimStatus, facts: DecisionFacts) -> str | None:
     if verdict_holds(status, facts):
         return None
+    # Computed when read, the flag cannot know which change took the support away; it says
+    # what the verdict lacks now, and the claim's history (its links' events included) says
+    # what changed.
+    needed = (
+        "confirmed corroboration from an independent outlet"
+        if status == ClaimStatus.VERIFIED
+        else "confirmed conflicting claim"
+    )
     return (
-        f"it is marked {status}, and what that verdict needs is gone (a confirmed link taken "
-        "back or given another relation, the claim at its other end rejected, a copy "
-        "confirmed, a fact-check match rejected): check it still holds"
+        f"it is marked {status}, and what that verdict needs is gone: it has no {needed}, "
+        "evidence URL or confirmed fact-check now (its history shows what changed): check "
+        "it still holds"
     )
 
 

@@ -610,6 +610,9 @@ def test_a_verdict_whose_support_is_taken_back_is_flagged_for_re_review(
     rejected = _set_status(client, reviewer, second["id"], status="rejected", rationale="ad")
     assert rejected.status_code == 200, rejected.json
     assert "what that verdict needs is gone" in flag()
+    # It says what the verdict lacks, not every way support can be lost.
+    assert "no confirmed corroboration from an independent outlet" in flag()
+    assert "fact-check match rejected" not in flag()
     assert client.get(f"/api/v1/claims/{claim['id']}").json["status"] == "verified"
     # The editor's fresh decision is the re-review: with new backing it stands again.
     fresh = confirm_link(reviewer, claim["id"], third["id"], "corroborates")
