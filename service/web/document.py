@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import case, or_, select
+from sqlalchemy import case, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from service.api.context import db_session
@@ -28,7 +28,7 @@ from service.domain.enums import (
 )
 from service.domain.errors import DomainError, InvalidInput
 from service.domain.rules import role_needed_for
-from service.models import Claim, Document, DocumentCopy, Event
+from service.models import Claim, Document, DocumentCopy, Event, Speaker, User
 from service.operations.assignments import assign, comment
 from service.operations.claims import (
     ClaimChanges,
@@ -114,6 +114,7 @@ def document_page(
         status_code = 404
     # The claim's own changes and its links' (suggested, reviewed, deleted), in order.
     history = claim_history(session, selected.id, links=True) if selected else []
+    names = _names(session, history)
     backing, warning = (
         corroboration_and_warning(
             session, selected.id, selected.status, sum(1 for e in selected.evidence if e.url)
@@ -162,7 +163,7 @@ def document_page(
         may_set=lambda current, target: (
             target == current or _role().allows(role_needed_for(current, target))
         ),
-        changes=changes,
+        changes=lambda e: changes(e, names),
         other_claim=other_claim,
         fresh=fresh,
         people=list_people(session) if _role().allows(Role.REVIEWER) else [],
@@ -390,15 +391,50 @@ def other_claim(event: Event, claim_id: int) -> int | None:
     return b if a == claim_id else a
 
 
-def changes(event: Event) -> list[tuple[str, Any, Any]]:
-    """(field, from, to) of what an event changed (for "what changed" and the history)."""
+def changes(
+    event: Event, names: dict[tuple[str, Any], str] | None = None
+) -> list[tuple[str, Any, Any]]:
+    """(field, from, to) of what an event changed (for "what changed" and the history); with
+    `names` (_names), a speaker or an assignee is shown by name, not by id."""
     if not event.before or not event.after:
         return []
-    return [
-        (k, event.before.get(k), event.after.get(k))
-        for k in sorted(event.after)
-        if k not in _BOOKKEEPING and event.before.get(k) != event.after.get(k)
-    ]
+    out = []
+    for k in sorted(event.after):
+        old, new = event.before.get(k), event.after.get(k)
+        if k in _BOOKKEEPING or old == new:
+            continue
+        if names is not None and k in _NAMED:
+            k, old, new = _NAMED[k], names.get((k, old), old), names.get((k, new), new)
+        out.append((k, old, new))
+    return out
+
+
+#: Fields that hold the id of someone with a name, and what the history calls them.
+_NAMED = {"speaker_id": "speaker", "assignee_id": "assignee"}
+
+
+def _names(session: Session, history: list[Event]) -> dict[tuple[str, Any], str]:
+    """The names of the speakers and people the history's changes name by id, in one
+    statement (none when no change names one)."""
+    wanted: dict[str, set[int]] = {k: set() for k in _NAMED}
+    for e in history:
+        for k in _NAMED:
+            for side in (e.before or {}, e.after or {}):
+                if isinstance(side.get(k), int) and e.before and e.after:
+                    wanted[k].add(side[k])
+    if not any(wanted.values()):
+        return {}
+    rows = session.execute(
+        union_all(
+            select(literal("speaker_id"), Speaker.id, Speaker.name).where(
+                Speaker.id.in_(wanted["speaker_id"])
+            ),
+            select(literal("assignee_id"), User.id, User.name).where(
+                User.id.in_(wanted["assignee_id"])
+            ),
+        )
+    ).all()
+    return {(k, i): name for k, i, name in rows}
 
 
 @blp.post("/links/<int:link_id>/review")

@@ -534,6 +534,8 @@ def test_a_reviewer_corrects_the_speaker_and_date_from_the_panel(
     assert saved.status_code == 302
     after = client.get(f"/api/v1/claims/{claim['id']}").json
     assert after["speaker"]["name"] == "Kari Vik"
+    history = client.get(path).get_data(as_text=True).split('id="history"', 1)[1]
+    assert f"speaker {claim['speaker']['name']} → Kari Vik" in history
     assert (after["attribution"], after["claim_date"], after["date_precision"]) == (
         "indirect",
         "2021-03-01",
@@ -928,6 +930,8 @@ def test_a_claim_and_a_document_are_assigned_commented_and_listed_as_my_work(
     page = client.get(path).get_data(as_text=True)
     assert "Call the harbour office first." in page
     assert "assigned to Rolf Reviewer" in page
+    # The history names the person, not an id.
+    assert "claim.assigned assignee — → Rolf Reviewer" in page
     # A stale assignment (the claim changed since the form was shown) is refused.
     stale = _submit(client, path, f"/claims/{claim_id}/assign", assignee="", version=str(version))
     assert stale.status_code == 409
