@@ -55,6 +55,7 @@ from service.operations.links import (
 from service.operations.people import list_people
 from service.operations.reviews import draft_of, save_review
 from service.operations.revisions import get_revision, list_revisions
+from service.operations.speakers import find_speaker_by_name, list_speakers
 from service.operations.suggestions import suggestions_view
 from service.reports.exports import RATINGS
 from service.web import _role, blp, person_actor_of
@@ -651,6 +652,22 @@ def split_submit(claim_id: int) -> Any:
     return _claim_write(claim_id, "Splitting", change, "Split in two.")
 
 
+def _refuse_a_namesake(session: Session, name: str, new: bool) -> None:
+    """A name that is no speaker's, but part of some (“Trump” for “Donald Trump”), is
+    asked about, not made a new speaker of: unless the reviewer said it is a new one."""
+    if not name or new or find_speaker_by_name(session, name) is not None:
+        return
+    alike = list_speakers(session, q=name, after=None, limit=4)[0]
+    if alike:
+        named = ", ".join(f"“{s.name}” (#{s.id})" for s in alike)
+        raise InvalidInput(
+            "speaker",
+            f"no speaker is named “{name}”, but {named} "
+            f"{'is' if len(alike) == 1 else 'are'} named alike: type the name you mean, or tick "
+            "“a new speaker” to add this one",
+        )
+
+
 @blp.post("/claims/<int:claim_id>/edit")
 @login_required
 def edit_submit(claim_id: int) -> Any:
@@ -661,6 +678,7 @@ def edit_submit(claim_id: int) -> Any:
         values: dict[str, Any] = {}
         speaker = " ".join(form.get("speaker", "").split())
         if speaker != (claim.speaker.name if claim.speaker else ""):
+            _refuse_a_namesake(session, speaker, bool(form.get("new_speaker")))
             values["speaker_id"], values["speaker_name"] = None, speaker or None
         if form.get("attribution") in set(Attribution) and form["attribution"] != claim.attribution:
             values["attribution"] = Attribution(form["attribution"])

@@ -543,6 +543,39 @@ def test_a_reviewer_corrects_the_speaker_and_date_from_the_panel(
     )
 
 
+def test_a_speaker_typed_as_part_of_a_known_name_is_asked_about_not_created(
+    client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    known = client.post("/api/v1/speakers", json={"name": "Kari Vikdal"}, headers=reviewer).json
+    doc = client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": "The yard hired 40 welders in 2021.", "outlet": "Gazette"},
+        headers=reviewer,
+    ).json
+    claim = client.get(f"/api/v1/documents/{doc['id']}/claims").json[0]
+    _sign_in(client, _reviewer_person(session), PASSWORD)
+    path = f"/documents/{doc['id']}?claim={claim['id']}"
+
+    def correct(**fields: str) -> Any:
+        version = client.get(f"/api/v1/claims/{claim['id']}").json["version"]
+        return _submit(client, path, f"/claims/{claim['id']}/edit", version=str(version), **fields)
+
+    asked = correct(speaker="Vikdal", reason="her surname")
+    assert asked.status_code == 422
+    page = asked.get_data(as_text=True)
+    assert f"“Kari Vikdal” (#{known['id']}) is named alike" in page
+    assert 'value="Vikdal"' in page  # what was typed stays
+    assert client.get("/api/v1/speakers?q=vikdal").json == [
+        client.get(f"/api/v1/speakers/{known['id']}").json
+    ]
+    # The full name is the known speaker; "a new speaker" makes a new one on purpose.
+    assert correct(speaker="kari  vikdal", reason="her name").status_code == 302
+    assert client.get(f"/api/v1/claims/{claim['id']}").json["speaker"]["id"] == known["id"]
+    assert correct(speaker="Vikdal", new_speaker="1", reason="another Vikdal").status_code == 302
+    now = client.get(f"/api/v1/claims/{claim['id']}").json["speaker"]
+    assert (now["name"], now["id"] != known["id"]) == ("Vikdal", True)
+
+
 def test_an_unknown_date_precision_or_a_split_past_the_text_is_a_422_on_the_page(
     client: FlaskClient, session: Session, reviewer: dict[str, str]
 ) -> None:
