@@ -14,6 +14,8 @@ from service.domain.errors import DomainError
 from service.models import Claim, Speaker
 from service.operations.inbox import speakers_page
 from service.operations.speakers import (
+    SpeakerChanges,
+    edit_speaker,
     get_speaker,
     list_speakers,
     merge_candidates,
@@ -110,6 +112,33 @@ def merge_submit(speaker_id: int) -> Any:
         return render_template("refused.html", reason=exc.detail, back=back), exc.status
     session.commit()
     return redirect(url_for("web.speakers_list", q=target.name))
+
+
+@blp.post("/speakers/<int:speaker_id>/rename")
+@login_required
+def rename_submit(speaker_id: int) -> Any:
+    """Rename a speaker; the old name stays an alias, so what matched it still does."""
+    session = db_session()
+    if not _role().allows(Role.REVIEWER):
+        return render_template("refused.html", reason="Renaming needs the reviewer role."), 403
+    speaker = get_speaker(session, speaker_id, for_update=True)
+    back = url_for("web.speakers_list", q=speaker.name)
+    if request.form.get("version", type=int) != speaker.version:
+        session.rollback()
+        reason = f"{speaker.name} changed since the page was shown: look again and rename it."
+        return render_template("refused.html", reason=reason, back=back), 409
+    try:
+        edit_speaker(
+            session,
+            person_actor_of(session),
+            speaker,
+            SpeakerChanges(name=request.form.get("name", ""), sent=frozenset({"name"})),
+        )
+    except DomainError as exc:
+        session.rollback()
+        return render_template("refused.html", reason=exc.detail, back=back), exc.status
+    session.commit()
+    return redirect(url_for("web.speakers_list", q=speaker.name))
 
 
 @blp.post("/aliases/<int:alias_id>/undo")

@@ -445,6 +445,47 @@ def test_a_merge_offers_the_speakers_whose_names_share_a_part_and_finds_others_b
     assert f'href="/speakers/{source}/merge"' in page
 
 
+def test_a_speaker_is_renamed_from_the_list_and_the_old_name_stays_an_alias(
+    client: FlaskClient, person: str, reviewer: dict[str, str], make_document: Any, make_claim: Any
+) -> None:
+    made = client.post("/api/v1/speakers", json={"name": "Trump"}, headers=reviewer).json
+    claim = make_claim(make_document(), speaker_id=made["id"])
+    _sign_in(client, person, PASSWORD)
+    listing = client.get("/speakers?q=trump").get_data(as_text=True)
+    assert f'<label for="rename-{made["id"]}">New name for Trump</label>' in listing
+    renamed = _submit(
+        client,
+        "/speakers?q=trump",
+        f"/speakers/{made['id']}/rename",
+        name="Donald Trump",
+        version=str(made["version"]),
+    )
+    assert renamed.status_code == 302
+    after = client.get(f"/api/v1/speakers/{made['id']}").json
+    assert after["name"] == "Donald Trump"
+    assert "Trump" in [a["alias"] for a in after["aliases"]]
+    assert client.get(f"/api/v1/claims/{claim['id']}").json["speaker"]["name"] == "Donald Trump"
+    # A rename on a stale page, or to nothing, is refused and says why.
+    stale = _submit(
+        client,
+        "/speakers?q=trump",
+        f"/speakers/{made['id']}/rename",
+        name="D. Trump",
+        version=str(made["version"]),
+    )
+    assert stale.status_code == 409
+    assert "changed since the page was shown" in stale.get_data(as_text=True)
+    empty = _submit(
+        client,
+        "/speakers?q=trump",
+        f"/speakers/{made['id']}/rename",
+        name="  ",
+        version=str(after["version"]),
+    )
+    assert empty.status_code == 422
+    assert "a speaker needs a name" in empty.get_data(as_text=True)
+
+
 def _reviewer_person(session: Session) -> str:
     create_person(session, SYSTEM, name="Rolf Reviewer", role=Role.REVIEWER, password=PASSWORD)
     session.commit()
