@@ -23,8 +23,8 @@ import sys
 from collections import defaultdict
 from itertools import product
 
-from evals import link_stories
-from evals.linking import Corpus, build, gold_links, mapped_links, queue_claims, split_of
+from evals.linking import Corpus, queue_claims, split_of
+from evals.shared_neighbours import corpora, printed
 from service.linking.scoring import STORED_PER_CLAIM, SUGGEST_MIN, PairScore, rank
 
 STRONG = (0.3, 0.4)
@@ -90,27 +90,13 @@ class Split:
 
 
 def load(split: str) -> dict[str, Split]:
-    corpus, raw, spans = link_stories.load(split)
-    links, _ = mapped_links(corpus, raw, spans)
-    seeds = build()
-    seed_links, _ = gold_links(seeds)
-    return {"seeds": Split(seeds, seed_links, split), "stories": Split(corpus, links, split)}
+    return {k: Split(corpus, links, split) for k, (corpus, links) in corpora(split).items()}
 
 
 def line(
     name: str, parts: dict[str, Split], variant: tuple[float, float, float, int] | None
 ) -> dict[str, float]:
-    cells, total = [], [0, 0, 0]
-    out: dict[str, float] = {}
-    for key, part in parts.items():
-        stored, hits, gold = part.figures(part.queue(variant))
-        total = [total[0] + stored, total[1] + hits, total[2] + gold]
-        out[f"{key}_p"] = hits / max(1, stored)
-        cells.append(f"{key} {stored:4d} P {hits / max(1, stored):.2f} R {hits / gold:.2f}")
-    out["p"], out["r"] = total[1] / max(1, total[0]), total[1] / total[2]
-    cells.append(f"pooled {total[0]:4d} P {out['p']:.2f} R {out['r']:.2f}")
-    print(f"  {name:38s}" + " | ".join(cells))
-    return out
+    return printed(name, {k: p.figures(p.queue(variant)) for k, p in parts.items()})
 
 
 def main() -> int:

@@ -82,25 +82,35 @@ class Split:
         return len(queue), len(queue & self.gold), len(self.gold)
 
 
-def load(split: str) -> dict[str, Split]:
+def corpora(split: str) -> dict[str, tuple[Corpus, list[tuple[int, int, str]]]]:
+    """The seeds and the split's link stories, each with its gold links."""
     corpus, raw, spans = link_stories.load(split)
     links, _ = mapped_links(corpus, raw, spans)
     seeds = build()
     seed_links, _ = gold_links(seeds)
-    return {"seeds": Split(seeds, seed_links, split), "stories": Split(corpus, links, split)}
+    return {"seeds": (seeds, seed_links), "stories": (corpus, links)}
+
+
+def load(split: str) -> dict[str, Split]:
+    return {k: Split(corpus, links, split) for k, (corpus, links) in corpora(split).items()}
 
 
 def line(name: str, parts: dict[str, Split], hub: float | None, floor: float) -> dict[str, float]:
+    return printed(name, {k: p.figures(p.queue(hub, floor)) for k, p in parts.items()})
+
+
+def printed(name: str, figures: dict[str, tuple[int, int, int]]) -> dict[str, float]:
+    """One variant's line: each part's (stored, gold among them, gold) as stored, precision
+    and recall, then pooled; returns each part's precision and the pooled figures."""
     cells, total = [], [0, 0, 0]
     out: dict[str, float] = {}
-    for key, part in parts.items():
-        stored, hits, gold = part.figures(part.queue(hub, floor))
+    for key, (stored, hits, gold) in figures.items():
         total = [total[0] + stored, total[1] + hits, total[2] + gold]
         out[f"{key}_p"] = hits / max(1, stored)
         cells.append(f"{key} {stored:4d} P {hits / max(1, stored):.2f} R {hits / gold:.2f}")
     out["p"], out["r"] = total[1] / max(1, total[0]), total[1] / total[2]
     cells.append(f"pooled {total[0]:4d} P {out['p']:.2f} R {out['r']:.2f}")
-    print(f"  {name:22s}" + " | ".join(cells))
+    print(f"  {name:38s}" + " | ".join(cells))
     return out
 
 
