@@ -101,12 +101,12 @@ def test_listing_pages_with_a_next_link_that_keeps_filters(
 def test_a_forged_cursor_is_a_422_not_a_500(client: FlaskClient) -> None:
     response = client.get("/api/v1/documents?after=!!notacursor")
     assert response.status_code == 422
-    assert "after" in response.json["errors"]["json"]
+    assert "after" in response.json["errors"]["query"]
     # Well formed, but its number is past what Postgres's bigint holds.
     huge = encode_cursor([2**70])
     response = client.get(f"/api/v1/documents?after={huge}")
     assert response.status_code == 422
-    assert "after" in response.json["errors"]["json"]
+    assert "after" in response.json["errors"]["query"]
 
 
 def test_missing_document_is_a_404_problem(client: FlaskClient) -> None:

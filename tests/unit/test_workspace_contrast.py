@@ -41,17 +41,22 @@ def test_workspace_colours_meet_wcag_aa(text: str, background: str) -> None:
     assert contrast(text, background) >= 4.5
 
 
+#: The bar that marks a "saved" message on the panel.
+SAVED = "#2e7d32"
+
+
 def test_controls_and_the_focus_ring_stand_out_from_the_page() -> None:
     # Non-text contrast (WCAG 1.4.11): input borders and the focus ring need 3:1.
     assert contrast("#4a5260", "#ffffff") >= 3
     assert contrast("#1b1f24", "#ffffff") >= 3
     assert contrast("#1b1f24", "#fff3c4") >= 3  # focus on a highlighted claim
+    assert contrast(SAVED, "#ffffff") >= 3  # the bar beside "saved" (the words are ink)
 
 
 def test_every_colour_the_templates_use_is_one_we_checked() -> None:
     import re
 
-    checked = {c for pair in PAIRS for c in pair} | {"#c9ced6"}  # table rules: decoration
+    checked = {c for pair in PAIRS for c in pair} | {"#c9ced6", SAVED}  # rules and bars
     used = set()
     for template in TEMPLATES.glob("*.html"):
         used |= {c.lower() for c in re.findall(r"#[0-9a-fA-F]{6}\b", template.read_text())}
