@@ -124,10 +124,17 @@ def _resolve(sentence: str, published: date | None) -> ResolvedDate | None:
             elif published:
                 year = published.year
                 found = _safe(year, month, day)
-                # "Dec 30" read in a January article is last year's.
-                if found and found > published + timedelta(days=31):
-                    found = _safe(year - 1, month, day)
                 how = f"{m.group().strip()!r} with the year of publication"
+                before = sentence[max(0, m.start() - 30) : m.start()]
+                ahead = bool(_FUTURE.search(sentence)) and not _PAST_BEFORE.search(before)
+                if found and ahead and found < published:
+                    # "will vote on Jan. 15" in a December article: next year's (the verb
+                    # next to the date decides, as for a weekday).
+                    found = _safe(year + 1, month, day)
+                    how = f"{m.group().strip()!r}: the next one after publication"
+                elif found and found > published + timedelta(days=31) and not ahead:
+                    # "Dec 30" read in a January article is last year's.
+                    found = _safe(year - 1, month, day)
             else:
                 found, how = None, ""
             if found:

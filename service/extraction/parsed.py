@@ -35,6 +35,7 @@ from service.extraction.model import Candidate, DocumentContext, ResolvedDate
 from service.extraction.nlp import doc_text, ents_of
 from service.extraction.scoring import nothing_checkable, score_tokens
 from service.extraction.segment import Span, checkable, sentences
+from service.extraction.speakers import looks_like_person, strip_titles
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -92,7 +93,7 @@ DOCUMENT_NOUNS = _lexicon(
     """
     data datum document draft record filing figure statistic poll survey memo report study
     analysis research paper estimate review audit census chart model projection assessment
-    investigation ranking index
+    investigation ranking index statement release announcement letter
     """
 )
 _CLAUSAL = frozenset({"ccomp", "parataxis", "oprd"})
@@ -399,7 +400,19 @@ class Attributor:
         if ANONYMOUS.search(phrase) or _anonymous_noun(subj):
             return Said(None, "anonymous", phrase, 0.75)
         if subj.lemma_.lower() in DOCUMENT_NOUNS:
-            return Said(_strip_det(_phrase(subj)), "document", None, 0.7)
+            # A document speaks for whoever issued it ("a report released Tuesday by the
+            # state auditor's office", "a statement from the port authority", "the
+            # ministry's figures"); with no issuer named, nobody named asserts it: "report"
+            # is not a speaker (two unrelated reports were one speaker).
+            issuer = _issuer(subj)
+            if issuer is None and any(c.dep_ == "compound" for c in subj.children):
+                # "Port data", "Census Bureau figures": the words name the source.
+                return Said(_strip_det(_phrase(subj)), "document", None, 0.7)
+            if issuer is None:
+                return Said(None, "document", _phrase(subj), 0.6)
+            return Said(
+                _strip_det(_phrase(issuer, drop=("relcl", "punct", "appos"))), "document", None, 0.7
+            )
         if subj.pos_ in ("NOUN", "PROPN"):
             name = _strip_det(_phrase(subj))
             self.people.groups.append((at, name))
@@ -408,8 +421,11 @@ class Attributor:
 
     def _named(self, subj: Token, offset: int) -> Said:
         ent = _entity_of(subj)
+        title = None
         if ent is not None:
-            name = clean_name(ent)
+            # A title the entity took in ("Councilmember Derek Holt", "Lt. Ana Ruiz") is the
+            # speaker's role, not part of the name.
+            name, title = _title_apart(clean_name(ent))
             label = ent.label_
             first = ent.start
         else:
@@ -421,17 +437,20 @@ class Attributor:
                     break
                 names.insert(0, t)
             name = "".join(t.text_with_ws for t in names).strip() or subj.text
-            name = re.sub(r"[’']s$", "", name)
+            name, title = _title_apart(re.sub(r"[’']s$", "", name))
             label = ""
             first = names[0].i if names else subj.i
         name = self.people.canonical(name)
         person = label == "PERSON" or self.people.is_person(name)
+        # The words before the name that describe it, however deep the parse put them
+        # ("Governor" hangs from "Tomas" in "Governor Tomas Reyes", not from "Reyes").
         role_words = [
             t
-            for t in subj.lefts
+            for t in subj.subtree
             if t.i < first and t.dep_ in ("compound", "amod", "nmod", "poss") and t.tag_ != "POS"
         ]
-        role_parts = [_phrase(t) for t in role_words]
+        # Each with what hangs from it ("U.S. Special Envoy"), taken once: from a name word.
+        role_parts = [title or ""] + [_phrase(t) for t in role_words if t.head.i >= first]
         for child in subj.rights:
             if child.dep_ == "appos":
                 role_parts.append(_phrase(child))
@@ -556,6 +575,39 @@ def _with(found: Said, kind: str, cue: str) -> Said:
     return Said(
         found.speaker, kind, found.cue or cue, found.confidence, found.role, found.is_person
     )
+
+
+#: Verbs of issuing a document: "a report released by …", "figures published by …".
+_ISSUED = frozenset(
+    {"release", "publish", "issue", "prepare", "commission", "produce", "compile", "conduct"}
+)
+
+
+def _issuer(document: Token) -> Token | None:
+    """Who issued a document a noun names: its possessor ("the ministry's figures"), the
+    object of its "by"/"from" ("a statement from the port authority"), or the agent of a
+    verb of issuing beside it ("a report released Tuesday by the auditor's office")."""
+    for child in document.children:
+        if child.dep_ == "poss" and child.pos_ in ("PROPN", "NOUN"):
+            return child
+        if child.dep_ == "prep" and child.lower_ in ("by", "from"):
+            found = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if found is not None:
+                return found
+        if child.dep_ == "acl" and child.lemma_.lower() in _ISSUED:
+            for prep in child.children:
+                if prep.dep_ == "agent" or (prep.dep_ == "prep" and prep.lower_ == "by"):
+                    found = next((c for c in prep.children if c.dep_ == "pobj"), None)
+                    if found is not None:
+                        return found
+    return None
+
+
+def _title_apart(name: str) -> tuple[str, str | None]:
+    """A person's name without the titles before it, and those titles ("Derek Holt",
+    "Councilmember"); an organisation keeps its words ("White House", "State Department")."""
+    person, title = strip_titles(name)
+    return (person, title) if title and looks_like_person(person) else (name, None)
 
 
 def _strip_det(phrase: str) -> str:

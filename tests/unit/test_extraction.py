@@ -246,14 +246,95 @@ def test_a_sentence_cut_after_an_abbreviation_is_rejoined() -> None:
         ("Transport minister Eva Dal said the tunnel cost 3 billion kroner.", "Eva Dal"),
         ("Economist Lars Aas of Fjord Capital Partners argued that rents rose 9%.", "Lars Aas"),
         ("The dockworkers' union denied that 40 members had walked out.", "dockworkers' union"),
-        (
-            "Ticket data from the port authority show 12,000 crossings in July.",
-            "Ticket data from the port authority",
-        ),
+        # A document speaks for whoever issued it.
+        ("Ticket data from the port authority show 12,000 crossings in July.", "port authority"),
     ],
 )
 def test_role_words_institutions_and_data_sources_as_speakers(body: str, speaker: str) -> None:
     assert one(body)["speaker"]["name"] == speaker
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "value"),
+    [
+        # Future tense: the next such day after publication, into the next year if need be.
+        ("The board will vote on the harbour levy on Jan. 15.", date(2025, 12, 9), (2026, 1, 15)),
+        ("The new terminal is set to open Feb 3.", date(2025, 11, 20), (2026, 2, 3)),
+        ("The council will meet on March 2.", date(2025, 2, 20), (2025, 3, 2)),
+        # A past verb beside the date wins over a future elsewhere in the sentence.
+        ("The levy will rise, the mayor said on Dec. 2.", date(2025, 12, 9), (2025, 12, 2)),
+        # Past tense: this year's, or last year's when that is more than a month ahead.
+        ("The board voted on Jan. 15.", date(2025, 12, 9), (2025, 1, 15)),
+        ("The ferry sank on Dec 30.", date(2025, 1, 10), (2024, 12, 30)),
+        # A future event a few months ahead in the same year stays in it.
+        ("The bridge will reopen on Aug. 1.", date(2025, 6, 1), (2025, 8, 1)),
+    ],
+)
+def test_a_day_without_a_year_is_the_next_one_when_the_claim_is_about_the_future(
+    sentence: str, published: date, value: tuple[int, int, int]
+) -> None:
+    found = resolve_date(sentence, published)
+    assert found is not None
+    assert found.value == date(*value)
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker", "attribution"),
+    [
+        # A document speaks for whoever issued it: by, from, a verb of issuing, a possessor.
+        (
+            "The harbour project is $40 million over budget, according to a report released "
+            "on Tuesday by the state auditor's office.",
+            "state auditor's office",
+            "document",
+        ),
+        (
+            "The port will hire 200 dockworkers in 2025, according to a statement from the "
+            "port authority.",
+            "port authority",
+            "document",
+        ),
+        (
+            "Ferry fares rose 9 percent in 2023, according to figures published by the "
+            "transport agency.",
+            "transport agency",
+            "document",
+        ),
+        # With nobody named, the document is no speaker (every "report" was one speaker).
+        (
+            "The ferry carried 1.2 million passengers in 2023, according to a statement.",
+            None,
+            "document",
+        ),
+    ],
+)
+def test_a_document_is_attributed_to_whoever_issued_it_or_to_nobody(
+    body: str, speaker: str | None, attribution: str
+) -> None:
+    claim = one(body)
+    assert (claim["speaker"]["name"] if claim["speaker"] else None) == speaker  # type: ignore[index]
+    assert claim["attribution"] == attribution
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "role"),
+    [
+        (
+            "The bridge will cost $2 billion, Councilmember Derek Holt said on Monday.",
+            "Derek Holt",
+            "Councilmember",
+        ),
+        ("Governor Tomas Reyes said the tunnel would open in 2026.", "Tomas Reyes", "Governor"),
+        ("The shooting happened at 2 a.m. on Sunday, Lt. Ana Ruiz said.", "Ana Ruiz", "Lt."),
+        # An organisation keeps the words a person's title would lose.
+        ("The White House said the talks would resume in 2025.", "White House", None),
+        ("The State Department said 40 diplomats left in 2024.", "State Department", None),
+    ],
+)
+def test_a_title_before_a_name_is_the_speakers_role_not_part_of_the_name(
+    body: str, name: str, role: str | None
+) -> None:
+    assert one(body)["speaker"] == {"name": name, "role": role}
 
 
 def test_the_verb_next_to_a_weekday_decides_past_or_future() -> None:
