@@ -105,9 +105,20 @@ def http_problem(error: HTTPException) -> Response:
     if status == 405 and error.get_response().headers.get("Allow"):
         headers["Allow"] = error.get_response().headers["Allow"]
     detail = data.get("message") or error.description
+    slug = None
     if status == 422 and errors:
-        detail = "the request does not match the schema; see errors"
-    return problem(status, detail, errors=errors, headers=headers)
+        # The same type as a rule about the data refusing a field (InvalidInput): a client
+        # tells a refused field by one type, whichever layer refused it.
+        detail, slug = "the request does not match the schema; see errors", "validation-error"
+    elif status == 412:
+        detail = (
+            "If-Match does not name the current version: it changed since you read it (or "
+            "the tag is not one this service gave). GET it again, look at what changed, and "
+            "send your change with the new ETag"
+        )
+    elif status == 400 and request.is_json and "could not understand" in (detail or ""):
+        detail = "the body is not valid JSON"
+    return problem(status, detail, slug=slug, errors=errors, headers=headers)
 
 
 def domain_problem(error: DomainError) -> Response:

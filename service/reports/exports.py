@@ -116,11 +116,15 @@ def _review(
             "name": label,
         },
     }
+    # Until an editor publishes it, the review is a draft: its `url` does not answer yet and
+    # its date is the decision's (schema.org CreativeWork.creativeWorkStatus says which).
+    review["creativeWorkStatus"] = "Draft"
     if published is not None:
         review["headline"] = published.headline
         review["reviewBody"] = published.body
         if published.published_at is not None:
             review["datePublished"] = _iso(published.published_at.date())
+            review["creativeWorkStatus"] = "Published"
     elif decided and decided[1]:
         review["reviewBody"] = decided[1]
     return review

@@ -177,6 +177,7 @@ def test_editing_needs_if_match_428_and_refuses_a_stale_one_412(
     stale = client.patch(url, json={"cue": "noted"}, headers=reviewer | {"If-Match": claim["etag"]})
     assert stale.status_code == 412
     assert stale.content_type == "application/problem+json"
+    assert "changed since you read it" in stale.json["detail"]
 
 
 def test_editing_the_span_re_anchors_text_and_context(

@@ -30,6 +30,18 @@ def test_malformed_json_is_400(client: FlaskClient, reviewer: dict[str, str]) ->
     )
     assert response.status_code == 400
     assert response.content_type == "application/problem+json"
+    assert response.json["detail"] == "the body is not valid JSON"
+
+
+def test_a_field_refused_by_the_schema_or_by_a_rule_has_one_problem_type(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    by_schema = client.post("/api/v1/documents", json={"body": 42}, headers=reviewer)
+    by_rule = client.get("/api/v1/documents?after=notacursor")
+    assert (by_schema.status_code, by_rule.status_code) == (422, 422)
+    assert (
+        by_schema.json["type"] == by_rule.json["type"] == "urn:claimdesk:problem:validation-error"
+    )
 
 
 def test_non_utf8_json_is_400(client: FlaskClient, reviewer: dict[str, str]) -> None:

@@ -253,6 +253,7 @@ def test_claimreview_for_a_decided_claim_has_every_google_property(
     assert review["@type"] == "ClaimReview"
     assert review["claimReviewed"] == claim["text"]
     assert review["url"].endswith(f"/reviews/{claim['id']}")
+    assert review["creativeWorkStatus"] == "Draft"  # nobody published it: the url waits
     rating = review["reviewRating"]
     assert rating["@type"] == "Rating"
     assert rating["alternateName"] == "Disputed"

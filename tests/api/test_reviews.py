@@ -103,6 +103,7 @@ def test_a_review_is_drafted_edited_published_and_withdrawn(
     assert review["author"]["name"]
     assert review["datePublished"]
     assert review["headline"] == "No, the ferry did not carry 1.2 million passengers"
+    assert review["creativeWorkStatus"] == "Published"
     assert review["reviewBody"].startswith("The port's annual report")
     item = review["itemReviewed"]
     assert item["@type"] == "Claim"
