@@ -32,7 +32,7 @@ def public_page(url: str) -> None:
     """A URL the server may fetch for a person: http(s) and a public address (a private one
     only with CLAIMDESK_WEBHOOK_ALLOW_PRIVATE=1), or InvalidInput saying why."""
     try:
-        check_target(url)
+        check_target(url, only_public="the server fetches pages only from public addresses")
     except UnsafeTarget as exc:
         raise InvalidInput("url", f"{url} cannot be fetched: {exc}") from None
     except ValueError:  # an address the ipaddress module cannot read
@@ -147,6 +147,10 @@ def _new_document() -> NewDocument:
     base = _metadata()
     upload = request.files.get("file")
     pasted = request.form.get("body", "")
+    if upload is not None and upload.filename and pasted.strip():
+        # One article at a time: which of the two was meant is not for the server to guess
+        # (the pasted text was dropped without a word).
+        raise InvalidInput("body", "paste the text or choose a file, not both")
     if upload is not None and upload.filename:
         raw = upload.read(MAX_UPLOAD_BYTES + 1)
         if len(raw) > MAX_UPLOAD_BYTES:

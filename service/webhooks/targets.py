@@ -59,7 +59,12 @@ def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return address.is_global and not address.is_multicast
 
 
-def check_target(url: str, *, private_ok: bool | None = None) -> list[str]:
+def check_target(
+    url: str,
+    *,
+    private_ok: bool | None = None,
+    only_public: str = "deliveries go only to public addresses",
+) -> list[str]:
     """The addresses the URL's host resolves to, every one of which may be called, or
     UnsafeTarget. Deliveries connect to one of these addresses (not to the name again), so a
     name that resolves elsewhere the second time cannot redirect them."""
@@ -76,8 +81,8 @@ def check_target(url: str, *, private_ok: bool | None = None) -> list[str]:
         if not private_ok and not is_public(address):
             raise UnsafeTarget(
                 f"{host} resolves to {address}, a loopback, private or reserved address; "
-                "deliveries go only to public addresses (CLAIMDESK_WEBHOOK_ALLOW_PRIVATE=1 "
-                "allows others, for tests and private networks)"
+                f"{only_public} (CLAIMDESK_WEBHOOK_ALLOW_PRIVATE=1 allows others, for tests "
+                "and private networks)"
             )
         if str(address) not in addresses:
             addresses.append(str(address))

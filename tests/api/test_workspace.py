@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from typing import Any
@@ -726,6 +727,18 @@ def test_ingesting_from_the_workspace_needs_a_reviewer_and_stores_nothing_on_a_r
     )
     assert bad_date.status_code == 422
     assert "YYYY-MM-DD" in bad_date.get_data(as_text=True)
+    # Pasted text and a file at once: neither is dropped without a word.
+    both = client.post(
+        "/ingest",
+        data={
+            "csrf_token": token,
+            "body": "The mayor said 4.",
+            "file": (io.BytesIO(b"The council said 5."), "other.txt"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert both.status_code == 422
+    assert "not both" in both.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(Document)) == before
 
 

@@ -686,7 +686,9 @@ def test_an_uploaded_page_and_a_fetched_url_are_ingested_and_a_private_url_refus
         page.get_by_label("Outlet").fill("Tribune")
         page.get_by_role("button", name="Ingest").click()
         page.wait_for_load_state()
-        assert "cannot be fetched" in page.get_by_role("alert").text_content()
+        refusal = page.get_by_role("alert").text_content()
+        assert "cannot be fetched" in refusal
+        assert "fetches pages only from public addresses" in refusal  # not a webhook's words
         assert page.get_by_label("Outlet").input_value() == "Tribune"
         monkeypatch.setenv("CLAIMDESK_WEBHOOK_ALLOW_PRIVATE", "1")
         page.get_by_role("button", name="Ingest").click()
