@@ -491,6 +491,16 @@ def test_the_panel_stays_in_view_beside_a_long_text_and_follows_the_keys(
     _in_view(page.locator("aside#panel h2").first)
     _in_view(page.locator("a.claim.selected"))
     page.screenshot(path=str(SHOTS / "panel-sticky.png"))
+    # A refused decision says why on the panel, in view (it was at the top of the page).
+    page.get_by_label("Status").select_option("verified")
+    page.get_by_label("Rationale").fill("two papers say so")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save decision").click()
+    page.wait_for_load_state("load")
+    alert = page.locator("#panel-problem")
+    assert "independent" in alert.text_content()
+    _in_view(alert)
+    assert page.get_by_role("alert").count() == 1
 
 
 def test_on_a_phone_the_panel_follows_the_text_and_no_page_scrolls_sideways(

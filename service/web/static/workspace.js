@@ -56,6 +56,12 @@
   // sentence with the panel thousands of pixels further down.
   window.addEventListener("load", function () {
     var panel = document.getElementById("panel");
+    var refused = document.getElementById("panel-problem");
+    if (refused) {
+      // A refused form: the page was drawn again from the top; bring the reason into view.
+      refused.scrollIntoView({ block: "nearest" });
+      return;
+    }
     if (panel && window.matchMedia("(max-width: 48rem)").matches && document.querySelector("a.claim.selected")) {
       panel.scrollIntoView();
     }
