@@ -145,7 +145,13 @@ class SpeakerReport(MethodView):
             fmt,
             report,
             {
-                "html": lambda: render.claims_html(title, report, groups, other_formats()),
+                "html": lambda: render.claims_html(
+                    title,
+                    report,
+                    groups,
+                    other_formats(),
+                    url_for("web.speakers_list", q=report["speaker"]["name"]),
+                ),
                 "md": lambda: render.claims_markdown(title, report, report["claims"]),
                 "csv": lambda: render.claims_csv(report["claims"]),
             },
@@ -189,7 +195,9 @@ class StoryReport(MethodView):
             fmt,
             report,
             {
-                "html": lambda: render.claims_html(title, report, groups, other_formats()),
+                "html": lambda: render.claims_html(
+                    title, report, groups, other_formats(), url_for("web.inbox_page", q=query["q"])
+                ),
                 "md": lambda: render.claims_markdown(title, report, claims),
                 "csv": lambda: render.claims_csv(claims, cluster_of),
             },

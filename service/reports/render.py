@@ -86,9 +86,10 @@ def claims_html(
     report: dict[str, Any],
     groups: list[dict[str, Any]],
     formats: dict[str, str] | None = None,
+    workspace: str | None = None,
 ) -> str:
     return _env.get_template("claims.html").render(
-        title=title, r=report, groups=groups, formats=formats or {}
+        title=title, r=report, groups=groups, formats=formats or {}, workspace=workspace
     )
 
 

@@ -509,6 +509,7 @@ def assign_document_submit(document_id: int) -> Any:
         session.rollback()
         return document_page(document_id, exc.detail, exc.status)
     session.commit()
+    flash("Document assigned." if document.assignee_id else "Document unassigned.", "saved")
     return redirect(url_for("web.document_page", document_id=document_id))
 
 

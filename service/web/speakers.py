@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import func, select
 
@@ -111,6 +111,7 @@ def merge_submit(speaker_id: int) -> Any:
         back = url_for("web.merge_preview", speaker_id=speaker_id)
         return render_template("refused.html", reason=exc.detail, back=back), exc.status
     session.commit()
+    flash(f"Merged {source.name} into {target.name}.", "saved")
     return redirect(url_for("web.speakers_list", q=target.name))
 
 
@@ -138,6 +139,7 @@ def rename_submit(speaker_id: int) -> Any:
         session.rollback()
         return render_template("refused.html", reason=exc.detail, back=back), exc.status
     session.commit()
+    flash(f"Renamed: {speaker.name}.", "saved")
     return redirect(url_for("web.speakers_list", q=speaker.name))
 
 
@@ -156,4 +158,5 @@ def undo_alias_submit(alias_id: int) -> Any:
         session.rollback()
         return render_template("refused.html", reason=exc.detail), exc.status
     session.commit()
+    flash(f"{new.name} is a speaker of its own again.", "saved")
     return redirect(url_for("web.speakers_list", q=new.name))

@@ -593,3 +593,4 @@ def test_an_html_report_links_its_other_formats_and_the_workspace(
     # A story report keeps its words in each link.
     story_page = client.get("/api/v1/reports/story?q=ferry+passengers&format=html")
     assert "/api/v1/reports/story?q=ferry+passengers&amp;format=csv" in story_page.text
+    assert '<a href="/?q=ferry+passengers">open in the workspace</a>' in story_page.text

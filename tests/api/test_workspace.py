@@ -462,6 +462,9 @@ def test_a_speaker_is_renamed_from_the_list_and_the_old_name_stays_an_alias(
         version=str(made["version"]),
     )
     assert renamed.status_code == 302
+    assert "Renamed: Donald Trump." in client.get(renamed.headers["Location"]).get_data(
+        as_text=True
+    )
     after = client.get(f"/api/v1/speakers/{made['id']}").json
     assert after["name"] == "Donald Trump"
     assert "Trump" in [a["alias"] for a in after["aliases"]]
@@ -1004,6 +1007,8 @@ def test_a_claim_and_a_document_are_assigned_commented_and_listed_as_my_work(
     assert assigned.status_code == 302
     doc_assigned = _submit(client, path, f"/documents/{document_id}/assign", assignee=str(rolf))
     assert doc_assigned.status_code == 302
+    shown = client.get(doc_assigned.headers["Location"]).get_data(as_text=True)
+    assert '<p class="saved" role="status">Document assigned.</p>' in shown
     commented = _submit(
         client, path, f"/claims/{claim_id}/comments", comment="Call the harbour office first."
     )
