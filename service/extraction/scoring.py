@@ -13,6 +13,7 @@ editor"; the intercept and weights below are its output, rounded.
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING
 
 from service.extraction.nlp import ents_of
@@ -49,6 +50,17 @@ WEIGHTS: dict[str, float] = {
 FEATURES = tuple(WEIGHTS)
 #: The most a question scores: below "show an editor".
 QUESTION_CAP = 0.3
+#: A sentence about the reporting itself: someone did not answer, would not comment, could
+#: not be reached. It asserts nothing about the story to check (a figure in it still may).
+NO_COMMENT = re.compile(
+    r"\b(?:did not|didn[’']t|does not|doesn[’']t|has not|hasn[’']t|have not|haven[’']t)\s+"
+    r"(?:immediately\s+)?(?:respond|reply|return|answer)\w*\s+(?:to\s+)?(?:\w+\s+){0,2}"
+    r"(?:requests?|calls?|e-?mails?|messages?|inquir\w+|questions?)\b(?:\s+(?:for|seeking)"
+    r"\s+comment)?|\b(?:declined|refused|would not|wouldn[’']t)\s+(?:to\s+)?comment\b|"
+    r"\bcould not (?:immediately\s+)?be reached\b|\bwas not (?:immediately\s+)?available "
+    r"(?:for|to) comment\b",
+    re.I,
+)
 
 _NAMED = frozenset(
     {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"}
@@ -186,4 +198,7 @@ def score_tokens(
     if values["question"]:
         # A question asserts nothing, whatever names and numbers it holds.
         value = min(value, QUESTION_CAP)
+    if not values["number"] and NO_COMMENT.search(sent.text):
+        value = min(value, QUESTION_CAP)
+        reasons.append("about the reporting: no comment")
     return value, reasons, values

@@ -337,6 +337,25 @@ def test_a_title_before_a_name_is_the_speakers_role_not_part_of_the_name(
     assert one(body)["speaker"] == {"name": name, "role": role}
 
 
+@pytest.mark.parametrize(
+    ("body", "worthy"),
+    [
+        # About the reporting, not the story: nothing to check.
+        ("The governor's office did not respond to a request for comment.", False),
+        ("Nordvik Shipping didn't immediately return calls seeking comment.", False),
+        ("A spokesperson for the ministry declined to comment.", False),
+        ("Councilmember Holt could not be reached on Monday.", False),
+        # A figure beside the refusal, or a story's own "did not respond", is still a claim.
+        ("The mayor declined to comment, but said the levy raised $4 million in 2023.", True),
+        ("The port authority said it had not responded to the union's demands in 2023.", True),
+    ],
+)
+def test_a_sentence_saying_someone_would_not_comment_is_not_check_worthy(
+    body: str, worthy: bool
+) -> None:
+    assert (one(body)["checkworthiness"] >= CHECKWORTHY) is worthy  # type: ignore[operator]
+
+
 def test_the_verb_next_to_a_weekday_decides_past_or_future() -> None:
     found = resolve_date("The levy will end in 2025, the mayor said on Monday.", date(2024, 6, 12))
     assert found is not None
