@@ -49,6 +49,11 @@ def merge_preview(speaker_id: int) -> Any:
     into = request.args.get("into", type=int)
     target = get_speaker(session, into) if into else None
     q = request.args.get("q", "").strip()[:200]
+    if target is not None and (target.id == source.id or target.merged_into_id is not None):
+        refused = target  # said below; the choice is offered again
+        target = None
+    else:
+        refused = None
     if target is None:
         # Whom to merge into: the speakers whose names share a part with this one's, or
         # those a name (or an id) typed here finds.
@@ -73,16 +78,16 @@ def merge_preview(speaker_id: int) -> Any:
     problem, instead = None, None
     if source.merged_into_id is not None:
         problem = f"{source.name} was already merged into speaker {source.merged_into_id}."
-    elif target is not None and target.id == source.id:
+    elif refused is not None and refused.id == source.id:
         problem = "A speaker cannot be merged into itself: choose another."
-    elif target is not None and target.merged_into_id is not None:
-        problem = f"{target.name} (#{target.id}) was itself merged into another speaker."
-        instead = session.get(Speaker, target.merged_into_id)
+    elif refused is not None and refused.merged_into_id is not None:
+        problem = f"{refused.name} (#{refused.id}) was itself merged into another speaker."
+        instead = session.get(Speaker, refused.merged_into_id)
     names = list(dict.fromkeys([source.name, *(a.alias for a in source.aliases)]))
     return render_template(
         "merge.html",
         source=source,
-        target=target if problem is None else None,
+        target=target,
         names=names,
         instead=instead,
         moving=counts.get(source.id, 0),

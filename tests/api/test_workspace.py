@@ -423,6 +423,7 @@ def test_a_merge_offers_the_speakers_whose_names_share_a_part_and_finds_others_b
     itself = client.get(f"/speakers/{source}/merge?into={source}").get_data(as_text=True)
     assert "cannot be merged into itself" in itself
     assert ">Merge</button>" not in itself
+    assert f"into={same}" in itself  # and the choice is offered again
     token = re.search(r'name="csrf_token" value="([^"]+)"', preview)
     assert token
     merged = client.post(
