@@ -163,6 +163,13 @@ class SuggestionOut(Schema):
             "claims hold (rare_words, rarest first); conflict signals"
         }
     )
+    link_id = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "the stored suggestion of this pair, if ingest stored one: review "
+            "it with PATCH /links/{link_id} (creating the pair again is a 409)"
+        },
+    )
 
 
 class ClusterMemberOut(Schema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from service.domain.enums import ClaimOrigin, LinkRelation, LinkState
@@ -188,6 +188,28 @@ def suggestions_view(session: Session, claim: Claim, top: int = 10) -> list[dict
     )
     # Each shown with the review flag GET /claims/{id} gives it.
     others = {c.id: c for c in flagged(session, loaded)}
+    # A pair already stored as a suggestion names its link: a tool reviews that one (PATCH)
+    # rather than creating the pair again and being told it exists. Reviewed pairs are not
+    # ranked at all.
+    stored: dict[int, int] = (
+        dict(
+            session.execute(
+                select(
+                    func.coalesce(
+                        func.nullif(ClaimLink.claim_a_id, claim.id), ClaimLink.claim_b_id
+                    ),
+                    ClaimLink.id,
+                ).where(
+                    or_(
+                        and_(ClaimLink.claim_a_id == claim.id, ClaimLink.claim_b_id.in_(others)),
+                        and_(ClaimLink.claim_b_id == claim.id, ClaimLink.claim_a_id.in_(others)),
+                    )
+                )
+            ).all()
+        )
+        if others
+        else {}
+    )
     return [
         {
             "claim": others[other],
@@ -195,6 +217,7 @@ def suggestions_view(session: Session, claim: Claim, top: int = 10) -> list[dict
             "score": s.score,
             "possible_conflict": s.possible_conflict,
             "reasons": s.reasons,
+            "link_id": stored.get(other),
         }
         for s, other in zip(ranked, other_ids, strict=True)
         if other in others

@@ -44,6 +44,27 @@ def test_suggestions_find_the_same_claim_elsewhere_with_reasons(
     assert "1.2 million" in top["reasons"]["shared_numbers"]
 
 
+def test_a_suggestion_already_stored_names_its_link(
+    client: FlaskClient, reviewer: dict[str, str], suggested_pair: dict[str, Any]
+) -> None:
+    claim_id, link = suggested_pair["claim_id"], suggested_pair["link"]
+    other = link["claim_b_id"] if link["claim_a_id"] == claim_id else link["claim_a_id"]
+    found = client.get(f"/api/v1/claims/{claim_id}/suggestions").json
+    entry = next(s for s in found if s["claim"]["id"] == other)
+    assert entry["link_id"] == link["id"]
+    # The tool reviews that link instead of creating the pair again.
+    etag = client.get(f"/api/v1/links/{entry['link_id']}").headers["ETag"]
+    reviewed = client.patch(
+        f"/api/v1/links/{entry['link_id']}",
+        json={"state": "confirmed", "rationale": "the same statement"},
+        headers=reviewer | {"If-Match": etag},
+    )
+    assert reviewed.status_code == 200
+    assert all(
+        s["link_id"] is None for s in client.get(f"/api/v1/claims/{claim_id}/suggestions").json
+    )
+
+
 def test_a_rejected_pair_is_never_suggested_again(
     client: FlaskClient, reviewer: dict[str, str], make_document: Doc, make_claim: Doc
 ) -> None:
