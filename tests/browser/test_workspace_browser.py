@@ -524,10 +524,24 @@ def test_on_a_phone_the_panel_follows_the_text_and_no_page_scrolls_sideways(
     assert panel_box["y"] >= text_box["y"] + text_box["height"] - 1  # the panel below it
     _in_view(page.locator("aside#panel h2").first, 844)  # and opened at the chosen claim
     page.screenshot(path="/tmp/claimdesk-phone-document.png")
-    for path in ("/", "/queue", f"/api/v1/documents/{doc['id']}/report?format=html", "/speakers"):
+    # An outlet with a long name widens every outlet select (the inbox was 438 px wide).
+    client.post(
+        "/api/v1/documents?wait=true",
+        json={
+            "body": "The regional council said it cut bus fares by 10 percent in 2024.",
+            "outlet": "The Northern Regional Newspaper and Broadcasting Corporation Ltd",
+        },
+        headers=reviewer,
+    )
+    paths = ("/", "/queue", "/ingest", "/speakers")
+    for path in (*paths, f"/api/v1/documents/{doc['id']}/report?format=html"):
         page.goto(f"{live}{path}")
         width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, (path, width)
+        wide = page.evaluate(
+            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect()"
+            ".right > 391 && !e.closest('table')).slice(0, 3).map(e => e.outerHTML.slice(0, 80))"
+        )
+        assert width <= 390, (path, width, wide)
         page.screenshot(path=f"/tmp/claimdesk-phone{path.replace('/', '-')[:20]}.png")
 
 
