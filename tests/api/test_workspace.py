@@ -747,7 +747,7 @@ def test_ingesting_from_the_workspace_needs_a_reviewer_and_stores_nothing_on_a_r
 
 
 def test_text_pasted_in_the_workspace_is_stored_with_newline_breaks(
-    client: FlaskClient, person: str
+    client: FlaskClient, person: str, reviewer: dict[str, str]
 ) -> None:
     # A browser sends a textarea's line breaks as CRLF.
     _sign_in(client, person, PASSWORD)
@@ -760,6 +760,13 @@ def test_text_pasted_in_the_workspace_is_stored_with_newline_breaks(
     document = int(sent.headers["Location"].split("/documents/")[1].split("?")[0])
     body = client.get(f"/api/v1/documents/{document}").json["body"]
     assert body == "Harbour news.\nThe yard hired 40 welders.\n"
+    # Once extracted (a worker's turn, done here through the API), the page says what was
+    # found, not only that the text was stored.
+    page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert f"Document {document} stored." in page
+    assert client.post(f"/api/v1/documents/{document}/extract", headers=reviewer).status_code < 300
+    page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert re.search(rf"Document {document} stored: \d+ claims? found, \d+ check-worthy\.", page)
 
 
 #: Five unrelated statements, each reported by two outlets in other words.

@@ -661,6 +661,7 @@ def test_an_article_is_ingested_from_the_workspace_and_its_extraction_followed(
     page.wait_for_selector("article a.claim", timeout=10_000)
     assert page.locator("article a.claim").count() == 2
     assert "waiting for a worker" not in page.locator("main").text_content()
+    assert "2 claims found" in page.get_by_role("status").first.text_content()
 
 
 def test_an_uploaded_page_and_a_fetched_url_are_ingested_and_a_private_url_refused(
