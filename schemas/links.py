@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from schemas.common import MAX_ID, PageQuery, StrictSchema
 from service.domain.enums import LinkRelation, LinkState
@@ -27,6 +29,16 @@ class LinkReview(StrictSchema):
 
 class LinkDelete(StrictSchema):
     reason = fields.String(validate=validate.Length(max=5000))
+    # What reviews call it: a tool that sends a review's word is understood, not refused.
+    rationale = fields.String(
+        validate=validate.Length(max=5000),
+        metadata={"description": "the same as reason (send one of them)"},
+    )
+
+    @validates_schema
+    def _one_reason(self, data: dict[str, Any], **_: Any) -> None:
+        if "reason" in data and "rationale" in data:
+            raise ValidationError("send reason or rationale, not both", "rationale")
 
 
 class LinkOut(Schema):

@@ -108,5 +108,6 @@ class LinkById(MethodView):
         session = db_session()
         link = get_link(session, link_id, for_update=True)
         blp.check_etag(link_etag(link))
-        delete_link(session, current_actor(), link, (data or {}).get("reason"))
+        given = data or {}
+        delete_link(session, current_actor(), link, given.get("reason") or given.get("rationale"))
         session.commit()
