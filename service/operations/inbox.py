@@ -223,11 +223,15 @@ def speakers_page(
     """Speakers with their aliases (and each alias's match score) and how many claims each
     has: two statements for the page."""
     speakers, cursor = list_speakers(session, q=q, after=after, limit=PAGE)
-    counts = dict(
-        session.execute(
-            select(Claim.speaker_id, func.count())
-            .where(Claim.speaker_id.in_([s.id for s in speakers]))
-            .group_by(Claim.speaker_id)
-        ).all()
-    )
+    counts = claim_counts(session, [s.id for s in speakers])
     return [(s, counts.get(s.id, 0)) for s in speakers], cursor
+
+
+def claim_counts(session: Session, speaker_ids: list[int]) -> dict[int, int]:
+    """How many claims each of these speakers has (absent: none), in one statement."""
+    rows = session.execute(
+        select(Claim.speaker_id, func.count())
+        .where(Claim.speaker_id.in_(speaker_ids))
+        .group_by(Claim.speaker_id)
+    )
+    return {speaker: n for speaker, n in rows if speaker is not None}

@@ -419,10 +419,10 @@ def _names(session: Session, history: list[Event]) -> dict[tuple[str, Any], str]
     statement (none when no change names one)."""
     wanted: dict[str, set[int]] = {k: set() for k in _NAMED}
     for e in history:
+        if not (e.before and e.after):
+            continue  # only a change (before and after) is shown with names
         for k in _NAMED:
-            for side in (e.before or {}, e.after or {}):
-                if isinstance(side.get(k), int) and e.before and e.after:
-                    wanted[k].add(side[k])
+            wanted[k] |= {v for v in (e.before.get(k), e.after.get(k)) if isinstance(v, int)}
     if not any(wanted.values()):
         return {}
     rows = session.execute(

@@ -6,13 +6,12 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import func, select
 
 from service.api.context import db_session
 from service.domain.enums import Role
 from service.domain.errors import DomainError
-from service.models import Claim, Speaker
-from service.operations.inbox import speakers_page
+from service.models import Speaker
+from service.operations.inbox import claim_counts, speakers_page
 from service.operations.speakers import (
     SpeakerChanges,
     edit_speaker,
@@ -66,14 +65,7 @@ def merge_preview(speaker_id: int) -> Any:
         offered = [s for s in found if s.id != source.id and s.merged_into_id is None]
     else:
         offered = []
-    counted = [source.id, *(s.id for s in offered)]
-    counts = dict(
-        session.execute(
-            select(Claim.speaker_id, func.count())
-            .where(Claim.speaker_id.in_(counted))
-            .group_by(Claim.speaker_id)
-        ).all()
-    )
+    counts = claim_counts(session, [source.id, *(s.id for s in offered)])
     # A merge the server would refuse is not offered: said, with the way to the right one.
     problem, instead = None, None
     if source.merged_into_id is not None:
