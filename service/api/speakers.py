@@ -26,6 +26,7 @@ from service.operations.speakers import (
     edit_speaker,
     get_speaker,
     list_speakers,
+    lock_for_merge,
     merge_speakers,
 )
 
@@ -129,11 +130,11 @@ class SpeakerMergeView(MethodView):
     def post(self, data: dict[str, Any], speaker_id: int) -> Any:
         """Merge this speaker into `into`: claims move, names become aliases; returns the target."""
         session = db_session()
-        source = get_speaker(session, speaker_id, for_update=True)
-        try:
-            target = get_speaker(session, data["into"], for_update=True)
-        except NotFound as exc:
-            raise InvalidInput("into", f"no speaker {data['into']}") from exc
+        source, target = lock_for_merge(session, speaker_id, data["into"])
+        if source is None:
+            raise NotFound(f"no speaker {speaker_id}")
+        if target is None:
+            raise InvalidInput("into", f"no speaker {data['into']}")
         merge_speakers(session, current_actor(), source, target)
         session.commit()
         return target

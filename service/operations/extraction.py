@@ -81,8 +81,24 @@ def match_speaker(name: str, aliases: list[tuple[int, str]]) -> SpeakerMatch | N
     return best
 
 
+@dataclass
+class _Planned:
+    """What resolving one name decided: a known speaker (id > 0) or the k-th new one
+    (id -(k + 1)), and whether the name becomes an alias of it (with its match score)."""
+
+    ref: int
+    alias_score: float | None = None
+
+
 class SpeakerResolver:
-    """Resolves extracted names to speaker entities, creating or aliasing as needed."""
+    """Resolves extracted names to speaker entities, creating or aliasing as needed.
+
+    Names are matched first, without locks; then the known speakers they matched are locked
+    in id order, each once, in one pass (FOR NO KEY UPDATE where the name becomes an alias,
+    FOR SHARE otherwise); only then are speakers created and aliases written. A merge locks
+    its two speakers in id order too (`speakers.lock_for_merge`), so an extraction and a merge
+    wait for each other instead of deadlocking, as they did when the extraction locked
+    speakers in the order the text named them."""
 
     def __init__(self, session: Session, actor: Actor, document: Document) -> None:
         self.session, self.actor, self.document = session, actor, document
@@ -97,7 +113,6 @@ class SpeakerResolver:
                 .order_by(SpeakerAlias.speaker_id, SpeakerAlias.id)
             )
         ]
-        self.cache: dict[str, Speaker] = {}
 
     def _kind(self, name: str, attribution: str) -> SpeakerKind:
         outlet = self.document.outlet.name if self.document.outlet else None
@@ -107,48 +122,67 @@ class SpeakerResolver:
             return SpeakerKind.UNKNOWN
         return SpeakerKind.PERSON
 
-    def _live(self, speaker_id: int) -> Speaker:
-        """The speaker, read under a share lock (a merge locks it for update: this waits for
-        one under way, and holds off one that comes after) and followed to the speaker it
-        was merged into, if a merge committed since the names were read: a document's
-        claims never go to a merged speaker."""
-        found = self.session.get(
-            Speaker, speaker_id, with_for_update={"read": True}, populate_existing=True
-        )
+    def _name(self, candidate: Candidate) -> str:
+        assert candidate.speaker is not None
+        if candidate.cue == "reader comment":
+            # Anonymous commenters are particular to their page: never merged across pages.
+            return f"{candidate.speaker} on document {self.document.id}"
+        return candidate.speaker
+
+    def _lock(self, speaker_id: int, *, writing: bool) -> Speaker:
+        """The speaker under a row lock (a merge locks it for update: this waits for one
+        under way, and holds off one that comes after), followed to the speaker it was
+        merged into if a merge committed since the names were read: a document's claims
+        never go to a merged speaker. That one hop is locked out of id order; it can meet
+        only a merge into a merged speaker, which is refused anyway."""
+        mode = {"key_share": True} if writing else {"read": True}
+        found = self.session.get(Speaker, speaker_id, with_for_update=mode, populate_existing=True)
         assert found is not None
         if found.merged_into_id is not None:
             found = self.session.get(
-                Speaker,
-                found.merged_into_id,
-                with_for_update={"read": True},
-                populate_existing=True,
+                Speaker, found.merged_into_id, with_for_update=mode, populate_existing=True
             )
             assert found is not None
         return found
 
-    def resolve(self, candidate: Candidate) -> Speaker:
-        """The speaker entity of a candidate whose `speaker` name is set."""
-        assert candidate.speaker is not None
-        name = candidate.speaker
-        if candidate.cue == "reader comment":
-            # Anonymous commenters are particular to their page: never merged across pages.
-            name = f"{name} on document {self.document.id}"
-        if name in self.cache:
-            return self.cache[name]
-        match = match_speaker(name, self.aliases)
-        if match is None:
-            kind = self._kind(name, candidate.attribution)
-            speaker = create_speaker(
-                self.session, self.actor, name, kind=kind, role=candidate.speaker_role
+    def resolve_all(self, candidates: list[Candidate]) -> list[int | None]:
+        """The speaker id of each candidate (None where it names no speaker)."""
+        planned: dict[str, _Planned] = {}
+        new: list[tuple[str, Candidate]] = []
+        for candidate in candidates:
+            if candidate.speaker is None or (name := self._name(candidate)) in planned:
+                continue
+            match = match_speaker(name, self.aliases)
+            if match is None:
+                new.append((name, candidate))
+                plan = _Planned(-len(new))
+            else:
+                score = match.score / 100 if match.score < 100.0 else None
+                plan = _Planned(match.speaker_id, score)
+            self.aliases.append((plan.ref, normalize_name(name)))
+            planned[name] = plan
+        writing = {p.ref for p in planned.values() if p.alias_score is not None}
+        speakers = {
+            ref: self._lock(ref, writing=ref in writing)
+            for ref in sorted({p.ref for p in planned.values() if p.ref > 0})
+        }
+        for k, (name, candidate) in enumerate(new, start=1):
+            speakers[-k] = create_speaker(
+                self.session,
+                self.actor,
+                name,
+                kind=self._kind(name, candidate.attribution),
+                role=candidate.speaker_role,
             )
-            self.aliases.extend((speaker.id, a.normalized) for a in speaker.aliases)
-        else:
-            speaker = self._live(match.speaker_id)
-            if match.score < 100.0:
-                add_alias(self.session, self.actor, speaker, name, match_score=match.score / 100)
-                self.aliases.append((speaker.id, normalize_name(name)))
-        self.cache[name] = speaker
-        return speaker
+        for name, plan in planned.items():
+            if plan.alias_score is not None:
+                speaker = speakers[plan.ref]
+                if normalize_name(name) not in {a.normalized for a in speaker.aliases}:
+                    add_alias(self.session, self.actor, speaker, name, match_score=plan.alias_score)
+        return [
+            speakers[planned[self._name(c)].ref].id if c.speaker is not None else None
+            for c in candidates
+        ]
 
 
 def _new_claim(document: Document, candidate: Candidate, speaker_id: int | None) -> NewClaim:
@@ -307,10 +341,12 @@ def extract_claims(
         worthy, semantic.stored_vectors([fresh[i].text for i in worthy]), strict=True
     ):
         vectors[i] = vector
-    news = []
-    for candidate, vector in zip(fresh, vectors, strict=True):
-        speaker_id = resolver.resolve(candidate).id if candidate.speaker else None
-        news.append(replace(_new_claim(document, candidate, speaker_id), embedding=vector))
+    news = [
+        replace(_new_claim(document, candidate, speaker_id), embedding=vector)
+        for candidate, vector, speaker_id in zip(
+            fresh, vectors, resolver.resolve_all(fresh), strict=True
+        )
+    ]
     created = create_claims(session, actor, news)
     suggested = store_suggestions(session, actor, created, suggest_min)
     match_new_claims(session, actor, created)

@@ -39,6 +39,27 @@ def get_speaker(session: Session, speaker_id: int, *, for_update: bool = False) 
     return speaker
 
 
+def lock_for_merge(
+    session: Session, source_id: int, target_id: int
+) -> tuple[Speaker | None, Speaker | None]:
+    """The two speakers of a merge, locked FOR UPDATE in one statement in id order (None for
+    one that does not exist). An extraction locks the speakers its claims name in id order
+    too, so the two wait for each other instead of deadlocking, as they did when a merge
+    locked its source, then its target."""
+    found = {
+        s.id: s
+        for s in session.scalars(
+            select(Speaker)
+            .where(Speaker.id.in_({source_id, target_id}))
+            .order_by(Speaker.id)
+            .with_for_update()
+            .options(selectinload(Speaker.aliases))
+            .execution_options(populate_existing=True)
+        )
+    }
+    return found.get(source_id), found.get(target_id)
+
+
 def find_speaker_by_name(session: Session, name: str) -> Speaker | None:
     """An active speaker whose name or an alias equals `name` (case and spacing folded)."""
     norm = normalize_name(name)

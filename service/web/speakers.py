@@ -9,7 +9,7 @@ from flask_login import login_required
 
 from service.api.context import db_session
 from service.domain.enums import Role
-from service.domain.errors import DomainError
+from service.domain.errors import DomainError, NotFound
 from service.models import Speaker
 from service.operations.inbox import claim_counts, speakers_page
 from service.operations.speakers import (
@@ -17,6 +17,7 @@ from service.operations.speakers import (
     edit_speaker,
     get_speaker,
     list_speakers,
+    lock_for_merge,
     merge_candidates,
     merge_speakers,
     undo_fuzzy_alias,
@@ -96,8 +97,9 @@ def merge_submit(speaker_id: int) -> Any:
     session = db_session()
     if not _role().allows(Role.REVIEWER):
         return render_template("refused.html", reason="Merging needs the reviewer role."), 403
-    source = get_speaker(session, speaker_id, for_update=True)
-    target = get_speaker(session, request.form.get("into", type=int) or 0, for_update=True)
+    source, target = lock_for_merge(session, speaker_id, request.form.get("into", type=int) or 0)
+    if source is None or target is None:
+        raise NotFound(f"no speaker {speaker_id if source is None else request.form.get('into')}")
     if request.form.get("version", type=int) != source.version:
         session.rollback()
         return redirect(url_for("web.merge_preview", speaker_id=speaker_id, into=target.id)), 303

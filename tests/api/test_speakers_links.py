@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from flask.testing import FlaskClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from service.extraction.model import Candidate
 from service.models import Document
 from service.operations.actors import SYSTEM
 from service.operations.extraction import SpeakerResolver
-from service.operations.speakers import create_speaker, get_speaker, merge_speakers
+from service.operations.speakers import (
+    create_speaker,
+    get_speaker,
+    lock_for_merge,
+    merge_speakers,
+)
 
 Doc = Callable[..., dict[str, Any]]
 
@@ -253,5 +261,106 @@ def test_a_merge_committed_while_a_document_is_extracted_gets_its_claims(
         )
         reviewing.commit()
         said = Candidate(0, 8, "It rose.", "Jane Doe", "indirect", "said", 0.9, None, 0.5)
-        found = resolver.resolve(said)
-        assert (found.id, found.merged_into_id) == (target, None)
+        assert resolver.resolve_all([said]) == [target]
+
+
+def _waiting_on_a_lock(engine: Engine, seconds: float = 10.0) -> None:
+    """Returns once some session of this database waits on a lock."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            if conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'"
+                )
+            ).scalar():
+                return
+        time.sleep(0.05)
+    raise AssertionError("nothing waited on a lock")
+
+
+def _free(engine: Engine, speaker_id: int) -> bool:
+    """Whether no other transaction holds a lock on the speaker's row."""
+    with engine.connect() as conn:
+        try:
+            conn.execute(
+                text("SELECT id FROM speakers WHERE id = :i FOR UPDATE NOWAIT"), {"i": speaker_id}
+            )
+        except OperationalError:
+            return False
+        finally:
+            conn.rollback()
+    return True
+
+
+def _lock_order(engine: Engine, first: int, second: int, run: Callable[[Session], Any]) -> bool:
+    """Runs `run` in a thread while another transaction holds `first`'s row; says whether
+    `second` stayed free while it waited (so it locks `first` before `second`)."""
+    results: list[Any] = []
+    with Session(engine) as blocker:
+        blocker.execute(text("SELECT id FROM speakers WHERE id = :i FOR UPDATE"), {"i": first})
+
+        def work() -> None:
+            with Session(engine) as session:
+                results.append(run(session))
+                session.rollback()
+
+        thread = threading.Thread(target=work)
+        thread.start()
+        _waiting_on_a_lock(engine)
+        free = _free(engine, second)
+        blocker.rollback()
+    thread.join(30)
+    assert results, "the locked work did not finish"
+    return free
+
+
+def test_an_extraction_locks_its_speakers_in_id_order_whatever_order_the_text_names_them(
+    migrated_scratch: tuple[Engine, str],
+) -> None:
+    # The extraction took a share lock on each speaker as the text named it, and a merge
+    # locked its source, then its target: "Zed Brown ... Jane Doe" in a document while Jane
+    # Doe was merged into Zed Brown deadlocked, and one of the two failed. Both now lock in
+    # id order; this one holds no speaker while it waits for the first.
+    engine, _ = migrated_scratch
+    with Session(engine) as session:
+        jane = create_speaker(session, SYSTEM, "Jane Doe").id
+        zed = create_speaker(session, SYSTEM, "Zed Brown").id
+        session.commit()
+    assert jane < zed
+    named = [
+        Candidate(0, 8, "It rose.", "Zed Brown", "indirect", "said", 0.9, None, 0.5),
+        Candidate(9, 17, "It fell.", "Jane Doe", "indirect", "said", 0.9, None, 0.5),
+        Candidate(18, 26, "It held.", "Doe", "indirect", "said", 0.9, None, 0.5),
+        Candidate(27, 35, "It sank.", "Zed Browne", "indirect", "said", 0.9, None, 0.5),
+    ]
+
+    def extract(session: Session) -> list[int | None]:
+        return SpeakerResolver(session, SYSTEM, Document(id=999, outlet=None)).resolve_all(named)
+
+    assert _lock_order(engine, jane, zed, extract)
+    with Session(engine) as session:
+        assert SpeakerResolver(session, SYSTEM, Document(id=999, outlet=None)).resolve_all(
+            named
+        ) == [zed, jane, jane, zed]
+        # The near name became an alias (Zed Brown's row locked for writing, in its turn).
+        assert "Zed Browne" in {a.alias for a in get_speaker(session, zed).aliases}
+
+
+def test_a_merge_locks_its_two_speakers_in_id_order(
+    migrated_scratch: tuple[Engine, str],
+) -> None:
+    engine, _ = migrated_scratch
+    with Session(engine) as session:
+        jane = create_speaker(session, SYSTEM, "Jane Doe").id
+        zed = create_speaker(session, SYSTEM, "Zed Brown").id
+        session.commit()
+
+    def merge(session: Session) -> int:
+        source, target = lock_for_merge(session, zed, jane)
+        assert source is not None
+        assert target is not None
+        return merge_speakers(session, SYSTEM, source, target).id
+
+    assert _lock_order(engine, jane, zed, merge)
