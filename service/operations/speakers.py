@@ -43,9 +43,20 @@ def lock_for_merge(
     session: Session, source_id: int, target_id: int
 ) -> tuple[Speaker | None, Speaker | None]:
     """The two speakers of a merge, locked FOR UPDATE in one statement in id order (None for
-    one that does not exist). An extraction locks the speakers its claims name in id order
-    too, so the two wait for each other instead of deadlocking, as they did when a merge
-    locked its source, then its target."""
+    one that does not exist), after the source's claims, which the merge moves.
+
+    Every other writer locks claims before speakers: an extraction locks its document's
+    claims, then the speakers its new claims name (in id order); an edit giving a claim
+    another speaker locks the claim, then the speaker's key. Taken speakers first, a merge
+    held both while its UPDATE waited for such a claim, and the writer waited for a speaker:
+    a deadlock, and one of them failed. A merge that first waits for its claims holds no
+    speaker meanwhile."""
+    session.execute(
+        select(Claim.id)
+        .where(Claim.speaker_id == source_id)
+        .order_by(Claim.id)
+        .with_for_update(key_share=True)
+    ).all()
     found = {
         s.id: s
         for s in session.scalars(

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from service.extraction.model import Candidate
 from service.models import Document
 from service.operations.actors import SYSTEM
+from service.operations.claims import NewClaim, SpeakerChoice, create_claims
+from service.operations.documents import NewDocument, create_document
 from service.operations.extraction import SpeakerResolver
 from service.operations.speakers import (
     create_speaker,
@@ -294,12 +296,14 @@ def _free(engine: Engine, speaker_id: int) -> bool:
     return True
 
 
-def _lock_order(engine: Engine, first: int, second: int, run: Callable[[Session], Any]) -> bool:
-    """Runs `run` in a thread while another transaction holds `first`'s row; says whether
-    `second` stayed free while it waited (so it locks `first` before `second`)."""
+def _lock_order(
+    engine: Engine, first: int, second: int, run: Callable[[Session], Any], table: str = "speakers"
+) -> bool:
+    """Runs `run` in a thread while another transaction holds row `first` of `table`; says
+    whether speaker `second` stayed free while it waited (so it locks `first` before it)."""
     results: list[Any] = []
     with Session(engine) as blocker:
-        blocker.execute(text("SELECT id FROM speakers WHERE id = :i FOR UPDATE"), {"i": first})
+        blocker.execute(text(f"SELECT id FROM {table} WHERE id = :i FOR UPDATE"), {"i": first})
 
         def work() -> None:
             with Session(engine) as session:
@@ -364,3 +368,29 @@ def test_a_merge_locks_its_two_speakers_in_id_order(
         return merge_speakers(session, SYSTEM, source, target).id
 
     assert _lock_order(engine, jane, zed, merge)
+
+
+def test_a_merge_waits_for_its_claims_before_it_locks_a_speaker(
+    migrated_scratch: tuple[Engine, str],
+) -> None:
+    # An edit giving one of Jane Doe's claims to Zed Brown locks the claim, then Zed
+    # Brown's key; a merge of Jane Doe into Zed Brown locked both speakers, then waited for
+    # that claim in its UPDATE: a deadlock. It now waits for the claim holding no speaker.
+    engine, _ = migrated_scratch
+    with Session(engine) as session:
+        jane = create_speaker(session, SYSTEM, "Jane Doe").id
+        zed = create_speaker(session, SYSTEM, "Zed Brown").id
+        doc, _ = create_document(session, SYSTEM, NewDocument(body="Rents rose 4% in May."))
+        [made] = create_claims(
+            session, SYSTEM, [NewClaim(doc.id, 0, 21, speaker=SpeakerChoice(speaker_id=jane))]
+        )
+        claim = made.id
+        session.commit()
+
+    def merge(session: Session) -> int:
+        source, target = lock_for_merge(session, jane, zed)
+        assert source is not None
+        assert target is not None
+        return merge_speakers(session, SYSTEM, source, target).id
+
+    assert _lock_order(engine, claim, zed, merge, table="claims")
