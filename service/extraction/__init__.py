@@ -19,9 +19,11 @@ from service.extraction.document import (
     SOURCING,
     editorial_blocks,
     fallback_speaker,
+    label_cut,
     mend,
     name_transcript_voices,
     not_a_claim,
+    script_labels,
     source_previous,
 )
 from service.extraction.model import Candidate, DocumentContext, ResolvedDate
@@ -66,9 +68,14 @@ def extract_rules(body: str, context: DocumentContext) -> list[Candidate]:
     known = proper_nouns(body)
     block_of: list[int] = []
     all_blocks, editorial = editorial_blocks(body, context)
+    labels = script_labels(all_blocks, context)
     for block in editorial:
         previous: Candidate | None = None
-        for sent in mend(sentences(block.span), body):
+        label = labels.get(block.index)
+        for whole in mend(sentences(block.span), body):
+            sent = label_cut(whole, block.span, label)
+            if sent is None:
+                continue
             text = trim_credit(sent.text)
             lead = dateline_length(text)
             text = text[lead:]
@@ -94,6 +101,11 @@ def extract_rules(body: str, context: DocumentContext) -> list[Candidate]:
             if block.comment and (found is None or found.kind != "direct_quote"):
                 # A commenter's own assertions are theirs, whoever they are about.
                 speaker, kind, cue, confidence = block.comment, "author", "reader comment", 0.5
+            elif label is not None and (found is None or found.kind != "direct_quote"):
+                # A labelled turn is its speaker's, whoever it reports (as the parse does).
+                speaker, kind = label.speaker, "transcript_turn"
+                cue = "labelled turn" if label.end else "the labelled turn above"
+                confidence = 0.9 if label.end else 0.8
             elif found:
                 speaker, kind = found.speaker, found.kind
                 cue, confidence = found.cue, found.confidence

@@ -11,6 +11,7 @@ from service.extraction.attribution import Attribution
 from service.extraction.boilerplate import PHOTO_CREDIT, ad_blocks, skip_reason
 from service.extraction.model import Candidate, DocumentContext
 from service.extraction.segment import Span, blocks, sentences
+from service.extraction.speakers import looks_like_person, strip_titles
 
 #: Below this, a sentence with no number is taken as opinion or speculation, not a claim.
 NOT_A_CLAIM = 0.25
@@ -136,3 +137,187 @@ def editorial_blocks(body: str, context: DocumentContext) -> tuple[list[Span], I
             yield Block(index, block, caption, comments.get(index))
 
     return all_blocks, walk()
+
+
+# --- labelled transcripts ---------------------------------------------------------------
+
+#: A transcript line that opens with who speaks it: "HOST:", "DANA WHITFIELD:", "Dr. Amy
+#: Chen:", "RACHEL MARTIN, HOST:", "SEN. MARIA LOPEZ (D-CA):".
+_LABEL = re.compile(
+    r"^(?P<name>[A-Z][\w.'’\-]*(?:[ \t]+[A-Z][\w.'’\-]*){0,4})"
+    r"(?:,[ \t]*(?P<role>[A-Za-z][A-Za-z\- \t]{1,30}?))?"
+    r"(?:[ \t]*\([^()\n]{1,40}\))?[ \t]*:[ \t]+(?=\S)"
+)
+#: Labels that name the show's own voice: the host (the document's author, when it has one).
+HOST_LABELS = frozenset(
+    {
+        "host",
+        "co-host",
+        "cohost",
+        "anchor",
+        "presenter",
+        "moderator",
+        "narrator",
+        "interviewer",
+        "q",
+    }
+)
+#: Labels that name a voice without saying whose it is.
+NAMELESS_LABELS = frozenset(
+    {
+        "a",
+        "guest",
+        "caller",
+        "reporter",
+        "correspondent",
+        "announcer",
+        "speaker",
+        "voice",
+        "audience member",
+        "crowd",
+        "unidentified",
+        "unidentified man",
+        "unidentified woman",
+        "unidentified male",
+        "unidentified female",
+        "unidentified person",
+        "unidentified speaker",
+    }
+)
+#: Words that head a line as a heading, not as a voice ("Update: …", "Editor's note: …").
+NOT_LABELS = frozenset(
+    {
+        "update",
+        "updated",
+        "correction",
+        "clarification",
+        "note",
+        "editor's note",
+        "editor’s note",
+        "transcript",
+        "source",
+        "sources",
+        "summary",
+        "background",
+        "related",
+        "disclaimer",
+        "warning",
+        "advertisement",
+        "sponsor",
+        "music",
+        "photo",
+        "video",
+        "audio",
+        "tags",
+        "topics",
+        "read more",
+        "watch",
+        "listen",
+        "episode",
+        "credits",
+    }
+)
+
+
+@dataclass(frozen=True)
+class TurnLabel:
+    """Whose turn a transcript line is, from a label (`end` > 0: the label's length, which
+    is not part of any claim) or carried from the last label above it (`end` 0)."""
+
+    speaker: str | None
+    end: int
+    role: str | None = None
+
+
+def _label_name(raw: str) -> str:
+    name = " ".join(raw.split())
+    return name.title() if name.isupper() else name
+
+
+def script_labels(all_blocks: list[Span], context: DocumentContext) -> dict[int, TurnLabel]:
+    """The turn labels of a transcript; of another text only when it reads as one (at least
+    three lines labelled, and at least half of all): a transcript filed as news. An
+    interview keeps its questions-and-answers reading."""
+    if context.kind == "transcript":
+        return turn_labels(all_blocks, context.author)
+    if context.kind == "interview":
+        return {}
+    found = turn_labels(all_blocks, context.author)
+    labelled = sum(1 for label in found.values() if label.end)
+    return found if labelled >= 3 and labelled * 2 >= len(all_blocks) else {}
+
+
+def turn_labels(all_blocks: list[Span], host: str | None) -> dict[int, TurnLabel]:
+    """The voices of a transcript whose lines are labelled with their speakers, by block:
+    a labelled line is its label's, and the unlabelled lines after it are the same voice's
+    until the next label or a heading ("Note: …", which is nobody's turn). A host label is
+    the document's author (or the name a label gives: "RACHEL MARTIN, HOST:"); "GUEST:" or
+    "UNIDENTIFIED MALE:" is a voice nobody named; a lone surname or first name is the
+    labelled full name it ends or opens ("MARTIN:" after "RACHEL MARTIN, HOST:"), and a
+    lone title-case word is a label only then. Empty unless at least two lines carry a
+    label: one "Update:" does not make a script."""
+    headings: set[int] = set()
+    strong: dict[int, tuple[re.Match[str], str, str | None]] = {}
+    weak: dict[int, tuple[re.Match[str], str, str | None]] = {}
+    for index, block in enumerate(all_blocks):
+        m = _LABEL.match(block.text)
+        if m is None:
+            continue
+        name, raw_role = _label_name(m.group("name")), m.group("role")
+        role = raw_role.casefold().strip() if raw_role else None
+        if name.casefold() in NOT_LABELS or role in NOT_LABELS:
+            headings.add(index)
+        elif (
+            name.casefold() in HOST_LABELS | NAMELESS_LABELS
+            or role in HOST_LABELS | NAMELESS_LABELS
+            or m.group("name").isupper()
+            or looks_like_person(name)
+        ):
+            strong[index] = (m, name, role)
+        elif " " not in name:
+            weak[index] = (m, name, role)
+    full = {n for _, n, _ in strong.values() if " " in n}
+    found = strong | {
+        i: w for i, w in weak.items() if any(w[1] in (f.split()[0], f.split()[-1]) for f in full)
+    }
+    if len(found) < 2:
+        return {}
+    hosts = [
+        n for _, n, r in found.values() if r in HOST_LABELS and n.casefold() not in HOST_LABELS
+    ]
+    out: dict[int, TurnLabel] = {}
+    current: TurnLabel | None = None
+    for index in range(len(all_blocks)):
+        if index in headings:
+            current = None
+        if index not in found:
+            if current is not None:
+                out[index] = TurnLabel(current.speaker, 0, current.role)
+            continue
+        m, name, role = found[index]
+        person, title = strip_titles(name)
+        speaker: str | None = person if title and looks_like_person(person) else name
+        key = name.casefold()
+        if key in HOST_LABELS:
+            speaker, role = (hosts[0] if hosts else host), "host"
+        elif key in NAMELESS_LABELS:
+            speaker, role = None, key
+        elif " " not in name:
+            ends = sorted(f for f in full if name in (f.split()[0], f.split()[-1]))
+            speaker = ends[0] if len(ends) == 1 else name
+        current = TurnLabel(speaker, m.end(), role or (title.casefold() if title else None))
+        out[index] = current
+    return out
+
+
+def label_cut(sentence: Span, block: Span, label: TurnLabel | None) -> Span | None:
+    """The sentence without the turn label its line opens with (None when it is only the
+    label): "DANA WHITFIELD: Thanks, Rob." is Dana Whitfield's "Thanks, Rob."."""
+    if label is None or not label.end:
+        return sentence
+    cut = block.start + label.end - sentence.start
+    if cut <= 0:
+        return sentence
+    if cut >= len(sentence.text):
+        return None
+    return Span(sentence.start + cut, sentence.end, sentence.text[cut:])

@@ -28,8 +28,10 @@ from service.extraction.document import (
     Block,
     editorial_blocks,
     fallback_speaker,
+    label_cut,
     mend,
     name_transcript_voices,
+    script_labels,
 )
 from service.extraction.model import Candidate, DocumentContext, ResolvedDate
 from service.extraction.nlp import doc_text, ents_of
@@ -738,10 +740,14 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
         people.learn(doc, block.span.start)
     people.learn_genders([(b.span.start, d) for b, d in zip(kept, docs, strict=True)])
     attributor = Attributor(context, people)
+    labels = script_labels(all_blocks, context)
     rows: list[_Sentence] = []
     for block, doc in zip(kept, docs, strict=True):
         regions = quote_regions(block.span.text)
-        for sent in mend(sentences(block.span), body):
+        for whole in mend(sentences(block.span), body):
+            sent = label_cut(whole, block.span, labels.get(block.index))
+            if sent is None:
+                continue
             text = trim_credit(sent.text)
             lead = dateline_length(text)
             text = text[lead:]
@@ -761,7 +767,16 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
             rows.append(_Sentence(span, tokens, block.index, said, share, open_quote, introduced))
     _settle_quotes(rows)
     voices: dict[int, Voice] = {}
-    if context.kind == "transcript":
+    if labels:
+        voices = {
+            i: Voice(
+                people.full_name(label.speaker) if label.speaker else None,
+                "labelled turn" if label.end else "the labelled turn above",
+                0.9 if label.end else 0.8,
+            )
+            for i, label in labels.items()
+        }
+    elif context.kind == "transcript":
         # Over every line, sponsor reads included: a hand-over can sit beside an ad.
         found = transcript_voices([b.text for b in all_blocks], context.author, people)
         voices = dict(enumerate(found))

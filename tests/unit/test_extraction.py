@@ -473,3 +473,89 @@ def test_a_long_line_that_lost_its_full_stop_is_still_a_sentence() -> None:
         "million kroner over ten years\n"
     )
     assert [c.text[:20] for c in extract(body, NEWS)] == ["The harbour board sa"]
+
+
+LABELLED = (
+    "RACHEL OKAFOR, HOST: Good morning. The county closed two of its four clinics last month.\n"
+    "\n"
+    "OKAFOR: Our reporter has the details.\n"
+    "\n"
+    "DEV PATEL: Thanks, Rachel. The county says 12,000 patients used the two clinics in 2025.\n"
+    "\n"
+    "A person who works at one of them told me the waiting list doubled in a week.\n"
+    "\n"
+    "SEN. MARIA LOPEZ (D-CA): We were promised $30 million for the clinics and got nothing.\n"
+    "\n"
+    "UNIDENTIFIED MAN: My mother waited nine hours at the clinic on Main Street.\n"
+    "\n"
+    "Update: This transcript was corrected on March 3 to fix a spelling error.\n"
+)
+
+
+@pytest.mark.parametrize("kind", ["transcript", "news"])
+@pytest.mark.parametrize("run", ["rules", "parsed"])
+def test_a_labelled_transcript_gives_each_line_to_its_label(run: str, kind: str) -> None:
+    # Most published transcripts name the voice of every turn: "NAME:" opens the line, the
+    # lines after it are the same voice's until the next label, and the label is no part
+    # of any claim. A surname label is the labelled full name; a title is not the name;
+    # "UNIDENTIFIED MAN" names nobody; a heading ("Update:") is not a voice. Filed as news,
+    # a text whose lines are mostly labelled is read the same way.
+    from service.extraction import extract_rules, nlp
+
+    context = DocumentContext(kind=kind, outlet="County Public Radio")
+    if run == "parsed":
+        if nlp.pipeline() is None:
+            pytest.skip("no spaCy model")
+        found = extract(LABELLED, context)
+    else:
+        found = extract_rules(LABELLED, context)
+    by_text = {c.text: c for c in found}
+    assert all(":" not in c.text.split()[0] for c in found if "corrected" not in c.text)
+    clinics = by_text["The county closed two of its four clinics last month."]
+    assert (clinics.speaker, clinics.attribution) == ("Rachel Okafor", "transcript_turn")
+    patients = by_text["The county says 12,000 patients used the two clinics in 2025."]
+    assert patients.speaker == "Dev Patel"
+    waiting = by_text[
+        "A person who works at one of them told me the waiting list doubled in a week."
+    ]
+    assert waiting.speaker == "Dev Patel"
+    promised = by_text["We were promised $30 million for the clinics and got nothing."]
+    assert promised.speaker == "Maria Lopez"
+    mother = by_text["My mother waited nine hours at the clinic on Main Street."]
+    assert (mother.speaker, mother.attribution) == (None, "transcript_turn")
+    update = [c for c in found if "corrected" in c.text]
+    # The heading is nobody's turn: the transcript's unknown voice, or the outlet of news.
+    assert {c.speaker for c in update} <= {None, "County Public Radio"}
+
+
+def test_transcript_labels_need_two_lines_and_a_voice() -> None:
+    from service.extraction.document import turn_labels
+    from service.extraction.segment import blocks
+
+    def labels(body: str, host: str | None = None) -> dict[int, tuple[str | None, bool]]:
+        found = turn_labels(blocks(body), host)
+        return {i: (label.speaker, label.end > 0) for i, label in found.items()}
+
+    # One heading does not make a script.
+    assert labels("Update: the ferry runs again.\n\nIt carried 300 people on Monday.\n") == {}
+    # Headings are not voices, even among labelled lines.
+    assert labels(
+        "HOST: Welcome to the show.\n\nNote: the figures are provisional.\n\n"
+        "GUEST: We built 40 homes.\n",
+        host="Ines Moreau",
+    ) == {0: ("Ines Moreau", True), 2: (None, True)}
+    # News with two labelled lines of seven is not a script.
+    from service.extraction.document import script_labels
+
+    story = (
+        "The council met on Monday.\n\nMayor Ruth Kline: We will cut the fare.\n\n"
+        "The fare is $2.\n\nIt rose in 2024.\n\nCouncillor Ben Oduya: We will not.\n\n"
+        "The vote is in May.\n\nBuses carried 9,000 riders a day.\n"
+    )
+    assert script_labels(blocks(story), DocumentContext(kind="news")) == {}
+    assert len(script_labels(blocks(story), DocumentContext(kind="transcript"))) == 6
+    # A title-case name is a voice; a first name alone is the labelled full name it opens.
+    assert labels(
+        "Tom Alvarez: The bridge opened in 1998.\n\nTom: It cost $4 million.\n\n"
+        "Priya Nair: It was $6 million.\n"
+    ) == {0: ("Tom Alvarez", True), 1: ("Tom Alvarez", True), 2: ("Priya Nair", True)}
