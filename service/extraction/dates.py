@@ -52,7 +52,44 @@ _WEEKDAY = re.compile(
     r"\b(?:on\s+|last\s+|this\s+|next\s+)?(?P<wd>" + "|".join(WEEKDAYS) + r")\b", re.I
 )
 _FUTURE = re.compile(r"\b(?:will|would|is set to|are set to|plans? to|is going to|next)\b", re.I)
-_PAST_BEFORE = re.compile(r"\b(?:said|told|\w+ed|met|was|were|did)\s+(?:\w+\s+)?$", re.I)
+#: Verbs in the window before a date that put it in the past or in the future: the one
+#: nearest the date decides ("… will reopen," she said at a briefing on Monday: past).
+_NEAR_FUTURE = re.compile(
+    r"\b(?:will|shall|would|\w+['’]ll|(?:is|are|was|were)\s+(?:set|scheduled|expected|due|slated|"
+    r"going)|plans?\s+to|next)\b",
+    re.I,
+)
+_NEAR_PAST = re.compile(
+    r"\b(?:said|says|told|\w+ed|met|was|were|did|had|spoke|wrote|gave|made|took|held|began|"
+    r"went|came|saw|won|lost|sold|paid|left|fell|rose|sank|broke|found|led)\b",
+    re.I,
+)
+#: How far before a date its verb is looked for, within its clause (a quotation mark or a
+#: semicolon ends the window).
+_TENSE_WINDOW = 60
+
+
+def _tense_before(sentence: str, start: int) -> str | None:
+    """'past' or 'future' by the verb nearest before the date at `start`, or None."""
+    window = sentence[max(0, start - _TENSE_WINDOW) : start]
+    window = re.split(r"[\"“”;]", window)[-1]
+    past = [m.end() for m in _NEAR_PAST.finditer(window)]
+    future = [m.end() for m in _NEAR_FUTURE.finditer(window)]
+    # "was set to", "were expected": the future reading is the nearer, later match.
+    if not past and not future:
+        return None
+    if future and (not past or future[-1] >= past[-1]):
+        return "future"
+    return "past"
+
+
+def _ahead(sentence: str, start: int) -> bool:
+    """Whether the date at `start` is read as future: by the verb nearest before it, and
+    failing one, by any future marker in the sentence."""
+    tense = _tense_before(sentence, start)
+    return tense == "future" or (tense is None and bool(_FUTURE.search(sentence)))
+
+
 _YEAR = re.compile(
     r"\bin\s+(?P<year>(?:1[5-9]|20)\d{2})\b|^(?P<lead>(?:1[5-9]|20)\d{2})\b|"
     r"\b(?:in|during|by|since) the (?P<decade>(?:1[5-9]|20)\d0)s\b",
@@ -125,8 +162,7 @@ def _resolve(sentence: str, published: date | None) -> ResolvedDate | None:
                 year = published.year
                 found = _safe(year, month, day)
                 how = f"{m.group().strip()!r} with the year of publication"
-                before = sentence[max(0, m.start() - 30) : m.start()]
-                ahead = bool(_FUTURE.search(sentence)) and not _PAST_BEFORE.search(before)
+                ahead = _ahead(sentence, m.start())
                 if found and ahead and found < published:
                     # "will vote on Jan. 15" in a December article: next year's (the verb
                     # next to the date decides, as for a weekday).
@@ -187,10 +223,10 @@ def _weekday(m: re.Match[str], sentence: str, published: date) -> ResolvedDate:
     """A weekday: the last one up to publication, or the next one for future tense."""
     target = WEEKDAYS.index(m.group("wd").lower())
     prefix = m.group().lower()
-    before = sentence[max(0, m.start() - 30) : m.start()]
-    # "… will be scrapped, the mayor said on Monday": the verb next to the day decides.
-    past = _PAST_BEFORE.search(before) or prefix.startswith("last")
-    if not past and (_FUTURE.search(sentence) or prefix.startswith("next")):
+    # "… will be scrapped, the mayor said at a briefing on Monday": the verb nearest the
+    # day decides.
+    past = prefix.startswith("last")
+    if not past and (_ahead(sentence, m.start()) or prefix.startswith("next")):
         delta = (target - published.weekday()) % 7 or 7
         found = published + timedelta(days=delta)
         how = f"{m.group().strip()!r}: the next one after publication"

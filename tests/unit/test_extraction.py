@@ -356,10 +356,22 @@ def test_a_sentence_saying_someone_would_not_comment_is_not_check_worthy(
     assert (one(body)["checkworthiness"] >= CHECKWORTHY) is worthy  # type: ignore[operator]
 
 
-def test_the_verb_next_to_a_weekday_decides_past_or_future() -> None:
-    found = resolve_date("The levy will end in 2025, the mayor said on Monday.", date(2024, 6, 12))
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        ("The levy will end in 2025, the mayor said on Monday.", date(2024, 6, 10)),
+        # The verb nearest the day decides, a few words away and past a quotation.
+        ('"We will reopen the pier," Ada Lund said at a briefing on Monday.', date(2024, 6, 10)),
+        ("Ada Lund told reporters at the pier on Monday that it will reopen.", date(2024, 6, 10)),
+        ("The pier is scheduled to reopen on Monday.", date(2024, 6, 17)),
+        ("The board, which met twice, will vote on Monday.", date(2024, 6, 17)),
+        ("The board will vote on the levy it approved on Monday.", date(2024, 6, 10)),
+    ],
+)
+def test_the_verb_next_to_a_weekday_decides_past_or_future(sentence: str, value: date) -> None:
+    found = resolve_date(sentence, date(2024, 6, 12))
     assert found is not None
-    assert found.value == date(2024, 6, 10)
+    assert found.value == value
 
 
 def test_single_quotation_marks_with_apostrophes_inside() -> None:
