@@ -273,7 +273,7 @@ def clean_name(span: TokenSpan) -> str:
     tokens = [t for t in span if t.tag_ != "POS" and t.lower_ not in ("'s", "’s")]
     while tokens and (tokens[0].lower_ in _HONORIFIC or tokens[0].pos_ in ("DET", "ADP")):
         tokens = tokens[1:]
-    text = "".join(t.text_with_ws for t in tokens)
+    text = join_tokens(tokens)
     return re.sub(r"[’']s$", "", text).strip(" ,.'’\"“”")
 
 
@@ -359,7 +359,20 @@ def _phrase(token: Token, drop: Iterable[str] = ("relcl", "acl", "punct", "appos
     walk(token)
     while words and words[-1].tag_ == "POS":
         words.pop()
-    return "".join(w.text_with_ws for w in words).strip()
+    return join_tokens(words).strip()
+
+
+def join_tokens(tokens: list[Token]) -> str:
+    """Tokens as written, with a space where words were left out between two of them
+    ("familiar with the inspection, who spoke" without its comma is not "inspectionwho")."""
+    out: list[str] = []
+    last: Token | None = None
+    for t in tokens:
+        if last is not None and t.i != last.i + 1 and not last.whitespace_:
+            out.append(" ")
+        out.append(t.text_with_ws)
+        last = t
+    return "".join(out)
 
 
 class Attributor:
@@ -438,7 +451,7 @@ class Attributor:
                 if names and t.i != names[0].i - 1:
                     break
                 names.insert(0, t)
-            name = "".join(t.text_with_ws for t in names).strip() or subj.text
+            name = join_tokens(names).strip() or subj.text
             name, title = _title_apart(re.sub(r"[’']s$", "", name))
             label = ""
             first = names[0].i if names else subj.i

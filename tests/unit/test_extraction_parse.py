@@ -276,3 +276,15 @@ def test_two_threads_extracting_at_once_get_what_one_thread_gets() -> None:
         together = list(pool.map(claims, bodies))
     assert together == alone
     assert all(alone)
+
+
+def test_a_phrase_with_words_left_out_keeps_a_space_between_the_words_around_them() -> None:
+    found = extract(
+        "The inspection found cracks in two supports, according to a person familiar with the "
+        "inspection, who spoke on condition of anonymity.",
+        NEWS,
+    )
+    assert found
+    assert found[0].cue is not None
+    assert "inspectionwho" not in found[0].cue
+    assert "inspection who" in found[0].cue or found[0].cue.endswith("inspection")
