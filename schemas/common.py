@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, validate
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
+from webargs.multidictproxy import MultiDictProxy
 
 import service.models  # noqa: F401  (registers every table on Base's metadata)
 from service.db import Base
@@ -16,10 +20,45 @@ MAX_ID = 2**31 - 1
 
 
 class StrictSchema(Schema):
-    """Unknown fields are an error, in bodies and query strings alike."""
+    """Unknown fields are an error, in bodies and query strings alike; in a JSON body, a
+    value of the wrong JSON type is one too."""
 
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def _json_types(self, data: Any, **_: Any) -> Any:
+        """A JSON body says what type each value is: 351.9 or "346" is no id (marshmallow
+        would read 351 and 346, and a link would join the wrong claims), "yes" is no
+        boolean. Such a value is handed to its field as one it refuses, so the 422 names it
+        beside every other field's error. A query string is all text, and its fields
+        convert as they always have."""
+        if not isinstance(data, Mapping) or isinstance(data, MultiDictProxy):
+            return data
+        out = dict(data)
+        for name, field in self.load_fields.items():
+            key = field.data_key or name
+            if key in out and out[key] is not None:
+                out[key] = _typed(field, out[key])
+        return out
+
+
+#: What a field is given in place of a value of the wrong JSON type: every field refuses it.
+_WRONG_TYPE = object()
+
+
+def _typed(field: fields.Field[Any], value: Any) -> Any:
+    if isinstance(field, fields.List) and isinstance(value, list):
+        return [_typed(field.inner, item) for item in value]
+    if isinstance(field, fields.Boolean):
+        return value if isinstance(value, bool) else _WRONG_TYPE
+    if isinstance(field, fields.Number) and isinstance(value, bool):
+        return _WRONG_TYPE
+    if isinstance(field, fields.Integer):
+        return value if isinstance(value, int) else _WRONG_TYPE
+    if isinstance(field, fields.Number):
+        return value if isinstance(value, int | float) else _WRONG_TYPE
+    return value
 
 
 class SpanSchema(StrictSchema):

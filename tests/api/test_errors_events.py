@@ -89,6 +89,44 @@ def test_wrong_types_name_each_field(client: FlaskClient, reviewer: dict[str, st
     assert {"document_id", "span", "checkworthiness"} <= set(errors)
 
 
+def test_a_json_value_of_another_type_is_refused_not_converted(
+    client: FlaskClient,
+    reviewer: dict[str, str],
+    admin: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+) -> None:
+    # marshmallow reads 351.9 as 351 and "346" as 346: a link to claim 351.9 joined claim
+    # 351. In a JSON body the JSON type is the contract; the query string stays text.
+    a = make_claim(make_document())
+    b = make_claim(make_document(body="The ferry carried 900 people on Sunday."))
+    for sent in (
+        {"claim_a_id": a["id"] + 0.9, "claim_b_id": b["id"]},
+        {"claim_a_id": str(a["id"]), "claim_b_id": b["id"]},
+        {"claim_a_id": True, "claim_b_id": b["id"]},
+    ):
+        response = client.post(
+            "/api/v1/links", json=sent | {"relation": "corroborates"}, headers=reviewer
+        )
+        assert response.status_code == 422, sent
+        assert set(response.json["errors"]["json"]) == {"claim_a_id"}
+    made = client.post(
+        "/api/v1/links",
+        json={"claim_a_id": a["id"], "claim_b_id": b["id"], "relation": "corroborates"},
+        headers=reviewer,
+    )
+    assert made.status_code == 201  # the refused ones stored nothing to collide with
+    hook = client.post(
+        "/api/v1/webhooks",
+        json={"url": "https://93.184.215.14/h", "active": "yes"},
+        headers=admin,
+    )
+    assert hook.status_code == 422
+    assert set(hook.json["errors"]["json"]) == {"active"}
+    listed = client.get(f"/api/v1/claims?document_id={a['document_id']}&limit=5")
+    assert listed.status_code == 200
+
+
 def test_a_failed_write_stores_nothing(
     client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
 ) -> None:
