@@ -288,7 +288,7 @@ def story_report(session: Session, q: str) -> dict[str, Any]:
     )
     ids = [c.id for c in claims]
     links = _link_ends(session, lambda c: c.id.in_(ids)) if ids else []
-    return build_story(
+    story = build_story(
         q,
         claims,
         links,
@@ -296,3 +296,9 @@ def story_report(session: Session, q: str) -> dict[str, Any]:
         truncated=len(claims) == STORY_LIMIT,
         flags=review_flags(session, claims),
     )
+    # What an editor decided and on what, and who checked it already, as a document's
+    # report says (the story's CSV had empty decision columns for decided claims).
+    entries = [entry for cluster in story["clusters"] for entry in cluster["appearances"]]
+    attach_checks(session, entries)
+    attach_decisions(session, entries)
+    return story

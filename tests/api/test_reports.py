@@ -472,6 +472,14 @@ def test_a_verdict_that_lost_its_support_is_flagged_in_every_report(
         a["review_flag"] for c in story["clusters"] for a in c["appearances"] if a["id"] == claim_id
     ]
     assert flagged == [flag]
+    # The story says what was decided and by whom, as the document's report does.
+    [shown] = [a for c in story["clusters"] for a in c["appearances"] if a["id"] == claim_id]
+    assert shown["decision"]["to"] == "verified"
+    assert shown["decision"]["by"]
+    story_csv = client.get("/api/v1/reports/story?q=Nordhavn&format=csv").get_data(as_text=True)
+    [row] = [r for r in csv.DictReader(io.StringIO(story_csv)) if r["claim_id"] == str(claim_id)]
+    assert row["decided_by"] == shown["decision"]["by"]
+    assert row["decided_at"]
 
 
 def test_review_flags_in_a_report_take_the_same_statements_for_one_verdict_or_three(
