@@ -165,8 +165,13 @@ def skip_reason(text: str, *, author: str | None = None) -> str | None:
     return None
 
 
-#: A wire dateline before the first sentence: "LOS ANGELES (Reuters) - ", "BERLIN (AP) — ".
-DATELINE = re.compile(r"^[A-Z][A-Z .,'’\-]{1,40}\s\([A-Z][\w .&]{1,30}\)\s*[-–—]+\s*")
+#: A dateline before the first sentence: "LOS ANGELES (Reuters) - ", "BERLIN (AP) — ",
+#: "HARROW BAY — ", "PORTLAND, Ore. — ": a place in capitals, its state or country, the
+#: agency, then a dash (a hyphen only with the agency, or with spaces round it).
+DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’\-][A-Z .'’\-]{0,40}?(?:,\s+[A-Z][\w.]{1,15}(?:\s[A-Z][\w.]{1,15})?)?"
+    r"(?:\s\([A-Z][\w .&]{1,30}\)\s*[-–—]+|\s*(?:—|–|--)|\s-(?=\s))\s*"
+)
 
 
 def trim_credit(text: str) -> str:
@@ -174,7 +179,12 @@ def trim_credit(text: str) -> str:
     return PHOTO_CREDIT.sub("", text)
 
 
+#: What is left of a dateline the sentence splitter cut after its state ("PORTLAND, Ore." |
+#: "— Officials said …"): a sentence does not open with a dash.
+_DASH_LEFT = re.compile(r"^[—–]\s*")
+
+
 def dateline_length(text: str) -> int:
     """How many leading characters are a wire dateline (0 if none)."""
-    m = DATELINE.match(text)
+    m = DATELINE.match(text) or _DASH_LEFT.match(text)
     return m.end() if m else 0

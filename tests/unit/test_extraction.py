@@ -571,3 +571,20 @@ def test_transcript_labels_need_two_lines_and_a_voice() -> None:
         "Tom Alvarez: The bridge opened in 1998.\n\nTom: It cost $4 million.\n\n"
         "Priya Nair: It was $6 million.\n"
     ) == {0: ("Tom Alvarez", True), 1: ("Tom Alvarez", True), 2: ("Priya Nair", True)}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kept"),
+    [
+        ("LOS ANGELES (Reuters) - The port handled 9 million containers.", "The port"),
+        ("HARROW BAY — The council voted 7-2 to close the ferry pier.", "The council"),
+        ("PORTLAND, Ore. — Officials counted 412 tents in May.", "Officials"),
+        ("WASHINGTON -- The Senate passed the bill 61-39.", "The Senate"),
+        # Not datelines: a pronoun before a dash, a capitalised word run into a hyphen.
+        ("I — and 40 other tenants — paid the fee in 2024.", "I —"),
+        ("US-based lenders raised rates by 2% in March.", "US-based"),
+    ],
+)
+def test_a_dateline_is_no_part_of_the_claim(sentence: str, kept: str) -> None:
+    claim = one(sentence)
+    assert str(claim["text"]).startswith(kept)
