@@ -505,6 +505,7 @@ class Attributor:
             return any(s <= t.idx < e for s, e in local)
 
         best: Said | None = None
+        according: Said | None = None
         for token in sent:
             if quoted(token):
                 continue
@@ -513,11 +514,11 @@ class Attributor:
                 # "according to X"
                 to = next((c for c in token.children if c.lower_ == "to"), None)
                 obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
-                if obj is not None:
+                if obj is not None and according is None:
                     found = self.speaker(obj, offset - base, in_quote_of=None)
                     if found:
                         kind = found.kind if found.kind in ("anonymous", "document") else "indirect"
-                        return _with(found, kind, "according to"), share, None
+                        according = _with(found, kind, "according to")
                 continue
             # A root with a nominal subject is a verb whatever its tag ("Hinshaw points to").
             misread = token.dep_ == "ROOT" and any(c.dep_ == "nsubj" for c in token.children)
@@ -560,6 +561,10 @@ class Attributor:
             candidate = _with(found, kind, token.text.lower())
             if best is None or token.dep_ == "ROOT":
                 best = candidate
+        if according is not None and (best is None or best.kind in ("anonymous", "document")):
+            # "X said …, according to a city audit": X asserts it and cites the audit; the
+            # source "according to" names speaks only where no one else reports.
+            return according, share, None
         if best is None:
             m = ANONYMOUS.search(sent.text)
             at = m.start() + s0 - base if m else 0

@@ -288,3 +288,28 @@ def test_a_phrase_with_words_left_out_keeps_a_space_between_the_words_around_the
     assert found[0].cue is not None
     assert "inspectionwho" not in found[0].cue
     assert "inspection who" in found[0].cue or found[0].cue.endswith("inspection")
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker", "attribution"),
+    [
+        # Someone who says it, citing a source, is its speaker; the source is the cue.
+        (
+            "Councillor Ada Ruiz said ridership fell 12 percent last year, according to a "
+            "city audit.",
+            "Ada Ruiz",
+            "indirect",
+        ),
+        # With nobody else reporting, the source "according to" names speaks.
+        (
+            "Ridership fell 12 percent last year, according to the city's transit office.",
+            "city's transit office",
+            "indirect",
+        ),
+    ],
+)
+def test_according_to_names_the_source_only_where_nobody_else_reports(
+    body: str, speaker: str, attribution: str
+) -> None:
+    [(_, found, kind)] = claims(body)
+    assert (found, kind) == (speaker, attribution)
