@@ -58,6 +58,44 @@ def reader_comments(all_blocks: list[Span]) -> dict[int, str]:
     return {index: f"Reader comment {n}" for n, index in enumerate(sorted(found), 1)}
 
 
+#: The heading over a blog's comments: "Comments", "3 comments", "Reader comments (12)".
+_COMMENTS_HEADING = re.compile(
+    r"^(?:\d+\s+)?(?:reader\s+|readers['’]\s+)?(?:comments?|responses?|replies)"
+    r"(?:\s*\(\d+\))?\s*:?$",
+    re.I,
+)
+#: A comment that opens with its writer: "Greg Tolland wrote on December 2, 2026: …",
+#: "Maria says: …", "Dan P. (Dec. 3): …".
+_COMMENT_OPENER = re.compile(
+    r"^(?P<name>[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*){0,3})\s*"
+    r"(?:(?:wrote|writes|said|says|commented|comments|replied|replies|posted)"
+    r"(?:\s+(?:on|at)\s+[^:\n]{1,40})?|\([^()\n]{1,40}\))\s*:\s+(?=\S)"
+)
+
+
+def named_comments(all_blocks: list[Span]) -> dict[int, str]:
+    """A blog's comments whose writers are named: from a comments heading on (or, with no
+    heading, once two lines open with a writer), a line opening "<Name> wrote …:" is that
+    writer's comment, and the lines after it are too until the next writer's."""
+    heading = next(
+        (i for i, b in enumerate(all_blocks) if _COMMENTS_HEADING.match(b.text.strip())), None
+    )
+    openers = {
+        i: m.group("name")
+        for i, b in enumerate(all_blocks)
+        if (heading is None or i > heading) and (m := _COMMENT_OPENER.match(b.text))
+    }
+    if not openers or (heading is None and len(openers) < 2):
+        return {}
+    out: dict[int, str] = {}
+    writer: str | None = None
+    for index in range(min(openers), len(all_blocks)):
+        writer = openers.get(index, writer)
+        if writer is not None:
+            out[index] = writer
+    return out
+
+
 #: Audio journalism names a voice after it is heard: "… That's our colleague Joe Parkinson."
 THATS = re.compile(
     r"^That(?:'s|’s| is| was)\s+(?:our\s+(?:colleague|correspondent|reporter|producer|host)\s+)?"
@@ -123,7 +161,11 @@ def editorial_blocks(body: str, context: DocumentContext) -> tuple[list[Span], I
 
     def walk() -> Iterator[Block]:
         ads = ad_blocks([b.text for b in all_blocks])
-        comments = reader_comments(all_blocks) if context.kind == "blog" else {}
+        comments = (
+            (named_comments(all_blocks) or reader_comments(all_blocks))
+            if context.kind == "blog"
+            else {}
+        )
         seen: set[str] = set()
         for index, block in enumerate(all_blocks):
             if index in ads:

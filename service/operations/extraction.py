@@ -124,8 +124,9 @@ class SpeakerResolver:
 
     def _name(self, candidate: Candidate) -> str:
         assert candidate.speaker is not None
-        if candidate.cue == "reader comment":
-            # Anonymous commenters are particular to their page: never merged across pages.
+        if candidate.cue == "reader comment" and candidate.speaker.startswith("Reader comment "):
+            # Commenters numbered for want of a name are particular to their page: never
+            # merged across pages. A commenter who signs is resolved like any name.
             return f"{candidate.speaker} on document {self.document.id}"
         return candidate.speaker
 

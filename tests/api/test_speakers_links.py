@@ -394,3 +394,21 @@ def test_a_merge_waits_for_its_claims_before_it_locks_a_speaker(
         return merge_speakers(session, SYSTEM, source, target).id
 
     assert _lock_order(engine, claim, zed, merge, table="claims")
+
+
+def test_numbered_commenters_are_their_pages_and_signed_ones_are_people(
+    migrated_scratch: tuple[Engine, str],
+) -> None:
+    engine, _ = migrated_scratch
+    numbered = Candidate(
+        0, 8, "It rose.", "Reader comment 1", "author", "reader comment", 0.5, None, 0.5
+    )
+    signed = Candidate(
+        9, 17, "It fell.", "Tess Amundsen", "author", "reader comment", 0.5, None, 0.5
+    )
+    with Session(engine) as session:
+        ids = SpeakerResolver(session, SYSTEM, Document(id=999, outlet=None)).resolve_all(
+            [numbered, signed]
+        )
+        names = [get_speaker(session, i).name for i in ids if i is not None]
+    assert names == ["Reader comment 1 on document 999", "Tess Amundsen"]

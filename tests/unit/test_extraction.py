@@ -588,3 +588,38 @@ def test_transcript_labels_need_two_lines_and_a_voice() -> None:
 def test_a_dateline_is_no_part_of_the_claim(sentence: str, kept: str) -> None:
     claim = one(sentence)
     assert str(claim["text"]).startswith(kept)
+
+
+BLOG_WITH_NAMED_COMMENTS = (
+    "The board voted 5-4 on Monday to close the library branch, which costs $2 million a year."
+    "\n\nComments\n\n"
+    "Tess Amundsen wrote on March 3, 2025: The branch costs $1.2 million, not $2 million. "
+    "My neighbour works in the budget office and says the figure includes the new roof.\n\n"
+    "Omar Haddad (March 4, 2025): The vote was 6-3.\n\n"
+    "I watched it live.\n"
+)
+
+
+@pytest.mark.parametrize("run", ["rules", "parsed"])
+def test_a_blog_comment_signed_by_its_writer_is_that_writers(run: str) -> None:
+    # After a comments heading, a line opening with its writer ("X wrote on DATE:", "X
+    # (DATE):") is X's comment, and the lines after it are X's until the next writer's;
+    # what a commenter relays ("my neighbour … says") is still the commenter's assertion.
+    from service.extraction import extract_rules, nlp
+
+    context = DocumentContext(
+        kind="blog", author="Lena Fisk", outlet="Branch Notes", published_on=date(2025, 3, 3)
+    )
+    if run == "parsed" and nlp.pipeline() is None:
+        pytest.skip("no spaCy model")
+    found = (extract if run == "parsed" else extract_rules)(BLOG_WITH_NAMED_COMMENTS, context)
+
+    def speaker(words: str) -> str | None:
+        [claim] = [c for c in found if words in c.text]
+        return claim.speaker
+
+    assert speaker("The board voted 5-4") == "Lena Fisk"
+    assert speaker("The branch costs $1.2 million") == "Tess Amundsen"
+    assert speaker("My neighbour works") == "Tess Amundsen"
+    assert speaker("The vote was 6-3.") == "Omar Haddad"
+    assert speaker("I watched it live.") == "Omar Haddad"
