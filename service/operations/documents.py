@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.domain.enums import DocumentKind, DocumentState
-from service.domain.errors import InvalidInput, NotFound
+from service.domain.errors import Conflict, InvalidInput, NotFound
 from service.domain.urls import web_url_problem
 from service.ingest.html import from_html
 from service.linking.scoring import SUGGEST_MIN
@@ -246,6 +246,13 @@ def submit_document(
         raise InvalidInput("body", "the body is empty or only white space")
     _check_urls(new.url, archive_url)
     existing = find_document_by_body(session, new.body)
+    if existing is not None and revision_of is not None and existing.id != revision_of:
+        # Asked for a revision, the caller must not get another document back as if that
+        # were done (200 with document 9 for a revision of document 8 revised nothing).
+        raise Conflict(
+            f"this text is already stored as document {existing.id}, so it cannot also become "
+            f"a revision of document {revision_of}: a document's text belongs to one document"
+        )
     if existing is not None:
         return existing, Outcome.EXISTING, None
     if revision_of is not None:

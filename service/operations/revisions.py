@@ -19,8 +19,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.domain.enums import AnchorState, ClaimStatus
+from service.domain.enums import AnchorState, ClaimOrigin, ClaimStatus
 from service.domain.errors import Conflict, InvalidInput, NotFound
+from service.extraction.dates import resolve_date
+from service.extraction.model import ResolvedDate
 from service.linking import semantic
 from service.linking import vectors as vector_index
 from service.models import Claim, Document, DocumentRevision
@@ -215,6 +217,7 @@ def _apply(
             if found.state == AnchorState.MOVED:
                 claim.previous_text = claim.text
                 claim.text = found.text
+                _redate(claim, doc)
                 claim.anchor_state = AnchorState.MOVED
                 moved.append(claim)
                 why = f"its text changed in revision {number} (match {found.score:.2f})"
@@ -252,6 +255,27 @@ def _apply(
                 session, actor, "claim.reanchored", claim, before=before, after=after, reason=why
             )
     return anchored, moved, orphaned, flagged
+
+
+def _redate(claim: Claim, doc: Document) -> None:
+    """A moved claim's date read again from its new text ("begin in March 2027" became
+    "April 2027"), where the date is still the one read from its old text: a date a person
+    set stays theirs."""
+    if claim.origin != ClaimOrigin.EXTRACTED or claim.previous_text is None:
+        return
+
+    def read(text: str) -> tuple[ResolvedDate | None, tuple[Any, Any]]:
+        found = resolve_date(text, doc.published_on)
+        return found, (found.value, found.precision) if found else (None, None)
+
+    _, old = read(claim.previous_text)
+    new, now = read(claim.text)
+    if (claim.claim_date, claim.date_precision) != old or now == old:
+        return
+    claim.claim_date = new.value if new else None
+    claim.date_precision = new.precision if new else None
+    reasons = [r for r in claim.reasons if not str(r).startswith("date: ")]
+    claim.reasons = reasons + ([f"date: {new.how}"] if new else [])
 
 
 def list_revisions(session: Session, document_id: int) -> list[DocumentRevision]:

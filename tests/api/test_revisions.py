@@ -185,12 +185,19 @@ def test_bad_revisions_are_refused_and_change_nothing(
     )
     assert missing.status_code == 422
     assert "revision_of" in missing.json["errors"]["json"]
-    # SECOND is another document's text: it is that document (200), not a revision of this one.
+    # SECOND is another document's text: it cannot become a revision of this one, and the
+    # refusal says which document holds it (it was a 200 with that other document).
     same = client.post(
         "/api/v1/documents", json={"body": SECOND, "revision_of": doc["id"]}, headers=reviewer
     )
-    assert same.status_code == 200
-    assert same.json["id"] == other["id"]
+    assert same.status_code == 409
+    assert f"document {other['id']}" in same.json["detail"]
+    # Its own current text is no change: the document itself.
+    again = client.post(
+        "/api/v1/documents", json={"body": FIRST, "revision_of": doc["id"]}, headers=reviewer
+    )
+    assert again.status_code == 200
+    assert again.json["id"] == doc["id"]
     assert client.get(f"/api/v1/documents/{doc['id']}").json["revision"] == 1
     assert client.get(f"/api/v1/documents/{doc['id']}/revisions/2").status_code == 404
 
@@ -237,3 +244,44 @@ def test_a_revision_is_announced_to_webhooks_with_its_re_anchored_claims(
         )
     ]
     assert types == ["claim.reanchored", "document.revised"]
+
+
+def test_a_moved_claim_is_dated_again_from_its_new_text_unless_a_person_dated_it(
+    client: FlaskClient, editor: dict[str, str]
+) -> None:
+    first = (
+        "Work on the harbour pier will begin in March 2027, the port director said.\n\n"
+        "The new ferry terminal will open in June 2028, the council said."
+    )
+    doc = client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": first, "outlet": "Harbour News", "published_on": "2026-12-01"},
+        headers=editor,
+    ).json
+    claims = client.get(f"/api/v1/documents/{doc['id']}/claims").json
+    pier = next(c for c in claims if "pier" in c["text"])
+    terminal = next(c for c in claims if "terminal" in c["text"])
+    assert (pier["claim_date"], terminal["claim_date"]) == ("2027-03-01", "2028-06-01")
+    etag = client.get(f"/api/v1/claims/{terminal['id']}").headers["ETag"]
+    dated = client.patch(
+        f"/api/v1/claims/{terminal['id']}",
+        json={"claim_date": "2028-06-15", "date_precision": "day", "reason": "the council's plan"},
+        headers=editor | {"If-Match": etag},
+    )
+    assert dated.status_code == 200, dated.json
+    revised = client.post(
+        "/api/v1/documents?wait=true",
+        json={
+            "body": first.replace("March 2027", "April 2027").replace("June 2028", "July 2028"),
+            "revision_of": doc["id"],
+        },
+        headers=editor,
+    )
+    assert revised.status_code == 200, revised.json
+    moved = _claim(client, pier["id"])
+    assert moved["anchor_state"] == "moved"
+    assert moved["claim_date"] == "2027-04-01"
+    assert any("April 2027" in str(r) for r in moved["reasons"])
+    kept = _claim(client, terminal["id"])
+    assert kept["anchor_state"] == "moved"
+    assert kept["claim_date"] == "2028-06-15"  # a person's date stays theirs
