@@ -26,6 +26,15 @@ class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
 
+    def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
+        """Every text field refuses a NUL, which Postgres text cannot hold: named as its
+        field's error, not as a database refusal after the fact."""
+        if isinstance(field_obj, fields.String) and not any(
+            getattr(v, "__name__", "") in ("no_nul", "_text_not_binary")
+            for v in field_obj.validators
+        ):
+            field_obj.validators = [*field_obj.validators, no_nul]
+
     @pre_load
     def _json_types(self, data: Any, **_: Any) -> Any:
         """A JSON body says what type each value is: 351.9 or "346" is no id (marshmallow
@@ -59,6 +68,11 @@ def _typed(field: fields.Field[Any], value: Any) -> Any:
     if isinstance(field, fields.Number):
         return value if isinstance(value, int | float) else _WRONG_TYPE
     return value
+
+
+class NoArguments(StrictSchema):
+    """For an action that takes none: anything sent (a body field, a query parameter) is an
+    unknown field, refused, not silently ignored."""
 
 
 class SpanSchema(StrictSchema):

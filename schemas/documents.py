@@ -36,10 +36,9 @@ def _has_words(value: str) -> None:
 class DocumentCreate(StrictSchema):
     body = fields.String(
         validate=[
+            # No minimum here: an empty body is told it has no words, not that it is long.
             validate.Length(
-                min=1,
-                max=MAX_BODY_CHARS,
-                error="the body is longer than {max} characters: split it",
+                max=MAX_BODY_CHARS, error="the body is longer than {max} characters: split it"
             ),
             _text_not_binary,
             _has_words,

@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from schemas.claims import ClaimOut, DocumentClaimsQuery
+from schemas.common import NoArguments
 from schemas.copies import CopyOut
 from schemas.documents import (
     DocumentCreate,
@@ -130,6 +131,8 @@ class DocumentById(MethodView):
 @blp.route("/<int:document_id>/extract")
 class DocumentExtract(MethodView):
     @requires(Role.REVIEWER)
+    @blp.arguments(NoArguments, location="query", as_kwargs=True)
+    @blp.arguments(NoArguments, required=False, as_kwargs=True)
     @blp.response(200, ExtractionOut)
     def post(self, document_id: int) -> Any:
         """Re-run the extractor in this request: claims a person touched stay, untouched

@@ -272,3 +272,31 @@ def test_the_api_docs_page_loads_swagger_ui_from_this_app_not_a_cdn(client: Flas
         assert style.status_code == 200
     with client.get("/api/v1/docs/assets/../../pyproject.toml") as escape:
         assert escape.status_code == 404
+
+
+def test_refusals_name_the_field_and_say_what_is_true(
+    client: FlaskClient, reviewer: dict[str, str], make_document: Doc
+) -> None:
+    empty = client.post("/api/v1/documents", json={"body": ""}, headers=reviewer)
+    assert empty.status_code == 422
+    assert empty.json["errors"]["json"]["body"] == [
+        "the body has no words: nothing in it could be a claim"
+    ]
+    nul = client.post(
+        "/api/v1/documents",
+        json={"body": "The mayor said 5 things.", "outlet": "Nul\u0000Outlet"},
+        headers=reviewer,
+    )
+    assert nul.status_code == 422
+    assert set(nul.json["errors"]["json"]) == {"outlet"}
+    doc = make_document()
+    for sent in (
+        {"query_string": {"force": "1"}},
+        {"json": {"force": True}},
+        {"json": "x"},
+    ):
+        refused = client.post(f"/api/v1/documents/{doc['id']}/extract", headers=reviewer, **sent)
+        assert refused.status_code == 422, sent
+    assert (
+        client.post(f"/api/v1/documents/{doc['id']}/extract", headers=reviewer).status_code == 200
+    )
