@@ -41,7 +41,9 @@ class InvalidInput(DomainError):
 
     def __init__(self, field: str, message: str, location: str = "json") -> None:
         """`location`: where the field was sent (the body, or "query" for the URL's)."""
-        super().__init__(f"{field}: {message}", errors={location: {field: [message]}})
+        # A whole-input error ("_schema", marshmallow's name for it) is no field to name.
+        detail = message if field.startswith("_") else f"{field}: {message}"
+        super().__init__(detail, errors={location: {field: [message]}})
         self.field = field
 
 

@@ -300,3 +300,26 @@ def test_refusals_name_the_field_and_say_what_is_true(
     assert (
         client.post(f"/api/v1/documents/{doc['id']}/extract", headers=reviewer).status_code == 200
     )
+
+
+def test_an_edit_that_changes_nothing_says_so_without_an_internal_name(
+    client: FlaskClient, reviewer: dict[str, str], make_document: Doc, make_claim: Doc
+) -> None:
+    claim = make_claim(make_document())
+    etag = client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]
+    same = client.patch(
+        f"/api/v1/claims/{claim['id']}",
+        json={"attribution": claim["attribution"], "reason": "no change"},
+        headers=reviewer | {"If-Match": etag},
+    )
+    assert same.status_code == 422
+    assert same.json["detail"] == "the edit changes nothing"
+    # Sending the score it has is no change either (its vector was recomputed, which moved
+    # the version and recorded an edit of nothing).
+    worth = client.patch(
+        f"/api/v1/claims/{claim['id']}",
+        json={"checkworthiness": claim["checkworthiness"], "reason": "no change"},
+        headers=reviewer | {"If-Match": etag},
+    )
+    assert worth.status_code == 422
+    assert client.get(f"/api/v1/claims/{claim['id']}").json["version"] == claim["version"]
