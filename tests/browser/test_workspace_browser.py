@@ -932,3 +932,25 @@ def test_a_verdict_that_lost_its_link_is_found_from_the_inbox_and_decided_again(
     checked = (("inbox", inbox_axe), ("report", report_axe), ("panel", panel_axe))
     found = {name: r.response["violations"] for name, r in checked}
     assert all(not v for v in found.values()), found
+
+
+def test_v_tells_a_reviewer_that_a_verdict_is_an_editors(
+    page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    # The key set the status select to an option a reviewer is not offered, which blanked
+    # it; saving then asked to "choose a status".
+    create_person(session, SYSTEM, name="Rui Reviewer", role=Role.REVIEWER, password=PASSWORD)
+    session.commit()
+    body = "The yard hired 40 welders in 2021.\n"
+    doc = client.post(
+        "/api/v1/documents?wait=true", json={"body": body, "outlet": "Gazette"}, headers=reviewer
+    ).json
+    _sign_in(page, live, "Rui Reviewer")
+    page.goto(f"{live}/documents/{doc['id']}")
+    page.keyboard.press("j")
+    page.wait_for_url("**claim=*")
+    status = page.locator("form.decide select[name=status]")
+    before = status.input_value()
+    page.keyboard.press("v")
+    assert "editor's decision" in page.locator("form.decide .key-note").text_content()
+    assert status.input_value() == before

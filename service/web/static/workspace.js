@@ -31,7 +31,23 @@
   function decide(status) {
     var form = document.querySelector("form.decide");
     if (!form) { return; }
-    form.querySelector("select[name=status]").value = status;
+    var select = form.querySelector("select[name=status]");
+    var offered = Array.prototype.some.call(select.options, function (o) { return o.value === status; });
+    if (!offered) {
+      // A reviewer is not offered verdicts: say so, and leave the form as it was (setting the
+      // value blanked the select, and saving then asked to "choose a status").
+      var note = form.querySelector(".key-note");
+      if (!note) {
+        note = document.createElement("p");
+        note.className = "key-note";
+        note.setAttribute("role", "status");
+        form.insertBefore(note, form.firstChild);
+      }
+      note.textContent = "Marking a claim " + status + " is an editor's decision; your role cannot set it.";
+      select.focus();
+      return;
+    }
+    select.value = status;
     form.querySelector("textarea[name=rationale]").focus();
   }
   // Selecting words in the article fills the "Add a claim" span, in code points (as stored).
