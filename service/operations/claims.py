@@ -465,9 +465,14 @@ def edit_claim(
             claim.anchor_state = "anchored"
             claim.revision = claim.document.revision
     if "speaker_id" in v or "speaker_name" in v:
+        speaker_before = claim.speaker_id
         claim.speaker_id = _resolve(
             session, actor, SpeakerChoice(v.get("speaker_id"), v.get("speaker_name"))
         )
+        if claim.speaker_id != speaker_before and "cue" not in v:
+            # The words that led the extractor to the old speaker ("the host's narration",
+            # "according to") do not explain the speaker a person chose.
+            claim.cue = None
     for name in ("attribution", "cue", "checkworthiness", "reasons"):
         if name in v:
             # The API sends the attribution as text, the workspace as the enum: both are taken.

@@ -386,3 +386,25 @@ def test_every_date_precision_the_extractor_writes_is_accepted_back(
     )
     assert patched.status_code == 200, patched.json
     assert patched.json["date_precision"] == "week"
+
+
+def test_a_speaker_a_person_chooses_drops_the_cue_that_led_to_the_old_one(
+    client: FlaskClient, reviewer: dict[str, str], make_document: Any, make_claim: Any
+) -> None:
+    claim = make_claim(
+        make_document(), speaker_name="Harbour Host", attribution="indirect", cue="according to"
+    )
+    moved = client.patch(
+        f"/api/v1/claims/{claim['id']}",
+        json={"speaker_name": "Owen Mbeki", "reason": "his turn, not the host's"},
+        headers=reviewer | {"If-Match": claim["etag"]},
+    )
+    assert moved.status_code == 200, moved.json
+    assert (moved.json["speaker"]["name"], moved.json["cue"]) == ("Owen Mbeki", None)
+    # A cue sent with the speaker is kept.
+    again = client.patch(
+        f"/api/v1/claims/{claim['id']}",
+        json={"speaker_name": "Ada Ruiz", "cue": "said", "reason": "she said it"},
+        headers=reviewer | {"If-Match": moved.headers["ETag"]},
+    )
+    assert again.json["cue"] == "said"
