@@ -81,6 +81,58 @@ def match_speaker(name: str, aliases: list[tuple[int, str]]) -> SpeakerMatch | N
     return best
 
 
+#: The last word of a name that makes it an organisation's: "Linden Falls Transportation
+#: Department", "Harbour Port Authority", "Acme Corp" are not people.
+ORGANISATION_HEADS = frozenset(
+    {
+        "department",
+        "ministry",
+        "agency",
+        "office",
+        "authority",
+        "council",
+        "commission",
+        "committee",
+        "board",
+        "bank",
+        "company",
+        "corporation",
+        "corp",
+        "corp.",
+        "inc",
+        "inc.",
+        "ltd",
+        "ltd.",
+        "llc",
+        "plc",
+        "university",
+        "college",
+        "police",
+        "association",
+        "union",
+        "institute",
+        "bureau",
+        "administration",
+        "court",
+        "party",
+        "group",
+        "foundation",
+        "fund",
+        "organisation",
+        "organization",
+        "hospital",
+        "government",
+        "service",
+        "services",
+        "coalition",
+        "federation",
+        "network",
+        "partners",
+        "trust",
+    }
+)
+
+
 @dataclass
 class _Planned:
     """What resolving one name decided: a known speaker (id > 0) or the k-th new one
@@ -116,7 +168,7 @@ class SpeakerResolver:
 
     def _kind(self, name: str, attribution: str) -> SpeakerKind:
         outlet = self.document.outlet.name if self.document.outlet else None
-        if name == outlet:
+        if name == outlet or name.split()[-1].casefold() in ORGANISATION_HEADS:
             return SpeakerKind.ORGANISATION
         if attribution == Attribution.DOCUMENT or " " not in name:
             return SpeakerKind.UNKNOWN

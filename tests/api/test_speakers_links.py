@@ -412,3 +412,17 @@ def test_numbered_commenters_are_their_pages_and_signed_ones_are_people(
         )
         names = [get_speaker(session, i).name for i in ids if i is not None]
     assert names == ["Reader comment 1 on document 999", "Tess Amundsen"]
+
+
+def test_a_name_that_ends_in_an_organisations_word_is_an_organisation(
+    migrated_scratch: tuple[Engine, str],
+) -> None:
+    engine, _ = migrated_scratch
+    said = [
+        Candidate(0, 8, "It rose.", name, "indirect", "said", 0.9, None, 0.5)
+        for name in ("Linden Falls Transportation Department", "Acme Corp", "Owen Mbeki")
+    ]
+    with Session(engine) as session:
+        ids = SpeakerResolver(session, SYSTEM, Document(id=999, outlet=None)).resolve_all(said)
+        kinds = [get_speaker(session, i).kind for i in ids if i is not None]
+    assert kinds == ["organisation", "organisation", "person"]
