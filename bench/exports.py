@@ -54,7 +54,7 @@ def main(url: str) -> float:
             select(Claim.txid, Claim.id).order_by(Claim.txid.desc(), Claim.id.desc()).limit(1)
         ).first()
         last = (top.txid, top.id - 50) if top else (0, 0)
-        list(exports.export_claims(session, encode_cursor(last)))
+        list(exports.export_claims(session, encode_cursor(last, exports.EXPORT_TAG)))
         before = _peak_rss_mb()
         start = time.perf_counter()
         n = sum(chunk.count("\n") for chunk in exports.export_claims(session, None))

@@ -76,7 +76,7 @@ def paging(url: str) -> None:
         )
     engine.dispose()
     first = "/api/v1/claims?limit=50"
-    deep = f"/api/v1/claims?limit=50&after={encode_cursor([deep_id or 0])}"
+    deep = f"/api/v1/claims?limit=50&after={encode_cursor([deep_id or 0], 'claims')}"
     timings: dict[str, list[float]] = {first: [], deep: []}
     for _ in range(20):
         client.get(first)

@@ -132,14 +132,14 @@ def list_events(
     )
     if since:
         stmt = stmt.where(
-            tuple_(Event.txid, Event.id) > tuple_(*decode_cursor(since, 2, field="since"))
+            tuple_(Event.txid, Event.id) > tuple_(*decode_cursor(since, 2, "events", field="since"))
         )
     if entity_type:
         stmt = stmt.where(Event.entity_type == entity_type)
     if entity_id is not None:
         stmt = stmt.where(Event.entity_id == entity_id)
     events = list(session.scalars(stmt.order_by(Event.txid, Event.id).limit(limit)))
-    cursor = encode_cursor([events[-1].txid, events[-1].id]) if events else since
+    cursor = encode_cursor([events[-1].txid, events[-1].id], "events") if events else since
     return events, cursor
 
 

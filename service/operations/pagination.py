@@ -20,22 +20,39 @@ def like_contains(text: str) -> str:
     return f"%{escaped}%"
 
 
-def encode_cursor(values: Sequence[int]) -> str:
-    raw = "k" + ".".join(str(v) for v in values)
+def encode_cursor(values: Sequence[int], tag: str) -> str:
+    """An opaque cursor: base64url of "k<tag>:<values>". The tag names the list it pages, so
+    a cursor of one list is refused by another instead of paging it from a wrong place."""
+    raw = f"k{tag}:" + ".".join(str(v) for v in values)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def list_tag(keys: Sequence[InstrumentedAttribute[Any]]) -> str:
+    """The tag of a list ordered by `keys`: its table (lists of one resource share cursors)."""
+    return str(keys[0].class_.__tablename__)
 
 
 def cursor_at(row: Any, keys: Sequence[InstrumentedAttribute[Any]]) -> str:
     """The cursor of the page that follows `row` in a list ordered by `keys`."""
-    return encode_cursor([getattr(row, key.key) for key in keys])
+    return encode_cursor([getattr(row, key.key) for key in keys], list_tag(keys))
 
 
-def decode_cursor(cursor: str, arity: int, field: str = "after") -> tuple[int, ...]:
+def decode_cursor(cursor: str, arity: int, tag: str, field: str = "after") -> tuple[int, ...]:
+    """The values of a cursor this service issued for the list `tag`; one issued before
+    cursors named their list ("k<values>") is taken as it always was."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         if not raw.startswith("k"):
             raise ValueError(raw)
-        values = tuple(int(part) for part in raw[1:].split("."))
+        named, _, numbers = raw[1:].rpartition(":")
+        if ":" in raw and named != tag:
+            raise InvalidInput(
+                field,
+                f"a cursor of another list ({named or 'unnamed'}): page this one with the "
+                "cursor from its own next link",
+                location="query",
+            )
+        values = tuple(int(part) for part in numbers.split("."))
         # A forged cursor's number past Postgres's bigint failed in the query, unnamed.
         if len(values) != arity or any(not -(2**63) <= v < 2**63 for v in values):
             raise ValueError(raw)
@@ -56,7 +73,7 @@ def keyset_page(
 ) -> tuple[list[T], str | None]:
     """One page of `stmt` ordered by `keys` (unique together), and the next page's cursor."""
     if after:
-        values = decode_cursor(after, len(keys))
+        values = decode_cursor(after, len(keys), list_tag(keys))
         stmt = stmt.where(tuple_(*keys) > tuple_(*values))
     rows = list(session.scalars(stmt.order_by(*keys).limit(limit + 1)).unique())
     if len(rows) <= limit:

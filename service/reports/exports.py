@@ -310,10 +310,16 @@ def _settled(frontier: int) -> Any:
     return or_(Claim.txid < frontier, Claim.txid == literal_column(OWN_TXID))
 
 
+#: The list the export's cursors name (service.operations.pagination.encode_cursor).
+EXPORT_TAG = "export"
+
+
 def _cursor_sql(txid: Any, claim_id: Any) -> Any:
-    """encode_cursor([txid, id]) computed by Postgres: base64url of "k<txid>.<id>",
-    unpadded."""
-    raw = func.encode(func.convert_to(func.concat("k", txid, ".", claim_id), "UTF8"), "base64")
+    """encode_cursor([txid, id], EXPORT_TAG) computed by Postgres: base64url of
+    "kexport:<txid>.<id>", unpadded."""
+    raw = func.encode(
+        func.convert_to(func.concat(f"k{EXPORT_TAG}:", txid, ".", claim_id), "UTF8"), "base64"
+    )
     return func.rtrim(func.translate(raw, "+/", "-_"), "=")
 
 
@@ -414,9 +420,11 @@ def export_position(since: str | None) -> tuple[int, int]:
     if not since:
         return (-1, 0)
     try:
-        txid, claim_id = decode_cursor(since, 2, "since")
-    except InvalidInput:
-        return (0, decode_cursor(since, 1, "since")[0])
+        txid, claim_id = decode_cursor(since, 2, EXPORT_TAG, "since")
+    except InvalidInput as exc:
+        if "another list" in exc.detail:
+            raise
+        return (0, decode_cursor(since, 1, EXPORT_TAG, "since")[0])
     return (txid, claim_id)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -103,7 +104,7 @@ def test_a_forged_cursor_is_a_422_not_a_500(client: FlaskClient) -> None:
     assert response.status_code == 422
     assert "after" in response.json["errors"]["query"]
     # Well formed, but its number is past what Postgres's bigint holds.
-    huge = encode_cursor([2**70])
+    huge = encode_cursor([2**70], "documents")
     response = client.get(f"/api/v1/documents?after={huge}")
     assert response.status_code == 422
     assert "after" in response.json["errors"]["query"]
@@ -182,3 +183,24 @@ def test_two_first_documents_of_a_new_outlet_at_once_share_it(
             )
             == 1
         )
+
+
+def test_a_cursor_of_one_list_is_refused_by_another(
+    client: FlaskClient, make_document: Any, make_claim: Any
+) -> None:
+    # A /links cursor was accepted by /claims and /documents (a page from a wrong place),
+    # and a claims cursor restarted the export from its first claim.
+    for _ in range(3):
+        make_claim(make_document())
+    claims = client.get("/api/v1/claims?limit=1")
+    cursor = claims.headers["Link"].split("after=")[1].split(">")[0].split("&")[0]
+    for url in (
+        f"/api/v1/documents?after={cursor}",
+        f"/api/v1/links?after={cursor}",
+        f"/api/v1/exports/claims.ndjson?since={cursor}",
+        f"/api/v1/events?since={cursor}",
+    ):
+        refused = client.get(url)
+        assert refused.status_code == 422, url
+        assert "another list" in json.dumps(refused.json["errors"]), url
+    assert client.get(f"/api/v1/claims?limit=1&after={cursor}").status_code == 200
