@@ -28,10 +28,13 @@ class LinkReview(StrictSchema):
 
 
 class LinkDelete(StrictSchema):
-    reason = fields.String(validate=validate.Length(max=5000))
+    """Why the link goes: required, as for every other change to what reviewers decided
+    (the history keeps the link's whole life and this reason)."""
+
+    reason = fields.String(validate=validate.Length(min=1, max=5000))
     # What reviews call it: a tool that sends a review's word is understood, not refused.
     rationale = fields.String(
-        validate=validate.Length(max=5000),
+        validate=validate.Length(min=1, max=5000),
         metadata={"description": "the same as reason (send one of them)"},
     )
 
@@ -39,6 +42,9 @@ class LinkDelete(StrictSchema):
     def _one_reason(self, data: dict[str, Any], **_: Any) -> None:
         if "reason" in data and "rationale" in data:
             raise ValidationError("send reason or rationale, not both", "rationale")
+        given = data.get("reason", data.get("rationale"))
+        if given is None or not given.strip():
+            raise ValidationError("say why the link is deleted: send a reason", "reason")
 
 
 class LinkOut(Schema):

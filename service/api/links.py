@@ -101,13 +101,13 @@ class LinkById(MethodView):
 
     @requires(Role.EDITOR)
     @blp.etag
-    @blp.arguments(LinkDelete, required=False)
+    @blp.arguments(LinkDelete)
     @blp.response(204)
     def delete(self, data: dict[str, Any], link_id: int) -> Any:
-        """Delete a link (editors only, If-Match required); its history is kept."""
+        """Delete a link (editors only, If-Match required, with a reason); its history is
+        kept."""
         session = db_session()
         link = get_link(session, link_id, for_update=True)
         blp.check_etag(link_etag(link))
-        given = data or {}
-        delete_link(session, current_actor(), link, given.get("reason") or given.get("rationale"))
+        delete_link(session, current_actor(), link, data.get("reason") or data.get("rationale"))
         session.commit()

@@ -118,6 +118,7 @@ def world(
                 "relation": "conflicts",
             },
             "/api/v1/links/{link_id}": {"state": "confirmed", "rationale": "checked"},
+            "DELETE /api/v1/links/{link_id}": {"reason": "a duplicate"},
             "/api/v1/keys": {"name": "new", "role": "viewer"},
             "/api/v1/webhooks": {"url": "https://93.184.215.14/other"},
             "/api/v1/webhooks/{subscription_id}": {"description": "the desk's tool"},
@@ -158,7 +159,7 @@ def _call(
     )
     if method in ("PATCH", "PUT", "DELETE") and resource:
         headers = headers | {"If-Match": world["etags"][resource]}
-    body = None
+    body = world["bodies"].get(f"DELETE {template}") if method == "DELETE" else None
     if method in ("POST", "PUT", "PATCH"):
         assert template in world["bodies"] or template.endswith(("/extract", "/revoke")), (
             f"{method} {template} is new: give the role matrix a body for it"
