@@ -47,6 +47,17 @@ def _check(session: Session, values: dict[str, Any]) -> None:
         raise InvalidInput("document_id", f"no document {values['document_id']}")
     if values.get("outlet_id") is not None and not session.get(Outlet, values["outlet_id"]):
         raise InvalidInput("outlet_id", f"no outlet {values['outlet_id']}")
+    document_id, outlet_id = values.get("document_id"), values.get("outlet_id")
+    if document_id is not None and outlet_id is not None:
+        # Both filters hold at once: a document of another outlet would never be delivered.
+        doc = session.get(Document, document_id)
+        if doc is not None and doc.outlet_id != outlet_id:
+            its = "it has no outlet" if doc.outlet_id is None else f"its is {doc.outlet_id}"
+            raise InvalidInput(
+                "outlet_id",
+                f"document {document_id} is not from outlet {outlet_id} ({its}): with both "
+                "filters nothing would be delivered",
+            )
 
 
 def public_snapshot(sub: WebhookSubscription) -> dict[str, Any]:
@@ -102,10 +113,20 @@ def update_subscription(
     """Change what a subscription receives; `active: true` re-enables a disabled one (its
     skipped and failed deliveries stay in the log: replay them)."""
     sub = get_subscription(session, subscription_id, for_update=True)
-    _check(session, changes)
+    _check(
+        session,
+        {"document_id": sub.document_id, "outlet_id": sub.outlet_id} | changes
+        if {"document_id", "outlet_id"} & changes.keys()
+        else changes,
+    )
     before = snapshot(sub)
     if changes.get("event_types"):
         changes["event_types"] = sorted(set(changes["event_types"]))
+    if sub.disabled_at is None and all(
+        getattr(sub, name) == value for name, value in changes.items()
+    ):
+        # Nothing to change: no new version, no event (a PATCH sending the same values).
+        return sub
     for name, value in changes.items():
         setattr(sub, name, value)
     if changes.get("active"):

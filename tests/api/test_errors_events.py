@@ -323,3 +323,36 @@ def test_an_edit_that_changes_nothing_says_so_without_an_internal_name(
     )
     assert worth.status_code == 422
     assert client.get(f"/api/v1/claims/{claim['id']}").json["version"] == claim["version"]
+
+
+def test_webhook_filters_that_cannot_both_hold_are_refused_and_a_same_patch_is_no_change(
+    client: FlaskClient, admin: dict[str, str], make_document: Doc
+) -> None:
+    doc = make_document(outlet="Harbor Gazette")
+    other = make_document(outlet="Valley Tribune")
+    both = client.post(
+        "/api/v1/webhooks",
+        json={
+            "url": "https://93.184.215.14/h",
+            "document_id": doc["id"],
+            "outlet_id": other["outlet"]["id"],
+        },
+        headers=admin,
+    )
+    assert both.status_code == 422
+    assert "outlet_id" in both.json["errors"]["json"]
+    made = client.post(
+        "/api/v1/webhooks",
+        json={"url": "https://93.184.215.14/h", "document_id": doc["id"]},
+        headers=admin,
+    )
+    assert made.status_code == 201, made.json
+    url = f"/api/v1/webhooks/{made.json['id']}"
+    etag = client.get(url, headers=admin).headers["ETag"]
+    later = client.patch(
+        url, json={"outlet_id": other["outlet"]["id"]}, headers=admin | {"If-Match": etag}
+    )
+    assert later.status_code == 422
+    same = client.patch(url, json={"active": True}, headers=admin | {"If-Match": etag})
+    assert same.status_code == 200
+    assert same.json["version"] == made.json["version"]
