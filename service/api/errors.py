@@ -118,6 +118,13 @@ def http_problem(error: HTTPException) -> Response:
         )
     elif status == 400 and request.is_json and "could not understand" in (detail or ""):
         detail = "the body is not valid JSON"
+    elif status == 404 and request.path.startswith("/api/"):
+        # No route matched: most often an id that is not one (abc, -1, past 2147483647).
+        detail = (
+            f"nothing at {request.path}: ids are whole numbers from 1 to 2147483647, and the "
+            "OpenAPI document at /api/v1/openapi.json lists every path"
+        )
+        slug = "not-found"
     return problem(status, detail, slug=slug, errors=errors, headers=headers)
 
 

@@ -356,3 +356,12 @@ def test_webhook_filters_that_cannot_both_hold_are_refused_and_a_same_patch_is_n
     same = client.patch(url, json={"active": True}, headers=admin | {"If-Match": etag})
     assert same.status_code == 200
     assert same.json["version"] == made.json["version"]
+
+
+def test_a_path_that_names_no_resource_says_what_an_id_is(client: FlaskClient) -> None:
+    for path in ("/api/v1/claims/abc", "/api/v1/claims/-1/status", "/api/v1/claims/2147483648"):
+        missing = client.get(path)
+        assert missing.status_code == 404
+        assert missing.content_type == "application/problem+json"
+        assert "whole numbers" in missing.json["detail"], path
+        assert missing.json["type"] == "urn:claimdesk:problem:not-found"
