@@ -27,6 +27,14 @@ class StoryQuery(ReportQuery):
     )
 
 
+class StoryTextQuery(StrictSchema):
+    q = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=MAX_QUERY_CHARS),
+        metadata={"description": "words the story's claims contain (web search syntax)"},
+    )
+
+
 class ReportSpeakerOut(Schema):
     id = fields.Integer()
     name = fields.String()

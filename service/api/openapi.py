@@ -119,6 +119,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("get", "/api/v1/documents/{document_id}/revisions/{number}"): "getDocumentRevision",
     ("get", "/api/v1/documents/{document_id}/orphans"): "listDocumentOrphans",
     ("get", "/api/v1/documents/{document_id}/report"): "getDocumentReport",
+    ("get", "/api/v1/documents/{document_id}/report.{text_format}"): "getDocumentReportText",
     ("get", "/api/v1/claims"): "listClaims",
     ("post", "/api/v1/claims"): "createClaim",
     ("get", "/api/v1/claims/{claim_id}"): "getClaim",
@@ -139,6 +140,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("post", "/api/v1/speakers/{speaker_id}/aliases"): "addSpeakerAlias",
     ("post", "/api/v1/speakers/{speaker_id}/merge"): "mergeSpeaker",
     ("get", "/api/v1/speakers/{speaker_id}/report"): "getSpeakerReport",
+    ("get", "/api/v1/speakers/{speaker_id}/report.{text_format}"): "getSpeakerReportText",
     ("get", "/api/v1/links"): "listLinks",
     ("post", "/api/v1/links"): "createLink",
     ("get", "/api/v1/links/{link_id}"): "getLink",
@@ -158,6 +160,7 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("post", "/api/v1/keys"): "createKey",
     ("post", "/api/v1/keys/{key_id}/revoke"): "revokeKey",
     ("get", "/api/v1/reports/story"): "getStoryReport",
+    ("get", "/api/v1/reports/story.{text_format}"): "getStoryReportText",
     ("get", "/api/v1/exports/claimreview"): "exportClaimReviews",
     ("get", "/api/v1/exports/claims.ndjson"): "exportClaimsNdjson",
     ("get", "/api/v1/webhooks"): "listWebhooks",
@@ -195,6 +198,11 @@ def _success_examples(path: str, responses: dict[str, Any], examples: dict[str, 
             if media == "application/x-ndjson":
                 example = json.dumps(example, ensure_ascii=False) + "\n"
             response["content"] = {media: {"schema": schema, "example": example}}
+            if media == "application/x-ndjson":
+                # The same lines as text/plain when Accept asks for it: a client generator
+                # that knows no NDJSON (openapi-python-client skipped the operation) reads
+                # them as text.
+                response["content"]["text/plain"] = {"schema": schema, "example": example}
             continue
         for media in response.get("content", {}).values():
             schema = media.get("schema", {})

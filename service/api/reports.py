@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -11,7 +12,7 @@ from flask import Response, request, stream_with_context, url_for
 from flask.views import MethodView
 from werkzeug.exceptions import NotAcceptable
 
-from schemas.common import ProblemSchema
+from schemas.common import NoArguments, ProblemSchema
 from schemas.reports import (
     DocumentReportOut,
     ExportQuery,
@@ -19,6 +20,7 @@ from schemas.reports import (
     SpeakerReportOut,
     StoryQuery,
     StoryReportOut,
+    StoryTextQuery,
 )
 from service.api.blueprint import Blueprint
 from service.api.context import db_session, readable, report_session, settings
@@ -58,6 +60,21 @@ def _alternatives(schema: str) -> dict[str, Any]:
     }
 
 
+def _texts() -> dict[str, Any]:
+    """A report's 200 at a text path: one format each, chosen by the path's extension."""
+    return {
+        "200": {
+            "description": "the report as text: .html a printable page, .md Markdown, .csv "
+            "one row per claim",
+            "content": {
+                "text/html": {"schema": {"type": "string"}},
+                "text/markdown": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    }
+
+
 def chosen_format(query: dict[str, Any]) -> str:
     """`?format=` wins; otherwise the best match of Accept (JSON when it says nothing)."""
     if "format" in query:
@@ -84,8 +101,9 @@ def other_formats() -> dict[str, str]:
     """The same report in the other formats (the HTML links them: a reader should not have
     to know the API to download the CSV)."""
     kept = [(k, v) for k, v in request.args.items(multi=True) if k != "format"]
+    path = re.sub(r"\.(?:html|md|csv)$", "", request.path)  # the text paths' own report
     return {
-        label: f"{request.path}?{urlencode([*kept, ('format', fmt)])}"
+        label: f"{path}?{urlencode([*kept, ('format', fmt)])}"
         for label, fmt in (("JSON", "json"), ("Markdown", "md"), ("CSV", "csv"))
     }
 
@@ -96,6 +114,81 @@ def _respond(
     if fmt == "json":
         return report
     return _text(fmt, renderers[fmt](), name)
+
+
+def _document(fmt: str, document_id: int) -> Any:
+    report = document_report(report_session(), document_id)
+    return _respond(
+        fmt,
+        report,
+        {
+            "html": lambda: render.document_html(
+                report,
+                other_formats(),
+                url_for("web.document_page", document_id=document_id),
+            ),
+            "md": lambda: render.document_markdown(report),
+            "csv": lambda: render.claims_csv(report["claims"]),
+        },
+        f"document-{document_id}-report",
+    )
+
+
+def _speaker(fmt: str, speaker_id: int) -> Any:
+    report = speaker_report(report_session(), speaker_id)
+    title = f"Claims by {report['speaker']['name']}"
+    groups = [{"heading": None, "claims": report["claims"]}]
+    return _respond(
+        fmt,
+        report,
+        {
+            "html": lambda: render.claims_html(
+                title,
+                report,
+                groups,
+                other_formats(),
+                url_for("web.speakers_list", q=report["speaker"]["name"]),
+            ),
+            "md": lambda: render.claims_markdown(title, report, report["claims"]),
+            "csv": lambda: render.claims_csv(report["claims"]),
+        },
+        f"speaker-{speaker_id}-report",
+    )
+
+
+def _story(fmt: str, q: str) -> Any:
+    report = story_report(report_session(), q)
+    title = f"Story: {report['query']}"
+    groups = [
+        {
+            "heading": f"{len(c['appearances'])} appearance(s) · "
+            f"{c['independent_origins']} independent origin(s) · "
+            f"{c['confirmed_conflicts']} confirmed conflict(s)"
+            + (
+                f", {c['open_conflicts'] - c['confirmed_conflicts']} suggested"
+                if c["open_conflicts"] > c["confirmed_conflicts"]
+                else ""
+            ),
+            "claims": c["appearances"],
+        }
+        for c in report["clusters"]
+    ]
+    claims = [m for c in report["clusters"] for m in c["appearances"]]
+    cluster_of = {
+        m["id"]: c["first_appearance"]["id"] for c in report["clusters"] for m in c["appearances"]
+    }
+    return _respond(
+        fmt,
+        report,
+        {
+            "html": lambda: render.claims_html(
+                title, report, groups, other_formats(), url_for("web.inbox_page", q=q)
+            ),
+            "md": lambda: render.claims_markdown(title, report, claims),
+            "csv": lambda: render.claims_csv(claims, cluster_of),
+        },
+        "story-report",
+    )
 
 
 @blp.route("/documents/<int:document_id>/report")
@@ -110,22 +203,19 @@ class DocumentReport(MethodView):
         editor should look at first; each claim's last decision and evidence. Seven SQL
         statements whatever the document's size, and at most three more when verdicts rest
         on links alone (whether each still holds: its review_flag)."""
-        fmt = chosen_format(query)
-        report = document_report(report_session(), document_id)
-        return _respond(
-            fmt,
-            report,
-            {
-                "html": lambda: render.document_html(
-                    report,
-                    other_formats(),
-                    url_for("web.document_page", document_id=document_id),
-                ),
-                "md": lambda: render.document_markdown(report),
-                "csv": lambda: render.claims_csv(report["claims"]),
-            },
-            f"document-{document_id}-report",
-        )
+        return _document(chosen_format(query), document_id)
+
+
+@blp.route("/documents/<int:document_id>/report.<any(html,md,csv):text_format>")
+class DocumentReportText(MethodView):
+    @readable
+    @blp.arguments(NoArguments, location="query", as_kwargs=True)
+    @blp.doc(responses=_texts())
+    def get(self, document_id: int, text_format: str) -> Any:
+        """The document's report as a printable page (html), Markdown (md) or CSV (csv):
+        what getDocumentReport gives with ?format=, at a path of its own, so that a client
+        generated from this document reads it as text."""
+        return _document(text_format, document_id)
 
 
 @blp.route("/speakers/<int:speaker_id>/report")
@@ -137,26 +227,18 @@ class SpeakerReport(MethodView):
     def get(self, query: dict[str, Any], speaker_id: int) -> Any:
         """What the speaker claimed (names merged into them included), where, when and with
         what status and backing; their aliases. Newest documents first."""
-        fmt = chosen_format(query)
-        report = speaker_report(report_session(), speaker_id)
-        title = f"Claims by {report['speaker']['name']}"
-        groups = [{"heading": None, "claims": report["claims"]}]
-        return _respond(
-            fmt,
-            report,
-            {
-                "html": lambda: render.claims_html(
-                    title,
-                    report,
-                    groups,
-                    other_formats(),
-                    url_for("web.speakers_list", q=report["speaker"]["name"]),
-                ),
-                "md": lambda: render.claims_markdown(title, report, report["claims"]),
-                "csv": lambda: render.claims_csv(report["claims"]),
-            },
-            f"speaker-{speaker_id}-report",
-        )
+        return _speaker(chosen_format(query), speaker_id)
+
+
+@blp.route("/speakers/<int:speaker_id>/report.<any(html,md,csv):text_format>")
+class SpeakerReportText(MethodView):
+    @readable
+    @blp.arguments(NoArguments, location="query", as_kwargs=True)
+    @blp.doc(responses=_texts())
+    def get(self, speaker_id: int, text_format: str) -> Any:
+        """The speaker's report as html, md or csv, at a path of its own (see
+        getDocumentReportText)."""
+        return _speaker(text_format, speaker_id)
 
 
 @blp.route("/reports/story")
@@ -168,41 +250,18 @@ class StoryReport(MethodView):
     def get(self, query: dict[str, Any]) -> Any:
         """A story across documents: the claims matching `q`, grouped by same-claim cluster
         (first appearance first), each cluster with its independent origins and conflicts."""
-        fmt = chosen_format(query)
-        report = story_report(report_session(), query["q"])
-        title = f"Story: {report['query']}"
-        groups = [
-            {
-                "heading": f"{len(c['appearances'])} appearance(s) · "
-                f"{c['independent_origins']} independent origin(s) · "
-                f"{c['confirmed_conflicts']} confirmed conflict(s)"
-                + (
-                    f", {c['open_conflicts'] - c['confirmed_conflicts']} suggested"
-                    if c["open_conflicts"] > c["confirmed_conflicts"]
-                    else ""
-                ),
-                "claims": c["appearances"],
-            }
-            for c in report["clusters"]
-        ]
-        claims = [m for c in report["clusters"] for m in c["appearances"]]
-        cluster_of = {
-            m["id"]: c["first_appearance"]["id"]
-            for c in report["clusters"]
-            for m in c["appearances"]
-        }
-        return _respond(
-            fmt,
-            report,
-            {
-                "html": lambda: render.claims_html(
-                    title, report, groups, other_formats(), url_for("web.inbox_page", q=query["q"])
-                ),
-                "md": lambda: render.claims_markdown(title, report, claims),
-                "csv": lambda: render.claims_csv(claims, cluster_of),
-            },
-            "story-report",
-        )
+        return _story(chosen_format(query), query["q"])
+
+
+@blp.route("/reports/story.<any(html,md,csv):text_format>")
+class StoryReportText(MethodView):
+    @readable
+    @blp.arguments(StoryTextQuery, location="query")
+    @blp.doc(responses=_texts())
+    def get(self, query: dict[str, Any], text_format: str) -> Any:
+        """The story report as html, md or csv, at a path of its own (see
+        getDocumentReportText)."""
+        return _story(text_format, query["q"])
 
 
 def _json_ld(document: dict[str, Any]) -> Response:
@@ -286,4 +345,6 @@ class ClaimsExport(MethodView):
                 yield first
                 yield from lines
 
-        return Response(stream_with_context(generate()), content_type="application/x-ndjson")
+        plain = request.accept_mimetypes.best_match(["application/x-ndjson", "text/plain"])
+        media = "text/plain; charset=utf-8" if plain == "text/plain" else "application/x-ndjson"
+        return Response(stream_with_context(generate()), content_type=media)

@@ -604,3 +604,24 @@ def test_an_html_report_links_its_other_formats_and_the_workspace(
     story_page = client.get("/api/v1/reports/story?q=ferry+passengers&format=html")
     assert "/api/v1/reports/story?q=ferry+passengers&amp;format=csv" in story_page.text
     assert '<a href="/?q=ferry+passengers">open in the workspace</a>' in story_page.text
+
+
+def test_each_text_format_has_a_path_of_its_own(
+    client: FlaskClient, make_document: Doc, make_claim: Doc
+) -> None:
+    doc = make_document()
+    make_claim(doc)
+    base = f"/api/v1/documents/{doc['id']}/report"
+    for fmt, media in (("csv", "text/csv"), ("md", "text/markdown"), ("html", "text/html")):
+        at_path = client.get(f"{base}.{fmt}")
+        assert at_path.status_code == 200
+        assert at_path.content_type.startswith(media)
+        assert at_path.data == client.get(f"{base}?format={fmt}").data
+    page = client.get(f"{base}.html").get_data(as_text=True)
+    assert f"{base}?format=csv" in page  # the other formats, from the report's own path
+    assert client.get(f"{base}.csv?format=json").status_code == 422
+    assert client.get("/api/v1/reports/story.md?q=bridge").status_code == 200
+    assert client.get(f"{base}.pdf").status_code == 404
+    ndjson = client.get("/api/v1/exports/claims.ndjson", headers={"Accept": "text/plain"})
+    assert ndjson.content_type.startswith("text/plain")
+    assert client.get("/api/v1/exports/claims.ndjson").content_type == "application/x-ndjson"
