@@ -7,7 +7,13 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from schemas.common import MAX_ID, PageQuery, SpanSchema, SpeakerRefSchema, StrictSchema, text_query
-from service.domain.enums import AnchorState, Attribution, ClaimStatus, DatePrecision
+from service.domain.enums import (
+    AnchorState,
+    Attribution,
+    ClaimOrigin,
+    ClaimStatus,
+    DatePrecision,
+)
 
 ATTRIBUTIONS = [a.value for a in Attribution]
 PRECISIONS = [p.value for p in DatePrecision]
@@ -96,14 +102,16 @@ class ClaimOut(Schema):
     prefix = fields.String()
     suffix = fields.String()
     speaker = fields.Nested(SpeakerRefSchema, allow_none=True)
-    attribution = fields.String()
+    # The vocabularies are declared on output too (documentation only: dumping validates
+    # nothing), so a generated client types them as its enums, as it does the inputs.
+    attribution = fields.String(validate=validate.OneOf(ATTRIBUTIONS))
     cue = fields.String(allow_none=True)
     claim_date = fields.Date(allow_none=True)
     date_precision = fields.String(allow_none=True)
     checkworthiness = fields.Float()
     reasons = fields.List(fields.Raw())
-    status = fields.String()
-    origin = fields.String()
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    origin = fields.String(validate=validate.OneOf([o.value for o in ClaimOrigin]))
     extractor_version = fields.String(allow_none=True)
     revision = fields.Integer(metadata={"description": "the document revision the span refers to"})
     anchor_state = fields.String(

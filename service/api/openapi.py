@@ -298,10 +298,38 @@ def complete(spec: APISpec) -> None:
             # the service to the list.
             responses.pop("default", None)
     _links(spec._paths)
+    _required_outputs(spec.components.schemas)
     # flask-smorest's application/json error responses are no longer referenced.
     for name in [n for n in spec.components.responses if not n.startswith("Problem")]:
         if name != "NOT_MODIFIED":
             del spec.components.responses[name]
+
+
+#: Output schemas that are not named …Out.
+_OUTPUTS = frozenset({"Event", "EventPage"})
+
+
+def _required_outputs(schemas: dict[str, Any]) -> None:
+    """Every field of an answer is always there (null where it has no value): said as
+    `required`, so a generated client's models type them as present, not `X | Unset`. The
+    reliability suite checks each answer against this (schemathesis' conformance check)."""
+    for name, schema in schemas.items():
+        if (name.endswith("Out") or name in _OUTPUTS) and schema.get("properties"):
+            schema["required"] = sorted(schema["properties"])
+        for prop in schema.get("properties", {}).values():
+            _nullable_enum(prop)
+
+
+def _nullable_enum(prop: dict[str, Any]) -> None:
+    """`{"type": ["string", "null"], "enum": [..., null]}` (apispec's form of a nullable
+    choice) as `anyOf` an enum and null: the same values, in the form client generators read
+    as an optional enum (openapi-python-client made three classes of the first)."""
+    kinds = prop.get("type")
+    if not (isinstance(kinds, list) and "null" in kinds and None in prop.get("enum", [])):
+        return
+    values = [v for v in prop.pop("enum") if v is not None]
+    prop.pop("type")
+    prop["anyOf"] = [{"type": "string", "enum": values}, {"type": "null"}]
 
 
 _ID_PARAM = re.compile(r"^(?P<collection>/api/v1/\w+)/\{(?P<param>\w+_id)\}(?P<rest>/.*)?$")
