@@ -61,6 +61,12 @@ class OtherClaimOut(Schema):
     relation = fields.String()
     state = fields.String()
     link_id = fields.Integer()
+    settled = fields.Boolean(
+        metadata={
+            "description": "a conflict verdicts have settled (either claim false, or both "
+            "decided): listed, no longer counted as open"
+        }
+    )
 
 
 class DecisionOut(Schema):

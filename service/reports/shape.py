@@ -4,7 +4,10 @@ Terms used in every format:
 - *independent origins*: distinct origins among the documents whose claims are confirmed as
   corroborating the claim or as the same claim; documents of one outlet, or one derived from
   another, are one origin, and the claim's own origin does not count.
-- *open conflict*: a conflicts link that is confirmed, or suggested and not yet rejected.
+- *open conflict*: a conflicts link that is confirmed, or suggested and not yet rejected,
+  and that no verdict has settled. It is *settled* once either claim is marked false (the
+  conflicting statement is ruled wrong, or this one is), or once both have a verdict; a
+  settled conflict is still listed (`settled: true`) but no longer counted as open.
 - *named*, *anonymous*, *author alone*: whom the claim rests on (attribution kinds
   direct_quote, indirect, transcript_turn and document are named sources).
 """
@@ -81,7 +84,19 @@ class LinkEnd:
     other_speaker: str | None
 
 
-def _other(link: LinkEnd) -> dict[str, Any]:
+#: Statuses that are an editor's verdict on what the claim says.
+_VERDICTS = frozenset(
+    {ClaimStatus.VERIFIED, ClaimStatus.DISPUTED, ClaimStatus.FALSE, ClaimStatus.UNVERIFIABLE}
+)
+
+
+def settled(mine: str, theirs: str) -> bool:
+    """Whether verdicts settle a conflict between claims of these statuses: either is false,
+    or both are decided."""
+    return ClaimStatus.FALSE in (mine, theirs) or (mine in _VERDICTS and theirs in _VERDICTS)
+
+
+def _other(link: LinkEnd, mine: str | None = None) -> dict[str, Any]:
     return {
         "claim_id": link.other_claim_id,
         "text": link.other_text,
@@ -94,6 +109,9 @@ def _other(link: LinkEnd) -> dict[str, Any]:
         "relation": link.relation,
         "state": link.state,
         "link_id": link.link_id,
+        "settled": mine is not None
+        and link.relation == LinkRelation.CONFLICTS
+        and settled(mine, link.other_status),
     }
 
 
@@ -123,6 +141,7 @@ def claim_entries(
             and x.relation in (LinkRelation.CORROBORATES, LinkRelation.SAME_CLAIM)
         ]
         conflicting = [x for x in mine if x.relation == LinkRelation.CONFLICTS]
+        still_open = [x for x in conflicting if not settled(c.status, x.other_status)]
         own = groups.get(c.document_id, c.document_id)
         origins = {groups.get(x.other_document_id, x.other_document_id) for x in backing} - {own}
         entries.append(
@@ -150,12 +169,10 @@ def claim_entries(
                 },
                 "independent_origins": len(origins),
                 "corroborating": [_other(x) for x in backing],
-                "conflicting": [_other(x) for x in conflicting],
-                "open_conflicts": len(conflicting),
+                "conflicting": [_other(x, c.status) for x in conflicting],
+                "open_conflicts": len(still_open),
                 # A person confirmed these; the rest of open_conflicts the service suggested.
-                "confirmed_conflicts": sum(
-                    1 for x in conflicting if x.state == LinkState.CONFIRMED
-                ),
+                "confirmed_conflicts": sum(1 for x in still_open if x.state == LinkState.CONFIRMED),
                 "suggested_links": sum(1 for x in mine if x.state == LinkState.SUGGESTED),
             }
         )
@@ -175,7 +192,9 @@ def totals(entries: list[dict[str, Any]]) -> dict[str, Any]:
     corroborated = sum(1 for e in entries if e["independent_origins"] > 0)
     worthy = [e for e in entries if e["checkworthiness"] >= CHECKWORTHY]
     # Each conflicts link once (a link between two claims of the report is listed on both).
-    conflict_states = {x["link_id"]: x["state"] for e in entries for x in e["conflicting"]}
+    conflict_states = {
+        x["link_id"]: x["state"] for e in entries for x in e["conflicting"] if not x["settled"]
+    }
     return {
         "claims": n,
         "checkworthy": len(worthy),
@@ -287,7 +306,9 @@ def build_story(
             for x in m["corroborating"]
             if x["claim_id"] not in inside
         }
-        conflicts = {x["link_id"]: x["state"] for m in members for x in m["conflicting"]}
+        conflicts = {
+            x["link_id"]: x["state"] for m in members for x in m["conflicting"] if not x["settled"]
+        }
         clusters.append(
             {
                 "first_appearance": members[0],

@@ -146,3 +146,38 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas() -> None:
     )
     rows = list(csv.DictReader(io.StringIO(claims_csv(claims))))
     assert [r["text"] for r in rows] == ['\'=HYPERLINK("http://x")', "'- a bullet", "claim 3"]
+
+
+def test_a_conflict_verdicts_settle_is_listed_but_no_longer_open() -> None:
+    # A verified claim whose conflicting claim elsewhere was ruled false kept showing
+    # "1 confirmed conflicting claim(s) elsewhere" at the top of the report.
+    from dataclasses import replace
+
+    claims = [
+        row(1, status="verified"),  # its conflict is ruled false: settled
+        row(2, status="verified"),  # its conflict is undecided: open
+        row(3, status="disputed"),  # both decided: settled
+        row(4),  # undecided, against a verified claim: open
+    ]
+    links = [
+        replace(link(1, 11, 2, "conflicts"), other_status="false"),
+        link(2, 12, 2, "conflicts"),
+        replace(link(3, 13, 2, "conflicts"), other_status="verified"),
+        replace(link(4, 14, 2, "conflicts", state="suggested"), other_status="verified"),
+    ]
+    report = build_document_report({}, claims, links, {})
+    by_id = {e["id"]: e for e in report["claims"]}
+    assert [by_id[i]["open_conflicts"] for i in (1, 2, 3, 4)] == [0, 1, 0, 1]
+    assert [by_id[i]["confirmed_conflicts"] for i in (1, 2, 3, 4)] == [0, 1, 0, 0]
+    assert [x["settled"] for i in (1, 2, 3, 4) for x in by_id[i]["conflicting"]] == [
+        True,
+        False,
+        True,
+        False,
+    ]
+    totals = report["totals"]
+    assert (totals["open_conflicts"], totals["confirmed_conflicts"]) == (2, 1)
+    assert totals["suggested_conflicts"] == 1
+    reasons = {a["claim_id"]: a["reason"] for a in report["attention"]}
+    assert "conflicting" not in reasons.get(1, "")
+    assert "1 confirmed conflicting claim(s) elsewhere" in reasons[2]
