@@ -61,6 +61,13 @@ from service.reports.exports import RATINGS
 from service.web import _role, blp, person_actor_of
 
 
+def _typed_text(name: str) -> str | None:
+    """A text box's value without the spaces and new lines around it (a rationale saved
+    after Enter kept its "\\r\\n"); None when nothing is left."""
+    value = (request.form.get(name) or "").strip()
+    return value or None
+
+
 def _segments(body: str, claims: list[Claim]) -> list[tuple[str, Claim | None]]:
     """The body cut into plain runs and claim spans, so the page can highlight every claim
     in the text (a span overlapping one already shown stays plain)."""
@@ -462,7 +469,7 @@ def review_link_submit(link_id: int) -> Any:
             link,
             state=LinkState.CONFIRMED if decision == "confirm" else LinkState.REJECTED,
             relation=LinkRelation(relation) if relation in set(LinkRelation) else None,
-            rationale=request.form.get("rationale"),
+            rationale=_typed_text("rationale"),
         )
     except DomainError as exc:
         session.rollback()
@@ -555,7 +562,7 @@ def link_submit(claim_id: int) -> Any:
                 state=LinkState.CONFIRMED
                 if request.form.get("decision") == "confirm"
                 else LinkState.SUGGESTED,
-                rationale=request.form.get("rationale") or None,
+                rationale=_typed_text("rationale"),
             ),
         )
     except DomainError as exc:
@@ -578,7 +585,7 @@ def decide_submit(claim_id: int) -> Any:
             person_actor_of(session),
             claim,
             ClaimStatus(status),
-            request.form.get("rationale"),
+            _typed_text("rationale"),
             [EvidenceItem(url=url)] if url else [],
         )
 

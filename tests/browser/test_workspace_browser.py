@@ -954,3 +954,26 @@ def test_v_tells_a_reviewer_that_a_verdict_is_an_editors(
     page.keyboard.press("v")
     assert "editor's decision" in page.locator("form.decide .key-note").text_content()
     assert status.input_value() == before
+
+
+def test_ctrl_enter_saves_a_decision_from_its_rationale(
+    page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
+) -> None:
+    # Enter in the rationale is a new line; saving took Tab, Tab, Enter.
+    _people(session)
+    body = "The yard hired 40 welders in 2021.\n"
+    doc = client.post(
+        "/api/v1/documents?wait=true", json={"body": body, "outlet": "Gazette"}, headers=reviewer
+    ).json
+    _sign_in(page, live, "Mia Lund")
+    page.goto(f"{live}/documents/{doc['id']}")
+    page.keyboard.press("j")
+    page.wait_for_url("**claim=*")
+    page.keyboard.press("v")
+    page.keyboard.type("the yard's payroll")
+    with page.expect_navigation():
+        page.keyboard.press("Control+Enter")
+    page.wait_for_load_state()
+    # Verifying with no support is refused: the form was sent, and says why.
+    assert page.locator("#panel-problem").count() == 1
+    assert page.locator("textarea[name=rationale]").input_value() == "the yard's payroll"

@@ -1,6 +1,6 @@
 // Keyboard for the document workspace: j/k next/previous claim, c confirm or r reject the first
 // suggested link (focuses its "why" field; Enter submits), v/d verify or dispute (focuses the
-// rationale). Keys typed into a field are left alone. Without JavaScript every action is a form.
+// rationale; Ctrl+Enter saves from it). Keys typed into a field are left alone. Without JavaScript every action is a form.
 (function () {
   "use strict";
   function typing(el) {
@@ -83,6 +83,13 @@
     }
   });
   document.addEventListener("keydown", function (event) {
+    var field = document.activeElement;
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && field && field.tagName === "TEXTAREA" && field.form) {
+      // Ctrl+Enter saves from a text box (Enter is a new line there).
+      event.preventDefault();
+      field.form.requestSubmit();
+      return;
+    }
     if (event.ctrlKey || event.metaKey || event.altKey || typing(document.activeElement)) { return; }
     var actions = {
       j: function () { go(1); },
