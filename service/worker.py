@@ -13,6 +13,7 @@ from service import jobs
 from service.config import Settings
 from service.db import embedded_server_url
 from service.extraction import nlp
+from service.webhooks.delivery import DeliveryFailed
 
 
 def options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -61,6 +62,19 @@ def options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def expected_failures(record: logging.LogRecord) -> bool:
+    """A webhook delivery that failed and will be tried again is logged in one line, not
+    with a traceback: the receiver's answer is in the delivery log (GET …/deliveries), and a
+    receiver that is down would otherwise fill the worker's log with stack traces."""
+    if record.exc_info and isinstance(record.exc_info[1], DeliveryFailed):
+        record.msg = f"{record.getMessage()}: {record.exc_info[1]}"
+        record.args = ()
+        record.exc_info = None
+        record.exc_text = None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+    return True
+
+
 def run(
     concurrency: int,
     burst: bool,
@@ -70,6 +84,8 @@ def run(
 ) -> None:
     settings = Settings.from_env()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(expected_failures)
     click.echo(f"worker: {nlp.status()}", err=True)
     url = settings.database_url or embedded_server_url(settings.data_dir, "claimdesk")
     jobs.run_worker(
