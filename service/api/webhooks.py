@@ -61,6 +61,7 @@ class Webhooks(MethodView):
         return list_subscriptions(db_session())
 
     @requires(Role.ADMIN)
+    @blp.etag
     @blp.arguments(WebhookCreate)
     @blp.response(201, WebhookCreatedOut)
     def post(self, data: dict[str, Any]) -> Any:
@@ -68,6 +69,8 @@ class Webhooks(MethodView):
         session = db_session()
         sub = create_subscription(session, current_actor(), SubscriptionFields(**data))
         session.commit()
+        # The ETag a first PATCH needs, as a created link or claim gives it.
+        blp.set_etag(_etag(sub))
         return _with_secret(sub), 201, {"Location": f"/api/v1/webhooks/{sub.id}"}
 
 

@@ -349,6 +349,7 @@ def test_webhook_filters_that_cannot_both_hold_are_refused_and_a_same_patch_is_n
     assert made.status_code == 201, made.json
     url = f"/api/v1/webhooks/{made.json['id']}"
     etag = client.get(url, headers=admin).headers["ETag"]
+    assert made.headers["ETag"] == etag  # the 201 gives the ETag a first PATCH needs
     later = client.patch(
         url, json={"outlet_id": other["outlet"]["id"]}, headers=admin | {"If-Match": etag}
     )
