@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from service.domain.enums import ClaimStatus, Role
 from service.domain.errors import Forbidden, RuleViolation
@@ -20,6 +20,8 @@ class DecisionFacts:
     #: A revision changed the claim's text after its verdict: the same verdict may be given
     #: again (the re-review), under the same rules as the first time.
     needs_review: bool = False
+    #: Evidence URLs sent with this decision (counted in evidence_urls too).
+    new_evidence_urls: int = 0
 
 
 def role_needed_for(current: ClaimStatus, target: ClaimStatus) -> Role:
@@ -73,6 +75,25 @@ def check_transition(
             "source (another outlet, not derived from this document) or an evidence URL",
             "status",
         )
+    against = (ClaimStatus.DISPUTED, ClaimStatus.FALSE)
+    if (current == ClaimStatus.VERIFIED and target in against) or (
+        current in against and target == ClaimStatus.VERIFIED
+    ):
+        # A reversed verdict rests on something new: the evidence cited for the old one
+        # (URLs carry no side) cannot also be the support for its opposite.
+        fresh = replace(facts, evidence_urls=facts.new_evidence_urls)
+        if not verdict_holds(target, fresh):
+            needs = (
+                "a confirmed corroborating link to an independent source"
+                if target == ClaimStatus.VERIFIED
+                else "a confirmed conflicting link"
+            )
+            raise RuleViolation(
+                "reversal-needs-new-support",
+                f"turning a {current} claim {target} needs {needs} or an evidence URL sent "
+                f"with this decision: the evidence already on it was cited for {current}",
+                "status",
+            )
     if target in (ClaimStatus.DISPUTED, ClaimStatus.FALSE) and not verdict_holds(target, facts):
         raise RuleViolation(
             f"{target}-needs-conflict-or-evidence",

@@ -597,9 +597,11 @@ def decision_facts(
         confirmed_conflicts=found["confirmed_conflicts"],
         evidence_urls=urls,
     )
+    fresh = sum(1 for item in new_evidence if item.url)
     return replace(
         now,
-        evidence_urls=urls + sum(1 for item in new_evidence if item.url),
+        evidence_urls=urls + fresh,
+        new_evidence_urls=fresh,
         # A verdict that lost its support may be given again, as one a revision flagged.
         needs_review=claim.review_flag is not None
         or _lost_support(ClaimStatus(claim.status), now) is not None,

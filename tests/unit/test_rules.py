@@ -92,3 +92,24 @@ def test_the_same_verdict_again_only_as_the_re_review_a_revision_asked_for() -> 
         )
     with pytest.raises(Forbidden):
         check_transition(Role.REVIEWER, S.VERIFIED, S.VERIFIED, "why", flagged)
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [(S.VERIFIED, S.FALSE), (S.VERIFIED, S.DISPUTED), (S.DISPUTED, S.VERIFIED)],
+)
+def test_a_reversed_verdict_needs_support_the_old_one_did_not_cite(current: S, target: S) -> None:
+    # Verified on an evidence URL, then marked false with nothing new: the same URL counted
+    # as support for the opposite verdict.
+    old_evidence = DecisionFacts(0, 0, evidence_urls=1)
+    with pytest.raises(RuleViolation, match="sent with this decision"):
+        check_transition(Role.EDITOR, current, target, "why", old_evidence)
+    new_url = DecisionFacts(0, 0, evidence_urls=2, new_evidence_urls=1)
+    check_transition(Role.EDITOR, current, target, "why", new_url)
+    linked = DecisionFacts(1, 1, evidence_urls=1)  # a confirmed link of the right kind
+    check_transition(Role.EDITOR, current, target, "why", linked)
+
+
+def test_a_verdict_that_is_not_a_reversal_may_rest_on_evidence_already_there() -> None:
+    check_transition(Role.EDITOR, S.UNVERIFIABLE, S.FALSE, "why", DecisionFacts(0, 0, 1))
+    check_transition(Role.EDITOR, S.DISPUTED, S.FALSE, "why", DecisionFacts(0, 0, 1))
