@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
 
-from schemas.common import MAX_QUERY_CHARS, StrictSchema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from schemas.common import MAX_ID, MAX_QUERY_CHARS, StrictSchema
 
 REPORT_FORMATS = ("json", "html", "md", "csv")
 
@@ -19,20 +21,34 @@ class ReportQuery(StrictSchema):
     )
 
 
-class StoryQuery(ReportQuery):
+class _StoryScope(StrictSchema):
+    """Which claims a story holds: words they contain, or a document and the documents
+    linked to it, or both."""
+
     q = fields.String(
-        required=True,
         validate=validate.Length(min=1, max=MAX_QUERY_CHARS),
         metadata={"description": "words the story's claims contain (web search syntax)"},
     )
-
-
-class StoryTextQuery(StrictSchema):
-    q = fields.String(
-        required=True,
-        validate=validate.Length(min=1, max=MAX_QUERY_CHARS),
-        metadata={"description": "words the story's claims contain (web search syntax)"},
+    document_id = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={
+            "description": "the story of this document: its claims and those of every "
+            "document a link (not rejected) ties to it, whatever words they use"
+        },
     )
+
+    @validates_schema
+    def _scope(self, data: dict[str, Any], **_: Any) -> None:
+        if "q" not in data and "document_id" not in data:
+            raise ValidationError("send q (search words), document_id, or both", "q")
+
+
+class StoryQuery(ReportQuery, _StoryScope):
+    pass
+
+
+class StoryTextQuery(_StoryScope):
+    pass
 
 
 class ReportSpeakerOut(Schema):

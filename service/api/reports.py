@@ -156,8 +156,9 @@ def _speaker(fmt: str, speaker_id: int) -> Any:
     )
 
 
-def _story(fmt: str, q: str) -> Any:
-    report = story_report(report_session(), q)
+def _story(fmt: str, query: dict[str, Any]) -> Any:
+    q = query.get("q")
+    report = story_report(report_session(), q, query.get("document_id"))
     title = f"Story: {report['query']}"
     groups = [
         {
@@ -182,7 +183,13 @@ def _story(fmt: str, q: str) -> Any:
         report,
         {
             "html": lambda: render.claims_html(
-                title, report, groups, other_formats(), url_for("web.inbox_page", q=q)
+                title,
+                report,
+                groups,
+                other_formats(),
+                url_for("web.inbox_page", q=q)
+                if q
+                else url_for("web.document_page", document_id=query["document_id"]),
             ),
             "md": lambda: render.claims_markdown(title, report, claims),
             "csv": lambda: render.claims_csv(claims, cluster_of),
@@ -248,9 +255,11 @@ class StoryReport(MethodView):
     @blp.response(200, StoryReportOut)
     @blp.doc(responses=_alternatives("StoryReport"))
     def get(self, query: dict[str, Any]) -> Any:
-        """A story across documents: the claims matching `q`, grouped by same-claim cluster
-        (first appearance first), each cluster with its independent origins and conflicts."""
-        return _story(chosen_format(query), query["q"])
+        """A story across documents: the claims matching `q`, or those of `document_id` and
+        of every document a link ties to it (whatever words they use), grouped by same-claim
+        cluster (first appearance first), each cluster with its independent origins and
+        conflicts."""
+        return _story(chosen_format(query), query)
 
 
 @blp.route("/reports/story.<any(html,md,csv):text_format>")
@@ -261,7 +270,7 @@ class StoryReportText(MethodView):
     def get(self, query: dict[str, Any], text_format: str) -> Any:
         """The story report as html, md or csv, at a path of its own (see
         getDocumentReportText)."""
-        return _story(text_format, query["q"])
+        return _story(text_format, query)
 
 
 def _json_ld(document: dict[str, Any]) -> Response:

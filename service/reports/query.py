@@ -275,21 +275,53 @@ def speaker_report(session: Session, speaker_id: int) -> dict[str, Any]:
     }
 
 
-def story_report(session: Session, q: str) -> dict[str, Any]:
-    q = q.strip()
-    if not q:
-        raise InvalidInput("q", "a story report needs search words")
-    query = func.websearch_to_tsquery("english", q)
+def _story_documents(session: Session, document_id: int) -> list[int]:
+    """The document and every document a link not rejected ties to one of its claims: the
+    story as reviewers (and the suggestions) have tied it, whatever words each one uses."""
+    if session.get(Document, document_id) is None:
+        raise InvalidInput("document_id", f"no document {document_id}", location="query")
+    mine, other = aliased(Claim), aliased(Claim)
+    tied = (
+        select(other.document_id)
+        .select_from(ClaimLink)
+        .join(mine, or_(mine.id == ClaimLink.claim_a_id, mine.id == ClaimLink.claim_b_id))
+        .join(
+            other,
+            and_(
+                or_(other.id == ClaimLink.claim_a_id, other.id == ClaimLink.claim_b_id),
+                other.id != mine.id,
+            ),
+        )
+        .where(mine.document_id == document_id, ClaimLink.state != LinkState.REJECTED)
+        .distinct()
+    )
+    return sorted({document_id, *session.scalars(tied)})
+
+
+def story_report(session: Session, q: str | None, document_id: int | None = None) -> dict[str, Any]:
+    """The claims of a story: those matching `q`, or those of `document_id` and the
+    documents linked to it (both: the linked documents' claims that match `q`)."""
+    q = (q or "").strip()
+    if not q and document_id is None:
+        raise InvalidInput("q", "a story report needs search words or a document_id")
+    where: list[Any] = []
+    label = q
+    if q:
+        where.append(Claim.tsv.bool_op("@@")(func.websearch_to_tsquery("english", q)))
+    if document_id is not None:
+        where.append(Claim.document_id.in_(_story_documents(session, document_id)))
+        tied = f"document {document_id} and the documents linked to it"
+        label = f"{q} in {tied}" if q else tied
     claims = _claim_rows(
         session,
-        Claim.tsv.bool_op("@@")(query),
+        and_(*where),
         (Document.published_on.nulls_last(), Claim.document_id, Claim.span_start),
         limit=STORY_LIMIT,
     )
     ids = [c.id for c in claims]
     links = _link_ends(session, lambda c: c.id.in_(ids)) if ids else []
     story = build_story(
-        q,
+        label,
         claims,
         links,
         _lineage(session, claims, links),

@@ -625,3 +625,32 @@ def test_each_text_format_has_a_path_of_its_own(
     ndjson = client.get("/api/v1/exports/claims.ndjson", headers={"Accept": "text/plain"})
     assert ndjson.content_type.startswith("text/plain")
     assert client.get("/api/v1/exports/claims.ndjson").content_type == "application/x-ndjson"
+
+
+def test_a_documents_story_holds_the_documents_linked_to_it_whatever_words_they_use(
+    client: FlaskClient,
+    reviewer: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+    confirm_link: Doc,
+) -> None:
+    # "Marrow Bridge" found 2 of 13 claims about the event: the others say "the bridge".
+    seed = make_document(body="The Marrow Bridge repairs will cost $31 million, the city said.")
+    other = make_document(
+        outlet="Valley Tribune", body="Repairs to the span will cost about $18 million."
+    )
+    unrelated = make_document(outlet="Elsewhere", body="The ferry carried 900 people on Sunday.")
+    a, b = make_claim(seed), make_claim(other)
+    make_claim(unrelated)
+    confirm_link(reviewer, a["id"], b["id"], "conflicts")
+    story = client.get(f"/api/v1/reports/story?document_id={seed['id']}").json
+    shown = {x["id"] for c in story["clusters"] for x in c["appearances"]}
+    assert shown == {a["id"], b["id"]}
+    assert story["totals"]["open_conflicts"] == 1
+    assert client.get(f"/api/v1/reports/story.csv?document_id={seed['id']}").status_code == 200
+    both = client.get(f"/api/v1/reports/story?document_id={seed['id']}&q=Marrow").json
+    assert {x["id"] for c in both["clusters"] for x in c["appearances"]} == {a["id"]}
+    missing = client.get("/api/v1/reports/story?document_id=2147483647")
+    assert missing.status_code == 422
+    assert "document_id" in missing.json["errors"]["query"]
+    assert client.get("/api/v1/reports/story").status_code == 422
