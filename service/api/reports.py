@@ -134,24 +134,37 @@ def _document(fmt: str, document_id: int) -> Any:
     )
 
 
-def _speaker(fmt: str, speaker_id: int) -> Any:
-    report = speaker_report(report_session(), speaker_id)
-    title = f"Claims by {report['speaker']['name']}"
-    groups = [{"heading": None, "claims": report["claims"]}]
+def _claims_report(
+    fmt: str,
+    report: dict[str, Any],
+    title: str,
+    groups: list[dict[str, Any]],
+    back: str,
+    name: str,
+    cluster_of: dict[int, int] | None = None,
+) -> Any:
+    """A report of claims from many documents (a speaker's, a story's) in the format asked."""
+    claims = [c for group in groups for c in group["claims"]]
     return _respond(
         fmt,
         report,
         {
-            "html": lambda: render.claims_html(
-                title,
-                report,
-                groups,
-                other_formats(),
-                url_for("web.speakers_list", q=report["speaker"]["name"]),
-            ),
-            "md": lambda: render.claims_markdown(title, report, report["claims"]),
-            "csv": lambda: render.claims_csv(report["claims"]),
+            "html": lambda: render.claims_html(title, report, groups, other_formats(), back),
+            "md": lambda: render.claims_markdown(title, report, claims),
+            "csv": lambda: render.claims_csv(claims, cluster_of),
         },
+        name,
+    )
+
+
+def _speaker(fmt: str, speaker_id: int) -> Any:
+    report = speaker_report(report_session(), speaker_id)
+    return _claims_report(
+        fmt,
+        report,
+        f"Claims by {report['speaker']['name']}",
+        [{"heading": None, "claims": report["claims"]}],
+        url_for("web.speakers_list", q=report["speaker"]["name"]),
         f"speaker-{speaker_id}-report",
     )
 
@@ -159,7 +172,6 @@ def _speaker(fmt: str, speaker_id: int) -> Any:
 def _story(fmt: str, query: dict[str, Any]) -> Any:
     q = query.get("q")
     report = story_report(report_session(), q, query.get("document_id"))
-    title = f"Story: {report['query']}"
     groups = [
         {
             "heading": f"{len(c['appearances'])} appearance(s) · "
@@ -174,27 +186,16 @@ def _story(fmt: str, query: dict[str, Any]) -> Any:
         }
         for c in report["clusters"]
     ]
-    claims = [m for c in report["clusters"] for m in c["appearances"]]
+    back = (
+        url_for("web.inbox_page", q=q)
+        if q
+        else url_for("web.document_page", document_id=query["document_id"])
+    )
     cluster_of = {
         m["id"]: c["first_appearance"]["id"] for c in report["clusters"] for m in c["appearances"]
     }
-    return _respond(
-        fmt,
-        report,
-        {
-            "html": lambda: render.claims_html(
-                title,
-                report,
-                groups,
-                other_formats(),
-                url_for("web.inbox_page", q=q)
-                if q
-                else url_for("web.document_page", document_id=query["document_id"]),
-            ),
-            "md": lambda: render.claims_markdown(title, report, claims),
-            "csv": lambda: render.claims_csv(claims, cluster_of),
-        },
-        "story-report",
+    return _claims_report(
+        fmt, report, f"Story: {report['query']}", groups, back, "story-report", cluster_of
     )
 
 

@@ -15,6 +15,7 @@ from service.domain.errors import NotFound
 from service.extraction import CHECKWORTHY
 from service.models import Claim, ClaimLink, Document, Outlet, Speaker
 from service.operations.claims import ClaimFilters, list_claims
+from service.operations.links import join_ends
 from service.operations.speakers import list_speakers
 
 PAGE = 50
@@ -197,14 +198,8 @@ def document_workspace(
     other_doc = aliased(Document)
     other_outlet = aliased(Outlet)
     rows = session.execute(
-        select(ClaimLink, mine.id, other, other_doc.title, other_outlet.name)
-        .join(mine, or_(mine.id == ClaimLink.claim_a_id, mine.id == ClaimLink.claim_b_id))
-        .join(
-            other,
-            and_(
-                or_(other.id == ClaimLink.claim_a_id, other.id == ClaimLink.claim_b_id),
-                other.id != mine.id,
-            ),
+        join_ends(
+            select(ClaimLink, mine.id, other, other_doc.title, other_outlet.name), mine, other
         )
         .join(other_doc, other_doc.id == other.document_id)
         .outerjoin(other_outlet, other_outlet.id == other_doc.outlet_id)

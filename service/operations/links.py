@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,22 @@ from service.models import Claim, ClaimLink
 from service.operations.actors import Actor
 from service.operations.events import record_created, record_event, record_review, snapshot
 from service.operations.pagination import keyset_page
+
+_S = TypeVar("_S", bound="Select[*tuple[Any, ...]]")
+
+
+def join_ends(stmt: _S, mine: Any, other: Any) -> _S:
+    """`stmt` over ClaimLink joined to its two claims as `mine` (either end) and `other`
+    (the end that is not `mine`): one row per link and end."""
+    return stmt.join(
+        mine, or_(mine.id == ClaimLink.claim_a_id, mine.id == ClaimLink.claim_b_id)
+    ).join(
+        other,
+        and_(
+            or_(other.id == ClaimLink.claim_a_id, other.id == ClaimLink.claim_b_id),
+            other.id != mine.id,
+        ),
+    )
 
 
 @dataclass(frozen=True)

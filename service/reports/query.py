@@ -30,6 +30,7 @@ from service.models import (
     SpeakerAlias,
 )
 from service.operations.claims import review_flags
+from service.operations.links import join_ends
 from service.operations.origins import lineage
 from service.reports.shape import ClaimRow, LinkEnd, build_document_report, build_story
 
@@ -95,29 +96,24 @@ def _link_ends(session: Session, claim_filter: Any) -> list[LinkEnd]:
     mine, other = aliased(Claim), aliased(Claim)
     other_doc, other_outlet, other_speaker = aliased(Document), aliased(Outlet), aliased(Speaker)
     stmt = (
-        select(
-            ClaimLink.id.label("link_id"),
-            mine.id.label("claim_id"),
-            ClaimLink.relation,
-            ClaimLink.state,
-            ClaimLink.score,
-            other.id.label("other_claim_id"),
-            other.text.label("other_text"),
-            other.status.label("other_status"),
-            other.document_id.label("other_document_id"),
-            other_doc.title.label("other_document_title"),
-            other_doc.published_on.label("other_published_on"),
-            other_outlet.name.label("other_outlet"),
-            other_speaker.name.label("other_speaker"),
-        )
-        .select_from(ClaimLink)
-        .join(mine, or_(mine.id == ClaimLink.claim_a_id, mine.id == ClaimLink.claim_b_id))
-        .join(
+        join_ends(
+            select(
+                ClaimLink.id.label("link_id"),
+                mine.id.label("claim_id"),
+                ClaimLink.relation,
+                ClaimLink.state,
+                ClaimLink.score,
+                other.id.label("other_claim_id"),
+                other.text.label("other_text"),
+                other.status.label("other_status"),
+                other.document_id.label("other_document_id"),
+                other_doc.title.label("other_document_title"),
+                other_doc.published_on.label("other_published_on"),
+                other_outlet.name.label("other_outlet"),
+                other_speaker.name.label("other_speaker"),
+            ).select_from(ClaimLink),
+            mine,
             other,
-            and_(
-                or_(other.id == ClaimLink.claim_a_id, other.id == ClaimLink.claim_b_id),
-                other.id != mine.id,
-            ),
         )
         .join(other_doc, other_doc.id == other.document_id)
         .outerjoin(other_outlet, other_outlet.id == other_doc.outlet_id)
@@ -282,16 +278,7 @@ def _story_documents(session: Session, document_id: int) -> list[int]:
         raise InvalidInput("document_id", f"no document {document_id}", location="query")
     mine, other = aliased(Claim), aliased(Claim)
     tied = (
-        select(other.document_id)
-        .select_from(ClaimLink)
-        .join(mine, or_(mine.id == ClaimLink.claim_a_id, mine.id == ClaimLink.claim_b_id))
-        .join(
-            other,
-            and_(
-                or_(other.id == ClaimLink.claim_a_id, other.id == ClaimLink.claim_b_id),
-                other.id != mine.id,
-            ),
-        )
+        join_ends(select(other.document_id).select_from(ClaimLink), mine, other)
         .where(mine.document_id == document_id, ClaimLink.state != LinkState.REJECTED)
         .distinct()
     )
