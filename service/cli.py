@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy import Engine, func, select
@@ -69,7 +70,23 @@ def _session() -> Iterator[Session]:
         yield session
 
 
-@click.group()
+class _Commands(click.Group):
+    """Refusals as one line, as the API gives them: a rule the service enforces (a key
+    already revoked, a page that could not be fetched) or a file that cannot be written is
+    an `Error: …` and exit code 1, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DomainError as exc:
+            raise click.ClickException(exc.detail) from exc
+        except OSError as exc:
+            raise click.ClickException(
+                f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")
+            ) from exc
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """Claimdesk: claim tracking and fact-checking for newsrooms."""
     # What is imported by now lives as long as the process: out of the collector's sight, it

@@ -204,3 +204,29 @@ def test_a_cursor_of_one_list_is_refused_by_another(
         assert refused.status_code == 422, url
         assert "another list" in json.dumps(refused.json["errors"]), url
     assert client.get(f"/api/v1/claims?limit=1&after={cursor}").status_code == 200
+
+
+def test_the_cli_says_a_refusal_in_one_line(
+    migrated_scratch: tuple[Engine, str], monkeypatch: Any, tmp_path: Any
+) -> None:
+    # `keys revoke` of a missing key and a report written to a missing folder printed
+    # tracebacks ending in the service's own refusal.
+    from click.testing import CliRunner
+
+    from service.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", migrated_scratch[1])
+    missing = CliRunner().invoke(main, ["keys", "revoke", "99"])
+    assert missing.exit_code == 1
+    assert missing.output.strip() == "Error: no API key 99"
+    with Session(migrated_scratch[0]) as session:
+        doc, _ = create_document(session, SYSTEM, NewDocument(body="The pier cost $4 million."))
+        doc_id = doc.id
+        session.commit()
+    unwritable = CliRunner().invoke(
+        main,
+        ["report", "document", str(doc_id), "--format", "md", "-o", str(tmp_path / "no" / "x.md")],
+    )
+    assert unwritable.exit_code == 1
+    assert unwritable.output.startswith("Error: No such file or directory")
+    assert "Traceback" not in unwritable.output
