@@ -85,6 +85,17 @@ class OtherClaimOut(Schema):
     )
 
 
+class CheckedElsewhereOut(Schema):
+    publisher = fields.String(allow_none=True)
+    rating = fields.String(allow_none=True)
+    status = fields.String(allow_none=True)
+    # A date, as every other date here (a plain dict gave Flask's HTTP date).
+    review_date = fields.Date(allow_none=True)
+    url = fields.String()
+    state = fields.String(metadata={"description": "confirmed, or suggested (strongly)"})
+    confidence = fields.Float(allow_none=True)
+
+
 class DecisionOut(Schema):
     from_ = fields.String(data_key="from", allow_none=True, attribute="from")
     to = fields.String()
@@ -134,11 +145,10 @@ class ReportClaimOut(Schema):
         },
     )
     checked_elsewhere = fields.List(
-        fields.Dict(),
+        fields.Nested(CheckedElsewhereOut),
         metadata={
             "description": "already checked by: fact-checks published elsewhere that a "
-            "reviewer confirmed or that are strongly suggested (publisher, rating, status, "
-            "review_date, url, state, confidence)"
+            "reviewer confirmed or that are strongly suggested"
         },
     )
     decision = fields.Nested(

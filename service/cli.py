@@ -335,7 +335,7 @@ def import_claimreview(sources: tuple[str, ...]) -> None:
                 reviews = reviews_from_html(text, url)
             else:
                 items = items_from_feed(text)
-                reviews = [review_of(item, f"item {n}") for n, item in enumerate(items)]
+                reviews = [review_of(item, f"item {n}") for n, item in enumerate(items, start=1)]
         except (ItemError, InvalidInput, OSError, UnicodeDecodeError) as exc:
             click.echo(f"{source}: nothing imported: {exc}", err=True)
             failed += 1

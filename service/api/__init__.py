@@ -7,7 +7,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify, request, send_from_directory
+from flask import Flask, Response, current_app, jsonify, request, send_from_directory
 from flask_smorest import Api as SmorestApi
 from sqlalchemy import text
 from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
@@ -30,6 +30,7 @@ from service.api import (
 )
 from service.api.context import db_session
 from service.api.errors import database_unavailable, http_problem
+from service.domain.errors import InvalidInput
 from service.extraction import extractor_version, nlp
 from service.linking import vectors
 
@@ -76,6 +77,28 @@ def require_json_bodies() -> None:
     if not request.is_json:
         raise UnsupportedMediaType("send the request body as application/json")
     _check_json_text(request.get_data(cache=True))
+
+
+def refuse_unknown_query() -> None:
+    """422 for query parameters a read takes none of (GET /claims/1?foo=1 was a 200): the
+    README's "unknown fields are rejected", for the reads without a query schema; those with
+    one refuse unknown parameters themselves."""
+    if request.method not in ("GET", "HEAD") or not request.args:
+        return
+    if not request.path.startswith("/api/") or request.endpoint is None:
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    handler = getattr(getattr(view, "view_class", None), "get", view)
+    documented = getattr(handler, "_apidoc", None)
+    if documented is None:  # not an API operation (the OpenAPI document, the docs page)
+        return
+    declared = (documented.get("arguments") or {}).get("parameters", [])
+    if any(p.get("in") == "query" for p in declared):
+        return
+    refused = InvalidInput(sorted(request.args)[0], "Unknown field.", location="query")
+    refused.detail = "this read takes no query parameters: " + ", ".join(sorted(request.args))
+    refused.errors = {"query": {name: ["Unknown field."] for name in sorted(request.args)}}
+    raise refused
 
 
 #: Deeper than any body this API takes; the JSON parser recurses once per level.
@@ -172,6 +195,7 @@ def init_api(app: Flask) -> Api:
         api.register_blueprint(module.blp)
     openapi.complete(api.spec)
     app.before_request(require_json_bodies)
+    app.before_request(refuse_unknown_query)
     app.add_url_rule("/healthz", "healthz", healthz)
     app.add_url_rule("/api/v1/docs/assets/<path:filename>", "swagger_asset", swagger_asset)
     return api

@@ -61,7 +61,7 @@ def _reviews(data: dict[str, Any]) -> tuple[list[Any], str]:
         items = items_from_feed(text)
         if not items:
             raise InvalidInput("feed", "no ClaimReview item in the feed")
-        return [review_of(item, f"item {n}") for n, item in enumerate(items)], "feed"
+        return [review_of(item, f"item {n}") for n, item in enumerate(items, start=1)], "feed"
     except ItemError as exc:
         raise InvalidInput(
             "html" if "html" in data else "feed", f"{exc.where}: {exc.field}: {exc.message}"

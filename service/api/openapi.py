@@ -257,7 +257,8 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     if method in _BODY_WRITES:
         statuses.add(422)
     query = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
-    if query:
+    if query or method == "get":
+        # A read refuses query parameters it does not take (one without any, too).
         statuses.add(422)
     if any(p.get("name") == "format" for p in query):
         statuses.add(406)

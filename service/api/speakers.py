@@ -17,13 +17,14 @@ from schemas.speakers import (
 from service.api.blueprint import Blueprint
 from service.api.context import current_actor, db_session, next_link, readable, requires
 from service.domain.enums import Role, SpeakerKind
-from service.domain.errors import InvalidInput, NotFound
+from service.domain.errors import Conflict, InvalidInput, NotFound
 from service.models import Speaker
 from service.operations.speakers import (
     SpeakerChanges,
     add_alias,
     create_speaker,
     edit_speaker,
+    find_speaker_by_name,
     get_speaker,
     list_speakers,
     lock_for_merge,
@@ -59,8 +60,15 @@ class Speakers(MethodView):
     @blp.arguments(SpeakerCreate)
     @blp.response(201, SpeakerOut)
     def post(self, data: dict[str, Any]) -> Any:
-        """Create a speaker entity."""
+        """Create a speaker entity (409 when one is already known by that name: claims by
+        that name would go to either)."""
         session = db_session()
+        known = find_speaker_by_name(session, data["name"])
+        if known is not None:
+            raise Conflict(
+                f"speaker {known.id} is already known as {data['name']!r}: use it, or give "
+                "this one a name that tells them apart"
+            )
         speaker = create_speaker(
             session,
             current_actor(),

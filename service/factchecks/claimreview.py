@@ -147,7 +147,7 @@ def reviews_from_html(html: str, base_url: str | None = None) -> list[Review]:
     """The page's reviews, each with the page's article opening."""
     body = None
     reviews = []
-    for n, item in enumerate(items_from_html(html, base_url)):
+    for n, item in enumerate(items_from_html(html, base_url), start=1):
         if body is None:
             body = page_body(html) or ""
         reviews.append(replace(review_of(item, f"item {n}"), body=body or None))
@@ -200,7 +200,7 @@ def items_from_feed(text: str) -> list[dict[str, Any]]:
 def _storable(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The items, or ItemError naming the first field no database text can hold (a JSON
     \\ud800 escape without its pair, inside a feed or a page's JSON-LD)."""
-    for n, item in enumerate(items):
+    for n, item in enumerate(items, start=1):  # counted as a person counts them
         broken = lone_surrogate(item)
         if broken:
             raise ItemError(

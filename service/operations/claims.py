@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -131,14 +132,25 @@ def _check_date(claim_date: date | None, precision: DatePrecision | None) -> Non
         raise InvalidInput("date_precision", "claim_date and date_precision go together")
 
 
+#: A speaker named by id where a name is asked for: "#31", as the workspace lists them.
+_BY_ID = re.compile(r"^\s*#(\d{1,9})\s*$")
+
+
 def _resolve(session: Session, actor: Actor, choice: SpeakerChoice | None) -> int | None:
     if choice is None:
         return None
+    by_id = _BY_ID.match(choice.name or "") if choice.speaker_id is None else None
+    if by_id:
+        # "#31" is speaker 31, not a new speaker named "#31".
+        field = "speaker_name"
+        choice = SpeakerChoice(speaker_id=int(by_id.group(1)))
+    else:
+        field = "speaker_id"
     if choice.speaker_id is not None:
         try:
             found = get_speaker(session, choice.speaker_id)
         except NotFound as exc:
-            raise InvalidInput("speaker_id", f"no speaker {choice.speaker_id}") from exc
+            raise InvalidInput(field, f"no speaker {choice.speaker_id}") from exc
         # A merged speaker's claims belong to the entity it was merged into.
         return found.merged_into_id or found.id
     if choice.name is not None:

@@ -47,6 +47,22 @@ def _links_of_document(*conditions: Any) -> Any:
     )
 
 
+_VERDICTS = (
+    ClaimStatus.VERIFIED,
+    ClaimStatus.DISPUTED,
+    ClaimStatus.FALSE,
+    ClaimStatus.UNVERIFIABLE,
+)
+
+
+def _settled(mine: Any, other: Any) -> Any:
+    return or_(
+        mine.status == ClaimStatus.FALSE,
+        other.status == ClaimStatus.FALSE,
+        and_(mine.status.in_(_VERDICTS), other.status.in_(_VERDICTS)),
+    )
+
+
 def inbox(
     session: Session,
     *,
@@ -68,8 +84,19 @@ def inbox(
         .scalar_subquery()
     )
     suggested = _links_of_document(ClaimLink.state == LinkState.SUGGESTED)
-    conflicts = _links_of_document(
-        ClaimLink.relation == LinkRelation.CONFLICTS, ClaimLink.state != LinkState.REJECTED
+    other = aliased(Claim)
+    conflicts = (
+        join_ends(select(func.count()).select_from(ClaimLink), Claim, other)
+        .where(
+            Claim.document_id == Document.id,
+            ClaimLink.relation == LinkRelation.CONFLICTS,
+            ClaimLink.state != LinkState.REJECTED,
+            # Open until verdicts settle it, as the reports count it (reports.shape.settled):
+            # neither claim false, and not both decided.
+            ~_settled(Claim, other),
+        )
+        .correlate(Document)
+        .scalar_subquery()
     )
     stmt = (
         select(

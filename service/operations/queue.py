@@ -160,9 +160,9 @@ def queued_links(
 def _ids(shown: dict[int, int]) -> list[int]:
     unique = sorted(shown)  # locked in id order: two bulk actions cannot deadlock
     if not unique:
-        raise InvalidInput("ids", "select at least one item")
+        raise InvalidInput("_schema", "tick at least one item in the list first")
     if len(unique) > MAX_BULK:
-        raise InvalidInput("ids", f"at most {MAX_BULK} items at once")
+        raise InvalidInput("_schema", f"at most {MAX_BULK} items at once: tick fewer")
     return unique
 
 

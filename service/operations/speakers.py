@@ -184,6 +184,14 @@ def edit_speaker(
         name = " ".join(changes.name.split())
         if not name:
             raise InvalidInput("name", "a speaker needs a name")
+        other = find_speaker_by_name(session, name)
+        if other is not None and other.id != speaker.id:
+            # Two speakers of one name: later claims by that name would go to either. One
+            # person under two entries is a merge.
+            raise Conflict(
+                f"speaker {other.id} is already known as {name!r}: if they are one person, "
+                f"merge speaker {speaker.id} into {other.id} instead"
+            )
         if name != speaker.name:
             _attach_alias(speaker, speaker.name, 1.0)
             _attach_alias(speaker, name, 1.0)

@@ -149,6 +149,21 @@ def _md_claims(claims: list[dict[str, Any]]) -> list[str]:
                 + (f": {_md_cell(d['rationale'])}" if d["rationale"] else "")
                 + (f" (evidence: {_md_cell(urls)})" if urls else "")
             )
+    checked = [c for c in claims if c.get("checked_elsewhere")]
+    if checked:
+        # As the HTML and JSON say it: confirmed, and strongly suggested apart.
+        lines += ["", "### Already checked elsewhere", ""]
+        for c in checked:
+            for x in c["checked_elsewhere"]:
+                lines.append(
+                    f"- claim {c['id']}: {_md_cell(x['publisher'] or 'a fact-checker')}, "
+                    f"{_md_cell(x['rating'] or 'no rating')} — {x['url']}"
+                    + (
+                        ""
+                        if x["state"] == "confirmed"
+                        else f" (suggested, {x['confidence'] or 0:.2f})"
+                    )
+                )
     return lines
 
 
@@ -250,8 +265,8 @@ def claims_csv(claims: list[dict[str, Any]], cluster_of: dict[int, int] | None =
                 _cell(
                     "; ".join(
                         f"{x['publisher']}: {x['rating'] or 'no rating'}"
+                        + ("" if x["state"] == "confirmed" else " (suggested)")
                         for x in c.get("checked_elsewhere", [])
-                        if x["state"] == "confirmed"
                     )
                 ),
                 _cell((c.get("decision") or {}).get("rationale")),

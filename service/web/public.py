@@ -33,6 +33,9 @@ def public_review_page(claim_id: int) -> Any:
         json_ld=json.dumps(json_ld, ensure_ascii=False, default=str).replace("</", "<\\/"),
         rating=json_ld["reviewRating"]["alternateName"],
         speaker=json_ld["itemReviewed"].get("author", {}).get("name"),
+        # When it was said, as the JSON-LD has it (the document's date), not the date the
+        # claim speaks of ("lent 84,000 books in 2025" read as claimed on 2025-01-01).
+        said_on=json_ld["itemReviewed"].get("datePublished"),
         appearances=json_ld["itemReviewed"].get("appearance", []),
         organisation=organisation,
     )

@@ -100,7 +100,8 @@ def queue_submit() -> Any:
         if action in ("reject-claims", "restore-claims"):
             status = ClaimStatus.REJECTED if action == "reject-claims" else ClaimStatus.UNREVIEWED
             count = len(bulk_claim_status(session, actor, _shown("claim"), status, rationale))
-            done = f"{count} claim{'' if count == 1 else 's'} {status}"
+            said = "restored to unreviewed" if status == ClaimStatus.UNREVIEWED else status
+            done = f"{count} claim{'' if count == 1 else 's'} {said}"
         elif action in ("confirm-links", "reject-links"):
             state = LinkState.CONFIRMED if action == "confirm-links" else LinkState.REJECTED
             count = len(bulk_review_links(session, actor, _shown("link"), state, rationale))

@@ -366,3 +366,17 @@ def test_a_path_that_names_no_resource_says_what_an_id_is(client: FlaskClient) -
         assert missing.content_type == "application/problem+json"
         assert "whole numbers" in missing.json["detail"], path
         assert missing.json["type"] == "urn:claimdesk:problem:not-found"
+
+
+def test_a_read_that_takes_no_query_parameters_refuses_them(
+    client: FlaskClient, make_document: Doc, make_claim: Doc
+) -> None:
+    claim = make_claim(make_document())
+    for path in (f"/api/v1/claims/{claim['id']}", "/api/v1/rating-labels"):
+        refused = client.get(f"{path}?foo=1&bar=2")
+        assert refused.status_code == 422, path
+        assert set(refused.json["errors"]["query"]) == {"foo", "bar"}
+        assert client.get(path).status_code == 200
+    # A read with a query schema judges its own (and still takes what it declares).
+    assert client.get("/api/v1/claims?limit=1").status_code == 200
+    assert client.get("/api/v1/claims?foo=1").status_code == 422

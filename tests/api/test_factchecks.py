@@ -161,7 +161,8 @@ def test_broken_input_stores_nothing_and_says_where(
     del missing[1]["claimReviewed"]
     refused = _import(client, reviewer, feed=missing)
     assert refused.status_code == 422
-    assert "item 1: claimReviewed" in refused.json["errors"]["json"]["feed"][0]
+    # The second item, counted from 1 (it was "item 1").
+    assert "item 2: claimReviewed" in refused.json["errors"]["json"]["feed"][0]
     assert _count(session) == 0
     no_review = _import(
         client,

@@ -108,6 +108,9 @@ def test_a_review_is_drafted_edited_published_and_withdrawn(
     item = review["itemReviewed"]
     assert item["@type"] == "Claim"
     assert item["datePublished"] == "2025-11-20"
+    # The page says when it was claimed as the JSON-LD does (the claim speaks of 2023).
+    claimed = html.split("Claimed by")[1].split("</p>")[0]
+    assert claimed.endswith(", 2025-11-20"), claimed
     assert item["appearance"][0]["url"] == "https://paper.example/ferry"
     assert item["firstAppearance"] == item["appearance"][0]
     # The same JSON-LD as the feed, which now lists it.
