@@ -243,8 +243,13 @@ def test_a_claim_is_matched_and_a_confirmed_match_is_evidence_for_a_verdict(
     report = client.get(f"/api/v1/documents/{doc['id']}/report").json
     checked = report["claims"][0]["checked_elsewhere"]
     assert [(x["publisher"], x["state"]) for x in checked] == [("Lakeport Checks", "confirmed")]
+    # A date as every other date of the API (a plain dict gave "Fri, 04 Dec 2026 … GMT").
+    assert checked[0]["review_date"] == "2025-03-05"
     page = client.get(f"/api/v1/documents/{doc['id']}/report?format=html").get_data(as_text=True)
     assert "already checked by Lakeport Checks" in page
+    md = client.get(f"/api/v1/documents/{doc['id']}/report.md").get_data(as_text=True)
+    assert "Already checked elsewhere" in md
+    assert "Lakeport Checks" in md
     # The verdict rests on that match: while it is confirmed nothing is flagged; once it is
     # rejected, the claim's page and the claims list both say the verdict needs another look.
     assert client.get(f"/api/v1/claims/{claim['id']}").json["review_flag"] is None

@@ -433,3 +433,35 @@ def test_a_name_that_ends_in_an_organisations_word_is_an_organisation(
         ids = SpeakerResolver(session, SYSTEM, Document(id=999, outlet=None)).resolve_all(said)
         kinds = [get_speaker(session, i).kind for i in ids if i is not None]
     assert kinds == ["organisation", "organisation", "person"]
+
+
+def test_a_speaker_by_hash_id_and_no_two_speakers_of_one_name(
+    client: FlaskClient, reviewer: dict[str, str], make_document: Doc, make_claim: Doc
+) -> None:
+    dana = _speaker(client, reviewer, "Dana Whitfield")
+    other = _speaker(client, reviewer, "recent reporting")
+    # "#id" where a name is asked for is that speaker (it became a speaker named "#31").
+    claim = make_claim(make_document(), speaker_name=f"#{dana['id']}")
+    assert claim["speaker"]["id"] == dana["id"]
+    missing = client.post(
+        "/api/v1/claims",
+        json={
+            "document_id": claim["document_id"],
+            "span": claim["span"],
+            "speaker_name": "#999999999",
+        },
+        headers=reviewer,
+    )
+    assert missing.status_code == 422
+    assert "speaker_name" in missing.json["errors"]["json"]
+    # Renaming onto a name another speaker holds is refused, pointing at the merge.
+    renamed = client.patch(
+        f"/api/v1/speakers/{other['id']}",
+        json={"name": "dana  whitfield"},
+        headers=reviewer | {"If-Match": other["etag"]},
+    )
+    assert renamed.status_code == 409
+    assert f"merge speaker {other['id']} into {dana['id']}" in renamed.json["detail"]
+    again = client.post("/api/v1/speakers", json={"name": "Dana Whitfield"}, headers=reviewer)
+    assert again.status_code == 409
+    assert f"speaker {dana['id']}" in again.json["detail"]
