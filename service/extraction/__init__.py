@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from service.extraction import nlp
 from service.extraction.attribution import attribute, is_follow_on_quote
-from service.extraction.boilerplate import dateline_length, trim_credit
+from service.extraction.boilerplate import dateline_alone, dateline_length, trim_credit
 from service.extraction.checkworthiness import proper_nouns, score
 from service.extraction.dates import resolve_date
 from service.extraction.document import (
@@ -79,7 +79,7 @@ def extract_rules(body: str, context: DocumentContext) -> list[Candidate]:
             text = trim_credit(sent.text)
             lead = dateline_length(text)
             text = text[lead:]
-            if not checkable(text) or len(text.split()) < 3:
+            if not checkable(text) or len(text.split()) < 3 or dateline_alone(text):
                 continue
             start = sent.start + lead
             end = start + len(text)

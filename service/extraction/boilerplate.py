@@ -169,7 +169,7 @@ def skip_reason(text: str, *, author: str | None = None) -> str | None:
 #: "HARROW BAY — ", "PORTLAND, Ore. — ": a place in capitals, its state or country, the
 #: agency, then a dash (a hyphen only with the agency, or with spaces round it).
 DATELINE = re.compile(
-    r"^[A-Z][A-Z.'’\-][A-Z .'’\-]{0,40}?(?:,\s+[A-Z][\w.]{1,15}(?:\s[A-Z][\w.]{1,15})?)?"
+    r"^[A-Z][A-Z.'’\-][A-Z .'’\-]{0,40}?(?:,\s+[A-Z][\w.]{1,15}(?:\s[\w.]{1,15})?)?"
     r"(?:\s\([A-Z][\w .&]{1,30}\)\s*[-–—]+|\s*(?:—|–|--)|\s-(?=\s))\s*"
 )
 
@@ -182,6 +182,17 @@ def trim_credit(text: str) -> str:
 #: What is left of a dateline the sentence splitter cut after its state ("PORTLAND, Ore." |
 #: "— Officials said …"): a sentence does not open with a dash.
 _DASH_LEFT = re.compile(r"^[—–]\s*")
+
+
+#: A dateline the sentence splitter cut off on its own ("HARROW BAY, Wash." | "— The council
+#: …"): a place in capitals and its state or date, no claim.
+_DATELINE_ALONE = re.compile(
+    r"^[A-Z][A-Z.'’\-][A-Z .'’\-]{0,40},\s+[A-Z][\w.]{1,15}(?:\s[\w.]{1,15})?\s*$"
+)
+
+
+def dateline_alone(text: str) -> bool:
+    return bool(_DATELINE_ALONE.match(text.strip()))
 
 
 def dateline_length(text: str) -> int:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from service.extraction.attribution import ANONYMOUS
-from service.extraction.boilerplate import dateline_length, trim_credit
+from service.extraction.boilerplate import dateline_alone, dateline_length, trim_credit
 from service.extraction.checkworthiness import is_instruction
 from service.extraction.dates import resolve_date
 from service.extraction.document import (
@@ -769,7 +769,7 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
             text = trim_credit(sent.text)
             lead = dateline_length(text)
             text = text[lead:]
-            if len(text.split()) < 3:
+            if len(text.split()) < 3 or dateline_alone(text):
                 continue
             span = Span(sent.start + lead, sent.start + lead + len(text), text)
             tokens = doc.char_span(

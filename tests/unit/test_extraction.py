@@ -580,6 +580,7 @@ def test_transcript_labels_need_two_lines_and_a_voice() -> None:
         ("HARROW BAY — The council voted 7-2 to close the ferry pier.", "The council"),
         ("PORTLAND, Ore. — Officials counted 412 tents in May.", "Officials"),
         ("WASHINGTON -- The Senate passed the bill 61-39.", "The Senate"),
+        ("SPRINGFIELD, Dec. 2 (Reuters) - The state added 4,000 jobs in October.", "The state"),
         # Not datelines: a pronoun before a dash, a capitalised word run into a hyphen.
         ("I — and 40 other tenants — paid the fee in 2024.", "I —"),
         ("US-based lenders raised rates by 2% in March.", "US-based"),
@@ -623,3 +624,17 @@ def test_a_blog_comment_signed_by_its_writer_is_that_writers(run: str) -> None:
     assert speaker("My neighbour works") == "Tess Amundsen"
     assert speaker("The vote was 6-3.") == "Omar Haddad"
     assert speaker("I watched it live.") == "Omar Haddad"
+
+
+def test_a_dateline_the_splitter_cut_off_alone_is_no_claim_and_dates_nothing() -> None:
+    found = extract(
+        "HARROW BAY, Wash. — The council closed the pier in May.\n\n"
+        "SPRINGFIELD, Dec. 2 (Reuters) - The state added 4,000 jobs in October.",
+        NEWS,
+    )
+    assert [c.text for c in found] == [
+        "The council closed the pier in May.",
+        "The state added 4,000 jobs in October.",
+    ]
+    assert found[1].claim_date is not None
+    assert found[1].claim_date.value.month == 10
