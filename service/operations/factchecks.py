@@ -348,12 +348,26 @@ def _check_sides(session: Session, ids: set[int]) -> dict[int, Side]:
 
 
 def _claim_sides(session: Session, ids: set[int]) -> dict[int, Side]:
+    """Each claim with the day it was made, as a fact-check dates the claim it reviews: a
+    day-precise claim date ("said on Monday"), else the day its document appeared. A year or
+    month ("lent 84,000 books in 2025") is what the claim speaks of, not when it was said:
+    read as 2025-01-01 it put a check of the same day's statement 699 days away."""
     rows = session.execute(
-        select(Claim.id, Claim.text, Claim.embedding, Claim.claim_date, Document.published_on)
+        select(
+            Claim.id,
+            Claim.text,
+            Claim.embedding,
+            Claim.claim_date,
+            Claim.date_precision,
+            Document.published_on,
+        )
         .join(Document, Document.id == Claim.document_id)
         .where(among(Claim.id, ids))
     )
-    return {int(i): Side(str(t), e, cd or pd) for i, t, e, cd, pd in rows}
+    return {
+        int(i): Side(str(t), e, cd if cd and precision == "day" else (pd or cd))
+        for i, t, e, cd, precision, pd in rows
+    }
 
 
 def _judge(

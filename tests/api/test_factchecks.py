@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -551,3 +552,22 @@ def test_a_match_etag_follows_the_fact_check_it_shows(
     )
     assert again.status_code == 200
     assert again.json["fact_check"]["status"] == "false"
+
+
+def test_a_claim_is_dated_for_matching_by_when_it_was_said(
+    client: FlaskClient, reviewer: dict[str, str], session: Session
+) -> None:
+    from service.operations.factchecks import _claim_sides
+
+    body = "The library lent 84,000 books in 2025. The mayor said on Monday that it will close."
+    doc = client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": body, "outlet": "Harbour Blog", "published_on": "2026-12-02"},
+        headers=reviewer,
+    ).json
+    claims = client.get(f"/api/v1/documents/{doc['id']}/claims").json
+    days = {c["text"][:11]: _claim_sides(session, {c["id"]})[c["id"]].day for c in claims}
+    # What the claim speaks of (2025) is not when it was said: its document's day is.
+    assert days["The library"] == date(2026, 12, 2)
+    # A day-precise date of saying it is.
+    assert days["The mayor s"] == date(2026, 11, 30)
