@@ -258,6 +258,9 @@ def merge_speakers(session: Session, actor: Actor, source: Speaker, target: Spea
     for alias in [source.name, *(a.alias for a in source.aliases)]:
         score = next((a.match_score for a in source.aliases if a.alias == alias), 1.0)
         _attach_alias(target, alias, score)
+    # What the target does not say of the person, the source may ("city engineer").
+    target.role = target.role or source.role
+    target.description = target.description or source.description
     _touch(target)
     source.merged_into_id = target.id
     # Speakers merged into `source` before now point at `target`: an old id resolves in one

@@ -465,3 +465,17 @@ def test_a_speaker_by_hash_id_and_no_two_speakers_of_one_name(
     again = client.post("/api/v1/speakers", json={"name": "Dana Whitfield"}, headers=reviewer)
     assert again.status_code == 409
     assert f"speaker {dana['id']}" in again.json["detail"]
+
+
+def test_a_merge_keeps_the_role_the_target_lacks(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    engineer = client.post(
+        "/api/v1/speakers", json={"name": "D. Whitfield", "role": "city engineer"}, headers=reviewer
+    ).json
+    dana = _speaker(client, reviewer, "Dana Whitfield")
+    merged = client.post(
+        f"/api/v1/speakers/{engineer['id']}/merge", json={"into": dana["id"]}, headers=reviewer
+    )
+    assert merged.status_code == 200, merged.json
+    assert merged.json["role"] == "city engineer"
