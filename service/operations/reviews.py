@@ -4,6 +4,7 @@ reviews have a public page and appear in the ClaimReview feed."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -27,6 +28,21 @@ def _decision_rationale(session: Session, claim_id: int) -> str | None:
         .order_by(Event.id.desc())
         .limit(1)
     )
+
+
+def _written_for(session: Session, claim_id: int) -> str | None:
+    """The verdict a review's words were written for, when a verdict change withdrew it and
+    nobody has saved new words since: the status its last event says it was withdrawn from."""
+    last = session.execute(
+        select(Event.action, Event.reason)
+        .where(Event.entity_type == "published_reviews", Event.entity_id == claim_id)
+        .order_by(Event.id.desc())
+        .limit(1)
+    ).first()
+    if last is None or last.action != "review.withdrawn" or not last.reason:
+        return None
+    found = re.match(r"the verdict changed from (\w+) to", last.reason)
+    return found.group(1) if found else None
 
 
 def draft_of(session: Session, claim: Claim) -> PublishedReview:
@@ -72,6 +88,19 @@ def save_review(
         )
     review = stored or draft_of(session, claim)
     before = snapshot(stored) if stored else None
+    rewritten = (headline is not None and headline.strip() != review.headline) or (
+        body is not None and body.strip() != review.body
+    )
+    if published is True and review.published_at is None and stored and not rewritten:
+        was = _written_for(session, claim_id)
+        if was is not None and was != claim.status:
+            # Withdrawn because the verdict changed: its words still give the old one (a
+            # "Verified: …" headline over an "Unverifiable" badge).
+            raise InvalidInput(
+                "headline",
+                f"this review was written when the claim was {was}; it is {claim.status} now: "
+                "edit the headline and text to say so before publishing it again",
+            )
     if headline is not None:
         review.headline = headline.strip()
     if body is not None:

@@ -193,6 +193,25 @@ def test_a_new_verdict_withdraws_the_review_written_for_the_old_one(
     last = client.get(events).json["events"][-1]
     assert last["action"] == "review.withdrawn"
     assert "from false to verified" in last["reason"]
+    # Published again as it is, its "False: …" headline would stand over a "Verified" badge.
+    again = client.put(
+        f"/api/v1/claims/{claim['id']}/review",
+        json={"published": True, "version": review["version"]},
+        headers=editor,
+    )
+    assert again.status_code == 422
+    assert "written when the claim was false" in again.json["detail"]
+    rewritten = client.put(
+        f"/api/v1/claims/{claim['id']}/review",
+        json={
+            "headline": "Verified: the ferry numbers, as corrected",
+            "published": True,
+            "version": review["version"],
+        },
+        headers=editor,
+    )
+    assert rewritten.status_code == 200, rewritten.json
+    assert client.get(f"/reviews/{claim['id']}").status_code == 200
 
 
 def test_a_review_saved_on_an_older_version_is_a_409(
