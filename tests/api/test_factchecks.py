@@ -263,6 +263,13 @@ def test_a_claim_is_matched_and_a_confirmed_match_is_evidence_for_a_verdict(
     assert rejected.status_code == 200, rejected.json
     flag = client.get(f"/api/v1/claims/{claim['id']}").json["review_flag"]
     assert "what that verdict needs is gone" in flag
+    # The claim's history says what reviewers made of the match.
+    history = client.get(f"/api/v1/claims/{claim['id']}/history?links=true").json
+    matched = [e for e in history if e["entity_type"] == "fact_check_matches"]
+    assert [e["after"]["state"] for e in matched if e["after"] and "state" in e["after"]][-2:] == [
+        "confirmed",
+        "rejected",
+    ]
     listed = client.get(f"/api/v1/claims?document_id={doc['id']}").json
     assert [c["review_flag"] for c in listed] == [flag]
 

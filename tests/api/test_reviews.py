@@ -212,6 +212,11 @@ def test_a_new_verdict_withdraws_the_review_written_for_the_old_one(
     )
     assert rewritten.status_code == 200, rewritten.json
     assert client.get(f"/reviews/{claim['id']}").status_code == 200
+    # The claim's history (the panel's) holds its review's life too.
+    history = client.get(f"/api/v1/claims/{claim['id']}/history?links=true").json
+    actions = [e["action"] for e in history]
+    assert actions.count("review.published") == 2
+    assert "review.withdrawn" in actions
 
 
 def test_a_review_saved_on_an_older_version_is_a_409(
