@@ -155,9 +155,10 @@ def _read_text(file: Path) -> str:
 _INGESTIBLE = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html", ".xml": "list"}
 
 
-def _sources(items: tuple[str, ...]) -> Iterator[tuple[str, str, str | None]]:
-    """(kind, content, url) for every file, folder entry, URL, and page a sitemap or feed
-    lists. URLs are fetched with a timeout and a size cap; a feed's pages one by one."""
+def _sources(items: tuple[str, ...]) -> Iterator[tuple[str, str, str | None, str]]:
+    """(kind, content, url, name) for every file, folder entry, URL, and page a sitemap or
+    feed lists (name: the URL or the file's path, as messages give it). URLs are fetched
+    with a timeout and a size cap; a feed's pages one by one."""
     for item in items:
         if item.startswith(("http://", "https://")):
             fetched = fetch(item)
@@ -166,7 +167,7 @@ def _sources(items: tuple[str, ...]) -> Iterator[tuple[str, str, str | None]]:
                 yield from _sources(tuple(listed))
             else:
                 kind = "html" if "html" in fetched.content_type else "text"
-                yield kind, fetched.text, fetched.url
+                yield kind, fetched.text, fetched.url, fetched.url
             continue
         path = Path(item)
         if not path.exists():
@@ -183,7 +184,7 @@ def _sources(items: tuple[str, ...]) -> Iterator[tuple[str, str, str | None]]:
                     raise click.BadParameter(f"{file} is not a sitemap or an RSS/Atom feed")
                 yield from _sources(tuple(listed))
             else:
-                yield file_kind or "text", text, None
+                yield file_kind or "text", text, None, str(file)
 
 
 @main.command()
@@ -219,9 +220,11 @@ def ingest(
     suggest_min = Settings.from_env().suggest_min
     with _engine() as engine:
         with tqdm(unit="document", desc="stored", disable=None) as bar:
-            for source_kind, content, url in _sources(sources):
+            for source_kind, content, url, name in _sources(sources):
                 bar.update()
                 if not content.strip():
+                    click.echo(f"skipped {name}: it is empty", err=True)
+                    failed += 1
                     continue
                 base = NewDocument(body=content, outlet=outlet, url=url, kind=DocumentKind(kind))
                 with Session(engine) as session:
@@ -235,14 +238,14 @@ def ingest(
                             suggest_min=suggest_min,
                         )
                     except (InvalidInput, Conflict) as exc:
-                        click.echo(f"skipped {url or 'a file'}: {exc.detail}", err=True)
+                        click.echo(f"skipped {name}: {exc.detail}", err=True)
                         failed += 1
                         continue
                     session.commit()
                     if outcome != Outcome.EXISTING:
                         new_ids.append(doc.id)
                     # Which document each source made (or already was), to open or report on.
-                    click.echo(f"document {doc.id} {outcome}: {url or 'a file'}", err=True)
+                    click.echo(f"document {doc.id} {outcome}: {name}", err=True)
                 created += outcome == Outcome.CREATED
                 revised += outcome == Outcome.REVISED
                 existing += outcome == Outcome.EXISTING

@@ -159,9 +159,15 @@ def test_cli_ingests_a_sitemap_url_and_a_folder_of_pages(
     (folder / "levy.html").write_text(PAGE)
     (folder / "notes.txt").write_text("The yard hired 40 welders in 2021.\n")
     (folder / "logo.png").write_bytes(b"\x89PNG")
+    (folder / "empty.txt").write_text("\n")
     # --wait extracts in the command itself.
     again = runner.invoke(main, ["ingest", "--wait", str(folder)])
     assert again.exit_code == 0, again.output
     assert "1 documents stored" in again.output  # the text file; the page is stored already
     assert "1 already stored" in again.output
+    # An empty file is said to be skipped, by name (it was passed over in silence), and
+    # each document names the file it came from.
+    assert f"skipped {folder / 'empty.txt'}: it is empty" in again.output
+    assert "1 skipped" in again.output
+    assert f": {folder / 'notes.txt'}" in again.output
     assert "1 ready" in again.output
