@@ -167,7 +167,10 @@ class ReportClaimOut(Schema):
         metadata={"description": "conflicts links, confirmed or still suggested"},
     )
     open_conflicts = fields.Integer(
-        metadata={"description": "conflicts links not rejected: confirmed or still suggested"}
+        metadata={
+            "description": "conflicts links not rejected (confirmed or still suggested) that "
+            "no verdict has settled"
+        }
     )
     confirmed_conflicts = fields.Integer(
         metadata={"description": "of open_conflicts, those a person confirmed"}
@@ -189,13 +192,21 @@ class TotalsOut(Schema):
     disputed = fields.Integer()
     claims_with_open_conflicts = fields.Integer()
     open_conflicts = fields.Integer(
-        metadata={"description": "conflicts links not rejected: confirmed or still suggested"}
+        metadata={
+            "description": "conflicts links not rejected (confirmed or still suggested) that "
+            "no verdict has settled"
+        }
     )
     confirmed_conflicts = fields.Integer(
-        metadata={"description": "conflicts links a person confirmed"}
+        metadata={"description": "open conflicts links a person confirmed"}
     )
     suggested_conflicts = fields.Integer(
         metadata={"description": "conflicts links the service suggested, not yet reviewed"}
+    )
+    settled_conflicts = fields.Integer(
+        metadata={
+            "description": "conflicts verdicts have settled (either claim false, or both decided)"
+        }
     )
     unreviewed_checkworthy = fields.Integer()
     to_review_again = fields.Integer(
@@ -246,7 +257,10 @@ class StoryClusterOut(Schema):
     appearances = fields.List(fields.Nested(ReportClaimOut))
     independent_origins = fields.Integer()
     open_conflicts = fields.Integer(
-        metadata={"description": "conflicts links not rejected: confirmed or still suggested"}
+        metadata={
+            "description": "conflicts links not rejected (confirmed or still suggested) that "
+            "no verdict has settled"
+        }
     )
     confirmed_conflicts = fields.Integer(
         metadata={"description": "of open_conflicts, those a person confirmed"}

@@ -109,8 +109,8 @@ def _md_totals(t: dict[str, Any]) -> list[str]:
         f"({t['independently_corroborated']}) |",
         f"| Verified / disputed / false | {t['verified']} / {t['disputed']} / "
         f"{t['by_status']['false']} |",
-        f"| Conflicts | {t['confirmed_conflicts']} confirmed, {t['suggested_conflicts']} suggested"
-        " (to review) |",
+        f"| Open conflicts | {t['confirmed_conflicts']} confirmed, {t['suggested_conflicts']} "
+        f"suggested (to review); {t['settled_conflicts']} settled by verdicts |",
         f"| Unreviewed check-worthy | {t['unreviewed_checkworthy']} |",
         f"| To look at again | {t['to_review_again']} |",
     ]

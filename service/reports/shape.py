@@ -213,6 +213,10 @@ def totals(entries: list[dict[str, Any]]) -> dict[str, Any]:
         # service's guess, to review, and is counted apart.
         "confirmed_conflicts": sum(s == LinkState.CONFIRMED for s in conflict_states.values()),
         "suggested_conflicts": sum(s == LinkState.SUGGESTED for s in conflict_states.values()),
+        # Conflicts verdicts have settled: still links, no longer open.
+        "settled_conflicts": len(
+            {x["link_id"] for e in entries for x in e["conflicting"] if x["settled"]}
+        ),
         "unreviewed_checkworthy": sum(1 for e in worthy if e["status"] == ClaimStatus.UNREVIEWED),
         "to_review_again": sum(1 for e in entries if e["review_flag"]),
     }

@@ -110,7 +110,7 @@ def test_a_report_counts_a_suggested_conflict_apart_from_a_confirmed_one(
     last = next(c for c in report["claims"] if c["id"] == story["last"]["id"])
     assert (last["open_conflicts"], last["confirmed_conflicts"]) == (1, 0)
     md = client.get(f"{url}?format=md").text
-    assert "| Conflicts | 1 confirmed, 1 suggested (to review) |" in md
+    assert "| Open conflicts | 1 confirmed, 1 suggested (to review); 0 settled by verdicts |" in md
     assert "| 0 (+1 suggested) |" in md
     html = client.get(f"{url}?format=html").text
     assert "<b>1</b><span>confirmed conflicts</span>" in html

@@ -178,6 +178,7 @@ def test_a_conflict_verdicts_settle_is_listed_but_no_longer_open() -> None:
     totals = report["totals"]
     assert (totals["open_conflicts"], totals["confirmed_conflicts"]) == (2, 1)
     assert totals["suggested_conflicts"] == 1
+    assert totals["settled_conflicts"] == 2
     reasons = {a["claim_id"]: a["reason"] for a in report["attention"]}
     assert "conflicting" not in reasons.get(1, "")
     assert "1 confirmed conflicting claim(s) elsewhere" in reasons[2]
