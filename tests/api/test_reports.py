@@ -113,7 +113,7 @@ def test_a_report_counts_a_suggested_conflict_apart_from_a_confirmed_one(
     assert "| Open conflicts | 1 confirmed, 1 suggested (to review); 0 settled by verdicts |" in md
     assert "| 0 (+1 suggested) |" in md
     html = client.get(f"{url}?format=html").text
-    assert "<b>1</b><span>confirmed conflicts</span>" in html
+    assert "<b>1</b><span>confirmed conflicts open</span>" in html
     assert "<b>1</b><span>suggested conflicts, to review</span>" in html
     row = html.split(f'<tr id="claim-{story["last"]["id"]}">')[1].split("</tr>")[0]
     assert "(+1 suggested)" in row
