@@ -138,6 +138,8 @@ def extract_rules(body: str, context: DocumentContext) -> list[Candidate]:
             )
             if speaker:
                 candidate.speaker_role = people.roles.get(speaker)
+            if label is not None and cue in ("labelled turn", "the labelled turn above"):
+                candidate.speaker_role = label.role or candidate.speaker_role
             out.append(candidate)
             block_of.append(block.index)
             previous = candidate

@@ -668,6 +668,7 @@ class Voice:
     cue: str | None
     confidence: float
     kind: str = "transcript_turn"
+    role: str | None = None  # what a label says the voice is ("host", "Sen.")
 
 
 def transcript_voices(texts: list[str], host: str | None, people: People) -> list[Voice]:
@@ -791,6 +792,7 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
                 people.full_name(label.speaker) if label.speaker else None,
                 "labelled turn" if label.end else "the labelled turn above",
                 0.9 if label.end else 0.8,
+                role=label.role,
             )
             for i, label in labels.items()
         }
@@ -957,6 +959,7 @@ def _candidate(
         role = said.role or (people.roles.get(said.speaker) if said.speaker else None)
     elif voice is not None:
         speaker, kind, cue, confidence = voice.name, voice.kind, voice.cue, voice.confidence
+        role = voice.role
     elif caption:
         speaker, kind, cue, confidence = context.outlet, "author", "photo caption", 0.6
     else:

@@ -525,6 +525,7 @@ def test_a_labelled_transcript_gives_each_line_to_its_label(run: str, kind: str)
     assert all(":" not in c.text.split()[0] for c in found if "corrected" not in c.text)
     clinics = by_text["The county closed two of its four clinics last month."]
     assert (clinics.speaker, clinics.attribution) == ("Rachel Okafor", "transcript_turn")
+    assert clinics.speaker_role == "host"  # what the label says she is
     patients = by_text["The county says 12,000 patients used the two clinics in 2025."]
     assert patients.speaker == "Dev Patel"
     waiting = by_text[
