@@ -37,6 +37,13 @@ class FactCheckImport(StrictSchema):
             raise ValidationError("send exactly one of html (a page) or feed (items)", "feed")
 
 
+class ClaimMatchesQuery(StrictSchema):
+    rejected = fields.Boolean(
+        load_default=False,
+        metadata={"description": "list the rejected matches too (last), to take one back"},
+    )
+
+
 class FactCheckOut(Schema):
     id = fields.Integer()
     url = fields.String()

@@ -9,6 +9,7 @@ from flask.views import MethodView
 from sqlalchemy import select
 
 from schemas.factchecks import (
+    ClaimMatchesQuery,
     FactCheckFullOut,
     FactCheckImport,
     FactCheckOut,
@@ -115,11 +116,12 @@ class FactCheckById(MethodView):
 @blp.route("/claims/<int:claim_id>/fact-checks")
 class ClaimFactChecks(MethodView):
     @readable
+    @blp.arguments(ClaimMatchesQuery, location="query")
     @blp.response(200, MatchOut(many=True))
-    def get(self, claim_id: int) -> Any:
+    def get(self, query: dict[str, Any], claim_id: int) -> Any:
         """Fact-checks published elsewhere that may check this claim: confirmed first, then
-        the most likely; rejected ones are left out."""
-        return matches_of(db_session(), claim_id)
+        the most likely; rejected ones only with `rejected=true`, last."""
+        return matches_of(db_session(), claim_id, rejected=query["rejected"])
 
 
 def _match_etag(found: FactCheckMatch) -> Any:

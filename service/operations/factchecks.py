@@ -524,15 +524,18 @@ def match_fact_checks(
     return _judge(session, actor, claims, mine, pairs, ranks, article_ranks)
 
 
-def matches_of(session: Session, claim_id: int) -> list[FactCheckMatch]:
-    """A claim's fact-check matches, confirmed first, then the most likely."""
+def matches_of(session: Session, claim_id: int, *, rejected: bool = False) -> list[FactCheckMatch]:
+    """A claim's fact-check matches, confirmed first, then the most likely; with `rejected`
+    the rejected ones too, last (so a reviewer can take a rejection back)."""
     if session.get(Claim, claim_id) is None:
         raise NotFound(f"no claim {claim_id}")
+    shown = [LinkState.CONFIRMED, LinkState.SUGGESTED] + ([LinkState.REJECTED] if rejected else [])
     return list(
         session.scalars(
             select(FactCheckMatch)
-            .where(FactCheckMatch.claim_id == claim_id, FactCheckMatch.state != LinkState.REJECTED)
+            .where(FactCheckMatch.claim_id == claim_id, FactCheckMatch.state.in_(shown))
             .order_by(
+                (FactCheckMatch.state == LinkState.REJECTED).asc(),
                 (FactCheckMatch.state == LinkState.CONFIRMED).desc(),
                 FactCheckMatch.score.desc(),
                 FactCheckMatch.id,

@@ -130,7 +130,9 @@ def document_page(
         if selected
         else (None, None)
     )
-    checked = matches_of(session, selected.id) if selected else []
+    matched = matches_of(session, selected.id, rejected=True) if selected else []
+    checked = [m for m in matched if m.state != LinkState.REJECTED]
+    turned_down = [m for m in matched if m.state == LinkState.REJECTED]
     review = draft_of(session, selected) if selected and selected.status in RATINGS else None
     # On demand: fresh suggestions for the selected claim, or claims found by words to link.
     fresh = suggestions_view(session, selected) if selected and request.args.get("suggest") else []
@@ -156,6 +158,7 @@ def document_page(
         backing=backing,
         warning=warning,
         checked=checked,
+        turned_down=turned_down,
         review=review,
         can_publish=_role().allows(Role.EDITOR),
         problem=problem,

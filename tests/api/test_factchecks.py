@@ -190,6 +190,7 @@ def test_broken_input_stores_nothing_and_says_where(
 
 def test_a_claim_is_matched_and_a_confirmed_match_is_evidence_for_a_verdict(
     client: FlaskClient,
+    session: Session,
     reviewer: dict[str, str],
     editor: dict[str, str],
     make_document: Callable[..., dict[str, Any]],
@@ -263,6 +264,23 @@ def test_a_claim_is_matched_and_a_confirmed_match_is_evidence_for_a_verdict(
     assert rejected.status_code == 200, rejected.json
     flag = client.get(f"/api/v1/claims/{claim['id']}").json["review_flag"]
     assert "what that verdict needs is gone" in flag
+    # A rejected match is left out of the list, and listed last when asked for, so that a
+    # reviewer can take the rejection back (it vanished).
+    assert client.get(f"/api/v1/claims/{claim['id']}/fact-checks").json == []
+    listed_all = client.get(f"/api/v1/claims/{claim['id']}/fact-checks?rejected=true").json
+    assert [(m["id"], m["state"]) for m in listed_all] == [(match["id"], "rejected")]
+    # ...and the panel lists it apart, with a way to cite it after all.
+    from service.domain.enums import Role
+    from service.operations.actors import SYSTEM
+    from service.operations.people import create_person
+    from tests.api.test_workspace import PASSWORD, _sign_in
+
+    create_person(session, SYSTEM, name="Rita Review", role=Role.REVIEWER, password=PASSWORD)
+    session.flush()
+    _sign_in(client, "Rita Review", PASSWORD)
+    panel = client.get(f"/documents/{doc['id']}?claim={claim['id']}").get_data(as_text=True)
+    assert "Fact-checks rejected for this claim (1)" in panel
+    assert "Same claim after all: cite it" in panel
     # The claim's history says what reviewers made of the match.
     history = client.get(f"/api/v1/claims/{claim['id']}/history?links=true").json
     matched = [e for e in history if e["entity_type"] == "fact_check_matches"]
