@@ -143,14 +143,30 @@ def page_body(html: str) -> str | None:
     return body[:BODY_CHARS] or None
 
 
+def page_title(html: str) -> str | None:
+    """The page's title (trafilatura's reading of its metadata: og:title, <title>, <h1>)."""
+    import trafilatura
+
+    try:
+        found = trafilatura.extract_metadata(html)
+    except Exception:  # a page whose JSON-LD was readable keeps its review without a title
+        return None
+    title = " ".join((found.title or "").split()) if found is not None else ""
+    return title[:500] or None
+
+
 def reviews_from_html(html: str, base_url: str | None = None) -> list[Review]:
-    """The page's reviews, each with the page's article opening."""
+    """The page's reviews, each with the page's article opening, and the page's title as
+    its headline where the JSON-LD names none (most name none: the page's <h1> is it)."""
     body = None
+    title = None
     reviews = []
     for n, item in enumerate(items_from_html(html, base_url), start=1):
         if body is None:
             body = page_body(html) or ""
-        reviews.append(replace(review_of(item, f"item {n}"), body=body or None))
+            title = page_title(html)
+        review = review_of(item, f"item {n}")
+        reviews.append(replace(review, body=body or None, headline=review.headline or title))
     return reviews
 
 

@@ -81,6 +81,7 @@ def test_a_fact_check_page_is_imported_once_with_its_json_ld_kept(
     assert (first.json["created"], first.json["unchanged"]) == (1, 0)
     check = first.json["fact_checks"][0]
     assert check["claimant"] == "Rosa Haddad"
+    assert check["headline"] == "Will the footbridge repair really cost 14.2 million?"
     assert check["publisher"] == "Lakeport Checks"
     assert (check["rating_name"], check["status"]) == ("Half True", "disputed")
     full = client.get(f"/api/v1/fact-checks/{check['id']}").json
@@ -596,3 +597,17 @@ def test_a_claim_is_dated_for_matching_by_when_it_was_said(
     assert days["The library"] == date(2026, 12, 2)
     # A day-precise date of saying it is.
     assert days["The mayor s"] == date(2026, 11, 30)
+
+
+def test_a_page_whose_review_names_no_headline_gives_its_title(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    unnamed = {k: v for k, v in REVIEW.items() if k != "name"}
+    page = (
+        "<html><head><title>Footbridge repair cost checked</title>"
+        '<script type="application/ld+json">' + json.dumps(unnamed) + "</script></head>"
+        "<body><h1>Footbridge repair cost checked</h1><p>Our check.</p></body></html>"
+    )
+    imported = _import(client, reviewer, html=page)
+    assert imported.status_code == 200, imported.json
+    assert imported.json["fact_checks"][0]["headline"] == "Footbridge repair cost checked"
