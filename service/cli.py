@@ -204,6 +204,13 @@ def _sources(items: tuple[str, ...]) -> Iterator[tuple[str, str, str | None, str
     help="with --queue: follow the jobs until every document is ready or failed",
 )
 @click.option("--timeout", default=3600.0, show_default=True, help="seconds to follow the jobs")
+@click.option("--title", help="the document's title (one source only)")
+@click.option("--author")
+@click.option(
+    "--published",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="the publication date, YYYY-MM-DD: relative dates ('on Friday') resolve against it",
+)
 def ingest(
     sources: tuple[str, ...],
     outlet: str | None,
@@ -211,10 +218,17 @@ def ingest(
     wait: bool,
     follow: bool,
     timeout: float,
+    title: str | None,
+    author: str | None,
+    published: datetime | None,
 ) -> None:
     """Ingest text files, HTML pages (files or URLs), folders of them, and the pages a
     sitemap or RSS/Atom feed lists (file or URL). Documents are queued for the workers
-    (`claimdesk worker`) and a progress bar follows their jobs; --wait extracts here."""
+    (`claimdesk worker`) and a progress bar follows their jobs; --wait extracts here. A
+    text file has no title or date of its own: give them (an HTML page's metadata fills
+    what is not given)."""
+    if title and (len(sources) != 1 or not Path(sources[0]).is_file()):
+        raise click.BadParameter("--title names one document: give one file", param_hint="--title")
     created = revised = existing = failed = 0
     new_ids: list[int] = []
     suggest_min = Settings.from_env().suggest_min
@@ -226,7 +240,15 @@ def ingest(
                     click.echo(f"skipped {name}: it is empty", err=True)
                     failed += 1
                     continue
-                base = NewDocument(body=content, outlet=outlet, url=url, kind=DocumentKind(kind))
+                base = NewDocument(
+                    body=content,
+                    outlet=outlet,
+                    url=url,
+                    kind=DocumentKind(kind),
+                    title=title,
+                    author=author,
+                    published_on=published.date() if published else None,
+                )
                 with Session(engine) as session:
                     try:
                         new = document_from_html(content, base) if source_kind == "html" else base

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from service.models import Event, Outlet
+from service.models import Document, Event, Outlet
 from service.operations.actors import SYSTEM
 from service.operations.documents import NewDocument, create_document
 from service.operations.pagination import encode_cursor
@@ -230,3 +230,27 @@ def test_the_cli_says_a_refusal_in_one_line(
     assert unwritable.exit_code == 1
     assert unwritable.output.startswith("Error: No such file or directory")
     assert "Traceback" not in unwritable.output
+
+
+def test_the_cli_ingests_a_text_file_with_its_title_and_date(
+    migrated_scratch: tuple[Engine, str], monkeypatch: Any, tmp_path: Any
+) -> None:
+    # A text file has no metadata: it came in untitled and undated, "on Friday" unresolved.
+    from click.testing import CliRunner
+
+    from service.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", migrated_scratch[1])
+    story = tmp_path / "pier.txt"
+    story.write_text("The council closed the pier on Friday, the mayor said.\n")
+    done = CliRunner().invoke(
+        main,
+        ["ingest", "--wait", "--title", "Pier closed", "--published", "2026-12-07", str(story)],
+    )
+    assert done.exit_code == 0, done.output
+    with Session(migrated_scratch[0]) as session:
+        doc = session.scalars(select(Document)).one()
+        assert (doc.title, str(doc.published_on)) == ("Pier closed", "2026-12-07")
+    two = CliRunner().invoke(main, ["ingest", "--title", "x", str(story), str(story)])
+    assert two.exit_code == 2
+    assert "--title" in two.output
