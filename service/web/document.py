@@ -16,7 +16,7 @@ from flask_login import login_required
 from sqlalchemy import case, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
-from service.api.context import db_session
+from service.api.context import db_session, settings
 from service.domain.enums import (
     AnchorState,
     Attribution,
@@ -28,6 +28,7 @@ from service.domain.enums import (
 )
 from service.domain.errors import DomainError, InvalidInput
 from service.domain.rules import role_needed_for
+from service.jobs import enqueue_extraction
 from service.models import Claim, Document, DocumentCopy, Event, Speaker, User
 from service.operations.assignments import assign, comment
 from service.operations.claims import (
@@ -43,6 +44,7 @@ from service.operations.claims import (
     split_claim,
 )
 from service.operations.copies import get_copy, review_copy
+from service.operations.documents import NewDocument, submit_document
 from service.operations.factchecks import get_match, matches_of, review_match
 from service.operations.inbox import document_workspace, search_claims
 from service.operations.links import (
@@ -521,6 +523,44 @@ def assign_document_submit(document_id: int) -> Any:
     session.commit()
     flash("Document assigned." if document.assignee_id else "Document unassigned.", "saved")
     return redirect(url_for("web.document_page", document_id=document_id))
+
+
+@blp.post("/documents/<int:document_id>/revise")
+@login_required
+def revise_document_submit(document_id: int) -> Any:
+    """A corrected text of the document as its next revision (pasting it into Ingest made a
+    document of its own, and the workspace had no other way)."""
+    session = db_session()
+    if not _role().allows(Role.REVIEWER):
+        return document_page(document_id, "Posting a revision needs the reviewer role.", 403)
+    document = session.get(Document, document_id)
+    if document is None:
+        return document_page(document_id)
+    body = (request.form.get("body") or "").replace("\r\n", "\n")
+    try:
+        doc, _, result = submit_document(
+            session,
+            person_actor_of(session),
+            NewDocument(body=body, outlet=document.outlet.name if document.outlet else None),
+            revision_of=document_id,
+            queue=enqueue_extraction,
+            suggest_min=settings().suggest_min,
+        )
+    except DomainError as exc:
+        session.rollback()
+        return document_page(document_id, exc.detail, exc.status)
+    session.commit()
+    if result is None:
+        flash("Nothing stored: the text is the same as the current revision.", "saved")
+    else:
+        flash(
+            f"Stored as revision {result.revision.number}: {len(result.anchored)} claims kept, "
+            f"{len(result.moved)} moved, {len(result.orphaned)} orphaned"
+            + (f", {len(result.flagged)} verdicts to look at again" if result.flagged else "")
+            + "; new sentences are being extracted.",
+            "saved",
+        )
+    return redirect(url_for("web.document_page", document_id=doc.id))
 
 
 @blp.post("/claims/<int:claim_id>/comments")

@@ -1471,3 +1471,39 @@ def test_a_pasted_texts_date_stamp_is_its_publication_date_unless_one_is_given(
     )
     document = int(given.headers["Location"].split("/documents/")[1].split("?")[0])
     assert client.get(f"/api/v1/documents/{document}").json["published_on"] == "2025-03-06"
+
+
+def test_a_corrected_text_is_posted_from_the_document_page_as_its_next_revision(
+    client: FlaskClient, person: str, reviewer: dict[str, str]
+) -> None:
+    # Pasting the corrected article into Ingest made a document of its own: its claims
+    # unreviewed again, its decisions not carried over.
+    body = "The pier will reopen in March 2027.\n\nThe council voted 7-2 on Tuesday."
+    doc = client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": body, "outlet": "Harbour News"},
+        headers=reviewer,
+    ).json
+    before = {c["id"] for c in client.get(f"/api/v1/documents/{doc['id']}/claims").json}
+    _sign_in(client, person, PASSWORD)
+    page = client.get(f"/documents/{doc['id']}").get_data(as_text=True)
+    assert "Store as revision 2" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    posted = client.post(
+        f"/documents/{doc['id']}/revise",
+        data={"csrf_token": token.group(1), "body": body.replace("March", "April")},
+    )
+    assert posted.status_code == 302
+    after = client.get(f"/api/v1/documents/{doc['id']}").json
+    assert after["revision"] == 2
+    claims = client.get(f"/api/v1/documents/{doc['id']}/claims").json
+    assert before <= {c["id"] for c in claims}  # the same claims, re-anchored
+    shown = client.get(posted.headers["Location"]).get_data(as_text=True)
+    assert "Stored as revision 2" in shown
+    assert len(client.get("/api/v1/documents").json) == 1  # no second document
+    same = client.post(
+        f"/documents/{doc['id']}/revise",
+        data={"csrf_token": token.group(1), "body": body.replace("March", "April")},
+    )
+    assert "Nothing stored" in client.get(same.headers["Location"]).get_data(as_text=True)
