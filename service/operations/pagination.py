@@ -20,6 +20,20 @@ def like_contains(text: str) -> str:
     return f"%{escaped}%"
 
 
+#: How a list's tag reads to a client: the path it pages (tags are table names).
+_LISTS = {
+    "claim_links": "/links",
+    "claims": "/claims",
+    "documents": "/documents",
+    "speakers": "/speakers",
+    "events": "/events",
+    "export": "the NDJSON export",
+    "fact_checks": "/fact-checks",
+    "document_copies": "/copies",
+    "webhook_deliveries": "a webhook's deliveries",
+}
+
+
 def encode_cursor(values: Sequence[int], tag: str) -> str:
     """An opaque cursor: base64url of "k<tag>:<values>". The tag names the list it pages, so
     a cursor of one list is refused by another instead of paging it from a wrong place."""
@@ -48,8 +62,8 @@ def decode_cursor(cursor: str, arity: int, tag: str, field: str = "after") -> tu
         if ":" in raw and named != tag:
             raise InvalidInput(
                 field,
-                f"a cursor of another list ({named or 'unnamed'}): page this one with the "
-                "cursor from its own next link",
+                f"a cursor of another list ({_LISTS.get(named, named) or 'unnamed'}): page this "
+                "one with the cursor from its own next link",
                 location="query",
             )
         values = tuple(int(part) for part in numbers.split("."))
