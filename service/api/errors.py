@@ -116,6 +116,9 @@ def http_problem(error: HTTPException) -> Response:
             "the tag is not one this service gave). GET it again, look at what changed, and "
             "send your change with the new ETag"
         )
+        changed = _last_change()
+        if changed:
+            detail += f". Its last change: {changed}"
     elif status == 400 and request.is_json and "could not understand" in (detail or ""):
         detail = "the body is not valid JSON"
     elif status == 404 and request.path.startswith("/api/"):
@@ -126,6 +129,33 @@ def http_problem(error: HTTPException) -> Response:
         )
         slug = "not-found"
     return problem(status, detail, slug=slug, errors=errors, headers=headers)
+
+
+#: The path argument that names each resource an If-Match guards, and its events' type.
+_GUARDED = {
+    "claim_id": "claims",
+    "link_id": "claim_links",
+    "speaker_id": "speakers",
+    "subscription_id": "webhook_subscriptions",
+    "copy_id": "document_copies",
+    "match_id": "fact_check_matches",
+}
+
+
+def _last_change() -> str | None:
+    """What last changed the resource a stale If-Match was sent for, from its history."""
+    from service.api.context import db_session
+    from service.operations.events import last_change
+
+    args = request.view_args or {}
+    found = next(((t, args[k]) for k, t in _GUARDED.items() if k in args), None)
+    if found is None:
+        return None
+    try:
+        return last_change(db_session(), found[0], int(found[1]))
+    except Exception:  # the refusal stands without its detail
+        log.warning("could not read the last change for a 412", exc_info=True)
+        return None
 
 
 def domain_problem(error: DomainError) -> Response:

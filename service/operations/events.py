@@ -151,3 +151,22 @@ def entity_history(session: Session, entity_type: str, entity_id: int) -> list[E
         .order_by(Event.id)
     )
     return list(session.scalars(stmt))
+
+
+def last_change(session: Session, entity_type: str, entity_id: int) -> str | None:
+    """The entity's last event in words (what changed, who, when): what a client whose
+    If-Match is stale needs to see before it sends its change again."""
+    event = session.scalars(
+        select(Event)
+        .where(Event.entity_type == entity_type, Event.entity_id == entity_id)
+        .order_by(Event.id.desc())
+        .limit(1)
+    ).first()
+    if event is None:
+        return None
+    before, after = event.before or {}, event.after or {}
+    moved = sorted(
+        k for k in set(before) | set(after) if before.get(k) != after.get(k) and k != "version"
+    )
+    fields = f" ({', '.join(moved[:6])})" if moved else ""
+    return f"{event.action}{fields} by {event.actor} at {event.occurred_at:%Y-%m-%d %H:%M:%S %Z}"

@@ -178,6 +178,8 @@ def test_editing_needs_if_match_428_and_refuses_a_stale_one_412(
     assert stale.status_code == 412
     assert stale.content_type == "application/problem+json"
     assert "changed since you read it" in stale.json["detail"]
+    # ...and what changed it, by whom, as the workspace's stale forms say.
+    assert "Its last change: claim.edited (cue) by reviewer-" in stale.json["detail"]
 
 
 def test_editing_the_span_re_anchors_text_and_context(
