@@ -278,15 +278,24 @@ def _label_name(raw: str) -> str:
 
 def script_labels(all_blocks: list[Span], context: DocumentContext) -> dict[int, TurnLabel]:
     """The turn labels of a transcript; of another text only when it reads as one (at least
-    three lines labelled, and at least half of all): a transcript filed as news. An
-    interview keeps its questions-and-answers reading."""
+    three lines labelled, and half of all, or a third when at least two labels are in
+    capitals): a transcript filed as news. An interview keeps its questions-and-answers
+    reading."""
     if context.kind == "transcript":
         return turn_labels(all_blocks, context.author)
     if context.kind == "interview":
         return {}
     found = turn_labels(all_blocks, context.author)
-    labelled = sum(1 for label in found.values() if label.end)
-    return found if labelled >= 3 and labelled * 2 >= len(all_blocks) else {}
+    labelled = [i for i, label in found.items() if label.end]
+    # Script labels are written in capitals ("HOST:", "DANA WHITFIELD:"); a news story's
+    # "Name: …" lines are not. A third of the lines so labelled reads as a transcript (a
+    # pasted podcast has a title, an introduction and notes around its turns).
+    shouted = sum(
+        1 for i in labelled if (m := _LABEL.match(all_blocks[i].text)) and m.group("name").isupper()
+    )
+    if len(labelled) >= 3 and shouted >= 2 and len(labelled) * 3 >= len(all_blocks):
+        return found
+    return found if len(labelled) >= 3 and len(labelled) * 2 >= len(all_blocks) else {}
 
 
 def turn_labels(all_blocks: list[Span], host: str | None) -> dict[int, TurnLabel]:

@@ -566,6 +566,15 @@ def test_transcript_labels_need_two_lines_and_a_voice() -> None:
         "The vote is in May.\n\nBuses carried 9,000 riders a day.\n"
     )
     assert script_labels(blocks(story), DocumentContext(kind="news")) == {}
+    # A podcast pasted as news, with a title, an introduction and notes around its turns:
+    # labels in capitals on a third of its lines read as a script.
+    pasted = (
+        "Harbour Weekly, episode 12\n\nThis week: the pier.\n\nShow notes follow.\n\n"
+        "HOST: The pier closed in May.\n\nDANA WHITFIELD: It cost $4 million.\n\n"
+        "HOST: Thanks.\n\nMusic by the band.\n\nTranscript edited for length.\n\n"
+        "Subscribe for more.\n"
+    )
+    assert len(script_labels(blocks(pasted), DocumentContext(kind="news"))) >= 3
     assert len(script_labels(blocks(story), DocumentContext(kind="transcript"))) == 6
     # A title-case name is a voice; a first name alone is the labelled full name it opens.
     assert labels(
