@@ -72,14 +72,16 @@ def extract_rules(body: str, context: DocumentContext) -> list[Candidate]:
     for block in editorial:
         previous: Candidate | None = None
         label = labels.get(block.index)
+        opens = True  # the paragraph's first sentence, or one after a lone dateline
         for whole in mend(sentences(block.span), body):
             sent = label_cut(whole, block.span, label)
             if sent is None:
                 continue
             text = trim_credit(sent.text)
-            lead = dateline_length(text)
+            lead = dateline_length(text, opens=opens)
             text = text[lead:]
-            if not checkable(text) or len(text.split()) < 3 or dateline_alone(text):
+            opens = dateline_alone(text)
+            if not checkable(text) or len(text.split()) < 3 or opens:
                 continue
             start = sent.start + lead
             end = start + len(text)

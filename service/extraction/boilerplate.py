@@ -165,12 +165,19 @@ def skip_reason(text: str, *, author: str | None = None) -> str | None:
     return None
 
 
-#: A dateline before the first sentence: "LOS ANGELES (Reuters) - ", "BERLIN (AP) — ",
-#: "HARROW BAY — ", "PORTLAND, Ore. — ": a place in capitals, its state or country, the
-#: agency, then a dash (a hyphen only with the agency, or with spaces round it).
+#: A wire dateline: "LOS ANGELES (Reuters) - ", "BERLIN (AP) — ", "SPRINGFIELD, Dec. 2
+#: (Reuters) - ": a place in capitals, its state or date, the agency, then a dash.
 DATELINE = re.compile(
     r"^[A-Z][A-Z.'’\-][A-Z .'’\-]{0,40}?(?:,\s+[A-Z][\w.]{1,15}(?:\s[\w.]{1,15})?)?"
-    r"(?:\s\([A-Z][\w .&]{1,30}\)\s*[-–—]+|\s*(?:—|–|--)|\s-(?=\s))\s*"
+    r"\s\([A-Z][\w .&]{1,30}\)\s*[-–—]+\s*"
+)
+#: A dateline with no agency ("HARROW BAY — The council …", "PORTLAND, Ore. — Officials"):
+#: only where a paragraph opens, a place of three capitals or more, a dash with spaces round
+#: it, and a capital after. Anywhere else "NATO—not the EU—sent …" or "FEMA — which …" would
+#: lose their subject.
+_PLACE_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’\-][A-Z .'’\-]{1,40}?(?:,\s+[A-Z][\w.]{1,15}(?:\s[\w.]{1,15})?)?"
+    r"\s+(?:—|–|--|-)\s+(?=[A-Z])"
 )
 
 
@@ -195,7 +202,11 @@ def dateline_alone(text: str) -> bool:
     return bool(_DATELINE_ALONE.match(text.strip()))
 
 
-def dateline_length(text: str) -> int:
-    """How many leading characters are a wire dateline (0 if none)."""
-    m = DATELINE.match(text) or _DASH_LEFT.match(text)
+def dateline_length(text: str, *, opens: bool = False) -> int:
+    """How many leading characters are a dateline (0 if none). `opens`: the sentence opens
+    its paragraph, or follows a dateline the splitter cut off alone; only there is a place
+    and a dash without an agency a dateline."""
+    m = DATELINE.match(text)
+    if m is None and opens:
+        m = _PLACE_DATELINE.match(text) or _DASH_LEFT.match(text)
     return m.end() if m else 0

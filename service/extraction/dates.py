@@ -60,8 +60,17 @@ _NEAR_FUTURE = re.compile(
     re.I,
 )
 _NEAR_PAST = re.compile(
-    r"\b(?:said|says|told|\w+ed|met|was|were|did|had|spoke|wrote|gave|made|took|held|began|"
-    r"went|came|saw|won|lost|sold|paid|left|fell|rose|sank|broke|found|led)\b",
+    r"\b(?:said|says|told|announced|reported|confirmed|stated|added|noted|met|was|were|did|had|"
+    r"spoke|wrote|gave|made|took|held|began|went|came|saw|won|lost|sold|paid|left|fell|rose|"
+    r"sank|broke|found|led)\b",
+    re.I,
+)
+#: A regular past verb right before the date ("reopened on Friday", "voted Tuesday"): a word
+#: in -ed further off is as often an adjective ("the proposed rule", "its delayed report")
+#: and says nothing of the tense. "will be reopened on Friday" stays future.
+_ED_BESIDE = re.compile(
+    r"(?P<passive>\b(?:will|would|shall|to)\s+be\s+)?\b\w+ed\s+"
+    r"(?:(?:on|in|at|by|from|since|until|last|this|early|late)\s+)?$",
     re.I,
 )
 #: How far before a date its verb is looked for, within its clause (a quotation mark or a
@@ -75,6 +84,9 @@ def _tense_before(sentence: str, start: int) -> str | None:
     window = re.split(r"[\"“”;]", window)[-1]
     past = [m.end() for m in _NEAR_PAST.finditer(window)]
     future = [m.end() for m in _NEAR_FUTURE.finditer(window)]
+    beside = _ED_BESIDE.search(window)
+    if beside:
+        (future if beside.group("passive") else past).append(beside.end())
     # "was set to", "were expected": the future reading is the nearer, later match.
     if not past and not future:
         return None

@@ -763,14 +763,16 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
     rows: list[_Sentence] = []
     for block, doc in zip(kept, docs, strict=True):
         regions = quote_regions(block.span.text)
+        opens = True  # the paragraph's first sentence, or one after a lone dateline
         for whole in mend(sentences(block.span), body):
             sent = label_cut(whole, block.span, labels.get(block.index))
             if sent is None:
                 continue
             text = trim_credit(sent.text)
-            lead = dateline_length(text)
+            lead = dateline_length(text, opens=opens)
             text = text[lead:]
-            if len(text.split()) < 3 or dateline_alone(text):
+            opens = dateline_alone(text)
+            if len(text.split()) < 3 or opens:
                 continue
             span = Span(sent.start + lead, sent.start + lead + len(text), text)
             tokens = doc.char_span(

@@ -366,6 +366,12 @@ def test_a_sentence_saying_someone_would_not_comment_is_not_check_worthy(
         ("The pier is scheduled to reopen on Monday.", date(2024, 6, 17)),
         ("The board, which met twice, will vote on Monday.", date(2024, 6, 17)),
         ("The board will vote on the levy it approved on Monday.", date(2024, 6, 10)),
+        # A word in -ed away from the day is as often an adjective: it says nothing.
+        ("The council will vote on the proposed zoning changes on Monday.", date(2024, 6, 17)),
+        ("The firm will release its delayed earnings report on Monday.", date(2024, 6, 17)),
+        ("The mayor will meet the United Nations envoy on Monday.", date(2024, 6, 17)),
+        ("The pier will be reopened on Monday.", date(2024, 6, 17)),
+        ("The pier reopened on Monday.", date(2024, 6, 10)),
     ],
 )
 def test_the_verb_next_to_a_weekday_decides_past_or_future(sentence: str, value: date) -> None:
@@ -591,9 +597,14 @@ def test_transcript_labels_need_two_lines_and_a_voice() -> None:
         ("PORTLAND, Ore. — Officials counted 412 tents in May.", "Officials"),
         ("WASHINGTON -- The Senate passed the bill 61-39.", "The Senate"),
         ("SPRINGFIELD, Dec. 2 (Reuters) - The state added 4,000 jobs in October.", "The state"),
-        # Not datelines: a pronoun before a dash, a capitalised word run into a hyphen.
+        # Not datelines: a pronoun before a dash, a capitalised word run into a hyphen, an
+        # acronym the sentence is about.
         ("I — and 40 other tenants — paid the fee in 2024.", "I —"),
         ("US-based lenders raised rates by 2% in March.", "US-based"),
+        ("NATO—not the EU—sent 5,000 troops in 2024.", "NATO—not"),
+        ("U.S.–China trade fell 12 percent in 2025.", "U.S.–China"),
+        ("FEMA — which was criticized — paid $3 billion in 2024.", "FEMA —"),
+        ("US - Mexico crossings fell 20% in 2025.", "US - Mexico"),
     ],
 )
 def test_a_dateline_is_no_part_of_the_claim(sentence: str, kept: str) -> None:
@@ -648,3 +659,11 @@ def test_a_dateline_the_splitter_cut_off_alone_is_no_claim_and_dates_nothing() -
     ]
     assert found[1].claim_date is not None
     assert found[1].claim_date.value.month == 10
+
+
+def test_a_place_and_a_dash_are_a_dateline_only_where_a_paragraph_opens() -> None:
+    found = extract(
+        "The agency met on Monday. IOWA CITY — The council voted 7-2 on the levy in May.",
+        NEWS,
+    )
+    assert any(c.text.startswith("IOWA CITY — The council") for c in found)
