@@ -73,6 +73,13 @@ _COMMENT_OPENER = re.compile(
 )
 
 
+#: What only a comment's signature says: that it was written or posted, or when.
+_SIGNED = re.compile(
+    r"\b(?:wrote|writes|commented|comments|replied|replies|posted)\b|\([^()]*\d[^()]*\)",
+    re.I,
+)
+
+
 def named_comments(all_blocks: list[Span]) -> dict[int, str]:
     """A blog's comments whose writers are named: from a comments heading on (or, with no
     heading, once two lines open with a writer), a line opening "<Name> wrote …:" is that
@@ -83,9 +90,15 @@ def named_comments(all_blocks: list[Span]) -> dict[int, str]:
     openers = {
         i: m.group("name")
         for i, b in enumerate(all_blocks)
-        if (heading is None or i > heading) and (m := _COMMENT_OPENER.match(b.text))
+        if (m := _COMMENT_OPENER.match(b.text))
+        and (i > heading if heading is not None else bool(_SIGNED.search(m.group())))
     }
-    if not openers or (heading is None and len(openers) < 2):
+    # Without a heading, only a comment's own signature counts ("X wrote on …:", "X (Dec.
+    # 3):"), not "Mayor Jones said: …" quoting someone in the post, and the comments are
+    # the post's last lines: nothing but comments after the first of them.
+    if heading is None and (len(openers) < 2 or len(all_blocks) - min(openers) > 3 * len(openers)):
+        return {}
+    if not openers:
         return {}
     out: dict[int, str] = {}
     writer: str | None = None
@@ -257,6 +270,24 @@ NOT_LABELS = frozenset(
         "listen",
         "episode",
         "credits",
+        # Fact boxes: "WHAT: …", "WHEN: …", "WHERE: …"
+        "what",
+        "when",
+        "where",
+        "who",
+        "why",
+        "how",
+        "key facts",
+        "facts",
+        "timeline",
+        "by the numbers",
+        "details",
+        "cost",
+        "price",
+        "tickets",
+        "location",
+        "date",
+        "time",
     }
 )
 
@@ -287,6 +318,15 @@ def script_labels(all_blocks: list[Span], context: DocumentContext) -> dict[int,
         return {}
     found = turn_labels(all_blocks, context.author)
     labelled = [i for i, label in found.items() if label.end]
+    # Outside a transcript, a script has two voices at least, each named by a person's name
+    # or as the host: "WHERE: …"-like boxes of one word are no voices.
+    voices = {
+        found[i].speaker or found[i].role
+        for i in labelled
+        if found[i].role == "host" or " " in (found[i].speaker or "")
+    }
+    if len(voices) < 2:
+        return {}
     # Script labels are written in capitals ("HOST:", "DANA WHITFIELD:"); a news story's
     # "Name: …" lines are not. A third of the lines so labelled reads as a transcript (a
     # pasted podcast has a title, an introduction and notes around its turns).
@@ -296,6 +336,12 @@ def script_labels(all_blocks: list[Span], context: DocumentContext) -> dict[int,
     if len(labelled) >= 3 and shouted >= 2 and len(labelled) * 3 >= len(all_blocks):
         return found
     return found if len(labelled) >= 3 and len(labelled) * 2 >= len(all_blocks) else {}
+
+
+def _person_of(name: str) -> tuple[str, str | None]:
+    """A label's name without its titles, and the titles ("Maria Lopez", "Sen.")."""
+    person, title = strip_titles(name)
+    return (person, title) if title and looks_like_person(person) else (name, None)
 
 
 def turn_labels(all_blocks: list[Span], host: str | None) -> dict[int, TurnLabel]:
@@ -327,7 +373,13 @@ def turn_labels(all_blocks: list[Span], host: str | None) -> dict[int, TurnLabel
             strong[index] = (m, name, role)
         elif " " not in name:
             weak[index] = (m, name, role)
-    full = {n for _, n, _ in strong.values() if " " in n}
+    # Each full name as its turns give it (titles off: "Sen. Maria Lopez" is "Maria Lopez"),
+    # with what its label says the voice is, for a later lone surname's turns.
+    full: dict[str, str | None] = {}
+    for _, n, r in strong.values():
+        person, title = _person_of(n)
+        if " " in person:
+            full.setdefault(person, r or (title.casefold() if title else None))
     found = strong | {
         i: w for i, w in weak.items() if any(w[1] in (f.split()[0], f.split()[-1]) for f in full)
     }
@@ -346,8 +398,8 @@ def turn_labels(all_blocks: list[Span], host: str | None) -> dict[int, TurnLabel
                 out[index] = TurnLabel(current.speaker, 0, current.role)
             continue
         m, name, role = found[index]
-        person, title = strip_titles(name)
-        speaker: str | None = person if title and looks_like_person(person) else name
+        person, title = _person_of(name)
+        speaker: str | None = person
         key = name.casefold()
         if key in HOST_LABELS:
             speaker, role = (hosts[0] if hosts else host), "host"
@@ -355,7 +407,8 @@ def turn_labels(all_blocks: list[Span], host: str | None) -> dict[int, TurnLabel
             speaker, role = None, key
         elif " " not in name:
             ends = sorted(f for f in full if name in (f.split()[0], f.split()[-1]))
-            speaker = ends[0] if len(ends) == 1 else name
+            if len(ends) == 1:
+                speaker, role = ends[0], role or full[ends[0]]
         current = TurnLabel(speaker, m.end(), role or (title.casefold() if title else None))
         out[index] = current
     return out

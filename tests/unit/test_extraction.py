@@ -667,3 +667,44 @@ def test_a_place_and_a_dash_are_a_dateline_only_where_a_paragraph_opens() -> Non
         NEWS,
     )
     assert any(c.text.startswith("IOWA CITY — The council") for c in found)
+
+
+@pytest.mark.parametrize("run", ["rules", "parsed"])
+def test_a_post_quoting_people_with_said_colon_has_no_comments(run: str) -> None:
+    # Two "X said: …" lines in a post made every block after them "reader comments" of
+    # the last one, the blogger's own sentences included.
+    from service.extraction import extract_rules, nlp
+
+    if run == "parsed" and nlp.pipeline() is None:
+        pytest.skip("no spaCy model")
+    body = (
+        "The city budget grew 3 percent last year.\n\n"
+        "Mayor Ines Berg said: The budget is balanced and taxes will not rise in 2026.\n\n"
+        "Councillor Omar Tahir said: The budget hides a deficit of $4 million.\n\n"
+        "Property taxes rose 2 percent in 2024, according to city records.\n"
+    )
+    context = DocumentContext(kind="blog", author="Pat Lee", published_on=date(2026, 3, 1))
+    found = (extract if run == "parsed" else extract_rules)(body, context)
+    assert not [c for c in found if c.cue == "reader comment"]
+
+
+def test_a_fact_box_in_news_is_no_script_and_a_surname_is_its_full_label() -> None:
+    from service.extraction.document import script_labels, turn_labels
+    from service.extraction.segment import blocks
+
+    # "WHAT:", "WHEN:", "WHERE:" made every later paragraph a turn of a speaker "Where".
+    brief = (
+        "WHAT: A vote on the levy.\n\nWHEN: Tuesday, 7 p.m.\n\nWHERE: City hall.\n\n"
+        "The budget raises property taxes by 3 percent.\n\n"
+        "Mayor Ann Price said the increase would fund 14 new police officers.\n\nEnd.\n"
+    )
+    assert script_labels(blocks(brief), DocumentContext(kind="news")) == {}
+    # "LOPEZ:" after "SEN. MARIA LOPEZ (D-CA):" is Maria Lopez, a senator, as her first turn
+    # (it was "Sen. Maria Lopez", a second speaker).
+    script = (
+        "HOST: Welcome.\n\nSEN. MARIA LOPEZ (D-CA): We got nothing.\n\n"
+        "HOST: Nothing?\n\nLOPEZ: Not one dollar of the $30 million.\n"
+    )
+    found = turn_labels(blocks(script), "Ines Moreau")
+    assert (found[1].speaker, found[3].speaker) == ("Maria Lopez", "Maria Lopez")
+    assert found[3].role == found[1].role == "sen."
