@@ -79,8 +79,8 @@ class OtherClaimOut(Schema):
     link_id = fields.Integer()
     settled = fields.Boolean(
         metadata={
-            "description": "a conflict verdicts have settled (either claim false, or both "
-            "decided): listed, no longer counted as open"
+            "description": "a conflict verdicts have settled (either claim false, or one "
+            "verified and the other disputed): listed, no longer counted as open"
         }
     )
 
@@ -205,7 +205,8 @@ class TotalsOut(Schema):
     )
     settled_conflicts = fields.Integer(
         metadata={
-            "description": "conflicts verdicts have settled (either claim false, or both decided)"
+            "description": "conflicts verdicts have settled (either claim false, or one verified "
+            "and the other disputed)"
         }
     )
     unreviewed_checkworthy = fields.Integer()

@@ -47,19 +47,12 @@ def _links_of_document(*conditions: Any) -> Any:
     )
 
 
-_VERDICTS = (
-    ClaimStatus.VERIFIED,
-    ClaimStatus.DISPUTED,
-    ClaimStatus.FALSE,
-    ClaimStatus.UNVERIFIABLE,
-)
-
-
 def _settled(mine: Any, other: Any) -> Any:
+    sides = (ClaimStatus.VERIFIED, ClaimStatus.DISPUTED)
     return or_(
         mine.status == ClaimStatus.FALSE,
         other.status == ClaimStatus.FALSE,
-        and_(mine.status.in_(_VERDICTS), other.status.in_(_VERDICTS)),
+        and_(mine.status.in_(sides), other.status.in_(sides), mine.status != other.status),
     )
 
 
@@ -92,7 +85,7 @@ def inbox(
             ClaimLink.relation == LinkRelation.CONFLICTS,
             ClaimLink.state != LinkState.REJECTED,
             # Open until verdicts settle it, as the reports count it (reports.shape.settled):
-            # neither claim false, and not both decided.
+            # neither claim false, and not one verified against the other disputed.
             ~_settled(Claim, other),
         )
         .correlate(Document)

@@ -119,16 +119,20 @@ def revise_document(
     if not stored:
         session.add(_revision_one(doc))
     old_body, number = doc.body, doc.revision + 1
-    claims = list(
+    # Locked in id order, as every other writer locks claims (a speaker merge locks the
+    # claims it moves in id order: locked by span, a later-added claim with an earlier span
+    # made the two wait for each other), then read in text order.
+    claims = sorted(
         session.scalars(
             select(Claim)
             .where(
                 Claim.document_id == doc.id,
                 Claim.anchor_state.is_distinct_from(AnchorState.ORPHANED),
             )
-            .order_by(Claim.span_start, Claim.id)
+            .order_by(Claim.id)
             .with_for_update(of=Claim)
-        )
+        ),
+        key=lambda c: (c.span_start, c.id),
     )
     results = reanchor(
         old_body,

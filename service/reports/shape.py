@@ -6,8 +6,9 @@ Terms used in every format:
   another, are one origin, and the claim's own origin does not count.
 - *open conflict*: a conflicts link that is confirmed, or suggested and not yet rejected,
   and that no verdict has settled. It is *settled* once either claim is marked false (the
-  conflicting statement is ruled wrong, or this one is), or once both have a verdict; a
-  settled conflict is still listed (`settled: true`) but no longer counted as open.
+  conflicting statement is ruled wrong, or this one is), or once one is verified and the
+  other disputed; a settled conflict is still listed (`settled: true`) but no longer
+  counted as open.
 - *named*, *anonymous*, *author alone*: whom the claim rests on (attribution kinds
   direct_quote, indirect, transcript_turn and document are named sources).
 """
@@ -84,16 +85,14 @@ class LinkEnd:
     other_speaker: str | None
 
 
-#: Statuses that are an editor's verdict on what the claim says.
-_VERDICTS = frozenset(
-    {ClaimStatus.VERIFIED, ClaimStatus.DISPUTED, ClaimStatus.FALSE, ClaimStatus.UNVERIFIABLE}
-)
-
-
 def settled(mine: str, theirs: str) -> bool:
     """Whether verdicts settle a conflict between claims of these statuses: either is false,
-    or both are decided."""
-    return ClaimStatus.FALSE in (mine, theirs) or (mine in _VERDICTS and theirs in _VERDICTS)
+    or the editors took sides (one verified, the other disputed). Two verified claims that
+    conflict are the worst case, not a settled one."""
+    return ClaimStatus.FALSE in (mine, theirs) or {mine, theirs} == {
+        ClaimStatus.VERIFIED,
+        ClaimStatus.DISPUTED,
+    }
 
 
 def _other(link: LinkEnd, mine: str | None = None) -> dict[str, Any]:

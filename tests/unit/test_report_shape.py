@@ -156,28 +156,31 @@ def test_a_conflict_verdicts_settle_is_listed_but_no_longer_open() -> None:
     claims = [
         row(1, status="verified"),  # its conflict is ruled false: settled
         row(2, status="verified"),  # its conflict is undecided: open
-        row(3, status="disputed"),  # both decided: settled
+        row(3, status="disputed"),  # against a verified claim: the editors took sides
         row(4),  # undecided, against a verified claim: open
+        row(5, status="verified"),  # against another verified claim: the worst case, open
     ]
     links = [
         replace(link(1, 11, 2, "conflicts"), other_status="false"),
         link(2, 12, 2, "conflicts"),
         replace(link(3, 13, 2, "conflicts"), other_status="verified"),
         replace(link(4, 14, 2, "conflicts", state="suggested"), other_status="verified"),
+        replace(link(5, 15, 2, "conflicts", state="suggested"), other_status="verified"),
     ]
     report = build_document_report({}, claims, links, {})
     by_id = {e["id"]: e for e in report["claims"]}
-    assert [by_id[i]["open_conflicts"] for i in (1, 2, 3, 4)] == [0, 1, 0, 1]
-    assert [by_id[i]["confirmed_conflicts"] for i in (1, 2, 3, 4)] == [0, 1, 0, 0]
-    assert [x["settled"] for i in (1, 2, 3, 4) for x in by_id[i]["conflicting"]] == [
+    assert [by_id[i]["open_conflicts"] for i in (1, 2, 3, 4, 5)] == [0, 1, 0, 1, 1]
+    assert [by_id[i]["confirmed_conflicts"] for i in (1, 2, 3, 4, 5)] == [0, 1, 0, 0, 0]
+    assert [x["settled"] for i in (1, 2, 3, 4, 5) for x in by_id[i]["conflicting"]] == [
         True,
         False,
         True,
+        False,
         False,
     ]
     totals = report["totals"]
-    assert (totals["open_conflicts"], totals["confirmed_conflicts"]) == (2, 1)
-    assert totals["suggested_conflicts"] == 1
+    assert (totals["open_conflicts"], totals["confirmed_conflicts"]) == (3, 1)
+    assert totals["suggested_conflicts"] == 2
     assert totals["settled_conflicts"] == 2
     reasons = {a["claim_id"]: a["reason"] for a in report["attention"]}
     assert "conflicting" not in reasons.get(1, "")
