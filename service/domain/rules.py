@@ -22,6 +22,9 @@ class DecisionFacts:
     needs_review: bool = False
     #: Evidence URLs sent with this decision (counted in evidence_urls too).
     new_evidence_urls: int = 0
+    #: The last of verified, disputed or false the claim was given (its history's), if any:
+    #: a reversal is judged against it, not only against the status it has now.
+    last_verdict: ClaimStatus | None = None
 
 
 def role_needed_for(current: ClaimStatus, target: ClaimStatus) -> Role:
@@ -76,8 +79,10 @@ def check_transition(
             "status",
         )
     against = (ClaimStatus.DISPUTED, ClaimStatus.FALSE)
-    if (current == ClaimStatus.VERIFIED and target in against) or (
-        current in against and target == ClaimStatus.VERIFIED
+    # Through a status in between too: verified, then unverifiable, then false is a reversal.
+    was = current if current in (ClaimStatus.VERIFIED, *against) else facts.last_verdict
+    if (was == ClaimStatus.VERIFIED and target in against) or (
+        was in against and target == ClaimStatus.VERIFIED
     ):
         # A reversed verdict rests on something new: the evidence cited for the old one
         # (URLs carry no side) cannot also be the support for its opposite.
@@ -90,8 +95,8 @@ def check_transition(
             )
             raise RuleViolation(
                 "reversal-needs-new-support",
-                f"turning a {current} claim {target} needs {needs} or an evidence URL sent "
-                f"with this decision: the evidence already on it was cited for {current}",
+                f"turning a claim that was {was} {target} needs {needs} or an evidence URL "
+                f"sent with this decision: the evidence already on it was cited for {was}",
                 "status",
             )
     if target in (ClaimStatus.DISPUTED, ClaimStatus.FALSE) and not verdict_holds(target, facts):

@@ -610,10 +610,24 @@ def decision_facts(
         evidence_urls=urls,
     )
     fresh = sum(1 for item in new_evidence if item.url)
+    last = session.scalar(
+        select(Event.after["status"].astext)
+        .where(
+            Event.entity_type == "claims",
+            Event.entity_id == claim.id,
+            Event.action == "claim.status_changed",
+            Event.after["status"].astext.in_(
+                [ClaimStatus.VERIFIED, ClaimStatus.DISPUTED, ClaimStatus.FALSE]
+            ),
+        )
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
     return replace(
         now,
         evidence_urls=urls + fresh,
         new_evidence_urls=fresh,
+        last_verdict=ClaimStatus(last) if last else None,
         # A verdict that lost its support may be given again, as one a revision flagged.
         needs_review=claim.review_flag is not None
         or _lost_support(ClaimStatus(claim.status), now) is not None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from service.domain.enums import ClaimStatus, Role
@@ -113,3 +115,17 @@ def test_a_reversed_verdict_needs_support_the_old_one_did_not_cite(current: S, t
 def test_a_verdict_that_is_not_a_reversal_may_rest_on_evidence_already_there() -> None:
     check_transition(Role.EDITOR, S.UNVERIFIABLE, S.FALSE, "why", DecisionFacts(0, 0, 1))
     check_transition(Role.EDITOR, S.DISPUTED, S.FALSE, "why", DecisionFacts(0, 0, 1))
+
+
+def test_a_reversal_through_a_status_in_between_is_still_a_reversal() -> None:
+    # verified → unverifiable → false passed on the evidence cited for "verified".
+    through = DecisionFacts(0, 0, evidence_urls=1, last_verdict=S.VERIFIED)
+    with pytest.raises(RuleViolation, match="was verified"):
+        check_transition(Role.EDITOR, S.UNVERIFIABLE, S.FALSE, "why", through)
+    check_transition(
+        Role.EDITOR,
+        S.UNVERIFIABLE,
+        S.FALSE,
+        "why",
+        replace(through, evidence_urls=2, new_evidence_urls=1),
+    )
