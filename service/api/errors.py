@@ -119,6 +119,9 @@ def http_problem(error: HTTPException) -> Response:
         changed = _last_change()
         if changed:
             detail += f". Its last change: {changed}"
+            if (request.view_args or {}).get("claim_id") is not None:
+                # A claim's ETag covers what GET shows: its links' and speaker's changes too.
+                detail += " (or a change to its links or its speaker since)"
     elif status == 400 and request.is_json and "could not understand" in (detail or ""):
         detail = "the body is not valid JSON"
     elif status == 404 and request.path.startswith("/api/"):

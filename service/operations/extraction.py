@@ -82,7 +82,8 @@ def match_speaker(name: str, aliases: list[tuple[int, str]]) -> SpeakerMatch | N
 
 
 #: The last word of a name that makes it an organisation's: "Linden Falls Transportation
-#: Department", "Harbour Port Authority", "Acme Corp" are not people.
+#: Department", "Harbour Port Authority", "Acme Corp" are not people. Words that end
+#: people's names too ("Court", "Trust", "Fund", "Party", "Group") are left out.
 ORGANISATION_HEADS = frozenset(
     {
         "department",
@@ -113,11 +114,7 @@ ORGANISATION_HEADS = frozenset(
         "institute",
         "bureau",
         "administration",
-        "court",
-        "party",
-        "group",
         "foundation",
-        "fund",
         "organisation",
         "organization",
         "hospital",
@@ -126,9 +123,6 @@ ORGANISATION_HEADS = frozenset(
         "services",
         "coalition",
         "federation",
-        "network",
-        "partners",
-        "trust",
     }
 )
 
