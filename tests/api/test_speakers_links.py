@@ -303,6 +303,16 @@ def _free(engine: Engine, speaker_id: int) -> bool:
     return True
 
 
+def _jane_and_zed(engine: Engine) -> tuple[int, int]:
+    """Two committed speakers, Jane Doe's id the lower."""
+    with Session(engine) as session:
+        jane = create_speaker(session, SYSTEM, "Jane Doe").id
+        zed = create_speaker(session, SYSTEM, "Zed Brown").id
+        session.commit()
+    assert jane < zed
+    return jane, zed
+
+
 def _lock_order(
     engine: Engine, first: int, second: int, run: Callable[[Session], Any], table: str = "speakers"
 ) -> bool:
@@ -335,11 +345,7 @@ def test_an_extraction_locks_its_speakers_in_id_order_whatever_order_the_text_na
     # Doe was merged into Zed Brown deadlocked, and one of the two failed. Both now lock in
     # id order; this one holds no speaker while it waits for the first.
     engine, _ = migrated_scratch
-    with Session(engine) as session:
-        jane = create_speaker(session, SYSTEM, "Jane Doe").id
-        zed = create_speaker(session, SYSTEM, "Zed Brown").id
-        session.commit()
-    assert jane < zed
+    jane, zed = _jane_and_zed(engine)
     named = [
         Candidate(0, 8, "It rose.", "Zed Brown", "indirect", "said", 0.9, None, 0.5),
         Candidate(9, 17, "It fell.", "Jane Doe", "indirect", "said", 0.9, None, 0.5),
@@ -363,10 +369,7 @@ def test_a_merge_locks_its_two_speakers_in_id_order(
     migrated_scratch: tuple[Engine, str],
 ) -> None:
     engine, _ = migrated_scratch
-    with Session(engine) as session:
-        jane = create_speaker(session, SYSTEM, "Jane Doe").id
-        zed = create_speaker(session, SYSTEM, "Zed Brown").id
-        session.commit()
+    jane, zed = _jane_and_zed(engine)
 
     def merge(session: Session) -> int:
         source, target = lock_for_merge(session, zed, jane)
@@ -384,9 +387,8 @@ def test_a_merge_waits_for_its_claims_before_it_locks_a_speaker(
     # Brown's key; a merge of Jane Doe into Zed Brown locked both speakers, then waited for
     # that claim in its UPDATE: a deadlock. It now waits for the claim holding no speaker.
     engine, _ = migrated_scratch
+    jane, zed = _jane_and_zed(engine)
     with Session(engine) as session:
-        jane = create_speaker(session, SYSTEM, "Jane Doe").id
-        zed = create_speaker(session, SYSTEM, "Zed Brown").id
         doc, _ = create_document(session, SYSTEM, NewDocument(body="Rents rose 4% in May."))
         [made] = create_claims(
             session, SYSTEM, [NewClaim(doc.id, 0, 21, speaker=SpeakerChoice(speaker_id=jane))]

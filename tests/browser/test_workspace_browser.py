@@ -81,6 +81,20 @@ def _sign_in(page: Any, live: str, name: str) -> None:
     page.wait_for_url(f"{live}/")
 
 
+def _at_first_claim(
+    page: Any, live: str, client: FlaskClient, reviewer: dict[str, str], name: str, body: str
+) -> None:
+    """A document of `body` stored, `name` signed in on its page, its first claim opened
+    with the j key."""
+    doc = client.post(
+        "/api/v1/documents?wait=true", json={"body": body, "outlet": "Gazette"}, headers=reviewer
+    ).json
+    _sign_in(page, live, name)
+    page.goto(f"{live}/documents/{doc['id']}")
+    page.keyboard.press("j")
+    page.wait_for_url("**claim=*")
+
+
 def test_sign_in_confirm_a_suggestion_and_verify_in_a_browser(
     page: Any,
     live: str,
@@ -200,13 +214,7 @@ def test_keys_move_between_claims(
 ) -> None:
     _people(session)
     body = "The yard hired 40 welders in 2021.\nThe yard lost its ferry contract in 2020.\n"
-    doc = client.post(
-        "/api/v1/documents?wait=true", json={"body": body, "outlet": "Gazette"}, headers=reviewer
-    ).json
-    _sign_in(page, live, "Mia Lund")
-    page.goto(f"{live}/documents/{doc['id']}")
-    page.keyboard.press("j")
-    page.wait_for_url("**claim=*")
+    _at_first_claim(page, live, client, reviewer, "Mia Lund", body)
     first = page.url
     page.keyboard.press("j")
     page.wait_for_url(lambda url: url != first)
@@ -941,14 +949,9 @@ def test_v_tells_a_reviewer_that_a_verdict_is_an_editors(
     # it; saving then asked to "choose a status".
     create_person(session, SYSTEM, name="Rui Reviewer", role=Role.REVIEWER, password=PASSWORD)
     session.commit()
-    body = "The yard hired 40 welders in 2021.\n"
-    doc = client.post(
-        "/api/v1/documents?wait=true", json={"body": body, "outlet": "Gazette"}, headers=reviewer
-    ).json
-    _sign_in(page, live, "Rui Reviewer")
-    page.goto(f"{live}/documents/{doc['id']}")
-    page.keyboard.press("j")
-    page.wait_for_url("**claim=*")
+    _at_first_claim(
+        page, live, client, reviewer, "Rui Reviewer", "The yard hired 40 welders in 2021.\n"
+    )
     status = page.locator("form.decide select[name=status]")
     before = status.input_value()
     page.keyboard.press("v")
@@ -961,14 +964,9 @@ def test_ctrl_enter_saves_a_decision_from_its_rationale(
 ) -> None:
     # Enter in the rationale is a new line; saving took Tab, Tab, Enter.
     _people(session)
-    body = "The yard hired 40 welders in 2021.\n"
-    doc = client.post(
-        "/api/v1/documents?wait=true", json={"body": body, "outlet": "Gazette"}, headers=reviewer
-    ).json
-    _sign_in(page, live, "Mia Lund")
-    page.goto(f"{live}/documents/{doc['id']}")
-    page.keyboard.press("j")
-    page.wait_for_url("**claim=*")
+    _at_first_claim(
+        page, live, client, reviewer, "Mia Lund", "The yard hired 40 welders in 2021.\n"
+    )
     page.keyboard.press("v")
     page.keyboard.type("the yard's payroll")
     with page.expect_navigation():
