@@ -139,7 +139,8 @@ class CorroborationOut(Schema):
     independent_origins = fields.Integer(
         metadata={
             "description": "origins (outlets; a document and what derives from it count "
-            "once) backing the claim through confirmed corroborates/same_claim links"
+            "once; an opinion piece counts as none) backing the claim through confirmed "
+            "corroborates/same_claim links"
         }
     )
     possible_copies = fields.Integer(

@@ -77,6 +77,12 @@ class OtherClaimOut(Schema):
     relation = fields.String()
     state = fields.String()
     link_id = fields.Integer()
+    opinion = fields.Boolean(
+        metadata={
+            "description": "the other claim is in an opinion piece (an op-ed): it is listed, "
+            "and counts as no independent origin"
+        }
+    )
     settled = fields.Boolean(
         metadata={
             "description": "a conflict verdicts have settled (either claim false, or one "
@@ -159,7 +165,10 @@ class ReportClaimOut(Schema):
     evidence = fields.List(fields.Nested(EvidenceRefOut))
     document = fields.Nested(ReportDocumentRefOut)
     independent_origins = fields.Integer(
-        metadata={"description": "distinct outlets (derivations joined) confirmed as backing it"}
+        metadata={
+            "description": "distinct outlets (derivations joined; opinion pieces not counted) "
+            "confirmed as backing it"
+        }
     )
     corroborating = fields.List(fields.Nested(OtherClaimOut))
     conflicting = fields.List(

@@ -8,12 +8,33 @@ involved (service/operations/origins.py reads it in one query per request).
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 
-#: {document id: (outlet id, derived_from id)}
-Lineage = Mapping[int, tuple[int | None, int | None]]
+
+class Origin(NamedTuple):
+    """What ties a document to others into one origin, and whether it can back a claim."""
+
+    outlet_id: int | None
+    derived_from_id: int | None
+    #: An opinion piece (an op-ed): it argues from what others reported, so a claim in it is
+    #: not independent reporting and backs no other claim's independence. A claim in it can
+    #: still be backed by reporting elsewhere.
+    opinion: bool = False
+
+
+#: Document kinds whose claims back no other claim's independence (Origin.opinion).
+OPINION_KINDS = frozenset({"op_ed"})
+
+#: {document id: Origin}; a plain (outlet id, derived_from id) pair reads as not opinion.
+Lineage = Mapping[int, Origin | tuple[int | None, int | None]]
+
+
+def is_opinion(lineage: Lineage, document_id: int) -> bool:
+    """Whether the document is an opinion piece, by its lineage entry."""
+    entry = lineage.get(document_id)
+    return entry is not None and len(entry) > 2 and bool(entry[2])
 
 
 class DisjointSets(Generic[K]):
@@ -58,7 +79,8 @@ def origin_groups(
         sets.add(b)
         sets.union(a, b)
     first_of_outlet: dict[int, int] = {}
-    for doc, (outlet_id, derived_from_id) in documents.items():
+    for doc, entry in documents.items():
+        outlet_id, derived_from_id = entry[0], entry[1]
         if outlet_id is not None:
             sets.union(doc, first_of_outlet.setdefault(outlet_id, doc))
         if derived_from_id is not None and derived_from_id in sets.parent:
@@ -74,7 +96,8 @@ def independent_origins(
 ) -> int:
     """How many origins the supporting documents span beyond those of the claim's own
     document(s) (several for a cluster of appearances of the same claim). Documents missing
-    from the lineage count as origins of their own."""
+    from the lineage count as origins of their own; opinion pieces count as none."""
     groups = origin_groups(lineage, also_joined)
     own = {groups.get(d, d) for d in own_documents}
-    return len({groups.get(d, d) for d in supporting_documents} - own)
+    backing = {groups.get(d, d) for d in supporting_documents if not is_opinion(lineage, d)}
+    return len(backing - own)

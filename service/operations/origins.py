@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from service.db import driver_rows
-from service.domain.independence import Lineage, independent_origins
+from service.domain.independence import OPINION_KINDS, Lineage, Origin, independent_origins
 
 #: One step of the reach: what a reached document ties to (its source, what derives from
 #: it, the documents of its outlet that are part of a derivation).
@@ -55,14 +55,16 @@ _REACH = (
 #: read the whole documents table to hash it: 2 of a linked claim's 3 ms at 25k documents. The
 #: LIMIT keeps the subquery from being pulled up into such a join: one index probe per reached
 #: document (the recursive UNION already made them distinct).
-_EACH = """
+_EACH = f"""
     CROSS JOIN LATERAL (
-        SELECT x.id, x.outlet_id, x.derived_from_id FROM documents x WHERE x.id = r.doc LIMIT 1
+        SELECT x.id, x.outlet_id, x.derived_from_id,
+               x.kind IN ({", ".join(f"'{k}'" for k in sorted(OPINION_KINDS))}) AS opinion
+          FROM documents x WHERE x.id = r.doc LIMIT 1
     ) AS d"""
 _LINEAGE = text(
     _REACH
     + """
-    SELECT d.id, d.outlet_id, d.derived_from_id FROM reach r"""
+    SELECT d.id, d.outlet_id, d.derived_from_id, d.opinion FROM reach r"""
     + _EACH
 )
 #: The same for one claim, its documents read in the statement: the claim's own document
@@ -89,13 +91,13 @@ _CLAIM_LINEAGE_AND_COPIES = (
       UNION"""
     + _STEP
     + """    )
-    SELECT 0 AS kind, d.id, d.outlet_id, d.derived_from_id FROM reach r"""
+    SELECT 0 AS kind, d.id, d.outlet_id, d.derived_from_id, d.opinion FROM reach r"""
     + _EACH
     + """
     UNION ALL
-    SELECT CASE WHEN supporting THEN 2 ELSE 1 END, doc, NULL, NULL FROM docs
+    SELECT CASE WHEN supporting THEN 2 ELSE 1 END, doc, NULL, NULL, NULL FROM docs
     UNION ALL
-    SELECT 3, c.document_id, c.source_id, NULL
+    SELECT 3, c.document_id, c.source_id, NULL, NULL
       FROM document_copies c
      WHERE c.state = 'suggested'
        AND c.document_id IN (SELECT doc FROM docs)
@@ -109,15 +111,15 @@ def claim_origins_and_possible_copies(session: Session, claim_id: int) -> tuple[
     origins of the documents of the claims confirmed as corroborating it or as the same claim,
     beyond its own document's; the second is how many fewer there would be if every copy
     suggested among these documents and not yet reviewed were confirmed. One statement."""
-    found: dict[int, tuple[int | None, int | None]] = {}
+    found: dict[int, Origin] = {}
     own: list[int] = []
     supporting: list[int] = []
     pairs: list[tuple[int, int]] = []
-    for kind, a, b, derived in driver_rows(
+    for kind, a, b, derived, opinion in driver_rows(
         session, _CLAIM_LINEAGE_AND_COPIES, {"claim_id": claim_id}
     ):
         if kind == 0:
-            found[int(a)] = (b, derived)
+            found[int(a)] = Origin(b, derived, bool(opinion))
         elif kind == 1:
             own.append(int(a))
         elif kind == 2:
@@ -133,10 +135,9 @@ def claim_origins_and_possible_copies(session: Session, claim_id: int) -> tuple[
 
 
 def lineage(session: Session, document_ids: Iterable[int]) -> Lineage:
-    """{document id: (outlet id, derived_from id)} for the documents and all that can tie
-    them into one origin."""
+    """{document id: Origin} for the documents and all that can tie them into one origin."""
     ids = sorted(set(document_ids))
     if not ids:
         return {}
     rows = session.execute(_LINEAGE, {"docs": ids})
-    return {int(d): (o, f) for d, o, f in rows}
+    return {int(d): Origin(o, f, bool(op)) for d, o, f, op in rows}

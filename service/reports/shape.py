@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from service.domain.enums import Attribution, ClaimStatus, LinkRelation, LinkState
-from service.domain.independence import DisjointSets, Lineage, origin_groups
+from service.domain.independence import DisjointSets, Lineage, is_opinion, origin_groups
 from service.extraction import CHECKWORTHY
 
 #: Items in an editor's "look at first" list.
@@ -95,7 +95,7 @@ def settled(mine: str, theirs: str) -> bool:
     }
 
 
-def _other(link: LinkEnd, mine: str | None = None) -> dict[str, Any]:
+def _other(link: LinkEnd, lineage: Lineage, mine: str | None = None) -> dict[str, Any]:
     return {
         "claim_id": link.other_claim_id,
         "text": link.other_text,
@@ -108,6 +108,8 @@ def _other(link: LinkEnd, mine: str | None = None) -> dict[str, Any]:
         "relation": link.relation,
         "state": link.state,
         "link_id": link.link_id,
+        # An opinion piece's claim is listed, and backs no independence.
+        "opinion": is_opinion(lineage, link.other_document_id),
         "settled": mine is not None
         and link.relation == LinkRelation.CONFLICTS
         and settled(mine, link.other_status),
@@ -142,7 +144,11 @@ def claim_entries(
         conflicting = [x for x in mine if x.relation == LinkRelation.CONFLICTS]
         still_open = [x for x in conflicting if not settled(c.status, x.other_status)]
         own = groups.get(c.document_id, c.document_id)
-        origins = {groups.get(x.other_document_id, x.other_document_id) for x in backing} - {own}
+        origins = {
+            groups.get(x.other_document_id, x.other_document_id)
+            for x in backing
+            if not is_opinion(lineage, x.other_document_id)
+        } - {own}
         entries.append(
             {
                 "id": c.id,
@@ -167,8 +173,8 @@ def claim_entries(
                     "url": c.document_url,
                 },
                 "independent_origins": len(origins),
-                "corroborating": [_other(x) for x in backing],
-                "conflicting": [_other(x, c.status) for x in conflicting],
+                "corroborating": [_other(x, lineage) for x in backing],
+                "conflicting": [_other(x, lineage, c.status) for x in conflicting],
                 "open_conflicts": len(still_open),
                 # A person confirmed these; the rest of open_conflicts the service suggested.
                 "confirmed_conflicts": sum(1 for x in still_open if x.state == LinkState.CONFIRMED),
@@ -302,12 +308,18 @@ def build_story(
             )
         )
         inside = {m["id"] for m in members}
-        own = {groups.get(m["document"]["id"], m["document"]["id"]) for m in members}
+        # Opinion pieces are no origin (independence.Origin.opinion), as appearances or as
+        # backing.
+        own = {
+            groups.get(m["document"]["id"], m["document"]["id"])
+            for m in members
+            if not is_opinion(lineage, m["document"]["id"])
+        }
         backing = {
             groups.get(x["document_id"], x["document_id"])
             for m in members
             for x in m["corroborating"]
-            if x["claim_id"] not in inside
+            if x["claim_id"] not in inside and not x["opinion"]
         }
         conflicts = {
             x["link_id"]: x["state"] for m in members for x in m["conflicting"] if not x["settled"]
@@ -318,7 +330,7 @@ def build_story(
                 "appearances": members,
                 # Every origin the claim appears in or is backed from, minus one: how many
                 # origins back its first appearance independently.
-                "independent_origins": len(own | backing) - 1,
+                "independent_origins": len(own | backing) - (1 if own else 0),
                 "open_conflicts": len(conflicts),
                 "confirmed_conflicts": sum(s == LinkState.CONFIRMED for s in conflicts.values()),
             }

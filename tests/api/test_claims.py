@@ -287,6 +287,46 @@ def test_corroboration_from_a_derived_document_does_not_verify(
     assert _decide(client, claim["id"], editor, status="verified", rationale="x").status_code == 422
 
 
+def test_an_opinion_piece_backs_no_independence_but_can_be_backed(
+    client: FlaskClient,
+    editor: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+    confirm_link: Doc,
+) -> None:
+    """An op-ed argues from what others reported: its claim is no independent origin for a
+    news claim (in the claim view, the decision rule, the document and story reports), while
+    a news report from another outlet does back the op-ed's claim."""
+    news = make_document(outlet="Outlet One", title="Opinion rule news")
+    claim = make_claim(news)
+    op_ed = make_claim(make_document(outlet="Outlet Two", kind="op_ed"))
+    confirm_link(editor, claim["id"], op_ed["id"], "corroborates")
+    view = client.get(f"/api/v1/claims/{claim['id']}").json
+    assert view["corroboration"]["independent_origins"] == 0
+    refused = _decide(client, claim["id"], editor, status="verified", rationale="the op-ed says so")
+    assert refused.status_code == 422
+    assert refused.json["rule"] == "verified-needs-independent-support"
+    report = client.get(f"/api/v1/documents/{news['id']}/report").json
+    entry = next(c for c in report["claims"] if c["id"] == claim["id"])
+    assert entry["independent_origins"] == 0
+    assert entry["corroborating"][0]["opinion"] is True
+    assert "an opinion piece: not counted" in client.get(
+        f"/api/v1/documents/{news['id']}/report.html"
+    ).get_data(as_text=True)
+    story = client.get(f"/api/v1/reports/story?document_id={news['id']}").json
+    origins = {c["first_appearance"]["id"]: c["independent_origins"] for c in story["clusters"]}
+    # The other way round: reporting backs the opinion piece's claim.
+    assert origins == {claim["id"]: 0, op_ed["id"]: 1}
+    assert (
+        client.get(f"/api/v1/claims/{op_ed['id']}").json["corroboration"]["independent_origins"]
+        == 1
+    )
+    # Once reporting from another outlet backs the news claim too, that one counts.
+    wire = make_claim(make_document(outlet="Outlet Three"))
+    confirm_link(editor, claim["id"], wire["id"], "corroborates")
+    assert _decide(client, claim["id"], editor, status="verified", rationale="x").status_code == 200
+
+
 def test_corroboration_from_another_outlet_verifies(
     client: FlaskClient,
     editor: dict[str, str],

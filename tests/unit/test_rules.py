@@ -8,7 +8,7 @@ import pytest
 
 from service.domain.enums import ClaimStatus, Role
 from service.domain.errors import Forbidden, RuleViolation
-from service.domain.independence import independent_origins, origin_groups
+from service.domain.independence import Origin, independent_origins, origin_groups
 from service.domain.rules import DecisionFacts, check_transition
 
 NONE = DecisionFacts(independent_corroborations=0, confirmed_conflicts=0, evidence_urls=0)
@@ -73,6 +73,15 @@ def test_a_derived_document_ties_its_whole_outlet_to_the_source() -> None:
     # 3 (outlet 30) derives from 1 (outlet 10): every outlet-30 document shares 1's origin.
     docs = {1: (10, None), 3: (30, 1), 7: (30, None)}
     assert independent_origins([1], [7], docs) == 0
+
+
+def test_an_opinion_piece_is_no_origin_as_backing() -> None:
+    docs = {1: Origin(10, None), 2: Origin(20, None, opinion=True), 3: Origin(20, None)}
+    assert independent_origins([1], [2], docs) == 0
+    # Its outlet's reporting still counts, once.
+    assert independent_origins([1], [2, 3], docs) == 1
+    # A claim in an opinion piece is backed by reporting elsewhere.
+    assert independent_origins([2], [1], docs) == 1
 
 
 def test_like_patterns_escape_wildcards_and_backslashes() -> None:
