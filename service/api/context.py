@@ -105,7 +105,8 @@ def current_actor() -> Actor:
     return cast(Actor, actor)
 
 
-def _check(role: Role) -> None:
+def check_role(role: Role) -> None:
+    """Demand a bearer key with at least `role` (401 without one, 403 below it)."""
     actor = _bearer_actor()
     if actor is None:
         raise Unauthenticated(f"this needs an API key with the {role} role or higher")
@@ -120,7 +121,7 @@ def requires(role: Role) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            _check(role)
+            check_role(role)
             return view(*args, **kwargs)
 
         apidoc = dict(getattr(wrapper, "_apidoc", {}))
@@ -139,7 +140,7 @@ def readable(view: F) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if settings().read_requires_key:
-            _check(Role.VIEWER)
+            check_role(Role.VIEWER)
         return view(*args, **kwargs)
 
     return cast(F, wrapper)

@@ -23,7 +23,8 @@ from schemas.reports import (
     StoryTextQuery,
 )
 from service.api.blueprint import Blueprint
-from service.api.context import db_session, readable, report_session, settings
+from service.api.context import check_role, db_session, readable, report_session, settings
+from service.domain.enums import Role
 from service.reports import render
 from service.reports.exports import all_claim_reviews, annotation, claim_review, export_claims
 from service.reports.query import document_report, speaker_report, story_report
@@ -290,13 +291,21 @@ class ClaimReviewView(MethodView):
     @readable
     @blp.response(200, description="ClaimReview JSON-LD", content_type="application/ld+json")
     @blp.alt_response(409, schema=ProblemSchema, description="the claim is not decided yet")
+    @blp.alt_response(
+        401, schema=ProblemSchema, description="a draft review is read with an API key"
+    )
     def get(self, claim_id: int) -> Any:
         """schema.org ClaimReview for a decided claim (verified, disputed, false or
-        unverifiable). Rating scale: 1 False, 2 Disputed, 3 Unverifiable, 4 Verified
-        (worstRating 1, bestRating 4); alternateName carries the verdict in words.
+        unverifiable). Rating scale: 1 False, 2 Disputed, 4 Verified (worstRating 1,
+        bestRating 4); Unverifiable, no point on a scale of truth, has no ratingValue;
+        alternateName carries the verdict in words.
         itemReviewed lists every appearance of the claim (its same-claim cluster), earliest
-        first as firstAppearance."""
+        first as firstAppearance. A review nobody published yet (creativeWorkStatus Draft:
+        no url, no datePublished; the verdict's rationale as its text) is read with a key
+        even where reading is open: it is the newsroom's, not the public's."""
         review = claim_review(db_session(), claim_id, _organisation(), settings().public_url)
+        if review["creativeWorkStatus"] != "Published":
+            check_role(Role.VIEWER)
         return _json_ld(review)
 
 

@@ -4,7 +4,6 @@ reviews have a public page and appear in the ClaimReview feed."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -13,8 +12,9 @@ from sqlalchemy.orm import Session
 from service.domain.errors import Conflict, InvalidInput, NotFound
 from service.models import Claim, Event, PublishedReview
 from service.operations.actors import Actor
+from service.operations.claims import review_flags
 from service.operations.events import record_event, snapshot
-from service.reports.exports import RATINGS
+from service.reports.exports import RATINGS, written_for
 
 
 def _decision_rationale(session: Session, claim_id: int) -> str | None:
@@ -33,16 +33,7 @@ def _decision_rationale(session: Session, claim_id: int) -> str | None:
 def _written_for(session: Session, claim_id: int) -> str | None:
     """The verdict a review's words were written for, when a verdict change withdrew it and
     nobody has saved new words since: the status its last event says it was withdrawn from."""
-    last = session.execute(
-        select(Event.action, Event.reason)
-        .where(Event.entity_type == "published_reviews", Event.entity_id == claim_id)
-        .order_by(Event.id.desc())
-        .limit(1)
-    ).first()
-    if last is None or last.action != "review.withdrawn" or not last.reason:
-        return None
-    found = re.match(r"the verdict changed from (\w+) to", last.reason)
-    return found.group(1) if found else None
+    return written_for(session, [claim_id]).get(claim_id)
 
 
 def draft_of(session: Session, claim: Claim) -> PublishedReview:
@@ -100,6 +91,15 @@ def save_review(
                 "headline",
                 f"this review was written when the claim was {was}; it is {claim.status} now: "
                 "edit the headline and text to say so before publishing it again",
+            )
+    if published is True and review.published_at is None:
+        warning = claim.review_flag or review_flags(session, [claim]).get(claim.id)
+        if warning:
+            # A published review tells the public the verdict holds: not while the service
+            # says it may not (its text moved, its support is gone).
+            raise Conflict(
+                f"claim {claim_id} is to be looked at again before its review is published: "
+                f"{warning}. Decide it again (the decision clears this), then publish"
             )
     if headline is not None:
         review.headline = headline.strip()

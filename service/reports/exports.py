@@ -8,6 +8,7 @@ engines show; the number orders verdicts for tools.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
@@ -35,10 +36,12 @@ from service.operations.claims import claim_clusters, review_flags
 from service.operations.events import OWN_TXID, SNAPSHOT_XMIN
 from service.operations.pagination import decode_cursor
 
-RATINGS = {
+#: A verdict's place on the 1 (False) to 4 (Verified) scale, and its name. "Unverifiable" is
+#: no point on a scale of truth (a 3 read as "mostly true"): it is given by name only.
+RATINGS: dict[str, tuple[int | None, str]] = {
     ClaimStatus.FALSE.value: (1, "False"),
     ClaimStatus.DISPUTED.value: (2, "Disputed"),
-    ClaimStatus.UNVERIFIABLE.value: (3, "Unverifiable"),
+    ClaimStatus.UNVERIFIABLE.value: (None, "Unverifiable"),
     ClaimStatus.VERIFIED.value: (4, "Verified"),
 }
 #: Rows fetched per round trip by the streaming export.
@@ -66,7 +69,9 @@ def _review(
     appearances: list[dict[str, Any]],
     organisation: dict[str, str],
     public_url: str,
+    stale: bool = False,
 ) -> dict[str, Any]:
+    """`stale`: the stored review's words were written for another verdict (written_for)."""
     claim, speaker, kind, published_on, outlet, published = row
     value, label = RATINGS[claim.status]
     works = [
@@ -109,25 +114,48 @@ def _review(
         "datePublished": _iso(decided[0].date() if decided else claim.updated_at.date()),
         "reviewRating": {
             "@type": "Rating",
-            "ratingValue": value,
-            "bestRating": 4,
-            "worstRating": 1,
+            **({} if value is None else {"ratingValue": value, "bestRating": 4, "worstRating": 1}),
             "alternateName": label,
             "name": label,
         },
     }
-    # Until an editor publishes it, the review is a draft: its `url` does not answer yet and
-    # its date is the decision's (schema.org CreativeWork.creativeWorkStatus says which).
-    review["creativeWorkStatus"] = "Draft"
-    if published is not None:
+    if published is not None and published.published_at is not None:
         review["headline"] = published.headline
         review["reviewBody"] = published.body
-        if published.published_at is not None:
-            review["datePublished"] = _iso(published.published_at.date())
-            review["creativeWorkStatus"] = "Published"
-    elif decided and decided[1]:
-        review["reviewBody"] = decided[1]
+        review["datePublished"] = _iso(published.published_at.date())
+        review["creativeWorkStatus"] = "Published"
+        return review
+    # Until an editor publishes it, the review is a draft (creativeWorkStatus): it has no page
+    # yet and no date of publication, so neither `url` nor `datePublished` is given.
+    review["creativeWorkStatus"] = "Draft"
+    del review["url"], review["datePublished"]
+    if published is not None and not stale:
+        review["headline"] = published.headline
+        review["reviewBody"] = published.body
+    else:
+        # No words of the editor's yet, or words a verdict change withdrew (they give the old
+        # verdict): the draft says the verdict and its rationale, as a new draft starts.
+        review["headline"] = f"{label}: {claim.text}"[:300]
+        if decided and decided[1]:
+            review["reviewBody"] = decided[1]
     return review
+
+
+def written_for(session: Session, claim_ids: list[int]) -> dict[int, str]:
+    """{claim id: the verdict its review's words were written for} for the reviews a verdict
+    change withdrew and nobody has saved since: the status their last event says they were
+    withdrawn from. One query however many claims."""
+    found = {}
+    for claim_id, action, reason in session.execute(
+        select(Event.entity_id, Event.action, Event.reason)
+        .where(Event.entity_type == "published_reviews", Event.entity_id.in_(claim_ids))
+        .order_by(Event.entity_id, Event.id.desc())
+        .ext(distinct_on(Event.entity_id))
+    ):
+        was = re.match(r"the verdict changed from (\w+) to", reason or "")
+        if action == "review.withdrawn" and was:
+            found[int(claim_id)] = was.group(1)
+    return found
 
 
 def review_url(public_url: str, claim_id: int) -> str:
@@ -173,8 +201,17 @@ def claim_reviews(
         )
     }
     clusters = claim_clusters(session, list(rows))
+    drafts = [i for i, r in rows.items() if r[5] is not None and r[5].published_at is None]
+    words_for = written_for(session, drafts) if drafts else {}
     return [
-        _review(rows[i], decisions.get(i), clusters.get(i, []), organisation, public_url)
+        _review(
+            rows[i],
+            decisions.get(i),
+            clusters.get(i, []),
+            organisation,
+            public_url,
+            stale=words_for.get(i, rows[i][0].status) != rows[i][0].status,
+        )
         for i in claim_ids
         if i in rows
     ]

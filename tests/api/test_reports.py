@@ -245,16 +245,36 @@ def test_claimreview_for_a_decided_claim_has_every_google_property(
         json={"status": "disputed", "rationale": "the Herald's figures differ"},
     )
     assert decided.status_code == 200, decided.json
-    response = client.get(f"/api/v1/claims/{claim['id']}/claimreview")
+    # A draft is the newsroom's: read with a key even where reading is open.
+    assert client.get(f"/api/v1/claims/{claim['id']}/claimreview").status_code == 401
+    response = client.get(f"/api/v1/claims/{claim['id']}/claimreview", headers=editor)
     assert response.status_code == 200
     assert response.content_type == "application/ld+json"
-    review = json.loads(response.data)
+    draft = json.loads(response.data)
+    assert draft["creativeWorkStatus"] == "Draft"
+    # Not published: no page to point at, no date of publication.
+    assert "url" not in draft
+    assert "datePublished" not in draft
+    assert draft["headline"] == f"Disputed: {claim['text']}"
+    assert draft["reviewBody"] == "the Herald's figures differ"
+    # The feed holds what editors published, and nothing before.
+    assert json.loads(client.get("/api/v1/exports/claimreview").data) == []
+    published = client.put(
+        f"/api/v1/claims/{claim['id']}/review",
+        json={"published": True, "version": 0},
+        headers=editor,
+    )
+    assert published.status_code == 200, published.json
+    feed = json.loads(client.get("/api/v1/exports/claimreview").data)
+    assert [r["claimReviewed"] for r in feed] == [claim["text"]]
+    review = json.loads(client.get(f"/api/v1/claims/{claim['id']}/claimreview").data)
+    assert review == feed[0]
     # Required by Google: claimReviewed, reviewRating (with alternateName), url.
     assert review["@context"] == "https://schema.org"
     assert review["@type"] == "ClaimReview"
     assert review["claimReviewed"] == claim["text"]
     assert review["url"].endswith(f"/reviews/{claim['id']}")
-    assert review["creativeWorkStatus"] == "Draft"  # nobody published it: the url waits
+    assert review["creativeWorkStatus"] == "Published"
     rating = review["reviewRating"]
     assert rating["@type"] == "Rating"
     assert rating["alternateName"] == "Disputed"
@@ -273,16 +293,62 @@ def test_claimreview_for_a_decided_claim_has_every_google_property(
     assert item["firstAppearance"] == item["appearance"][0]
     assert item["firstAppearance"]["datePublished"] == "2025-11-20"
     assert review["reviewBody"] == "the Herald's figures differ"
-    # The feed holds what editors published, and nothing before.
-    assert json.loads(client.get("/api/v1/exports/claimreview").data) == []
-    published = client.put(
-        f"/api/v1/claims/{claim['id']}/review",
-        json={"published": True, "version": 0},
-        headers=editor,
+
+
+def test_a_withdrawn_reviews_old_words_are_not_served_and_a_flagged_verdict_is_not_published(
+    client: FlaskClient,
+    editor: dict[str, str],
+    reviewer: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+    confirm_link: Doc,
+) -> None:
+    claim = make_claim(make_document(outlet="Gazette"))
+    backing = make_claim(make_document(outlet="Tribune"))
+    link = confirm_link(editor, claim["id"], backing["id"], "corroborates")
+
+    def decide(status: str, **extra: Any) -> None:
+        etag = client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]
+        answer = client.put(
+            f"/api/v1/claims/{claim['id']}/status",
+            headers=editor | {"If-Match": etag},
+            json={"status": status, "rationale": f"now {status}"} | extra,
+        )
+        assert answer.status_code == 200, answer.json
+
+    def review(**body: Any) -> Any:
+        version = client.get(f"/api/v1/claims/{claim['id']}/review", headers=editor).json
+        return client.put(
+            f"/api/v1/claims/{claim['id']}/review",
+            json={"version": version["version"]} | body,
+            headers=editor,
+        )
+
+    decide("verified")
+    assert review(headline="Verified: the ferry sailed", published=True).status_code == 200
+    # A verdict change withdraws the review; the draft must not carry its "Verified" words
+    # under a "Disputed" rating.
+    decide("disputed", evidence=[{"url": "https://example.org/log.pdf"}])
+    draft = json.loads(client.get(f"/api/v1/claims/{claim['id']}/claimreview", headers=editor).data)
+    assert draft["reviewRating"]["alternateName"] == "Disputed"
+    assert draft["headline"] == f"Disputed: {claim['text']}"
+    assert draft["reviewBody"] == "now disputed"
+    # Another claim verified on a link alone, then the link is rejected: the verdict has lost
+    # its support, and the service will not publish a review saying it holds.
+    claim = make_claim(make_document(outlet="Gazette"))
+    link = confirm_link(editor, claim["id"], backing["id"], "corroborates")
+    decide("verified")
+    link_etag = client.get(f"/api/v1/links/{link['id']}").headers["ETag"]
+    rejected = client.patch(
+        f"/api/v1/links/{link['id']}",
+        json={"state": "rejected", "rationale": "another ferry"},
+        headers=reviewer | {"If-Match": link_etag},
     )
-    assert published.status_code == 200, published.json
-    feed = json.loads(client.get("/api/v1/exports/claimreview").data)
-    assert [r["claimReviewed"] for r in feed] == [claim["text"]]
+    assert rejected.status_code == 200, rejected.json
+    refused = review(published=True)
+    assert refused.status_code == 409
+    assert "looked at again" in refused.json["detail"]
+    assert json.loads(client.get("/api/v1/exports/claimreview").data) == []
 
 
 def test_annotation_selects_the_claim_in_its_document(
@@ -570,7 +636,15 @@ def test_claimreview_dates_the_claim_by_its_appearance_not_the_event_it_speaks_o
             json={"status": "unverifiable", "rationale": "no record either way"},
         )
         assert answer.status_code == 200, answer.json
-        review = json.loads(client.get(f"/api/v1/claims/{claim['id']}/claimreview").data)
+        review = json.loads(
+            client.get(f"/api/v1/claims/{claim['id']}/claimreview", headers=editor).data
+        )
+        # Unverifiable is no point on the scale of truth: named, not numbered.
+        assert review["reviewRating"] == {
+            "@type": "Rating",
+            "alternateName": "Unverifiable",
+            "name": "Unverifiable",
+        }
         return review["itemReviewed"]  # type: ignore[no-any-return]
 
     # "in 2022" is the event's year: the claim was made when its document appeared.
