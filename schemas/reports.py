@@ -170,6 +170,18 @@ class ReportClaimOut(Schema):
             "confirmed as backing it"
         }
     )
+    possible_copies = fields.Integer(
+        metadata={
+            "description": "how many of those origins would merge if the syndicated copies "
+            "suggested among their documents (not yet reviewed) were confirmed"
+        }
+    )
+    anonymous_backing = fields.Boolean(
+        metadata={
+            "description": "every claim backing it from another origin is attributed to an "
+            "anonymous source"
+        }
+    )
     corroborating = fields.List(fields.Nested(OtherClaimOut))
     conflicting = fields.List(
         fields.Nested(OtherClaimOut),

@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session, aliased
 
 from service.domain.enums import ClaimStatus, LinkState
 from service.domain.errors import InvalidInput, NotFound
+from service.db import among
 from service.domain.independence import Lineage
 from service.models import (
     Claim,
     ClaimLink,
     Document,
+    DocumentCopy,
     Event,
     Evidence,
     FactCheck,
@@ -41,10 +43,29 @@ STORY_LIMIT = 500
 def _lineage(session: Session, claims: list[ClaimRow], links: list[LinkEnd]) -> Lineage:
     """The lineage of the documents of these claims and of the claims they are linked to:
     one query, whatever the size of the documents table."""
-    return lineage(
-        session,
-        [c.document_id for c in claims] + [x.other_document_id for x in links],
+    return lineage(session, _documents(claims, links))
+
+
+def _documents(claims: list[ClaimRow], links: list[LinkEnd]) -> list[int]:
+    return sorted({c.document_id for c in claims} | {x.other_document_id for x in links})
+
+
+def _possible_copies(
+    session: Session, claims: list[ClaimRow], links: list[LinkEnd]
+) -> list[tuple[int, int]]:
+    """Syndicated copies suggested (and not yet reviewed) among these documents: origins
+    that would merge if a reviewer confirmed them. One query."""
+    docs = _documents(claims, links)
+    if not docs:
+        return []
+    rows = session.execute(
+        select(DocumentCopy.document_id, DocumentCopy.source_id).where(
+            DocumentCopy.state == "suggested",
+            among(DocumentCopy.document_id, docs),
+            among(DocumentCopy.source_id, docs),
+        )
     )
+    return [(int(a), int(b)) for a, b in rows]
 
 
 def claims_in_context(*extra: Any) -> Select[*tuple[Any, ...]]:
@@ -106,6 +127,7 @@ def _link_ends(session: Session, claim_filter: Any) -> list[LinkEnd]:
                 other.id.label("other_claim_id"),
                 other.text.label("other_text"),
                 other.status.label("other_status"),
+                other.attribution.label("other_attribution"),
                 other.document_id.label("other_document_id"),
                 other_doc.title.label("other_document_title"),
                 other_doc.published_on.label("other_published_on"),
@@ -154,7 +176,14 @@ def document_report(session: Session, document_id: int) -> dict[str, Any]:
         "derived_from_title": source_title,
     }
     flags = review_flags(session, claims)
-    report = build_document_report(header, claims, links, _lineage(session, claims, links), flags)
+    report = build_document_report(
+        header,
+        claims,
+        links,
+        _lineage(session, claims, links),
+        flags,
+        _possible_copies(session, claims, links),
+    )
     report["body"] = document.body
     attach_checks(session, report["claims"])
     attach_decisions(session, report["claims"])
@@ -254,7 +283,9 @@ def speaker_report(session: Session, speaker_id: int) -> dict[str, Any]:
     if named is None:  # merged_into_id is a foreign key: only a concurrent delete gets here
         raise NotFound(f"no speaker {target}")
     flags = review_flags(session, claims)
-    report = build_document_report({}, claims, links, _lineage(session, claims, links), flags)
+    report = build_document_report(
+        {}, claims, links, _lineage(session, claims, links), flags, _possible_copies(session, claims, links)
+    )
     attach_checks(session, report["claims"])
     attach_decisions(session, report["claims"])
     return {
@@ -314,6 +345,7 @@ def story_report(session: Session, q: str | None, document_id: int | None = None
         _lineage(session, claims, links),
         truncated=len(claims) == STORY_LIMIT,
         flags=review_flags(session, claims),
+        copies=_possible_copies(session, claims, links),
     )
     # What an editor decided and on what, and who checked it already, as a document's
     # report says (the story's CSV had empty decision columns for decided claims).

@@ -222,6 +222,8 @@ CSV_COLUMNS = [
     # fact-checkers elsewhere that rated the claim).
     "decided_by",
     "decided_at",
+    "possible_copies",
+    "anonymous_backing",
 ]
 
 
@@ -275,6 +277,8 @@ def claims_csv(claims: list[dict[str, Any]], cluster_of: dict[int, int] | None =
                 c["confirmed_conflicts"],
                 _cell((c.get("decision") or {}).get("by")),
                 _words((c.get("decision") or {}).get("at")),
+                c["possible_copies"],
+                "yes" if c["anonymous_backing"] else "",
             ]
         )
     return out.getvalue()

@@ -15,6 +15,7 @@ Terms used in every format:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -78,6 +79,7 @@ class LinkEnd:
     other_claim_id: int
     other_text: str
     other_status: str
+    other_attribution: str
     other_document_id: int
     other_document_title: str | None
     other_published_on: date | None
@@ -125,10 +127,14 @@ def claim_entries(
     links: list[LinkEnd],
     lineage: Lineage,
     flags: dict[int, str] | None = None,
+    copies: Sequence[tuple[int, int]] = (),
 ) -> list[dict[str, Any]]:
     """Each claim as the reports show it. `flags`: {claim id: warning} for verdicts that no
-    longer hold what they needed (operations.claims.review_flags)."""
+    longer hold what they needed (operations.claims.review_flags); `copies`: syndicated
+    copies suggested and not yet reviewed, (copy, source) document pairs."""
     groups = origin_groups(lineage)
+    # The origins if every suggested copy were confirmed: what `possible_copies` subtracts.
+    merged = origin_groups(lineage, copies) if copies else groups
     by_claim: dict[int, list[LinkEnd]] = {}
     for link in links:
         by_claim.setdefault(link.claim_id, []).append(link)
@@ -143,12 +149,22 @@ def claim_entries(
         ]
         conflicting = [x for x in mine if x.relation == LinkRelation.CONFLICTS]
         still_open = [x for x in conflicting if not settled(c.status, x.other_status)]
+        counted = [x for x in backing if not is_opinion(lineage, x.other_document_id)]
         own = groups.get(c.document_id, c.document_id)
-        origins = {
-            groups.get(x.other_document_id, x.other_document_id)
-            for x in backing
-            if not is_opinion(lineage, x.other_document_id)
-        } - {own}
+        origins = {groups.get(x.other_document_id, x.other_document_id) for x in counted} - {own}
+        if copies:
+            mine_merged = merged.get(c.document_id, c.document_id)
+            at_most = {merged.get(x.other_document_id, x.other_document_id) for x in counted}
+            possible = len(origins) - len(at_most - {mine_merged})
+        else:
+            possible = 0
+        # Backing from other origins, every claim of it attributed to an anonymous source.
+        elsewhere = [
+            x for x in counted if groups.get(x.other_document_id, x.other_document_id) != own
+        ]
+        anonymous_backing = bool(elsewhere) and all(
+            x.other_attribution in ANONYMOUS for x in elsewhere
+        )
         entries.append(
             {
                 "id": c.id,
@@ -173,6 +189,8 @@ def claim_entries(
                     "url": c.document_url,
                 },
                 "independent_origins": len(origins),
+                "possible_copies": possible,
+                "anonymous_backing": anonymous_backing,
                 "corroborating": [_other(x, lineage) for x in backing],
                 "conflicting": [_other(x, lineage, c.status) for x in conflicting],
                 "open_conflicts": len(still_open),
@@ -245,6 +263,17 @@ def attention(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             found.append((0, f"to look at again: {e['review_flag']}"))
         if open_worthy and e["attribution"] in ANONYMOUS and not e["independent_origins"]:
             found.append((1, "rests on an anonymous source alone"))
+        standing = e["status"] in (ClaimStatus.UNREVIEWED, ClaimStatus.VERIFIED)
+        if standing and e["anonymous_backing"]:
+            found.append((1, "the claims backing it rest on anonymous sources alone"))
+        if standing and e["possible_copies"]:
+            found.append(
+                (
+                    2,
+                    f"{e['possible_copies']} of its {e['independent_origins']} independent "
+                    "origin(s) may be a syndicated copy (a copy suggestion not reviewed)",
+                )
+            )
         if suggested:
             found.append((2, f"{suggested} possible conflict(s) suggested, to review"))
         if open_worthy and not e["independent_origins"] and e["attribution"] not in ANONYMOUS:
@@ -265,8 +294,9 @@ def build_document_report(
     links: list[LinkEnd],
     lineage: Lineage,
     flags: dict[int, str] | None = None,
+    copies: Sequence[tuple[int, int]] = (),
 ) -> dict[str, Any]:
-    entries = claim_entries(claims, links, lineage, flags)
+    entries = claim_entries(claims, links, lineage, flags, copies)
     return {
         "document": document,
         "totals": totals(entries),
@@ -282,10 +312,11 @@ def build_story(
     lineage: Lineage,
     truncated: bool,
     flags: dict[int, str] | None = None,
+    copies: Sequence[tuple[int, int]] = (),
 ) -> dict[str, Any]:
     """The matching claims grouped by same-claim cluster (confirmed same_claim links among
     them), each group with its appearances earliest first and its combined corroboration."""
-    entries = claim_entries(claims, links, lineage, flags)
+    entries = claim_entries(claims, links, lineage, flags, copies)
     same = DisjointSets(e["id"] for e in entries)
     for link in links:
         if (

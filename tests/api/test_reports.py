@@ -146,8 +146,8 @@ def test_a_document_report_runs_a_fixed_number_of_statements_whatever_its_size(
     count_queries.clear()
     big = client.get(url).json
     assert big["claims"][2]["independent_origins"] == 3
-    # document, claims, links, origins, fact-checks, decisions, evidence
-    assert len(count_queries) == small <= 7
+    # document, claims, links, origins, suggested copies, fact-checks, decisions, evidence
+    assert len(count_queries) == small <= 8
 
 
 def test_markdown_csv_and_html_carry_the_same_report(

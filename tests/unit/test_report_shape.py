@@ -43,7 +43,14 @@ def row(
     return ClaimRow(**values)  # type: ignore[arg-type]
 
 
-def link(claim: int, other: int, doc: int, relation: str, state: str = "confirmed") -> LinkEnd:
+def link(
+    claim: int,
+    other: int,
+    doc: int,
+    relation: str,
+    state: str = "confirmed",
+    attribution: str = "direct_quote",
+) -> LinkEnd:
     return LinkEnd(
         link_id=claim * 100 + other,
         claim_id=claim,
@@ -53,6 +60,7 @@ def link(claim: int, other: int, doc: int, relation: str, state: str = "confirme
         other_claim_id=other,
         other_text=f"claim {other}",
         other_status="unreviewed",
+        other_attribution=attribution,
         other_document_id=doc,
         other_document_title=None,
         other_published_on=date(2025, 1, doc),
@@ -75,6 +83,34 @@ def test_independent_origins_skip_own_outlet_and_derivations() -> None:
     (entry,) = claim_entries([row(1)], links, LINEAGE)
     assert entry["independent_origins"] == 1
     assert entry["suggested_links"] == 1
+
+
+def test_backing_that_rests_on_anonymous_sources_alone_is_said() -> None:
+    anonymous = [link(1, 31, 3, "corroborates", attribution="anonymous")]
+    (entry,) = claim_entries([row(1, cw=0.9, status="verified")], anonymous, LINEAGE)
+    assert entry["independent_origins"] == 1
+    assert entry["anonymous_backing"] is True
+    assert attention([entry])[0]["reason"] == (
+        "the claims backing it rest on anonymous sources alone"
+    )
+    # One named source among the backing is enough; backing from its own outlet is not
+    # backing at all.
+    named = [*anonymous, link(1, 51, 5, "corroborates")]
+    assert claim_entries([row(1)], named, LINEAGE)[0]["anonymous_backing"] is False
+    own = [link(1, 21, 2, "corroborates", attribution="anonymous")]
+    assert claim_entries([row(1)], own, LINEAGE)[0]["anonymous_backing"] is False
+
+
+def test_an_origin_that_may_be_a_copy_is_counted_and_said() -> None:
+    # Documents 3 and 5 are two outlets; 5 is suggested as a copy of 3, not yet reviewed.
+    links = [link(1, 31, 3, "corroborates"), link(1, 51, 5, "corroborates")]
+    (entry,) = claim_entries([row(1, cw=0.9)], links, LINEAGE, copies=[(5, 3)])
+    assert (entry["independent_origins"], entry["possible_copies"]) == (2, 1)
+    assert "1 of its 2 independent origin(s) may be a syndicated copy" in (
+        attention([entry])[0]["reason"]
+    )
+    (alone,) = claim_entries([row(1)], links, LINEAGE)
+    assert alone["possible_copies"] == 0
 
 
 def test_attention_ranks_confirmed_conflicts_then_anonymous_then_suggested() -> None:
