@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from service.db import among
 from service.domain.enums import ClaimStatus, LinkState
 from service.domain.errors import InvalidInput, NotFound
-from service.db import among
 from service.domain.independence import Lineage
 from service.models import (
     Claim,
@@ -284,7 +284,12 @@ def speaker_report(session: Session, speaker_id: int) -> dict[str, Any]:
         raise NotFound(f"no speaker {target}")
     flags = review_flags(session, claims)
     report = build_document_report(
-        {}, claims, links, _lineage(session, claims, links), flags, _possible_copies(session, claims, links)
+        {},
+        claims,
+        links,
+        _lineage(session, claims, links),
+        flags,
+        _possible_copies(session, claims, links),
     )
     attach_checks(session, report["claims"])
     attach_decisions(session, report["claims"])

@@ -106,8 +106,9 @@ def test_an_origin_that_may_be_a_copy_is_counted_and_said() -> None:
     links = [link(1, 31, 3, "corroborates"), link(1, 51, 5, "corroborates")]
     (entry,) = claim_entries([row(1, cw=0.9)], links, LINEAGE, copies=[(5, 3)])
     assert (entry["independent_origins"], entry["possible_copies"]) == (2, 1)
-    assert "1 of its 2 independent origin(s) may be a syndicated copy" in (
-        attention([entry])[0]["reason"]
+    assert (
+        "1 of its 2 independent origin(s) may be a syndicated copy"
+        in (attention([entry])[0]["reason"])
     )
     (alone,) = claim_entries([row(1)], links, LINEAGE)
     assert alone["possible_copies"] == 0
