@@ -135,9 +135,24 @@ class EventSchema(Schema):
     action = fields.String()
     entity_type = fields.String()
     entity_id = fields.Integer()
-    before = fields.Dict(allow_none=True)
-    after = fields.Dict(allow_none=True)
+    before = fields.Function(
+        lambda e: _redacted(e.before), allow_none=True, metadata={"type": "object"}
+    )
+    after = fields.Function(
+        lambda e: _redacted(e.after), allow_none=True, metadata={"type": "object"}
+    )
     reason = fields.String(allow_none=True)
+
+
+#: Values no event shows, whatever it stored: an API key's hash (events of keys made before
+#: snapshots left it out carry it).
+_NEVER_SHOWN = frozenset({"secret_sha256"})
+
+
+def _redacted(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    return {k: v for k, v in values.items() if k not in _NEVER_SHOWN}
 
 
 class EventQuery(StrictSchema):

@@ -85,7 +85,8 @@ def bearer_key() -> Actor | None:
     return cast(Actor | None, cached)
 
 
-def _bearer_actor() -> Actor | None:
+def bearer_actor() -> Actor | None:
+    """The actor of the request's bearer key; None without one (401 for a bad one)."""
     header = request.headers.get("Authorization", "")
     if not header:
         return None
@@ -107,7 +108,7 @@ def current_actor() -> Actor:
 
 def check_role(role: Role) -> None:
     """Demand a bearer key with at least `role` (401 without one, 403 below it)."""
-    actor = _bearer_actor()
+    actor = bearer_actor()
     if actor is None:
         raise Unauthenticated(f"this needs an API key with the {role} role or higher")
     if not actor.role.allows(role):

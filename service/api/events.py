@@ -8,7 +8,8 @@ from flask.views import MethodView
 
 from schemas.common import EventPageSchema, EventQuery
 from service.api.blueprint import Blueprint
-from service.api.context import db_session, readable
+from service.api.context import bearer_actor, db_session, readable
+from service.domain.enums import Role
 from service.operations.events import list_events
 
 blp = Blueprint(
@@ -25,12 +26,16 @@ class Events(MethodView):
     @blp.arguments(EventQuery, location="query")
     @blp.response(200, EventPageSchema)
     def get(self, query: dict[str, Any]) -> Any:
-        """Events after `since`; poll again with the returned `cursor` to follow the feed."""
+        """Events after `since`; poll again with the returned `cursor` to follow the feed.
+        Events about people and API keys (`users`, `api_keys`) are listed to an admin key
+        only: reading may be open to anyone, and an account list is an attacker's start."""
+        actor = bearer_actor()
         events, cursor = list_events(
             db_session(),
             since=query.get("since"),
             limit=query["limit"],
             entity_type=query.get("entity_type"),
             entity_id=query.get("entity_id"),
+            accounts=actor is not None and actor.role.allows(Role.ADMIN),
         )
         return {"events": events, "cursor": cursor}

@@ -32,8 +32,9 @@ from service.domain.enums import (
     DatePrecision,
     LinkRelation,
     LinkState,
+    Role,
 )
-from service.domain.errors import InvalidInput, NotFound, RuleViolation
+from service.domain.errors import Forbidden, InvalidInput, NotFound, RuleViolation
 from service.domain.independence import independent_origins
 from service.domain.rules import DecisionFacts, check_transition, verdict_holds
 from service.domain.urls import web_url_problem
@@ -459,6 +460,31 @@ class ClaimChanges:
         return name in self.values
 
 
+#: Statuses a person decided: a verdict, or that nothing can settle it.
+_DECIDED = (*_VERDICTS, ClaimStatus.UNVERIFIABLE)
+
+
+def _moved_under_verdict(session: Session, actor: Actor, claim: Claim) -> None:
+    """New words under a decided claim: the verdict was taken on the old ones. Only an
+    editor may do it (a reviewer could otherwise put a published "Verified" over any
+    sentence); the claim is flagged for another look and its published review withdrawn."""
+    if not actor.role.allows(Role.EDITOR):
+        raise Forbidden(
+            f"claim {claim.id} is {claim.status}: changing the words under a verdict needs "
+            "the editor role (its verdict was taken on the old words)"
+        )
+    claim.review_flag = (
+        f"its words were edited after it was marked {claim.status}: check the verdict still holds"
+    )
+    _withdraw_review(
+        session,
+        actor,
+        claim,
+        claim.status,
+        why=f"the claim's words were edited after it was marked {claim.status}",
+    )
+
+
 def edit_claim(
     session: Session, actor: Actor, claim: Claim, changes: ClaimChanges, reason: str | None
 ) -> Claim:
@@ -476,6 +502,8 @@ def edit_claim(
             # Placed by hand on the current text: an orphan is anchored again.
             claim.anchor_state = "anchored"
             claim.revision = claim.document.revision
+        if claim.text != before["text"] and claim.status in _DECIDED:
+            _moved_under_verdict(session, actor, claim)
     if "speaker_id" in v or "speaker_name" in v:
         speaker_before = claim.speaker_id
         claim.speaker_id = _resolve(
@@ -754,10 +782,13 @@ def decide_status(
     return claim
 
 
-def _withdraw_review(session: Session, actor: Actor, claim: Claim, was: str) -> None:
+def _withdraw_review(
+    session: Session, actor: Actor, claim: Claim, was: str, why: str | None = None
+) -> None:
     """A published review was written for the verdict it was published under: once the
     verdict changes, its headline and text no longer say what the claim's rating does, so it
-    is withdrawn (a `review.withdrawn` event) until an editor publishes it again."""
+    is withdrawn (a `review.withdrawn` event) until an editor publishes it again. `why`: any
+    other reason (the claim's words were edited)."""
     review = session.get(PublishedReview, claim.id, with_for_update=True)
     if review is None or review.published_at is None:
         return
@@ -772,7 +803,7 @@ def _withdraw_review(session: Session, actor: Actor, claim: Claim, was: str) -> 
         review,
         before=before,
         after=snapshot(review),
-        reason=f"the verdict changed from {was} to {claim.status}: the review says {was}",
+        reason=why or f"the verdict changed from {was} to {claim.status}: the review says {was}",
     )
 
 

@@ -25,7 +25,20 @@ OWN_TXID = "(pg_current_xact_id_if_assigned()::text)::bigint"
 #: Columns left out of snapshots: derived (tsv), too large to repeat in every event (body), or
 #: bookkeeping (txid). A webhook's signing secret is never copied into the history (anybody
 #: may read events).
-_SKIP = {"tsv", "body", "body_tsv", "created_at", "updated_at", "embedding", "secret", "txid"}
+_SKIP = {
+    "tsv",
+    "body",
+    "body_tsv",
+    "created_at",
+    "updated_at",
+    "embedding",
+    "secret",
+    "secret_sha256",
+    "txid",
+}
+#: Events about the newsroom's accounts (people and API keys): the event feed lists them to
+#: an admin only, since reading may be open to anyone.
+ACCOUNT_ENTITIES = ("users", "api_keys")
 
 
 def snapshot(obj: Base) -> dict[str, Any]:
@@ -116,8 +129,10 @@ def list_events(
     limit: int,
     entity_type: str | None = None,
     entity_id: int | None = None,
+    accounts: bool = True,
 ) -> tuple[list[Event], str | None]:
     """Events in commit-safe order, after the cursor; returns (events, cursor of the last one).
+    Without `accounts`, events about people and API keys are left out.
 
     Only events of transactions older than every transaction still running are handed out,
     ordered by (txid, id): an event that commits later can never sort before a cursor already
@@ -138,6 +153,8 @@ def list_events(
         stmt = stmt.where(Event.entity_type == entity_type)
     if entity_id is not None:
         stmt = stmt.where(Event.entity_id == entity_id)
+    if not accounts:
+        stmt = stmt.where(Event.entity_type.not_in(ACCOUNT_ENTITIES))
     events = list(session.scalars(stmt.order_by(Event.txid, Event.id).limit(limit)))
     cursor = encode_cursor([events[-1].txid, events[-1].id], "events") if events else since
     return events, cursor

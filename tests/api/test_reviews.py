@@ -14,6 +14,8 @@ from flask.testing import FlaskClient
 
 from service.config import Settings
 
+Doc = Callable[..., dict[str, Any]]
+
 BODY = "The harbour authority said the Nordhavn ferry carried 1.2 million passengers in 2023."
 
 
@@ -242,3 +244,49 @@ def test_a_review_saved_on_an_older_version_is_a_409(
     assert blind.status_code == 422
     assert "version" in blind.json["errors"]["json"]
     assert client.get(path, headers=editor).json["body"] == "Mine."
+
+
+def test_new_words_under_a_verdict_need_an_editor_flag_the_claim_and_withdraw_its_review(
+    client: FlaskClient,
+    editor: dict[str, str],
+    reviewer: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+) -> None:
+    document = make_document(body="The ferry sailed at noon. The mayor resigned on Friday.")
+    claim = make_claim(document)
+    decided = client.put(
+        f"/api/v1/claims/{claim['id']}/status",
+        headers=editor | {"If-Match": claim["etag"]},
+        json={
+            "status": "verified",
+            "rationale": "port log",
+            "evidence": [{"url": "https://example.org/log"}],
+        },
+    )
+    assert decided.status_code == 200, decided.json
+    published = client.put(
+        f"/api/v1/claims/{claim['id']}/review",
+        json={"published": True, "version": 0},
+        headers=editor,
+    )
+    assert published.status_code == 200, published.json
+    other_sentence = {"start": 26, "end": 55}
+
+    def move(headers: dict[str, str]) -> Any:
+        etag = client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]
+        return client.patch(
+            f"/api/v1/claims/{claim['id']}",
+            json={"span": other_sentence, "reason": "tidy"},
+            headers=headers | {"If-Match": etag},
+        )
+
+    refused = move(reviewer)
+    assert refused.status_code == 403
+    assert "editor" in refused.json["detail"]
+    assert client.get(f"/reviews/{claim['id']}").status_code == 200
+    moved = move(editor)
+    assert moved.status_code == 200, moved.json
+    assert moved.json["text"] == "The mayor resigned on Friday."
+    assert "words were edited after it was marked verified" in moved.json["review_flag"]
+    assert client.get(f"/reviews/{claim['id']}").status_code == 404

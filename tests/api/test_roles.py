@@ -262,6 +262,24 @@ def test_keys_are_stored_as_prefix_and_hash_only(
     assert all("key" not in k for k in listed)
 
 
+def test_the_event_feed_shows_accounts_to_an_admin_only_and_never_a_keys_hash(
+    client: FlaskClient, admin: dict[str, str], reviewer: dict[str, str]
+) -> None:
+    created = client.post(
+        "/api/v1/keys", json={"name": "feed", "role": "viewer"}, headers=admin
+    ).json
+    query = f"/api/v1/events?entity_type=api_keys&entity_id={created['id']}"
+    (event,) = client.get(query, headers=admin).json["events"]
+    assert event["action"] == "api_key.created"
+    assert event["after"]["prefix"] == created["prefix"]
+    assert "secret_sha256" not in event["after"]
+    # Reading may be open to anyone: the accounts are not.
+    assert client.get(query).json["events"] == []
+    assert client.get(query, headers=reviewer).json["events"] == []
+    every = client.get("/api/v1/events?limit=1000").json["events"]
+    assert not {"users", "api_keys"} & {e["entity_type"] for e in every}
+
+
 def test_reads_can_require_a_key(
     settings: Any, connection: Any, make_key: Callable[[Role], dict[str, str]]
 ) -> None:
