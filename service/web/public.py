@@ -30,7 +30,7 @@ def public_review_page(claim_id: int) -> Any:
         "public_review.html",
         claim=claim,
         review=review,
-        json_ld=json.dumps(json_ld, ensure_ascii=False, default=str).replace("</", "<\\/"),
+        json_ld=script_json(json_ld),
         rating=json_ld["reviewRating"]["alternateName"],
         speaker=json_ld["itemReviewed"].get("author", {}).get("name"),
         # When it was said, as the JSON-LD has it (the document's date), not the date the
@@ -39,3 +39,11 @@ def public_review_page(claim_id: int) -> Any:
         appearances=json_ld["itemReviewed"].get("appearance", []),
         organisation=organisation,
     )
+
+
+def script_json(value: Any) -> str:
+    """JSON to sit inside a <script> element: every <, > and & as a \\u escape, so no text of
+    an article ("</script>", "<!--<script>") can end the element or change how the HTML
+    parser reads it; JSON parsers read the escapes as the same characters."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -290,3 +290,22 @@ def test_new_words_under_a_verdict_need_an_editor_flag_the_claim_and_withdraw_it
     assert moved.json["text"] == "The mayor resigned on Friday."
     assert "words were edited after it was marked verified" in moved.json["review_flag"]
     assert client.get(f"/reviews/{claim['id']}").status_code == 404
+
+
+def test_article_text_cannot_end_or_derail_the_json_ld_script_element(
+    client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
+) -> None:
+    claim = _decided(client, editor, make_document, make_claim)
+    headline = 'Fact check <!--<script> & "</script><b>x</b>'
+    saved = client.put(
+        f"/api/v1/claims/{claim['id']}/review",
+        json={"headline": headline, "body": "text", "published": True, "version": 0},
+        headers=editor,
+    )
+    assert saved.status_code == 200, saved.json
+    html = client.get(f"/reviews/{claim['id']}").get_data(as_text=True)
+    script = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in script
+    assert json.loads(script)["headline"] == headline
+    (found,) = extruct.extract(html, syntaxes=["json-ld"], uniform=False)["json-ld"]
+    assert found["headline"] == headline
