@@ -73,6 +73,16 @@ _ED_BESIDE = re.compile(
     r"(?:(?:on|in|at|by|from|since|until|last|this|early|late)\s+)?$",
     re.I,
 )
+#: A past verb a short object away from the date, with no future marker before it: "voted 5-2
+#: on Monday", "closed the northbound lanes on Friday". A word in -ed after an article, a
+#: possessive or a form of "be" is an adjective or a passive ("the proposed changes", "its
+#: delayed report", "will be reopened") and is not taken; a capitalised one is a name
+#: ("United Nations").
+_PAST_BEFORE_OBJECT = re.compile(
+    r"(?:^|[\s,])(?!(?:the|a|an|its|their|his|her|our|your|my|this|that|these|those|be|been|"
+    r"being|is|are|was|were)\s)\w+\s+[a-z]{3,}ed(?:\s+[^\s,;:]+){1,3}\s+"
+    r"(?:(?:on|at|by|last|this|early|late)\s+)?$"
+)
 #: How far before a date its verb is looked for, within its clause (a quotation mark or a
 #: semicolon ends the window).
 _TENSE_WINDOW = 60
@@ -89,7 +99,7 @@ def _tense_before(sentence: str, start: int) -> str | None:
         (future if beside.group("passive") else past).append(beside.end())
     # "was set to", "were expected": the future reading is the nearer, later match.
     if not past and not future:
-        return None
+        return "past" if _PAST_BEFORE_OBJECT.search(window) else None
     if future and (not past or future[-1] >= past[-1]):
         return "future"
     return "past"

@@ -372,6 +372,17 @@ def test_a_sentence_saying_someone_would_not_comment_is_not_check_worthy(
         ("The mayor will meet the United Nations envoy on Monday.", date(2024, 6, 17)),
         ("The pier will be reopened on Monday.", date(2024, 6, 17)),
         ("The pier reopened on Monday.", date(2024, 6, 10)),
+        # A past verb a short object away, with a "will" later in the sentence.
+        (
+            "The board voted 5-2 on Monday night to shut the pier, which will cost $4m.",
+            date(2024, 6, 10),
+        ),
+        (
+            "Crews closed the northbound lanes on Monday, and the pier will stay shut.",
+            date(2024, 6, 10),
+        ),
+        ("The board will consider a revised plan on Monday.", date(2024, 6, 17)),
+        ("The mayor will visit flooded towns on Monday.", date(2024, 6, 17)),
     ],
 )
 def test_the_verb_next_to_a_weekday_decides_past_or_future(sentence: str, value: date) -> None:
