@@ -35,6 +35,7 @@ from service.domain.enums import (
     Role,
 )
 from service.domain.errors import Forbidden, InvalidInput, NotFound, RuleViolation
+from service.extraction.dates import resolve_date
 from service.domain.independence import independent_origins
 from service.domain.rules import DecisionFacts, check_transition, verdict_holds
 from service.domain.urls import web_url_problem
@@ -1039,6 +1040,19 @@ def claim_cluster(session: Session, claim_id: int) -> list[dict[str, Any]]:
     return claim_clusters(session, [claim_id]).get(claim_id, [])
 
 
+def _part_date(claim: Claim, text: str) -> tuple[date | None, str | None]:
+    """A split part's date: read again from its own words when the whole claim's date was
+    the one its words gave ("approved it in 2022, | but it was not due to open until 2029":
+    the second part is not 2022); a date a person set stays on both parts."""
+    published = claim.document.published_on
+    whole = resolve_date(claim.text, published)
+    read = (whole.value, whole.precision) if whole else (None, None)
+    if (claim.claim_date, claim.date_precision) != read:
+        return claim.claim_date, claim.date_precision
+    found = resolve_date(text, published)
+    return (found.value, found.precision) if found else (None, None)
+
+
 def split_claim(session: Session, actor: Actor, claim: Claim, at: int) -> tuple[Claim, Claim]:
     """Split an unreviewed candidate at a body offset into two claims made by hand (same
     speaker, attribution and date); the original is kept, rejected, pointing at both."""
@@ -1077,15 +1091,14 @@ def split_claim(session: Session, actor: Actor, claim: Claim, at: int) -> tuple[
                 speaker=SpeakerChoice(speaker_id=claim.speaker_id) if claim.speaker_id else None,
                 attribution=Attribution(claim.attribution),
                 cue=claim.cue,
-                claim_date=claim.claim_date,
-                date_precision=DatePrecision(claim.date_precision)
-                if claim.date_precision
-                else None,
+                claim_date=dated[0],
+                date_precision=DatePrecision(dated[1]) if dated[1] else None,
                 checkworthiness=claim.checkworthiness,
                 reasons=[f"split from claim {claim.id}"],
             ),
         )
         for start, end in parts
+        for dated in [_part_date(claim, body[start:end])]
     ]
     decide_status(
         session,

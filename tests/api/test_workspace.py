@@ -518,6 +518,11 @@ def test_a_reviewer_adds_a_claim_splits_one_and_rejects_a_candidate_but_cannot_v
     assert texts[body] == "rejected"
     assert texts["The yard hired 40 welders in 2021"] == "unreviewed"
     assert texts["and it lost its ferry contract in 2020."] == "unreviewed"
+    # Each part is dated by its own words (the whole was dated 2021, by its first year).
+    dates = {c["text"]: c["claim_date"] for c in claims}
+    assert dates[body] == "2021-01-01"
+    assert dates["The yard hired 40 welders in 2021"] == "2021-01-01"
+    assert dates["and it lost its ferry contract in 2020."] == "2020-01-01"
     added = _submit(client, path, f"/documents/{doc['id']}/claims", span_start="4", span_end="8")
     assert added.status_code == 302
     assert "yard" in [c["text"] for c in client.get(f"/api/v1/documents/{doc['id']}/claims").json]
