@@ -35,10 +35,10 @@ from service.domain.enums import (
     Role,
 )
 from service.domain.errors import Forbidden, InvalidInput, NotFound, RuleViolation
-from service.extraction.dates import resolve_date
 from service.domain.independence import independent_origins
 from service.domain.rules import DecisionFacts, check_transition, verdict_holds
 from service.domain.urls import web_url_problem
+from service.extraction.dates import resolve_date
 from service.linking import semantic, vectors
 from service.models import (
     Claim,
