@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from typing import Any
 
@@ -93,8 +94,18 @@ def claims_html(
     )
 
 
+#: Characters that make Markdown out of text: emphasis, code, links and images, tables,
+#: headings. Escaped with a backslash, they read as themselves.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
+
+
 def _md_cell(x: Any) -> str:
-    return _words(x).replace("|", "\\|").replace("\n", " ")
+    """Text from an article, a title or a person, as Markdown that shows it and does nothing
+    else: no raw HTML (<script>, <img onerror>), no link or heading of its own, on one line.
+    Markdown reads the entities and escapes as the characters they stand for."""
+    text = " ".join(_words(x).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def _md_totals(t: dict[str, Any]) -> list[str]:
@@ -157,7 +168,7 @@ def _md_claims(claims: list[dict[str, Any]]) -> list[str]:
             for x in c["checked_elsewhere"]:
                 lines.append(
                     f"- claim {c['id']}: {_md_cell(x['publisher'] or 'a fact-checker')}, "
-                    f"{_md_cell(x['rating'] or 'no rating')} — {x['url']}"
+                    f"{_md_cell(x['rating'] or 'no rating')} — {_md_cell(x['url'])}"
                     + (
                         ""
                         if x["state"] == "confirmed"
@@ -169,13 +180,13 @@ def _md_claims(claims: list[dict[str, Any]]) -> list[str]:
 
 def document_markdown(report: dict[str, Any]) -> str:
     d = report["document"]
-    head = " · ".join(_words(x) for x in (d["outlet"], d["author"], d["published_on"]) if x)
-    lines = [f"# Sourcing report: {d['title'] or 'document ' + str(d['id'])}", ""]
+    head = " · ".join(_md_cell(x) for x in (d["outlet"], d["author"], d["published_on"]) if x)
+    lines = [f"# Sourcing report: {_md_cell(d['title'] or 'document ' + str(d['id']))}", ""]
     if head:
         lines += [head, ""]
     if d.get("derived_from_id"):
         source = d.get("derived_from_title") or f"document {d['derived_from_id']}"
-        lines += [f"Derived from “{source}”: what the two share is not independent.", ""]
+        lines += [f"Derived from “{_md_cell(source)}”: what the two share is not independent.", ""]
     lines += ["## Totals", "", *_md_totals(report["totals"]), ""]
     if report["attention"]:
         lines += ["## Look at first", ""]
@@ -189,7 +200,7 @@ def document_markdown(report: dict[str, Any]) -> str:
 
 
 def claims_markdown(title: str, report: dict[str, Any], claims: list[dict[str, Any]]) -> str:
-    lines = [f"# {title}", "", "## Totals", "", *_md_totals(report["totals"]), ""]
+    lines = [f"# {_md_cell(title)}", "", "## Totals", "", *_md_totals(report["totals"]), ""]
     lines += ["## Claims", "", *_md_claims(claims), ""]
     return "\n".join(lines)
 

@@ -9,7 +9,7 @@ from flask import redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 
 from service.api.context import db_session
-from service.operations.people import sign_in
+from service.operations.people import LOCK_FOR, MAX_FAILURES, sign_in
 from service.web import Person, blp
 
 
@@ -36,11 +36,14 @@ def sign_in_submit() -> Any:
     result = sign_in(session, name, password)
     session.commit()  # failed attempts and lock-outs count even when the answer is no
     if result.user is None:
-        if result.outcome == "locked" and result.locked_until is not None:
-            until = result.locked_until.strftime("%H:%M UTC")
-            error = f"Too many failed sign-ins: this account is locked until {until}."
-        else:
-            error = "That name and password do not match."
+        # One answer for an unknown name, a wrong password and a locked account: a lock only
+        # real names can get would tell an outsider which names exist.
+        minutes = int(LOCK_FOR.total_seconds() // 60)
+        error = (
+            "That name and password do not match, or this account is locked after "
+            f"{MAX_FAILURES} failed sign-ins in a row (it opens again {minutes} minutes after "
+            "the last one)."
+        )
         page = render_template("sign_in.html", next=request.form.get("next", ""), error=error)
         return page, 401
     login_user(Person(result.user))

@@ -222,3 +222,36 @@ def test_a_conflict_verdicts_settle_is_listed_but_no_longer_open() -> None:
     reasons = {a["claim_id"]: a["reason"] for a in report["attention"]}
     assert "conflicting" not in reasons.get(1, "")
     assert "1 confirmed conflicting claim(s) elsewhere" in reasons[2]
+
+
+def test_markdown_shows_hostile_text_as_text() -> None:
+    from markdown_it import MarkdownIt
+
+    from service.reports.render import document_markdown
+
+    hostile = "Mayor <script>alert(1)</script> said [click me](javascript:alert(1)) *twice* | ok"
+    claims = [row(1, text=hostile, speaker_id=7, speaker_name="<img src=x onerror=alert(1)>")]
+    report = build_document_report(
+        {
+            "id": 1,
+            "title": "Ferry\n# Injected heading",
+            "outlet": "A & B",
+            "author": None,
+            "published_on": None,
+        },
+        claims,
+        [],
+        LINEAGE,
+    )
+    source = document_markdown(report)
+    assert "\n# Injected" not in source
+    html = MarkdownIt("commonmark").enable("table").render(source)
+    assert "<script" not in html
+    assert "<img" not in html
+    assert "<a " not in html
+    assert "<em>" not in html
+    # Every word is still there to read, as written.
+    assert (
+        "Mayor &lt;script&gt;alert(1)&lt;/script&gt; said [click me](javascript:alert(1))" in html
+    )
+    assert "<h1>Sourcing report: Ferry # Injected heading</h1>" in html
