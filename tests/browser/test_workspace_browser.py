@@ -209,6 +209,34 @@ def test_a_stale_save_shows_the_conflict_in_a_browser(
     assert client.get(f"/api/v1/links/{link['id']}").json["state"] == "rejected"
 
 
+def test_the_r_key_says_what_enter_will_do_and_a_click_still_takes_its_own_button(
+    page: Any,
+    live: str,
+    client: FlaskClient,
+    session: Session,
+    suggested_pair: dict[str, Any],
+) -> None:
+    _people(session)
+    document_id, claim_id, link = suggested_pair.values()
+    _sign_in(page, live, "Mia Lund")
+    page.goto(f"{live}/documents/{document_id}?claim={claim_id}")
+    # The link's controls are a group named by the other claim.
+    group = page.locator("div.link[role=group]").first
+    assert group.get_attribute("aria-labelledby") == f"link-{link['id']}-other"
+    page.locator("body").press("r")
+    assert (
+        page.get_by_role("status").text_content() == "Enter will reject this link: say why first."
+    )
+    reject = page.get_by_role("button", name="Reject")
+    assert reject.get_attribute("aria-pressed") == "true"
+    assert page.get_by_role("button", name="Confirm").get_attribute("aria-pressed") == "false"
+    page.keyboard.type("the same ferry after all")
+    # Changing one's mind with the mouse: the button clicked is the action taken.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirm").click()
+    assert client.get(f"/api/v1/links/{link['id']}").json["state"] == "confirmed"
+
+
 def test_keys_move_between_claims(
     page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
 ) -> None:

@@ -23,9 +23,29 @@
       hidden.type = "hidden";
       hidden.name = "decision";
       form.appendChild(hidden);
-      form.querySelectorAll("button[name=decision]").forEach(function (b) { b.removeAttribute("name"); });
+      form.querySelectorAll("button[name=decision]").forEach(function (b) {
+        b.removeAttribute("name");
+        // A click still takes the button's own action, whichever key was pressed before.
+        b.addEventListener("click", function () { hidden.value = b.value; });
+      });
     }
     hidden.value = decision;
+    // Say which action Enter will take, and show it on the buttons: both keys focus the same
+    // "why" box, and Confirm is drawn as the main button.
+    form.querySelectorAll("button[type=submit]").forEach(function (b) {
+      var chosen = b.value === decision;
+      b.classList.toggle("chosen", chosen);
+      b.classList.toggle("quiet", !chosen);
+      b.setAttribute("aria-pressed", chosen ? "true" : "false");
+    });
+    var note = form.querySelector(".key-note");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "key-note";
+      note.setAttribute("role", "status");
+      form.insertBefore(note, form.firstChild);
+    }
+    note.textContent = "Enter will " + decision + " this link: say why first.";
     form.querySelector("input[name=rationale]").focus();
   }
   function decide(status) {
