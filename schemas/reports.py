@@ -83,6 +83,12 @@ class OtherClaimOut(Schema):
             "and counts as no independent origin"
         }
     )
+    words_changed = fields.Boolean(
+        metadata={
+            "description": "a confirmed link reviewed before the words under either claim "
+            "last changed (a revision, an edit): to check again; confirming it again clears it"
+        }
+    )
     settled = fields.Boolean(
         metadata={
             "description": "a conflict verdicts have settled (either claim false, or one "

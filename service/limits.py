@@ -44,7 +44,7 @@ def client_key() -> str:
     if actor is not None:
         return f"key:{actor.key_id}"
     if getattr(current_user, "is_authenticated", False):
-        return f"person:{current_user.get_id()}"
+        return f"person:{current_user.user_id}"
     return f"addr:{get_remote_address()}"
 
 

@@ -28,6 +28,8 @@ class User(CreatedAtMixin, Base):
     failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: Moved on at sign-out: a session cookie made in an earlier epoch no longer signs in.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class ApiKey(CreatedAtMixin, Base):

@@ -109,6 +109,9 @@ class Claim(CreatedAtMixin, Base):
     #: Why a decided claim needs another look (its text changed after the verdict); cleared
     #: by the next decision.
     review_flag: Mapped[str | None] = mapped_column(Text, default=None)
+    #: When a revision or a person last changed the words under the claim (None: never since
+    #: it was made): a link confirmed before then was confirmed on other words.
+    text_changed_at: Mapped[datetime | None] = mapped_column(default=None)
     #: The person this claim is assigned to ("my work" in the workspace), if anyone.
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True

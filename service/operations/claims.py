@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import (
@@ -503,8 +503,10 @@ def edit_claim(
             # Placed by hand on the current text: an orphan is anchored again.
             claim.anchor_state = "anchored"
             claim.revision = claim.document.revision
-        if claim.text != before["text"] and claim.status in _DECIDED:
-            _moved_under_verdict(session, actor, claim)
+        if claim.text != before["text"]:
+            claim.text_changed_at = datetime.now(UTC)
+            if claim.status in _DECIDED:
+                _moved_under_verdict(session, actor, claim)
     if "speaker_id" in v or "speaker_name" in v:
         speaker_before = claim.speaker_id
         claim.speaker_id = _resolve(

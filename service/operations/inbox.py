@@ -15,7 +15,7 @@ from service.domain.errors import NotFound
 from service.extraction import CHECKWORTHY
 from service.models import Claim, ClaimLink, Document, Outlet, Speaker
 from service.operations.claims import ClaimFilters, list_claims
-from service.operations.links import join_ends
+from service.operations.links import join_ends, words_changed_sql
 from service.operations.speakers import list_speakers
 
 PAGE = 50
@@ -190,6 +190,8 @@ class LinkRow:
     other: Claim
     other_title: str | None
     other_outlet: str | None
+    #: Confirmed before the words under either claim last changed: to check again.
+    words_changed: bool = False
 
 
 def document_workspace(
@@ -219,7 +221,16 @@ def document_workspace(
     other_outlet = aliased(Outlet)
     rows = session.execute(
         join_ends(
-            select(ClaimLink, mine.id, other, other_doc.title, other_outlet.name), mine, other
+            select(
+                ClaimLink,
+                mine.id,
+                other,
+                other_doc.title,
+                other_outlet.name,
+                words_changed_sql(ClaimLink, mine, other),
+            ),
+            mine,
+            other,
         )
         .join(other_doc, other_doc.id == other.document_id)
         .outerjoin(other_outlet, other_outlet.id == other_doc.outlet_id)
@@ -227,8 +238,10 @@ def document_workspace(
         .order_by(ClaimLink.score.desc().nulls_last(), ClaimLink.id)
     )
     links: dict[int, list[LinkRow]] = {}
-    for link, mine_id, other_claim, title, outlet_name in rows:
-        links.setdefault(mine_id, []).append(LinkRow(link, other_claim, title, outlet_name))
+    for link, mine_id, other_claim, title, outlet_name, changed in rows:
+        links.setdefault(mine_id, []).append(
+            LinkRow(link, other_claim, title, outlet_name, bool(changed))
+        )
     return document, outlet, claims, links
 
 

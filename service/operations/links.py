@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -210,6 +210,28 @@ def list_links(
     return keyset_page(session, stmt, [ClaimLink.id], after=after, limit=limit)
 
 
+def words_changed_since_review(session: Session, link: ClaimLink) -> bool:
+    """Whether the words under either claim changed (a revision, a person's edit) after the
+    link was last reviewed: it was judged on other words, and confirming it again is a review
+    of the new ones, not a repeat."""
+    if link.reviewed_at is None:
+        return False
+    changed = session.scalar(
+        select(func.max(Claim.text_changed_at)).where(
+            Claim.id.in_((link.claim_a_id, link.claim_b_id))
+        )
+    )
+    return changed is not None and changed > link.reviewed_at
+
+
+def words_changed_sql(link: Any, *claims: Any) -> Any:
+    """The same test in SQL, for a confirmed link and its claims' rows (aliases)."""
+    return and_(
+        link.state == LinkState.CONFIRMED,
+        or_(*(func.coalesce(c.text_changed_at > link.reviewed_at, False) for c in claims)),
+    )
+
+
 def review_link(
     session: Session,
     actor: Actor,
@@ -224,7 +246,11 @@ def review_link(
         raise InvalidInput("state", "a review confirms or rejects; it cannot re-suggest")
     if not rationale or not rationale.strip():
         raise InvalidInput("rationale", "reviewing a link needs a rationale")
-    if link.state == state.value and (relation is None or relation.value == link.relation):
+    if (
+        link.state == state.value
+        and (relation is None or relation.value == link.relation)
+        and not (state == LinkState.CONFIRMED and words_changed_since_review(session, link))
+    ):
         raise Conflict(f"link {link.id} is already {state}")
     if state == LinkState.CONFIRMED:
         for claim in session.scalars(

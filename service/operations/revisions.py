@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -221,6 +221,7 @@ def _apply(
             if found.state == AnchorState.MOVED:
                 claim.previous_text = claim.text
                 claim.text = found.text
+                claim.text_changed_at = datetime.now(UTC)
                 _redate(claim, doc)
                 claim.anchor_state = AnchorState.MOVED
                 moved.append(claim)

@@ -32,7 +32,7 @@ from service.models import (
     SpeakerAlias,
 )
 from service.operations.claims import review_flags
-from service.operations.links import join_ends
+from service.operations.links import join_ends, words_changed_sql
 from service.operations.origins import lineage
 from service.reports.shape import ClaimRow, LinkEnd, build_document_report, build_story
 
@@ -128,6 +128,7 @@ def _link_ends(session: Session, claim_filter: Any) -> list[LinkEnd]:
                 other.text.label("other_text"),
                 other.status.label("other_status"),
                 other.attribution.label("other_attribution"),
+                words_changed_sql(ClaimLink, mine, other).label("words_changed"),
                 other.document_id.label("other_document_id"),
                 other_doc.title.label("other_document_title"),
                 other_doc.published_on.label("other_published_on"),

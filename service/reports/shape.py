@@ -80,6 +80,8 @@ class LinkEnd:
     other_text: str
     other_status: str
     other_attribution: str
+    #: Confirmed before the words under either claim last changed (a revision, an edit).
+    words_changed: bool
     other_document_id: int
     other_document_title: str | None
     other_published_on: date | None
@@ -112,6 +114,7 @@ def _other(link: LinkEnd, lineage: Lineage, mine: str | None = None) -> dict[str
         "link_id": link.link_id,
         # An opinion piece's claim is listed, and backs no independence.
         "opinion": is_opinion(lineage, link.other_document_id),
+        "words_changed": link.words_changed,
         "settled": mine is not None
         and link.relation == LinkRelation.CONFLICTS
         and settled(mine, link.other_status),
@@ -261,6 +264,15 @@ def attention(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             found.append((0, f"{confirmed} confirmed conflicting claim(s) elsewhere"))
         if e["review_flag"]:
             found.append((0, f"to look at again: {e['review_flag']}"))
+        changed = sum(x["words_changed"] for x in e["corroborating"] + e["conflicting"])
+        if changed:
+            found.append(
+                (
+                    0,
+                    f"{changed} confirmed link(s) to check again: the words under one of its "
+                    "claims changed after it was confirmed",
+                )
+            )
         if open_worthy and e["attribution"] in ANONYMOUS and not e["independent_origins"]:
             found.append((1, "rests on an anonymous source alone"))
         standing = e["status"] in (ClaimStatus.UNREVIEWED, ClaimStatus.VERIFIED)

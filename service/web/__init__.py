@@ -52,15 +52,21 @@ class Person(UserMixin):  # type: ignore[misc]
     """The signed-in person as Flask-Login sees them."""
 
     def __init__(self, user: User) -> None:
-        self.id = str(user.id)
+        # The session cookie keeps this id: with the epoch in it, signing out (which moves
+        # the epoch on) ends every session made before, a copied cookie included.
+        self.id = f"{user.id}.{user.session_epoch}"
+        self.user_id = user.id
         self.name = user.name
         self.role = user.role
 
 
 @login_manager.user_loader
-def _load(user_id: str) -> Person | None:
-    user = db_session().get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or user.password_hash is None:
+def _load(session_id: str) -> Person | None:
+    user_id, _, epoch = session_id.partition(".")
+    if not (user_id.isdigit() and epoch.isdigit()):
+        return None
+    user = db_session().get(User, int(user_id))
+    if user is None or user.password_hash is None or user.session_epoch != int(epoch):
         return None
     return Person(user)
 
@@ -77,7 +83,7 @@ def _role() -> Role:
 
 
 def person_actor_of(session: Any) -> Actor:
-    user = session.get(User, int(current_user.id))
+    user = session.get(User, current_user.user_id)
     return person_actor(user)
 
 

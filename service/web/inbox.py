@@ -36,7 +36,7 @@ def inbox_page() -> str:
     found = search_claims(session, q, SEARCH_PAGE + 1, (page - 1) * SEARCH_PAGE) if q else []
     return render_template(
         "inbox.html",
-        mine=my_work(session, int(current_user.id)),
+        mine=my_work(session, current_user.user_id),
         to_review=to_review,
         review_after=review_after,
         review_next=review_next,

@@ -285,3 +285,54 @@ def test_a_moved_claim_is_dated_again_from_its_new_text_unless_a_person_dated_it
     kept = _claim(client, terminal["id"])
     assert kept["anchor_state"] == "moved"
     assert kept["claim_date"] == "2028-06-15"  # a person's date stays theirs
+
+
+def test_a_link_confirmed_before_a_correction_is_to_check_again_until_confirmed_again(
+    client: FlaskClient,
+    editor: dict[str, str],
+    reviewer: dict[str, str],
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+    confirm_link: Callable[..., dict[str, Any]],
+) -> None:
+    doc = client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": FIRST, "url": URL, "outlet": "Harbour News", "extract": False},
+        headers=editor,
+    ).json
+    edited = _claim_over(client, editor, doc, P2)
+    elsewhere = make_claim(make_document(outlet="Elsewhere"))
+    link = confirm_link(editor, edited["id"], elsewhere["id"], "corroborates")
+
+    def changed() -> list[bool]:
+        report = client.get(f"/api/v1/documents/{doc['id']}/report").json
+        entry = next(c for c in report["claims"] if c["id"] == edited["id"])
+        return [x["words_changed"] for x in entry["corroborating"]]
+
+    assert changed() == [False]
+    # Not yet reviewed again: a repeat confirmation is refused as before.
+    etag = client.get(f"/api/v1/links/{link['id']}").headers["ETag"]
+    again = {"state": "confirmed", "rationale": "still the same figure"}
+    repeat = client.patch(
+        f"/api/v1/links/{link['id']}", json=again, headers=reviewer | {"If-Match": etag}
+    )
+    assert repeat.status_code == 409
+    revised = client.post(
+        "/api/v1/documents?wait=true",
+        json={"body": SECOND, "url": URL, "extract": False},
+        headers=editor,
+    )
+    assert revised.status_code == 200, revised.json
+    # The corroboration was confirmed on "4.1 million"; the article now says 3.9 million.
+    assert changed() == [True]
+    report = client.get(f"/api/v1/documents/{doc['id']}/report").json
+    assert any("confirmed link(s) to check again" in a["reason"] for a in report["attention"])
+    html = client.get(f"/api/v1/documents/{doc['id']}/report.html").get_data(as_text=True)
+    assert "confirmed before the words changed" in html
+    # A reviewer looks at the new words and confirms the link again: that clears it.
+    etag = client.get(f"/api/v1/links/{link['id']}").headers["ETag"]
+    reviewed = client.patch(
+        f"/api/v1/links/{link['id']}", json=again, headers=reviewer | {"If-Match": etag}
+    )
+    assert reviewed.status_code == 200, reviewed.json
+    assert changed() == [False]

@@ -66,6 +66,23 @@ def test_a_person_signs_in_sees_the_inbox_and_signs_out(
     assert client.get("/").status_code == 302
 
 
+def test_signing_out_ends_the_session_even_for_a_copied_cookie(
+    app: Any, client: FlaskClient, person: str
+) -> None:
+    assert _sign_in(client, person, PASSWORD).status_code == 302
+    stolen = client.get_cookie("session")
+    assert stolen is not None
+    thief = app.test_client()
+    thief.set_cookie("session", stolen.value)
+    assert thief.get("/").status_code == 200
+    assert client.post("/sign-out", data={"csrf_token": _token(client, "/")}).status_code == 302
+    assert thief.get("/").status_code == 302
+    # Signing in again works, with a new session.
+    assert _sign_in(client, person, PASSWORD).status_code == 302
+    assert client.get("/").status_code == 200
+    assert thief.get("/").status_code == 302
+
+
 def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(
     client: FlaskClient, person: str
 ) -> None:

@@ -61,6 +61,7 @@ def link(
         other_text=f"claim {other}",
         other_status="unreviewed",
         other_attribution=attribution,
+        words_changed=False,
         other_document_id=doc,
         other_document_title=None,
         other_published_on=date(2025, 1, doc),
