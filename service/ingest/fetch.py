@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 from urllib.error import URLError
+from urllib.parse import urljoin, urlsplit
+
+import urllib3
 
 from service.domain.errors import InvalidInput
 
@@ -25,7 +29,7 @@ class Fetched:
 class _VettedRedirects(urllib.request.HTTPRedirectHandler):
     """Every redirect target is vetted like the first URL."""
 
-    def __init__(self, vet: Callable[[str], None]) -> None:
+    def __init__(self, vet: Callable[[str], object]) -> None:
         self.vet = vet
 
     def redirect_request(
@@ -35,20 +39,29 @@ class _VettedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
+#: Redirects followed at most, each vetted like the first URL.
+MAX_REDIRECTS = 5
+
+
 def fetch(
     url: str,
     *,
     timeout: float = TIMEOUT_S,
     max_bytes: int = MAX_BYTES,
-    vet: Callable[[str], None] | None = None,
+    vet: Callable[[str], list[str] | None] | None = None,
 ) -> Fetched:
     """GET a URL; refuse other schemes, bodies over `max_bytes`, and non-text content.
     `vet` (raising InvalidInput) judges the URL and every redirect before it is followed:
-    what a request from the web must pass (the operator's CLI fetches anything)."""
+    what a request from the web must pass (the operator's CLI fetches anything). When it
+    returns the addresses it vetted, the connection goes to one of them, never to the name
+    resolved again: a name that answers a public address to the check and a private one to
+    the connection (DNS rebinding) cannot point the server at its own network."""
     if not url.startswith(("http://", "https://")):
         raise InvalidInput("url", "only http and https URLs can be fetched")
     if vet is not None:
-        vet(url)
+        addresses = vet(url)
+        if addresses:
+            return _pinned(url, addresses, vet, timeout, max_bytes)
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     opener = urllib.request.build_opener(*([_VettedRedirects(vet)] if vet else []))
     try:
@@ -68,3 +81,84 @@ def fetch(
             return Fetched(response.geturl(), data.decode(charset, errors="replace"), content_type)
     except (URLError, TimeoutError, OSError) as exc:
         raise InvalidInput("url", f"{url} could not be fetched: {exc}") from exc
+
+
+def _pinned(
+    url: str,
+    addresses: list[str],
+    vet: Callable[[str], list[str] | None],
+    timeout: float,
+    max_bytes: int,
+) -> Fetched:
+    """GET through connections to vetted addresses (the name as Host and for TLS), following
+    at most MAX_REDIRECTS redirects, each vetted and pinned in turn."""
+    for _ in range(MAX_REDIRECTS + 1):
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        pool: urllib3.HTTPConnectionPool
+        if parts.scheme == "https":
+            pool = urllib3.HTTPSConnectionPool(
+                addresses[0],
+                port,
+                server_hostname=host,
+                assert_hostname=host,
+                timeout=timeout,
+                retries=False,
+                maxsize=1,
+            )
+        else:
+            pool = urllib3.HTTPConnectionPool(
+                addresses[0], port, timeout=timeout, retries=False, maxsize=1
+            )
+        headers = {"Host": parts.netloc.rsplit("@", 1)[-1], "User-Agent": USER_AGENT}
+        try:
+            with pool:
+                response = pool.urlopen(
+                    "GET", path, headers=headers, redirect=False, preload_content=False
+                )
+                try:
+                    location = response.headers.get("Location")
+                    if response.status in (301, 302, 303, 307, 308) and location:
+                        url = urljoin(url, location)
+                        if not url.startswith(("http://", "https://")):
+                            raise InvalidInput("url", "a redirect left http and https")
+                        addresses = vet(url) or addresses
+                        continue
+                    if response.status >= 400:
+                        raise InvalidInput(
+                            "url", f"{url} could not be fetched: HTTP {response.status}"
+                        )
+                    content_type = response.headers.get("Content-Type") or "text/plain"
+                    kind = content_type.split(";", 1)[0].strip().lower()
+                    if not (
+                        kind.startswith("text/")
+                        or "xml" in kind
+                        or "html" in kind
+                        or "json" in kind
+                    ):
+                        raise InvalidInput("url", f"{url} is {kind}, not a page or a feed")
+                    data = response.read(max_bytes + 1)
+                    if len(data) > max_bytes:
+                        raise InvalidInput("url", f"{url} is larger than {max_bytes} bytes")
+                    charset = _charset(content_type)
+                    return Fetched(url, data.decode(charset, errors="replace"), kind)
+                finally:
+                    response.release_conn()
+        except urllib3.exceptions.HTTPError as exc:
+            raise InvalidInput("url", f"{url} could not be fetched: {exc}") from exc
+    raise InvalidInput("url", f"more than {MAX_REDIRECTS} redirects")
+
+
+def _charset(content_type: str) -> str:
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            charset = value.strip().strip('"')
+            try:
+                codecs.lookup(charset)
+            except LookupError:
+                return "utf-8"
+            return charset
+    return "utf-8"

@@ -28,11 +28,12 @@ from service.webhooks.targets import UnsafeTarget, check_target
 MAX_UPLOAD_BYTES = MAX_BYTES
 
 
-def public_page(url: str) -> None:
+def public_page(url: str) -> list[str]:
     """A URL the server may fetch for a person: http(s) and a public address (a private one
-    only with CLAIMDESK_WEBHOOK_ALLOW_PRIVATE=1), or InvalidInput saying why."""
+    only with CLAIMDESK_WEBHOOK_ALLOW_PRIVATE=1), or InvalidInput saying why. Returns the
+    addresses vetted: the fetch connects to one of them, not to the name again."""
     try:
-        check_target(url, only_public="the server fetches pages only from public addresses")
+        return check_target(url, only_public="the server fetches pages only from public addresses")
     except UnsafeTarget as exc:
         raise InvalidInput("url", f"{url} cannot be fetched: {exc}") from None
     except ValueError:  # an address the ipaddress module cannot read

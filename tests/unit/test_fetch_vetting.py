@@ -52,3 +52,29 @@ def test_a_redirect_is_vetted_before_it_is_followed(site: str) -> None:
     with pytest.raises(InvalidInput, match="not public"):
         fetch(f"{site}/inside", vet=_refuse_inside)
     assert fetch(f"{site}/elsewhere", vet=_refuse_inside).text == "<p>inside</p>"
+
+
+def test_a_vetted_fetch_connects_to_the_address_it_vetted_not_to_the_name_again(
+    site: str,
+) -> None:
+    """DNS rebinding: a name may answer a public address to the check and a private one to
+    the connection. The fetch connects to the address the check returned: here a name that
+    resolves nowhere, pinned to the test server's address, is fetched from that address."""
+    port = site.rsplit(":", 1)[1]
+    asked: list[str] = []
+
+    def pinned(url: str) -> list[str]:
+        _refuse_inside(url)
+        asked.append(url)
+        return ["127.0.0.1"]
+
+    page = fetch(f"http://rebind.invalid:{port}/elsewhere", vet=pinned)
+    assert page.text == "<p>inside</p>"
+    assert page.content_type == "text/html"
+    # A redirect is vetted (and pinned) before it is followed.
+    with pytest.raises(InvalidInput, match="inside is not public"):
+        fetch(f"http://rebind.invalid:{port}/moved", vet=pinned)
+    assert asked == [
+        f"http://rebind.invalid:{port}/elsewhere",
+        f"http://rebind.invalid:{port}/moved",
+    ]
