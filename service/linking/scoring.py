@@ -255,6 +255,9 @@ class _Evidence:
     rare: float
     #: The shared words (stems) at least RARE_SHOWN rare, rarest first.
     rare_words: list[str]
+    #: The two give different figures of one kind (currency, percent, a count of one noun)
+    #: and no figure in common.
+    figures_differ: bool = False
 
     def values(self, entails: float = 0.0, contradicts: float = 0.0) -> dict[str, float]:
         return pair_features(
@@ -353,7 +356,8 @@ def _evidence(
     # ("two men", "on Monday", "police said") are shared by every crime story of the day,
     # and a weekday or a month names no subject.
     named = [e for e in shared_entities if e not in CALENDAR]
-    if contradicted and related and named and not shared_amounts:
+    figures_differ = bool(contradicted) and not shared_amounts
+    if figures_differ and related and named:
         signals.append("number mismatch about the same subject: " + ", ".join(contradicted[:3]))
     # A lone "not" is common: it signals a conflict only between closely related claims.
     # A negation signals a conflict when what it denies is what the other claim asserts: at
@@ -401,6 +405,7 @@ def _evidence(
         derived,
         rare,
         rare_words,
+        figures_differ,
     )
 
 
@@ -443,9 +448,11 @@ def _scored(a: ClaimFeatures, b: ClaimFeatures, found: _Evidence, inferred: Any)
         signals_shown = list(signals)
     if signals or inferred_conflict:
         relation = "conflicts"
-    elif _same_claim(found.lexical, found.entity, found.meaning, found.same_speaker) or (
-        found.derived and max(found.meaning or 0.0, found.lexical) >= DERIVED_SAME
+    elif not found.figures_differ and (
+        _same_claim(found.lexical, found.entity, found.meaning, found.same_speaker)
+        or (found.derived and max(found.meaning or 0.0, found.lexical) >= DERIVED_SAME)
     ):
+        # (Different figures of one kind are never the same claim, however close the words.)
         relation = "same_claim"
     else:
         relation = "corroborates"
