@@ -1539,3 +1539,29 @@ def test_a_corrected_text_is_posted_from_the_document_page_as_its_next_revision(
         data={"csrf_token": token.group(1), "body": body.replace("March", "April")},
     )
     assert "Nothing stored" in client.get(same.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_reviewer_is_not_offered_a_decision_form_that_can_only_be_refused(
+    client: FlaskClient,
+    session: Session,
+    editor: dict[str, str],
+    make_document: Callable[..., dict[str, Any]],
+    make_claim: Callable[..., dict[str, Any]],
+) -> None:
+    doc = make_document()
+    claim = make_claim(doc)
+    decided = client.put(
+        f"/api/v1/claims/{claim['id']}/status",
+        headers=editor | {"If-Match": claim["etag"]},
+        json={
+            "status": "verified",
+            "rationale": "port log",
+            "evidence": [{"url": "https://example.org/log"}],
+        },
+    )
+    assert decided.status_code == 200, decided.json
+    _sign_in(client, _reviewer_person(session), PASSWORD)
+    page = client.get(f"/documents/{doc['id']}?claim={claim['id']}").get_data(as_text=True)
+    # From "verified" every way is an editor's: no form, and the page says so.
+    assert "Save decision" not in page
+    assert "This claim is verified. Changing it is an editor's decision" in page
