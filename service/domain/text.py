@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,3 +28,15 @@ def lone_surrogate(value: Any, path: str = "") -> str | None:
         if found:
             return found
     return None
+
+
+def tidy_name(name: str) -> str:
+    """A name (a speaker's, an outlet's) as one is kept: in Unicode's composed form (NFC), with
+    no invisible format characters (zero-width spaces and joiners, bidirectional overrides,
+    soft hyphens: Unicode category Cf) and single spaces. Two names that look the same are
+    then the same text, so "Jessica Mendoza" with a zero-width space is not a second speaker
+    and a right-to-left override cannot garble the rows shown beside it. (Letters of other
+    scripts that look alike, a Cyrillic "а", are kept: they are real text in some names.)"""
+    composed = unicodedata.normalize("NFC", name)
+    visible = "".join(c for c in composed if unicodedata.category(c) != "Cf")
+    return " ".join(visible.split())

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from service.domain.enums import DocumentKind, DocumentState
 from service.domain.errors import Conflict, InvalidInput, NotFound
+from service.domain.text import tidy_name
 from service.domain.urls import web_url_problem
 from service.ingest.html import from_html
 from service.linking.scoring import SUGGEST_MIN
@@ -83,7 +84,7 @@ def get_or_create_outlet(session: Session, actor: Actor, name: str) -> Outlet:
     (Python's lower() differs for a final sigma or a dotted capital I, and then missed a
     stored outlet). Two requests naming a new outlet at once: the second INSERT waits for
     the first and does nothing, and both get the one row."""
-    name = " ".join(name.split())
+    name = tidy_name(name)
     created = session.scalar(
         pg_insert(Outlet)
         .values(name=name)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from service.domain.enums import SpeakerKind
 from service.domain.errors import Conflict, InvalidInput, NotFound
+from service.domain.text import tidy_name
 from service.models import Claim, Speaker, SpeakerAlias
 from service.operations.actors import Actor
 from service.operations.events import record_event, snapshot
@@ -17,7 +18,7 @@ from service.operations.pagination import keyset_page, like_contains
 
 
 def normalize_name(name: str) -> str:
-    return " ".join(name.split()).casefold()
+    return tidy_name(name).casefold()
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def create_speaker(
     role: str | None = None,
     description: str | None = None,
 ) -> Speaker:
-    name = " ".join(name.split())
+    name = tidy_name(name)
     if not name:
         raise InvalidInput("name", "a speaker needs a name")
     speaker = Speaker(name=name, kind=kind.value, role=role, description=description)
@@ -181,7 +182,7 @@ def edit_speaker(
         )
     before = snapshot(speaker)
     if changes.name is not None:
-        name = " ".join(changes.name.split())
+        name = tidy_name(changes.name)
         if not name:
             raise InvalidInput("name", "a speaker needs a name")
         other = find_speaker_by_name(session, name)

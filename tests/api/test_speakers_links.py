@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
@@ -481,3 +482,28 @@ def test_a_merge_keeps_the_role_the_target_lacks(
     )
     assert merged.status_code == 200, merged.json
     assert merged.json["role"] == "city engineer"
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "Zo\u00eb\u200b Lund",  # a zero-width space
+        "Zo\u00eb Lund\u2060",  # a word joiner
+        "\u202eZo\u00eb Lund",  # a right-to-left override
+        "Zo\u00eb \u00adLund",  # a soft hyphen
+        "Zoe\u0308 Lund",  # the diaeresis as a combining mark (decomposed)
+    ],
+)
+def test_a_name_with_invisible_characters_is_the_same_speaker_and_outlet(
+    client: FlaskClient,
+    reviewer: dict[str, str],
+    make_document: Callable[..., dict[str, Any]],
+    lookalike: str,
+) -> None:
+    first = _speaker(client, reviewer, "Zo\u00eb Lund")
+    again = client.post("/api/v1/speakers", json={"name": lookalike}, headers=reviewer)
+    assert again.status_code == 409, again.json
+    assert f"speaker {first['id']}" in again.json["detail"]
+    one = make_document(outlet="Harbour Gazette")
+    two = make_document(outlet="Harbour\u200b Gazette\u202e")
+    assert one["outlet"]["id"] == two["outlet"]["id"]
