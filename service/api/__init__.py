@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, request, send_from_directory
 from flask_smorest import Api as SmorestApi
+from flask_smorest import abort
 from sqlalchemy import text
 from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
 from werkzeug.routing import IntegerConverter, Map
@@ -77,6 +78,25 @@ def require_json_bodies() -> None:
     if not request.is_json:
         raise UnsupportedMediaType("send the request body as application/json")
     _check_json_text(request.get_data(cache=True))
+
+
+def refuse_if_match_any() -> None:
+    """428 for `If-Match: *` on a write: the RFC lets it match any version, which would take
+    a decision on a view never read (every guarded write here asks for the ETag of the
+    version its author saw)."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or not request.path.startswith("/api/"):
+        return
+    if "*" not in [t.strip() for t in request.headers.get("If-Match", "").split(",")]:
+        return
+    view = current_app.view_functions.get(request.endpoint or "")
+    handler = getattr(getattr(view, "view_class", None), request.method.lower(), None)
+    # Only the writes guarded by an ETag (their 412/428 are in the OpenAPI document).
+    if (getattr(handler, "_apidoc", None) or {}).get("etag"):
+        abort(
+            428,
+            message="If-Match: * is not taken: send the ETag of the version you read (GET it "
+            "first), so that a change made since is not overwritten unseen",
+        )
 
 
 def refuse_unknown_query() -> None:
@@ -196,6 +216,7 @@ def init_api(app: Flask) -> Api:
     openapi.complete(api.spec)
     app.before_request(require_json_bodies)
     app.before_request(refuse_unknown_query)
+    app.before_request(refuse_if_match_any)
     app.add_url_rule("/healthz", "healthz", healthz)
     app.add_url_rule("/api/v1/docs/assets/<path:filename>", "swagger_asset", swagger_asset)
     return api

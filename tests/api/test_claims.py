@@ -450,3 +450,18 @@ def test_a_speaker_a_person_chooses_drops_the_cue_that_led_to_the_old_one(
         headers=reviewer | {"If-Match": moved.headers["ETag"]},
     )
     assert again.json["cue"] == "said"
+
+
+def test_if_match_any_is_not_taken_for_a_decision(
+    client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
+) -> None:
+    claim = make_claim(make_document())
+    refused = client.put(
+        f"/api/v1/claims/{claim['id']}/status",
+        headers=editor | {"If-Match": "*"},
+        json={"status": "unverifiable", "rationale": "no record either way"},
+    )
+    assert refused.status_code == 428
+    assert refused.content_type == "application/problem+json"
+    assert "send the ETag of the version you read" in refused.json["detail"]
+    assert client.get(f"/api/v1/claims/{claim['id']}").json["status"] == "unreviewed"
