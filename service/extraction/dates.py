@@ -74,15 +74,51 @@ _ED_BESIDE = re.compile(
     re.I,
 )
 #: A past verb a short object away from the date, with no future marker before it: "voted 5-2
-#: on Monday", "closed the northbound lanes on Friday". A word in -ed after an article, a
-#: possessive or a form of "be" is an adjective or a passive ("the proposed changes", "its
-#: delayed report", "will be reopened") and is not taken; a capitalised one is a name
-#: ("United Nations").
-_PAST_BEFORE_OBJECT = re.compile(
-    r"(?:^|[\s,])(?!(?:the|a|an|its|their|his|her|our|your|my|this|that|these|those|be|been|"
-    r"being|is|are|was|were)\s)\w+\s+[a-z]{3,}ed(?:\s+[^\s,;:]+){1,3}\s+"
-    r"(?:(?:on|at|by|last|this|early|late)\s+)?$"
+#: on Monday", "closed the northbound lanes on Friday" (_past_before_object). Words in -ed
+#: that are not such a verb, by the word before them: after an article, a possessive or a
+#: form of "be" it is an adjective or a passive ("the proposed changes", "its delayed report",
+#: "will be reopened"); after a preposition, an adjective ("with reserved seating").
+_NOT_BEFORE_A_PAST_VERB = frozenset(
+    "the a an its their his her our your my this that these those be been being is are was "
+    "were with to for of in on at by from".split()
 )
+#: ...and by the word after: "planned for", "scheduled to", "expected by" say when something
+#: is to happen.
+_NOT_AFTER_A_PAST_VERB = frozenset("for to until by".split())
+#: Words in -ed that are no past verb ("hundred"; "speed", "exceed": -eed), and participles
+#: that schedule what is to come.
+_NOT_A_PAST_VERB = frozenset(
+    "hundred planned scheduled slated expected intended supposed designed timed".split()
+)
+_DATE_PREPOSITION = frozenset("on at by last this early late".split())
+
+
+def _past_before_object(window: str) -> bool:
+    """Whether a regular past verb stands one to three words before the date (and its
+    preposition) at the end of `window`: lower case, in -ed, not in -eed, with neither the
+    word before nor the word after marking it as an adjective, a passive or a schedule."""
+    words = window.split()
+    if words and words[-1].lower() in _DATE_PREPOSITION:
+        words = words[:-1]
+    for back in range(2, 5):  # one to three words between the verb and the date
+        if len(words) < back + 1:
+            break
+        verb, before, after = words[-back], words[-back - 1], words[-back + 1]
+        if (
+            len(verb) >= 5
+            and verb.isalpha()
+            and verb.islower()
+            and verb.endswith("ed")
+            and not verb.endswith("eed")
+            and verb not in _NOT_A_PAST_VERB
+            and before.lower().strip(",") not in _NOT_BEFORE_A_PAST_VERB
+            and after.lower() not in _NOT_AFTER_A_PAST_VERB
+            and not any(c in before for c in ",;:")
+        ):
+            return True
+    return False
+
+
 #: How far before a date its verb is looked for, within its clause (a quotation mark or a
 #: semicolon ends the window).
 _TENSE_WINDOW = 60
@@ -99,7 +135,7 @@ def _tense_before(sentence: str, start: int) -> str | None:
         (future if beside.group("passive") else past).append(beside.end())
     # "was set to", "were expected": the future reading is the nearer, later match.
     if not past and not future:
-        return "past" if _PAST_BEFORE_OBJECT.search(window) else None
+        return "past" if _past_before_object(window) else None
     if future and (not past or future[-1] >= past[-1]):
         return "future"
     return "past"

@@ -383,6 +383,17 @@ def test_a_sentence_saying_someone_would_not_comment_is_not_check_worthy(
         ),
         ("The board will consider a revised plan on Monday.", date(2024, 6, 17)),
         ("The mayor will visit flooded towns on Monday.", date(2024, 6, 17)),
+        # Words in -ed that are no past verb: a schedule, an adjective after a preposition,
+        # -eed, a capital at the start.
+        ("The board has a vote planned for Monday, where members will decide.", date(2024, 6, 17)),
+        ("The hearing now scheduled for Monday will decide the case.", date(2024, 6, 17)),
+        ("A concert with reserved seating on Monday will raise money.", date(2024, 6, 17)),
+        (
+            "The city hopes to speed up repairs by Monday, when the pier will reopen.",
+            date(2024, 6, 17),
+        ),
+        ("The proposed changes on Monday will be debated.", date(2024, 6, 17)),
+        ("Police arrested two men on Monday, and a court will hear the case.", date(2024, 6, 10)),
     ],
 )
 def test_the_verb_next_to_a_weekday_decides_past_or_future(sentence: str, value: date) -> None:
