@@ -79,18 +79,58 @@ _ED_BESIDE = re.compile(
 #: form of "be" it is an adjective or a passive ("the proposed changes", "its delayed report",
 #: "will be reopened"); after a preposition, an adjective ("with reserved seating").
 _NOT_BEFORE_A_PAST_VERB = frozenset(
-    "the a an its their his her our your my this that these those be been being is are was "
-    "were with to for of in on at by from".split()
+    [
+        "the",
+        "a",
+        "an",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "your",
+        "my",
+        "this",
+        "that",
+        "these",
+        "those",
+        "be",
+        "been",
+        "being",
+        "is",
+        "are",
+        "was",
+        "were",
+        "with",
+        "to",
+        "for",
+        "of",
+        "in",
+        "on",
+        "at",
+        "by",
+        "from",
+    ]
 )
 #: ...and by the word after: "planned for", "scheduled to", "expected by" say when something
 #: is to happen.
-_NOT_AFTER_A_PAST_VERB = frozenset("for to until by".split())
+_NOT_AFTER_A_PAST_VERB = frozenset(["for", "to", "until", "by"])
 #: Words in -ed that are no past verb ("hundred"; "speed", "exceed": -eed), and participles
 #: that schedule what is to come.
 _NOT_A_PAST_VERB = frozenset(
-    "hundred planned scheduled slated expected intended supposed designed timed".split()
+    [
+        "hundred",
+        "planned",
+        "scheduled",
+        "slated",
+        "expected",
+        "intended",
+        "supposed",
+        "designed",
+        "timed",
+    ]
 )
-_DATE_PREPOSITION = frozenset("on at by last this early late".split())
+_DATE_PREPOSITION = frozenset(["on", "at", "by", "last", "this", "early", "late"])
 
 
 def _past_before_object(window: str) -> bool:
