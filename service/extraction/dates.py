@@ -79,7 +79,7 @@ _ED_BESIDE = re.compile(
 #: form of "be" it is an adjective or a passive ("the proposed changes", "its delayed report",
 #: "will be reopened"); after a preposition, an adjective ("with reserved seating").
 _NOT_BEFORE_A_PAST_VERB = frozenset(
-    [
+    {
         "the",
         "a",
         "an",
@@ -110,7 +110,7 @@ _NOT_BEFORE_A_PAST_VERB = frozenset(
         "at",
         "by",
         "from",
-    ]
+    }
 )
 #: ...and by the word after: "planned for", "scheduled to", "expected by" say when something
 #: is to happen.
@@ -118,7 +118,7 @@ _NOT_AFTER_A_PAST_VERB = frozenset(["for", "to", "until", "by"])
 #: Words in -ed that are no past verb ("hundred"; "speed", "exceed": -eed), and participles
 #: that schedule what is to come.
 _NOT_A_PAST_VERB = frozenset(
-    [
+    {
         "hundred",
         "planned",
         "scheduled",
@@ -128,7 +128,7 @@ _NOT_A_PAST_VERB = frozenset(
         "supposed",
         "designed",
         "timed",
-    ]
+    }
 )
 _DATE_PREPOSITION = frozenset(["on", "at", "by", "last", "this", "early", "late"])
 
