@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Text, func
+from sqlalchemy import ForeignKey, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base
@@ -23,6 +23,10 @@ class PublishedReview(Base):
     body: Mapped[str] = mapped_column(Text)
     #: NULL while it is a draft (or after it was withdrawn).
     published_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: The claim's status when these words were written (saved): words written for another
+    #: verdict are not served or published under the claim's verdict now. NULL for reviews
+    #: saved before this was kept (their withdrawal events say it).
+    written_for: Mapped[str | None] = mapped_column(String(20), default=None)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
     version: Mapped[int] = mapped_column(default=1)

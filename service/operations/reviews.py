@@ -30,10 +30,10 @@ def _decision_rationale(session: Session, claim_id: int) -> str | None:
     )
 
 
-def _written_for(session: Session, claim_id: int) -> str | None:
-    """The verdict a review's words were written for, when a verdict change withdrew it and
-    nobody has saved new words since: the status its last event says it was withdrawn from."""
-    return written_for(session, [claim_id]).get(claim_id)
+def _written_for(session: Session, review: PublishedReview) -> str | None:
+    """The verdict a review's words were written for: kept since they are (written_for), or
+    for a review saved before, the status its withdrawal event says it was withdrawn from."""
+    return review.written_for or written_for(session, [review.claim_id]).get(review.claim_id)
 
 
 def draft_of(session: Session, claim: Claim) -> PublishedReview:
@@ -49,6 +49,7 @@ def draft_of(session: Session, claim: Claim) -> PublishedReview:
         body=_decision_rationale(session, claim.id) or "",
         published_at=None,
         version=0,
+        written_for=claim.status,
     )
 
 
@@ -83,7 +84,7 @@ def save_review(
         body is not None and body.strip() != review.body
     )
     if published is True and review.published_at is None and stored and not rewritten:
-        was = _written_for(session, claim_id)
+        was = _written_for(session, stored)
         if was is not None and was != claim.status:
             # Withdrawn because the verdict changed: its words still give the old one (a
             # "Verified: …" headline over an "Unverifiable" badge).
@@ -105,6 +106,8 @@ def save_review(
         review.headline = headline.strip()
     if body is not None:
         review.body = body.strip()
+    if rewritten or stored is None:
+        review.written_for = claim.status
     if published is True and review.published_at is None:
         review.published_at = datetime.now(UTC)
     elif published is False:

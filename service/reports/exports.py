@@ -141,6 +141,14 @@ def _review(
     return review
 
 
+def _stale(review: PublishedReview | None, withdrawn_from: str | None, status: str) -> bool:
+    """Whether a stored review's words were written for a verdict other than `status`."""
+    if review is None:
+        return False
+    was = review.written_for or withdrawn_from
+    return was is not None and was != status
+
+
 def written_for(session: Session, claim_ids: list[int]) -> dict[int, str]:
     """{claim id: the verdict its review's words were written for} for the reviews a verdict
     change withdrew and nobody has saved since: the status their last event says they were
@@ -201,7 +209,12 @@ def claim_reviews(
         )
     }
     clusters = claim_clusters(session, list(rows))
-    drafts = [i for i, r in rows.items() if r[5] is not None and r[5].published_at is None]
+    # Reviews saved before their verdict was kept: their withdrawal events say it.
+    drafts = [
+        i
+        for i, r in rows.items()
+        if r[5] is not None and r[5].published_at is None and r[5].written_for is None
+    ]
     words_for = written_for(session, drafts) if drafts else {}
     return [
         _review(
@@ -210,7 +223,7 @@ def claim_reviews(
             clusters.get(i, []),
             organisation,
             public_url,
-            stale=words_for.get(i, rows[i][0].status) != rows[i][0].status,
+            stale=_stale(rows[i][5], words_for.get(i), rows[i][0].status),
         )
         for i in claim_ids
         if i in rows

@@ -309,3 +309,52 @@ def test_article_text_cannot_end_or_derail_the_json_ld_script_element(
     assert json.loads(script)["headline"] == headline
     (found,) = extruct.extract(html, syntaxes=["json-ld"], uniform=False)["json-ld"]
     assert found["headline"] == headline
+
+
+def test_words_written_for_one_verdict_are_never_served_or_published_under_another(
+    client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
+) -> None:
+    document = make_document(body="The ferry sailed at noon. The mayor resigned on Friday.")
+    claim = make_claim(document)
+
+    def decide(status: str, url: str) -> None:
+        etag = client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]
+        answer = client.put(
+            f"/api/v1/claims/{claim['id']}/status",
+            headers=editor | {"If-Match": etag},
+            json={"status": status, "rationale": f"now {status}", "evidence": [{"url": url}]},
+        )
+        assert answer.status_code == 200, answer.json
+
+    def save(**body: Any) -> Any:
+        version = client.get(f"/api/v1/claims/{claim['id']}/review", headers=editor).json
+        return client.put(
+            f"/api/v1/claims/{claim['id']}/review",
+            json={"version": version["version"]} | body,
+            headers=editor,
+        )
+
+    decide("verified", "https://example.org/log")
+    # A draft saved, never published; then the verdict changes (no withdrawal event).
+    assert save(headline="Verified: the ferry sailed at noon", body="log").status_code == 200
+    decide("false", "https://example.org/second-log")
+    draft = json.loads(
+        client.get(f"/api/v1/claims/{claim['id']}/claimreview", headers=editor).data
+    )
+    assert draft["headline"] == f"False: {claim['text']}"
+    refused = save(published=True)
+    assert refused.status_code == 422
+    assert "written when the claim was verified" in refused.json["detail"]
+    # Published under "false", then the words under it are edited and it is decided again:
+    # the old words are not published again unchanged.
+    assert save(headline="False: no ferry sailed", published=True).status_code == 200
+    etag = client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]
+    moved = client.patch(
+        f"/api/v1/claims/{claim['id']}",
+        json={"span": {"start": 26, "end": 55}, "reason": "the other sentence"},
+        headers=editor | {"If-Match": etag},
+    )
+    assert moved.status_code == 200, moved.json
+    decide("verified", "https://example.org/resignation")
+    assert save(published=True).status_code == 422
+    assert save(headline="Verified: the mayor resigned", published=True).status_code == 200
