@@ -338,9 +338,7 @@ def test_words_written_for_one_verdict_are_never_served_or_published_under_anoth
     # A draft saved, never published; then the verdict changes (no withdrawal event).
     assert save(headline="Verified: the ferry sailed at noon", body="log").status_code == 200
     decide("false", "https://example.org/second-log")
-    draft = json.loads(
-        client.get(f"/api/v1/claims/{claim['id']}/claimreview", headers=editor).data
-    )
+    draft = json.loads(client.get(f"/api/v1/claims/{claim['id']}/claimreview", headers=editor).data)
     assert draft["headline"] == f"False: {claim['text']}"
     refused = save(published=True)
     assert refused.status_code == 422
