@@ -20,7 +20,14 @@ from schemas.claims import (
 )
 from schemas.common import EventSchema
 from service.api.blueprint import Blueprint
-from service.api.context import current_actor, db_session, next_link, readable, requires
+from service.api.context import (
+    bearer_actor,
+    current_actor,
+    db_session,
+    next_link,
+    readable,
+    requires,
+)
 from service.domain.enums import Attribution, ClaimStatus, DatePrecision, Role
 from service.operations.claims import (
     ClaimChanges,
@@ -37,6 +44,7 @@ from service.operations.claims import (
     get_claim,
     list_claims,
 )
+from service.operations.events import REVIEW_ENTITIES
 from service.operations.suggestions import suggestions_view
 
 _DETAIL = ClaimDetailOut()
@@ -166,9 +174,13 @@ class ClaimHistory(MethodView):
         """Every change to the claim, oldest first: who, when, what, before, after, why.
 
         Still answers for a claim that re-extraction replaced: its history outlives it. With
-        `links=true`, the life of each of its links too (a deleted link's included).
+        `links=true`, the life of each of its links too (a deleted link's included). The
+        events of its review's text (drafts) are given with a key only.
         """
-        return claim_history(db_session(), claim_id, links=args["links"])
+        events = claim_history(db_session(), claim_id, links=args["links"])
+        if bearer_actor() is None:
+            events = [e for e in events if e.entity_type not in REVIEW_ENTITIES]
+        return events
 
 
 @blp.route("/<int:claim_id>/suggestions")

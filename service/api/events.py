@@ -27,8 +27,10 @@ class Events(MethodView):
     @blp.response(200, EventPageSchema)
     def get(self, query: dict[str, Any]) -> Any:
         """Events after `since`; poll again with the returned `cursor` to follow the feed.
-        Events about people and API keys (`users`, `api_keys`) are listed to an admin key
-        only: reading may be open to anyone, and an account list is an attacker's start."""
+        Events about people, API keys and webhooks (`users`, `api_keys`,
+        `webhook_subscriptions`) are listed to an admin key only: reading may be open to
+        anyone, and an account list is an attacker's start. Review texts' events
+        (`published_reviews`: drafts) need a key."""
         actor = bearer_actor()
         events, cursor = list_events(
             db_session(),
@@ -37,5 +39,6 @@ class Events(MethodView):
             entity_type=query.get("entity_type"),
             entity_id=query.get("entity_id"),
             accounts=actor is not None and actor.role.allows(Role.ADMIN),
+            reviews=actor is not None,
         )
         return {"events": events, "cursor": cursor}

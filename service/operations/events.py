@@ -36,9 +36,12 @@ _SKIP = {
     "secret_sha256",
     "txid",
 }
-#: Events about the newsroom's accounts (people and API keys): the event feed lists them to
-#: an admin only, since reading may be open to anyone.
-ACCOUNT_ENTITIES = ("users", "api_keys")
+#: Events about the newsroom's accounts (people, API keys, webhook receivers): the event feed
+#: lists them to an admin only, since reading may be open to anyone.
+ACCOUNT_ENTITIES = ("users", "api_keys", "webhook_subscriptions")
+#: Events of review texts: drafts are the newsroom's (the public reads published reviews on
+#: their pages), so the feed and a claim's history give them to a key holder only.
+REVIEW_ENTITIES = ("published_reviews",)
 
 
 def snapshot(obj: Base) -> dict[str, Any]:
@@ -130,9 +133,11 @@ def list_events(
     entity_type: str | None = None,
     entity_id: int | None = None,
     accounts: bool = True,
+    reviews: bool = True,
 ) -> tuple[list[Event], str | None]:
     """Events in commit-safe order, after the cursor; returns (events, cursor of the last one).
-    Without `accounts`, events about people and API keys are left out.
+    Without `accounts`, events about people, keys and webhooks are left out; without
+    `reviews`, those of review texts.
 
     Only events of transactions older than every transaction still running are handed out,
     ordered by (txid, id): an event that commits later can never sort before a cursor already
@@ -153,8 +158,9 @@ def list_events(
         stmt = stmt.where(Event.entity_type == entity_type)
     if entity_id is not None:
         stmt = stmt.where(Event.entity_id == entity_id)
-    if not accounts:
-        stmt = stmt.where(Event.entity_type.not_in(ACCOUNT_ENTITIES))
+    hidden = (() if accounts else ACCOUNT_ENTITIES) + (() if reviews else REVIEW_ENTITIES)
+    if hidden:
+        stmt = stmt.where(Event.entity_type.not_in(hidden))
     events = list(session.scalars(stmt.order_by(Event.txid, Event.id).limit(limit)))
     cursor = encode_cursor([events[-1].txid, events[-1].id], "events") if events else since
     return events, cursor

@@ -119,7 +119,7 @@ def update_subscription(
         if {"document_id", "outlet_id"} & changes.keys()
         else changes,
     )
-    before = snapshot(sub)
+    before = public_snapshot(sub)
     if changes.get("event_types"):
         changes["event_types"] = sorted(set(changes["event_types"]))
     if sub.disabled_at is None and all(

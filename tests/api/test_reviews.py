@@ -127,7 +127,9 @@ def test_a_review_is_drafted_edited_published_and_withdrawn(
     assert withdrawn.json["published"] is False
     assert client.get(page).status_code == 404
     assert json.loads(client.get("/api/v1/exports/claimreview").data) == []
-    history = client.get(f"/api/v1/events?entity_type=published_reviews&entity_id={claim['id']}")
+    history = client.get(
+        f"/api/v1/events?entity_type=published_reviews&entity_id={claim['id']}", headers=editor
+    )
     assert [e["action"] for e in history.json["events"]] == ["review.published", "review.withdrawn"]
 
 
@@ -192,7 +194,7 @@ def test_a_new_verdict_withdraws_the_review_written_for_the_old_one(
     assert review["published"] is False
     assert review["headline"] == "False: the ferry numbers"  # kept for the editor to rewrite
     events = f"/api/v1/events?entity_type=published_reviews&entity_id={claim['id']}"
-    last = client.get(events).json["events"][-1]
+    last = client.get(events, headers=editor).json["events"][-1]
     assert last["action"] == "review.withdrawn"
     assert "from false to verified" in last["reason"]
     # Published again as it is, its "False: …" headline would stand over a "Verified" badge.
@@ -215,7 +217,7 @@ def test_a_new_verdict_withdraws_the_review_written_for_the_old_one(
     assert rewritten.status_code == 200, rewritten.json
     assert client.get(f"/reviews/{claim['id']}").status_code == 200
     # The claim's history (the panel's) holds its review's life too.
-    history = client.get(f"/api/v1/claims/{claim['id']}/history?links=true").json
+    history = client.get(f"/api/v1/claims/{claim['id']}/history?links=true", headers=editor).json
     actions = [e["action"] for e in history]
     assert actions.count("review.published") == 2
     assert "review.withdrawn" in actions
@@ -356,3 +358,26 @@ def test_words_written_for_one_verdict_are_never_served_or_published_under_anoth
     decide("verified", "https://example.org/resignation")
     assert save(published=True).status_code == 422
     assert save(headline="Verified: the mayor resigned", published=True).status_code == 200
+
+
+def test_a_drafts_words_are_not_in_the_open_feed_or_history(
+    client: FlaskClient,
+    editor: dict[str, str],
+    reviewer: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+) -> None:
+    claim = _decided(client, editor, make_document, make_claim)
+    saved = client.put(
+        f"/api/v1/claims/{claim['id']}/review",
+        json={"headline": "SECRET DRAFT headline", "body": "draft", "version": 0},
+        headers=editor,
+    )
+    assert saved.status_code == 200, saved.json
+    feed = f"/api/v1/events?entity_type=published_reviews&entity_id={claim['id']}"
+    history = f"/api/v1/claims/{claim['id']}/history?links=true"
+    for open_read in (client.get(feed).json["events"], client.get(history).json):
+        assert "SECRET DRAFT" not in json.dumps(open_read)
+    # A key holder of the newsroom reads them.
+    assert "SECRET DRAFT" in json.dumps(client.get(feed, headers=reviewer).json)
+    assert "SECRET DRAFT" in json.dumps(client.get(history, headers=reviewer).json)

@@ -240,8 +240,12 @@ def test_subscriptions_are_admin_only_checked_and_show_their_secret_once(
     assert [s["id"] for s in listed] == [made["id"]]
     assert "secret" not in listed[0]
     # The history never holds the secret.
-    history = client.get(f"/api/v1/events?entity_type=webhook_subscriptions&entity_id={made['id']}")
+    query = f"/api/v1/events?entity_type=webhook_subscriptions&entity_id={made['id']}"
+    history = client.get(query, headers=headers)
+    assert [e["action"] for e in history.json["events"]] == ["webhook.created"]
     assert made["secret"] not in json.dumps(history.json)
+    # Receivers are the newsroom's: the open feed does not list them.
+    assert client.get(query).json["events"] == []
 
     bad = client.post(
         "/api/v1/webhooks",
