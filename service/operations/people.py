@@ -78,6 +78,9 @@ def sign_in(session: Session, name: str, password: str) -> SignIn:
         _verify(_DUMMY_HASH, password)
         return SignIn(None, "wrong")
     if user.locked_until is not None and user.locked_until > now:
+        # The hash is checked all the same: a locked name answering faster than an unknown
+        # one (which checks a dummy hash) would tell which names exist.
+        _verify(user.password_hash, password)
         return SignIn(None, "locked", user.locked_until)
     if not _verify(user.password_hash, password):
         user.failed_sign_ins += 1

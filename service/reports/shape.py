@@ -352,7 +352,9 @@ def build_story(
         )
         inside = {m["id"] for m in members}
         # Opinion pieces are no origin (independence.Origin.opinion), as appearances or as
-        # backing.
+        # backing; the first appearance's own origin is never counted, whatever its kind (an
+        # op-ed backed by its own outlet's news has no independent backing).
+        first = groups.get(members[0]["document"]["id"], members[0]["document"]["id"])
         own = {
             groups.get(m["document"]["id"], m["document"]["id"])
             for m in members
@@ -373,7 +375,7 @@ def build_story(
                 "appearances": members,
                 # Every origin the claim appears in or is backed from, minus one: how many
                 # origins back its first appearance independently.
-                "independent_origins": len(own | backing) - (1 if own else 0),
+                "independent_origins": len((own | backing) - {first}),
                 "open_conflicts": len(conflicts),
                 "confirmed_conflicts": sum(s == LinkState.CONFIRMED for s in conflicts.values()),
             }

@@ -100,14 +100,27 @@ def _error(page: str) -> str:
 
 
 def test_repeated_failures_lock_the_account_even_for_the_right_password(
-    client: FlaskClient, person: str
+    client: FlaskClient, person: str, monkeypatch: Any
 ) -> None:
     for _ in range(MAX_FAILURES):
         _sign_in(client, person, "guessing wrong again")
     locked = _sign_in(client, person, PASSWORD)
     assert locked.status_code == 401
     assert client.get("/").status_code == 302
-    # The same words as for a name nobody has: a lock must not tell which names exist.
+    # The same words as for a name nobody has: a lock must not tell which names exist. Nor
+    # its speed: a locked name checks its hash as an unknown one checks a dummy.
+    import service.operations.people as people
+
+    checked: list[str] = []
+    real = people._verify
+
+    def counting(password_hash: str, password: str) -> bool:
+        checked.append(password)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(people, "_verify", counting)
+    assert _sign_in(client, person, PASSWORD).status_code == 401
+    assert checked == [PASSWORD]
     unknown = _sign_in(client, "Nobody Here", "guessing wrong again")
     shown = [_error(r.get_data(as_text=True)) for r in (locked, unknown)]
     assert shown[0] == shown[1]

@@ -156,6 +156,22 @@ def test_a_story_groups_same_claims_earliest_first() -> None:
     assert len(story["clusters"]) == 2
 
 
+def test_a_story_counts_no_origin_for_an_op_ed_backed_by_its_own_outlet() -> None:
+    from service.domain.independence import Origin
+
+    lineage = {1: Origin(10, None, opinion=True), 2: Origin(10, None), 3: Origin(20, None)}
+    op_ed = row(1, doc=1)
+    alone = build_story("q", [op_ed], [link(1, 21, 2, "corroborates")], lineage, False)
+    assert alone["clusters"][0]["independent_origins"] == 0
+    # Another outlet's reporting does back it.
+    both = [link(1, 21, 2, "corroborates"), link(1, 31, 3, "corroborates")]
+    story = build_story("q", [op_ed], both, lineage, False)
+    assert story["clusters"][0]["independent_origins"] == 1
+    # The document report agrees.
+    (entry,) = claim_entries([op_ed], both, lineage)
+    assert entry["independent_origins"] == 1
+
+
 def test_highlight_segments_cover_the_body_once_even_when_spans_overlap() -> None:
     body = "0123456789abcdefghij"
     claims = [
