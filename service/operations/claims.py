@@ -526,6 +526,19 @@ def edit_claim(
         _check_date(new_date, new_precision)
         claim.claim_date = new_date
         claim.date_precision = DatePrecision(new_precision).value if new_precision else None
+    if claim.status in _DECIDED and not actor.role.allows(Role.EDITOR):
+        # Who said it, when, and on whose word are what a published verdict (its ClaimReview's
+        # claimant and date) stands on: under a verdict they are an editor's to change.
+        changed = [
+            name
+            for name in ("speaker_id", "attribution", "claim_date", "date_precision")
+            if getattr(claim, name) != before[name] and str(getattr(claim, name)) != before[name]
+        ]
+        if changed:
+            raise Forbidden(
+                f"claim {claim.id} is {claim.status}: changing its {', '.join(changed)} needs "
+                "the editor role (the verdict stands on them)"
+            )
     if {"span", "text", "checkworthiness"} & v.keys():
         claim.embedding = _embedding(claim.text, claim.checkworthiness, claim.origin)
         vectors.store(session, [(claim.id, claim.embedding)])

@@ -381,3 +381,33 @@ def test_a_drafts_words_are_not_in_the_open_feed_or_history(
     # A key holder of the newsroom reads them.
     assert "SECRET DRAFT" in json.dumps(client.get(feed, headers=reviewer).json)
     assert "SECRET DRAFT" in json.dumps(client.get(history, headers=reviewer).json)
+
+
+def test_who_said_a_decided_claim_and_when_are_an_editors_to_change(
+    client: FlaskClient,
+    editor: dict[str, str],
+    reviewer: dict[str, str],
+    make_document: Doc,
+    make_claim: Doc,
+) -> None:
+    claim = _decided(client, editor, make_document, make_claim)
+
+    def edit(headers: dict[str, str], **change: Any) -> Any:
+        etag = client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]
+        return client.patch(
+            f"/api/v1/claims/{claim['id']}",
+            json=change | {"reason": "correction"},
+            headers=headers | {"If-Match": etag},
+        )
+
+    for change in (
+        {"speaker_name": "Vladimir Putin"},
+        {"claim_date": "2020-01-01", "date_precision": "year"},
+        {"attribution": "anonymous"},
+    ):
+        refused = edit(reviewer, **change)
+        assert refused.status_code == 403, change
+        assert "needs the editor role" in refused.json["detail"]
+    # What the verdict does not stand on stays a reviewer's to correct.
+    assert edit(reviewer, checkworthiness=0.9).status_code == 200
+    assert edit(editor, speaker_name="Harbour Master Ada Lund").status_code == 200
