@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from service.domain.enums import ClaimStatus, LinkState
 from service.domain.errors import Conflict, DomainError, InvalidInput
 from service.extraction import CHECKWORTHY
-from service.models import Claim, ClaimLink, Document, Outlet, Speaker
+from service.models import Claim, ClaimLink, Document, Outlet
 from service.operations.actors import Actor
 from service.operations.claims import decide_status, get_claim
 from service.operations.links import get_link, review_link
+from service.operations.speakers import speakers_named
 
 PAGE = 100
 #: At most this many items in one bulk action.
@@ -94,7 +95,7 @@ def queued_claims(
     if outlet:
         stmt = stmt.where(Outlet.name == outlet)
     if speaker:
-        stmt = stmt.join(Speaker, Speaker.id == Claim.speaker_id).where(Speaker.name == speaker)
+        stmt = stmt.where(Claim.speaker_id.in_(speakers_named(speaker)))
     if story:
         stmt = stmt.where(_about(Claim, story))
     cursor = _cursor(after)
@@ -140,12 +141,8 @@ def queued_links(
     if outlet:
         stmt = stmt.where(or_(oa.name == outlet, ob.name == outlet))
     if speaker:
-        sa, sb = aliased(Speaker), aliased(Speaker)
-        stmt = (
-            stmt.outerjoin(sa, sa.id == a.speaker_id)
-            .outerjoin(sb, sb.id == b.speaker_id)
-            .where(or_(sa.name == speaker, sb.name == speaker))
-        )
+        named = speakers_named(speaker)
+        stmt = stmt.where(or_(a.speaker_id.in_(named), b.speaker_id.in_(named)))
     if story:
         stmt = stmt.where(or_(_about(a, story), _about(b, story)))
     cursor = _cursor(after)

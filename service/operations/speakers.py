@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz
 from sqlalchemy import exists, func, or_, select, update
@@ -117,6 +118,14 @@ def create_speaker(
 def resolve_speaker(session: Session, actor: Actor, name: str) -> Speaker:
     """The existing speaker known by this name, or a new one."""
     return find_speaker_by_name(session, name) or create_speaker(session, actor, name)
+
+
+def speakers_named(q: str) -> Any:
+    """The ids of the speakers whose name or an alias holds `q` (case and spacing folded):
+    "Arroyo" finds Miguel Arroyo, and a merged-in alias finds the speaker it now names."""
+    return select(SpeakerAlias.speaker_id).where(
+        SpeakerAlias.normalized.like(like_contains(normalize_name(q)))
+    )
 
 
 def list_speakers(

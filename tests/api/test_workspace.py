@@ -878,6 +878,11 @@ def test_the_queue_lists_work_across_documents_and_acts_in_bulk(
     assert len(re.findall(r'name="claim" value=', story)) == 2
     assert len(re.findall(r'name="link" value=', story)) == 1
     assert "Nordhavn" not in story
+    # A speaker by part of a name, in any case: claims of theirs, and links with one.
+    solberg = client.get("/queue?speaker=solberg").get_data(as_text=True)
+    assert len(re.findall(r'name="claim" value=', solberg)) == 2
+    assert len(re.findall(r'name="link" value=', solberg)) == 1
+    assert "inflation" not in solberg
     events_before = session.scalar(select(func.count()).select_from(Event))
 
     # One stale item refuses the whole batch, and says which.
