@@ -237,6 +237,26 @@ def test_the_r_key_says_what_enter_will_do_and_a_click_still_takes_its_own_butto
     assert client.get(f"/api/v1/links/{link['id']}").json["state"] == "confirmed"
 
 
+def test_r_then_enter_rejects_the_link(
+    page: Any,
+    live: str,
+    client: FlaskClient,
+    session: Session,
+    suggested_pair: dict[str, Any],
+) -> None:
+    # Enter in the "why" box submits through the form's first button (Confirm): the key's
+    # choice must hold all the same.
+    _people(session)
+    document_id, claim_id, link = suggested_pair.values()
+    _sign_in(page, live, "Mia Lund")
+    page.goto(f"{live}/documents/{document_id}?claim={claim_id}")
+    page.locator("body").press("r")
+    page.keyboard.type("a different ferry")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert client.get(f"/api/v1/links/{link['id']}").json["state"] == "rejected"
+
+
 def test_keys_move_between_claims(
     page: Any, live: str, client: FlaskClient, session: Session, reviewer: dict[str, str]
 ) -> None:

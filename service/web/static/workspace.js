@@ -25,8 +25,12 @@
       form.appendChild(hidden);
       form.querySelectorAll("button[name=decision]").forEach(function (b) {
         b.removeAttribute("name");
-        // A click still takes the button's own action, whichever key was pressed before.
-        b.addEventListener("click", function () { hidden.value = b.value; });
+        // A click still takes the button's own action, whichever key was pressed before. Enter
+        // in the "why" box also "clicks" the form's first button (the browser's implicit
+        // submission, with no pointer and the focus still in the box): that keeps the key's.
+        b.addEventListener("click", function (event) {
+          if (event.detail > 0 || document.activeElement === b) { hidden.value = b.value; }
+        });
       });
     }
     hidden.value = decision;
