@@ -36,6 +36,20 @@ def _written_for(session: Session, review: PublishedReview) -> str | None:
     return review.written_for or written_for(session, [review.claim_id]).get(review.claim_id)
 
 
+def _check_headline_verdict(headline: str, status: str) -> None:
+    """A headline that opens with a verdict ("Verified: …", as drafts start) names the
+    claim's own: "Verified: …" over an Unverifiable rating tells readers the opposite."""
+    said = headline.split(":", 1)[0].strip().casefold() if ":" in headline else ""
+    own = RATINGS[status][1] if status in RATINGS else None
+    for label in (label for _, label in RATINGS.values() if label != own):
+        if said == label.casefold():
+            raise InvalidInput(
+                "headline",
+                f"the headline gives the verdict {label!r}; the claim is {status}: "
+                "say its verdict, or none",
+            )
+
+
 def draft_of(session: Session, claim: Claim) -> PublishedReview:
     """The claim's review as stored, or a fresh draft from its decision (not stored)."""
     found = session.get(PublishedReview, claim.id)
@@ -104,6 +118,7 @@ def save_review(
             )
     if headline is not None:
         review.headline = headline.strip()
+        _check_headline_verdict(review.headline, claim.status)
     if body is not None:
         review.body = body.strip()
     if rewritten or stored is None:

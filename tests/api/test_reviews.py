@@ -411,3 +411,22 @@ def test_who_said_a_decided_claim_and_when_are_an_editors_to_change(
     # What the verdict does not stand on stays a reviewer's to correct.
     assert edit(reviewer, checkworthiness=0.9).status_code == 200
     assert edit(editor, speaker_name="Harbour Master Ada Lund").status_code == 200
+
+
+def test_a_headline_cannot_give_another_verdict_than_the_claims(
+    client: FlaskClient, editor: dict[str, str], make_document: Doc, make_claim: Doc
+) -> None:
+    claim = _decided(client, editor, make_document, make_claim)  # false
+    refused = client.put(
+        f"/api/v1/claims/{claim['id']}/review",
+        json={"headline": "Verified: the ferry figures", "body": "new", "version": 0},
+        headers=editor,
+    )
+    assert refused.status_code == 422
+    assert "gives the verdict 'Verified'; the claim is false" in refused.json["detail"]
+    saved = client.put(
+        f"/api/v1/claims/{claim['id']}/review",
+        json={"headline": "False: the ferry figures", "body": "new", "version": 0},
+        headers=editor,
+    )
+    assert saved.status_code == 200, saved.json
