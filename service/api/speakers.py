@@ -66,7 +66,7 @@ class Speakers(MethodView):
         known = find_speaker_by_name(session, data["name"])
         if known is not None:
             raise Conflict(
-                f"speaker {known.id} is already known as {data['name']!r}: use it, or give "
+                f"speaker {known.id} is already known as {known.name!r}: use it, or give "
                 "this one a name that tells them apart"
             )
         speaker = create_speaker(
@@ -122,9 +122,16 @@ class SpeakerAliases(MethodView):
     @blp.arguments(AliasCreate)
     @blp.response(201, SpeakerOut)
     def post(self, data: dict[str, Any], speaker_id: int) -> Any:
-        """Record another name this speaker goes by."""
+        """Record another name this speaker goes by (409 when another speaker goes by it:
+        later claims by that name would go to either; that is a merge)."""
         session = db_session()
         speaker = get_speaker(session, speaker_id, for_update=True)
+        other = find_speaker_by_name(session, data["alias"])
+        if other is not None and other.id != speaker.id:
+            raise Conflict(
+                f"speaker {other.id} is already known as {other.name!r}: if they are one "
+                f"person, merge one into the other instead"
+            )
         add_alias(session, current_actor(), speaker, data["alias"], match_score=1.0)
         session.commit()
         return speaker

@@ -234,10 +234,12 @@ def _touch(speaker: Speaker) -> None:
 def add_alias(
     session: Session, actor: Actor, speaker: Speaker, alias: str, match_score: float | None = None
 ) -> Speaker:
-    if not alias.strip():
+    alias = tidy_name(alias)
+    if not alias:
         raise InvalidInput("alias", "an alias cannot be empty")
     if speaker.merged_into_id is not None:
         raise Conflict(f"speaker {speaker.id} was merged into {speaker.merged_into_id}")
+
     if _attach_alias(speaker, alias, match_score) is None:
         raise Conflict(f"speaker {speaker.id} already has the alias {alias!r}")
     _touch(speaker)

@@ -58,6 +58,27 @@ def test_duplicate_alias_is_a_409(client: FlaskClient, reviewer: dict[str, str])
     assert response.status_code == 409
 
 
+def test_an_alias_is_kept_tidy_and_never_another_speakers_name(
+    client: FlaskClient, reviewer: dict[str, str]
+) -> None:
+    jane = _speaker(client, reviewer, "Jane Doe")
+    other = _speaker(client, reviewer, "Janet Dole")
+    added = client.post(
+        f"/api/v1/speakers/{other['id']}/aliases",
+        json={"alias": "J\u200bDole"},
+        headers=reviewer,
+    )
+    assert added.status_code == 201, added.json
+    assert "JDole" in [a["alias"] for a in added.json["aliases"]]
+    taken = client.post(
+        f"/api/v1/speakers/{other['id']}/aliases",
+        json={"alias": "Jane\u2060 Doe"},
+        headers=reviewer,
+    )
+    assert taken.status_code == 409
+    assert f"speaker {jane['id']} is already known as 'Jane Doe'" in taken.json["detail"]
+
+
 def test_search_finds_speakers_by_alias(client: FlaskClient, reviewer: dict[str, str]) -> None:
     speaker = _speaker(client, reviewer, "Scott Bessent")
     client.post(
