@@ -169,7 +169,8 @@ class SuggestionOut(Schema):
     reasons = fields.Dict(
         metadata={
             "description": "shared words, entities and numbers; the shared words few stored "
-            "claims hold (rare_words, rarest first); conflict signals"
+            "claims hold (rare_words, rarest first); conflict signals; different_figures: "
+            "figures of one kind the two give differently, when not flagged as a conflict"
         }
     )
     link_id = fields.Integer(

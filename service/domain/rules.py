@@ -75,7 +75,8 @@ def check_transition(
         raise RuleViolation(
             "verified-needs-independent-support",
             "verifying needs a confirmed corroborating link to a claim from an independent "
-            "source (another outlet, not derived from this document) or an evidence URL",
+            "source (another outlet, not derived from this document, and not an opinion "
+            "piece) or an evidence URL",
             "status",
         )
     against = (ClaimStatus.DISPUTED, ClaimStatus.FALSE)

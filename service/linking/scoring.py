@@ -255,9 +255,13 @@ class _Evidence:
     rare: float
     #: The shared words (stems) at least RARE_SHOWN rare, rarest first.
     rare_words: list[str]
-    #: The two give different figures of one kind (currency, percent, a count of one noun)
-    #: and no figure in common.
-    figures_differ: bool = False
+    #: The figures of one kind (currency, percent, a count of one noun) the two give
+    #: differently ("$412 million vs $214 million"), when they give none in common.
+    different_figures: tuple[str, ...] = ()
+
+    @property
+    def figures_differ(self) -> bool:
+        return bool(self.different_figures)
 
     def values(self, entails: float = 0.0, contradicts: float = 0.0) -> dict[str, float]:
         return pair_features(
@@ -405,7 +409,7 @@ def _evidence(
         derived,
         rare,
         rare_words,
-        figures_differ,
+        tuple(contradicted[:3]) if figures_differ else (),
     )
 
 
@@ -470,6 +474,10 @@ def _scored(a: ClaimFeatures, b: ClaimFeatures, found: _Evidence, inferred: Any)
         reasons["inference"] = {
             label: round(float(p), 2) for label, p in zip(nli.LABELS, inferred, strict=True)
         }
+    if found.different_figures and relation != "conflicts":
+        # Not flagged as a conflict (no shared name), but a reviewer should see it before
+        # confirming the pair as backing: "$412 million vs $214 million".
+        reasons["different_figures"] = list(found.different_figures)
     if found.same_speaker:
         reasons["same_speaker"] = True
     if found.derived:

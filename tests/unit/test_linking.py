@@ -411,6 +411,9 @@ def test_close_claims_with_different_figures_are_not_the_same_claim(a: str, b: s
     # flags and no gold conflict), but never suggested as the same claim.
     s = score_pair(_embedded(1, 1, a), _embedded(2, 2, b))
     assert s.relation == "corroborates"
+    # ...and the reviewer is shown the figures before confirming the pair as backing.
+    assert len(s.reasons["different_figures"]) == 1
+    assert " vs " in s.reasons["different_figures"][0]
 
 
 @requires_model
