@@ -8,11 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 from urllib.error import URLError
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import urllib3
 
 from service.domain.errors import InvalidInput
+from service.webhooks.targets import pinned_pool
 
 TIMEOUT_S = 15.0
 MAX_BYTES = 5 * 1024 * 1024
@@ -67,13 +68,7 @@ def fetch(
     try:
         with opener.open(request, timeout=timeout) as response:
             content_type = response.headers.get_content_type()
-            if not (
-                content_type.startswith("text/")
-                or "xml" in content_type
-                or "html" in content_type
-                or "json" in content_type
-            ):
-                raise InvalidInput("url", f"{url} is {content_type}, not a page or a feed")
+            _check_kind(url, content_type)
             data = response.read(max_bytes + 1)
             if len(data) > max_bytes:
                 raise InvalidInput("url", f"{url} is larger than {max_bytes} bytes")
@@ -93,26 +88,8 @@ def _pinned(
     """GET through connections to vetted addresses (the name as Host and for TLS), following
     at most MAX_REDIRECTS redirects, each vetted and pinned in turn."""
     for _ in range(MAX_REDIRECTS + 1):
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        pool: urllib3.HTTPConnectionPool
-        if parts.scheme == "https":
-            pool = urllib3.HTTPSConnectionPool(
-                addresses[0],
-                port,
-                server_hostname=host,
-                assert_hostname=host,
-                timeout=timeout,
-                retries=False,
-                maxsize=1,
-            )
-        else:
-            pool = urllib3.HTTPConnectionPool(
-                addresses[0], port, timeout=timeout, retries=False, maxsize=1
-            )
-        headers = {"Host": parts.netloc.rsplit("@", 1)[-1], "User-Agent": USER_AGENT}
+        pool, path, host = pinned_pool(url, addresses[0], timeout)
+        headers = {"Host": host, "User-Agent": USER_AGENT}
         try:
             with pool:
                 response = pool.urlopen(
@@ -132,13 +109,7 @@ def _pinned(
                         )
                     content_type = response.headers.get("Content-Type") or "text/plain"
                     kind = content_type.split(";", 1)[0].strip().lower()
-                    if not (
-                        kind.startswith("text/")
-                        or "xml" in kind
-                        or "html" in kind
-                        or "json" in kind
-                    ):
-                        raise InvalidInput("url", f"{url} is {kind}, not a page or a feed")
+                    _check_kind(url, kind)
                     data = response.read(max_bytes + 1)
                     if len(data) > max_bytes:
                         raise InvalidInput("url", f"{url} is larger than {max_bytes} bytes")
@@ -149,6 +120,12 @@ def _pinned(
         except urllib3.exceptions.HTTPError as exc:
             raise InvalidInput("url", f"{url} could not be fetched: {exc}") from exc
     raise InvalidInput("url", f"more than {MAX_REDIRECTS} redirects")
+
+
+def _check_kind(url: str, kind: str) -> None:
+    """A page or a feed: text, HTML, XML or JSON; InvalidInput for anything else."""
+    if not (kind.startswith("text/") or "xml" in kind or "html" in kind or "json" in kind):
+        raise InvalidInput("url", f"{url} is {kind}, not a page or a feed")
 
 
 def _charset(content_type: str) -> str:

@@ -12,7 +12,6 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 import urllib3
 from procrastinate import BaseRetryStrategy, RetryDecision
@@ -27,7 +26,7 @@ from service.operations.events import record_event
 from service.operations.webhooks import public_snapshot
 from service.webhooks import signing
 from service.webhooks.events import payload
-from service.webhooks.targets import UnsafeTarget, check_target
+from service.webhooks.targets import UnsafeTarget, check_target, pinned_pool
 
 #: Waits before each retry (Standard Webhooks' recommended schedule): 5 s, 5 min, 30 min,
 #: 2 h, 5 h, 10 h, 10 h — the last attempt comes 27 h 35 min after the first.
@@ -129,28 +128,9 @@ def _post(attempt: Attempt) -> tuple[int | None, str | None]:
         addresses = check_target(attempt.url)
     except UnsafeTarget as exc:
         return None, f"refused: {exc}"
-    parts = urlsplit(attempt.url)
-    host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     timestamp = int(datetime.now(UTC).timestamp())
     headers = signing.headers(attempt.secret, attempt.message_id, timestamp, attempt.body)
-    headers["host"] = parts.netloc.rsplit("@", 1)[-1]
-    pool: urllib3.HTTPConnectionPool
-    if parts.scheme == "https":
-        pool = urllib3.HTTPSConnectionPool(
-            addresses[0],
-            port,
-            server_hostname=host,
-            assert_hostname=host,
-            timeout=TIMEOUT,
-            retries=False,
-            maxsize=1,
-        )
-    else:
-        pool = urllib3.HTTPConnectionPool(
-            addresses[0], port, timeout=TIMEOUT, retries=False, maxsize=1
-        )
+    pool, path, headers["host"] = pinned_pool(attempt.url, addresses[0], TIMEOUT)
     try:
         with pool:
             response = pool.urlopen(

@@ -8,7 +8,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+from typing import Any
 from urllib.parse import urlsplit
+
+import urllib3
 
 
 class UnsafeTarget(ValueError):
@@ -87,3 +90,29 @@ def check_target(
         if str(address) not in addresses:
             addresses.append(str(address))
     return addresses
+
+
+def pinned_pool(
+    url: str, address: str, timeout: Any
+) -> tuple[urllib3.HTTPConnectionPool, str, str]:
+    """(a one-connection pool to `address`, the request path, the Host header) for an http(s)
+    URL: the connection goes to the vetted address, never to the name resolved again, with
+    the name as Host and for TLS (SNI and the certificate check)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    pool: urllib3.HTTPConnectionPool
+    if parts.scheme == "https":
+        pool = urllib3.HTTPSConnectionPool(
+            address,
+            port,
+            server_hostname=host,
+            assert_hostname=host,
+            timeout=timeout,
+            retries=False,
+            maxsize=1,
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False, maxsize=1)
+    return pool, path, parts.netloc.rsplit("@", 1)[-1]
