@@ -37,6 +37,17 @@ def test_a_page_gives_its_article_text_and_metadata_without_the_navigation() -> 
     assert len(article.html_sha256) == 64
 
 
+def test_a_page_with_no_date_in_its_markup_is_not_dated_by_a_year_in_its_text() -> None:
+    text = (
+        "The harbour board said the levy raised 4.1 million euros in 2022, and that it will "
+        "rise again next year, the chairman told reporters outside the office."
+    )
+    page = f"<html><head><title>Levy</title></head><body><article><p>{text}</p><p>{text}</p>"
+    article = from_html(page + "</article></body></html>")
+    assert article is not None
+    assert article.published_on is None
+
+
 def test_sitemaps_rss_and_atom_list_their_pages_and_other_xml_is_not_a_list() -> None:
     sitemap = (
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
