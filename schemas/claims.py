@@ -25,6 +25,13 @@ def _speaker_fields_exclusive(data: dict[str, Any]) -> None:
         raise ValidationError("give speaker_id or speaker_name, not both", "speaker_name")
 
 
+#: Why the check-worthiness is what it is: short lines of text, as the extractor writes them
+#: ("number or amount", "attributed to a source"). A claim took any JSON of any size here
+#: (4 MB in one field), which bloated it, its history and the event feed.
+MAX_REASONS = 50
+REASON = fields.String(validate=validate.Length(max=500))
+
+
 class ClaimCreate(StrictSchema):
     document_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
     span = fields.Nested(SpanSchema, required=True)
@@ -40,7 +47,7 @@ class ClaimCreate(StrictSchema):
     claim_date = fields.Date(allow_none=True)
     date_precision = fields.String(allow_none=True, validate=validate.OneOf(PRECISIONS))
     checkworthiness = fields.Float(load_default=0.5, validate=validate.Range(min=0, max=1))
-    reasons = fields.List(fields.Raw(), load_default=list)
+    reasons = fields.List(REASON, load_default=list, validate=validate.Length(max=MAX_REASONS))
 
     @validates_schema
     def _one_speaker(self, data: dict[str, Any], **_: Any) -> None:
@@ -57,7 +64,7 @@ class ClaimPatch(StrictSchema):
     claim_date = fields.Date(allow_none=True)
     date_precision = fields.String(allow_none=True, validate=validate.OneOf(PRECISIONS))
     checkworthiness = fields.Float(validate=validate.Range(min=0, max=1))
-    reasons = fields.List(fields.Raw())
+    reasons = fields.List(REASON, validate=validate.Length(max=MAX_REASONS))
     reason = fields.String(
         validate=validate.Length(max=2000), metadata={"description": "why, kept in the history"}
     )

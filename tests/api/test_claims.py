@@ -465,3 +465,42 @@ def test_if_match_any_is_not_taken_for_a_decision(
     assert refused.content_type == "application/problem+json"
     assert "send the ETag of the version you read" in refused.json["detail"]
     assert client.get(f"/api/v1/claims/{claim['id']}").json["status"] == "unreviewed"
+
+
+def test_reasons_are_short_lines_of_text(
+    client: FlaskClient, reviewer: dict[str, str], make_document: Doc, make_claim: Doc
+) -> None:
+    claim = make_claim(make_document())
+    for bad, why in (
+        ([{"a": {"b": 1}}, 5, True], "not a string"),
+        (["x" * 501], "too long"),
+        ([f"reason {n}" for n in range(51)], "too many"),
+    ):
+        etag = client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]
+        refused = client.patch(
+            f"/api/v1/claims/{claim['id']}",
+            json={"reasons": bad, "reason": "why"},
+            headers=reviewer | {"If-Match": etag},
+        )
+        assert refused.status_code == 422, why
+        assert "reasons" in refused.json["errors"]["json"], why
+    etag = client.get(f"/api/v1/claims/{claim['id']}").headers["ETag"]
+    fine = client.patch(
+        f"/api/v1/claims/{claim['id']}",
+        json={"reasons": ["number or amount", "dated"], "reason": "why"},
+        headers=reviewer | {"If-Match": etag},
+    )
+    assert fine.status_code == 200, fine.json
+
+
+def test_the_next_link_is_relative_whatever_the_host_header_says(
+    client: FlaskClient, make_document: Doc, make_claim: Doc
+) -> None:
+    document = make_document(body="One. Two. Three.")
+    make_claim(document, start=0, end=4)
+    make_claim(document, start=5, end=9)
+    page = client.get("/api/v1/claims?limit=1", headers={"Host": "evil.example"})
+    link = page.headers["Link"]
+    assert link.startswith("</api/v1/claims?limit=1&after=")
+    assert "evil.example" not in link
+    assert client.get(link[1 : link.index(">")]).status_code == 200
