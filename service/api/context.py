@@ -153,4 +153,7 @@ def next_link(cursor: str | None, param: str = "after") -> dict[str, str]:
         return {}
     args = [(k, v) for k, v in request.args.items(multi=True) if k != param]
     args.append((param, cursor))
-    return {"Link": f'<{request.base_url}?{urlencode(args)}>; rel="next"'}
+    # A reference relative to the request (RFC 8288 allows it), never built from the Host
+    # header: behind a shared cache a forged Host would point clients, keys and all, at
+    # another server.
+    return {"Link": f'<{request.script_root}{request.path}?{urlencode(args)}>; rel="next"'}
