@@ -166,6 +166,8 @@ def document_page(
         problem=problem,
         can_review=_role().allows(Role.REVIEWER),
         can_decide=_role().allows(Role.REVIEWER),
+        # Who said a decided claim, on whose word and when are an editor's to change.
+        can_correct_decided=_role().allows(Role.EDITOR),
         split_points=_split_points(selected) if selected else [],
         attributions=list(Attribution),
         precisions=list(DatePrecision),

@@ -1583,3 +1583,6 @@ def test_a_reviewer_is_not_offered_a_decision_form_that_can_only_be_refused(
     # From "verified" every way is an editor's: no form, and the page says so.
     assert "Save decision" not in page
     assert "This claim is verified. Changing it is an editor's decision" in page
+    # Nor a correction form whose fields are now an editor's to change.
+    assert "Save corrections" not in page
+    assert "an editor's to correct" in page
