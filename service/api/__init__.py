@@ -80,6 +80,14 @@ def require_json_bodies() -> None:
     _check_json_text(request.get_data(cache=True))
 
 
+def _documented(method: str) -> dict[str, Any] | None:
+    """What flask-smorest documented of the request's API operation for `method` (its
+    arguments, etag, responses), or None for a view that is no API operation."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    handler = getattr(getattr(view, "view_class", None), method, view)
+    return getattr(handler, "_apidoc", None)
+
+
 def refuse_if_match_any() -> None:
     """428 for `If-Match: *` on a write: the RFC lets it match any version, which would take
     a decision on a view never read (every guarded write here asks for the ETag of the
@@ -88,10 +96,8 @@ def refuse_if_match_any() -> None:
         return
     if "*" not in [t.strip() for t in request.headers.get("If-Match", "").split(",")]:
         return
-    view = current_app.view_functions.get(request.endpoint or "")
-    handler = getattr(getattr(view, "view_class", None), request.method.lower(), None)
     # Only the writes guarded by an ETag (their 412/428 are in the OpenAPI document).
-    if (getattr(handler, "_apidoc", None) or {}).get("etag"):
+    if (_documented(request.method.lower()) or {}).get("etag"):
         abort(
             428,
             message="If-Match: * is not taken: send the ETag of the version you read (GET it "
@@ -107,9 +113,7 @@ def refuse_unknown_query() -> None:
         return
     if not request.path.startswith("/api/") or request.endpoint is None:
         return
-    view = current_app.view_functions.get(request.endpoint)
-    handler = getattr(getattr(view, "view_class", None), "get", view)
-    documented = getattr(handler, "_apidoc", None)
+    documented = _documented("get")
     if documented is None:  # not an API operation (the OpenAPI document, the docs page)
         return
     declared = (documented.get("arguments") or {}).get("parameters", [])

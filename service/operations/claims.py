@@ -462,7 +462,7 @@ class ClaimChanges:
 
 
 #: Statuses a person decided: a verdict, or that nothing can settle it.
-_DECIDED = (*_VERDICTS, ClaimStatus.UNVERIFIABLE)
+DECIDED = (*_VERDICTS, ClaimStatus.UNVERIFIABLE)
 
 
 def _moved_under_verdict(session: Session, actor: Actor, claim: Claim) -> None:
@@ -505,7 +505,7 @@ def edit_claim(
             claim.revision = claim.document.revision
         if claim.text != before["text"]:
             claim.text_changed_at = datetime.now(UTC)
-            if claim.status in _DECIDED:
+            if claim.status in DECIDED:
                 _moved_under_verdict(session, actor, claim)
     if "speaker_id" in v or "speaker_name" in v:
         speaker_before = claim.speaker_id
@@ -526,7 +526,7 @@ def edit_claim(
         _check_date(new_date, new_precision)
         claim.claim_date = new_date
         claim.date_precision = DatePrecision(new_precision).value if new_precision else None
-    if claim.status in _DECIDED and not actor.role.allows(Role.EDITOR):
+    if claim.status in DECIDED and not actor.role.allows(Role.EDITOR):
         # Who said it, when, and on whose word are what a published verdict (its ClaimReview's
         # claimant and date) stands on: under a verdict they are an editor's to change.
         changed = [

@@ -32,6 +32,7 @@ from service.jobs import enqueue_extraction
 from service.models import Claim, Document, DocumentCopy, Event, Speaker, User
 from service.operations.assignments import assign, comment
 from service.operations.claims import (
+    DECIDED,
     ClaimChanges,
     EvidenceItem,
     NewClaim,
@@ -168,6 +169,7 @@ def document_page(
         can_decide=_role().allows(Role.REVIEWER),
         # Who said a decided claim, on whose word and when are an editor's to change.
         can_correct_decided=_role().allows(Role.EDITOR),
+        decided=DECIDED,
         split_points=_split_points(selected) if selected else [],
         attributions=list(Attribution),
         precisions=list(DatePrecision),
