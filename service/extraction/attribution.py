@@ -84,6 +84,24 @@ ANONYMOUS = re.compile(
     r"according to (?:(?:recent|media|news|press) )?(?:reports?|reporting|sources|people))\b",
     re.I,
 )
+#: What a text says of a source to tell the reader it is not named: "speaking on condition of
+#: anonymity", "who asked not to be named", "who declined to give her name", "because he was
+#: not authorized to speak publicly". Said of a common noun ("an engineer", "one witness"),
+#: it makes that noun an anonymous source.
+UNNAMED = re.compile(
+    r"\b(?:(?:on|under)\s+(?:the\s+)?(?:condition|terms?)\s+of\s+anonymity|"
+    r"(?:requested|requesting|asked\s+for|asking\s+for|granted|given)\s+anonymity|"
+    r"anonymously|"
+    r"(?:asked|asking|declined|declining|refused|refusing|wished|wishing|wanted|preferred)"
+    r"\s+not\s+to\s+be\s+(?:named|identified)|"
+    r"(?:declined|declining|refused|refusing)\s+to\s+be\s+(?:named|identified)|"
+    r"(?:declined|declining|refused|refusing|would\s+not|did\s+not|didn['’]t)\s+"
+    r"(?:to\s+)?(?:give|giving|provide|providing|share|sharing)\s+(?:his|her|their)\s+"
+    r"(?:full\s+|last\s+)?names?|"
+    r"(?:was|is|were|are|being)\s+not\s+(?:authorized|authorised|allowed|permitted)\s+to\s+"
+    r"(?:speak|talk|comment|discuss))",
+    re.I,
+)
 DOCUMENTARY = re.compile(
     r"(?P<subj>(?:[A-Z][\w.&\-]*\s+|(?:its|the|an?)\s+(?:[a-z]+\s+)?)*(?:data|documents?|"
     r"drafts?(?: of [a-z]+)?|records?|filings?|figures|statistics|polls?|surveys?|memos?|outlook|"

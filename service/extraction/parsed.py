@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from service.extraction.attribution import ANONYMOUS
+from service.extraction.attribution import ANONYMOUS, UNNAMED
 from service.extraction.boilerplate import dateline_alone, dateline_length, trim_credit
 from service.extraction.checkworthiness import is_instruction
 from service.extraction.dates import resolve_date
@@ -110,6 +110,8 @@ _THIS_PAGE = frozenset({"text", "article", "quote", "episode", "passage", "secti
 #: mere mention, in characters: "he added" continues the last speaker far more often than
 #: it turns to someone merely named in between.
 _SPEAKER_BONUS = 400
+#: How far back (characters) a pronoun looks for the one it stands for.
+_PRONOUN_REACH = 1500
 
 
 # --- quotations -------------------------------------------------------------------------
@@ -228,9 +230,12 @@ class People:
     def is_person(self, name: str) -> bool:
         return any(n == name for _, n in self.mentions) or name.split()[-1] in self.full
 
-    def pronoun(self, word: str, before: int, speakers: list[tuple[int, str]]) -> str | None:
-        """The person a third-person pronoun at `before` refers to: the nearest person named
-        before it whose gender fits, one who last spoke counting as nearer."""
+    def pronoun(
+        self, word: str, before: int, speakers: list[tuple[int, str]]
+    ) -> tuple[int, str] | None:
+        """The person a third-person pronoun at `before` refers to, with how far back: the
+        nearest person named before it whose gender fits, one who last spoke counting as
+        nearer."""
         wanted = _PERSONAL.get(word.lower())
         best: tuple[int, str] | None = None
         for pool, bonus in ((self.mentions, 0), (speakers, _SPEAKER_BONUS)):
@@ -238,13 +243,13 @@ class People:
                 if offset >= before:
                     continue
                 distance = before - offset - bonus
-                if before - offset > 1500 or (best is not None and distance >= best[0]):
+                if before - offset > _PRONOUN_REACH or (best is not None and distance >= best[0]):
                     break
                 known = self.gender.get(name)
                 if self.is_person(name) and (wanted is None or known in (None, wanted)):
                     best = (distance, name)
                     break
-        return best[1] if best else None
+        return best
 
     def learn_genders(self, docs: list[tuple[int, Doc]]) -> None:
         """Genders the text itself gives: a sentence naming one person and using "he"/"his"
@@ -382,23 +387,62 @@ class Attributor:
         self.context = context
         self.people = people
         self.speakers: list[tuple[int, str]] = []  # (offset, person) subjects of reporting
+        #: Unnamed sources that spoke: (offset, how the text calls them, plural or not).
+        self.unnamed: list[tuple[int, str, bool]] = []
 
-    def speaker(self, subj: Token, offset: int, *, in_quote_of: str | None) -> Said | None:
-        """The speaker a subject token names, or None if it names nobody we can tell."""
+    def _last_unnamed(self, at: int, plural: bool) -> tuple[int, str] | None:
+        """The unnamed source of that number that last spoke before `at`, with how far back
+        (counted as a speaker is), within a pronoun's reach."""
+        for offset, phrase, many in reversed(self.unnamed):
+            if at - offset > _PRONOUN_REACH:
+                return None
+            if offset < at and many == plural:
+                return at - offset - _SPEAKER_BONUS, phrase
+        return None
+
+    def _holder_of_role(self, noun: str, at: int) -> str | None:
+        """The person last mentioned before `at` whose role, as the text gave it, is a
+        `noun`: the role's head word, the last before any "of", "at", "from" … ("official"
+        in "an official from the local disaster agency", not "research" in "head of
+        research")."""
+        holders = {name for name, role in self.people.roles.items() if _role_head(role) == noun}
+        # Whoever the parse took them for: a name given a role is a person even where the
+        # parse did not know it as one ("Fauzi, an official …" as a group).
+        seen = self.people.mentions + self.speakers + self.people.groups
+        for offset, name in sorted(seen, reverse=True):
+            if offset < at and name in holders:
+                return name if at - offset <= _PRONOUN_REACH else None
+        return None
+
+    def speaker(
+        self, subj: Token, offset: int, *, in_quote_of: str | None, verb: Token | None = None
+    ) -> Said | None:
+        """The speaker a subject token names, or None if it names nobody we can tell. `verb`
+        is the reporting verb the subject goes with, when there is one."""
         lower = subj.lower_
         at = offset + subj.idx
         if lower in _SELF:
             # "I"/"we" in a quotation are its speaker; outside one, the writer's own words.
             return Said(in_quote_of, "indirect", None, 0.8, is_person=True) if in_quote_of else None
         if lower in _PERSONAL:
-            name = self.people.pronoun(lower, at, self.speakers)
-            if name:
-                self.speakers.append((at, name))
-            return Said(name, "indirect", None, 0.7, is_person=True) if name else None
-        if lower in ("they", "it"):
-            for _, group in reversed(self.people.groups):
-                return Said(group, "indirect", None, 0.6)
+            found = self.people.pronoun(lower, at, self.speakers)
+            unnamed = self._last_unnamed(at, plural=False)
+            if unnamed is not None and (found is None or unnamed[0] < found[0]):
+                # "An engineer, speaking on condition of anonymity, said … 'We warned them,'
+                # she said": the pronoun stands for the unnamed source, not the last name.
+                self.unnamed.append((at, unnamed[1], False))
+                return Said(None, "anonymous", unnamed[1], 0.7)
+            if found:
+                self.speakers.append((at, found[1]))
+                return Said(found[1], "indirect", None, 0.7, is_person=True)
             return None
+        if lower in ("they", "it"):
+            unnamed = self._last_unnamed(at, plural=True) if lower == "they" else None
+            group = self.people.groups[-1] if self.people.groups else None
+            if unnamed is not None and (group is None or at - group[0] > unnamed[0]):
+                self.unnamed.append((at, unnamed[1], True))
+                return Said(None, "anonymous", unnamed[1], 0.7)
+            return Said(group[1], "indirect", None, 0.6) if group else None
         appos = next((c for c in subj.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
         if subj.pos_ != "PROPN" and appos is not None:
             # "The company's chief executive, Satya Nadella, said …"
@@ -412,7 +456,18 @@ class Attributor:
         if subj.lemma_.lower() in _THIS_PAGE:
             return None  # "The text describes …", "This quote introduces …": the page itself
         phrase = _phrase(subj, drop=("punct", "appos"))
-        if ANONYMOUS.search(phrase) or _anonymous_noun(subj):
+        not_named = subj.pos_ == "NOUN" and UNNAMED.search(_described(subj, verb)) is not None
+        if not not_named and _definite_singular(subj):
+            # "Fauzi, an official from the disaster agency, told AFP … said the official":
+            # the official is the person the text last gave that role.
+            holder = self._holder_of_role(subj.lemma_.lower(), at)
+            if holder is not None:
+                self.people.mentions.append((at, holder))  # a person, whatever the parse said
+                self.speakers.append((at, holder))
+                return Said(holder, "indirect", None, 0.7, self.people.roles.get(holder), True)
+        if not_named or ANONYMOUS.search(phrase) or _anonymous_noun(subj):
+            plural = subj.tag_ == "NNS" or subj.lemma_.lower() in ("people", "sources")
+            self.unnamed.append((at, phrase, plural))
             return Said(None, "anonymous", phrase, 0.75)
         if subj.lemma_.lower() in DOCUMENT_NOUNS:
             # A document speaks for whoever issued it ("a report released Tuesday by the
@@ -529,7 +584,7 @@ class Attributor:
             if not _governs_content(token, share > 0):
                 subj = _subject(token)
                 if introduced is None and subj is not None and subj.pos_ in ("PROPN", "NOUN"):
-                    introduced = self.speaker(subj, offset - base, in_quote_of=None)
+                    introduced = self.speaker(subj, offset - base, in_quote_of=None, verb=token)
                 continue
             subj = _subject(token)
             if (
@@ -552,7 +607,7 @@ class Attributor:
                 and subj.ent_type_ not in ("ORG", "PERSON")
             ):
                 continue  # "the tool shows wear": an evidence verb needs a document
-            found = self.speaker(subj, offset - base, in_quote_of=None)
+            found = self.speaker(subj, offset - base, in_quote_of=None, verb=token)
             if found is None:
                 continue
             kind = found.kind
@@ -561,6 +616,10 @@ class Attributor:
             candidate = _with(found, kind, token.text.lower())
             if best is None or token.dep_ == "ROOT":
                 best = candidate
+        if best is not None and best.kind != "anonymous":
+            # An unnamed source in a clause the sentence does not rest on ("Kelly said …, but
+            # a source said …") is not what a later "he" stands for.
+            self.unnamed = [u for u in self.unnamed if u[0] < s0 - base + offset]
         if according is not None and (best is None or best.kind in ("anonymous", "document")):
             # "X said …, according to a city audit": X asserts it and cites the audit; the
             # source "according to" names speaks only where no one else reports.
@@ -632,6 +691,38 @@ def _title_apart(name: str) -> tuple[str, str | None]:
 
 def _strip_det(phrase: str) -> str:
     return re.sub(r"^(?:the|a|an|its|their|his|her)\s+", "", phrase, flags=re.I).strip()
+
+
+def _described(subj: Token, verb: Token | None) -> str:
+    """What the sentence says of a subject outside what it reports: the subject's phrase, the
+    words between it and its reporting verb, and the verb's modifiers other than its reported
+    clause ("An engineer who worked on it, speaking on condition of anonymity, said …";
+    "…, said one witness, who declined to give her name")."""
+    doc = subj.doc
+    end = subj.right_edge.i
+    if verb is not None and verb.i > subj.i:
+        end = max(end, verb.i - 1)
+    parts = [doc[subj.left_edge.i : end + 1].text]
+    if verb is not None:
+        parts += [
+            _phrase(c, drop=())
+            for c in verb.children
+            if c.dep_ in ("advcl", "acl", "prep", "npadvmod") and c.i > verb.i
+        ]
+    return " ".join(parts)
+
+
+def _role_head(role: str) -> str:
+    """The word a role is: "official" of "an official from the agency", "sheriff" of
+    "Oakland County Sheriff"."""
+    before = re.split(r"[,;(]|\s(?:of|at|from|for|in|with|to|on|who|and)\s", role, maxsplit=1)[0]
+    words = before.split()
+    return words[-1].lower().strip(".’'") if words else ""
+
+
+def _definite_singular(subj: Token) -> bool:
+    """'the official', 'the spokeswoman': one of a kind the text has already introduced."""
+    return subj.tag_ == "NN" and any(c.dep_ == "det" and c.lower_ == "the" for c in subj.children)
 
 
 def _anonymous_noun(subj: Token) -> bool:

@@ -313,3 +313,75 @@ def test_according_to_names_the_source_only_where_nobody_else_reports(
 ) -> None:
     [(_, found, kind)] = claims(body)
     assert (found, kind) == (speaker, attribution)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # The anonymity told in a participle between the subject and its verb.
+        "Mayor Linda Park said the pier would reopen in March. An engineer who inspected it, "
+        "speaking on condition of anonymity because she was not authorized to comment, said "
+        "the piles had rotted for years.",
+        # ... in a relative clause after the subject.
+        "Chief Ann Morrow said the suspect fled on foot. One witness, who declined to give her "
+        "name, said the man was carrying a rifle.",
+        # ... after the verb, the subject following it.
+        "Chief Ann Morrow said the suspect fled on foot. The man was carrying a rifle, said a "
+        "neighbour who asked not to be identified.",
+    ],
+)
+def test_a_common_noun_the_text_says_is_not_named_is_an_anonymous_source(body: str) -> None:
+    last = claims(body)[-1]
+    assert (last[1], last[2]) == (None, "anonymous")
+
+
+def test_a_pronoun_after_an_unnamed_source_stands_for_it_not_for_the_last_name() -> None:
+    body = (
+        "Mayor Linda Park said the pier would reopen in March. A senior engineer at the port, "
+        "who asked not to be named, said the piles had rotted for years. "
+        '"We warned the council in 2019 and nothing was done," she said. '
+        "Officials familiar with the budget said the repair was never funded. "
+        "They said a vote was planned for June."
+    )
+    got = claims(body)
+    assert [(s, a) for _, s, a in got] == [
+        ("Linda Park", "indirect"),
+        (None, "anonymous"),
+        (None, "anonymous"),
+        (None, "anonymous"),
+        (None, "anonymous"),
+    ]
+
+
+def test_a_pronoun_goes_to_a_name_nearer_than_the_unnamed_source() -> None:
+    body = (
+        "A senior engineer, who asked not to be named, said the piles had rotted for years. "
+        "Mayor Linda Park disputed that on Tuesday. She said the pier was inspected in 2023."
+    )
+    assert claims(body)[-1][1:] == ("Linda Park", "indirect")
+
+
+def test_an_unnamed_source_in_a_clause_the_sentence_does_not_rest_on_is_no_antecedent() -> None:
+    body = (
+        "Harbour master Tom Reyes said the ferry left on time, and a crew member who asked "
+        "not to be named said it was overloaded. He added that the weather was calm."
+    )
+    got = claims(body)
+    assert got[0][1:] == ("Tom Reyes", "indirect")
+    assert got[-1][1:] == ("Tom Reyes", "indirect")
+
+
+def test_the_official_is_the_person_the_text_last_gave_that_role() -> None:
+    body = (
+        "Three people died in the flood, Darmawan, an official from the regional rescue agency, "
+        "told reporters on Tuesday. A bridge collapsed in the village, said the official. "
+        '"The water came in minutes," he said.'
+    )
+    got = claims(body)
+    assert [s for _, s, _ in got] == ["Darmawan", "Darmawan", "Darmawan"]
+    # A word of the role that is not what the person is names nobody.
+    body = (
+        "Ana Ruiz, head of research at the institute, said the survey was flawed. "
+        "The research was funded by the ministry, the report said."
+    )
+    assert claims(body)[-1][1] != "Ana Ruiz"
