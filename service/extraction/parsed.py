@@ -37,7 +37,7 @@ from service.extraction.model import Candidate, DocumentContext, ResolvedDate
 from service.extraction.nlp import doc_text, ents_of
 from service.extraction.scoring import nothing_checkable, score_tokens
 from service.extraction.segment import Span, checkable, sentences
-from service.extraction.speakers import looks_like_person, strip_titles
+from service.extraction.speakers import TITLES, looks_like_person, strip_titles
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -181,6 +181,9 @@ class People:
     groups: list[tuple[int, str]] = field(default_factory=list)
     #: Every entity name seen, to expand a short form ("Exxon" → "ExxonMobil").
     names: set[str] = field(default_factory=set)
+    #: The title a mention put before a name ("President" of "President Maria Lopez"),
+    #: whether or not that person spoke: what "the President" later refers to.
+    titles: dict[str, str] = field(default_factory=dict)
 
     def learn(self, doc: Doc, offset: int) -> None:
         """Record the people a parsed block names (PERSON entities), with the gender an
@@ -198,6 +201,9 @@ class People:
                 self.full.setdefault(parts[-1], name)
             full = self.canonical(name)
             self.mentions.append((offset + ent.start_char, full))
+            title = _title_before(ent)
+            if title:
+                self.titles[full] = title
             before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
             if before in _HONORIFIC:
                 self.gender.setdefault(full, _HONORIFIC[before])
@@ -271,6 +277,21 @@ class People:
         for name, tally in votes.items():
             if name not in self.gender:
                 self.gender[name] = max(sorted(tally), key=lambda g: tally[g])
+
+
+def _title_before(ent: TokenSpan) -> str | None:
+    """The title words a name is given in the mention ("President" in "President Maria Lopez",
+    inside the entity or just before it)."""
+    words: list[str] = []
+    for t in ent:
+        if t.lower_ not in TITLES:
+            break
+        words.append(t.lower_)
+    i = ent.start - 1
+    while not words and i >= 0 and ent.doc[i].lower_ in TITLES:
+        words.insert(0, ent.doc[i].lower_)
+        i -= 1
+    return " ".join(words) or None
 
 
 def clean_name(span: TokenSpan) -> str:
@@ -405,7 +426,13 @@ class Attributor:
         `noun`: the role's head word, the last before any "of", "at", "from" … ("official"
         in "an official from the local disaster agency", not "research" in "head of
         research")."""
-        holders = {name for name, role in self.people.roles.items() if _role_head(role) == noun}
+        wanted = _ROLE_SAME.get(noun, {noun})
+        holders = {
+            name
+            for given in (self.people.roles, self.people.titles)
+            for name, role in given.items()
+            if _role_head(role) in wanted
+        }
         # Whoever the parse took them for: a name given a role is a person even where the
         # parse did not know it as one ("Fauzi, an official …" as a group).
         seen = self.people.mentions + self.speakers + self.people.groups
@@ -451,20 +478,21 @@ class Attributor:
                 role = _phrase(subj)
                 self.people.roles.setdefault(said.speaker or "", role)
                 return Said(said.speaker, said.kind, None, said.confidence, role, said.is_person)
+        not_named = subj.pos_ == "NOUN" and UNNAMED.search(_described(subj, verb)) is not None
+        if not not_named and _definite_singular(subj):
+            # "Fauzi, an official from the disaster agency, told AFP … said the official";
+            # "President Maria Lopez signed … The President said": the person the text last
+            # gave that role or title.
+            holder = self._holder_of_role(subj.lower_, at)
+            if holder is not None:
+                self.people.mentions.append((at, holder))  # a person, whatever the parse said
+                self.speakers.append((at, holder))
+                return Said(holder, "indirect", None, 0.7, self.people.roles.get(holder), True)
         if subj.pos_ == "PROPN" or subj.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
             return self._named(subj, offset)
         if subj.lemma_.lower() in _THIS_PAGE:
             return None  # "The text describes …", "This quote introduces …": the page itself
         phrase = _phrase(subj, drop=("punct", "appos"))
-        not_named = subj.pos_ == "NOUN" and UNNAMED.search(_described(subj, verb)) is not None
-        if not not_named and _definite_singular(subj):
-            # "Fauzi, an official from the disaster agency, told AFP … said the official":
-            # the official is the person the text last gave that role.
-            holder = self._holder_of_role(subj.lemma_.lower(), at)
-            if holder is not None:
-                self.people.mentions.append((at, holder))  # a person, whatever the parse said
-                self.speakers.append((at, holder))
-                return Said(holder, "indirect", None, 0.7, self.people.roles.get(holder), True)
         if not_named or ANONYMOUS.search(phrase) or _anonymous_noun(subj):
             plural = subj.tag_ == "NNS" or subj.lemma_.lower() in ("people", "sources")
             self.unnamed.append((at, phrase, plural))
@@ -523,7 +551,8 @@ class Attributor:
         role_parts = [title or ""] + [_phrase(t) for t in role_words if t.head.i >= first]
         for child in subj.rights:
             if child.dep_ == "appos":
-                role_parts.append(_phrase(child))
+                # "Sam Ortiz, 34, a welder": the age is no part of the role.
+                role_parts.append(_AGE.sub("", _phrase(child)))
             elif child.dep_ == "prep" and child.lower_ in ("of", "at", "from"):
                 role_parts.append(_phrase(child).split(" ", 1)[-1])  # "of PIIE" → "PIIE"
         role = " ".join(p for p in role_parts if p) or None
@@ -720,9 +749,25 @@ def _role_head(role: str) -> str:
     return words[-1].lower().strip(".’'") if words else ""
 
 
+#: An age set after a name ("Sam Ortiz, 34, a welder"), at the start of an apposition.
+_AGE = re.compile(r"^\d{1,3}(?:\s*,)?(?:\s+|$)")
+
+#: Role words that name one office: "the CEO" is the "chief executive" named before.
+_ROLE_SAME = {"ceo": {"ceo", "executive"}, "executive": {"ceo", "executive"}}
+
+
 def _definite_singular(subj: Token) -> bool:
-    """'the official', 'the spokeswoman': one of a kind the text has already introduced."""
-    return subj.tag_ == "NN" and any(c.dep_ == "det" and c.lower_ == "the" for c in subj.children)
+    """'the official', 'the spokeswoman', 'the President': one of a kind the text has already
+    introduced (a common noun, or a title alone: not 'the White House')."""
+    if not any(c.dep_ == "det" and c.lower_ == "the" for c in subj.children):
+        return False
+    if subj.tag_ == "NN":
+        return True
+    return (
+        subj.tag_ == "NNP"
+        and subj.lower_ in TITLES
+        and all(c.lower_ in TITLES for c in subj.children if c.dep_ == "compound")
+    )
 
 
 def _anonymous_noun(subj: Token) -> bool:

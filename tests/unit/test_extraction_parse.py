@@ -385,3 +385,44 @@ def test_the_official_is_the_person_the_text_last_gave_that_role() -> None:
         "The research was funded by the ministry, the report said."
     )
     assert claims(body)[-1][1] != "Ana Ruiz"
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        (
+            "President Maria Lopez signed the budget on Monday. The President said the cuts "
+            "would not touch schools.",
+            "Maria Lopez",
+        ),
+        (
+            'Governor Tom Reyes vetoed the bill. "This bill costs $4 billion we do not have," '
+            "the Governor said.",
+            "Tom Reyes",
+        ),
+        (
+            "Prime Minister Ana Berg met the unions on Monday. The Prime Minister said wages "
+            "would rise 3 percent.",
+            "Ana Berg",
+        ),
+        (
+            "The company's chief executive, Dana Whitfield, said profits fell 8 percent. The CEO "
+            "said the company would cut 300 jobs.",
+            "Dana Whitfield",
+        ),
+    ],
+)
+def test_a_title_alone_is_the_person_the_text_last_gave_it(body: str, speaker: str) -> None:
+    assert claims(body)[-1][1] == speaker
+
+
+def test_an_age_after_a_name_is_no_part_of_the_speakers_role() -> None:
+    roles = [
+        c.speaker_role
+        for c in extract(
+            "Sam Ortiz, 34, a welder at the yard, said the shifts had been cut. "
+            "Lena Holm, 51, said the union would strike.",
+            NEWS,
+        )
+    ]
+    assert roles == ["a welder at the yard", None]
