@@ -222,9 +222,9 @@ def _high_water_mb(pid: int) -> float:
 def parse_and_embed(body: str) -> None:
     """What ingest costs at least: the article parsed and its claims found (spaCy), and the
     check-worthy ones embedded."""
-    found = extract(body)
-    worthy = [c.text for c in found if semantic.wanted(c.checkworthiness, ClaimOrigin.EXTRACTED)]
-    semantic.stored_vectors(worthy)
+    found = extract(body)  # the parse path encodes every sentence it scores
+    worthy = [c for c in found if semantic.wanted(c.checkworthiness, ClaimOrigin.EXTRACTED)]
+    semantic.stored_vectors([c.text for c in worthy if c.vector is None])
 
 
 def per_article(url: str) -> None:

@@ -1,6 +1,7 @@
 """Check-worthiness learnt from ClaimBuster's labelled sentences, measured on our gold.
 
     python -m evals.checkworthiness_claimbuster [--test]
+    python -m evals.checkworthiness_claimbuster --fit    (writes the head the service ships)
 
 The shipped model (service/extraction/scoring.py) weighs twenty parse features fitted on
 519 dev sentences of 13 articles. ClaimBuster (Arslan, Hassan, Li and Tremayne 2020,
@@ -33,9 +34,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from evals.extraction import SPLITS, _article, _context, match
-from service.extraction import extract, extractor_version
+from service.extraction import checkworthy, extract, extractor_version
 from service.extraction.scoring import FEATURES, probability
 from service.linking import semantic
+from service.linking.nli import sha256_of
 
 DATA = Path(__file__).resolve().parent.parent / ".data" / "claimbuster"
 
@@ -82,7 +84,38 @@ def _vectors(texts: list[str]) -> NDArray[np.float32]:
     return np.asarray(out)
 
 
+#: The variant chosen on dev (ROC-AUC 0.830 against 0.805 for the parse features alone and
+#: 0.756 for the vector alone): both, with L2 regularisation C = 0.1.
+CHOSEN_C = 0.1
+
+
+def fit(out: Path) -> None:
+    """Fit the chosen variant on ClaimBuster's training split, calibrate it on our dev gold,
+    and write the head the service loads (service/extraction/checkworthy.py), folding the
+    calibration into the weights: p = sigmoid(w_f . features + w_v . vector + b)."""
+    train_texts, y_train = claimbuster("train")
+    f_train, v_train = _features_of(train_texts), _vectors(train_texts)
+    model = LogisticRegression(C=CHOSEN_C, max_iter=3000)
+    model.fit(np.hstack([f_train, v_train]), y_train)
+    texts, f_dev, y_dev, _ = gold("dev")
+    z = model.decision_function(np.hstack([f_dev, _vectors(texts)])).reshape(-1, 1)
+    platt = LogisticRegression(C=1e6).fit(z, y_dev)
+    a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
+    weights = model.coef_[0] * a
+    np.savez(
+        out,
+        features=np.array(FEATURES),
+        w_features=weights[: len(FEATURES)].astype(np.float32),
+        w_vector=weights[len(FEATURES) :].astype(np.float32),
+        bias=np.array([model.intercept_[0] * a + b], dtype=np.float32),
+    )
+    print(f"wrote {out} (calibration on dev: a {a:.3f}, b {b:.3f}); sha256 {sha256_of(out)}")
+
+
 def main() -> int:
+    if "--fit" in sys.argv:
+        fit(checkworthy.WEIGHTS_FILE)
+        return 0
     splits = ["dev"] + (["test", "test2"] if "--test" in sys.argv else [])
     train_texts, y_train = claimbuster("train")
     test_texts, y_test = claimbuster("test")
@@ -117,7 +150,8 @@ def main() -> int:
     }
     header = f"{'model: ROC-AUC':44} {'CB test':>8}" + "".join(f" {s:>7}" for s in splits)
     print(header)
-    row = f"{'shipped weights (fitted on our dev)':44} {roc_auc_score(y_test, shipped(f_test)):8.3f}"
+    row = f"{'parse-only weights (our dev; the fallback)':44}"
+    row += f" {roc_auc_score(y_test, shipped(f_test)):8.3f}"
     for s in splits:
         row += f" {roc_auc_score(ours[s][2], shipped(ours[s][1])):7.3f}"
     print(row)

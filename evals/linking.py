@@ -25,7 +25,7 @@ from typing import Any
 
 from evals.extraction import overlap
 from service.config import PROJECT_ROOT
-from service.extraction import CHECKWORTHY, Candidate, DocumentContext, extract
+from service.extraction import LINKABLE, Candidate, DocumentContext, extract
 from service.linking import semantic
 from service.linking.features import ClaimFeatures, features
 from service.linking.scoring import (
@@ -231,7 +231,7 @@ def suggestions(
 def queue_claims(corpus: Corpus) -> tuple[list[ClaimFeatures], list[ClaimFeatures]]:
     """The check-worthy claims (stored suggestions are made between them), and those of them
     that get queue entries: a sentence a document repeats gets one, on its first appearance."""
-    worthy = [f for f in corpus.feats if corpus.claims[f.claim_id].checkworthiness >= CHECKWORTHY]
+    worthy = [f for f in corpus.feats if corpus.claims[f.claim_id].checkworthiness >= LINKABLE]
     seen: set[tuple[str, str]] = set()
     asking = []
     for f in worthy:
@@ -385,8 +385,8 @@ def _lost(
         found = _relation_of(on_demand, a, b)
         if corpus.feats[a].document_id == corpus.feats[b].document_id:
             where = "1 within one document"
-        elif min(corpus.claims[a].checkworthiness, corpus.claims[b].checkworthiness) < CHECKWORTHY:
-            where = "2 an end under the check-worthiness bar"
+        elif min(corpus.claims[a].checkworthiness, corpus.claims[b].checkworthiness) < LINKABLE:
+            where = "2 an end under the link bar"
         elif found is None:
             where = "3 in neither claim's top 10"
         elif found.score < SUGGEST_MIN:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class Candidate:
     #: The check-worthiness features the score was computed from (the parse path), for
     #: fitting and explaining the weights; not part of the API shape.
     features: dict[str, float] = field(default_factory=dict)
+    #: The sentence's vector (semantic.py), where the parse path computed it to score the
+    #: sentence: ingest stores it rather than encoding the sentence again.
+    vector: Any = field(default=None, repr=False, compare=False)
 
     def as_json(self) -> dict[str, object]:
         """The API's claim shape, without ids."""

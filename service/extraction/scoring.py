@@ -48,8 +48,8 @@ WEIGHTS: dict[str, float] = {
     "adjectives": 0.07,
 }
 FEATURES = tuple(WEIGHTS)
-#: The most a question scores: below "show an editor".
-QUESTION_CAP = 0.3
+#: The most a question scores: below "show an editor" and under the link bar (LINKABLE).
+QUESTION_CAP = 0.25
 #: A sentence about the reporting itself: someone did not answer, would not comment, could
 #: not be reached. It asserts nothing about the story to check (a figure in it still may).
 NO_COMMENT = re.compile(
@@ -194,11 +194,17 @@ def score_tokens(
         reasons[reasons.index("named entities")] = "named entities: " + ", ".join(
             dict.fromkeys(named[:4])
         )
-    value = probability(values)
-    if values["question"]:
-        # A question asserts nothing, whatever names and numbers it holds.
-        value = min(value, QUESTION_CAP)
     if not values["number"] and NO_COMMENT.search(sent.text):
-        value = min(value, QUESTION_CAP)
-        reasons.append("about the reporting: no comment")
-    return value, reasons, values
+        reasons.append(NO_COMMENT_REASON)
+    return capped(probability(values), values, reasons), reasons, values
+
+
+NO_COMMENT_REASON = "about the reporting: no comment"
+
+
+def capped(value: float, values: dict[str, float], reasons: list[str]) -> float:
+    """A score no higher than a question's for what asserts nothing: a question, whatever
+    names and numbers it holds, and a sentence about the reporting itself (no comment)."""
+    if values["question"] or NO_COMMENT_REASON in reasons:
+        return min(value, QUESTION_CAP)
+    return value

@@ -295,12 +295,12 @@ def token_vectors(texts: Sequence[str]) -> list[tuple[list[tuple[int, int]], Vec
 
 
 def wanted(checkworthiness: float, origin: str) -> bool:
-    """Claims that get a stored vector: the check-worthy ones (stored suggestions are made
+    """Claims that get a stored vector: those over the link bar (stored suggestions are made
     between them) and every claim a person entered by hand."""
     from service.domain.enums import ClaimOrigin
-    from service.extraction import CHECKWORTHY
+    from service.extraction import LINKABLE
 
-    return checkworthiness >= CHECKWORTHY or origin == ClaimOrigin.MANUAL
+    return checkworthiness >= LINKABLE or origin == ClaimOrigin.MANUAL
 
 
 def stored_vectors(texts: Sequence[str]) -> list[bytes | None]:

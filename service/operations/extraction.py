@@ -384,10 +384,16 @@ def extract_claims(
         i for i, c in enumerate(fresh) if semantic.wanted(c.checkworthiness, ClaimOrigin.EXTRACTED)
     ]
     vectors: list[bytes | None] = [None] * len(fresh)
+    # The parse path encoded every sentence to score it: those vectors are kept, and only
+    # what it did not encode (the rules' path, no encoder) is asked for here.
+    missing = [i for i in worthy if fresh[i].vector is None]
     for i, vector in zip(
-        worthy, semantic.stored_vectors([fresh[i].text for i in worthy]), strict=True
+        missing, semantic.stored_vectors([fresh[i].text for i in missing]), strict=True
     ):
         vectors[i] = vector
+    for i in worthy:
+        if fresh[i].vector is not None:
+            vectors[i] = semantic.to_bytes(fresh[i].vector)
     news = [
         replace(_new_claim(document, candidate, speaker_id), embedding=vector)
         for candidate, vector, speaker_id in zip(

@@ -8,7 +8,7 @@ from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from service.domain.enums import ClaimOrigin, LinkRelation, LinkState
-from service.extraction import CHECKWORTHY
+from service.extraction import LINKABLE
 from service.linking import semantic
 from service.linking import vectors as vector_index
 from service.linking.features import features
@@ -107,7 +107,7 @@ def store_suggestions(
     """Store each claim's suggestions whose confidence reaches `suggest_min` as `suggested`
     links (new pairs only, a few per claim). A sentence the document repeats (a caption
     shown twice) gets one queue entry, on its first appearance."""
-    # Stored suggestions are a reviewer's queue: only between check-worthy claims.
+    # Stored suggestions are a reviewer's queue: only between claims over the link bar.
     seen: set[str] = set()
     unique = []
     for claim in sorted(claims, key=lambda c: c.span_start):
@@ -116,7 +116,7 @@ def store_suggestions(
             seen.add(key)
             unique.append(claim)
     worthy = sorted(
-        (c for c in unique if c.checkworthiness >= CHECKWORTHY),
+        (c for c in unique if c.checkworthiness >= LINKABLE),
         key=lambda c: (-c.checkworthiness, c.span_start),
     )[:STORED_CLAIMS_PER_DOCUMENT]
     existing = _linked_pairs(session, [c.id for c in worthy]) if worthy else {}
@@ -126,7 +126,7 @@ def store_suggestions(
         session,
         worthy,
         STORED_PER_CLAIM,
-        min_checkworthiness=CHECKWORTHY,
+        min_checkworthiness=LINKABLE,
         linked=existing,
         floor=suggest_min,
     )
@@ -154,7 +154,7 @@ def backfill_vectors(session: Session, batch: int = 256) -> int:
     the model was installed, or before the embedding column existed). Derived data: the
     claims' versions, ETags and histories do not change. One transaction per batch."""
     done = 0
-    wanted = or_(Claim.checkworthiness >= CHECKWORTHY, Claim.origin == ClaimOrigin.MANUAL)
+    wanted = or_(Claim.checkworthiness >= LINKABLE, Claim.origin == ClaimOrigin.MANUAL)
     while True:
         rows = session.execute(
             select(Claim.id, Claim.text)
