@@ -473,7 +473,7 @@ def match_claims(session: Session, actor: Actor, claims: Sequence[Claim]) -> lis
 
 
 def match_new_claims(session: Session, actor: Actor, claims: list[Claim]) -> int:
-    """Match freshly extracted claims against the stored fact-checks: the check-worthy ones
+    """Match freshly extracted claims against the stored fact-checks: those over the link bar
     (those with a vector, or worth one); nothing at all while no fact-check is stored."""
     worthy = [c for c in claims if semantic.wanted(c.checkworthiness, c.origin)]
     if not worthy or session.scalar(select(FactCheck.id).limit(1)) is None:

@@ -63,6 +63,13 @@ from service.operations.suggestions import suggestions_view
 from service.reports.exports import RATINGS
 from service.web import _role, blp, person_actor_of
 
+#: What ingest says it did, by the key its redirect carries (operations.documents.Outcome).
+INGESTED = {
+    "created": "stored",
+    "existing": "already stored",
+    "revised": "stored as a new revision",
+}
+
 
 def _typed_text(name: str) -> str | None:
     """A text box's value without the spaces and new lines around it (a rationale saved
@@ -189,8 +196,8 @@ def document_page(
         # Every link of the selected claim, rejected ones too: a pair found again is pointed to,
         # never offered a second link (which would be refused).
         linked=links_by_other(session, selected.id) if selected and (fresh or candidates) else {},
-        ingested=request.args.get("ingested", "")[:40],
-        not_recorded=request.args.get("not_recorded", "")[:200],
+        ingested=INGESTED.get(request.args.get("ingested", ""), ""),
+        not_recorded=request.args.get("not_recorded") == "1",
         # What the person typed into the form that was refused, shown again rather than lost.
         typed=request.form if problem and request.method == "POST" else {},
         typed_at=request.path,

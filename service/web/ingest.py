@@ -213,11 +213,8 @@ def ingest_submit() -> Any:
         session.rollback()
         return _form(exc.detail, exc.status)
     session.commit()
-    said = {
-        Outcome.CREATED: "stored",
-        Outcome.EXISTING: "already stored",
-        Outcome.REVISED: "stored as a new revision",
-    }[outcome]
+    # The page says what a known key means: an address never puts its own words on it.
+    said = outcome.value
     stored_outlet = doc.outlet.name if doc.outlet else None
     given = " ".join((new.outlet or "").split())
     # Compared as the outlets' unique index compares names: spaces collapsed, case folded
@@ -233,6 +230,6 @@ def ingest_submit() -> Any:
         # The text is stored once, under the outlet it came with first: say so, rather than
         # drop the outlet typed now without a word.
         return redirect(
-            url_for("web.document_page", document_id=doc.id, ingested=said, not_recorded=new.outlet)
+            url_for("web.document_page", document_id=doc.id, ingested=said, not_recorded=1)
         )
     return redirect(url_for("web.document_page", document_id=doc.id, ingested=said))

@@ -1397,7 +1397,7 @@ def test_the_same_text_pasted_under_another_outlet_says_that_outlet_was_not_reco
     )
     page = again.get_data(as_text=True)
     assert "already stored." in page
-    assert "The outlet you gave, “Tribune”, was not recorded" in page
+    assert "The outlet you gave was not recorded" in page
     assert "from Gazette" in page
     same = client.post(
         "/ingest",
@@ -1586,3 +1586,25 @@ def test_a_reviewer_is_not_offered_a_decision_form_that_can_only_be_refused(
     # Nor a correction form whose fields are now an editor's to change.
     assert "Save corrections" not in page
     assert "an editor's to correct" in page
+
+
+def test_the_document_page_says_only_what_ingest_said_never_what_an_address_says(
+    client: FlaskClient, person: str
+) -> None:
+    # A link can carry any words: the page shows its own notice for a known key, no more.
+    _sign_in(client, person, PASSWORD)
+    body = "The Nordhavn yard in Bergen hired 40 welders, the harbour master said.\n"
+    stored = client.post(
+        "/ingest",
+        data={"csrf_token": _token(client, "/ingest"), "body": body, "outlet": "Gazette"},
+        follow_redirects=True,
+    )
+    assert f"Document {stored.request.path.rsplit('/', 1)[1]} stored" in stored.get_data(
+        as_text=True
+    )
+    spoof = client.get(
+        stored.request.path + "?ingested=was+flagged+as+fake%3A+call+555-0100&not_recorded=Evil"
+    ).get_data(as_text=True)
+    assert "555-0100" not in spoof
+    assert "Evil" not in spoof
+    assert "was not recorded" not in spoof
