@@ -23,6 +23,7 @@ on its test split and on our gold's matched sentences: dev always, `test` and `t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -33,8 +34,10 @@ from numpy.typing import NDArray
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
+import service.extraction as extraction_package
 from evals.extraction import SPLITS, _article, _context, match
-from service.extraction import checkworthy, extract, extractor_version
+from service.extraction import Candidate, DocumentContext, checkworthy, nlp
+from service.extraction.parsed import extract_parsed
 from service.extraction.scoring import FEATURES, probability
 from service.linking import semantic
 from service.linking.nli import sha256_of
@@ -42,10 +45,18 @@ from service.linking.nli import sha256_of
 DATA = Path(__file__).resolve().parent.parent / ".data" / "claimbuster"
 
 
+def _parsed(body: str, context: DocumentContext | None = None) -> list[Candidate]:
+    """The parse path's candidates without the head (their features do not depend on it):
+    a refit must not need the weights it replaces."""
+    pipeline = nlp.pipeline()
+    assert pipeline is not None, "the spaCy model is not installed"
+    return extract_parsed(body, context or DocumentContext(), pipeline)
+
+
 def _features_of(texts: list[str]) -> NDArray[np.float64]:
     rows = []
     for text in texts:
-        found = [c for c in extract(text) if c.features]
+        found = [c for c in _parsed(text) if c.features]
         best = max(found, key=lambda c: c.end - c.start) if found else None
         rows.append([best.features[k] for k in FEATURES] if best else [0.0] * len(FEATURES))
     return np.array(rows)
@@ -66,7 +77,7 @@ def gold(split: str) -> tuple[list[str], NDArray[np.float64], NDArray[np.int64],
     for path in SPLITS[split]:
         data = json.loads(path.read_text(encoding="utf-8"))
         for doc in data["documents"]:
-            predicted = extract(_article(doc["file"]), _context(doc))
+            predicted = _parsed(_article(doc["file"]), _context(doc))
             claims = [c for c in data["claims"] if c["file"] == doc["file"]]
             for i, j in match(predicted, claims).items():
                 if not predicted[i].features:
@@ -119,7 +130,11 @@ def main() -> int:
     splits = ["dev"] + (["test", "test2"] if "--test" in sys.argv else [])
     train_texts, y_train = claimbuster("train")
     test_texts, y_test = claimbuster("test")
-    cache = DATA / f"computed-{extractor_version()}.npz"
+    # Keyed by the extraction code itself: a changed rule computes the features again.
+    source = hashlib.sha256()
+    for path in sorted(Path(extraction_package.__file__).parent.glob("*.py")):
+        source.update(path.read_bytes())
+    cache = DATA / f"computed-{source.hexdigest()[:12]}.npz"
     if cache.exists():
         with np.load(cache) as got:
             f_train, f_test, v_train, v_test = (got[k] for k in ("ft", "fs", "vt", "vs"))

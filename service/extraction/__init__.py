@@ -4,7 +4,7 @@ Pipeline: blocks (lines) → non-editorial blocks skipped → sentences (pysbd, 
 attribution → speakers resolved within the document → claim date → check-worthiness.
 
 With the spaCy model installed (`make install`), attribution, speakers and check-worthiness
-come from a parse (service/extraction/parsed.py, version "parse-1"); without it, from the
+come from a parse (service/extraction/parsed.py, version "parse-2"); without it, from the
 regular-expression rules below (version "rules-1"), and `nlp.status()` says so.
 """
 
@@ -34,14 +34,17 @@ from service.extraction.segment import checkable, sentences
 from service.extraction.speakers import PeopleTracker
 
 RULES_VERSION = "rules-1"
-PARSE_VERSION = "parse-1"
+#: parse-2: check-worthiness read by the learnt head (checkworthy.py) where the sentence
+#: encoder is installed; claims stored by parse-1 keep parse-only scores until re-extracted.
+PARSE_VERSION = "parse-2"
 CHECKWORTHY = 0.5
 #: The bar for joining link suggestions (a stored vector, the reviewers' queue), under the bar
 #: for showing a claim to an editor: the link gold joins sentences a reader would not check
 #: on their own ("the plan was drafted in Miami") to ones they would. Chosen on dev once the
 #: learnt check-worthiness head (checkworthy.py) had put more of them under 0.5: with the
 #: queue at 0.5 the seeds' dev queue fell from 60 suggestions (P 0.55, R 0.19) to 51 (0.55,
-#: 0.16); at 0.3 it is 63 (0.56, 0.21), the dev stories 168 (0.80, 0.30). evals/README.md.
+#: 0.16); at 0.3 (questions capped under it) it is 62 (0.55, 0.20), the dev stories 166
+#: (0.80, 0.29). evals/README.md.
 LINKABLE = 0.3
 
 __all__ = [
@@ -83,11 +86,23 @@ def with_vectors(found: list[Candidate]) -> list[Candidate]:
     if vectors is None:
         return found
     features = np.array([[c.features[k] for k in FEATURES] for c in scored], dtype=np.float32)
-    for candidate, vector, p in zip(
-        scored, vectors, checkworthy.head().probabilities(features, vectors), strict=True
+    head = checkworthy.head()
+    for candidate, vector, p, worded in zip(
+        scored,
+        vectors,
+        head.probabilities(features, vectors),
+        head.wording(vectors),
+        strict=True,
     ):
         candidate.vector = vector
-        candidate.checkworthiness = capped(float(p), candidate.features, candidate.reasons)
+        # Rounded as it is stored, so that every bar reads the stored score.
+        candidate.checkworthiness = round(
+            capped(float(p), candidate.features, candidate.reasons), 3
+        )
+        if worded >= checkworthy.WORDING_SAYS:
+            candidate.reasons.append("worded like sentences people marked check-worthy")
+        elif worded <= -checkworthy.WORDING_SAYS:
+            candidate.reasons.append("worded like sentences people marked not check-worthy")
     return found
 
 

@@ -91,7 +91,7 @@ ANONYMOUS = re.compile(
 UNNAMED = re.compile(
     r"\b(?:(?:on|under)\s+(?:the\s+)?(?:condition|terms?)\s+of\s+anonymity|"
     r"(?:requested|requesting|asked\s+for|asking\s+for|granted|given)\s+anonymity|"
-    r"anonymously|"
+    r"(?:spoke|speaking|talked|talking|wrote|writing)\s+anonymously|"
     r"(?:asked|asking|declined|declining|refused|refusing|wished|wishing|wanted|preferred)"
     r"\s+not\s+to\s+be\s+(?:named|identified)|"
     r"(?:declined|declining|refused|refusing)\s+to\s+be\s+(?:named|identified)|"
@@ -102,6 +102,17 @@ UNNAMED = re.compile(
     r"(?:speak|talk|comment|discuss))",
     re.I,
 )
+
+
+def says_unnamed(text: str) -> bool:
+    """Whether the text says its source is not named (UNNAMED), of a person: "a lawyer for
+    the family, which asked not to be named" says it of the family, a thing."""
+    return any(
+        not re.search(r"\b(?:which|that)\s+$", text[max(0, m.start() - 12) : m.start()])
+        for m in UNNAMED.finditer(text)
+    )
+
+
 DOCUMENTARY = re.compile(
     r"(?P<subj>(?:[A-Z][\w.&\-]*\s+|(?:its|the|an?)\s+(?:[a-z]+\s+)?)*(?:data|documents?|"
     r"drafts?(?: of [a-z]+)?|records?|filings?|figures|statistics|polls?|surveys?|memos?|outlook|"

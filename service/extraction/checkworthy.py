@@ -9,7 +9,7 @@ fitted on ClaimBuster's 7,976 labelled debate sentences (Arslan et al. 2020, CC 
 that 0.5 keeps meaning "show an editor". First blind run (evals/README.md): ROC-AUC on test
 0.775 -> 0.857, on test2 0.653 -> 0.717.
 
-The weights (`checkworthy_head.npz`, about 2 KB) ship in the package and are checked against
+The weights (`checkworthy_head.npz`, 3.6 KB) ship in the package and are checked against
 their sha256 before use; inference is one dot product in NumPy, deterministic. Where the
 sentence encoder is not installed, scoring.py's parse-only weights stay in use.
 """
@@ -27,10 +27,14 @@ from service.extraction.scoring import FEATURES
 from service.linking.nli import ModelIntegrityError, sha256_of
 
 WEIGHTS_FILE = Path(__file__).with_name("checkworthy_head.npz")
-#: Written by evals/checkworthiness_claimbuster.py --fit beside the file it wrote.
+#: Printed by `python -m evals.checkworthiness_claimbuster --fit` for the file it wrote; a
+#: refit is refused until this is changed to match.
 WEIGHTS_SHA256 = "91be796e57c15773f9031c5826add9c5579b30b79da23d3f70782cf2bdb24e95"
 
 Matrix = NDArray[np.float32]
+#: The wording's share of the log-odds past which the reasons say it moved the score (1 is
+#: odds multiplied or divided by e).
+WORDING_SAYS = 1.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,12 @@ class Head:
             + self.bias
         )
         return 1.0 / (1.0 + np.exp(-z.astype(np.float64)))
+
+    def wording(self, vectors: Matrix) -> NDArray[np.float32]:
+        """What the sentence vector alone adds to each row's log-odds: how much the wording,
+        beyond the parse features, moved the score (a reason is given past WORDING_SAYS)."""
+        out: NDArray[np.float32] = np.asarray(vectors, dtype=np.float32) @ self.w_vector
+        return out
 
 
 def load(path: Path = WEIGHTS_FILE, sha256: str = WEIGHTS_SHA256) -> Head:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from service.extraction.attribution import ANONYMOUS, UNNAMED
+from service.extraction.attribution import ANONYMOUS, says_unnamed
 from service.extraction.boilerplate import dateline_alone, dateline_length, trim_credit
 from service.extraction.checkworthiness import is_instruction
 from service.extraction.dates import resolve_date
@@ -181,9 +181,12 @@ class People:
     groups: list[tuple[int, str]] = field(default_factory=list)
     #: Every entity name seen, to expand a short form ("Exxon" → "ExxonMobil").
     names: set[str] = field(default_factory=set)
-    #: The title a mention put before a name ("President" of "President Maria Lopez"),
-    #: whether or not that person spoke: what "the President" later refers to.
-    titles: dict[str, str] = field(default_factory=dict)
+    #: The titles mentions put before names ("president" of "President Maria Lopez"), in
+    #: reading order, whether or not that person spoke: what "the President" refers to.
+    titles: list[tuple[int, str, str]] = field(default_factory=list)  # (offset, name, title)
+    #: Names the text gave a person's role ("Fauzi, an official …") where the parse did not
+    #: take them for a person.
+    persons: set[str] = field(default_factory=set)
 
     def learn(self, doc: Doc, offset: int) -> None:
         """Record the people a parsed block names (PERSON entities), with the gender an
@@ -203,7 +206,7 @@ class People:
             self.mentions.append((offset + ent.start_char, full))
             title = _title_before(ent)
             if title:
-                self.titles[full] = title
+                self.titles.append((offset + ent.start_char, full, title))
             before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
             if before in _HONORIFIC:
                 self.gender.setdefault(full, _HONORIFIC[before])
@@ -234,7 +237,11 @@ class People:
         return name
 
     def is_person(self, name: str) -> bool:
-        return any(n == name for _, n in self.mentions) or name.split()[-1] in self.full
+        return (
+            name in self.persons
+            or any(n == name for _, n in self.mentions)
+            or name.split()[-1] in self.full
+        )
 
     def pronoun(
         self, word: str, before: int, speakers: list[tuple[int, str]]
@@ -282,16 +289,23 @@ class People:
 def _title_before(ent: TokenSpan) -> str | None:
     """The title words a name is given in the mention ("President" in "President Maria Lopez",
     inside the entity or just before it)."""
+    office = TITLES | _OTHER_OFFICE
     words: list[str] = []
     for t in ent:
-        if t.lower_ not in TITLES:
+        if t.lower_ not in office:
             break
         words.append(t.lower_)
     i = ent.start - 1
-    while not words and i >= 0 and ent.doc[i].lower_ in TITLES:
+    # "former President Barack Obama", "Vice President Kamala Harris": every office word.
+    while i >= 0 and ent.doc[i].lower_ in office:
         words.insert(0, ent.doc[i].lower_)
         i -= 1
-    return " ".join(words) or None
+    # "Ms. Lopez" says nothing of her office.
+    kept = [w for w in words if w.rstrip(".") not in _HONORIFIC_WORDS]
+    return " ".join(kept) or None
+
+
+_HONORIFIC_WORDS = frozenset({"mr", "ms", "mrs", "dr", "sir"})
 
 
 def clean_name(span: TokenSpan) -> str:
@@ -408,37 +422,53 @@ class Attributor:
         self.context = context
         self.people = people
         self.speakers: list[tuple[int, str]] = []  # (offset, person) subjects of reporting
-        #: Unnamed sources that spoke: (offset, how the text calls them, plural or not).
-        self.unnamed: list[tuple[int, str, bool]] = []
+        #: Unnamed sources that spoke: (offset, how the text calls them, plural or not, the
+        #: gender its own sentence gives it or None).
+        self.unnamed: list[tuple[int, str, bool, str | None]] = []
 
-    def _last_unnamed(self, at: int, plural: bool) -> tuple[int, str] | None:
-        """The unnamed source of that number that last spoke before `at`, with how far back
-        (counted as a speaker is), within a pronoun's reach."""
-        for offset, phrase, many in reversed(self.unnamed):
+    def _last_unnamed(
+        self, at: int, plural: bool, pronoun: str | None = None
+    ) -> tuple[int, str, str | None] | None:
+        """The unnamed source of that number (and of the pronoun's gender, where both are
+        known) that last spoke before `at`, with how far back (counted as a speaker is),
+        within a pronoun's reach."""
+        wanted = _PERSONAL.get(pronoun or "")
+        for offset, phrase, many, gender in reversed(self.unnamed):
             if at - offset > _PRONOUN_REACH:
                 return None
-            if offset < at and many == plural:
-                return at - offset - _SPEAKER_BONUS, phrase
+            if offset < at and many == plural and (None in (wanted, gender) or wanted == gender):
+                return at - offset - _SPEAKER_BONUS, phrase, gender
         return None
 
-    def _holder_of_role(self, noun: str, at: int) -> str | None:
-        """The person last mentioned before `at` whose role, as the text gave it, is a
-        `noun`: the role's head word, the last before any "of", "at", "from" … ("official"
-        in "an official from the local disaster agency", not "research" in "head of
-        research")."""
-        wanted = _ROLE_SAME.get(noun, {noun})
-        holders = {
-            name
-            for given in (self.people.roles, self.people.titles)
-            for name, role in given.items()
-            if _role_head(role) in wanted
-        }
+    def _holder_of_role(self, subj: Token, at: int) -> tuple[str, str] | None:
+        """The person last mentioned before `at` whom the text gave the office the subject
+        names, with that role: a title the same words ("the President" is no "Vice
+        President" or "former President"), or a role whose head word is the subject's, with
+        no other office's modifier ("official" in "an official from the local disaster
+        agency", not "research" in "head of research", not a "deputy official"). An
+        organisation's noun ("the company") names no person."""
+        words = _office(subj)
+        if not words or words[-1] in ORGANISATION_NOUNS:
+            return None
+        holders: dict[str, str] = {}
+        for offset, name, title in self.people.titles:
+            if offset < at and _normalised_office(title.split()) == words:
+                holders[name] = title
+        for name, role in self.people.roles.items():
+            head = _role_words(role)
+            if (
+                head
+                and head[-1] == words[-1]
+                and set(words) <= set(head)
+                and not (set(head) & _OTHER_OFFICE)
+            ):
+                holders.setdefault(name, role)
         # Whoever the parse took them for: a name given a role is a person even where the
         # parse did not know it as one ("Fauzi, an official …" as a group).
         seen = self.people.mentions + self.speakers + self.people.groups
         for offset, name in sorted(seen, reverse=True):
             if offset < at and name in holders:
-                return name if at - offset <= _PRONOUN_REACH else None
+                return (name, holders[name]) if at - offset <= _PRONOUN_REACH else None
         return None
 
     def speaker(
@@ -453,11 +483,11 @@ class Attributor:
             return Said(in_quote_of, "indirect", None, 0.8, is_person=True) if in_quote_of else None
         if lower in _PERSONAL:
             found = self.people.pronoun(lower, at, self.speakers)
-            unnamed = self._last_unnamed(at, plural=False)
+            unnamed = self._last_unnamed(at, plural=False, pronoun=lower)
             if unnamed is not None and (found is None or unnamed[0] < found[0]):
                 # "An engineer, speaking on condition of anonymity, said … 'We warned them,'
                 # she said": the pronoun stands for the unnamed source, not the last name.
-                self.unnamed.append((at, unnamed[1], False))
+                self.unnamed.append((at, unnamed[1], False, unnamed[2] or _PERSONAL[lower]))
                 return Said(None, "anonymous", unnamed[1], 0.7)
             if found:
                 self.speakers.append((at, found[1]))
@@ -467,7 +497,7 @@ class Attributor:
             unnamed = self._last_unnamed(at, plural=True) if lower == "they" else None
             group = self.people.groups[-1] if self.people.groups else None
             if unnamed is not None and (group is None or at - group[0] > unnamed[0]):
-                self.unnamed.append((at, unnamed[1], True))
+                self.unnamed.append((at, unnamed[1], True, None))
                 return Said(None, "anonymous", unnamed[1], 0.7)
             return Said(group[1], "indirect", None, 0.6) if group else None
         appos = next((c for c in subj.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
@@ -478,16 +508,18 @@ class Attributor:
                 role = _phrase(subj)
                 self.people.roles.setdefault(said.speaker or "", role)
                 return Said(said.speaker, said.kind, None, said.confidence, role, said.is_person)
-        not_named = subj.pos_ == "NOUN" and UNNAMED.search(_described(subj, verb)) is not None
+        not_named = subj.pos_ == "NOUN" and says_unnamed(_described(subj, verb))
         if not not_named and _definite_singular(subj):
             # "Fauzi, an official from the disaster agency, told AFP … said the official";
             # "President Maria Lopez signed … The President said": the person the text last
             # gave that role or title.
-            holder = self._holder_of_role(subj.lower_, at)
+            holder = self._holder_of_role(subj, at)
             if holder is not None:
-                self.people.mentions.append((at, holder))  # a person, whatever the parse said
-                self.speakers.append((at, holder))
-                return Said(holder, "indirect", None, 0.7, self.people.roles.get(holder), True)
+                name, role = holder
+                self.people.persons.add(name)  # a person, whatever the parse said
+                self.speakers.append((at, name))
+                role = self.people.roles.get(name) or role
+                return Said(name, "indirect", None, 0.7, role, True)
         if subj.pos_ == "PROPN" or subj.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
             return self._named(subj, offset)
         if subj.lemma_.lower() in _THIS_PAGE:
@@ -495,7 +527,7 @@ class Attributor:
         phrase = _phrase(subj, drop=("punct", "appos"))
         if not_named or ANONYMOUS.search(phrase) or _anonymous_noun(subj):
             plural = subj.tag_ == "NNS" or subj.lemma_.lower() in ("people", "sources")
-            self.unnamed.append((at, phrase, plural))
+            self.unnamed.append((at, phrase, plural, None if plural else _gender_after(subj)))
             return Said(None, "anonymous", phrase, 0.75)
         if subj.lemma_.lower() in DOCUMENT_NOUNS:
             # A document speaks for whoever issued it ("a report released Tuesday by the
@@ -741,19 +773,93 @@ def _described(subj: Token, verb: Token | None) -> str:
     return " ".join(parts)
 
 
-def _role_head(role: str) -> str:
-    """The word a role is: "official" of "an official from the agency", "sheriff" of
-    "Oakland County Sheriff"."""
+def _normalised_office(words: list[str]) -> list[str]:
+    """Office words with one name for one office ("chief executive officer" is "ceo")."""
+    text = " ".join(w.lower().strip(".’'") for w in words)
+    text = re.sub(r"\bchief executive(?: officer)?\b", "ceo", text)
+    return text.split()
+
+
+def _role_words(role: str) -> list[str]:
+    """The words of a role up to its head, the last before any "of", "at", "from" …:
+    ["local", "official"] of "a local official from the agency", ["oakland", "county",
+    "sheriff"] of "Oakland County Sheriff"; articles and possessives left out."""
     before = re.split(r"[,;(]|\s(?:of|at|from|for|in|with|to|on|who|and)\s", role, maxsplit=1)[0]
-    words = before.split()
-    return words[-1].lower().strip(".’'") if words else ""
+    words = [w for w in before.split() if w.lower() not in ("a", "an", "the", "its", "their")]
+    return _normalised_office([w for w in words if not w.endswith(("'s", "’s"))])
 
 
-#: An age set after a name ("Sam Ortiz, 34, a welder"), at the start of an apposition.
-_AGE = re.compile(r"^\d{1,3}(?:\s*,)?(?:\s+|$)")
+def _office(subj: Token) -> list[str]:
+    """The office a definite subject names: "prime minister" of "the Prime Minister", "ceo"
+    of "the chief executive", "official" of "the official"."""
+    before = [c for c in subj.children if c.dep_ in ("compound", "amod") and c.i < subj.i]
+    return _normalised_office([t.text for t in before] + [subj.text])
 
-#: Role words that name one office: "the CEO" is the "chief executive" named before.
-_ROLE_SAME = {"ceo": {"ceo", "executive"}, "executive": {"ceo", "executive"}}
+
+def _gender_after(subj: Token) -> str | None:
+    """The gender the subject's own sentence gives it: its first "he" or "she" after it ("a
+    nurse, who asked not to be named, said she …")."""
+    for t in subj.sent:
+        if t.i > subj.i and t.lower_ in ("he", "she"):
+            return _PERSONAL[t.lower_]
+    return None
+
+
+#: Words that make a role another office than the bare one ("Vice President", "deputy
+#: director", "former minister").
+_OTHER_OFFICE = frozenset({"vice", "deputy", "former", "ex", "assistant", "associate", "acting"})
+#: Nouns for organisations: "the company said" names no person the text gave that role.
+ORGANISATION_NOUNS = frozenset(
+    {
+        "association",
+        "union",
+        "ministry",
+        "company",
+        "council",
+        "board",
+        "committee",
+        "office",
+        "agency",
+        "government",
+        "police",
+        "court",
+        "department",
+        "commission",
+        "authority",
+        "regulator",
+        "firm",
+        "bank",
+        "group",
+        "party",
+        "campaign",
+        "organisation",
+        "organization",
+        "newspaper",
+        "network",
+        "team",
+        "club",
+        "university",
+        "school",
+        "hospital",
+        "city",
+        "state",
+        "country",
+        "administration",
+        "company's",
+        "business",
+        "operator",
+        "airline",
+        "charity",
+        "foundation",
+        "institute",
+        "website",
+        "paper",
+    }
+)
+
+#: An age set after a name ("Sam Ortiz, 34, a welder"): a bare number opening an apposition,
+#: alone or before an article ("34 a welder" once the parse dropped the comma), not "2 years".
+_AGE = re.compile(r"^\d{1,3}(?:\s*,)?(?:\s+(?=(?:a|an|the)\b)|\s*$)")
 
 
 def _definite_singular(subj: Token) -> bool:
@@ -762,7 +868,7 @@ def _definite_singular(subj: Token) -> bool:
     if not any(c.dep_ == "det" and c.lower_ == "the" for c in subj.children):
         return False
     if subj.tag_ == "NN":
-        return True
+        return subj.lower_ not in ORGANISATION_NOUNS
     return (
         subj.tag_ == "NNP"
         and subj.lower_ in TITLES

@@ -185,8 +185,9 @@ def probability(values: dict[str, float]) -> float:
 def score_tokens(
     sent: TokenSpan, *, attributed: bool, dated: bool, quoted: bool
 ) -> tuple[float, list[str], dict[str, float]]:
-    """Check-worthiness in [0, 1] (a calibrated probability), the reasons that moved it,
-    and the feature values."""
+    """Check-worthiness in [0, 1] from the parse features alone (a calibrated probability),
+    the features that fired, and their values. The parse path then reads the score again
+    with the sentence's vector (checkworthy.py), where the encoder is installed."""
     values = features(sent, attributed=attributed, dated=dated, quoted=quoted)
     reasons = [_REASON[k] for k, v in values.items() if v and WEIGHTS[k]]
     if values["entities"]:

@@ -380,8 +380,12 @@ def extract_claims(
         if not covered(c.start, c.end) and not turned_down(c.start, c.end)
     ]
     # One batched pass of the embedding model for the claims that get vectors.
+    # The bar reads the score as it is stored (rounded), so that no stored claim over it is
+    # left without a vector.
     worthy = [
-        i for i, c in enumerate(fresh) if semantic.wanted(c.checkworthiness, ClaimOrigin.EXTRACTED)
+        i
+        for i, c in enumerate(fresh)
+        if semantic.wanted(round(c.checkworthiness, 3), ClaimOrigin.EXTRACTED)
     ]
     vectors: list[bytes | None] = [None] * len(fresh)
     # The parse path encoded every sentence to score it: those vectors are kept, and only

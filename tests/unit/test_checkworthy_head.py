@@ -81,11 +81,17 @@ def test_the_parse_path_scores_with_the_head_and_keeps_each_vector() -> None:
         assert c.vector.shape == (semantic.DIM,)
         values = np.array([[c.features[k] for k in FEATURES]], dtype=np.float32)
         expected = checkworthy.head().probabilities(values, c.vector.reshape(1, -1))[0]
-        assert c.checkworthiness == pytest.approx(expected)
+        assert c.checkworthiness == round(float(expected), 3)  # as it is stored
         # Not the parse-only weights' score.
         assert c.checkworthiness != pytest.approx(probability(c.features))
     figure, mood = found
     assert figure.checkworthiness >= CHECKWORTHY > mood.checkworthiness
+    # The reasons say when the wording, beyond the features, moved the score.
+    head = checkworthy.head()
+    for c in found:
+        worded = float(head.wording(c.vector.reshape(1, -1))[0])
+        said = [r for r in c.reasons if r.startswith("worded like")]
+        assert bool(said) == (abs(worded) >= checkworthy.WORDING_SAYS)
     # The vector is the one ingest stores for the claim: the same as encoding it alone.
     alone = semantic.embed([figure.text])
     assert alone is not None
