@@ -16,7 +16,7 @@ sentence encoder is not installed, scoring.py's parse-only weights stay in use.
 
 from __future__ import annotations
 
-import threading
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,14 +76,8 @@ def load(path: Path = WEIGHTS_FILE, sha256: str = WEIGHTS_SHA256) -> Head:
         )
 
 
-_lock = threading.Lock()
-_head: Head | None = None
-
-
+@functools.cache
 def head() -> Head:
-    """The shipped head, loaded once per process."""
-    global _head
-    with _lock:
-        if _head is None:
-            _head = load()
-        return _head
+    """The shipped head, loaded once per process (two threads asking first may both load it:
+    the same numbers either way)."""
+    return load()
