@@ -63,6 +63,14 @@ def test_sign_in_is_limited_per_address(settings: Settings, connection: Connecti
     form = {"name": "nobody", "password": "wrong", "csrf_token": token.group(1)}
     statuses = [client.post("/sign-in", data=form).status_code for _ in range(3)]
     assert statuses == [401, 401, 429]
+    # A browser's form is told on a page, with when to try again; a tool gets problem+json.
+    browser = client.post("/sign-in", data=form, headers={"Accept": "text/html,*/*;q=0.8"})
+    assert browser.status_code == 429
+    assert browser.mimetype == "text/html"
+    assert "Retry-After" in browser.headers
+    assert "429" in browser.get_data(as_text=True)
+    tool = client.post("/sign-in", data=form, headers={"Accept": "application/json"})
+    assert tool.mimetype == "application/problem+json"
 
 
 def test_limits_can_be_turned_off(
