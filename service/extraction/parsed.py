@@ -266,7 +266,8 @@ class People:
 
     def learn_genders(self, docs: list[tuple[int, Doc]]) -> None:
         """Genders the text itself gives: a sentence naming one person and using "he"/"his"
-        or "she"/"her" (or the sentence after it, naming nobody) votes for that person."""
+        or "she"/"her" (or the sentence after it, naming nobody, unless someone else is its
+        subject: "A nurse … said she …") votes for that person."""
         votes: dict[str, dict[str, int]] = {}
         for _, doc in docs:
             last: str | None = None
@@ -276,6 +277,8 @@ class People:
                 }
                 genders = [_PERSONAL[t.lower_] for t in sent if t.lower_ in _PERSONAL]
                 target = next(iter(persons)) if len(persons) == 1 else (None if persons else last)
+                if not persons and _common_noun_subject(sent):
+                    target = None  # the pronoun is most likely that subject's
                 if target and genders:
                     tally = votes.setdefault(target, {})
                     for g in genders:
@@ -284,6 +287,13 @@ class People:
         for name, tally in votes.items():
             if name not in self.gender:
                 self.gender[name] = max(sorted(tally), key=lambda g: tally[g])
+
+
+def _common_noun_subject(sent: TokenSpan) -> bool:
+    """Whether a sentence's main subject is a person or thing named by a common noun ("A
+    nurse, who asked not to be named, said …"), not a pronoun or a name."""
+    subject = next((c for c in sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    return subject is not None and subject.pos_ == "NOUN"
 
 
 def _title_before(ent: TokenSpan) -> str | None:
@@ -296,10 +306,27 @@ def _title_before(ent: TokenSpan) -> str | None:
             break
         words.append(t.lower_)
     i = ent.start - 1
-    # "former President Barack Obama", "Vice President Kamala Harris": every office word.
-    while i >= 0 and ent.doc[i].lower_ in office:
-        words.insert(0, ent.doc[i].lower_)
-        i -= 1
+    # "former President Barack Obama", "Vice President Kamala Harris": every office word, and
+    # what an office is of ("Secretary of State Marco Rubio").
+    while i >= 0:
+        t = ent.doc[i]
+        if t.lower_ in office:
+            words.insert(0, t.lower_)
+            i -= 1
+        elif (
+            t.lower_ == "of"
+            and i >= 1
+            and ent.doc[i - 1].lower_ in office
+            and (words or ent.doc[i + 1].is_title)
+        ):
+            if not words:  # "Secretary of State", "State" no office word of its own
+                words = [ent.doc[i + 1].lower_]
+            words[:0] = [ent.doc[i - 1].lower_, "of"]
+            i -= 2
+        elif not words and t.is_title and i >= 2 and ent.doc[i - 1].lower_ == "of":
+            i -= 1  # what an office is of ("Commerce"): taken with the "of" before it
+        else:
+            break
     # "Ms. Lopez" says nothing of her office.
     kept = [w for w in words if w.rstrip(".") not in _HONORIFIC_WORDS]
     return " ".join(kept) or None
@@ -452,7 +479,8 @@ class Attributor:
             return None
         holders: dict[str, str] = {}
         for offset, name, title in self.people.titles:
-            if offset < at and _normalised_office(title.split()) == words:
+            # The office's own words, what it is of aside ("secretary" of "secretary of state").
+            if offset < at and _role_words(title) == words:
                 holders[name] = title
         for name, role in self.people.roles.items():
             head = _role_words(role)

@@ -499,3 +499,30 @@ def test_a_name_between_a_role_and_a_pronoun_is_nearer_than_the_role_holder() ->
         + "Tom Reyes inspected the site on Tuesday. He said the piles were sound."
     )
     assert claims(body)[-1][1] == "Tom Reyes"
+
+
+@pytest.mark.parametrize(
+    ("body", "speaker"),
+    [
+        (
+            "Secretary of State Lena Holm arrived in Oslo on Monday. The Secretary said the "
+            "talks would last two days.",
+            "Lena Holm",
+        ),
+        (
+            "Secretary of Commerce Jane Doe arrived on Monday. The Secretary said exports rose "
+            "4 percent.",
+            "Jane Doe",
+        ),
+    ],
+)
+def test_a_title_of_something_is_the_title_alone(body: str, speaker: str) -> None:
+    assert claims(body)[-1][1] == speaker
+
+
+def test_a_pronoun_in_a_sentence_about_someone_unnamed_votes_no_gender_for_the_last_name() -> None:
+    body = (
+        "Mayor John Smith said the clinic was safe. A nurse, who asked not to be named, said "
+        "she saw 30 patients a day. He said the hospital lost 12 beds."
+    )
+    assert claims(body)[2][1:] == ("John Smith", "indirect")
