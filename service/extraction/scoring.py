@@ -62,6 +62,25 @@ NO_COMMENT = re.compile(
     re.I,
 )
 
+#: Contact details: an e-mail address or a telephone number, with a word that offers them
+#: ("contact", "call", "e-mail", "press office", "inquiries"). They tell the reader how to
+#: reach someone and assert nothing about the story.
+CONTACT_DETAILS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\+?\(?\d[\d ().-]{5,}\d")
+_DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
+CONTACT_WORDS = re.compile(
+    r"\b(?:contacts?|call|phone|telephone|e-?mail|write to|reach|press office|inquiries|"
+    r"enquiries)\b",
+    re.I,
+)
+#: The page speaking of itself: "This article was updated …", "This story has been corrected
+#: …". Meta-text about the article asserts nothing about the world.
+ABOUT_THIS_PAGE = re.compile(
+    r"^\s*this\s+(?:article|story|post|report|page|piece|version|column)\s+(?:was|"
+    r"has been|had been|is|have been)\s+(?:\w+\s+){0,2}?(?:updated|corrected|amended|edited|"
+    r"changed|revised|published|originally published|first published|modified)\b",
+    re.I,
+)
+
 _NAMED = frozenset(
     {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"}
 )
@@ -197,15 +216,36 @@ def score_tokens(
         )
     if not values["number"] and NO_COMMENT.search(sent.text):
         reasons.append(NO_COMMENT_REASON)
+    if offers_contact(sent.text):
+        reasons.append(CONTACT_REASON)
+    if ABOUT_THIS_PAGE.search(sent.text):
+        reasons.append(THIS_PAGE_REASON)
     return capped(probability(values), values, reasons), reasons, values
 
 
+def offers_contact(text: str) -> bool:
+    """An e-mail address, or a telephone number (seven digits or more, not a date), beside a
+    word that offers it."""
+    if not CONTACT_WORDS.search(text):
+        return False
+    for m in CONTACT_DETAILS.finditer(text):
+        found = m.group().strip()
+        if "@" in found or (sum(ch.isdigit() for ch in found) >= 7 and not _DATE_LIKE.match(found)):
+            return True
+    return False
+
+
 NO_COMMENT_REASON = "about the reporting: no comment"
+CONTACT_REASON = "contact details for the reader"
+THIS_PAGE_REASON = "about the article itself"
+#: Reasons that keep a sentence under the bars whatever else it holds.
+ASSERTS_NOTHING = frozenset({NO_COMMENT_REASON, CONTACT_REASON, THIS_PAGE_REASON})
 
 
 def capped(value: float, values: dict[str, float], reasons: list[str]) -> float:
-    """A score no higher than a question's for what asserts nothing: a question, whatever
-    names and numbers it holds, and a sentence about the reporting itself (no comment)."""
-    if values["question"] or NO_COMMENT_REASON in reasons:
+    """A score no higher than a question's for what asserts nothing about the story: a
+    question, whatever names and numbers it holds; a sentence about the reporting itself (no
+    comment); contact details offered to the reader; the article speaking of itself."""
+    if values["question"] or ASSERTS_NOTHING.intersection(reasons):
         return min(value, QUESTION_CAP)
     return value

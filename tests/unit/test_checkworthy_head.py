@@ -105,3 +105,25 @@ def test_a_question_stays_under_the_bar_whatever_the_head_says() -> None:
     assert all(c.checkworthiness <= QUESTION_CAP for c in found)
     # ... and out of the link queue: a question asserts nothing to link.
     assert QUESTION_CAP < LINKABLE
+
+
+@requires_model
+@pytest.mark.parametrize(
+    ("sentence", "asserts_nothing"),
+    [
+        ("For more information, contact Jane Doe at 555-0100 or jane.doe@example.org.", True),
+        ("Media contact: Ana Berg, press officer, +47 22 33 44 55.", True),
+        ("Call the hotline on 0800 123 4567 for help.", True),
+        ("This article was updated on March 3, 2024 to correct the name of the port.", True),
+        # Figures, dates and the word "call" in a claim are no contact details.
+        ("The council will call a vote on 2024-03-12 on the budget.", False),
+        ("Police said they received 1,250,000 calls in 2023.", False),
+        # A report the story is about is not the page itself.
+        ("The report was published on Monday and found 40 percent of piers unsafe.", False),
+    ],
+)
+def test_contact_details_and_the_page_speaking_of_itself_stay_under_the_bars(
+    sentence: str, asserts_nothing: bool
+) -> None:
+    (found,) = extract(sentence, NEWS)
+    assert (found.checkworthiness <= QUESTION_CAP) == asserts_nothing
