@@ -26,6 +26,7 @@ from service.extraction.dates import resolve_date
 from service.extraction.document import (
     SOURCING,
     Block,
+    TurnLabel,
     editorial_blocks,
     fallback_speaker,
     label_cut,
@@ -975,20 +976,48 @@ def transcript_voices(texts: list[str], host: str | None, people: People) -> lis
     return out
 
 
-def interview_voices(texts: list[str], author: str | None, people: People) -> list[Voice]:
+#: A question-and-answer line's label: "Q: …", "A. …", "Q — …".
+QA_LABEL = re.compile(r"^\s*(?P<mark>[QA])\s*(?::|\.|—|–|-)\s+")
+
+
+def qa_marks(texts: list[str]) -> dict[int, tuple[str, int]]:
+    """The lines of a question-and-answer section, by their labels ("Q: …", "A: …"): line
+    index -> ("Q" or "A", the label's length). Empty unless the text has at least two of each
+    (a lone "A." is an initial)."""
+    found = {
+        i: (m.group("mark"), m.end()) for i, text in enumerate(texts) if (m := QA_LABEL.match(text))
+    }
+    marks = [mark for mark, _ in found.values()]
+    return found if marks.count("Q") >= 2 and marks.count("A") >= 2 else {}
+
+
+def interview_voices(
+    texts: list[str],
+    author: str | None,
+    people: People,
+    marks: dict[int, tuple[str, int]] | None = None,
+) -> list[Voice]:
     """Who speaks each line of a question-and-answer interview: the introduction and every
     question are the interviewer's (the author); the lines after a question, up to the next
-    one, are the interviewee's own words, a direct quote. The interviewee is the person the
-    piece names most often, the author aside."""
+    one, are the interviewee's own words, a direct quote. Lines labelled "Q:" and "A:" say
+    which they are. The interviewee is the person the piece names most often, the author
+    aside, a full name before a single word ("Kessler" of "the Kessler bridge" is not one)."""
     counts: dict[str, int] = {}
     for _, name in people.mentions:
         if name != author:
             counts[name] = counts.get(name, 0) + 1
-    guest = max(sorted(counts), key=lambda n: counts[n]) if counts else None
+    full = [n for n in counts if " " in n]
+    pool = sorted(full or counts)
+    guest = max(pool, key=lambda n: counts[n]) if pool else None
+    marks = marks or {}
     out: list[Voice] = []
     asked = False
-    for text in texts:
-        if text.rstrip().endswith("?"):
+    for i, text in enumerate(texts):
+        mark = marks.get(i, ("", 0))[0]
+        if mark == "A" and guest:
+            asked = True
+            out.append(Voice(guest, "answer in an interview", 0.7, "direct_quote"))
+        elif mark == "Q" or text.rstrip().endswith("?"):
             asked = True
             out.append(Voice(author, "the interviewer's question", 0.8, "author"))
         elif asked and guest:
@@ -1030,12 +1059,16 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
     people.learn_genders([(b.span.start, d) for b, d in zip(kept, docs, strict=True)])
     attributor = Attributor(context, people)
     labels = script_labels(all_blocks, context)
+    # "Q:" / "A:" lines, in an interview or a news story with a Q&A in it: their labels are
+    # no part of a claim, and they say who speaks.
+    marks = {} if labels else qa_marks([b.text for b in all_blocks])
+    cuts = {i: TurnLabel(None, end) for i, (_, end) in marks.items()}
     rows: list[_Sentence] = []
     for block, doc in zip(kept, docs, strict=True):
         regions = quote_regions(block.span.text)
         opens = True  # the paragraph's first sentence, or one after a lone dateline
         for whole in mend(sentences(block.span), body):
-            sent = label_cut(whole, block.span, labels.get(block.index))
+            sent = label_cut(whole, block.span, labels.get(block.index) or cuts.get(block.index))
             if sent is None:
                 continue
             text = trim_credit(sent.text)
@@ -1072,8 +1105,8 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
         # Over every line, sponsor reads included: a hand-over can sit beside an ad.
         found = transcript_voices([b.text for b in all_blocks], context.author, people)
         voices = dict(enumerate(found))
-    elif context.kind == "interview":
-        found = interview_voices([b.text for b in all_blocks], context.author, people)
+    elif context.kind == "interview" or marks:
+        found = interview_voices([b.text for b in all_blocks], context.author, people, marks)
         voices = dict(enumerate(found))
     out: list[Candidate] = []
     block_of: list[int] = []

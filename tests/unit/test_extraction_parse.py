@@ -526,3 +526,36 @@ def test_a_pronoun_in_a_sentence_about_someone_unnamed_votes_no_gender_for_the_l
         "she saw 30 patients a day. He said the hospital lost 12 beds."
     )
     assert claims(body)[2][1:] == ("John Smith", "indirect")
+
+
+QA_STORY = (
+    "The Kessler Bridge has been closed since March. Kessler Bridge traffic moved to Route 9, "
+    "and the Kessler detour adds 20 minutes. We asked the city engineer, Dana Ruiz, about the "
+    "repairs.\n\n"
+    "Q: When will the Kessler Bridge reopen?\n\n"
+    "A: We expect to reopen it in June, once the new cables are in.\n\n"
+    "Q: How much will the repairs cost?\n\n"
+    "A: About 38 million dollars, which the state is paying.\n"
+)
+
+
+@pytest.mark.parametrize("kind", ["news", "interview"])
+def test_a_labelled_q_and_a_gives_answers_to_the_person_asked_without_the_labels(
+    kind: str,
+) -> None:
+    got = claims(QA_STORY, DocumentContext(author="Mia Lund", kind=kind))
+    answers = [(text, speaker, how) for text, speaker, how in got if "June" in text or "38" in text]
+    quote = ("Dana Ruiz", "direct_quote")
+    assert answers == [
+        ("We expect to reopen it in June, once the new cables are in.", *quote),
+        ("About 38 million dollars, which the state is paying.", *quote),
+    ]
+    questions = [speaker for text, speaker, _ in got if text.endswith("?")]
+    assert questions == ["Mia Lund", "Mia Lund"]
+    # The bridge's name, said more often than the engineer's, is not the interviewee.
+    assert all(speaker != "Kessler" for _, speaker, _ in got)
+
+
+def test_one_labelled_line_is_no_q_and_a() -> None:
+    body = "A. Berg said the yard hired 40 welders in 2023.\n\nThe yard is in Bergen.\n"
+    assert claims(body)[0][0].startswith("A. Berg")
