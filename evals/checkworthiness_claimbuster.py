@@ -35,7 +35,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 import service.extraction as extraction_package
-from evals.extraction import SPLITS, _article, _context, match
+from evals.fit_checkworthiness import matched_sentences
 from service.extraction import Candidate, DocumentContext, checkworthy, nlp
 from service.extraction.parsed import extract_parsed
 from service.extraction.scoring import FEATURES, probability
@@ -70,22 +70,7 @@ def claimbuster(split: str) -> tuple[list[str], NDArray[np.int64]]:
 def gold(split: str) -> tuple[list[str], NDArray[np.float64], NDArray[np.int64], list[str]]:
     """Our gold's matched sentences: the predicted text, its features, the gold label, the
     article."""
-    texts: list[str] = []
-    rows: list[list[float]] = []
-    labels: list[int] = []
-    groups: list[str] = []
-    for path in SPLITS[split]:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        for doc in data["documents"]:
-            predicted = _parsed(_article(doc["file"]), _context(doc))
-            claims = [c for c in data["claims"] if c["file"] == doc["file"]]
-            for i, j in match(predicted, claims).items():
-                if not predicted[i].features:
-                    continue
-                texts.append(predicted[i].text)
-                rows.append([predicted[i].features[k] for k in FEATURES])
-                labels.append(int(bool(claims[j]["checkworthy"])))
-                groups.append(doc["file"])
+    rows, labels, groups, texts = matched_sentences(split, _parsed)
     return texts, np.array(rows), np.array(labels), groups
 
 

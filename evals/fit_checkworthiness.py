@@ -12,24 +12,31 @@ fitted on.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
 from evals.extraction import SPLITS, _article, _context, match
-from service.extraction import extract
+from service.extraction import Candidate, DocumentContext, extract
 from service.extraction.scoring import FEATURES, WEIGHTS
 
 
-def matched_features() -> tuple[list[list[float]], list[int], list[str]]:
+def matched_sentences(
+    split: str = "dev",
+    extractor: Callable[[str, DocumentContext], list[Candidate]] = extract,
+) -> tuple[list[list[float]], list[int], list[str], list[str]]:
+    """The split's gold sentences matched by the extractor's: their features, gold labels,
+    articles and predicted texts."""
     rows: list[list[float]] = []
     labels: list[int] = []
     groups: list[str] = []
-    for path in SPLITS["dev"]:
+    texts: list[str] = []
+    for path in SPLITS[split]:
         gold = json.loads(path.read_text(encoding="utf-8"))
         for doc in gold["documents"]:
-            predicted = extract(_article(doc["file"]), _context(doc))
+            predicted = extractor(_article(doc["file"]), _context(doc))
             claims = [c for c in gold["claims"] if c["file"] == doc["file"]]
             for i, j in match(predicted, claims).items():
                 if not predicted[i].features:
@@ -37,6 +44,12 @@ def matched_features() -> tuple[list[list[float]], list[int], list[str]]:
                 rows.append([predicted[i].features[k] for k in FEATURES])
                 labels.append(int(bool(claims[j]["checkworthy"])))
                 groups.append(doc["file"])
+                texts.append(predicted[i].text)
+    return rows, labels, groups, texts
+
+
+def matched_features() -> tuple[list[list[float]], list[int], list[str]]:
+    rows, labels, groups, _ = matched_sentences()
     return rows, labels, groups
 
 

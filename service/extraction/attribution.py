@@ -16,11 +16,38 @@ CUE_VERBS = (
     "revealed|disclosed|conceded|cautioned|countered|emphasized|emphasised|contends|contended|"
     "called|calls|described|describes"
 )
+#: Nouns that name an organisation ("the union", "the ministry"): it speaks, it is no person.
+INSTITUTION_NOUNS = frozenset(
+    [
+        "association",
+        "union",
+        "ministry",
+        "company",
+        "council",
+        "board",
+        "committee",
+        "office",
+        "operator",
+        "agency",
+        "government",
+        "police",
+        "court",
+        "department",
+        "commission",
+        "authority",
+        "regulator",
+        "firm",
+        "bank",
+        "group",
+        "party",
+        "campaign",
+    ]
+)
 #: Institutions named by a common noun ("the cruise operators' association denied …").
 _INSTITUTION = (
-    r"(?P<inst>(?:the|its|a)\s+(?:[\w’'\-]+\s+){0,3}?(?:association|union|ministry|company|"
-    r"council|board|committee|office|operator|agency|government|police|court|department|"
-    r"commission|authority|regulator|firm|bank|group|party|campaign|spokesperson|spokesman))"
+    r"(?P<inst>(?:the|its|a)\s+(?:[\w’'\-]+\s+){0,3}?(?:"
+    + "|".join(sorted(INSTITUTION_NOUNS | {"spokesperson", "spokesman"}))
+    + "))"
 )
 _Q_OPEN = "\"“”'‘’"
 _Q = r"[\"“”]"

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from service.extraction.attribution import ANONYMOUS, says_unnamed
+from service.extraction.attribution import ANONYMOUS, INSTITUTION_NOUNS, says_unnamed
 from service.extraction.boilerplate import dateline_alone, dateline_length, trim_credit
 from service.extraction.checkworthiness import is_instruction
 from service.extraction.dates import resolve_date
@@ -838,29 +838,8 @@ def _gender_after(subj: Token) -> str | None:
 #: director", "former minister").
 _OTHER_OFFICE = frozenset({"vice", "deputy", "former", "ex", "assistant", "associate", "acting"})
 #: Nouns for organisations: "the company said" names no person the text gave that role.
-ORGANISATION_NOUNS = frozenset(
-    {
-        "association",
-        "union",
-        "ministry",
-        "company",
-        "council",
-        "board",
-        "committee",
-        "office",
-        "agency",
-        "government",
-        "police",
-        "court",
-        "department",
-        "commission",
-        "authority",
-        "regulator",
-        "firm",
-        "bank",
-        "group",
-        "party",
-        "campaign",
+ORGANISATION_NOUNS = INSTITUTION_NOUNS | frozenset(
+    [
         "organisation",
         "organization",
         "newspaper",
@@ -874,16 +853,14 @@ ORGANISATION_NOUNS = frozenset(
         "state",
         "country",
         "administration",
-        "company's",
         "business",
-        "operator",
         "airline",
         "charity",
         "foundation",
         "institute",
         "website",
         "paper",
-    }
+    ]
 )
 
 #: An age set after a name ("Sam Ortiz, 34, a welder"): a bare number opening an apposition,
