@@ -59,7 +59,7 @@ def main() -> int:
         key=sorted,
     )
     print(
-        f"link agreement: a second annotator against the gold ({missing} of its links not "
+        f"link agreement: a second annotator against the gold ({len(missing)} of its links not "
         "mappable to extracted claims)"
     )
     print("  documents   gold  second   P     R   relation | suggestions stored   P     R")

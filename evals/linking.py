@@ -135,20 +135,31 @@ def _name(corpus: Corpus, file: str) -> str:
 
 
 def split_of(corpus: Corpus, a: int, b: int) -> str:
+    c, d = corpus.claims[a], corpus.claims[b]
+    return split_at(corpus, (corpus.file_of[a], c.start), (corpus.file_of[b], d.start))
+
+
+def split_at(corpus: Corpus, a: tuple[str, int], b: tuple[str, int]) -> str:
+    """The split of a pair of sentences, each a file and an offset into it: the split's own,
+    or for the seeds the document pair's (the notes page and its transcript by the notes
+    page's half)."""
     if corpus.split is not None:
         return corpus.split
-    fa, fb = _short(corpus.file_of[a]), _short(corpus.file_of[b])
+    fa, fb = _short(a[0]), _short(b[0])
     if frozenset((fa, fb)) in DEV_PAIRS:
         return "dev"
     if {fa, fb} == {"000", "001"}:
-        notes = a if fa == "000" else b
-        half = len(corpus.bodies[corpus.file_of[notes]]) / 2
-        return "dev" if corpus.claims[notes].start < half else "test"
+        file, start = a if fa == "000" else b
+        return "dev" if start < len(corpus.bodies[file]) / 2 else "test"
     return "test"
 
 
-def gold_links(corpus: Corpus) -> tuple[list[tuple[int, int, str]], int]:
-    """Gold links as pairs of extracted claims, and how many could not be mapped."""
+#: A gold link no extracted claim holds an end of: its two sentences, each (file, start).
+Unmapped = tuple[tuple[str, int], tuple[str, int]]
+
+
+def gold_links(corpus: Corpus) -> tuple[list[tuple[int, int, str]], list[Unmapped]]:
+    """Gold links as pairs of extracted claims, and those that could not be mapped."""
     # The customer's nine links (eight 002–003, one within 002), then ours (a pair annotated
     # twice counts once).
     raw: list[dict[str, Any]] = json.loads(GOLD_CLAIMS[0].read_text(encoding="utf-8"))["links"]
@@ -161,10 +172,10 @@ def mapped_links(
     corpus: Corpus,
     raw: list[dict[str, Any]],
     spans: dict[str, tuple[str, int, int]] | None = None,
-) -> tuple[list[tuple[int, int, str]], int]:
+) -> tuple[list[tuple[int, int, str]], list[Unmapped]]:
     """Links annotated on claim ids (the seeds' gold claims, or `spans`: id -> file, start,
-    end), as pairs of extracted claims (by the largest span overlap), and how many could not
-    be mapped."""
+    end), as pairs of extracted claims (by the largest span overlap), and those that could not
+    be mapped (an end no extracted claim holds, or both ends in one claim)."""
     if spans is None:
         spans = {}
         for path in GOLD_CLAIMS:
@@ -181,11 +192,12 @@ def mapped_links(
                     best, size = n, shared
         return best
 
-    out, missing, seen = [], 0, set()
+    out, missing, seen = [], [], set()
     for link in raw:
         a, b = mapped(link["a"]), mapped(link["b"])
         if a is None or b is None or a == b:
-            missing += 1
+            (fa, sa, _), (fb, sb, _) = spans[link["a"]], spans[link["b"]]
+            missing.append(((fa, sa), (fb, sb)))
             continue
         pair = frozenset((a, b))
         if pair not in seen:
@@ -282,11 +294,12 @@ def report(
     split: str,
     corpus: Corpus,
     links: list[tuple[int, int, str]],
-    missing: int,
+    missing: list[Unmapped],
     on_demand: dict[int, list[PairScore]],
     stored: set[frozenset[int]],
 ) -> None:
     mine = [(a, b, r) for a, b, r in links if split_of(corpus, a, b) == split]
+    lost = sum(1 for a, b in missing if split_at(corpus, a, b) == split)
     pairs = {frozenset((a, b)): r for a, b, r in mine}
     queue = {p for p in stored if split_of(corpus, *sorted(p)) == split}
     hits = queue & set(pairs)
@@ -306,12 +319,15 @@ def report(
     ]
     summary_hit = sum(1 for a, b in summary if frozenset((a, b)) in queue)
     print(
-        f"linking on {split}: {len(mine)} gold links "
-        f"({missing} gold links overall not mappable to extracted claims)"
+        f"linking on {split}: {len(mine) + lost} gold links, {lost} of them with an end no "
+        "extracted claim holds"
     )
-    print(f"  stored suggestions                {len(queue):5d}")
+    print(f"  stored suggestions                {len(queue):5d}  ({len(hits)} gold links)")
     print(f"  precision of stored suggestions   {len(hits) / max(1, len(queue)):5.2f}   >= 0.60")
-    print(f"  recall of gold links (stored)     {len(hits) / max(1, len(mine)):5.2f}   >= 0.50")
+    print(
+        f"  recall of gold links (stored)     {len(hits) / max(1, len(mine) + lost):5.2f}   "
+        f">= 0.50  (of the mapped ones: {len(hits) / max(1, len(mine)):.2f})"
+    )
     print(f"  recall@10 (on demand)             {top10 / max(1, len(mine)):5.2f}")
     print(f"  relation right on recalled        {right / max(1, len(hits)):5.2f}   >= 0.85")
     print(f"  summary/source same_claim stored  {summary_hit}/{len(summary)}   >= 0.90")
