@@ -4,7 +4,7 @@ Pipeline: blocks (lines) → non-editorial blocks skipped → sentences (pysbd, 
 attribution → speakers resolved within the document → claim date → check-worthiness.
 
 With the spaCy model installed (`make install`), attribution, speakers and check-worthiness
-come from a parse (service/extraction/parsed.py, version "parse-2"); without it, from the
+come from a parse (service/extraction/parsed.py, version "parse-3"); without it, from the
 regular-expression rules below (version "rules-1"), and `nlp.status()` says so.
 """
 
@@ -36,7 +36,9 @@ from service.extraction.speakers import PeopleTracker
 RULES_VERSION = "rules-1"
 #: parse-2: check-worthiness read by the learnt head (checkworthy.py) where the sentence
 #: encoder is installed; claims stored by parse-1 keep parse-only scores until re-extracted.
-PARSE_VERSION = "parse-2"
+#: parse-3: a page's headline and deck that state something are claims (document.py
+#: `leading_headings`); documents extracted before keep theirs without until re-extracted.
+PARSE_VERSION = "parse-3"
 CHECKWORTHY = 0.5
 #: The bar for joining link suggestions (a stored vector, the reviewers' queue), under the bar
 #: for showing a claim to an editor: the link gold joins sentences a reader would not check
@@ -115,6 +117,9 @@ def extract_rules(body: str, context: DocumentContext) -> list[Candidate]:
     all_blocks, editorial = editorial_blocks(body, context)
     labels = script_labels(all_blocks, context)
     for block in editorial:
+        if block.heading:
+            # Without a parse a headline that asserts cannot be told from a title or a date.
+            continue
         previous: Candidate | None = None
         label = labels.get(block.index)
         opens = True  # the paragraph's first sentence, or one after a lone dateline

@@ -165,6 +165,47 @@ class Block:
     span: Span
     caption: bool
     comment: str | None  # the reader comment's speaker, on a blog
+    heading: bool = False  # the page's headline or deck (see `leading_headings`)
+
+
+#: How far into a page its headline and deck are looked for: a headline, a dateline or
+#: byline, a deck.
+HEADING_SPAN = 4
+
+
+#: A page's time stamp ("Updated: 9 Sep 2013 11:25 GMT", "POSTED: 1052 GMT, April 10", "Last
+#: updated on: …"): when the page changed, which no reader checks.
+_TIMESTAMP = re.compile(
+    r"^(?:last\s+|first\s+)?(?:updated|published|posted|modified|edited)\b(?:\s+on)?\s*:?.*\d",
+    re.I,
+)
+#: A byline ("By Mia Lund", "By MIA LUND, Harbour Gazette").
+_BYLINE = re.compile(r"^by\s+[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*){0,3}\s*(?:[,|/—–-].*)?$", re.I)
+#: A list item ("- Why …", "• Inside …"): an index of other pages, not this page's headline.
+_LIST_ITEM = re.compile(r"^(?:[-–—•*·]|\d{1,2}[.)])\s")
+
+
+def leading_headings(texts: list[str], author: str | None = None) -> set[int]:
+    """The indices of a page's headline and deck: its leading lines that end no sentence
+    ("Three killed as rioters bomb bank", "Robbers crash car into store, before setting it
+    ablaze"), before its first paragraph of running text, three words to thirty. A headline is
+    the claim most readers of the page read, and the one other outlets' reports are most often
+    linked to; whether it asserts anything (a verb, a count) the parse decides. Bylines,
+    datelines and prompts among them keep their own reasons and stay skipped."""
+    out: set[int] = set()
+    for index, text in enumerate(texts[:HEADING_SPAN]):
+        reason = skip_reason(text, author=author)
+        if reason is None:
+            break
+        if (
+            reason == "no sentence"
+            and 3 <= len(text.split()) <= 30
+            and not _TIMESTAMP.match(text)
+            and not _BYLINE.match(text)
+            and not _LIST_ITEM.match(text)
+        ):
+            out.add(index)
+    return out
 
 
 def editorial_blocks(body: str, context: DocumentContext) -> tuple[list[Span], Iterator[Block]]:
@@ -179,17 +220,19 @@ def editorial_blocks(body: str, context: DocumentContext) -> tuple[list[Span], I
             if context.kind == "blog"
             else {}
         )
+        headings = leading_headings([b.text for b in all_blocks], context.author)
         seen: set[str] = set()
         for index, block in enumerate(all_blocks):
             if index in ads:
                 continue
-            if skip_reason(block.text, author=context.author) or block.text in seen:
+            skipped = index not in headings and skip_reason(block.text, author=context.author)
+            if skipped or block.text in seen:
                 # A caption repeated verbatim (image and lightbox) is one claim, not two.
                 continue
             seen.add(block.text)
             # A photo caption speaks for the outlet, not for the op-ed's author.
             caption = bool(PHOTO_CREDIT.search(block.text)) or body.count(block.text) > 1
-            yield Block(index, block, caption, comments.get(index))
+            yield Block(index, block, caption, comments.get(index), index in headings)
 
     return all_blocks, walk()
 

@@ -1031,9 +1031,12 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
     with _PARSING:
         docs = list(nlp.pipe([b.span.text for b in kept], batch_size=64))
     people = People()
-    for block, doc in zip(kept, docs, strict=True):
+    # A headline's capitals mislead the tagger ("Troy, Michigan Office Shooting …"): who is
+    # a person, and their gender, are learnt from running text only.
+    running = [(b, d) for b, d in zip(kept, docs, strict=True) if not b.heading]
+    for block, doc in running:
         people.learn(doc, block.span.start)
-    people.learn_genders([(b.span.start, d) for b, d in zip(kept, docs, strict=True)])
+    people.learn_genders([(b.span.start, d) for b, d in running])
     attributor = Attributor(context, people)
     labels = script_labels(all_blocks, context)
     # "Q:" / "A:" lines, in an interview or a news story with a Q&A in it: their labels are
@@ -1062,7 +1065,12 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
             )
             if tokens is None or _only_a_date(tokens):
                 continue
+            if block.heading and not _headline_asserts(tokens, nlp):
+                continue
             said, share, introduced = attributor.attribute(tokens, block.span.start, regions)
+            if block.heading and said is not None and not said.speaker:
+                # A headline is the outlet's unless it names who says it ("Sheriff: …").
+                said = None
             rel = span.start - block.span.start
             open_quote = any(s < rel for s, _ in _overlapping(regions, rel, rel + 1))
             rows.append(_Sentence(span, tokens, block.index, said, share, open_quote, introduced))
@@ -1108,6 +1116,8 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
         )
         if candidate is None:
             continue
+        if block.heading and candidate.attribution == "author":
+            candidate.cue = "the page's headline"
         if previous is not None and previous.claim_date and candidate.claim_date is None:
             if _continues_quotation(previous, candidate):
                 # A quotation's later sentences were said when its first one was.
@@ -1154,6 +1164,43 @@ def _by_rules(body: str, context: DocumentContext, blocks: list[Block]) -> list[
 
     spans = [(b.span.start, b.span.end) for b in blocks]
     return [c for c in extract_rules(body, context) if any(s <= c.start < e for s, e in spans)]
+
+
+def _headline_asserts(tokens: TokenSpan, nlp: Language) -> bool:
+    """A headline or deck that states something: a verb ("Gunman kills 1") or a count ("3
+    dead after …") outside a date. A title ("A Journey to Python 3"), a date line or a credit
+    ("According to wire reports") states nothing. A headline in capitals ("Three People Shot
+    In Office", "3 DEAD DUE TO …") misleads the tagger, which reads its words as names: it is
+    read again in lower case."""
+    if _states(tokens):
+        return True
+    words = [t.text for t in tokens if t.is_alpha]
+    capitals = sum(1 for w in words if w[:1].isupper())
+    if capitals * 2 <= len(words):
+        return False
+    # Only its inflected verbs: in lower case the recogniser no longer tells a date's numbers
+    # from a count, and a month is read as a bare verb ("apr 12, 2007").
+    return _states(nlp(tokens.text.lower())[:], lowered=True)
+
+
+def _states(tokens: TokenSpan, *, lowered: bool = False) -> bool:
+    """A finite verb or a participle ("kills", "hit by", "shot"), a bare verb after "to"
+    (headline future: "Council to drop levy"), or a count. A bare verb elsewhere is an
+    imperative ("Share this article", "Make Money Not War"): a prompt or a title."""
+    for t in tokens:
+        if t.ent_type_ in ("DATE", "TIME"):
+            continue
+        if t.pos_ in ("VERB", "AUX") and t.dep_ != "prep":
+            if t.tag_ in ("VBD", "VBN", "VBZ", "VBP", "MD"):
+                return True
+            if t.tag_ == "VB" and t.i > 0 and t.doc[t.i - 1].lower_ == "to":
+                return True
+        elif not lowered and t.like_num and t.ent_type_ in _COUNTS:
+            return True
+    return False
+
+
+_COUNTS = ("CARDINAL", "MONEY", "PERCENT", "QUANTITY")
 
 
 def _only_a_date(tokens: TokenSpan) -> bool:

@@ -198,7 +198,7 @@ def test_health_checks_the_database(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert response.json is not None
     assert (response.json["status"], response.json["database"]) == ("ok", "ok")
-    assert response.json["extractor"] in ("parse-2", "rules-1")
+    assert response.json["extractor"] in ("parse-3", "rules-1")
     assert response.json["parser"]
 
 

@@ -1,0 +1,141 @@
+"""A page's headline and deck as claims: sentences and pages written for the test.
+
+The annotation guide counts a heading that states something as a sentence; the headline is
+what most readers of a page read, and what other outlets' reports of one event are most often
+linked to. Only the page's leading lines are headings here, and only those that state
+something (a verb, a count) become claims.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from service.extraction import DocumentContext, extract, extract_rules
+from service.extraction import nlp as nlp_module
+from service.extraction.document import leading_headings
+
+NEWS = DocumentContext(published_on=date(2024, 6, 12), outlet="Harbour Gazette", author="Mia Lund")
+BODY = "The ferry company said on Monday that fares would rise by 8% in July."
+
+needs_parse = pytest.mark.skipif(
+    nlp_module.pipeline() is None, reason=f"{nlp_module.MODEL_NAME} is not installed"
+)
+
+
+def test_the_leading_lines_that_end_no_sentence_are_the_headings() -> None:
+    lines = [
+        "Ferry fares to rise 8% in July",
+        "By Mia Lund",
+        "June 12, 2024",
+        "Operator blames fuel costs, as commuters count the cost of the crossing",
+        BODY,
+        "What happens next",
+        "Another paragraph follows here with a full stop.",
+    ]
+    # The byline keeps its own reason; the date line is a heading that the parse drops; a
+    # heading after the first paragraph is a section heading, not the page's headline.
+    assert leading_headings(lines, author="Mia Lund") == {0, 2, 3}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Updated: 12 Jun 2024 11:25 GMT",
+        "Last updated on June 12, 2024, 19:04",
+        "POSTED: 1052 GMT, June 12, 2024",
+        "By Mia Lund, Harbour Gazette",
+        "- Why the ferry is late again",
+        "• Inside the port's new crane",
+        "Hi",
+    ],
+)
+def test_time_stamps_list_items_and_scraps_are_not_headings(line: str) -> None:
+    assert leading_headings([line, BODY]) == set()
+
+
+def test_a_page_that_opens_with_running_text_has_no_headings() -> None:
+    assert leading_headings([BODY, "Ferry fares to rise 8% in July"]) == set()
+
+
+@needs_parse
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Ferry fares to rise 8% in July",  # the headline future: "to" and a bare verb
+        "Gunman kills 1, wounds 2 at harbour office",  # inflected verbs
+        "Harbour hit by second storm in a week",  # a participle
+        "4 DEAD AFTER STORM HITS COAST",  # in capitals: a count, and a verb read in lower case
+        "Two Ferries Delayed As Crews Strike Over Pay",  # title case
+    ],
+)
+def test_a_headline_that_states_something_is_the_outlets_claim(headline: str) -> None:
+    found = extract(f"{headline}\n\n{BODY}\n", NEWS)
+    assert [c.text for c in found] == [headline, BODY]
+    claim = found[0]
+    assert (claim.speaker, claim.attribution, claim.cue) == (
+        "Mia Lund",
+        "author",
+        "the page's headline",
+    )
+    assert (claim.start, claim.end) == (0, len(headline))
+
+
+@needs_parse
+def test_a_deck_under_the_headline_is_a_claim_too() -> None:
+    body = (
+        "Ferry fares to rise 8% in July\n"
+        "June 12, 2024\n"
+        "Operator blames fuel costs, as commuters count the cost of the crossing\n\n"
+        f"{BODY}\n"
+    )
+    assert [c.text for c in extract(body, NEWS)] == [
+        "Ferry fares to rise 8% in July",
+        "Operator blames fuel costs, as commuters count the cost of the crossing",
+        BODY,
+    ]
+
+
+@needs_parse
+@pytest.mark.parametrize(
+    "title",
+    [
+        "A Short History of the Northern Ferry",  # a title: no verb, no count
+        "Share this article",  # a prompt: an imperative
+        "Make Fares Fair: The Commuters' Case",  # an imperative title
+        "According to wire reports and local radio",  # a credit
+        "Apr 12, 2024",  # a date line
+        "Updated Thu 13 Jun 2024, 9:03am",  # a time stamp
+    ],
+)
+def test_a_heading_that_states_nothing_is_not_a_claim(title: str) -> None:
+    assert [c.text for c in extract(f"{title}\n\n{BODY}\n", NEWS)] == [BODY]
+
+
+@needs_parse
+def test_a_headline_that_names_who_says_it_is_theirs() -> None:
+    found = extract(f"Ferry fares will rise 8%, Tomas Berg says\n\n{BODY}\n", NEWS)
+    assert (found[0].speaker, found[0].attribution) == ("Tomas Berg", "indirect")
+
+
+def test_the_rules_fallback_leaves_headlines_out() -> None:
+    """Without a parse a headline that states something cannot be told from a title."""
+    found = extract_rules(f"Ferry fares to rise 8% in July\n\n{BODY}\n", NEWS)
+    assert [c.text for c in found] == [BODY]
+
+
+@needs_parse
+@pytest.mark.parametrize(
+    "headline", ["Austin Warns Of Ferry Strike", "Jordan Slams Harbour Board Over Ferry Delays"]
+)
+def test_a_headline_does_not_teach_who_is_a_person(headline: str) -> None:
+    """Title case misleads the recogniser ("Ferry Strike" read as a person): who is a person,
+    and a later "she", are learnt from running text only."""
+    body = (
+        f"{headline}\n\n"
+        "The board said the delays would end in July.\n"
+        "She said the fares would rise by 8% this summer.\n"
+    )
+    speakers = {c.speaker for c in extract(body, NEWS)}
+    assert not speakers & {"Ferry Strike", "Ferry Delays", "Harbour Board"}
