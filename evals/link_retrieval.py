@@ -113,10 +113,12 @@ def main() -> int:
         lost: list[tuple[str, str, dict[str, int]]] = []
         for link in raw:
             a, b = mapped(link["a"]), mapped(link["b"])
-            if a is not None and b is not None and claims[a].document_id != claims[b].document_id:
+            (fa, sa, _), (fb, sb, _) = spans[link["a"]], spans[link["b"]]
+            if fa == fb:
+                continue  # links are suggested across documents only
+            if a is not None and b is not None and a != b:
                 links.add(frozenset((a, b)))
-            elif a is None or b is None:
-                (fa, sa, _), (fb, sb, _) = spans[link["a"]], spans[link["b"]]
+            elif (fa, sa, fb, sb) not in {(x, at[x], y, at[y]) for x, y, at in lost}:
                 lost.append((fa, fb, {fa: sa, fb: sb}))
         starts = {c.id: c.span_start for c in claims.values()}
         half = {name: len(d.body) / 2 for name, d in documents.items()}

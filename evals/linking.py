@@ -192,12 +192,18 @@ def mapped_links(
                     best, size = n, shared
         return best
 
-    out, missing, seen = [], [], set()
+    out: list[tuple[int, int, str]] = []
+    missing: list[Unmapped] = []
+    seen: set[frozenset[int]] = set()
+    lost: set[frozenset[str]] = set()
     for link in raw:
         a, b = mapped(link["a"]), mapped(link["b"])
         if a is None or b is None or a == b:
-            (fa, sa, _), (fb, sb, _) = spans[link["a"]], spans[link["b"]]
-            missing.append(((fa, sa), (fb, sb)))
+            # A pair annotated twice is one link, mapped or not.
+            if (ids := frozenset((link["a"], link["b"]))) not in lost:
+                lost.add(ids)
+                (fa, sa, _), (fb, sb, _) = spans[link["a"]], spans[link["b"]]
+                missing.append(((fa, sa), (fb, sb)))
             continue
         pair = frozenset((a, b))
         if pair not in seen:

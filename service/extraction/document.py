@@ -173,10 +173,12 @@ class Block:
 HEADING_SPAN = 4
 
 
-#: A page's time stamp ("Updated: 9 Sep 2013 11:25 GMT", "POSTED: 1052 GMT, April 10", "Last
-#: updated on: …"): when the page changed, which no reader checks.
+#: A page's time stamp or filing line ("Updated: 9 Sep 2013 11:25 GMT", "POSTED: 1052 GMT",
+#: "Last updated yesterday at noon", "Posted by …", "Filed under Ferries"): when the page
+#: changed or where it is kept, which no reader checks.
 _TIMESTAMP = re.compile(
-    r"^(?:last\s+|first\s+)?(?:updated|published|posted|modified|edited)\b(?:\s+on)?\s*:?.*\d",
+    r"^(?:last\s+|first\s+)?(?:updated|published|posted|modified|edited|written|filed|"
+    r"reported)\b(?:\s+(?:on|by|in|under|at|yesterday|today)\b|\s*:|.*\d)",
     re.I,
 )
 #: A byline ("By Mia Lund", "By MIA LUND, Harbour Gazette").
@@ -195,7 +197,8 @@ def leading_headings(texts: list[str], author: str | None = None) -> set[int]:
     out: set[int] = set()
     for index, text in enumerate(texts[:HEADING_SPAN]):
         reason = skip_reason(text, author=author)
-        if reason is None:
+        if reason is None or reason == "navigation":
+            # Running text, or a list of other pages ("Most read"): the headings are above.
             break
         if (
             reason == "no sentence"
@@ -230,9 +233,14 @@ def editorial_blocks(body: str, context: DocumentContext) -> tuple[list[Span], I
                 # A caption repeated verbatim (image and lightbox) is one claim, not two.
                 continue
             seen.add(block.text)
-            # A photo caption speaks for the outlet, not for the op-ed's author.
-            caption = bool(PHOTO_CREDIT.search(block.text)) or body.count(block.text) > 1
-            yield Block(index, block, caption, comments.get(index), index in headings)
+            heading = index in headings
+            # A photo caption speaks for the outlet, not for the op-ed's author (a headline
+            # the first sentence repeats is still the headline).
+            caption = not heading and (
+                bool(PHOTO_CREDIT.search(block.text)) or body.count(block.text) > 1
+            )
+            comment = None if heading else comments.get(index)
+            yield Block(index, block, caption, comment, heading)
 
     return all_blocks, walk()
 

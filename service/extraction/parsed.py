@@ -1044,6 +1044,7 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
     marks = {} if labels else qa_marks([b.text for b in all_blocks])
     cuts = {i: TurnLabel(None, end) for i, (_, end) in marks.items()}
     rows: list[_Sentence] = []
+    headings = {b.index for b in kept if b.heading}
     for block, doc in zip(kept, docs, strict=True):
         regions = quote_regions(block.span.text)
         opens = True  # the paragraph's first sentence, or one after a lone dateline
@@ -1067,14 +1068,19 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
                 continue
             if block.heading and not _headline_asserts(tokens, nlp):
                 continue
-            said, share, introduced = attributor.attribute(tokens, block.span.start, regions)
-            if block.heading and said is not None and not said.speaker:
-                # A headline is the outlet's unless it names who says it ("Sheriff: …").
+            # A headline is read by an attributor of its own: what it says of sources must
+            # not become the antecedent of the first paragraph's "they".
+            reader = Attributor(context, people) if block.heading else attributor
+            said, share, introduced = reader.attribute(tokens, block.span.start, regions)
+            if block.heading and said is not None and not said.speaker and not _SAYS.search(text):
+                # Title case reads as sources ("Three People Shot In …"): a headline's unnamed
+                # source needs its verb ("…, sources say").
                 said = None
             rel = span.start - block.span.start
             open_quote = any(s < rel for s, _ in _overlapping(regions, rel, rel + 1))
             rows.append(_Sentence(span, tokens, block.index, said, share, open_quote, introduced))
-    _settle_quotes(rows)
+    # A quoted headline is no voice for the first paragraph's quotations.
+    _settle_quotes([r for r in rows if r.block not in headings])
     voices: dict[int, Voice] = {}
     if labels:
         voices = {
@@ -1112,12 +1118,19 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
         else:
             previous = None
         candidate = _candidate(
-            row, block.caption, block.comment, context, people, voices.get(row.block)
+            row,
+            block.caption,
+            block.comment,
+            context,
+            people,
+            None if block.heading else voices.get(row.block),
         )
         if candidate is None:
             continue
-        if block.heading and candidate.attribution == "author":
-            candidate.cue = "the page's headline"
+        if block.heading and candidate.attribution in ("author", "transcript_turn"):
+            # The page's own heading, a transcript's episode title too: nobody's spoken turn.
+            candidate.speaker = context.author or context.outlet
+            candidate.attribution, candidate.cue = "author", "the page's headline"
         if previous is not None and previous.claim_date and candidate.claim_date is None:
             if _continues_quotation(previous, candidate):
                 # A quotation's later sentences were said when its first one was.
@@ -1166,41 +1179,57 @@ def _by_rules(body: str, context: DocumentContext, blocks: list[Block]) -> list[
     return [c for c in extract_rules(body, context) if any(s <= c.start < e for s, e in spans)]
 
 
+#: A headline's speech verb ("…, sources say", "Officials warn …"): without one, what the
+#: attributor reads as an unnamed source in a headline is its title case.
+_SAYS = re.compile(
+    r"\b(?:say|says|said|tell|tells|told|warn|warns|warned|claim|claims|claimed|"
+    r"report|reports|reported|according to)\b",
+    re.I,
+)
+
+
 def _headline_asserts(tokens: TokenSpan, nlp: Language) -> bool:
-    """A headline or deck that states something: a verb ("Gunman kills 1") or a count ("3
-    dead after …") outside a date. A title ("A Journey to Python 3"), a date line or a credit
-    ("According to wire reports") states nothing. A headline in capitals ("Three People Shot
-    In Office", "3 DEAD DUE TO …") misleads the tagger, which reads its words as names: it is
-    read again in lower case."""
+    """A headline or deck that states something: a verb ("Gunman kills 1"; see `_states`)
+    outside a date. A title ("A Journey to Python 3"), a date line or a credit ("According to
+    wire reports") states nothing. A headline in capitals ("Two Workers Shot In …") misleads
+    the tagger, which reads its words as names: it is read again in lower case."""
     if _states(tokens):
         return True
     words = [t.text for t in tokens if t.is_alpha]
     capitals = sum(1 for w in words if w[:1].isupper())
     if capitals * 2 <= len(words):
         return False
+    with _PARSING:
+        lowered = nlp(tokens.text.lower())
     # Only its inflected verbs: in lower case the recogniser no longer tells a date's numbers
     # from a count, and a month is read as a bare verb ("apr 12, 2007").
-    return _states(nlp(tokens.text.lower())[:], lowered=True)
+    return _states(lowered[:], lowered=True)
 
 
 def _states(tokens: TokenSpan, *, lowered: bool = False) -> bool:
-    """A finite verb or a participle ("kills", "hit by", "shot"), a bare verb after "to"
-    (headline future: "Council to drop levy"), or a count. A bare verb elsewhere is an
-    imperative ("Share this article", "Make Money Not War"): a prompt or a title."""
+    """A finite verb or a participle ("kills", "hit by", "shot"), or a bare verb after "to"
+    with a subject (the headline future: "Council to drop levy"). A bare verb elsewhere is an
+    imperative or a how-to ("Share this article", "How to save on fares", "Things to do"): a
+    prompt or a title. A sum, a share or a measure states something without a verb ("Thieves
+    in $2m raid"); a bare count ("Page 1 of 3", "10 Best Beaches") does not."""
     for t in tokens:
-        if t.ent_type_ in ("DATE", "TIME"):
+        if not lowered and t.like_num and t.ent_type_ in ("MONEY", "PERCENT", "QUANTITY"):
+            return True
+        if t.ent_type_ in ("DATE", "TIME") or t.pos_ not in ("VERB", "AUX") or t.dep_ == "prep":
             continue
-        if t.pos_ in ("VERB", "AUX") and t.dep_ != "prep":
-            if t.tag_ in ("VBD", "VBN", "VBZ", "VBP", "MD"):
-                return True
-            if t.tag_ == "VB" and t.i > 0 and t.doc[t.i - 1].lower_ == "to":
-                return True
-        elif not lowered and t.like_num and t.ent_type_ in _COUNTS:
+        if t.tag_ in ("VBD", "VBN", "VBZ", "VBP", "MD"):
+            return True
+        if t.tag_ == "VB" and t.i > 0 and t.doc[t.i - 1].lower_ == "to" and _has_subject(t):
             return True
     return False
 
 
-_COUNTS = ("CARDINAL", "MONEY", "PERCENT", "QUANTITY")
+def _has_subject(verb: Token) -> bool:
+    """ "Fares to rise" (the verb qualifies the noun before "to") or "Council to vote" (the
+    verb has a subject)."""
+    if verb.dep_ == "acl":
+        return verb.head.pos_ in ("NOUN", "PROPN")
+    return verb.dep_ == "ROOT" and any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
 
 
 def _only_a_date(tokens: TokenSpan) -> bool:

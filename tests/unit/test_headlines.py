@@ -46,6 +46,9 @@ def test_the_leading_lines_that_end_no_sentence_are_the_headings() -> None:
         "Last updated on June 12, 2024, 19:04",
         "POSTED: 1052 GMT, June 12, 2024",
         "By Mia Lund, Harbour Gazette",
+        "Posted by Mia Lund",
+        "Filed under Ferries and Harbour",
+        "Last updated yesterday at noon",
         "- Why the ferry is late again",
         "• Inside the port's new crane",
         "Hi",
@@ -53,6 +56,11 @@ def test_the_leading_lines_that_end_no_sentence_are_the_headings() -> None:
 )
 def test_time_stamps_list_items_and_scraps_are_not_headings(line: str) -> None:
     assert leading_headings([line, BODY]) == set()
+
+
+def test_a_list_of_other_pages_ends_the_headings() -> None:
+    lines = ["Most read", "Council votes to close harbour pool", BODY]
+    assert leading_headings(lines) == set()
 
 
 def test_a_page_that_opens_with_running_text_has_no_headings() -> None:
@@ -68,6 +76,9 @@ def test_a_page_that_opens_with_running_text_has_no_headings() -> None:
         "Harbour hit by second storm in a week",  # a participle
         "4 DEAD AFTER STORM HITS COAST",  # in capitals: a count, and a verb read in lower case
         "Two Ferries Delayed As Crews Strike Over Pay",  # title case
+        "Two Guards Shot In Bank Robbery In Downtown Nordby",  # read again in lower case
+        "Council to vote on pool closure",  # the future, with a subject
+        "Thieves in $2 million raid on harbour jeweller",  # a sum, no verb
     ],
 )
 def test_a_headline_that_states_something_is_the_outlets_claim(headline: str) -> None:
@@ -107,6 +118,11 @@ def test_a_deck_under_the_headline_is_a_claim_too() -> None:
         "According to wire reports and local radio",  # a credit
         "Apr 12, 2024",  # a date line
         "Updated Thu 13 Jun 2024, 9:03am",  # a time stamp
+        "How to save money on ferry fares",  # a how-to: "to" and a verb with no subject
+        "Things to do in Harbour Bay this weekend",
+        "Log in to comment",
+        "Page 1 of 3",  # a count alone
+        "10 Best Beaches in Europe",
     ],
 )
 def test_a_heading_that_states_nothing_is_not_a_claim(title: str) -> None:
@@ -117,6 +133,45 @@ def test_a_heading_that_states_nothing_is_not_a_claim(title: str) -> None:
 def test_a_headline_that_names_who_says_it_is_theirs() -> None:
     found = extract(f"Ferry fares will rise 8%, Tomas Berg says\n\n{BODY}\n", NEWS)
     assert (found[0].speaker, found[0].attribution) == ("Tomas Berg", "indirect")
+
+
+@needs_parse
+def test_a_headlines_sources_are_anonymous_and_no_antecedent() -> None:
+    body = (
+        "Harbour pool will stay open, sources say\n\n"
+        "The council met on Monday to discuss the budget.\n"
+        "They said the pool would close in July.\n"
+    )
+    found = extract(body, NEWS)
+    assert found[0].attribution == "anonymous"
+    # "They" is the council, not the headline's sources.
+    assert found[-1].attribution != "anonymous"
+
+
+@needs_parse
+def test_a_quoted_headline_is_no_voice_for_the_first_paragraph() -> None:
+    body = (
+        '"Fares must fall," says Mayor Ann Holt\n\n'
+        '"The mayor is wrong about the fares, and she knows it."\n'
+        "Operator chief Dan Berg hit back on Monday, saying costs had doubled.\n"
+    )
+    found = extract(body, NEWS)
+    assert found[0].speaker == "Ann Holt"
+    assert found[1].speaker != "Ann Holt"
+
+
+@needs_parse
+def test_a_transcripts_episode_title_is_the_outlets_heading_not_a_turn() -> None:
+    body = (
+        "Harbour Talk, Episode 12: Why ferry fares rose 8 percent this year\n\n"
+        "HOST: Welcome back. The ferry company raised fares by 8 percent in July.\n"
+        "DAN BERG: Our fuel costs doubled in a year, so fares had to rise.\n"
+    )
+    context = DocumentContext(
+        published_on=date(2024, 6, 12), outlet="Harbour Radio", author="Mia Lund", kind="transcript"
+    )
+    title = extract(body, context)[0]
+    assert (title.attribution, title.cue) == ("author", "the page's headline")
 
 
 def test_the_rules_fallback_leaves_headlines_out() -> None:
