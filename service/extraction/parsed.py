@@ -38,7 +38,7 @@ from service.extraction.model import Candidate, DocumentContext, ResolvedDate
 from service.extraction.nlp import doc_text, ents_of
 from service.extraction.scoring import nothing_checkable, score_tokens
 from service.extraction.segment import Span, checkable, sentences
-from service.extraction.speakers import TITLES, looks_like_person, strip_titles
+from service.extraction.speakers import TITLES, is_role_noun, looks_like_person, strip_titles
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -1072,6 +1072,8 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
             # not become the antecedent of the first paragraph's "they".
             reader = Attributor(context, people) if block.heading else attributor
             said, share, introduced = reader.attribute(tokens, block.span.start, regions)
+            if block.heading:
+                said = _headline_label(text, people) or said
             if block.heading and said is not None and not said.speaker and not _SAYS.search(text):
                 # Title case reads as sources ("Three People Shot In …"): a headline's unnamed
                 # source needs its verb ("…, sources say").
@@ -1186,6 +1188,31 @@ _SAYS = re.compile(
     r"report|reports|reported|according to)\b",
     re.I,
 )
+
+
+#: A headline's label saying who speaks it: "Sheriff: Gunman acted alone", "Mayor Ann Holt:
+#: Pool will stay open", "Police: 3 dead in crash".
+_HEADLINE_LABEL = re.compile(r"^(?P<who>[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*){0,3})\s*:\s+\S")
+#: Who else speaks in a headline's label, beside offices and organisations.
+_LABEL_VOICES = frozenset({"sheriff", "police", "prosecutors", "witnesses", "coroner", "doctors"})
+
+
+def _headline_label(text: str, people: People) -> Said | None:
+    """The speaker a headline's label names: a person with a title ("Mayor Ann Holt"), or an
+    office or organisation ("Sheriff", "Police", "City Council"). A bare name is not read as
+    one (title case makes "Breaking News" look like a name)."""
+    m = _HEADLINE_LABEL.match(text)
+    if m is None:
+        return None
+    who = m.group("who")
+    person, title = strip_titles(who)
+    if title and person != who and looks_like_person(person):
+        name = people.full_name(person)
+        return Said(name, "indirect", "headline label", 0.7, role=title.casefold(), is_person=True)
+    last = who.split()[-1].casefold()
+    if last in _LABEL_VOICES or last in INSTITUTION_NOUNS or is_role_noun(last):
+        return Said(who.casefold() if " " not in who else who, "indirect", "headline label", 0.6)
+    return None
 
 
 def _headline_asserts(tokens: TokenSpan, nlp: Language) -> bool:

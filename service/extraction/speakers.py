@@ -207,6 +207,14 @@ _ROLE_NOUN = (
     r"official|reporter|correspondent|host|founder|chairman|chairwoman|chair|ceo|engineer|"
     r"professor|fellow|general|commander|negotiator|investor|banker|lawyer|judge)"
 )
+_ROLE_WORD = re.compile(_ROLE_NOUN + r"s?", re.I)
+
+
+def is_role_noun(word: str) -> bool:
+    """A word that names an office or a trade people speak in ("minister", "officials")."""
+    return _ROLE_WORD.fullmatch(word) is not None
+
+
 #: Role words just before a name: "White House spokesperson Anna Kelly", "Energy minister X".
 ROLE_BEFORE = re.compile(
     r"((?:[A-Z][\w.’'&\-]*\s+){0,3}(?:[a-z][\w\-]*\s+){0,2}" + _ROLE_NOUN + r")\s+$"

@@ -174,6 +174,35 @@ def test_a_transcripts_episode_title_is_the_outlets_heading_not_a_turn() -> None
     assert (title.attribution, title.cue) == ("author", "the page's headline")
 
 
+@needs_parse
+@pytest.mark.parametrize(
+    ("headline", "speaker", "role"),
+    [
+        ("Sheriff: Gunman acted alone in harbour shooting", "sheriff", None),
+        ("Mayor Ann Holt: Pool will stay open this summer", "Ann Holt", "mayor"),
+        ("City Council: Ferry fares will rise 8% in July", "City Council", None),
+        ("Officials: Ferry strike will end on Friday", "officials", None),
+    ],
+)
+def test_a_headlines_label_says_who_speaks_it(
+    headline: str, speaker: str, role: str | None
+) -> None:
+    claim = extract(f"{headline}\n\n{BODY}\n", NEWS)[0]
+    assert claim.text == headline
+    assert (claim.speaker, claim.attribution, claim.cue) == (speaker, "indirect", "headline label")
+    assert claim.speaker_role == role
+
+
+@needs_parse
+@pytest.mark.parametrize(
+    "headline",
+    ["Analysis: Why ferry fares rose 8% this year", "Must See: Navy frees ferry held by pirates"],
+)
+def test_a_section_label_is_no_speaker(headline: str) -> None:
+    claim = extract(f"{headline}\n\n{BODY}\n", NEWS)[0]
+    assert (claim.text, claim.speaker, claim.attribution) == (headline, "Mia Lund", "author")
+
+
 def test_the_rules_fallback_leaves_headlines_out() -> None:
     """Without a parse a headline that states something cannot be told from a title."""
     found = extract_rules(f"Ferry fares to rise 8% in July\n\n{BODY}\n", NEWS)
