@@ -1210,7 +1210,16 @@ def _headline_label(text: str, people: People) -> Said | None:
         name = people.full_name(person)
         return Said(name, "indirect", "headline label", 0.7, role=title.casefold(), is_person=True)
     last = who.split()[-1].casefold()
-    if last in _LABEL_VOICES or last in INSTITUTION_NOUNS or is_role_noun(last):
+    if last in INSTITUTION_NOUNS:
+        return Said(who.casefold() if " " not in who else who, "indirect", "headline label", 0.6)
+    if last in _LABEL_VOICES or is_role_noun(last):
+        # An office the text gives someone ("Sheriff Dana Cole said …") is that person.
+        words = _role_words(who)
+        for _, name, given in sorted(people.titles):
+            if _role_words(given) == words:
+                return Said(
+                    name, "indirect", "headline label", 0.6, role=given.casefold(), is_person=True
+                )
         return Said(who.casefold() if " " not in who else who, "indirect", "headline label", 0.6)
     return None
 

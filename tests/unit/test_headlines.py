@@ -194,6 +194,21 @@ def test_a_headlines_label_says_who_speaks_it(
 
 
 @needs_parse
+def test_a_headlines_office_is_the_person_the_text_gives_it() -> None:
+    body = (
+        "Sheriff: Gunman acted alone in harbour shooting\n\n"
+        "A gunman who opened fire at a ferry office on Monday acted alone, Sheriff Dana Cole "
+        "said on Tuesday.\n"
+    )
+    claim = extract(body, NEWS)[0]
+    assert (claim.speaker, claim.speaker_role, claim.cue) == (
+        "Dana Cole",
+        "sheriff",
+        "headline label",
+    )
+
+
+@needs_parse
 @pytest.mark.parametrize(
     "headline",
     ["Analysis: Why ferry fares rose 8% this year", "Must See: Navy frees ferry held by pirates"],
