@@ -191,6 +191,9 @@ class ClaimFeatures:
     vector: Any = field(default=None, compare=False, hash=False, repr=False)
     #: The document this claim's document is derived from (a notes page's transcript).
     source_document_id: int | None = None
+    #: A capitalised word that opens the claim and is not among its entities ("Paris thieves
+    #: nab …", "Cole told …"): a name only if another claim writes it as one (`named_as`).
+    opener: str | None = None
 
     @property
     def denied(self) -> frozenset[str]:
@@ -327,6 +330,7 @@ def _of_text(
     frozenset[str],
     tuple[tuple[str, ...], ...],
     bool,
+    str | None,
 ]:
     """What a text says, as the pair scorer reads it (a pure function of the text). Every
     candidate of a new document's claims passes here once (at 1M claims most are new to the
@@ -343,6 +347,11 @@ def _of_text(
     stated = without_question(text)
     blanked = NOT_A_DENIAL.sub(" ", stated)
     negated = NEGATION.search(blanked) is not None
+    first = _OPENER.match(text)
+    opener = None
+    if first and content_stem(first.group(1)):
+        word = _ENTITY_EDGE.sub("", first.group(1)).casefold()
+        opener = None if word in entities else word
     return (
         frozenset(words),
         frozenset(entities),
@@ -351,7 +360,12 @@ def _of_text(
         frozenset(predicates),
         negated_scopes(blanked) if negated else (),
         not stated.strip(),
+        opener,
     )
+
+
+#: A claim's first word when capitalised, as a name would be (not in capitals throughout).
+_OPENER = re.compile(r"^[\"“‘'(]?([A-Z][a-z][\w’'\-]*)")
 
 
 _ENTITY_EDGE = re.compile(r"^the\s+|['’]s$", re.I)
@@ -366,7 +380,7 @@ def features(
     vector: Any = None,
     source_document_id: int | None = None,
 ) -> ClaimFeatures:
-    words, entities, found, negated, predicates, denials, asks = _of_text(text)
+    words, entities, found, negated, predicates, denials, asks, opener = _of_text(text)
     return ClaimFeatures(
         claim_id=claim_id,
         document_id=document_id,
@@ -381,4 +395,5 @@ def features(
         asks=asks,
         vector=vector,
         source_document_id=source_document_id,
+        opener=opener,
     )

@@ -147,6 +147,15 @@ def _same_entity(x: str, y: str) -> bool:
     )
 
 
+def named_as(opener: str | None, entities: frozenset[str]) -> frozenset[str]:
+    """A claim's capitalised first word as a name, when the other claim writes it as one
+    ("Paris thieves nab …" / "… a jewellery store in Paris"): a capital that opens a sentence
+    says nothing on its own, one in mid-sentence does."""
+    if opener and any(_same_entity(opener, e) for e in entities):
+        return frozenset((opener,))
+    return frozenset()
+
+
 def _match_entities(a: frozenset[str], b: frozenset[str]) -> tuple[list[str], int]:
     """Shared entities (name variants such as Witkoff / Witkov count as the same), and how
     many pairs match: the smaller of the counts from either side, so that the score does not
@@ -359,7 +368,9 @@ def _evidence(
     # ...and a figure is about the same subject only when the claims name it: shared words
     # ("two men", "on Monday", "police said") are shared by every crime story of the day,
     # and a weekday or a month names no subject.
-    named = [e for e in shared_entities if e not in CALENDAR]
+    # A name may open one of the claims ("Paris thieves nab $2.5m" / "a $2.6m raid in Paris").
+    opened = named_as(a.opener, b.entities) | named_as(b.opener, a.entities)
+    named = [e for e in [*shared_entities, *opened] if e not in CALENDAR]
     figures_differ = bool(contradicted) and not shared_amounts
     if figures_differ and related and named:
         signals.append("number mismatch about the same subject: " + ", ".join(contradicted[:3]))

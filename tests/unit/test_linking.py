@@ -422,3 +422,25 @@ def test_different_figures_are_never_the_same_claim() -> None:
     a = _embedded(1, 1, text.format("$412 million"))
     assert score_pair(a, _embedded(2, 2, text.format("$412 million"))).relation == "same_claim"
     assert score_pair(a, _embedded(3, 3, text.format("$214 million"))).relation == "conflicts"
+
+
+def test_a_name_that_opens_one_claim_is_a_name_when_the_other_writes_it_as_one() -> None:
+    """A figure mismatch needs the two claims to name one subject; a capital that opens a
+    sentence says nothing on its own ("Police", "Thieves"), but "Nordby" in mid-sentence on
+    the other side makes the opening "Nordby" a name."""
+    a = f(1, 1, "Nordby thieves took $2.5 million worth of watches from the store.")
+    b = f(2, 2, "Thieves took $2.6 million worth of watches from a store in Nordby.")
+    assert a.opener == "nordby"
+    assert "nordby" not in a.entities
+    s = score_pair(a, b)
+    assert s.relation == "conflicts"
+    assert any("number mismatch" in sig for sig in s.reasons["conflict_signals"])
+
+
+def test_an_opening_capital_the_other_claim_does_not_name_is_no_shared_subject() -> None:
+    a = f(1, 1, "Thieves took $2.5 million worth of watches from the store.")
+    b = f(2, 2, "Thieves took $2.6 million worth of watches from a store on Monday.")
+    s = score_pair(a, b)
+    assert not any("number mismatch" in sig for sig in s.reasons["conflict_signals"])
+    # A stopword opening a claim is never taken for a name.
+    assert f(3, 3, "The thieves took $2.6 million.").opener is None
