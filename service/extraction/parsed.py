@@ -1072,9 +1072,11 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
             # not become the antecedent of the first paragraph's "they".
             reader = Attributor(context, people) if block.heading else attributor
             said, share, introduced = reader.attribute(tokens, block.span.start, regions)
-            if block.heading:
-                said = _headline_label(text, people) or said
-            if block.heading and said is not None and not said.speaker and not _SAYS.search(text):
+            if block.heading and not (said is not None and _SAYS.search(text)):
+                # A label says who speaks, unless the headline says so itself ("…, X say").
+                said = _headline_label(text, people, body) or said
+            unnamed = said is not None and not said.speaker and said.cue != "headline label"
+            if block.heading and unnamed and not _SAYS.search(text):
                 # Title case reads as sources ("Three People Shot In …"): a headline's unnamed
                 # source needs its verb ("…, sources say").
                 said = None
@@ -1197,31 +1199,40 @@ _HEADLINE_LABEL = re.compile(r"^(?P<who>[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*
 _LABEL_VOICES = frozenset({"sheriff", "police", "prosecutors", "witnesses", "coroner", "doctors"})
 
 
-def _headline_label(text: str, people: People) -> Said | None:
-    """The speaker a headline's label names: a person with a title ("Mayor Ann Holt"), or an
-    office or organisation ("Sheriff", "Police", "City Council"). A bare name is not read as
-    one (title case makes "Breaking News" look like a name)."""
+def _headline_label(text: str, people: People, body: str) -> Said | None:
+    """The speaker a headline's label names. A person with a title, whom the running text
+    names ("Mayor Ann Holt:"); an organisation the running text names the same way ("City
+    Council:"); one office ("Sheriff:"), which is the person the running text gives it when
+    only one has it; or an unnamed group ("Officials:", an anonymous source). A section name
+    ("US Open Final:", "Box Office:", "World Leaders:") is none of these."""
     m = _HEADLINE_LABEL.match(text)
     if m is None:
         return None
     who = m.group("who")
+    if who.isupper():
+        who = who.title()
     person, title = strip_titles(who)
-    if title and person != who and looks_like_person(person):
-        name = people.full_name(person)
-        return Said(name, "indirect", "headline label", 0.7, role=title.casefold(), is_person=True)
-    last = who.split()[-1].casefold()
+    if title and person != who and people.is_person(person):
+        role = None if title.casefold() in _HONORIFIC else title
+        return Said(people.full_name(person), "indirect", "headline label", 0.7, role, True)
+    words = who.split()
+    last = words[-1].casefold()
+    if len(words) > 1:
+        # An organisation's name as the running text writes it, after the headline.
+        named = last in INSTITUTION_NOUNS and who in body[m.end() :]
+        return Said(who, "indirect", "headline label", 0.6) if named else None
     if last in INSTITUTION_NOUNS:
-        return Said(who.casefold() if " " not in who else who, "indirect", "headline label", 0.6)
-    if last in _LABEL_VOICES or is_role_noun(last):
-        # An office the text gives someone ("Sheriff Dana Cole said …") is that person.
-        words = _role_words(who)
-        for _, name, given in sorted(people.titles):
-            if _role_words(given) == words:
-                return Said(
-                    name, "indirect", "headline label", 0.6, role=given.casefold(), is_person=True
-                )
-        return Said(who.casefold() if " " not in who else who, "indirect", "headline label", 0.6)
-    return None
+        return Said(last, "indirect", "headline label", 0.6)
+    if not (last in _LABEL_VOICES or is_role_noun(last)):
+        return None
+    if last.endswith("s") and last != "police":
+        return Said(None, "anonymous", "headline label", 0.6)
+    # An office the text gives one person ("Sheriff Dana Cole said …") is that person.
+    holders = {name: given for _, name, given in people.titles if _role_words(given) == [last]}
+    if len(holders) == 1:
+        ((name, given),) = holders.items()
+        return Said(name, "indirect", "headline label", 0.6, role=given, is_person=True)
+    return Said(last, "indirect", "headline label", 0.6)
 
 
 def _headline_asserts(tokens: TokenSpan, nlp: Language) -> bool:

@@ -349,7 +349,7 @@ def _of_text(
     negated = NEGATION.search(blanked) is not None
     first = _OPENER.match(text)
     opener = None
-    if first and content_stem(first.group(1)):
+    if first and _capitalised(first.group(1)) and content_stem(first.group(1)):
         word = _ENTITY_EDGE.sub("", first.group(1)).casefold()
         opener = None if word in entities else word
     return (
@@ -364,8 +364,15 @@ def _of_text(
     )
 
 
-#: A claim's first word when capitalised, as a name would be (not in capitals throughout).
-_OPENER = re.compile(r"^[\"“‘'(]?([A-Z][a-z][\w’'\-]*)")
+#: A claim's first word ("Paris", "Ålesund", "O'Brien").
+_OPENER = re.compile(r"^[\"“‘'(]?([^\W\d_][\w’'\-]*)")
+
+
+def _capitalised(word: str) -> bool:
+    """Written as a name is: a capital, then a small letter ("O'Brien" too), not capitals
+    throughout."""
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) > 1 and letters[0].isupper() and any(c.islower() for c in letters[1:3])
 
 
 _ENTITY_EDGE = re.compile(r"^the\s+|['’]s$", re.I)

@@ -151,7 +151,8 @@ def named_as(opener: str | None, entities: frozenset[str]) -> frozenset[str]:
     """A claim's capitalised first word as a name, when the other claim writes it as one
     ("Paris thieves nab …" / "… a jewellery store in Paris"): a capital that opens a sentence
     says nothing on its own, one in mid-sentence does."""
-    if opener and any(_same_entity(opener, e) for e in entities):
+    # The whole name, not one word of it: "Police" is not "the Metropolitan Police".
+    if opener and any(opener == e or fuzz.ratio(opener, e, score_cutoff=85) for e in entities):
         return frozenset((opener,))
     return frozenset()
 

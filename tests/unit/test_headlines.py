@@ -176,21 +176,52 @@ def test_a_transcripts_episode_title_is_the_outlets_heading_not_a_turn() -> None
 
 @needs_parse
 @pytest.mark.parametrize(
-    ("headline", "speaker", "role"),
+    ("headline", "body", "speaker", "role"),
     [
-        ("Sheriff: Gunman acted alone in harbour shooting", "sheriff", None),
-        ("Mayor Ann Holt: Pool will stay open this summer", "Ann Holt", "mayor"),
-        ("City Council: Ferry fares will rise 8% in July", "City Council", None),
-        ("Officials: Ferry strike will end on Friday", "officials", None),
+        ("Sheriff: Gunman acted alone in harbour shooting", BODY, "sheriff", None),
+        (
+            "Mayor Ann Holt: Pool will stay open this summer",
+            "The pool will stay open, Mayor Ann Holt said on Monday.",
+            "Ann Holt",
+            "Mayor",
+        ),
+        (
+            "City Council: Ferry fares will rise 8% in July",
+            "The City Council voted on Monday to raise fares by 8%.",
+            "City Council",
+            None,
+        ),
+        ("Police: Two arrested after harbour brawl", BODY, "police", None),
     ],
 )
 def test_a_headlines_label_says_who_speaks_it(
-    headline: str, speaker: str, role: str | None
+    headline: str, body: str, speaker: str, role: str | None
 ) -> None:
-    claim = extract(f"{headline}\n\n{BODY}\n", NEWS)[0]
+    claim = extract(f"{headline}\n\n{body}\n", NEWS)[0]
     assert claim.text == headline
     assert (claim.speaker, claim.attribution, claim.cue) == (speaker, "indirect", "headline label")
     assert claim.speaker_role == role
+
+
+@needs_parse
+def test_an_unnamed_group_in_a_label_is_an_anonymous_source() -> None:
+    claim = extract(f"Officials: Ferry strike will end on Friday\n\n{BODY}\n", NEWS)[0]
+    assert (claim.speaker, claim.attribution, claim.cue) == (None, "anonymous", "headline label")
+
+
+@needs_parse
+def test_a_headline_that_says_who_says_it_wins_over_its_label() -> None:
+    claim = extract(f"Sheriff: Gunman acted alone, witnesses say\n\n{BODY}\n", NEWS)[0]
+    assert claim.cue != "headline label"
+
+
+@needs_parse
+def test_an_office_two_people_hold_stays_the_office() -> None:
+    body = (
+        "Mayor: Pool will stay open\n\n"
+        "The pool, opened by Mayor Tom Reed in 1998, will stay open, Mayor Ann Holt said.\n"
+    )
+    assert extract(body, NEWS)[0].speaker == "mayor"
 
 
 @needs_parse
@@ -211,7 +242,15 @@ def test_a_headlines_office_is_the_person_the_text_gives_it() -> None:
 @needs_parse
 @pytest.mark.parametrize(
     "headline",
-    ["Analysis: Why ferry fares rose 8% this year", "Must See: Navy frees ferry held by pirates"],
+    [
+        "Analysis: Why ferry fares rose 8% this year",
+        "Must See: Navy frees ferry held by pirates",
+        # A section name that opens with a title word, an organisation's noun or a role.
+        "US Open Final: Alcaraz beats Sinner in five sets",
+        "Box Office: Harbour film earns $1 billion worldwide",
+        "World Leaders: Summit agrees on ferry emissions",
+        "Mayor Ann Holt's Budget: Pool fees will rise 5%",
+    ],
 )
 def test_a_section_label_is_no_speaker(headline: str) -> None:
     claim = extract(f"{headline}\n\n{BODY}\n", NEWS)[0]

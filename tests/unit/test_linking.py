@@ -444,3 +444,12 @@ def test_an_opening_capital_the_other_claim_does_not_name_is_no_shared_subject()
     assert not any("number mismatch" in sig for sig in s.reasons["conflict_signals"])
     # A stopword opening a claim is never taken for a name.
     assert f(3, 3, "The thieves took $2.6 million.").opener is None
+
+
+def test_an_opening_noun_is_not_one_word_of_a_longer_name() -> None:
+    """ "Police" opening a claim is not "the Harbour Police": two counts of arrests by
+    different forces are no conflict."""
+    a = f(1, 1, "Police arrested 12 protesters outside the stadium in Nordby.")
+    b = f(2, 2, "The Harbour Police arrested 30 protesters outside the stadium on Saturday.")
+    s = score_pair(a, b)
+    assert not any("number mismatch" in sig for sig in s.reasons["conflict_signals"])
