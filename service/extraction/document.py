@@ -228,12 +228,12 @@ def editorial_blocks(body: str, context: DocumentContext) -> tuple[list[Span], I
         for index, block in enumerate(all_blocks):
             if index in ads:
                 continue
-            skipped = index not in headings and skip_reason(block.text, author=context.author)
+            heading = index in headings
+            skipped = not heading and skip_reason(block.text, author=context.author)
             if skipped or block.text in seen:
                 # A caption repeated verbatim (image and lightbox) is one claim, not two.
                 continue
             seen.add(block.text)
-            heading = index in headings
             # A photo caption speaks for the outlet, not for the op-ed's author (a headline
             # the first sentence repeats is still the headline).
             caption = not heading and (

@@ -1072,14 +1072,8 @@ def extract_parsed(body: str, context: DocumentContext, nlp: Language) -> list[C
             # not become the antecedent of the first paragraph's "they".
             reader = Attributor(context, people) if block.heading else attributor
             said, share, introduced = reader.attribute(tokens, block.span.start, regions)
-            if block.heading and not (said is not None and _SAYS.search(text)):
-                # A label says who speaks, unless the headline says so itself ("…, X say").
-                said = _headline_label(text, people, body) or said
-            unnamed = said is not None and not said.speaker and said.cue != "headline label"
-            if block.heading and unnamed and not _SAYS.search(text):
-                # Title case reads as sources ("Three People Shot In …"): a headline's unnamed
-                # source needs its verb ("…, sources say").
-                said = None
+            if block.heading:
+                said = _headline_said(said, text, people, body)
             rel = span.start - block.span.start
             open_quote = any(s < rel for s, _ in _overlapping(regions, rel, rel + 1))
             rows.append(_Sentence(span, tokens, block.index, said, share, open_quote, introduced))
@@ -1197,6 +1191,20 @@ _SAYS = re.compile(
 _HEADLINE_LABEL = re.compile(r"^(?P<who>[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.'’\-]*){0,3})\s*:\s+\S")
 #: Who else speaks in a headline's label, beside offices and organisations.
 _LABEL_VOICES = frozenset({"sheriff", "police", "prosecutors", "witnesses", "coroner", "doctors"})
+
+
+def _headline_said(said: Said | None, text: str, people: People, body: str) -> Said | None:
+    """Who a headline says speaks it: its own source when it names one with a speech verb
+    ("…, witnesses say"), else its label's (`_headline_label`), else what the attributor read
+    if that is someone named. Title case reads as unnamed sources ("Three People Shot In …"):
+    a headline's unnamed source needs its verb ("…, sources say")."""
+    says = _SAYS.search(text) is not None
+    if said is not None and says:
+        return said
+    labelled = _headline_label(text, people, body)
+    if labelled is not None:
+        return labelled
+    return None if said is not None and not said.speaker and not says else said
 
 
 def _headline_label(text: str, people: People, body: str) -> Said | None:
